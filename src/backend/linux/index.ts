@@ -1,0 +1,40 @@
+/** The Linux emulation as one WinsockCore object. */
+import type { WinsockCore } from '../../winsock/api.js';
+import { getLastError, setLastError, fail, ok } from './lastError.js';
+import * as startup from './startup.js';
+import * as sockets from './sockets.js';
+import * as sockopts from './sockopts.js';
+import { WSAIoctl } from './ioctl/dispatch.js';
+import { ioctlsocket } from './ioctlsocket.js';
+
+export const backend: WinsockCore = {
+  backendName: 'linux-emulation',
+  WSAStartup: (version, data) => startup.WSAStartup(version, data),
+  WSACleanup: () => {
+    const error = startup.WSACleanup();
+    return error ? fail(error) : ok(0);
+  },
+  WSAGetLastError: getLastError,
+  WSASetLastError: (e) => setLastError(e),
+  GetLastError: getLastError,
+  SetLastError: (e) => setLastError(e),
+  socket: sockets.socket,
+  WSASocketW: sockets.WSASocketW,
+  closesocket: sockets.closesocket,
+  bind: sockets.bind,
+  listen: sockets.listen,
+  accept: sockets.accept,
+  connect: sockets.connect,
+  send: sockets.send,
+  recv: sockets.recv,
+  sendto: sockets.sendto,
+  recvfrom: sockets.recvfrom,
+  shutdown: sockets.shutdown,
+  getsockname: sockets.getsockname,
+  getpeername: sockets.getpeername,
+  getsockopt: sockopts.getsockopt,
+  setsockopt: sockopts.setsockopt,
+  ioctlsocket,
+  WSAIoctl,
+};
+

@@ -1,0 +1,21 @@
+/**
+ * FIONBIO: switch Winsock blocking mode. The host fd stays non-blocking whatever the caller asks
+ * (principle 3); the mode is a flag the socket functions honour by waiting themselves.
+ */
+import { WSAEFAULT, WSAEINVAL } from '../../../../errors/index.js';
+import { FIONBIO } from '../../../../codes/index.js';
+import { done, failed, type IoctlHandler } from '../types.js';
+import { readU32 } from '../buffers.js';
+
+export const fionbio: IoctlHandler = {
+  name: 'FIONBIO',
+  code: FIONBIO,
+  input: { min: 4, error: WSAEFAULT, bytes: 'zero' },
+  run({ sock, input }) {
+    const nonBlocking = readU32(input, 0) !== 0;
+    // WSAEventSelect / WSAAsyncSelect force non-blocking mode until they are cancelled.
+    if (!nonBlocking && sock.eventSelect && sock.eventSelect.mask !== 0) return failed(WSAEINVAL);
+    sock.nonBlocking = nonBlocking;
+    return done(0);
+  },
+};

@@ -1,0 +1,21 @@
+/**
+ * The dispatch table: control code -> handler module. Adding a code is one handler file and one
+ * line here.
+ */
+import type { IoctlHandler } from './types.js';
+import { fionbio } from './handlers/fionbio.js';
+
+const handlers: IoctlHandler[] = [
+  fionbio,
+];
+
+const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));
+
+export function handlerFor(code: number): IoctlHandler | undefined {
+  return byCode.get(code);
+}
+
+/** Every implemented handler (for the report and for consistency tests). */
+export function implementedHandlers(): readonly IoctlHandler[] {
+  return handlers;
+}

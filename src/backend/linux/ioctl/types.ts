@@ -1,0 +1,67 @@
+/**
+ * The contract between the WSAIoctl dispatcher and the handler modules (one per control code).
+ * The dispatcher does the common part once; a handler states its buffer rules and does its work.
+ */
+import type { LinuxSocket } from '../socket-state.js';
+
+/** One WSAIoctl call as a handler sees it, with buffers already checked and cut to size. */
+export interface IoctlCall {
+  readonly sock: LinuxSocket;
+  readonly code: number;
+  /** Exactly `cbInBuffer` bytes of the caller's input (empty when the pointer was null). Read only. */
+  readonly input: Uint8Array;
+  readonly inputIsNull: boolean;
+  /** Exactly `cbOutBuffer` bytes of the caller's output: a handler cannot write past it. */
+  readonly output: Uint8Array;
+  readonly outputIsNull: boolean;
+  /** True when the call runs in overlapped mode (overlapped socket and WSAOVERLAPPED given). */
+  readonly overlapped: boolean;
+}
+
+/**
+ * A finished call: `error` 0 for success, else the Winsock error. `bytes` is what goes into
+ * `*lpcbBytesReturned`; leave it undefined to keep the caller's value untouched.
+ */
+export interface IoctlDone {
+  error: number;
+  bytes?: number;
+}
+
+/**
+ * A call that cannot finish now (a change notification, a query that always completes later).
+ * `check` is asked again whenever something it waits for may have happened; it returns the result
+ * once there is one. `subscribe` arranges that `wake` is called on such events and returns the
+ * function that stops it. `cancel` releases whatever the wait holds.
+ */
+export interface IoctlWait {
+  wait: {
+    check(): IoctlDone | null;
+    subscribe(wake: () => void): () => void;
+    /** The FD_* bit a non-blocking caller should wait for instead (notifications only). */
+    networkEvent?: number;
+  };
+}
+
+export type IoctlOutcome = IoctlDone | IoctlWait;
+
+/** A size rule for one buffer: smaller than `min` (or null) fails with `error`. */
+export interface SizeRule {
+  min: number;
+  /** Also fail when larger than `min`. */
+  exact?: boolean;
+  error: number;
+  /** What `*lpcbBytesReturned` becomes on that failure (default: left untouched). */
+  bytes?: 'zero' | 'untouched';
+}
+
+export interface IoctlHandler {
+  /** Catalogue name (the first, when a value has several). */
+  readonly name: string;
+  readonly code: number;
+  readonly input?: SizeRule;
+  readonly output?: SizeRule;
+  run(call: IoctlCall): IoctlOutcome;
+}
+
+export const done = (bytes = 0): IoctlDone => ({ error: 0, bytes });
+export const failed = (error: number, bytes: number | undefined = 0): IoctlDone => ({ error, bytes });

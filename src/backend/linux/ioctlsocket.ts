@@ -1,0 +1,23 @@
+/**
+ * ioctlsocket(s, cmd, argp): WSAIoctl with the one u_long as both input and output, which is how
+ * Windows itself implements it.
+ */
+import { WSAEFAULT } from '../../errors/index.js';
+import type { Ref, SOCKET } from '../../winsock/types.js';
+import { fail } from './lastError.js';
+import { isStarted } from './startup.js';
+import { WSANOTINITIALISED } from '../../errors/index.js';
+import { WSAIoctl } from './ioctl/dispatch.js';
+
+const arg = new Uint8Array(4);
+const argView = new DataView(arg.buffer);
+const returned: Ref<number> = { value: 0 };
+
+export function ioctlsocket(s: SOCKET, cmd: number, argp: Ref<number> | null): number {
+  if (!isStarted()) return fail(WSANOTINITIALISED);
+  if (argp === null || typeof argp !== 'object') return fail(WSAEFAULT);
+  argView.setUint32(0, Number(argp.value) >>> 0, true);
+  const rc = WSAIoctl(s, cmd, arg, 4, arg, 4, returned, null, null);
+  if (rc === 0 && returned.value >= 4) argp.value = argView.getUint32(0, true);
+  return rc;
+}

@@ -1,0 +1,63 @@
+/**
+ * Windows sockaddr <-> Linux sockaddr. The byte layouts of sockaddr_in (16) and sockaddr_in6 (28)
+ * are the same on both systems; only the family number differs (AF_INET6 is 23 on Windows, 10 on
+ * Linux), so translation is a copy with the family rewritten.
+ */
+import { AF_INET, AF_INET6 } from '../../winsock/constants.js';
+import { WSAEAFNOSUPPORT, WSAEFAULT } from '../../errors/index.js';
+import { L } from './libc.js';
+
+export const LINUX_SOCKADDR_MAX = 128;
+
+export function linuxFamily(windowsFamily: number): number {
+  return windowsFamily === AF_INET ? L.AF_INET : windowsFamily === AF_INET6 ? L.AF_INET6 : -1;
+}
+
+export function windowsFamily(linuxFamilyValue: number): number {
+  return linuxFamilyValue === L.AF_INET ? AF_INET : linuxFamilyValue === L.AF_INET6 ? AF_INET6 : linuxFamilyValue;
+}
+
+export function sockaddrLength(windowsFamilyValue: number): number {
+  return windowsFamilyValue === AF_INET ? 16 : windowsFamilyValue === AF_INET6 ? 28 : 0;
+}
+
+/**
+ * A Linux copy of the caller's Windows sockaddr, or a Winsock error number: WSAEFAULT when the
+ * buffer is missing or shorter than its family needs, WSAEAFNOSUPPORT when the family is not
+ * the socket's (`expectFamily`, if given) or not an IP family.
+ */
+export function toLinuxSockaddr(name: Uint8Array | null, namelen: number, expectFamily?: number): { addr: Uint8Array; len: number } | number {
+  if (name === null || !Number.isInteger(namelen) || namelen < 2 || namelen > name.length) return WSAEFAULT;
+  const family = name[0]! | (name[1]! << 8);
+  const need = sockaddrLength(family);
+  if (need === 0) return WSAEAFNOSUPPORT;
+  if (namelen < need) return WSAEFAULT;
+  if (expectFamily !== undefined && family !== expectFamily) return WSAEAFNOSUPPORT;
+  const addr = new Uint8Array(need);
+  addr.set(name.subarray(0, need));
+  const lf = linuxFamily(family);
+  addr[0] = lf & 0xff;
+  addr[1] = lf >> 8;
+  return { addr, len: need };
+}
+
+/**
+ * Write a Linux sockaddr into the caller's buffer in Windows form. Returns 0, or WSAEFAULT when
+ * the caller's stated size is too small (nothing is written then).
+ */
+export function writeWindowsSockaddr(linuxAddr: Uint8Array, out: Uint8Array, outLen: number): number {
+  const family = windowsFamily(linuxAddr[0]! | (linuxAddr[1]! << 8));
+  const size = sockaddrLength(family);
+  if (size === 0 || outLen < size || out.length < size) return WSAEFAULT;
+  out.set(linuxAddr.subarray(0, size));
+  out[0] = family & 0xff;
+  out[1] = family >> 8;
+  return 0;
+}
+
+export function windowsSockaddrFromLinux(linuxAddr: Uint8Array): Uint8Array {
+  const family = windowsFamily(linuxAddr[0]! | (linuxAddr[1]! << 8));
+  const out = new Uint8Array(sockaddrLength(family) || 16);
+  writeWindowsSockaddr(linuxAddr, out, out.length);
+  return out;
+}

@@ -1,0 +1,44 @@
+/**
+ * What the emulation knows about one socket beyond the kernel: its Windows identity, the
+ * Winsock blocking mode (the host fd itself is always non-blocking), and per-socket settings
+ * Linux has no place for.
+ */
+import type { HandleObject } from './handles.js';
+
+export class LinuxSocket implements HandleObject {
+  readonly kind = 'socket' as const;
+  handle = 0;
+  /** Winsock blocking mode: sockets start blocking; FIONBIO and WSAEventSelect change it. */
+  nonBlocking = false;
+  /** Receive / send time-outs in ms (SO_RCVTIMEO / SO_SNDTIMEO); 0 = wait forever. */
+  receiveTimeoutMs = 0;
+  sendTimeoutMs = 0;
+  /** WSAEventSelect registration, when active. */
+  eventSelect: { event: number; mask: number } | null = null;
+  /** SIO_UDP_CONNRESET / SIO_UDP_NETRESET: on by default, as on Windows. */
+  udpConnReset = true;
+  udpNetReset = true;
+  /** SIO_MULTICAST_SCOPE / SIO_MULTIPOINT_LOOPBACK mirrors for sockets where Linux refuses them. */
+  closed = false;
+
+  constructor(
+    private readonly ownFd: number,
+    /** Windows address family, type and protocol as the caller gave them. */
+    readonly af: number,
+    readonly type: number,
+    readonly protocol: number,
+    /** Created with WSA_FLAG_OVERLAPPED (socket() always sets it, as on Windows). */
+    readonly overlapped: boolean,
+    /** For sockets borrowed from Node: resolves the current fd on every call (principle 3). */
+    private readonly resolveFd: (() => number) | null = null,
+  ) {}
+
+  /** The host fd, or -1 when a borrowed socket's owner has closed it. */
+  get fd(): number {
+    return this.resolveFd ? this.resolveFd() : this.ownFd;
+  }
+
+  get borrowed(): boolean {
+    return this.resolveFd !== null;
+  }
+}

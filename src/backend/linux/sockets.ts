@@ -1,0 +1,326 @@
+/**
+ * The Winsock socket functions over libc: socket, WSASocketW, closesocket, bind, listen, accept,
+ * connect, send, recv, sendto, recvfrom, shutdown, getsockname, getpeername. Each returns the
+ * Winsock result and sets the last error; none throws.
+ */
+import * as W from '../../errors/index.js';
+import * as C from '../../winsock/constants.js';
+import type { Ref, SOCKET } from '../../winsock/types.js';
+import * as libc from './libc.js';
+import { L, E } from './libc.js';
+import { wsaFromErrno } from './errno.js';
+import { fail, ok } from './lastError.js';
+import { register, unregister, lookupSocket, allHandles } from './handles.js';
+import { LinuxSocket } from './socket-state.js';
+import { isStarted, onCleanup } from './startup.js';
+import { waitFd } from './wait.js';
+import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from './sockaddr.js';
+
+/** Hooks other modules add to socket creation and closing (overlapped engine, UDP reset reporting). */
+export const socketHooks = {
+  created: [] as Array<(sock: LinuxSocket) => void>,
+  closing: [] as Array<(sock: LinuxSocket) => void>,
+  /** Consulted before a receive on a datagram socket: a pending Winsock error to report instead, or 0. */
+  datagramError: [] as Array<(sock: LinuxSocket) => number>,
+};
+
+onCleanup(() => {
+  for (const object of allHandles()) if (object.kind === 'socket') closeSocketObject(object as LinuxSocket);
+});
+
+/**
+ * The socket for a handle, with the checks every socket function starts with:
+ * WSANOTINITIALISED before WSAStartup, WSAENOTSOCK for closed or unknown handles.
+ */
+export function socketFor(s: SOCKET): LinuxSocket | number {
+  if (!isStarted()) return W.WSANOTINITIALISED;
+  const sock = lookupSocket(s);
+  if (!sock || sock.closed || sock.fd < 0) return W.WSAENOTSOCK;
+  return sock;
+}
+
+const linuxType = (type: number): number =>
+  type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
+
+/** Default protocol Windows picks for (af, type, 0). */
+function defaultProtocol(type: number): number {
+  return type === C.SOCK_STREAM ? C.IPPROTO_TCP : type === C.SOCK_DGRAM ? C.IPPROTO_UDP : 0;
+}
+
+export function WSASocketW(af: number, type: number, protocol: number, _info: null, _g: number, dwFlags: number): SOCKET {
+  if (!isStarted()) return fail(W.WSANOTINITIALISED);
+  if (af !== C.AF_INET && af !== C.AF_INET6) return fail(af === C.AF_UNSPEC ? W.WSAEINVAL : W.WSAEAFNOSUPPORT);
+  const ltype = linuxType(type);
+  if (ltype < 0 || type === C.SOCK_SEQPACKET) return fail(W.WSAESOCKTNOSUPPORT);
+  const proto = protocol === 0 ? defaultProtocol(type) : protocol;
+  if (type === C.SOCK_STREAM && proto !== C.IPPROTO_TCP) return fail(W.WSAEPROTONOSUPPORT);
+  if (type === C.SOCK_DGRAM && proto !== C.IPPROTO_UDP) return fail(W.WSAEPROTONOSUPPORT);
+  // IPPROTO_* numbers are the same on both systems (they come from the IP header).
+  const fd = libc.socket(linuxFamily(af), ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0);
+  if (fd < 0) {
+    const errno = libc.errno();
+    return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
+  }
+  return ok(adoptFd(fd, af, type, proto, (dwFlags & C.WSA_FLAG_OVERLAPPED) !== 0).handle);
+}
+
+/** Register a host fd (already non-blocking) as a Winsock socket. */
+export function adoptFd(fd: number, af: number, type: number, protocol: number, overlapped: boolean, resolveFd: (() => number) | null = null): LinuxSocket {
+  const sock = register(new LinuxSocket(fd, af, type, protocol, overlapped, resolveFd));
+  for (const hook of socketHooks.created) hook(sock);
+  return sock;
+}
+
+/** `socket()` creates overlapped-capable sockets, as on Windows. */
+export function socket(af: number, type: number, protocol: number): SOCKET {
+  return WSASocketW(af, type, protocol, null, 0, C.WSA_FLAG_OVERLAPPED);
+}
+
+function closeSocketObject(sock: LinuxSocket): void {
+  if (sock.closed) return;
+  for (const hook of socketHooks.closing) hook(sock);
+  sock.closed = true;
+  unregister(sock.handle);
+  // A borrowed fd belongs to Node: detach only (principle 3).
+  if (!sock.borrowed) libc.close(sock.fd);
+}
+
+export function closesocket(s: SOCKET): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  closeSocketObject(sock);
+  return ok(0);
+}
+
+export function bind(s: SOCKET, name: Uint8Array | null, namelen: number): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  const addr = toLinuxSockaddr(name, namelen, sock.af);
+  if (typeof addr === 'number') return fail(addr);
+  if (libc.bind(sock.fd, addr.addr, addr.len) < 0) {
+    const errno = libc.errno();
+    // Linux says EINVAL for a second bind; Windows says WSAEINVAL too.
+    return fail(wsaFromErrno(errno));
+  }
+  return ok(0);
+}
+
+export function listen(s: SOCKET, backlog: number): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  if (sock.type !== C.SOCK_STREAM) return fail(W.WSAEOPNOTSUPP);
+  if (libc.listen(sock.fd, Math.max(0, Math.min(backlog | 0, 0x7fffffff))) < 0) return fail(wsaFromErrno(libc.errno()));
+  return ok(0);
+}
+
+/** Block until `events` are ready when the socket is in blocking mode; false on time-out. */
+function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): boolean {
+  return waitFd(sock.fd, events, timeoutMs) !== 0;
+}
+
+export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> | null): SOCKET {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  if (addr !== null && (addrlen === null || addrlen.value < sockaddrLength(sock.af) || addrlen.value > addr.length)) return fail(W.WSAEFAULT);
+  const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
+  const peerLen = new Uint32Array([peer.length]);
+  for (;;) {
+    const fd = libc.accept4(sock.fd, peer, peerLen, L.SOCK_NONBLOCK | L.SOCK_CLOEXEC);
+    if (fd >= 0) {
+      // The accepted socket takes the listening socket's properties, as on Windows.
+      const child = adoptFd(fd, sock.af, sock.type, sock.protocol, sock.overlapped);
+      child.nonBlocking = sock.nonBlocking;
+      child.receiveTimeoutMs = sock.receiveTimeoutMs;
+      child.sendTimeoutMs = sock.sendTimeoutMs;
+      if (addr !== null && addrlen !== null) {
+        writeWindowsSockaddr(peer, addr, addrlen.value);
+        addrlen.value = sockaddrLength(sock.af);
+      }
+      return ok(child.handle);
+    }
+    const errno = libc.errno();
+    if (errno === E.EINVAL) return fail(W.WSAEINVAL); // not listening
+    if (errno !== E.EAGAIN || sock.nonBlocking) return fail(wsaFromErrno(errno));
+    if (!waitIfBlocking(sock, L.POLLIN, sock.receiveTimeoutMs)) return fail(W.WSAETIMEDOUT);
+  }
+}
+
+export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  const addr = toLinuxSockaddr(name, namelen, sock.af);
+  if (typeof addr === 'number') return fail(addr);
+  if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return ok(0);
+  const errno = libc.errno();
+  if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
+  if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
+  waitFd(sock.fd, L.POLLOUT, 0);
+  const error = pendingSocketError(sock.fd);
+  return error === 0 ? ok(0) : fail(wsaFromErrno(error));
+}
+
+/** SO_ERROR of the host fd (a Linux errno, 0 when none). */
+export function pendingSocketError(fd: number): number {
+  const val = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  libc.getsockopt(fd, L.SOL_SOCKET, L.SO_ERROR, new Uint8Array(val.buffer), len);
+  return val[0]!;
+}
+
+const KNOWN_SEND_FLAGS = C.MSG_OOB | C.MSG_DONTROUTE;
+const KNOWN_RECV_FLAGS = C.MSG_OOB | C.MSG_PEEK | C.MSG_WAITALL;
+
+function linuxMsgFlags(flags: number): number {
+  let out = flags & (C.MSG_OOB | C.MSG_PEEK | C.MSG_DONTROUTE);
+  if (flags & C.MSG_WAITALL) out |= L.MSG_WAITALL;
+  return out;
+}
+
+/** The caller's buffer, checked: WSAEFAULT when null with a size or shorter than the size. */
+function checkedBuffer(buf: Uint8Array | null, len: number): Uint8Array | number {
+  if (!Number.isInteger(len) || len < 0) return W.WSAEFAULT;
+  if (len === 0) return buf ?? new Uint8Array(0);
+  if (buf === null || len > buf.length) return W.WSAEFAULT;
+  return buf;
+}
+
+function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, to: Uint8Array | null, tolen: number): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  const data = checkedBuffer(buf, len);
+  if (typeof data === 'number') return fail(data);
+  if (flags & ~KNOWN_SEND_FLAGS) return fail(W.WSAEOPNOTSUPP);
+  let dest: { addr: Uint8Array; len: number } | null = null;
+  if (to !== null || tolen !== 0) {
+    if (sock.type === C.SOCK_STREAM) {
+      // Windows ignores the destination of sendto on a connected stream socket.
+    } else {
+      const addr = toLinuxSockaddr(to, tolen, sock.af);
+      if (typeof addr === 'number') return fail(addr);
+      dest = addr;
+    }
+  }
+  const lflags = linuxMsgFlags(flags) | L.MSG_NOSIGNAL;
+  let sent = 0;
+  for (;;) {
+    const chunk = sent === 0 ? data : data.subarray(sent);
+    const n = dest
+      ? libc.sendto(sock.fd, chunk, len - sent, lflags, dest.addr, dest.len)
+      : libc.send(sock.fd, chunk, len - sent, lflags);
+    if (n >= 0) {
+      sent += n;
+      // A blocking stream send on Windows returns only when everything is queued.
+      if (sent >= len || sock.nonBlocking || sock.type !== C.SOCK_STREAM) return ok(sent);
+      continue;
+    }
+    const errno = libc.errno();
+    if (errno !== E.EAGAIN) return fail(sendErrorFor(sock, errno));
+    if (sock.nonBlocking) return sent > 0 ? ok(sent) : fail(W.WSAEWOULDBLOCK);
+    if (!waitIfBlocking(sock, L.POLLOUT, sock.sendTimeoutMs)) return sent > 0 ? ok(sent) : fail(W.WSAETIMEDOUT);
+  }
+}
+
+function sendErrorFor(sock: LinuxSocket, errno: number): number {
+  if (errno === E.EPIPE) return W.WSAESHUTDOWN;
+  if (errno === E.ENOTCONN && sock.type === C.SOCK_DGRAM) return W.WSAEDESTADDRREQ;
+  if (errno === E.ECONNREFUSED && sock.type === C.SOCK_DGRAM) return W.WSAECONNRESET;
+  return wsaFromErrno(errno);
+}
+
+export function send(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number {
+  return sendCommon(s, buf, len, flags, null, 0);
+}
+
+export function sendto(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, to: Uint8Array | null, tolen: number): number {
+  return sendCommon(s, buf, len, flags, to, tolen);
+}
+
+function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  const data = checkedBuffer(buf, len);
+  if (typeof data === 'number') return fail(data);
+  if (flags & ~KNOWN_RECV_FLAGS) return fail(W.WSAEOPNOTSUPP);
+  if (from !== null && (fromlen === null || fromlen.value < sockaddrLength(sock.af) || fromlen.value > from.length)) return fail(W.WSAEFAULT);
+  const datagram = sock.type !== C.SOCK_STREAM;
+  // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
+  const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
+  const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
+  const peerLen = new Uint32Array(1);
+  for (;;) {
+    if (datagram) {
+      for (const hook of socketHooks.datagramError) {
+        const error = hook(sock);
+        if (error) return fail(error);
+      }
+    }
+    peerLen[0] = peer.length;
+    const n = libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
+    if (n >= 0) {
+      if (from !== null && fromlen !== null && peerLen[0]! > 0) {
+        writeWindowsSockaddr(peer, from, fromlen.value);
+        fromlen.value = sockaddrLength(sock.af);
+      }
+      if (datagram && n > len) return fail(W.WSAEMSGSIZE);
+      return ok(n);
+    }
+    const errno = libc.errno();
+    if (errno !== E.EAGAIN) {
+      if (errno === E.EINVAL && flags & C.MSG_OOB) return fail(W.WSAEINVAL);
+      if (errno === E.ECONNREFUSED && datagram) return fail(W.WSAECONNRESET);
+      if (errno === E.ENOTCONN && sock.type === C.SOCK_STREAM) return fail(W.WSAENOTCONN);
+      return fail(wsaFromErrno(errno));
+    }
+    if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
+    const events = flags & C.MSG_OOB ? L.POLLPRI : L.POLLIN;
+    if (!waitIfBlocking(sock, events, sock.receiveTimeoutMs)) return fail(W.WSAETIMEDOUT);
+  }
+}
+
+export function recv(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number {
+  return recvCommon(s, buf, len, flags, null, null);
+}
+
+export function recvfrom(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number {
+  return recvCommon(s, buf, len, flags, from, fromlen);
+}
+
+export function shutdown(s: SOCKET, how: number): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  if (how !== C.SD_RECEIVE && how !== C.SD_SEND && how !== C.SD_BOTH) return fail(W.WSAEINVAL);
+  if (libc.shutdown(sock.fd, how) < 0) return fail(wsaFromErrno(libc.errno()));
+  return ok(0);
+}
+
+function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null, peer: boolean): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  if (name === null || namelen === null || !Number.isInteger(namelen.value) || namelen.value > name.length) return fail(W.WSAEFAULT);
+  const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
+  const len = new Uint32Array([addr.length]);
+  const rc = peer ? libc.getpeername(sock.fd, addr, len) : libc.getsockname(sock.fd, addr, len);
+  if (rc < 0) return fail(wsaFromErrno(libc.errno()));
+  // An unbound socket has no name on Windows.
+  if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
+  const error = writeWindowsSockaddr(addr, name, namelen.value);
+  if (error) return fail(error);
+  namelen.value = sockaddrLength(sock.af);
+  return ok(0);
+}
+
+/** Port 0 and the wildcard address: what Linux reports for a socket nobody bound. */
+function isUnboundName(linuxAddr: Uint8Array): boolean {
+  const family = linuxAddr[0]! | (linuxAddr[1]! << 8);
+  if (linuxAddr[2] !== 0 || linuxAddr[3] !== 0) return false;
+  const bytes = family === L.AF_INET ? linuxAddr.subarray(4, 8) : linuxAddr.subarray(8, 24);
+  return bytes.every((b) => b === 0);
+}
+
+export function getsockname(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number {
+  return nameCommon(s, name, namelen, false);
+}
+
+export function getpeername(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number {
+  return nameCommon(s, name, namelen, true);
+}

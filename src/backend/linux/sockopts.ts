@@ -1,0 +1,137 @@
+/**
+ * getsockopt / setsockopt: Windows levels and option names translated to Linux, values converted
+ * where the two systems disagree (BOOLs as 4-byte ints, time-outs in milliseconds, SO_ERROR as a
+ * Winsock error, TCP_KEEPALIVE meaning Linux TCP_KEEPIDLE).
+ */
+import * as W from '../../errors/index.js';
+import * as C from '../../winsock/constants.js';
+import type { Ref, SOCKET } from '../../winsock/types.js';
+import * as libc from './libc.js';
+import { L } from './libc.js';
+import { wsaFromErrno } from './errno.js';
+import { fail, ok } from './lastError.js';
+import { socketFor } from './sockets.js';
+import type { LinuxSocket } from './socket-state.js';
+
+type Kind =
+  | 'bool'          // BOOL (4 bytes), kernel int
+  | 'int'           // int / DWORD, kernel int
+  | 'error'         // SO_ERROR: a Winsock error number
+  | 'type'          // SO_TYPE: the Windows socket type
+  | 'bufferSize'    // SO_SNDBUF / SO_RCVBUF: Linux reports twice what was set (its bookkeeping share)
+  | 'receiveTimeout' | 'sendTimeout'; // DWORD milliseconds, kept by the emulation
+
+interface Option {
+  linuxLevel: number;
+  linuxName: number;
+  kind: Kind;
+  readOnly?: boolean;
+  /** Socket types the option applies to (default: any). */
+  types?: number[];
+}
+
+const key = (level: number, name: number) => `${level >>> 0}:${name | 0}`;
+
+const options = new Map<string, Option>([
+  [key(C.SOL_SOCKET, C.SO_DEBUG), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_DEBUG, kind: 'bool' }],
+  [key(C.SOL_SOCKET, C.SO_ACCEPTCONN), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_ACCEPTCONN, kind: 'bool', readOnly: true }],
+  [key(C.SOL_SOCKET, C.SO_REUSEADDR), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_REUSEADDR, kind: 'bool' }],
+  [key(C.SOL_SOCKET, C.SO_KEEPALIVE), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_KEEPALIVE, kind: 'bool', types: [C.SOCK_STREAM] }],
+  [key(C.SOL_SOCKET, C.SO_DONTROUTE), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_DONTROUTE, kind: 'bool' }],
+  [key(C.SOL_SOCKET, C.SO_BROADCAST), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_BROADCAST, kind: 'bool' }],
+  [key(C.SOL_SOCKET, C.SO_OOBINLINE), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_OOBINLINE, kind: 'bool' }],
+  [key(C.SOL_SOCKET, C.SO_SNDBUF), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_SNDBUF, kind: 'bufferSize' }],
+  [key(C.SOL_SOCKET, C.SO_RCVBUF), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_RCVBUF, kind: 'bufferSize' }],
+  [key(C.SOL_SOCKET, C.SO_ERROR), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_ERROR, kind: 'error', readOnly: true }],
+  [key(C.SOL_SOCKET, C.SO_TYPE), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_TYPE, kind: 'type', readOnly: true }],
+  [key(C.SOL_SOCKET, C.SO_RCVTIMEO), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_RCVTIMEO, kind: 'receiveTimeout' }],
+  [key(C.SOL_SOCKET, C.SO_SNDTIMEO), { linuxLevel: L.SOL_SOCKET, linuxName: L.SO_SNDTIMEO, kind: 'sendTimeout' }],
+  [key(C.IPPROTO_TCP, C.TCP_NODELAY), { linuxLevel: L.IPPROTO_TCP, linuxName: L.TCP_NODELAY, kind: 'bool', types: [C.SOCK_STREAM] }],
+  [key(C.IPPROTO_TCP, C.TCP_KEEPALIVE), { linuxLevel: L.IPPROTO_TCP, linuxName: L.TCP_KEEPIDLE, kind: 'int', types: [C.SOCK_STREAM] }],
+  [key(C.IPPROTO_TCP, C.TCP_KEEPINTVL), { linuxLevel: L.IPPROTO_TCP, linuxName: L.TCP_KEEPINTVL, kind: 'int', types: [C.SOCK_STREAM] }],
+  [key(C.IPPROTO_TCP, C.TCP_KEEPCNT), { linuxLevel: L.IPPROTO_TCP, linuxName: L.TCP_KEEPCNT, kind: 'int', types: [C.SOCK_STREAM] }],
+  [key(C.IPPROTO_TCP, C.TCP_MAXSEG), { linuxLevel: L.IPPROTO_TCP, linuxName: L.TCP_MAXSEG, kind: 'int', types: [C.SOCK_STREAM] }],
+  [key(C.IPPROTO_IP, C.IP_TOS), { linuxLevel: L.IPPROTO_IP, linuxName: L.IP_TOS, kind: 'int' }],
+  [key(C.IPPROTO_IP, C.IP_TTL), { linuxLevel: L.IPPROTO_IP, linuxName: L.IP_TTL, kind: 'int' }],
+  [key(C.IPPROTO_IP, C.IP_MULTICAST_TTL), { linuxLevel: L.IPPROTO_IP, linuxName: L.IP_MULTICAST_TTL, kind: 'int', types: [C.SOCK_DGRAM, C.SOCK_RAW] }],
+  [key(C.IPPROTO_IP, C.IP_MULTICAST_LOOP), { linuxLevel: L.IPPROTO_IP, linuxName: L.IP_MULTICAST_LOOP, kind: 'bool', types: [C.SOCK_DGRAM, C.SOCK_RAW] }],
+  [key(C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS), { linuxLevel: L.IPPROTO_IPV6, linuxName: L.IPV6_UNICAST_HOPS, kind: 'int' }],
+  [key(C.IPPROTO_IPV6, C.IPV6_MULTICAST_HOPS), { linuxLevel: L.IPPROTO_IPV6, linuxName: L.IPV6_MULTICAST_HOPS, kind: 'int', types: [C.SOCK_DGRAM, C.SOCK_RAW] }],
+  [key(C.IPPROTO_IPV6, C.IPV6_MULTICAST_LOOP), { linuxLevel: L.IPPROTO_IPV6, linuxName: L.IPV6_MULTICAST_LOOP, kind: 'bool', types: [C.SOCK_DGRAM, C.SOCK_RAW] }],
+  [key(C.IPPROTO_IPV6, C.IPV6_V6ONLY), { linuxLevel: L.IPPROTO_IPV6, linuxName: L.IPV6_V6ONLY, kind: 'bool' }],
+]);
+
+function optionFor(sock: LinuxSocket, level: number, optname: number): Option | number {
+  const option = options.get(key(level, optname));
+  if (!option) {
+    const knownLevel = level === C.SOL_SOCKET || level === C.IPPROTO_TCP || level === C.IPPROTO_IP || level === C.IPPROTO_IPV6 || level === C.IPPROTO_UDP;
+    return knownLevel ? W.WSAENOPROTOOPT : W.WSAEINVAL;
+  }
+  if (option.linuxLevel === L.IPPROTO_IPV6 && sock.af !== C.AF_INET6) return W.WSAEINVAL;
+  if (option.linuxLevel === L.IPPROTO_IP && sock.af !== C.AF_INET) return W.WSAEINVAL;
+  if (option.types && !option.types.includes(sock.type)) return W.WSAENOPROTOOPT;
+  return option;
+}
+
+/** Read a kernel int option. */
+export function kernelInt(fd: number, level: number, name: number): number | null {
+  const val = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  return libc.getsockopt(fd, level, name, new Uint8Array(val.buffer), len) < 0 ? null : val[0]!;
+}
+
+/** Write a kernel int option; returns 0 or the Linux errno. */
+export function setKernelInt(fd: number, level: number, name: number, value: number): number {
+  const val = new Int32Array([value]);
+  return libc.setsockopt(fd, level, name, new Uint8Array(val.buffer), 4) < 0 ? libc.errno() : 0;
+}
+
+export function getsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: Ref<number> | null): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  if (optval === null || optlen === null || !Number.isInteger(optlen.value) || optlen.value > optval.length) return fail(W.WSAEFAULT);
+  const option = optionFor(sock, level, optname);
+  if (typeof option === 'number') return fail(option);
+  if (optlen.value < 4) return fail(W.WSAEFAULT);
+  let value: number;
+  switch (option.kind) {
+    case 'receiveTimeout': value = sock.receiveTimeoutMs; break;
+    case 'sendTimeout': value = sock.sendTimeoutMs; break;
+    case 'type': value = sock.type; break;
+    default: {
+      const raw = kernelInt(sock.fd, option.linuxLevel, option.linuxName);
+      if (raw === null) return fail(wsaFromErrno(libc.errno()));
+      value = option.kind === 'error' ? (raw === 0 ? 0 : wsaFromErrno(raw))
+        : option.kind === 'bool' ? (raw ? 1 : 0)
+        : option.kind === 'bufferSize' ? Math.floor(raw / 2)
+        : raw;
+    }
+  }
+  new DataView(optval.buffer, optval.byteOffset, 4).setInt32(0, value, true);
+  optlen.value = 4;
+  return ok(0);
+}
+
+export function setsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: number): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  if (!Number.isInteger(optlen) || optlen < 0 || (optlen > 0 && (optval === null || optlen > optval.length))) return fail(W.WSAEFAULT);
+  const option = optionFor(sock, level, optname);
+  if (typeof option === 'number') return fail(option);
+  if (option.readOnly) return fail(W.WSAENOPROTOOPT);
+  // BOOL options accept a single byte on Windows; everything else needs a full DWORD.
+  const need = option.kind === 'bool' ? 1 : 4;
+  if (optval === null || optlen < need) return fail(W.WSAEFAULT);
+  const value = optlen >= 4 ? new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true) : optval[0]!;
+  switch (option.kind) {
+    case 'receiveTimeout': sock.receiveTimeoutMs = value >>> 0; return ok(0);
+    case 'sendTimeout': sock.sendTimeoutMs = value >>> 0; return ok(0);
+    case 'bool': return applyKernel(sock, option, value ? 1 : 0);
+    default: return applyKernel(sock, option, value);
+  }
+}
+
+function applyKernel(sock: LinuxSocket, option: Option, value: number): number {
+  const errno = setKernelInt(sock.fd, option.linuxLevel, option.linuxName, value);
+  return errno ? fail(wsaFromErrno(errno)) : ok(0);
+}

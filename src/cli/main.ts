@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/** The `wsaioctl` command: `wsaioctl <command> [options]`. */
+import { parseArgs } from 'node:util';
+import { EXIT_USAGE, type CliCommand, type CliIo } from './command.js';
+import { commands } from './commands/index.js';
+
+const stdio: CliIo = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+};
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'usage: wsaioctl <command> [options]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Every command takes --help and --json. Run 'wsaioctl <command> --help' for details.",
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(overview());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command: CliCommand | undefined = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`wsaioctl: unknown command '${name}'\n\n${overview()}`);
+    return EXIT_USAGE;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    io.err(`wsaioctl ${name}: ${(e as Error).message}\nusage: wsaioctl ${name} ${command.usage}`);
+    return EXIT_USAGE;
+  }
+  if (parsed.values.help) {
+    io.out(`usage: wsaioctl ${name} ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  return command.run(parsed as { values: Record<string, unknown>; positionals: string[] }, io);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,258 @@
+/**
+ * Winsock, Win32 and NTSTATUS error numbers (Windows values), and their names.
+ * Pure data: no I/O, usable anywhere.
+ */
+
+/** Every Winsock error number by name (the WSA* table of the Windows Sockets error-code page). */
+export const WSA_INVALID_HANDLE = 6;
+export const WSA_NOT_ENOUGH_MEMORY = 8;
+export const WSA_INVALID_PARAMETER = 87;
+export const WSA_OPERATION_ABORTED = 995;
+export const WSA_IO_INCOMPLETE = 996;
+export const WSA_IO_PENDING = 997;
+export const WSAEINTR = 10004;
+export const WSAEBADF = 10009;
+export const WSAEACCES = 10013;
+export const WSAEFAULT = 10014;
+export const WSAEINVAL = 10022;
+export const WSAEMFILE = 10024;
+export const WSAEWOULDBLOCK = 10035;
+export const WSAEINPROGRESS = 10036;
+export const WSAEALREADY = 10037;
+export const WSAENOTSOCK = 10038;
+export const WSAEDESTADDRREQ = 10039;
+export const WSAEMSGSIZE = 10040;
+export const WSAEPROTOTYPE = 10041;
+export const WSAENOPROTOOPT = 10042;
+export const WSAEPROTONOSUPPORT = 10043;
+export const WSAESOCKTNOSUPPORT = 10044;
+export const WSAEOPNOTSUPP = 10045;
+export const WSAEPFNOSUPPORT = 10046;
+export const WSAEAFNOSUPPORT = 10047;
+export const WSAEADDRINUSE = 10048;
+export const WSAEADDRNOTAVAIL = 10049;
+export const WSAENETDOWN = 10050;
+export const WSAENETUNREACH = 10051;
+export const WSAENETRESET = 10052;
+export const WSAECONNABORTED = 10053;
+export const WSAECONNRESET = 10054;
+export const WSAENOBUFS = 10055;
+export const WSAEISCONN = 10056;
+export const WSAENOTCONN = 10057;
+export const WSAESHUTDOWN = 10058;
+export const WSAETOOMANYREFS = 10059;
+export const WSAETIMEDOUT = 10060;
+export const WSAECONNREFUSED = 10061;
+export const WSAELOOP = 10062;
+export const WSAENAMETOOLONG = 10063;
+export const WSAEHOSTDOWN = 10064;
+export const WSAEHOSTUNREACH = 10065;
+export const WSAENOTEMPTY = 10066;
+export const WSAEPROCLIM = 10067;
+export const WSAEUSERS = 10068;
+export const WSAEDQUOT = 10069;
+export const WSAESTALE = 10070;
+export const WSAEREMOTE = 10071;
+export const WSASYSNOTREADY = 10091;
+export const WSAVERNOTSUPPORTED = 10092;
+export const WSANOTINITIALISED = 10093;
+export const WSAEDISCON = 10101;
+export const WSAENOMORE = 10102;
+export const WSAECANCELLED = 10103;
+export const WSAEINVALIDPROCTABLE = 10104;
+export const WSAEINVALIDPROVIDER = 10105;
+export const WSAEPROVIDERFAILEDINIT = 10106;
+export const WSASYSCALLFAILURE = 10107;
+export const WSASERVICE_NOT_FOUND = 10108;
+export const WSATYPE_NOT_FOUND = 10109;
+export const WSA_E_NO_MORE = 10110;
+export const WSA_E_CANCELLED = 10111;
+export const WSAEREFUSED = 10112;
+export const WSAHOST_NOT_FOUND = 11001;
+export const WSATRY_AGAIN = 11002;
+export const WSANO_RECOVERY = 11003;
+export const WSANO_DATA = 11004;
+export const WSA_QOS_RECEIVERS = 11005;
+export const WSA_QOS_SENDERS = 11006;
+export const WSA_QOS_NO_SENDERS = 11007;
+export const WSA_QOS_NO_RECEIVERS = 11008;
+export const WSA_QOS_REQUEST_CONFIRMED = 11009;
+export const WSA_QOS_ADMISSION_FAILURE = 11010;
+export const WSA_QOS_POLICY_FAILURE = 11011;
+export const WSA_QOS_BAD_STYLE = 11012;
+export const WSA_QOS_BAD_OBJECT = 11013;
+export const WSA_QOS_TRAFFIC_CTRL_ERROR = 11014;
+export const WSA_QOS_GENERIC_ERROR = 11015;
+export const WSA_QOS_ESERVICETYPE = 11016;
+export const WSA_QOS_EFLOWSPEC = 11017;
+export const WSA_QOS_EPROVSPECBUF = 11018;
+export const WSA_QOS_EFILTERSTYLE = 11019;
+export const WSA_QOS_EFILTERTYPE = 11020;
+export const WSA_QOS_EFILTERCOUNT = 11021;
+export const WSA_QOS_EOBJLENGTH = 11022;
+export const WSA_QOS_EFLOWCOUNT = 11023;
+export const WSA_QOS_EUNKOWNPSOBJ = 11024;
+export const WSA_QOS_EPOLICYOBJ = 11025;
+export const WSA_QOS_EFLOWDESC = 11026;
+export const WSA_QOS_EPSFLOWSPEC = 11027;
+export const WSA_QOS_EPSFILTERSPEC = 11028;
+export const WSA_QOS_ESDMODEOBJ = 11029;
+export const WSA_QOS_ESHAPERATEOBJ = 11030;
+export const WSA_QOS_RESERVED_PETYPE = 11031;
+
+/** Win32 error numbers that Winsock functions and waits report. */
+export const ERROR_SUCCESS = 0;
+export const ERROR_INVALID_HANDLE = 6;
+export const ERROR_NOT_ENOUGH_MEMORY = 8;
+export const ERROR_NOT_SUPPORTED = 50;
+export const ERROR_INVALID_PARAMETER = 87;
+export const ERROR_INSUFFICIENT_BUFFER = 122;
+export const ERROR_ABANDONED_WAIT_0 = 735;
+export const ERROR_OPERATION_ABORTED = 995;
+export const ERROR_IO_INCOMPLETE = 996;
+export const ERROR_IO_PENDING = 997;
+export const ERROR_NOT_FOUND = 1168;
+export const ERROR_CONNECTION_REFUSED = 1225;
+export const ERROR_NETWORK_UNREACHABLE = 1231;
+export const ERROR_HOST_UNREACHABLE = 1232;
+export const ERROR_PORT_UNREACHABLE = 1234;
+export const ERROR_CONNECTION_ABORTED = 1236;
+export const WAIT_TIMEOUT = 258;
+
+/** NTSTATUS values written into `WSAOVERLAPPED.Internal`. */
+export const STATUS_SUCCESS = 0x00000000;
+export const STATUS_PENDING = 0x00000103;
+export const STATUS_CANCELLED = 0xc0000120;
+export const STATUS_NOT_SUPPORTED = 0xc00000bb;
+export const STATUS_INVALID_PARAMETER = 0xc000000d;
+export const STATUS_BUFFER_TOO_SMALL = 0xc0000023;
+export const STATUS_ACCESS_VIOLATION = 0xc0000005;
+export const STATUS_INVALID_HANDLE = 0xc0000008;
+export const STATUS_NOT_IMPLEMENTED = 0xc0000002;
+export const STATUS_DEVICE_NOT_READY = 0xc00000a3;
+export const STATUS_PORT_UNREACHABLE = 0xc000023f;
+export const STATUS_HOST_UNREACHABLE = 0xc000023d;
+export const STATUS_NETWORK_UNREACHABLE = 0xc000023c;
+export const STATUS_CONNECTION_RESET = 0xc000020d;
+export const STATUS_CONNECTION_REFUSED = 0xc0000236;
+export const STATUS_CONNECTION_ABORTED = 0xc0000241;
+export const STATUS_INVALID_DEVICE_REQUEST = 0xc0000010;
+export const STATUS_NOT_FOUND = 0xc0000225;
+export const STATUS_TIMEOUT = 0x00000102;
+export const STATUS_IO_TIMEOUT = 0xc00000b5;
+export const STATUS_INSUFFICIENT_RESOURCES = 0xc000009a;
+export const STATUS_NO_MEMORY = 0xc0000017;
+
+const wsaNames = new Map<number, string>();
+const win32Names = new Map<number, string>();
+const ntNames = new Map<number, string>();
+{
+  // Built once from this module's own exports so the name table can never drift from the values.
+  const self: Record<string, unknown> = {
+    WSA_INVALID_HANDLE, WSA_NOT_ENOUGH_MEMORY, WSA_INVALID_PARAMETER, WSA_OPERATION_ABORTED,
+    WSA_IO_INCOMPLETE, WSA_IO_PENDING, WSAEINTR, WSAEBADF, WSAEACCES, WSAEFAULT, WSAEINVAL,
+    WSAEMFILE, WSAEWOULDBLOCK, WSAEINPROGRESS, WSAEALREADY, WSAENOTSOCK, WSAEDESTADDRREQ,
+    WSAEMSGSIZE, WSAEPROTOTYPE, WSAENOPROTOOPT, WSAEPROTONOSUPPORT, WSAESOCKTNOSUPPORT,
+    WSAEOPNOTSUPP, WSAEPFNOSUPPORT, WSAEAFNOSUPPORT, WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAENETDOWN,
+    WSAENETUNREACH, WSAENETRESET, WSAECONNABORTED, WSAECONNRESET, WSAENOBUFS, WSAEISCONN,
+    WSAENOTCONN, WSAESHUTDOWN, WSAETOOMANYREFS, WSAETIMEDOUT, WSAECONNREFUSED, WSAELOOP,
+    WSAENAMETOOLONG, WSAEHOSTDOWN, WSAEHOSTUNREACH, WSAENOTEMPTY, WSAEPROCLIM, WSAEUSERS,
+    WSAEDQUOT, WSAESTALE, WSAEREMOTE, WSASYSNOTREADY, WSAVERNOTSUPPORTED, WSANOTINITIALISED,
+    WSAEDISCON, WSAENOMORE, WSAECANCELLED, WSAEINVALIDPROCTABLE, WSAEINVALIDPROVIDER,
+    WSAEPROVIDERFAILEDINIT, WSASYSCALLFAILURE, WSASERVICE_NOT_FOUND, WSATYPE_NOT_FOUND,
+    WSA_E_NO_MORE, WSA_E_CANCELLED, WSAEREFUSED, WSAHOST_NOT_FOUND, WSATRY_AGAIN, WSANO_RECOVERY,
+    WSANO_DATA, WSA_QOS_RECEIVERS, WSA_QOS_SENDERS, WSA_QOS_NO_SENDERS, WSA_QOS_NO_RECEIVERS,
+    WSA_QOS_REQUEST_CONFIRMED, WSA_QOS_ADMISSION_FAILURE, WSA_QOS_POLICY_FAILURE,
+    WSA_QOS_BAD_STYLE, WSA_QOS_BAD_OBJECT, WSA_QOS_TRAFFIC_CTRL_ERROR, WSA_QOS_GENERIC_ERROR,
+    WSA_QOS_ESERVICETYPE, WSA_QOS_EFLOWSPEC, WSA_QOS_EPROVSPECBUF, WSA_QOS_EFILTERSTYLE,
+    WSA_QOS_EFILTERTYPE, WSA_QOS_EFILTERCOUNT, WSA_QOS_EOBJLENGTH, WSA_QOS_EFLOWCOUNT,
+    WSA_QOS_EUNKOWNPSOBJ, WSA_QOS_EPOLICYOBJ, WSA_QOS_EFLOWDESC, WSA_QOS_EPSFLOWSPEC,
+    WSA_QOS_EPSFILTERSPEC, WSA_QOS_ESDMODEOBJ, WSA_QOS_ESHAPERATEOBJ, WSA_QOS_RESERVED_PETYPE,
+  };
+  for (const [name, value] of Object.entries(self)) wsaNames.set(value as number, name);
+  const win32: Record<string, number> = {
+    ERROR_SUCCESS, ERROR_NOT_SUPPORTED, ERROR_INSUFFICIENT_BUFFER, ERROR_ABANDONED_WAIT_0,
+    ERROR_NOT_FOUND, ERROR_CONNECTION_REFUSED, ERROR_NETWORK_UNREACHABLE, ERROR_HOST_UNREACHABLE,
+    ERROR_PORT_UNREACHABLE, ERROR_CONNECTION_ABORTED, WAIT_TIMEOUT,
+  };
+  for (const [name, value] of Object.entries(win32)) win32Names.set(value, name);
+  const nt: Record<string, number> = {
+    STATUS_SUCCESS, STATUS_PENDING, STATUS_CANCELLED, STATUS_NOT_SUPPORTED, STATUS_INVALID_PARAMETER,
+    STATUS_BUFFER_TOO_SMALL, STATUS_ACCESS_VIOLATION, STATUS_INVALID_HANDLE, STATUS_NOT_IMPLEMENTED,
+    STATUS_DEVICE_NOT_READY, STATUS_PORT_UNREACHABLE, STATUS_HOST_UNREACHABLE,
+    STATUS_NETWORK_UNREACHABLE, STATUS_CONNECTION_RESET, STATUS_CONNECTION_REFUSED,
+    STATUS_CONNECTION_ABORTED, STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_FOUND, STATUS_TIMEOUT,
+    STATUS_IO_TIMEOUT, STATUS_INSUFFICIENT_RESOURCES, STATUS_NO_MEMORY,
+  };
+  for (const [name, value] of Object.entries(nt)) ntNames.set(value, name);
+}
+
+/** Every WSA error as `[name, value]`, in numeric order. */
+export function wsaErrors(): Array<[string, number]> {
+  return [...wsaNames].map(([v, n]) => [n, v] as [string, number]).sort((a, b) => a[1] - b[1]);
+}
+
+/**
+ * The name of a Winsock (or, failing that, Win32) error number: `errorName(10014) === 'WSAEFAULT'`.
+ * Unknown numbers come back as their decimal text.
+ */
+export function errorName(code: number): string {
+  if (code === 0) return 'NO_ERROR';
+  return wsaNames.get(code) ?? win32Names.get(code) ?? String(code);
+}
+
+/** The name of an NTSTATUS value (`0xC0000120` gives `STATUS_CANCELLED`), or its hex text. */
+export function ntStatusName(status: number): string {
+  return ntNames.get(status >>> 0) ?? `0x${(status >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * NTSTATUS to Winsock error, as ws2_32 converts an overlapped operation's final status for
+ * WSAGetOverlappedResult and completion routines. Unknown failures become WSAEINVAL.
+ */
+export function ntStatusToWsaError(status: number): number {
+  switch (status >>> 0) {
+    case STATUS_SUCCESS: return 0;
+    case STATUS_PENDING: return WSA_IO_INCOMPLETE;
+    case STATUS_CANCELLED: return WSA_OPERATION_ABORTED;
+    case STATUS_NOT_SUPPORTED: return WSAEOPNOTSUPP;
+    case STATUS_INVALID_PARAMETER: return WSAEINVAL;
+    case STATUS_BUFFER_TOO_SMALL: return WSAEFAULT;
+    case STATUS_ACCESS_VIOLATION: return WSAEFAULT;
+    case STATUS_INVALID_HANDLE: return WSAENOTSOCK;
+    case STATUS_NOT_IMPLEMENTED: return WSAEOPNOTSUPP;
+    case STATUS_DEVICE_NOT_READY: return WSAEWOULDBLOCK;
+    case STATUS_PORT_UNREACHABLE: return WSAECONNRESET;
+    case STATUS_HOST_UNREACHABLE: return WSAEHOSTUNREACH;
+    case STATUS_NETWORK_UNREACHABLE: return WSAENETUNREACH;
+    case STATUS_CONNECTION_RESET: return WSAECONNRESET;
+    case STATUS_CONNECTION_REFUSED: return WSAECONNREFUSED;
+    case STATUS_CONNECTION_ABORTED: return WSAECONNABORTED;
+    case STATUS_INVALID_DEVICE_REQUEST: return WSAEINVAL;
+    case STATUS_NOT_FOUND: return WSAENETUNREACH;
+    case STATUS_TIMEOUT: case STATUS_IO_TIMEOUT: return WSAETIMEDOUT;
+    case STATUS_INSUFFICIENT_RESOURCES: case STATUS_NO_MEMORY: return WSAENOBUFS;
+    default: return WSAEINVAL;
+  }
+}
+
+/** Winsock error to the NTSTATUS an overlapped operation that failed with it stores in `Internal`. */
+export function wsaErrorToNtStatus(error: number): number {
+  switch (error) {
+    case 0: return STATUS_SUCCESS;
+    case WSA_OPERATION_ABORTED: return STATUS_CANCELLED;
+    case WSAEOPNOTSUPP: return STATUS_NOT_SUPPORTED;
+    case WSAEINVAL: return STATUS_INVALID_PARAMETER;
+    case WSAEFAULT: return STATUS_ACCESS_VIOLATION;
+    case WSAENOTSOCK: return STATUS_INVALID_HANDLE;
+    case WSAEWOULDBLOCK: return STATUS_DEVICE_NOT_READY;
+    case WSAECONNRESET: return STATUS_CONNECTION_RESET;
+    case WSAEHOSTUNREACH: return STATUS_HOST_UNREACHABLE;
+    case WSAENETUNREACH: return STATUS_NETWORK_UNREACHABLE;
+    case WSAECONNREFUSED: return STATUS_CONNECTION_REFUSED;
+    case WSAECONNABORTED: return STATUS_CONNECTION_ABORTED;
+    case WSAETIMEDOUT: return STATUS_IO_TIMEOUT;
+    case WSAENOBUFS: return STATUS_INSUFFICIENT_RESOURCES;
+    default: return STATUS_INVALID_PARAMETER;
+  }
+}

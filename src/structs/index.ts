@@ -1,0 +1,4 @@
+/** Codecs for the Windows x64 structures the implemented control codes use. */
+export * from './sockaddr.js';
+export * from './keepalive.js';
+export * from './guid.js';

@@ -1,0 +1,49 @@
+/**
+ * The contract both backends implement: the Winsock functions with their C names, argument order
+ * and return conventions. `winsock/index.ts` picks the backend for the platform.
+ */
+import type {
+  SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
+} from './types.js';
+
+export interface WinsockCore {
+  readonly backendName: 'linux-emulation' | 'windows-ws2_32';
+
+  WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number;
+  WSACleanup(): number;
+  WSAGetLastError(): number;
+  WSASetLastError(iError: number): void;
+  GetLastError(): number;
+  SetLastError(dwErrCode: number): void;
+
+  socket(af: number, type: number, protocol: number): SOCKET;
+  WSASocketW(af: number, type: number, protocol: number, lpProtocolInfo: null, g: number, dwFlags: number): SOCKET;
+  closesocket(s: SOCKET): number;
+  bind(s: SOCKET, name: Uint8Array | null, namelen: number): number;
+  listen(s: SOCKET, backlog: number): number;
+  accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> | null): SOCKET;
+  connect(s: SOCKET, name: Uint8Array | null, namelen: number): number;
+  send(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number;
+  recv(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number;
+  sendto(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, to: Uint8Array | null, tolen: number): number;
+  recvfrom(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number;
+  shutdown(s: SOCKET, how: number): number;
+  getsockname(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number;
+  getpeername(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number;
+  getsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: Ref<number> | null): number;
+  setsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: number): number;
+  ioctlsocket(s: SOCKET, cmd: number, argp: Ref<number> | null): number;
+  WSAIoctl(
+    s: SOCKET,
+    dwIoControlCode: number,
+    lpvInBuffer: Uint8Array | null,
+    cbInBuffer: number,
+    lpvOutBuffer: Uint8Array | null,
+    cbOutBuffer: number,
+    lpcbBytesReturned: Ref<number> | null,
+    lpOverlapped: WSAOVERLAPPED | null,
+    lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
+  ): number;
+}
+
+export type { SOCKET, HANDLE, WSAEVENT };

@@ -1,0 +1,166 @@
+/**
+ * Windows constant values for the `winsock` surface. The Linux backend translates each of them
+ * to the host's values internally; nothing here changes with the platform.
+ */
+
+export const INVALID_SOCKET = -1;
+export const SOCKET_ERROR = -1;
+
+export const AF_UNSPEC = 0;
+export const AF_UNIX = 1;
+export const AF_INET = 2;
+export const AF_INET6 = 23;
+
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
+export const SOCK_RDM = 4;
+export const SOCK_SEQPACKET = 5;
+
+export const IPPROTO_IP = 0;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_IGMP = 2;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_IPV6 = 41;
+export const IPPROTO_ICMPV6 = 58;
+export const IPPROTO_RAW = 255;
+
+export const SOL_SOCKET = 0xffff;
+export const SO_DEBUG = 0x0001;
+export const SO_ACCEPTCONN = 0x0002;
+export const SO_REUSEADDR = 0x0004;
+export const SO_KEEPALIVE = 0x0008;
+export const SO_DONTROUTE = 0x0010;
+export const SO_BROADCAST = 0x0020;
+export const SO_USELOOPBACK = 0x0040;
+export const SO_LINGER = 0x0080;
+export const SO_OOBINLINE = 0x0100;
+export const SO_DONTLINGER = ~SO_LINGER;
+export const SO_EXCLUSIVEADDRUSE = ~SO_REUSEADDR;
+export const SO_SNDBUF = 0x1001;
+export const SO_RCVBUF = 0x1002;
+export const SO_SNDLOWAT = 0x1003;
+export const SO_RCVLOWAT = 0x1004;
+export const SO_SNDTIMEO = 0x1005;
+export const SO_RCVTIMEO = 0x1006;
+export const SO_ERROR = 0x1007;
+export const SO_TYPE = 0x1008;
+
+/** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). */
+export const TCP_NODELAY = 0x0001;
+export const TCP_EXPEDITED_1122 = 0x0002;
+export const TCP_KEEPALIVE = 3;
+export const TCP_MAXSEG = 4;
+export const TCP_MAXRT = 5;
+export const TCP_STDURG = 6;
+export const TCP_NOURG = 7;
+export const TCP_ATMARK = 8;
+export const TCP_NOSYNRETRIES = 9;
+export const TCP_TIMESTAMPS = 10;
+export const TCP_KEEPCNT = 16;
+export const TCP_KEEPIDLE = TCP_KEEPALIVE;
+export const TCP_KEEPINTVL = 17;
+
+/** IPPROTO_IP level options (ws2ipdef.h). */
+export const IP_OPTIONS = 1;
+export const IP_HDRINCL = 2;
+export const IP_TOS = 3;
+export const IP_TTL = 4;
+export const IP_MULTICAST_IF = 9;
+export const IP_MULTICAST_TTL = 10;
+export const IP_MULTICAST_LOOP = 11;
+export const IP_ADD_MEMBERSHIP = 12;
+export const IP_DROP_MEMBERSHIP = 13;
+export const IP_DONTFRAGMENT = 14;
+export const IP_PKTINFO = 19;
+export const IP_RECVERR = 75;
+
+/** IPPROTO_IPV6 level options (ws2ipdef.h). */
+export const IPV6_HOPLIMIT = 21;
+export const IPV6_UNICAST_HOPS = 4;
+export const IPV6_MULTICAST_IF = 9;
+export const IPV6_MULTICAST_HOPS = 10;
+export const IPV6_MULTICAST_LOOP = 11;
+export const IPV6_V6ONLY = 27;
+
+export const MSG_OOB = 0x1;
+export const MSG_PEEK = 0x2;
+export const MSG_DONTROUTE = 0x4;
+export const MSG_WAITALL = 0x8;
+
+export const SD_RECEIVE = 0;
+export const SD_SEND = 1;
+export const SD_BOTH = 2;
+
+export const WSA_FLAG_OVERLAPPED = 0x01;
+export const WSA_FLAG_MULTIPOINT_C_ROOT = 0x02;
+export const WSA_FLAG_MULTIPOINT_C_LEAF = 0x04;
+export const WSA_FLAG_MULTIPOINT_D_ROOT = 0x08;
+export const WSA_FLAG_MULTIPOINT_D_LEAF = 0x10;
+export const WSA_FLAG_ACCESS_SYSTEM_SECURITY = 0x40;
+export const WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
+export const WSA_FLAG_REGISTERED_IO = 0x100;
+
+/** Network-event bits for WSAEventSelect / WSAEnumNetworkEvents. */
+export const FD_READ_BIT = 0;
+export const FD_WRITE_BIT = 1;
+export const FD_OOB_BIT = 2;
+export const FD_ACCEPT_BIT = 3;
+export const FD_CONNECT_BIT = 4;
+export const FD_CLOSE_BIT = 5;
+export const FD_QOS_BIT = 6;
+export const FD_GROUP_QOS_BIT = 7;
+export const FD_ROUTING_INTERFACE_CHANGE_BIT = 8;
+export const FD_ADDRESS_LIST_CHANGE_BIT = 9;
+export const FD_MAX_EVENTS = 10;
+export const FD_READ = 1 << FD_READ_BIT;
+export const FD_WRITE = 1 << FD_WRITE_BIT;
+export const FD_OOB = 1 << FD_OOB_BIT;
+export const FD_ACCEPT = 1 << FD_ACCEPT_BIT;
+export const FD_CONNECT = 1 << FD_CONNECT_BIT;
+export const FD_CLOSE = 1 << FD_CLOSE_BIT;
+export const FD_QOS = 1 << FD_QOS_BIT;
+export const FD_GROUP_QOS = 1 << FD_GROUP_QOS_BIT;
+export const FD_ROUTING_INTERFACE_CHANGE = 1 << FD_ROUTING_INTERFACE_CHANGE_BIT;
+export const FD_ADDRESS_LIST_CHANGE = 1 << FD_ADDRESS_LIST_CHANGE_BIT;
+export const FD_ALL_EVENTS = (1 << FD_MAX_EVENTS) - 1;
+
+/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h). */
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_LOOPBACK = 0x4;
+export const IFF_POINTTOPOINT = 0x8;
+export const IFF_MULTICAST = 0x10;
+
+/** Waits. */
+export const WSA_INFINITE = 0xffffffff;
+export const INFINITE = 0xffffffff;
+export const WSA_WAIT_EVENT_0 = 0;
+export const WSA_WAIT_IO_COMPLETION = 0xc0;
+export const WSA_WAIT_TIMEOUT = 0x102;
+export const WSA_WAIT_FAILED = 0xffffffff;
+export const WSA_MAXIMUM_WAIT_EVENTS = 64;
+export const WAIT_OBJECT_0 = 0;
+export const WAIT_IO_COMPLETION = 0xc0;
+export const WAIT_FAILED = 0xffffffff;
+export const WSA_INVALID_EVENT = 0;
+
+/** TCPSTATE values of TCP_INFO.State. */
+export const TCPSTATE_CLOSED = 0;
+export const TCPSTATE_LISTEN = 1;
+export const TCPSTATE_SYN_SENT = 2;
+export const TCPSTATE_SYN_RCVD = 3;
+export const TCPSTATE_ESTABLISHED = 4;
+export const TCPSTATE_FIN_WAIT_1 = 5;
+export const TCPSTATE_FIN_WAIT_2 = 6;
+export const TCPSTATE_CLOSE_WAIT = 7;
+export const TCPSTATE_CLOSING = 8;
+export const TCPSTATE_LAST_ACK = 9;
+export const TCPSTATE_TIME_WAIT = 10;
+export const TCPSTATE_MAX = 11;
+
+/** Winsock version words: MAKEWORD(2, 2) === 0x0202. */
+export function MAKEWORD(low: number, high: number): number {
+  return ((low & 0xff) | ((high & 0xff) << 8)) >>> 0;
+}

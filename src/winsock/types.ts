@@ -1,0 +1,62 @@
+/**
+ * Types shared by the `winsock` surface and both backends: handles, out-parameters, WSAOVERLAPPED,
+ * WSADATA, and the completion-routine signature. Names follow the Windows SDK.
+ */
+import { STATUS_SUCCESS } from '../errors/index.js';
+
+/** A socket handle (`SOCKET` is `UINT_PTR` on Windows; here a number). */
+export type SOCKET = number;
+/** A kernel handle: an event, a completion port. */
+export type HANDLE = number;
+/** `WSAEVENT` is a HANDLE. */
+export type WSAEVENT = HANDLE;
+
+/** An out-parameter (`LPDWORD`, `int *`, `u_long *`): the callee reads and writes `.value`. */
+export interface Ref<T> {
+  value: T;
+}
+
+/** A caller-owned buffer; its usable size is given separately, as in C. */
+export type Buffer_ = Uint8Array | null;
+
+/**
+ * WSAOVERLAPPED (32 bytes on x64). `Internal` holds the NTSTATUS (`STATUS_PENDING` = 0x103 while the
+ * operation is in flight), `InternalHigh` the bytes transferred. `hEvent` is an event handle or,
+ * when a completion routine is used, free for the caller.
+ */
+export class WSAOVERLAPPED {
+  Internal = STATUS_SUCCESS;
+  InternalHigh = 0;
+  Offset = 0;
+  OffsetHigh = 0;
+  hEvent: HANDLE = 0;
+  /** A caller-chosen value, never touched by Winsock (convenient with completion routines). */
+  context?: unknown;
+  constructor(hEvent: HANDLE = 0) {
+    this.hEvent = hEvent;
+  }
+}
+export type OVERLAPPED = WSAOVERLAPPED;
+
+/** `void CALLBACK CompletionRoutine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED, DWORD dwFlags)` */
+export type LPWSAOVERLAPPED_COMPLETION_ROUTINE = (
+  dwError: number,
+  cbTransferred: number,
+  lpOverlapped: WSAOVERLAPPED,
+  dwFlags: number,
+) => void;
+
+/** WSADATA as WSAStartup fills it. */
+export interface WSADATA {
+  wVersion: number;
+  wHighVersion: number;
+  szDescription: string;
+  szSystemStatus: string;
+  iMaxSockets: number;
+  iMaxUdpDg: number;
+}
+
+/** A fresh WSADATA to pass to WSAStartup. */
+export function newWSADATA(): WSADATA {
+  return { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 };
+}
