@@ -2,3 +2,4 @@
 export * from './sockaddr.js';
 export * from './keepalive.js';
 export * from './guid.js';
+export * from './socketAddressList.js';

@@ -1,0 +1,9 @@
+/** Every sub-command, in the order `wsaioctl --help` lists them. */
+import type { CliCommand } from '../command.js';
+import { decodeCommand } from './decode.js';
+import { codesCommand } from './codes.js';
+
+export const commands: CliCommand[] = [
+  decodeCommand,
+  codesCommand,
+];
