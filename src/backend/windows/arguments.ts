@@ -1,0 +1,43 @@
+/**
+ * Turning JS arguments into what the native ws2_32 functions may safely receive. The real
+ * ws2_32 judges every argument itself, with one exception we must catch first: a JS buffer
+ * shorter than the size claimed for it would let the callee touch memory past the array.
+ */
+import { INVALID_SOCKET } from '../../winsock/constants.js';
+import type { Ref, SOCKET } from '../../winsock/types.js';
+
+/**
+ * True when `buffer` cannot be handed over with `size`: it is shorter than the 32-bit size the
+ * callee will see (a negative int reads as a huge size), or it is not a byte array at all.
+ * A null buffer is not an overrun: ws2_32 rejects NULL with a non-zero size on its own.
+ */
+export function overruns(buffer: Uint8Array | null, size: number): boolean {
+  if (buffer === null) return false;
+  if (!(buffer instanceof Uint8Array)) return true;
+  return size >>> 0 > buffer.byteLength;
+}
+
+/** True when `buffer` cannot hold the size in the in/out length `ref` (see `overruns`). */
+export function overrunsRef(buffer: Uint8Array | null, ref: Ref<number> | null): boolean {
+  return ref !== null && overruns(buffer, refValue(ref));
+}
+
+/** A one-element array holding `ref.value`, for koffi's `_Inout_` pointers; null for null. */
+export function cellOf(ref: Ref<number> | null): [number] | null {
+  return ref === null ? null : [refValue(ref)];
+}
+
+/** Copies back what the callee left in the cell made by `cellOf`. */
+export function storeCell(ref: Ref<number> | null, cell: [number] | null): void {
+  if (ref !== null && cell !== null) ref.value = cell[0];
+}
+
+/** A handle koffi can pass; anything else becomes INVALID_SOCKET, which ws2_32 rejects itself. */
+export function nativeSocket(s: SOCKET): number {
+  return Number.isSafeInteger(s) ? s : INVALID_SOCKET;
+}
+
+/** koffi throws on a non-number; a C callee would just see some integer, so give it 0. */
+function refValue(ref: Ref<number>): number {
+  return typeof ref.value === 'number' ? ref.value : 0;
+}

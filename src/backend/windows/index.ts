@@ -1,0 +1,161 @@
+/**
+ * The Windows backend: each Winsock function passes straight through to the real ws2_32.dll
+ * (and kernel32.dll for the Win32 last error). Windows decides every result and error. Checked
+ * here only: our own WSAStartup count (see startup.ts) and JS buffers shorter than the size
+ * claimed for them (see arguments.ts).
+ * Import this module only on win32: it loads ws2_32.dll when imported.
+ */
+import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
+import { WSAEFAULT, WSAEOPNOTSUPP, WSANOTINITIALISED, WSAVERNOTSUPPORTED } from '../../errors/index.js';
+import type { WinsockCore } from '../../winsock/api.js';
+import { cellOf, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
+import { countCleanup, countStartup, isStarted } from './startup.js';
+import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
+
+/** Returns `failure` (SOCKET_ERROR or INVALID_SOCKET) with `error` as the last error. */
+function fail(failure: number, error: number): number {
+  ws2_32.WSASetLastError(error);
+  return failure;
+}
+
+export const backend: WinsockCore = {
+  backendName: 'windows-ws2_32',
+
+  WSAStartup(wVersionRequested, lpWSAData) {
+    const raw = lpWSAData === null ? null : new Uint8Array(WSADATA_X64_SIZE);
+    const result: number = ws2_32.WSAStartup(wVersionRequested, raw);
+    if (result === 0) countStartup();
+    // ws2_32 fills WSADATA on success and also on WSAVERNOTSUPPORTED (with the versions it offers).
+    if (raw !== null && lpWSAData !== null && (result === 0 || result === WSAVERNOTSUPPORTED)) {
+      Object.assign(lpWSAData, decodeWSADATA(raw));
+    }
+    return result;
+  },
+  WSACleanup() {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    const result: number = ws2_32.WSACleanup();
+    if (result === 0) countCleanup();
+    return result;
+  },
+  WSAGetLastError: () => ws2_32.WSAGetLastError(),
+  WSASetLastError: (iError) => ws2_32.WSASetLastError(iError),
+  GetLastError: () => win32.GetLastError(),
+  SetLastError: (dwErrCode) => win32.SetLastError(dwErrCode),
+
+  socket(af, type, protocol) {
+    if (!isStarted()) return fail(INVALID_SOCKET, WSANOTINITIALISED);
+    return ws2_32.socket(af, type, protocol);
+  },
+  WSASocketW(af, type, protocol, lpProtocolInfo, g, dwFlags) {
+    if (!isStarted()) return fail(INVALID_SOCKET, WSANOTINITIALISED);
+    return ws2_32.WSASocketW(af, type, protocol, lpProtocolInfo, g, dwFlags);
+  },
+  closesocket(s) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    return ws2_32.closesocket(nativeSocket(s));
+  },
+
+  bind(s, name, namelen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overruns(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    return ws2_32.bind(nativeSocket(s), name, namelen);
+  },
+  listen(s, backlog) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    return ws2_32.listen(nativeSocket(s), backlog);
+  },
+  accept(s, addr, addrlen) {
+    if (!isStarted()) return fail(INVALID_SOCKET, WSANOTINITIALISED);
+    if (overrunsRef(addr, addrlen)) return fail(INVALID_SOCKET, WSAEFAULT);
+    const cell = cellOf(addrlen);
+    const accepted: number = ws2_32.accept(nativeSocket(s), addr, cell);
+    storeCell(addrlen, cell);
+    return accepted;
+  },
+  connect(s, name, namelen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overruns(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    return ws2_32.connect(nativeSocket(s), name, namelen);
+  },
+
+  send(s, buf, len, flags) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overruns(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
+    return ws2_32.send(nativeSocket(s), buf, len, flags);
+  },
+  recv(s, buf, len, flags) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overruns(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
+    return ws2_32.recv(nativeSocket(s), buf, len, flags);
+  },
+  sendto(s, buf, len, flags, to, tolen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overruns(buf, len) || overruns(to, tolen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    return ws2_32.sendto(nativeSocket(s), buf, len, flags, to, tolen);
+  },
+  recvfrom(s, buf, len, flags, from, fromlen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overruns(buf, len) || overrunsRef(from, fromlen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    const cell = cellOf(fromlen);
+    const received: number = ws2_32.recvfrom(nativeSocket(s), buf, len, flags, from, cell);
+    storeCell(fromlen, cell);
+    return received;
+  },
+  shutdown(s, how) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    return ws2_32.shutdown(nativeSocket(s), how);
+  },
+
+  getsockname(s, name, namelen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    const cell = cellOf(namelen);
+    const result: number = ws2_32.getsockname(nativeSocket(s), name, cell);
+    storeCell(namelen, cell);
+    return result;
+  },
+  getpeername(s, name, namelen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    const cell = cellOf(namelen);
+    const result: number = ws2_32.getpeername(nativeSocket(s), name, cell);
+    storeCell(namelen, cell);
+    return result;
+  },
+  getsockopt(s, level, optname, optval, optlen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overrunsRef(optval, optlen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    const cell = cellOf(optlen);
+    const result: number = ws2_32.getsockopt(nativeSocket(s), level, optname, optval, cell);
+    storeCell(optlen, cell);
+    return result;
+  },
+  setsockopt(s, level, optname, optval, optlen) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    if (overruns(optval, optlen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    return ws2_32.setsockopt(nativeSocket(s), level, optname, optval, optlen);
+  },
+
+  ioctlsocket(s, cmd, argp) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    const cell = cellOf(argp);
+    const result: number = ws2_32.ioctlsocket(nativeSocket(s), cmd, cell);
+    storeCell(argp, cell);
+    return result;
+  },
+  WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer, lpcbBytesReturned,
+    lpOverlapped, lpCompletionRoutine) {
+    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    // Overlapped and completion-routine calls need a native WSAOVERLAPPED that outlives the call
+    // and a bridge for the completion; until that is added they fail as unsupported.
+    if (lpOverlapped !== null || lpCompletionRoutine !== null) return fail(SOCKET_ERROR, WSAEOPNOTSUPP);
+    if (overruns(lpvInBuffer, cbInBuffer) || overruns(lpvOutBuffer, cbOutBuffer)) {
+      return fail(SOCKET_ERROR, WSAEFAULT);
+    }
+    const cell = cellOf(lpcbBytesReturned);
+    const result: number = ws2_32.WSAIoctl(nativeSocket(s), dwIoControlCode, lpvInBuffer, cbInBuffer,
+      lpvOutBuffer, cbOutBuffer, cell, null, null);
+    storeCell(lpcbBytesReturned, cell);
+    return result;
+  },
+};

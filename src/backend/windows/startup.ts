@@ -1,0 +1,17 @@
+/**
+ * This library's own WSAStartup count, kept beside the native one.
+ *
+ * Node's libuv calls WSAStartup when the process starts, so the native count is never 0 for
+ * our caller: without a count of our own, a program that skipped WSAStartup would work where
+ * Windows says WSANOTINITIALISED, and one WSACleanup too many would take Winsock away from
+ * Node itself. So every native WSAStartup that succeeds is counted here, WSACleanup reaches the
+ * native one only while the count is positive, and socket functions refuse at 0.
+ *
+ * The count belongs to one JS thread (one module instance per Worker); Windows keeps one per
+ * process.
+ */
+let startups = 0;
+
+export const isStarted = (): boolean => startups > 0;
+export const countStartup = (): void => void startups++;
+export const countCleanup = (): void => void startups--;

@@ -1,0 +1,81 @@
+/**
+ * koffi declarations of the ws2_32.dll and kernel32.dll functions the Windows backend passes
+ * through to. Loaded at import time: this module is only imported on win32.
+ *
+ * Conventions:
+ * - `SOCKET` (UINT_PTR) is declared as the signed `intptr_t`, so INVALID_SOCKET (~0) arrives as
+ *   -1 and -1 goes out as ~0; real handles are small and fit a JS number.
+ * - Buffers are `void *` and receive a Uint8Array: koffi passes a pointer to its bytes (no copy),
+ *   so the callee writes straight into the caller's array. A zero-length array arrives as NULL.
+ * - `int *` / `DWORD *` out-parameters are `_Inout_` and receive a one-element array: the caller's
+ *   value goes in, and comes back unchanged when the callee does not write it.
+ * - koffi keeps the thread's last-error value across its own work, so WSAGetLastError() called
+ *   after a failing call sees that call's error.
+ */
+import koffi from 'koffi';
+import type { WSADATA } from '../../winsock/types.js';
+
+const SOCKET = 'intptr_t';
+
+const ws2 = koffi.load('ws2_32.dll');
+const kernel32 = koffi.load('kernel32.dll');
+
+/**
+ * WSADATA as laid out on Win64 (408 bytes): the two counters and the vendor pointer come before
+ * the strings there, whereas the 32-bit layout puts the strings first.
+ */
+const WSADATA_X64 = koffi.struct({
+  wVersion: 'uint16_t',
+  wHighVersion: 'uint16_t',
+  iMaxSockets: 'uint16_t',
+  iMaxUdpDg: 'uint16_t',
+  lpVendorInfo: 'void *',
+  szDescription: koffi.array('char', 257, 'String'),
+  szSystemStatus: koffi.array('char', 129, 'String'),
+});
+export const WSADATA_X64_SIZE = koffi.sizeof(WSADATA_X64);
+
+/** The fields of a native WSADATA (bytes as WSAStartup wrote them); lpVendorInfo is dropped. */
+export function decodeWSADATA(raw: Uint8Array): WSADATA {
+  const { wVersion, wHighVersion, szDescription, szSystemStatus, iMaxSockets, iMaxUdpDg } =
+    koffi.decode(raw, WSADATA_X64) as WSADATA;
+  return { wVersion, wHighVersion, szDescription, szSystemStatus, iMaxSockets, iMaxUdpDg };
+}
+
+export const ws2_32 = {
+  WSAStartup: ws2.func('int __stdcall WSAStartup(uint16_t wVersionRequested, void *lpWSAData)'),
+  WSACleanup: ws2.func('int __stdcall WSACleanup()'),
+  WSAGetLastError: ws2.func('int __stdcall WSAGetLastError()'),
+  WSASetLastError: ws2.func('void __stdcall WSASetLastError(int iError)'),
+
+  socket: ws2.func(`${SOCKET} __stdcall socket(int af, int type, int protocol)`),
+  WSASocketW: ws2.func(
+    `${SOCKET} __stdcall WSASocketW(int af, int type, int protocol, void *lpProtocolInfo, uint32_t g, uint32_t dwFlags)`,
+  ),
+  closesocket: ws2.func(`int __stdcall closesocket(${SOCKET} s)`),
+  bind: ws2.func(`int __stdcall bind(${SOCKET} s, const void *name, int namelen)`),
+  listen: ws2.func(`int __stdcall listen(${SOCKET} s, int backlog)`),
+  accept: ws2.func(`${SOCKET} __stdcall accept(${SOCKET} s, void *addr, _Inout_ int *addrlen)`),
+  connect: ws2.func(`int __stdcall connect(${SOCKET} s, const void *name, int namelen)`),
+  send: ws2.func(`int __stdcall send(${SOCKET} s, const void *buf, int len, int flags)`),
+  recv: ws2.func(`int __stdcall recv(${SOCKET} s, void *buf, int len, int flags)`),
+  sendto: ws2.func(`int __stdcall sendto(${SOCKET} s, const void *buf, int len, int flags, const void *to, int tolen)`),
+  recvfrom: ws2.func(`int __stdcall recvfrom(${SOCKET} s, void *buf, int len, int flags, void *from, _Inout_ int *fromlen)`),
+  shutdown: ws2.func(`int __stdcall shutdown(${SOCKET} s, int how)`),
+  getsockname: ws2.func(`int __stdcall getsockname(${SOCKET} s, void *name, _Inout_ int *namelen)`),
+  getpeername: ws2.func(`int __stdcall getpeername(${SOCKET} s, void *name, _Inout_ int *namelen)`),
+  getsockopt: ws2.func(`int __stdcall getsockopt(${SOCKET} s, int level, int optname, void *optval, _Inout_ int *optlen)`),
+  setsockopt: ws2.func(`int __stdcall setsockopt(${SOCKET} s, int level, int optname, const void *optval, int optlen)`),
+  // `long cmd` is 32 bits on Windows; codes above 0x7fffffff (FIONBIO) wrap to the same bits.
+  ioctlsocket: ws2.func(`int __stdcall ioctlsocket(${SOCKET} s, int32_t cmd, _Inout_ uint32_t *argp)`),
+  WSAIoctl: ws2.func(
+    `int __stdcall WSAIoctl(${SOCKET} s, uint32_t dwIoControlCode, const void *lpvInBuffer, uint32_t cbInBuffer, ` +
+      'void *lpvOutBuffer, uint32_t cbOutBuffer, _Inout_ uint32_t *lpcbBytesReturned, ' +
+      'void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+};
+
+export const win32 = {
+  GetLastError: kernel32.func('uint32_t __stdcall GetLastError()'),
+  SetLastError: kernel32.func('void __stdcall SetLastError(uint32_t dwErrCode)'),
+};
