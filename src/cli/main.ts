@@ -4,6 +4,16 @@ import { parseArgs } from 'node:util';
 import { EXIT_USAGE, type CliCommand, type CliIo } from './command.js';
 import { commands } from './commands/index.js';
 
+// A reader that stops early (`| head`) closes the pipe: finish quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+/** Negative numbers (signed control codes like -1744830460) are arguments, not options. */
+const NEGATIVE_NUMBER = /^-(\d|0x)/i;
+const MASK = '\u0000negative:';
+
 const stdio: CliIo = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
@@ -35,7 +45,7 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: rest.map((a) => (NEGATIVE_NUMBER.test(a) ? MASK + a : a)),
       options: { ...command.options, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
@@ -44,6 +54,7 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
     io.err(`wsaioctl ${name}: ${(e as Error).message}\nusage: wsaioctl ${name} ${command.usage}`);
     return EXIT_USAGE;
   }
+  parsed.positionals = parsed.positionals.map((p) => (p.startsWith(MASK) ? p.slice(MASK.length) : p));
   if (parsed.values.help) {
     io.out(`usage: wsaioctl ${name} ${command.usage}\n\n${command.summary}`);
     return 0;

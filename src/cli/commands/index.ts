@@ -2,8 +2,10 @@
 import type { CliCommand } from '../command.js';
 import { decodeCommand } from './decode.js';
 import { codesCommand } from './codes.js';
+import { reportCommand } from './report.js';
 
 export const commands: CliCommand[] = [
   decodeCommand,
   codesCommand,
+  reportCommand,
 ];
