@@ -1,0 +1,221 @@
+/**
+ * The Windows backend (a pass-through to ws2_32.dll) run for real: a probe script runs under the
+ * Windows node.exe in Wine, calls the backend, and prints its observations as JSON. Skipped,
+ * with the reason, when scripts/wine/setup.sh cannot prepare Wine on this machine.
+ * Network use: loopback only.
+ */
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runUnderWine } from '../scripts/wine/run.mjs';
+import type { WinsockCore } from '../dist/winsock/api.js';
+
+// This file runs from dist-test/ (and type-checks from test/): both sit in the repository root.
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
+
+const SETUP_TIMEOUT_MS = 15 * 60_000; // the first run installs wine64 with apt
+const PROBE_TIMEOUT_MS = 90_000;
+
+const WSAEFAULT = 10014;
+const WSAEINVAL = 10022;
+const WSAEWOULDBLOCK = 10035;
+const WSAENOTSOCK = 10038;
+const WSAEOPNOTSUPP = 10045;
+const WSANOTINITIALISED = 10093;
+
+/** Runs setup.sh; resolves to null when Wine is ready, else to the reason it is not. */
+function prepareWine(): Promise<string | null> {
+  return new Promise((done) => {
+    execFile('sh', [join(repoRoot, 'scripts', 'wine', 'setup.sh')], { timeout: SETUP_TIMEOUT_MS },
+      (error, _stdout, stderr) => {
+        // setup.sh ends with one line that says why ("wine setup: ...").
+        done(error === null ? null : stderr.trim().split('\n').pop() || error.message);
+      });
+  });
+}
+
+/** Observations made under Wine; one field per check. */
+interface Probe {
+  beforeStartup: { socket: number; error: number; cleanup: number; cleanupError: number };
+  startup: { result: number; wVersion: number; szDescription: string };
+  socket: number;
+  fionread: { result: number; value: number; bytesReturned: number };
+  nullBytesReturned: { result: number; error: number };
+  shortOutBuffer: { result: number; error: number; bufferUntouched: boolean };
+  unknownCode: { result: number; error: number };
+  overlapped: { result: number; error: number };
+  pair: { accepted: number; sent: number; fionread: number };
+  fionbio: { result: number; recv: number; recvError: number };
+  closesocket: number;
+  closedHandle: { result: number; error: number };
+  cleanup: number;
+}
+
+/**
+ * The probe, run by the Windows node. Serialised with toString(), so it must be self-contained:
+ * no references to anything outside its own body.
+ */
+async function probe(backendPath: string): Promise<void> {
+  const { backend: ws } = (await import(backendPath)) as { backend: WinsockCore };
+  const FIONREAD = 0x4004667f;
+  const FIONBIO = 0x8004667e;
+  const AF_INET = 2;
+  const SOCK_STREAM = 1;
+  const IPPROTO_TCP = 6;
+
+  const loopback = (port: number): Uint8Array => {
+    const sin = new Uint8Array(16);
+    const view = new DataView(sin.buffer);
+    view.setUint16(0, AF_INET, true);
+    view.setUint16(2, port, false);
+    sin.set([127, 0, 0, 1], 4);
+    return sin;
+  };
+  const fionread = (s: number) => {
+    const out = new Uint8Array(4);
+    const bytesReturned = { value: 0xdead };
+    const result = ws.WSAIoctl(s, FIONREAD, null, 0, out, 4, bytesReturned, null, null);
+    return { result, value: new DataView(out.buffer).getUint32(0, true), bytesReturned: bytesReturned.value };
+  };
+  const failure = (result: number) => ({ result, error: ws.WSAGetLastError() });
+  const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+  const beforeStartup = {
+    socket: ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+    error: ws.WSAGetLastError(),
+    cleanup: ws.WSACleanup(),
+    cleanupError: ws.WSAGetLastError(),
+  };
+  const data = { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 };
+  const startup = { result: ws.WSAStartup(0x0202, data), wVersion: data.wVersion, szDescription: data.szDescription };
+
+  const s = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  const shortOut = new Uint8Array(2).fill(0xab);
+  const results = {
+    beforeStartup,
+    startup,
+    socket: s,
+    fionread: fionread(s),
+    nullBytesReturned: failure(ws.WSAIoctl(s, FIONREAD, null, 0, new Uint8Array(4), 4, null, null, null)),
+    shortOutBuffer: {
+      ...failure(ws.WSAIoctl(s, FIONREAD, null, 0, shortOut, 4, { value: 0 }, null, null)),
+      bufferUntouched: shortOut.every((byte) => byte === 0xab),
+    },
+    unknownCode: failure(ws.WSAIoctl(s, 0x4004ffee, null, 0, new Uint8Array(4), 4, { value: 0 }, null, null)),
+    overlapped: failure(ws.WSAIoctl(s, FIONREAD, null, 0, new Uint8Array(4), 4, { value: 0 }, {
+      Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0,
+    }, null)),
+  };
+
+  // A connected loopback pair: s connects to a listener, `accepted` is the server side.
+  const listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  ws.bind(listener, loopback(0), 16);
+  ws.listen(listener, 1);
+  const name = new Uint8Array(16);
+  ws.getsockname(listener, name, { value: 16 });
+  ws.connect(s, loopback(new DataView(name.buffer).getUint16(2, false)), 16);
+  const accepted = ws.accept(listener, null, null);
+  const sent = ws.send(s, new TextEncoder().encode('hello'), 5, 0);
+  let queued = fionread(accepted).value;
+  for (let tries = 0; queued < sent && tries < 100; tries++) { // bounded: 1 s at most
+    sleep(10);
+    queued = fionread(accepted).value;
+  }
+  const pair = { accepted, sent, fionread: queued };
+
+  const nonBlocking = { value: 1 };
+  const fionbioResult = ws.ioctlsocket(accepted, FIONBIO, nonBlocking);
+  ws.recv(accepted, new Uint8Array(16), 16, 0); // drains the 5 bytes
+  const recvResult = ws.recv(accepted, new Uint8Array(16), 16, 0); // nothing left: would block
+  const fionbio = { result: fionbioResult, recv: recvResult, recvError: ws.WSAGetLastError() };
+
+  ws.closesocket(accepted);
+  ws.closesocket(listener);
+  const closed = ws.closesocket(s);
+  const closedHandle = failure(fionread(s).result);
+  const cleanup = ws.WSACleanup();
+  console.log(JSON.stringify({ ...results, pair, fionbio, closesocket: closed, closedHandle, cleanup }));
+}
+
+const unavailable = await prepareWine();
+if (unavailable !== null) console.log(`skipping the Windows backend tests: ${unavailable}`);
+
+describe('Windows backend under Wine', { skip: unavailable ?? false }, () => {
+  let observed: Probe;
+
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-probe-'));
+    try {
+      const script = join(dir, 'probe.mjs');
+      writeFileSync(script, `(${probe.toString()})(${JSON.stringify(backendModule)});\n`);
+      const run = await runUnderWine(script, [], { timeoutMs: PROBE_TIMEOUT_MS });
+      assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
+      assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
+      observed = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Probe;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('socket functions refuse before our WSAStartup, though libuv started Winsock', () => {
+    assert.deepEqual(observed.beforeStartup, {
+      socket: -1, error: WSANOTINITIALISED, cleanup: -1, cleanupError: WSANOTINITIALISED,
+    });
+  });
+
+  test('WSAStartup(2.2) fills WSADATA from the x64 layout', () => {
+    assert.equal(observed.startup.result, 0);
+    assert.equal(observed.startup.wVersion, 0x0202);
+    assert.ok(observed.startup.szDescription.length > 0, 'szDescription is empty');
+  });
+
+  test('socket returns a handle', () => {
+    assert.ok(Number.isSafeInteger(observed.socket) && observed.socket > 0, `socket = ${observed.socket}`);
+  });
+
+  test('FIONREAD on a fresh socket: 0 queued, 4 bytes returned', () => {
+    assert.deepEqual(observed.fionread, { result: 0, value: 0, bytesReturned: 4 });
+  });
+
+  test('lpcbBytesReturned NULL: WSAEFAULT', () => {
+    assert.deepEqual(observed.nullBytesReturned, { result: -1, error: WSAEFAULT });
+  });
+
+  test('output buffer shorter than cbOutBuffer: WSAEFAULT, buffer untouched', () => {
+    assert.deepEqual(observed.shortOutBuffer, { result: -1, error: WSAEFAULT, bufferUntouched: true });
+  });
+
+  test('unknown control code fails', () => {
+    // The WSAIoctl page documents WSAEINVAL; Wine 8 answers WSAEOPNOTSUPP.
+    assert.equal(observed.unknownCode.result, -1);
+    assert.ok([WSAEOPNOTSUPP, WSAEINVAL].includes(observed.unknownCode.error), `error ${observed.unknownCode.error}`);
+  });
+
+  test('overlapped WSAIoctl is not supported yet: WSAEOPNOTSUPP', () => {
+    assert.deepEqual(observed.overlapped, { result: -1, error: WSAEOPNOTSUPP });
+  });
+
+  test('FIONREAD on a connected loopback pair counts the bytes sent', () => {
+    assert.ok(observed.pair.accepted > 0, `accept = ${observed.pair.accepted}`);
+    assert.equal(observed.pair.sent, 5);
+    assert.equal(observed.pair.fionread, 5);
+  });
+
+  test('ioctlsocket(FIONBIO) makes recv fail with WSAEWOULDBLOCK', () => {
+    assert.deepEqual(observed.fionbio, { result: 0, recv: -1, recvError: WSAEWOULDBLOCK });
+  });
+
+  test('closesocket succeeds; the closed handle then gives WSAENOTSOCK', () => {
+    assert.equal(observed.closesocket, 0);
+    assert.deepEqual(observed.closedHandle, { result: -1, error: WSAENOTSOCK });
+  });
+
+  test('WSACleanup balances our WSAStartup', () => {
+    assert.equal(observed.cleanup, 0);
+  });
+});
