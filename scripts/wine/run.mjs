@@ -43,8 +43,8 @@ export function toWindowsPath(linuxPath) {
 
 /**
  * Runs `script` (a Linux path) with the Windows node.exe under Wine.
- * Resolves to `{ code, stdout, stderr, timedOut }`; never rejects for a failing child
- * (`code` is its exit code, or 124 when it was killed at the timeout).
+ * Resolves to `{ code, stdout, stderr, timedOut }` whatever the child does (`code` is its exit
+ * code, 124 when it was killed at the timeout); rejects only when setup.sh has not run.
  */
 export async function runUnderWine(script, args = [], { timeoutMs = DEFAULT_TIMEOUT_MS, cwd } = {}) {
   const config = readWineConfig();
