@@ -13,19 +13,21 @@ export function onCleanup(hook: () => void): void {
 }
 
 export function WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number {
+  // Windows needs somewhere to write WSADATA: a null pointer is WSAEFAULT, and nothing starts.
+  if (lpWSAData === null || typeof lpWSAData !== 'object') return W.WSAEFAULT;
   const major = wVersionRequested & 0xff;
   const minor = (wVersionRequested >> 8) & 0xff;
-  if (major < 1 || (major === 1 && minor < 1)) return W.WSAVERNOTSUPPORTED;
-  // Windows negotiates down to the highest version it has (2.2) and fills WSADATA with it.
-  const negotiated = major > 2 || (major === 2 && minor >= 2) ? 0x0202 : (major | (minor << 8));
-  if (lpWSAData) {
-    lpWSAData.wVersion = negotiated;
-    lpWSAData.wHighVersion = 0x0202;
-    lpWSAData.szDescription = 'WinSock 2.0';
-    lpWSAData.szSystemStatus = 'Running (wsaioctl Linux emulation)';
-    lpWSAData.iMaxSockets = 0;
-    lpWSAData.iMaxUdpDg = 0;
-  }
+  const supported = major > 1 || (major === 1 && minor >= 1);
+  // Windows negotiates down to the highest version it has (2.2); when it cannot serve the request
+  // it still fills WSADATA with what it offers.
+  const negotiated = !supported || major > 2 || (major === 2 && minor >= 2) ? 0x0202 : (major | (minor << 8));
+  lpWSAData.wVersion = negotiated;
+  lpWSAData.wHighVersion = 0x0202;
+  lpWSAData.szDescription = 'WinSock 2.0';
+  lpWSAData.szSystemStatus = 'Running (wsaioctl Linux emulation)';
+  lpWSAData.iMaxSockets = major === 1 ? 32767 : 0;
+  lpWSAData.iMaxUdpDg = major === 1 ? 65467 : 0;
+  if (!supported) return W.WSAVERNOTSUPPORTED;
   startups++;
   return 0;
 }

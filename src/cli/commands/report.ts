@@ -53,7 +53,7 @@ export async function buildReport(): Promise<{ backend: string; rows: ReportRow[
     const libc = await import('../../backend/linux/libc.js');
     setAddressOf(libc.addressOf);
   }
-  if (ws.WSAStartup(0x0202, null) !== 0) throw new Error('WSAStartup failed');
+  if (ws.WSAStartup(0x0202, ws.newWSADATA()) !== 0) throw new Error('WSAStartup failed');
   const sockets = new ReportSockets();
   try {
     return { backend: ws.backendName, rows: probes.map((p) => runProbe(p, sockets)) };
