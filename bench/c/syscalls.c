@@ -1,0 +1,93 @@
+/*
+ * The C baseline for bench/run.mjs: the same system calls the Linux emulation makes for each
+ * control code, timed in a loop. Prints one JSON object: { "<case>": nanoseconds per call }.
+ * Built by the benchmark with the system compiler; loopback only.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Median over rounds of the mean time per call within a round. */
+#define MEASURE(name, iterations, ...)                                     \
+  do {                                                                    \
+    double rounds[15];                                                    \
+    for (int r = 0; r < 15; r++) {                                        \
+      double start = now_ns();                                            \
+      for (int i = 0; i < (iterations); i++) { __VA_ARGS__; }                 \
+      rounds[r] = (now_ns() - start) / (iterations);                      \
+    }                                                                     \
+    qsort(rounds, 15, sizeof rounds[0], cmp_double);                      \
+    printf("%s\"%s\": %.1f", first ? "" : ", ", name, rounds[7]);         \
+    first = 0;                                                            \
+  } while (0)
+
+/* The kernel's source-address choice for 127.0.0.1, as SIO_ROUTING_INTERFACE_QUERY asks it. */
+static void route_query(int nl) {
+  struct { struct nlmsghdr h; struct rtmsg r; struct rtattr a; struct in_addr dst; } req;
+  memset(&req, 0, sizeof req);
+  req.h.nlmsg_len = sizeof req;
+  req.h.nlmsg_type = RTM_GETROUTE;
+  req.h.nlmsg_flags = NLM_F_REQUEST;
+  req.r.rtm_family = AF_INET;
+  req.r.rtm_dst_len = 32;
+  req.a.rta_type = RTA_DST;
+  req.a.rta_len = RTA_LENGTH(sizeof req.dst);
+  req.dst.s_addr = htonl(INADDR_LOOPBACK);
+  char reply[4096];
+  send(nl, &req, sizeof req, 0);
+  recv(nl, reply, sizeof reply, 0);
+}
+
+int main(void) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  bind(listener, (struct sockaddr *)&addr, sizeof addr);
+  listen(listener, 1);
+  getsockname(listener, (struct sockaddr *)&addr, &len);
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  connect(client, (struct sockaddr *)&addr, sizeof addr);
+  int server = accept(listener, NULL, NULL);
+  send(client, "hello", 5, 0);
+  int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  int value = 0, first = 1;
+  struct tcp_info info;
+
+  printf("{");
+  MEASURE("FIONREAD", 200000, { ioctl(server, FIONREAD, &value); });
+  MEASURE("FIONBIO", 200000, { value = 1; ioctl(server, FIONBIO, &value); });
+  int on = 1, idle = 30, intvl = 1, cnt = 10;
+  MEASURE("SIO_KEEPALIVE_VALS", 50000, {
+    setsockopt(server, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    setsockopt(server, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(server, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    setsockopt(server, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+  });
+  MEASURE("SIO_TCP_INFO", 100000, { socklen_t l = sizeof info; getsockopt(server, IPPROTO_TCP, TCP_INFO, &info, &l); });
+  MEASURE("SIO_ADDRESS_LIST_QUERY", 2000, { struct ifaddrs *ifa; if (getifaddrs(&ifa) == 0) freeifaddrs(ifa); });
+  MEASURE("SIO_ROUTING_INTERFACE_QUERY", 20000, { route_query(nl); });
+  printf("}\n");
+  return 0;
+}

@@ -1,0 +1,78 @@
+// Per-call cost of WSAIoctl for the benchmarked control codes, through the public
+// `wsaioctl/winsock` surface of whichever backend this process gets (the Linux emulation, or the
+// real ws2_32.dll when run by the Windows node under Wine). Prints one JSON object:
+// { "<case>": nanoseconds per call (median of rounds) }. Loopback only.
+import * as ws from '../dist/winsock/index.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 40);
+
+/** Median over rounds of the mean time per call, with the iteration count calibrated to ROUND_MS. */
+function measure(fn) {
+  let iterations = 1;
+  for (;;) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) fn();
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (ms >= ROUND_MS / 4 || iterations >= 1 << 22) {
+      iterations = Math.max(1, Math.round((iterations * ROUND_MS) / Math.max(ms, 0.001)));
+      break;
+    }
+    iterations *= 4;
+  }
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) fn();
+    rounds.push(Number(process.hrtime.bigint() - start) / iterations);
+  }
+  rounds.sort((a, b) => a - b);
+  return Math.round(rounds[Math.floor(rounds.length / 2)] * 10) / 10;
+}
+
+function check(rc, what) {
+  if (rc !== 0) throw new Error(`${what} failed: ${ws.errorName(ws.WSAGetLastError())}`);
+}
+
+ws.WSAStartup(0x0202, ws.newWSADATA());
+const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+check(ws.bind(listener, ws.sockaddr('127.0.0.1', 0), 16), 'bind');
+check(ws.listen(listener, 1), 'listen');
+const name = new Uint8Array(16);
+ws.getsockname(listener, name, { value: 16 });
+const client = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+check(ws.connect(client, ws.sockaddr('127.0.0.1', ws.parseSockaddr(name).port), 16), 'connect');
+const server = ws.accept(listener, null, null);
+ws.send(client, new TextEncoder().encode('hello'), 5, 0);
+const udp = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+
+const bytes = { value: 0 };
+const u32 = new Uint8Array(4);
+const arg = { value: 1 };
+const keepalive = ws.encodeTcpKeepalive({ onoff: 1, keepalivetime: 30000, keepaliveinterval: 1000 });
+const version1 = Uint8Array.from([1, 0, 0, 0]);
+const tcpInfo = new Uint8Array(136);
+const list = new Uint8Array(8192);
+const destination = ws.sockaddr('127.0.0.1', 0);
+const source = new Uint8Array(16);
+
+const cases = {
+  FIONREAD: () => ws.WSAIoctl(server, ws.FIONREAD, null, 0, u32, 4, bytes, null, null),
+  FIONBIO: () => ws.ioctlsocket(server, ws.FIONBIO, arg),
+  SIO_KEEPALIVE_VALS: () => ws.WSAIoctl(server, ws.SIO_KEEPALIVE_VALS, keepalive, 12, null, 0, bytes, null, null),
+  SIO_TCP_INFO: () => ws.WSAIoctl(server, ws.SIO_TCP_INFO, version1, 4, tcpInfo, 136, bytes, null, null),
+  SIO_ADDRESS_LIST_QUERY: () => ws.WSAIoctl(udp, ws.SIO_ADDRESS_LIST_QUERY, null, 0, list, list.length, bytes, null, null),
+  SIO_ROUTING_INTERFACE_QUERY: () => ws.WSAIoctl(udp, ws.SIO_ROUTING_INTERFACE_QUERY, destination, 16, source, 16, bytes, null, null),
+};
+
+const only = process.argv.slice(2);
+const results = { backend: ws.backendName };
+for (const [caseName, fn] of Object.entries(cases)) {
+  if (only.length && !only.includes(caseName)) continue;
+  // A code this backend does not serve is reported, not timed.
+  if (fn() !== 0) { results[caseName] = { error: ws.errorName(ws.WSAGetLastError()) }; continue; }
+  results[caseName] = measure(fn);
+}
+for (const s of [client, server, listener, udp]) ws.closesocket(s);
+ws.WSACleanup();
+process.stdout.write(JSON.stringify(results) + '\n');
