@@ -1,0 +1,128 @@
+/**
+ * Property-based fuzzing of WSAIoctl and ioctlsocket on the Linux emulation: random codes (from the
+ * catalogue and random 32-bit values), random buffers and claimed sizes (smaller, equal, larger,
+ * null), random handles (live, closed, bogus). Whatever the input: no exception, a return of 0 or
+ * SOCKET_ERROR with a documented error, nothing written outside [0, cbOutBuffer), input buffers
+ * unchanged, and no fd left open.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import * as ws from 'wsaioctl/winsock';
+import { allCodes } from 'wsaioctl/codes';
+
+const GUARD = 0xa5;
+
+/** Errors WSAIoctl may report in general (the function's own table and the per-code additions). */
+const GENERIC_ERRORS = new Set([
+  ws.WSAEFAULT, ws.WSAEINVAL, ws.WSAENOTSOCK, ws.WSAEOPNOTSUPP, ws.WSAEWOULDBLOCK, ws.WSAENOPROTOOPT,
+  ws.WSAENOTCONN, ws.WSAEMSGSIZE, ws.WSAENETUNREACH, ws.WSAENETDOWN, ws.WSAEAFNOSUPPORT, ws.WSAEACCES,
+  ws.WSAENOBUFS, ws.WSAEINPROGRESS, ws.WSA_IO_PENDING, ws.WSA_OPERATION_ABORTED, ws.WSAEINTR,
+  ws.WSAEHOSTUNREACH, ws.WSAECONNRESET, ws.WSAENETRESET, ws.WSAESHUTDOWN,
+]);
+const documentedErrors = new Map<number, Set<number>>();
+for (const record of allCodes()) {
+  const set = documentedErrors.get(record.value) ?? new Set(GENERIC_ERRORS);
+  for (const e of record.errors) set.add(e.value);
+  documentedErrors.set(record.value, set);
+}
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+function loopbackSockets(): number[] {
+  const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+  ws.bind(listener, ws.sockaddr('127.0.0.1', 0), 16);
+  ws.listen(listener, 4);
+  const name = new Uint8Array(16);
+  ws.getsockname(listener, name, { value: 16 });
+  const client = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+  ws.connect(client, ws.sockaddr('127.0.0.1', ws.parseSockaddr(name).port), 16);
+  const server = ws.accept(listener, null, null);
+  ws.send(client, Uint8Array.from([1, 2, 3]), 3, ws.MSG_OOB);
+  const udp4 = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+  ws.bind(udp4, ws.sockaddr('127.0.0.1', 0), 16);
+  const udp6 = ws.socket(ws.AF_INET6, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+  const closed = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+  ws.closesocket(closed);
+  return [listener, client, server, udp4, udp6, closed];
+}
+
+/** A buffer argument: null, or bytes with a claimed size below, at, or above their length. */
+const bufferArg = fc.oneof(
+  fc.constant({ bytes: null as Uint8Array | null, claimed: 0 }),
+  fc.record({ bytes: fc.constant(null as Uint8Array | null), claimed: fc.integer({ min: 1, max: 256 }) }),
+  fc.uint8Array({ maxLength: 160 }).chain((bytes) =>
+    fc.record({
+      bytes: fc.constant<Uint8Array | null>(bytes),
+      claimed: fc.oneof(fc.constant(bytes.length), fc.integer({ min: 0, max: bytes.length }), fc.integer({ min: bytes.length + 1, max: bytes.length + 64 }), fc.constant(-1)),
+    }),
+  ),
+);
+
+const codeArg = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...allCodes().map((r) => r.value)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
+);
+
+test('WSAIoctl never throws, reports documented errors, and stays inside its buffers', () => {
+  const data = ws.newWSADATA();
+  assert.equal(ws.WSAStartup(0x0202, data), 0);
+  const fdsBefore = openFds();
+  const sockets = loopbackSockets();
+  const handleArg = fc.oneof(fc.constantFrom(...sockets), fc.constantFrom(0, 1, 3, 4, -1, 0x7ffffffc), fc.integer());
+  try {
+    fc.assert(
+      fc.property(handleArg, codeArg, bufferArg, bufferArg, fc.boolean(), (s, code, input, output, nullBytes) => {
+        // Change notifications block a blocking socket by design: keep every socket non-blocking.
+        for (const live of sockets) ws.ioctlsocket(live, ws.FIONBIO, { value: 1 });
+        const inputCopy = input.bytes ? Uint8Array.from(input.bytes) : null;
+        // The output lives at the start of a larger block whose tail must stay untouched.
+        const outerOut = output.bytes ? new Uint8Array(output.bytes.length + 32).fill(GUARD) : null;
+        const out = outerOut ? outerOut.subarray(0, output.bytes!.length) : null;
+        const bytes = nullBytes ? null : { value: 0x1234 };
+        const rc = ws.WSAIoctl(s, code, input.bytes, input.claimed, out, output.claimed, bytes, null, null);
+        assert.ok(rc === 0 || rc === ws.SOCKET_ERROR, `return value ${rc}`);
+        if (rc === ws.SOCKET_ERROR) {
+          const error = ws.WSAGetLastError();
+          const allowed = documentedErrors.get(code >>> 0) ?? GENERIC_ERRORS;
+          assert.ok(allowed.has(error), `code 0x${(code >>> 0).toString(16)}: undocumented error ${ws.errorName(error)}`);
+        } else {
+          assert.equal(ws.WSAGetLastError(), 0);
+        }
+        if (inputCopy) assert.deepEqual(input.bytes, inputCopy, 'input buffer changed');
+        if (outerOut) {
+          // A claimed size beyond the buffer is WSAEFAULT: then nothing at all may be written.
+          const limit = output.claimed >= 0 && output.claimed <= out!.length ? output.claimed : 0;
+          assert.ok(outerOut.subarray(limit).every((b) => b === GUARD), `write outside [0, ${limit})`);
+          if (bytes && rc === 0) assert.ok(bytes.value <= Math.max(0, output.claimed), 'bytesReturned beyond cbOutBuffer');
+        }
+      }),
+      { numRuns: 3000, interruptAfterTimeLimit: 60_000 },
+    );
+  } finally {
+    for (const s of sockets) ws.closesocket(s);
+    ws.WSACleanup();
+  }
+  assert.equal(openFds(), fdsBefore, 'fds left open');
+});
+
+test('ioctlsocket never throws and keeps its argument a u_long', () => {
+  assert.equal(ws.WSAStartup(0x0202, ws.newWSADATA()), 0);
+  const sockets = loopbackSockets();
+  try {
+    fc.assert(
+      fc.property(fc.constantFrom(...sockets, 0, 12345), codeArg, fc.option(fc.integer({ min: 0, max: 0xffffffff }), { nil: null }), (s, cmd, value) => {
+        for (const live of sockets) ws.ioctlsocket(live, ws.FIONBIO, { value: 1 });
+        const argp = value === null ? null : { value };
+        const rc = ws.ioctlsocket(s, cmd, argp);
+        assert.ok(rc === 0 || rc === ws.SOCKET_ERROR);
+        if (argp) assert.ok(Number.isInteger(argp.value) && argp.value >= 0 && argp.value <= 0xffffffff);
+      }),
+      { numRuns: 2000, interruptAfterTimeLimit: 30_000 },
+    );
+  } finally {
+    for (const s of sockets) ws.closesocket(s);
+    ws.WSACleanup();
+  }
+});
