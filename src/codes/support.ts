@@ -64,7 +64,7 @@ export const supportTable = {
   SIO_ADDRESS_LIST_QUERY: planned('counterpart: rtnetlink address dump'),
   SIO_ADDRESS_LIST_CHANGE: planned('one shared rtnetlink watcher for all requests'),
   SIO_QUERY_TARGET_PNP_HANDLE: unsupported(LSP_ONLY),
-  SIO_ADDRESS_LIST_SORT: planned('RFC 6724 destination ordering'),
+  SIO_ADDRESS_LIST_SORT: implemented('RFC 6724 destination ordering; source per destination from a UDP connect() probe'),
   SIO_NSP_NOTIFY_CHANGE: unsupported('not a socket ioctl (name-space provider lookups)'),
   SIO_RESERVED_1: unsupported('reserved'),
   SIO_BSP_HANDLE: implemented('no layered providers: the base handle is the socket itself'),

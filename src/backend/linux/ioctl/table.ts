@@ -4,9 +4,11 @@
  */
 import type { IoctlHandler } from './types.js';
 import { fionbio } from './handlers/fionbio.js';
+import { addressListSort } from './handlers/address-list-sort.js';
 
 const handlers: IoctlHandler[] = [
   fionbio,
+  addressListSort,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));
