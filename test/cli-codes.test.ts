@@ -107,14 +107,14 @@ describe('wsaioctl codes', () => {
     const lines = out.trimEnd().split('\n');
     assert.match(lines[0]!, /^name +value +type +dir +linux +windows$/);
     assert.match(out, /^FIONBIO +0x8004667E +unix +in +implemented +native$/m);
-    assert.match(out, /^SIO_TCP_INFO +0xD8000027 +vendor +inout +planned +native$/m);
+    assert.match(out, /^SIO_TCP_INFO +0xD8000027 +vendor +inout +implemented +native$/m);
     assert.match(out, /^SIO_RCVALL +0x98000001 +vendor +in +unsupported +native$/m);
     assert.equal(lines.at(-1), `${allCodes().length} codes`);
   });
 
   test('--type and --status filter', async () => {
     const rows = (await runJson('codes', '--type', 'unix', '--status', 'implemented')) as Array<{ name: string }>;
-    assert.deepEqual(rows.map((r) => r.name), ['FIONBIO', 'FIONREAD', 'SIOCATMARK']);
+    assert.deepEqual(rows.map((r) => r.name), ['FIONBIO', 'FIONREAD', 'SIOCATMARK', 'SIO_IDEAL_SEND_BACKLOG_QUERY']);
     const native = (await runJson('codes', '--status', 'native')) as unknown[];
     assert.equal(native.length, allCodes().length);
     const ws2 = (await runJson('codes', '--type', 'ws2')) as Array<{ type: string }>;

@@ -3,3 +3,4 @@ export * from './sockaddr.js';
 export * from './keepalive.js';
 export * from './guid.js';
 export * from './socketAddressList.js';
+export * from './tcpInfo.js';

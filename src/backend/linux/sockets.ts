@@ -22,7 +22,19 @@ export const socketHooks = {
   closing: [] as Array<(sock: LinuxSocket) => void>,
   /** Consulted before a receive on a datagram socket: a pending Winsock error to report instead, or 0. */
   datagramError: [] as Array<(sock: LinuxSocket) => number>,
+  /** A TCP connection became established through connect() (SIO_TCP_INFO connection time). */
+  connected: [] as Array<(sock: LinuxSocket) => void>,
+  /**
+   * A datagram send or receive failed with this Linux errno: return true when the error was a
+   * stale asynchronous one the hook has taken over (e.g. an ICMP report) and the call should retry.
+   */
+  datagramErrno: [] as Array<(sock: LinuxSocket, errno: number) => boolean>,
 };
+
+/** Ask the datagramErrno hooks whether a failed datagram call should be retried (bounded by the caller). */
+function retryDatagram(sock: LinuxSocket, errno: number): boolean {
+  return sock.type !== C.SOCK_STREAM && socketHooks.datagramErrno.some((hook) => hook(sock, errno));
+}
 
 onCleanup(() => {
   for (const object of allHandles()) if (object.kind === 'socket') closeSocketObject(object as LinuxSocket);
@@ -150,13 +162,18 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   if (typeof sock === 'number') return fail(sock);
   const addr = toLinuxSockaddr(name, namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
-  if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return ok(0);
+  if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
   waitFd(sock.fd, L.POLLOUT, 0);
   const error = pendingSocketError(sock.fd);
-  return error === 0 ? ok(0) : fail(wsaFromErrno(error));
+  return error === 0 ? connectedOk(sock) : fail(wsaFromErrno(error));
+}
+
+function connectedOk(sock: LinuxSocket): number {
+  if (sock.type === C.SOCK_STREAM) for (const hook of socketHooks.connected) hook(sock);
+  return ok(0);
 }
 
 /** SO_ERROR of the host fd (a Linux errno, 0 when none). */
@@ -202,6 +219,7 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   }
   const lflags = linuxMsgFlags(flags) | L.MSG_NOSIGNAL;
   let sent = 0;
+  let retries = 0;
   for (;;) {
     const chunk = sent === 0 ? data : data.subarray(sent);
     const n = dest
@@ -214,7 +232,10 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       continue;
     }
     const errno = libc.errno();
-    if (errno !== E.EAGAIN) return fail(sendErrorFor(sock, errno));
+    if (errno !== E.EAGAIN) {
+      if (retries++ < 4 && retryDatagram(sock, errno)) continue;
+      return fail(sendErrorFor(sock, errno));
+    }
     if (sock.nonBlocking) return sent > 0 ? ok(sent) : fail(W.WSAEWOULDBLOCK);
     if (!waitIfBlocking(sock, L.POLLOUT, sock.sendTimeoutMs)) return sent > 0 ? ok(sent) : fail(W.WSAETIMEDOUT);
   }
@@ -247,6 +268,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
   const peerLen = new Uint32Array(1);
+  let retries = 0;
   for (;;) {
     if (datagram) {
       for (const hook of socketHooks.datagramError) {
@@ -266,6 +288,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     }
     const errno = libc.errno();
     if (errno !== E.EAGAIN) {
+      if (retries++ < 4 && retryDatagram(sock, errno)) continue;
       if (errno === E.EINVAL && flags & C.MSG_OOB) return fail(W.WSAEINVAL);
       if (errno === E.ECONNREFUSED && datagram) return fail(W.WSAECONNRESET);
       if (errno === E.ENOTCONN && sock.type === C.SOCK_STREAM) return fail(W.WSAENOTCONN);

@@ -4,10 +4,17 @@
  */
 import type { IoctlHandler } from './types.js';
 import { fionbio } from './handlers/fionbio.js';
+import { tcpInfo } from './handlers/tcpInfo.js';
+import { idealSendBacklogQuery } from './handlers/idealSendBacklog.js';
+import { udpConnReset, udpNetReset } from './handlers/udpReset.js';
 import { addressListSort } from './handlers/address-list-sort.js';
 
 const handlers: IoctlHandler[] = [
   fionbio,
+  tcpInfo,
+  idealSendBacklogQuery,
+  udpConnReset,
+  udpNetReset,
   addressListSort,
 ];
 

@@ -1,0 +1,33 @@
+/**
+ * SIO_UDP_CONNRESET and SIO_UDP_NETRESET: a BOOL that decides whether an ICMP port-unreachable
+ * (CONNRESET) or TTL-expired / net-unreachable (NETRESET) report for a datagram this socket sent
+ * makes the next receive fail with WSAECONNRESET / WSAENETRESET. Both start TRUE, as on Windows.
+ * The reporting itself lives in ../../udp-reset.ts.
+ *
+ * Rules: input shorter than a BOOL (or null) WSAEFAULT with 0 bytes, as FIONBIO; sockets other
+ * than UDP WSAEOPNOTSUPP (how Windows answers a code the socket's provider does not handle).
+ * Success returns 0 bytes.
+ */
+import { WSAEFAULT, WSAEOPNOTSUPP } from '../../../../errors/index.js';
+import { SIO_UDP_CONNRESET, SIO_UDP_NETRESET } from '../../../../codes/index.js';
+import { SOCK_DGRAM } from '../../../../winsock/constants.js';
+import type { LinuxSocket } from '../../socket-state.js';
+import '../../udp-reset.js';
+import { done, failed, type IoctlHandler } from '../types.js';
+import { readU32 } from '../buffers.js';
+
+function udpFlag(name: string, code: number, set: (sock: LinuxSocket, on: boolean) => void): IoctlHandler {
+  return {
+    name,
+    code,
+    input: { min: 4, error: WSAEFAULT, bytes: 'zero' },
+    run({ sock, input }) {
+      if (sock.type !== SOCK_DGRAM) return failed(WSAEOPNOTSUPP);
+      set(sock, readU32(input, 0) !== 0);
+      return done(0);
+    },
+  };
+}
+
+export const udpConnReset = udpFlag('SIO_UDP_CONNRESET', SIO_UDP_CONNRESET, (sock, on) => { sock.udpConnReset = on; });
+export const udpNetReset = udpFlag('SIO_UDP_NETRESET', SIO_UDP_NETRESET, (sock, on) => { sock.udpNetReset = on; });

@@ -1,0 +1,316 @@
+/**
+ * Linux `struct tcp_info` (getsockopt IPPROTO_TCP / TCP_INFO) read at fixed byte offsets, the
+ * connection start the emulation tracks itself (Linux keeps none), and the mapping to Windows
+ * TCP_INFO_v0/v1/v2 and to the ideal send backlog. docs/tcp-info-mapping.md explains every field.
+ *
+ * The kernel copies min(optlen, sizeof its tcp_info) bytes and reports that length: an older
+ * kernel returns a shorter structure, so every field past the returned length reads as undefined
+ * and the Windows side then says 0 for it.
+ */
+import * as C from '../../winsock/constants.js';
+import type { TcpInfo } from '../../structs/tcpInfo.js';
+import * as libc from './libc.js';
+import { L } from './libc.js';
+import { socketHooks } from './sockets.js';
+import type { LinuxSocket } from './socket-state.js';
+
+/** Bigger than any kernel's tcp_info so far (6.18 returns 280 bytes). */
+const TCP_INFO_BUFFER = 512;
+
+/** The tcp_info fields the emulation uses; undefined when the kernel returned fewer bytes. */
+export interface LinuxTcpInfo {
+  /** Bytes the kernel returned. */
+  length: number;
+  state: number;
+  retransmits: number;
+  options: number;
+  deliveryRateAppLimited: boolean;
+  sndMss: number;
+  unacked: number;
+  lastDataSent: number;
+  lastDataRecv: number;
+  lastAckRecv: number;
+  rtt: number;
+  sndCwnd: number;
+  totalRetrans: number;
+  bytesAcked?: bigint;
+  bytesReceived?: bigint;
+  notsentBytes?: number;
+  minRtt?: number;
+  deliveryRate?: bigint;
+  busyTime?: bigint;
+  rwndLimited?: bigint;
+  sndbufLimited?: bigint;
+  deliveredCe?: number;
+  bytesSent?: bigint;
+  bytesRetrans?: bigint;
+  reordSeen?: number;
+  rcvOooPack?: number;
+  sndWnd?: number;
+  rcvWnd?: number;
+  totalRto?: number;
+  totalRtoRecoveries?: number;
+  totalRtoTime?: number;
+}
+
+/** Linux tcp_info.tcpi_options bits (include/uapi/linux/tcp.h). */
+export const TCPI_OPT_TIMESTAMPS = 1;
+export const TCPI_OPT_ECN = 8;
+
+/** Decode the first `length` bytes of a Linux tcp_info (x86_64 / generic layout). */
+export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo {
+  const view = new DataView(buf.buffer, buf.byteOffset, Math.min(length, buf.length));
+  const n = view.byteLength;
+  const u16 = (off: number) => (off + 2 <= n ? view.getUint16(off, true) : undefined);
+  const u32 = (off: number) => (off + 4 <= n ? view.getUint32(off, true) : undefined);
+  const u64 = (off: number) => (off + 8 <= n ? view.getBigUint64(off, true) : undefined);
+  const u8 = (off: number) => (off < n ? view.getUint8(off) : 0);
+  return {
+    length: n,
+    state: u8(0),
+    retransmits: u8(2),
+    options: u8(5),
+    deliveryRateAppLimited: (u8(7) & 1) !== 0,
+    sndMss: u32(16) ?? 0,
+    unacked: u32(24) ?? 0,
+    lastDataSent: u32(44) ?? 0,
+    lastDataRecv: u32(52) ?? 0,
+    lastAckRecv: u32(56) ?? 0,
+    rtt: u32(68) ?? 0,
+    sndCwnd: u32(80) ?? 0,
+    totalRetrans: u32(100) ?? 0,
+    bytesAcked: u64(120),
+    bytesReceived: u64(128),
+    notsentBytes: u32(144),
+    minRtt: u32(148),
+    deliveryRate: u64(160),
+    busyTime: u64(168),
+    rwndLimited: u64(176),
+    sndbufLimited: u64(184),
+    deliveredCe: u32(196),
+    bytesSent: u64(200),
+    bytesRetrans: u64(208),
+    reordSeen: u32(220),
+    rcvOooPack: u32(224),
+    sndWnd: u32(228),
+    rcvWnd: u32(232),
+    totalRto: u16(240),
+    totalRtoRecoveries: u16(242),
+    totalRtoTime: u32(244),
+  };
+}
+
+/** getsockopt(IPPROTO_TCP, TCP_INFO) on `fd`: the parsed structure, or the Linux errno. */
+export function readLinuxTcpInfo(fd: number): LinuxTcpInfo | number {
+  const buf = new Uint8Array(TCP_INFO_BUFFER);
+  const len = new Uint32Array([buf.length]);
+  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, buf, len) < 0) return libc.errno();
+  return parseLinuxTcpInfo(buf, len[0]!);
+}
+
+/** Linux TCP_* states (include/net/tcp_states.h). */
+const LINUX_TCP = {
+  ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT1: 4, FIN_WAIT2: 5, TIME_WAIT: 6, CLOSE: 7,
+  CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11, NEW_SYN_RECV: 12, BOUND_INACTIVE: 13,
+} as const;
+
+const STATE_MAP = new Map<number, number>([
+  [LINUX_TCP.ESTABLISHED, C.TCPSTATE_ESTABLISHED], [LINUX_TCP.SYN_SENT, C.TCPSTATE_SYN_SENT],
+  [LINUX_TCP.SYN_RECV, C.TCPSTATE_SYN_RCVD], [LINUX_TCP.FIN_WAIT1, C.TCPSTATE_FIN_WAIT_1],
+  [LINUX_TCP.FIN_WAIT2, C.TCPSTATE_FIN_WAIT_2], [LINUX_TCP.TIME_WAIT, C.TCPSTATE_TIME_WAIT],
+  [LINUX_TCP.CLOSE, C.TCPSTATE_CLOSED], [LINUX_TCP.CLOSE_WAIT, C.TCPSTATE_CLOSE_WAIT],
+  [LINUX_TCP.LAST_ACK, C.TCPSTATE_LAST_ACK], [LINUX_TCP.LISTEN, C.TCPSTATE_LISTEN],
+  [LINUX_TCP.CLOSING, C.TCPSTATE_CLOSING], [LINUX_TCP.NEW_SYN_RECV, C.TCPSTATE_SYN_RCVD],
+  [LINUX_TCP.BOUND_INACTIVE, C.TCPSTATE_CLOSED],
+]);
+
+/** Windows TCPSTATE for a Linux tcpi_state (unknown future states read as CLOSED). */
+export function windowsTcpState(linuxState: number): number {
+  return STATE_MAP.get(linuxState) ?? C.TCPSTATE_CLOSED;
+}
+
+/** States in which the connection has been synchronized (the three-way handshake completed). */
+export function isSynchronized(linuxState: number): boolean {
+  return linuxState === LINUX_TCP.ESTABLISHED || linuxState === LINUX_TCP.FIN_WAIT1
+    || linuxState === LINUX_TCP.FIN_WAIT2 || linuxState === LINUX_TCP.TIME_WAIT
+    || linuxState === LINUX_TCP.CLOSE_WAIT || linuxState === LINUX_TCP.LAST_ACK
+    || linuxState === LINUX_TCP.CLOSING;
+}
+
+export function isHandshaking(linuxState: number): boolean {
+  return linuxState === LINUX_TCP.SYN_SENT || linuxState === LINUX_TCP.SYN_RECV || linuxState === LINUX_TCP.NEW_SYN_RECV;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection start. Linux records no connection start time, so the emulation notes it: at
+// connect() success (socketHooks.connected), at accept() (the accepted socket is created
+// established), and otherwise (a non-blocking connect that completed in the kernel, a socket
+// adopted from Node) at the first look, estimated from the kernel's last_* timers.
+
+interface Establishment {
+  /** Date.now() when the connection was established (or our best estimate of it). */
+  atMs: number;
+  /** SYN retransmissions the handshake needed. */
+  synRetrans: number;
+}
+
+const createdAt = new WeakMap<LinuxSocket, number>();
+const established = new WeakMap<LinuxSocket, Establishment>();
+
+function isTcp(sock: LinuxSocket): boolean {
+  return sock.type === C.SOCK_STREAM;
+}
+
+/** Handshake RTO timeouts: tcpi_total_rto (Linux 6.7+) counts them, before any data RTO. */
+function synRetransAt(info: LinuxTcpInfo): number {
+  return Math.min(255, info.totalRto ?? 0);
+}
+
+/** What the kernel's timers say about the connection's age: a lower bound, in ms. */
+function ageLowerBound(info: LinuxTcpInfo): number {
+  return Math.max(info.lastDataSent, info.lastDataRecv, info.lastAckRecv);
+}
+
+function estimate(sock: LinuxSocket, info: LinuxTcpInfo): Establishment {
+  const now = Date.now();
+  const created = createdAt.get(sock);
+  let age = ageLowerBound(info);
+  if (created !== undefined) age = Math.min(age, now - created);
+  const record = { atMs: now - age, synRetrans: synRetransAt(info) };
+  established.set(sock, record);
+  return record;
+}
+
+socketHooks.created.push((sock) => {
+  if (!isTcp(sock)) return;
+  // An adopted socket may be older than this moment: leave it to the first look's estimate.
+  if (!sock.borrowed) createdAt.set(sock, Date.now());
+  const fd = sock.fd;
+  if (fd < 0 || sock.borrowed) return;
+  const info = readLinuxTcpInfo(fd);
+  // accept(): the new socket is born established.
+  if (typeof info !== 'number' && isSynchronized(info.state)) estimate(sock, info);
+});
+
+socketHooks.connected.push((sock) => {
+  const info = readLinuxTcpInfo(sock.fd);
+  const synRetrans = typeof info === 'number' ? 0 : synRetransAt(info);
+  established.set(sock, { atMs: Date.now(), synRetrans });
+});
+
+/** The connection's establishment as the emulation knows it, or null when it never was. */
+export function establishmentOf(sock: LinuxSocket, info: LinuxTcpInfo): Establishment | null {
+  const known = established.get(sock);
+  if (known) return known;
+  return isSynchronized(info.state) ? estimate(sock, info) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping to Windows.
+
+/** What the Windows structure needs beyond tcp_info, read by the caller from the socket. */
+export interface TcpInfoContext {
+  connectionTimeMs: number;
+  synRetrans: number;
+  bytesInFlight: number;
+  rcvBuf: number;
+}
+
+const U32_MAX = 0xffffffff;
+const u32 = (n: number): number => (n <= 0 ? 0 : n >= U32_MAX ? U32_MAX : Math.floor(n));
+/** A 64-bit kernel counter into a 32-bit Windows counter: it wraps, as a ULONG counter does. */
+const wrap32 = (n: bigint | undefined): number => Number(BigInt.asUintN(32, n ?? 0n));
+/** Microseconds of a kernel chrono into whole milliseconds (a ULONG that saturates). */
+const ms = (us: bigint): number => u32(Number(us / 1000n));
+
+/** Windows TCP_INFO_v2 (v0 and v1 are its prefixes) for a Linux tcp_info. Pure. */
+export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Required<TcpInfo> {
+  const busy = info.busyTime ?? 0n;
+  const rwnd = info.rwndLimited ?? 0n;
+  const sndbuf = info.sndbufLimited ?? 0n;
+  const cwndLimited = busy > rwnd + sndbuf ? busy - rwnd - sndbuf : 0n;
+  return {
+    State: windowsTcpState(info.state),
+    Mss: info.sndMss,
+    ConnectionTimeMs: BigInt(Math.max(0, Math.floor(ctx.connectionTimeMs))),
+    TimestampsEnabled: (info.options & TCPI_OPT_TIMESTAMPS) !== 0,
+    RttUs: info.rtt,
+    MinRttUs: info.minRtt ?? 0,
+    BytesInFlight: u32(ctx.bytesInFlight),
+    Cwnd: u32(info.sndCwnd * info.sndMss),
+    SndWnd: info.sndWnd ?? 0,
+    RcvWnd: info.rcvWnd ?? 0,
+    RcvBuf: u32(ctx.rcvBuf),
+    BytesOut: info.bytesSent ?? info.bytesAcked ?? 0n,
+    BytesIn: info.bytesReceived ?? 0n,
+    BytesReordered: 0,
+    BytesRetrans: wrap32(info.bytesRetrans),
+    FastRetrans: 0,
+    DupAcksIn: 0,
+    TimeoutEpisodes: info.totalRtoRecoveries ?? 0,
+    SynRetrans: Math.min(255, ctx.synRetrans),
+    SndLimTransRwin: 0,
+    SndLimTimeRwin: ms(rwnd),
+    SndLimBytesRwin: 0n,
+    SndLimTransCwnd: 0,
+    SndLimTimeCwnd: ms(cwndLimited),
+    SndLimBytesCwnd: 0n,
+    SndLimTransSnd: 0,
+    SndLimTimeSnd: ms(sndbuf),
+    SndLimBytesSnd: 0n,
+    OutOfOrderPktsIn: info.rcvOooPack ?? 0,
+    EcnNegotiated: (info.options & TCPI_OPT_ECN) !== 0,
+    EceAcksIn: 0,
+    PtoEpisodes: 0,
+  };
+}
+
+/** SIOCOUTQ (bytes not yet acknowledged, sent or not) minus tcpi_notsent_bytes: bytes in flight. */
+function bytesInFlight(fd: number, info: LinuxTcpInfo): number {
+  const outq = new Int32Array(1);
+  if (libc.ioctlInt(fd, L.SIOCOUTQ, outq) < 0) return 0;
+  return Math.max(0, outq[0]! - (info.notsentBytes ?? 0));
+}
+
+/** The receive buffer as this emulation's getsockopt(SO_RCVBUF) reports it (half the kernel's). */
+function receiveBuffer(fd: number): number {
+  const val = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  if (libc.getsockopt(fd, L.SOL_SOCKET, L.SO_RCVBUF, new Uint8Array(val.buffer), len) < 0) return 0;
+  return Math.floor(val[0]! / 2);
+}
+
+/** Everything SIO_TCP_INFO returns, read from a live socket; or the Linux errno. */
+export function tcpInfoOf(sock: LinuxSocket): Required<TcpInfo> | number {
+  const fd = sock.fd;
+  const info = readLinuxTcpInfo(fd);
+  if (typeof info === 'number') return info;
+  const est = establishmentOf(sock, info);
+  return windowsTcpInfo(info, {
+    connectionTimeMs: est ? Date.now() - est.atMs : 0,
+    synRetrans: isHandshaking(info.state) ? info.retransmits : est?.synRetrans ?? 0,
+    bytesInFlight: isSynchronized(info.state) ? bytesInFlight(fd, info) : 0,
+    rcvBuf: receiveBuffer(fd),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ideal send backlog.
+
+/** Windows' floor: a fresh loopback connection reports exactly 0x10000 (Wine's test_backlog_query). */
+export const ISB_MIN = 0x10000;
+/** The documented range ends at 16 MB. */
+export const ISB_MAX = 0x1000000;
+
+/**
+ * The ideal send backlog: the bandwidth-delay product, delivery rate × smoothed RTT. When the
+ * rate sample was application-limited it understates the path, so the congestion window
+ * (cwnd × MSS, what TCP would put in flight now) is taken when larger. No rate sample yet (a
+ * fresh connection) gives the floor. Clamped to [64 KiB, 16 MiB]. Pure.
+ */
+export function idealSendBacklog(info: LinuxTcpInfo): number {
+  const rate = Number(info.deliveryRate ?? 0n); // bytes per second
+  let bdp = rate > 0 && info.rtt > 0 ? (rate * info.rtt) / 1e6 : 0;
+  if (rate > 0 && info.deliveryRateAppLimited) bdp = Math.max(bdp, info.sndCwnd * info.sndMss);
+  return Math.min(ISB_MAX, Math.max(ISB_MIN, Math.round(bdp)));
+}

@@ -1,0 +1,188 @@
+/**
+ * Windows' UDP reset reporting (SIO_UDP_CONNRESET / SIO_UDP_NETRESET, both on by default): after
+ * a datagram this socket sent draws an ICMP error, the next receive fails once with
+ * WSAECONNRESET (port unreachable) or WSAENETRESET (TTL expired in transit, network unreachable);
+ * with the flag off the report is dropped and the receive carries on. Sends never report it.
+ *
+ * Linux tells an unconnected UDP socket about ICMP errors only with IP_RECVERR / IPV6_RECVERR:
+ * each error is queued on the socket's error queue (read with recvmsg(MSG_ERRQUEUE), a
+ * sock_extended_err in the control data) and also left in sk_err, which makes the next plain
+ * send or receive fail with ECONNREFUSED and friends. So the emulation sets IP_RECVERR on every
+ * UDP socket it creates, reads the error queue before each receive (socketHooks.datagramError),
+ * and takes over the sk_err copy (socketHooks.datagramErrno: the call is retried) so that the
+ * caller sees exactly the Windows behaviour in both modes. A pending error makes poll() report
+ * POLLERR, which wakes a blocking receive. Sockets borrowed from Node are left alone.
+ */
+import * as W from '../../errors/index.js';
+import * as C from '../../winsock/constants.js';
+import * as libc from './libc.js';
+import { E, L } from './libc.js';
+import { setKernelInt } from './sockopts.js';
+import { socketHooks } from './sockets.js';
+import type { LinuxSocket } from './socket-state.js';
+
+/** sock_extended_err.ee_origin (include/uapi/linux/errqueue.h). */
+export const SO_EE_ORIGIN_LOCAL = 1;
+export const SO_EE_ORIGIN_ICMP = 2;
+export const SO_EE_ORIGIN_ICMP6 = 3;
+
+/** ICMP (RFC 792) and ICMPv6 (RFC 4443) types and codes the mapping looks at. */
+const ICMP_DEST_UNREACH = 3;
+const ICMP_TIME_EXCEEDED = 11;
+const ICMP_NET_UNREACH = 0;
+const ICMP_PORT_UNREACH = 3;
+const ICMP_NET_UNKNOWN = 6;
+const ICMP_NET_ANO = 9;
+const ICMP_NET_UNR_TOS = 11;
+const ICMP6_DST_UNREACH = 1;
+const ICMP6_TIME_EXCEED = 3;
+const ICMP6_NOROUTE = 0;
+const ICMP6_PORT_UNREACH = 4;
+
+export interface ExtendedError {
+  origin: number;
+  type: number;
+  code: number;
+}
+
+export interface ResetFlags {
+  connReset: boolean;
+  netReset: boolean;
+}
+
+/**
+ * The Winsock error a receive reports for one queued ICMP error, or 0 when Windows would not
+ * report it (flag off, or a kind of error Windows does not surface on UDP receives). Pure.
+ */
+export function windowsErrorForIcmp(e: ExtendedError, flags: ResetFlags): number {
+  const connReset = flags.connReset ? W.WSAECONNRESET : 0;
+  const netReset = flags.netReset ? W.WSAENETRESET : 0;
+  if (e.origin === SO_EE_ORIGIN_ICMP) {
+    if (e.type === ICMP_TIME_EXCEEDED) return netReset;
+    if (e.type !== ICMP_DEST_UNREACH) return 0;
+    if (e.code === ICMP_PORT_UNREACH) return connReset;
+    if (e.code === ICMP_NET_UNREACH || e.code === ICMP_NET_UNKNOWN || e.code === ICMP_NET_ANO || e.code === ICMP_NET_UNR_TOS) return netReset;
+    return 0;
+  }
+  if (e.origin === SO_EE_ORIGIN_ICMP6) {
+    if (e.type === ICMP6_TIME_EXCEED) return netReset;
+    if (e.type !== ICMP6_DST_UNREACH) return 0;
+    if (e.code === ICMP6_PORT_UNREACH) return connReset;
+    if (e.code === ICMP6_NOROUTE) return netReset;
+    return 0;
+  }
+  return 0;
+}
+
+/** UDP sockets on which this module set IP_RECVERR. */
+const tracked = new WeakSet<LinuxSocket>();
+
+export function isTracked(sock: LinuxSocket): boolean {
+  return tracked.has(sock);
+}
+
+socketHooks.created.push((sock) => {
+  if (sock.type !== C.SOCK_DGRAM || sock.borrowed) return;
+  const fd = sock.fd;
+  let ok = setKernelInt(fd, L.IPPROTO_IP, L.IP_RECVERR, 1) === 0;
+  // An IPv6 socket also carries IPv4 traffic (v4-mapped): ask for both kinds of report.
+  if (sock.af === C.AF_INET6) ok = setKernelInt(fd, L.IPPROTO_IPV6, L.IPV6_RECVERR, 1) === 0 || ok;
+  if (ok) tracked.add(sock);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reading the error queue: one arena (larger than V8's on-heap typed-array limit, so it never
+// moves) holding the msghdr, the iovec, the name, the control data and a scratch payload buffer.
+
+const MSGHDR = 0;
+const IOVEC = 64;
+const NAME = 128;
+const NAME_LEN = 128;
+const CONTROL = 256;
+const CONTROL_LEN = 512;
+const DATA = 1024;
+const DATA_LEN = 1024;
+const arena = new Uint8Array(2048);
+const view = new DataView(arena.buffer);
+
+/** One error-queue entry, or null when the queue is empty. */
+function readErrorQueue(fd: number): ExtendedError | null {
+  const base = libc.addressOf(arena);
+  arena.fill(0, 0, DATA);
+  view.setBigUint64(MSGHDR + 0, base + BigInt(NAME), true);
+  view.setUint32(MSGHDR + 8, NAME_LEN, true);
+  view.setBigUint64(MSGHDR + 16, base + BigInt(IOVEC), true);
+  view.setBigUint64(MSGHDR + 24, 1n, true);
+  view.setBigUint64(MSGHDR + 32, base + BigInt(CONTROL), true);
+  view.setBigUint64(MSGHDR + 40, BigInt(CONTROL_LEN), true);
+  view.setBigUint64(IOVEC + 0, base + BigInt(DATA), true);
+  view.setBigUint64(IOVEC + 8, BigInt(DATA_LEN), true);
+  if (libc.recvmsg(fd, arena, L.MSG_ERRQUEUE | L.MSG_DONTWAIT) < 0) return null;
+  // Walk the cmsghdrs: { size_t len; int level; int type; data (8-aligned) }.
+  const controlLen = Math.min(CONTROL_LEN, Number(view.getBigUint64(MSGHDR + 40, true)));
+  let offset = 0;
+  for (let i = 0; i < 8 && offset + 16 <= controlLen; i++) {
+    const len = Number(view.getBigUint64(CONTROL + offset, true));
+    const level = view.getInt32(CONTROL + offset + 8, true);
+    const type = view.getInt32(CONTROL + offset + 12, true);
+    if (len < 16 || offset + len > controlLen) break;
+    const isRecvErr = (level === L.IPPROTO_IP && type === L.IP_RECVERR) || (level === L.IPPROTO_IPV6 && type === L.IPV6_RECVERR);
+    if (isRecvErr && len >= 16 + 16) {
+      const ee = CONTROL + offset + 16;
+      return { origin: view.getUint8(ee + 4), type: view.getUint8(ee + 5), code: view.getUint8(ee + 6) };
+    }
+    offset += (len + 7) & ~7;
+  }
+  // An entry without a recognisable report (should not happen): treat as nothing to say.
+  return { origin: 0, type: 0, code: 0 };
+}
+
+const pollfd = new Uint8Array(8);
+const pollView = new DataView(pollfd.buffer);
+
+/** True when the kernel holds an error report for `fd` (poll says POLLERR), without waiting. */
+function errorPending(fd: number): boolean {
+  pollView.setInt32(0, fd, true);
+  pollView.setInt16(4, 0, true);
+  pollView.setInt16(6, 0, true);
+  return libc.poll(pollfd, 1, 0) > 0 && (pollView.getUint16(6, true) & L.POLLERR) !== 0;
+}
+
+/** Clear sk_err: the error queue holds the same report, and it is what the emulation reads. */
+function clearSocketError(fd: number): void {
+  const val = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  libc.getsockopt(fd, L.SOL_SOCKET, L.SO_ERROR, new Uint8Array(val.buffer), len);
+}
+
+const MAX_ENTRIES_PER_CALL = 64;
+
+/**
+ * The error the next receive must report (consuming one queued ICMP report), or 0. Reports the
+ * flags say to drop are consumed silently.
+ */
+export function takeReportableError(sock: LinuxSocket): number {
+  const fd = sock.fd;
+  if (fd < 0 || !errorPending(fd)) return 0;
+  clearSocketError(fd);
+  const flags = { connReset: sock.udpConnReset, netReset: sock.udpNetReset };
+  for (let i = 0; i < MAX_ENTRIES_PER_CALL; i++) {
+    const entry = readErrorQueue(fd);
+    if (!entry) return 0;
+    const error = windowsErrorForIcmp(entry, flags);
+    if (error) return error;
+  }
+  return 0;
+}
+
+/** Errors ICMP reports leave in sk_err (net/ipv4/icmp.c icmp_err_convert, and ICMPv6's). */
+const ASYNC_ERRNOS = new Set<number>([
+  E.ECONNREFUSED, E.EHOSTUNREACH, E.ENETUNREACH, E.EHOSTDOWN, E.ENOPROTOOPT,
+  64 /* ENONET */, 71 /* EPROTO */,
+]);
+
+socketHooks.datagramError.push((sock) => (tracked.has(sock) ? takeReportableError(sock) : 0));
+
+// A send or receive that failed only because an ICMP report was pending in sk_err (the failed
+// call consumed it; the error queue still holds the report): retry it.
+socketHooks.datagramErrno.push((sock, errno) => tracked.has(sock) && ASYNC_ERRNOS.has(errno) && errorPending(sock.fd));

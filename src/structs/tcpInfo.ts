@@ -1,0 +1,149 @@
+/**
+ * TCP_INFO_v0 / TCP_INFO_v1 / TCP_INFO_v2 (mstcpip.h), the output of SIO_TCP_INFO for input
+ * versions 0, 1 and 2. Windows x64 layouts: v0 is 88 bytes, v1 appends the send-limit block
+ * (136 bytes), v2 appends out-of-order / ECN / PTO counters (152 bytes). Each version is a prefix
+ * of the next. 64-bit counters are bigints; everything else is a number.
+ */
+
+export const TCP_INFO_V0_SIZE = 88;
+export const TCP_INFO_V1_SIZE = 136;
+export const TCP_INFO_V2_SIZE = 152;
+
+export type TcpInfoVersion = 0 | 1 | 2;
+
+/** Bytes of the structure for a SIO_TCP_INFO input version. */
+export function tcpInfoSize(version: TcpInfoVersion): number {
+  return version === 0 ? TCP_INFO_V0_SIZE : version === 1 ? TCP_INFO_V1_SIZE : TCP_INFO_V2_SIZE;
+}
+
+/** TCPSTATE (mstcpip.h) names by value; the values themselves are TCPSTATE_* in `wsaioctl/winsock`. */
+const STATE_NAMES = [
+  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
+  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+] as const;
+
+/** `TCPSTATE_<name>` without the prefix, or `TCPSTATE(<n>)` for values outside the enum. */
+export function tcpStateName(state: number): string {
+  return STATE_NAMES[state] ?? `TCPSTATE(${state})`;
+}
+
+/** TCP_INFO_v0 fields, in structure order. */
+export interface TcpInfoV0 {
+  State: number;
+  Mss: number;
+  ConnectionTimeMs: bigint;
+  TimestampsEnabled: boolean;
+  RttUs: number;
+  MinRttUs: number;
+  BytesInFlight: number;
+  Cwnd: number;
+  SndWnd: number;
+  RcvWnd: number;
+  RcvBuf: number;
+  BytesOut: bigint;
+  BytesIn: bigint;
+  BytesReordered: number;
+  BytesRetrans: number;
+  FastRetrans: number;
+  DupAcksIn: number;
+  TimeoutEpisodes: number;
+  /** UCHAR: 0..255. */
+  SynRetrans: number;
+}
+
+/** Fields TCP_INFO_v1 adds. Times in milliseconds. */
+export interface TcpInfoV1Extra {
+  SndLimTransRwin: number;
+  SndLimTimeRwin: number;
+  SndLimBytesRwin: bigint;
+  SndLimTransCwnd: number;
+  SndLimTimeCwnd: number;
+  SndLimBytesCwnd: bigint;
+  SndLimTransSnd: number;
+  SndLimTimeSnd: number;
+  SndLimBytesSnd: bigint;
+}
+
+/** Fields TCP_INFO_v2 adds. */
+export interface TcpInfoV2Extra {
+  OutOfOrderPktsIn: number;
+  EcnNegotiated: boolean;
+  EceAcksIn: number;
+  PtoEpisodes: number;
+}
+
+export type TcpInfoV1 = TcpInfoV0 & TcpInfoV1Extra;
+export type TcpInfoV2 = TcpInfoV1 & TcpInfoV2Extra;
+/** Any version: v1 / v2 fields are present only when the version has them. */
+export type TcpInfo = TcpInfoV0 & Partial<TcpInfoV1Extra> & Partial<TcpInfoV2Extra>;
+
+/** [field, offset, kind] for every field, in structure order. */
+type Kind = 'u8' | 'u32' | 'u64' | 'bool';
+const V0: ReadonlyArray<readonly [keyof TcpInfoV0, number, Kind]> = [
+  ['State', 0, 'u32'], ['Mss', 4, 'u32'], ['ConnectionTimeMs', 8, 'u64'], ['TimestampsEnabled', 16, 'bool'],
+  ['RttUs', 20, 'u32'], ['MinRttUs', 24, 'u32'], ['BytesInFlight', 28, 'u32'], ['Cwnd', 32, 'u32'],
+  ['SndWnd', 36, 'u32'], ['RcvWnd', 40, 'u32'], ['RcvBuf', 44, 'u32'], ['BytesOut', 48, 'u64'],
+  ['BytesIn', 56, 'u64'], ['BytesReordered', 64, 'u32'], ['BytesRetrans', 68, 'u32'],
+  ['FastRetrans', 72, 'u32'], ['DupAcksIn', 76, 'u32'], ['TimeoutEpisodes', 80, 'u32'], ['SynRetrans', 84, 'u8'],
+];
+const V1: ReadonlyArray<readonly [keyof TcpInfoV1Extra, number, Kind]> = [
+  ['SndLimTransRwin', 88, 'u32'], ['SndLimTimeRwin', 92, 'u32'], ['SndLimBytesRwin', 96, 'u64'],
+  ['SndLimTransCwnd', 104, 'u32'], ['SndLimTimeCwnd', 108, 'u32'], ['SndLimBytesCwnd', 112, 'u64'],
+  ['SndLimTransSnd', 120, 'u32'], ['SndLimTimeSnd', 124, 'u32'], ['SndLimBytesSnd', 128, 'u64'],
+];
+const V2: ReadonlyArray<readonly [keyof TcpInfoV2Extra, number, Kind]> = [
+  ['OutOfOrderPktsIn', 136, 'u32'], ['EcnNegotiated', 140, 'bool'], ['EceAcksIn', 144, 'u32'], ['PtoEpisodes', 148, 'u32'],
+];
+
+function fieldsOf(version: TcpInfoVersion): ReadonlyArray<readonly [string, number, Kind]> {
+  return version === 0 ? V0 : version === 1 ? [...V0, ...V1] : [...V0, ...V1, ...V2];
+}
+
+function checkVersion(version: number): asserts version is TcpInfoVersion {
+  if (version !== 0 && version !== 1 && version !== 2) throw new RangeError(`unknown TCP_INFO version ${version}`);
+}
+
+/**
+ * Write `value` as TCP_INFO_v<version> into `out` (default: a new zeroed buffer of the exact
+ * size). Padding bytes are zeroed; nothing past the structure is touched. Missing v1 / v2 fields
+ * are written as 0. Numbers are truncated to their field width (as a C assignment would).
+ */
+export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uint8Array): Uint8Array {
+  checkVersion(version);
+  const size = tcpInfoSize(version);
+  const buf = out ?? Buffer.alloc(size);
+  if (buf.length < size) throw new RangeError(`TCP_INFO_v${version} needs ${size} bytes`);
+  buf.fill(0, 0, size);
+  const view = new DataView(buf.buffer, buf.byteOffset, size);
+  const record = value as unknown as Record<string, number | bigint | boolean | undefined>;
+  for (const [name, offset, kind] of fieldsOf(version)) {
+    const v = record[name];
+    switch (kind) {
+      case 'u8': view.setUint8(offset, Number(v ?? 0) & 0xff); break;
+      case 'bool': view.setUint8(offset, v ? 1 : 0); break;
+      case 'u32': view.setUint32(offset, Number(v ?? 0) >>> 0, true); break;
+      case 'u64': view.setBigUint64(offset, BigInt.asUintN(64, BigInt(v ?? 0)), true); break;
+    }
+  }
+  return buf;
+}
+
+/** Read TCP_INFO_v<version> from the first bytes of `buf`. */
+export function decodeTcpInfo(buf: Uint8Array, version: 0): TcpInfoV0;
+export function decodeTcpInfo(buf: Uint8Array, version: 1): TcpInfoV1;
+export function decodeTcpInfo(buf: Uint8Array, version: 2): TcpInfoV2;
+export function decodeTcpInfo(buf: Uint8Array, version: TcpInfoVersion): TcpInfo;
+export function decodeTcpInfo(buf: Uint8Array, version: TcpInfoVersion): TcpInfo {
+  checkVersion(version);
+  const size = tcpInfoSize(version);
+  if (buf.length < size) throw new RangeError(`TCP_INFO_v${version} needs ${size} bytes`);
+  const view = new DataView(buf.buffer, buf.byteOffset, size);
+  const out: Record<string, number | bigint | boolean> = {};
+  for (const [name, offset, kind] of fieldsOf(version)) {
+    out[name] = kind === 'u8' ? view.getUint8(offset)
+      : kind === 'bool' ? view.getUint8(offset) !== 0
+      : kind === 'u32' ? view.getUint32(offset, true)
+      : view.getBigUint64(offset, true);
+  }
+  return out as unknown as TcpInfo;
+}
