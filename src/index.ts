@@ -7,3 +7,4 @@ export { sockaddr, parseSockaddr, type SockaddrInfo } from './structs/sockaddr.j
 export * as structs from './structs/index.js';
 export * as errors from './errors/index.js';
 export { errorName } from './errors/index.js';
+export * from './node/index.js';

@@ -44,6 +44,18 @@ export interface WinsockCore {
     lpOverlapped: WSAOVERLAPPED | null,
     lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
   ): number;
+
+  /**
+   * Not a Winsock function: registers a socket that Node owns as a *borrowed* SOCKET (design.md
+   * principle 3). `resolveFd` is called on every use and returns the host fd, or -1 once Node has
+   * closed it; the SOCKET then fails with WSAENOTSOCK. `af` / `type` / `protocol` are Windows
+   * values, 0 meaning "ask the socket"; values that disagree with the socket fail with WSAEINVAL.
+   * FIONBIO on the SOCKET is a Winsock flag only (starts non-blocking, as libuv sets it), the host
+   * fd's O_NONBLOCK is never changed, closesocket only detaches. INVALID_SOCKET + last error on
+   * failure. Optional: a backend without it (Windows, where Node does not expose its SOCKET)
+   * leaves it out.
+   */
+  adoptNodeHandle?(resolveFd: () => number, af: number, type: number, protocol: number): SOCKET;
 }
 
 export type { SOCKET, HANDLE, WSAEVENT };

@@ -38,6 +38,13 @@ export const getsockopt = impl.getsockopt;
 export const setsockopt = impl.setsockopt;
 export const ioctlsocket = impl.ioctlsocket;
 export const WSAIoctl = impl.WSAIoctl;
+/**
+ * Not a Winsock function: a socket Node owns, registered as a borrowed SOCKET (see
+ * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). Where the
+ * backend cannot do it (Windows: Node does not expose its SOCKET), INVALID_SOCKET and WSAEOPNOTSUPP.
+ */
+export const adoptNodeHandle: (resolveFd: () => number, af: number, type: number, protocol: number) => number =
+  impl.adoptNodeHandle?.bind(impl) ?? (() => { impl.WSASetLastError(10045 /* WSAEOPNOTSUPP */); return -1; });
 
 export * from './constants.js';
 export * from './types.js';

@@ -6,6 +6,7 @@ import * as sockets from './sockets.js';
 import * as sockopts from './sockopts.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctlsocket.js';
+import { adoptNodeHandle } from './borrowed.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -36,5 +37,6 @@ export const backend: WinsockCore = {
   setsockopt: sockopts.setsockopt,
   ioctlsocket,
   WSAIoctl,
+  adoptNodeHandle,
 };
 

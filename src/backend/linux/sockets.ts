@@ -47,7 +47,12 @@ onCleanup(() => {
 export function socketFor(s: SOCKET): LinuxSocket | number {
   if (!isStarted()) return W.WSANOTINITIALISED;
   const sock = lookupSocket(s);
-  if (!sock || sock.closed || sock.fd < 0) return W.WSAENOTSOCK;
+  if (!sock || sock.closed) return W.WSAENOTSOCK;
+  if (sock.fd < 0) {
+    // A borrowed socket whose owner (Node) closed it: detach it now, it can never work again.
+    if (sock.borrowed) closeSocketObject(sock);
+    return W.WSAENOTSOCK;
+  }
   return sock;
 }
 

@@ -1,0 +1,172 @@
+/**
+ * Per-socket controls on Node sockets (or SOCKETs): each one WSAIoctl, a typed result, and a
+ * WinsockError instead of SOCKET_ERROR. All synchronous: none of these codes waits.
+ */
+import * as ws from '../winsock/index.js';
+import { decodeTcpInfo, tcpStateName, TCP_INFO_V1_SIZE, type TcpInfoV1 } from '../structs/tcpInfo.js';
+import { encodeTcpKeepalive } from '../structs/keepalive.js';
+import { WinsockError } from './errors.js';
+import { ioctlSyscall, rawIoctl, restart } from './core.js';
+import { forgetSocket, socketOf, type SocketLike } from './adopt.js';
+
+/**
+ * WSAIoctl on `sock`, throwing WinsockError. When a cached Node-socket SOCKET was swept away by a
+ * WSACleanup elsewhere, it is made again once.
+ */
+export function ioctlOn(sock: SocketLike, code: number, input: Uint8Array | null, output: Uint8Array | null): number {
+  let result = rawIoctl(socketOf(sock), code, input, output);
+  if (result.rc !== 0 && typeof sock !== 'number' && (result.error === ws.WSANOTINITIALISED || result.error === ws.WSAENOTSOCK)) {
+    if (result.error === ws.WSANOTINITIALISED) restart();
+    forgetSocket(sock);
+    result = rawIoctl(socketOf(sock), code, input, output);
+  }
+  if (result.rc !== 0) throw new WinsockError(result.error, ioctlSyscall(code));
+  return result.bytes;
+}
+
+function u32(buf: Uint8Array): number {
+  return new DataView(buf.buffer, buf.byteOffset, 4).getUint32(0, true);
+}
+
+function dwordInput(value: number): Uint8Array {
+  const buf = new Uint8Array(4);
+  new DataView(buf.buffer).setUint32(0, value >>> 0, true);
+  return buf;
+}
+
+function outOfRange(name: string, value: unknown, range: string): RangeError {
+  return Object.assign(new RangeError(`${name} must be ${range}, got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+}
+
+function checkMs(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0xffffffff) {
+    throw outOfRange(name, value, 'an integer number of milliseconds from 1 to 4294967295');
+  }
+  return value;
+}
+
+export interface KeepAliveOptions {
+  /** Turn keep-alive on (default) or off. */
+  enabled?: boolean;
+  /** Idle time before the first probe, ms (tcp_keepalive.keepalivetime; default 7,200,000 = Windows' 2 h). */
+  idleMs?: number;
+  /** Time between unanswered probes, ms (tcp_keepalive.keepaliveinterval; default 1,000 = Windows' 1 s). */
+  intervalMs?: number;
+}
+
+/**
+ * Set TCP keep-alive with both timers: **SIO_KEEPALIVE_VALS** (tcp_keepalive { onoff,
+ * keepalivetime, keepaliveinterval }).
+ *
+ * - Windows: ws2_32 itself; Windows sends 10 probes (not settable here).
+ * - Linux: SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, in whole seconds (rounded up); the probe
+ *   count stays the system's (TCP_KEEPCNT).
+ *
+ * Unlike `socket.setKeepAlive(enable, initialDelay)`, this sets the probe interval too.
+ * Throws WinsockError WSAENOPROTOOPT on a datagram socket; RangeError for times outside
+ * 1..4294967295 ms.
+ */
+export function setKeepAlive(sock: SocketLike, options: KeepAliveOptions = {}): void {
+  const enabled = options.enabled ?? true;
+  const idle = checkMs('idleMs', options.idleMs ?? 7_200_000);
+  const interval = checkMs('intervalMs', options.intervalMs ?? 1_000);
+  const input = encodeTcpKeepalive({ onoff: enabled ? 1 : 0, keepalivetime: idle, keepaliveinterval: interval });
+  ioctlOn(sock, ws.SIO_KEEPALIVE_VALS, input, null);
+}
+
+/**
+ * Bytes that can be read now: **FIONREAD** on the socket, plus, for a Node stream, what Node has
+ * already taken from the socket and holds in its readable buffer (`readableLength`).
+ *
+ * - FIONREAD with Windows' meaning: on a datagram socket the total of all queued datagrams, not
+ *   just the next one. Windows: ws2_32. Linux: ioctl(FIONREAD) (SIOCINQ), summed over the queue
+ *   for UDP.
+ * - A Node stream that is flowing or being read keeps taking bytes from the kernel, so the kernel
+ *   part alone says little; the sum is what a reader of the Node stream can still get.
+ * - For a tls.TLSSocket the kernel part counts encrypted bytes and the buffered part decrypted
+ *   ones: read the sum as an estimate.
+ * - For a SOCKET number only FIONREAD is counted.
+ */
+export function bytesAvailable(sock: SocketLike): number {
+  return kernelBytesAvailable(sock) + nodeBuffered(sock);
+}
+
+/** FIONREAD alone: what the OS holds for the socket, without Node's readable buffer. */
+export function kernelBytesAvailable(sock: SocketLike): number {
+  const out = new Uint8Array(4);
+  ioctlOn(sock, ws.FIONREAD, null, out);
+  return u32(out);
+}
+
+function nodeBuffered(sock: SocketLike): number {
+  if (typeof sock === 'number') return 0;
+  const length = (sock as { readableLength?: unknown }).readableLength;
+  return typeof length === 'number' && length > 0 ? length : 0;
+}
+
+/**
+ * True when no urgent (out-of-band) data is waiting: **SIOCATMARK**, with Windows' meaning (TRUE =
+ * no urgent data pending, or, with SO_OOBINLINE, the read position is not before the mark).
+ *
+ * - Windows: ws2_32.
+ * - Linux: ioctl(SIOCATMARK) and the socket's urgent-data state, reported the Windows way.
+ *
+ * Node never reads urgent data; when a peer sends some, this turns false.
+ */
+export function atUrgentMark(sock: SocketLike): boolean {
+  const out = new Uint8Array(4);
+  ioctlOn(sock, ws.SIOCATMARK, null, out);
+  return u32(out) !== 0;
+}
+
+/** TCP_INFO_v1 fields (Windows names; 64-bit counters are bigints) plus the state's name. */
+export type TcpInfo = TcpInfoV1 & {
+  /** TCPSTATE name without the prefix: 'ESTABLISHED', 'LISTEN', ... */
+  stateName: string;
+};
+
+/**
+ * TCP statistics of a connection: **SIO_TCP_INFO** with version 1, decoded (TCP_INFO_v1: state,
+ * MSS, RTT and minimum RTT in µs, congestion window, bytes in and out, retransmissions, send-limit
+ * times ...).
+ *
+ * - Windows 10 1703+: ws2_32.
+ * - Linux: getsockopt(TCP_INFO) (struct tcp_info) translated field by field to TCP_INFO_v1.
+ *
+ * Throws WinsockError (e.g. WSAEOPNOTSUPP / WSAEINVAL on a datagram socket).
+ */
+export function tcpInfo(sock: SocketLike): TcpInfo {
+  const out = new Uint8Array(TCP_INFO_V1_SIZE);
+  ioctlOn(sock, ws.SIO_TCP_INFO, dwordInput(1), out);
+  const info = decodeTcpInfo(out, 1);
+  return { ...info, stateName: tcpStateName(info.State) };
+}
+
+/**
+ * How many bytes to keep queued for sending so the connection stays busy:
+ * **SIO_IDEAL_SEND_BACKLOG_QUERY** (ISB).
+ *
+ * - Windows: ws2_32 (derived from the bandwidth-delay product).
+ * - Linux: derived from tcp_info (congestion window and RTT) by the emulation.
+ *
+ * Throws WinsockError WSAENOTCONN when not connected, WSAEOPNOTSUPP on a datagram socket.
+ */
+export function idealSendBacklog(sock: SocketLike): number {
+  const out = new Uint8Array(4);
+  ioctlOn(sock, ws.SIO_IDEAL_SEND_BACKLOG_QUERY, null, out);
+  return u32(out);
+}
+
+/**
+ * Whether an ICMP "port unreachable" for an earlier datagram makes the next receive fail with
+ * WSAECONNRESET: **SIO_UDP_CONNRESET** (on by default on Windows).
+ *
+ * - Windows: ws2_32.
+ * - Linux: the emulation decides whether queued ICMP errors surface through Winsock calls on this
+ *   SOCKET; Node's own dgram handling is not changed by it.
+ *
+ * Throws WinsockError (WSAEINVAL / WSAEOPNOTSUPP) on a stream socket.
+ */
+export function setUdpConnReset(sock: SocketLike, on: boolean): void {
+  ioctlOn(sock, ws.SIO_UDP_CONNRESET, dwordInput(on ? 1 : 0), null);
+}

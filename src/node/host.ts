@@ -1,0 +1,221 @@
+/**
+ * Host-wide queries (interfaces, addresses, routes, destination order) made the Winsock way:
+ * a WSAIoctl on a temporary socket, decoded to plain objects. Synchronous, WinsockError on failure.
+ */
+import * as ws from '../winsock/index.js';
+import { decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize } from '../structs/socketAddressList.js';
+import { decodeIPv4, parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
+import { isIPv4 } from '../structs/ip.js';
+import { WinsockError } from './errors.js';
+import { addressOf, familyOf, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
+import { ioctlOn } from './controls.js';
+import type { SocketLike } from './adopt.js';
+
+/** An IP address as the host queries return it. */
+export interface NetAddress {
+  family: 'IPv4' | 'IPv6';
+  address: string;
+  /** IPv6 only: the zone (interface index) of a link-local address; 0 otherwise. */
+  scopeId?: number;
+}
+
+/** Calls bounded when a list grows between a size query and the call that should fit it. */
+const MAX_GROW = 8;
+
+/**
+ * WSAIoctl with an output buffer grown until the answer fits: on WSAEFAULT the size returned in
+ * `*lpcbBytesReturned` is tried (or four times the size when nothing larger is returned).
+ * Returns the buffer (stable address) and the bytes written.
+ */
+function growingIoctl(s: ws.SOCKET, code: number, input: Uint8Array | null, firstSize: number, maxSize = 1 << 24): { out: Uint8Array; bytes: number } {
+  let size = firstSize;
+  for (let attempt = 0; attempt < MAX_GROW; attempt++) {
+    const out = stableBuffer(size);
+    const result = rawIoctl(s, code, input, out);
+    if (result.rc === 0) return { out, bytes: Math.min(result.bytes, size) };
+    if (result.error !== ws.WSAEFAULT || size >= maxSize) throw new WinsockError(result.error, ioctlSyscall(code));
+    size = Math.min(maxSize, result.bytes > size ? result.bytes : size * 4);
+  }
+  throw new WinsockError(ws.WSAEFAULT, ioctlSyscall(code), `the answer kept growing past ${size} bytes`);
+}
+
+function netAddress(sa: Uint8Array): NetAddress {
+  const info = parseSockaddr(sa);
+  return info.family === ws.AF_INET
+    ? { family: 'IPv4', address: info.address }
+    : { family: 'IPv6', address: info.address, scopeId: info.scopeId ?? 0 };
+}
+
+/** INTERFACE_INFO: 76 bytes, iiFlags then three 24-byte sockaddr_gen (IPv4 only). */
+const INTERFACE_INFO_SIZE = 76;
+
+export interface InterfaceInfo {
+  /** IPv4 address of the interface. */
+  address: string;
+  /** Broadcast address (the peer's address on a point-to-point link). */
+  broadcast: string;
+  netmask: string;
+  /** iiFlags: IFF_UP 0x1, IFF_BROADCAST 0x2, IFF_LOOPBACK 0x4, IFF_POINTTOPOINT 0x8, IFF_MULTICAST 0x10. */
+  flags: number;
+  up: boolean;
+  broadcastCapable: boolean;
+  loopback: boolean;
+  pointToPoint: boolean;
+  multicast: boolean;
+}
+
+function decodeInterfaceInfo(buf: Uint8Array, offset: number): InterfaceInfo {
+  const flags = new DataView(buf.buffer, buf.byteOffset + offset, 4).getUint32(0, true);
+  // Each sockaddr_gen holds a SOCKADDR_IN here: family, port, then the 4 address bytes.
+  const ipAt = (field: number) => decodeIPv4(buf.subarray(offset + field + 4, offset + field + 8));
+  return {
+    address: ipAt(4),
+    broadcast: ipAt(28),
+    netmask: ipAt(52),
+    flags,
+    up: (flags & ws.IFF_UP) !== 0,
+    broadcastCapable: (flags & ws.IFF_BROADCAST) !== 0,
+    loopback: (flags & ws.IFF_LOOPBACK) !== 0,
+    pointToPoint: (flags & ws.IFF_POINTTOPOINT) !== 0,
+    multicast: (flags & ws.IFF_MULTICAST) !== 0,
+  };
+}
+
+/**
+ * The host's IPv4 interfaces: **SIO_GET_INTERFACE_LIST** on a temporary IPv4 UDP socket, each
+ * INTERFACE_INFO decoded (address, broadcast, netmask, IFF_* flags).
+ *
+ * - Windows: ws2_32.
+ * - Linux: the IPv4 addresses of every interface (rtnetlink / SIOCGIFCONF) with their flags.
+ *
+ * IPv6 addresses are not in this list on either system (use `addresses('IPv6')`).
+ */
+export function interfaces(): InterfaceInfo[] {
+  return withTemporarySocket(ws.AF_INET, ws.SOCK_DGRAM, (s) => {
+    const { out, bytes } = growingIoctl(s, ws.SIO_GET_INTERFACE_LIST, null, INTERFACE_INFO_SIZE * 32);
+    const list: InterfaceInfo[] = [];
+    for (let offset = 0; offset + INTERFACE_INFO_SIZE <= bytes; offset += INTERFACE_INFO_SIZE) {
+      list.push(decodeInterfaceInfo(out, offset));
+    }
+    return list;
+  });
+}
+
+/**
+ * The host's local addresses of one family: **SIO_ADDRESS_LIST_QUERY** on a temporary UDP socket
+ * of that family, the SOCKET_ADDRESS_LIST decoded. The buffer starts small and grows to the size
+ * Winsock reports with WSAEFAULT.
+ *
+ * - Windows: ws2_32 (preferred addresses only; loopback addresses of the loopback interface are
+ *   left out).
+ * - Linux: rtnetlink's address dump, filtered the same way.
+ *
+ * @param family 'IPv4' (default) or 'IPv6' (4 / 6 and AF_INET / AF_INET6 work too).
+ */
+export function addresses(family: 'IPv4' | 'IPv6' | 4 | 6 = 'IPv4'): NetAddress[] {
+  const af = familyOf(family);
+  return withTemporarySocket(af, ws.SOCK_DGRAM, (s) => {
+    const { out } = growingIoctl(s, ws.SIO_ADDRESS_LIST_QUERY, null, 256);
+    return decodeSocketAddressList(out, addressOf(out)).map((entry) => netAddress(entry.sockaddr));
+  });
+}
+
+/** Windows sockaddr for an address text (IPv6 may carry `%<scope id>`); TypeError when it is not one. */
+function sockaddrFor(destination: string, port: number): Uint8Array {
+  if (typeof destination !== 'string') {
+    throw Object.assign(new TypeError(`expected an IP address string, got ${typeof destination}`), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  try {
+    return sockaddr(destination, port);
+  } catch (error) {
+    throw Object.assign(new TypeError(`not an IPv4 or IPv6 address: ${destination}`), { code: 'ERR_INVALID_IP_ADDRESS', cause: error });
+  }
+}
+
+/**
+ * The local address the host would send from to reach `destination`:
+ * **SIO_ROUTING_INTERFACE_QUERY** on a temporary UDP socket of the destination's family.
+ *
+ * - Windows: ws2_32 (the best route's interface address).
+ * - Linux: an rtnetlink route lookup (RTM_GETROUTE), its preferred source address.
+ *
+ * Throws WinsockError WSAENETUNREACH when no route leads there; TypeError for a bad address.
+ * @param destination IPv4 or IPv6 text (a link-local IPv6 address may end in `%<scope id>`).
+ */
+export function routeTo(destination: string, port = 0): NetAddress {
+  const sa = sockaddrFor(destination, port);
+  const af = new DataView(sa.buffer, sa.byteOffset, 2).getUint16(0, true);
+  return withTemporarySocket(af, ws.SOCK_DGRAM, (s) => {
+    const { out } = growingIoctl(s, ws.SIO_ROUTING_INTERFACE_QUERY, sa, SOCKADDR_STORAGE_SIZE);
+    return netAddress(out);
+  });
+}
+
+/**
+ * The broadcast address for a datagram socket: **SIO_GET_BROADCAST_ADDRESS**, on `sock` when
+ * given, else on a temporary IPv4 UDP socket.
+ *
+ * - Windows: ws2_32 (the limited broadcast address, 255.255.255.255).
+ * - Linux: the same answer from the emulation.
+ *
+ * Throws WinsockError WSAENOPROTOOPT for an IPv6 socket (IPv6 has no broadcast).
+ */
+export function broadcastAddress(sock?: SocketLike): string {
+  const out = stableBuffer(SOCKADDR_STORAGE_SIZE);
+  if (sock !== undefined) {
+    ioctlOn(sock, ws.SIO_GET_BROADCAST_ADDRESS, null, out);
+  } else {
+    withTemporarySocket(ws.AF_INET, ws.SOCK_DGRAM, (s) => {
+      const result = rawIoctl(s, ws.SIO_GET_BROADCAST_ADDRESS, null, out);
+      if (result.rc !== 0) throw new WinsockError(result.error, ioctlSyscall(ws.SIO_GET_BROADCAST_ADDRESS));
+    });
+  }
+  return parseSockaddr(out).address;
+}
+
+/** An address as SOCKADDR_IN6 (IPv4 as v4-mapped), as SIO_ADDRESS_LIST_SORT takes them. */
+function sockaddrIn6For(text: string): Uint8Array {
+  const sa = sockaddrFor(text, 0);
+  if (sa.length === SOCKADDR_IN6_SIZE) return sa;
+  return sockaddr(`::ffff:${text}`, 0);
+}
+
+/** The 16 address bytes of a SOCKADDR_IN6, as a lookup key (the sort may fill in scope ids). */
+function keyOf(sa: Uint8Array): string {
+  return Buffer.from(sa.subarray(8, 24)).toString('hex');
+}
+
+/**
+ * Order destination addresses the way the host would try them (RFC 6724 destination address
+ * selection): **SIO_ADDRESS_LIST_SORT** on a temporary IPv6 UDP socket. Returns the addresses in
+ * that order, each in the text it was given; addresses the host cannot reach may be left out.
+ *
+ * - Windows: ws2_32 (its prefix policy table; IPv4 addresses travel as v4-mapped IPv6).
+ * - Linux: the emulation's RFC 6724 implementation over the host's routes and addresses.
+ *
+ * TypeError when an entry is not an IP address.
+ */
+export function sortDestinations(destinations: readonly string[]): string[] {
+  if (!Array.isArray(destinations)) {
+    throw Object.assign(new TypeError('expected an array of IP address strings'), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  if (destinations.length === 0) return [];
+  const sockaddrs = destinations.map(sockaddrIn6For);
+  const original = new Map<string, string>();
+  sockaddrs.forEach((sa, i) => { if (!original.has(keyOf(sa))) original.set(keyOf(sa), destinations[i]!); });
+  const size = socketAddressListSize(sockaddrs);
+  const input = stableBuffer(size);
+  encodeSocketAddressList(sockaddrs, input, addressOf(input));
+  return withTemporarySocket(ws.AF_INET6, ws.SOCK_DGRAM, (s) => {
+    const { out } = growingIoctl(s, ws.SIO_ADDRESS_LIST_SORT, input, size);
+    return decodeSocketAddressList(out, addressOf(out)).map((entry) => {
+      const sa = entry.sockaddr;
+      const known = sa.length >= SOCKADDR_IN6_SIZE ? original.get(keyOf(sa)) : undefined;
+      if (known !== undefined) return known;
+      const info = parseSockaddr(sa);
+      return info.family === ws.AF_INET6 && info.address.startsWith('::ffff:') && isIPv4(info.address.slice(7))
+        ? info.address.slice(7)
+        : info.address;
+    });
+  });
+}
