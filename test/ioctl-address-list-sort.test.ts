@@ -11,6 +11,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
 import { addressOf } from '../dist/backend/linux/libc.js';
+import { kernelSourceFor } from '../dist/backend/linux/address-selection/kernel-source.js';
+import { ip, policyOf, scopeOf } from '../dist/backend/linux/address-selection/rfc6724.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GUARD = 0xa5;
@@ -56,9 +58,15 @@ after(() => {
 
 describe('SIO_ADDRESS_LIST_SORT on this host', () => {
   const INPUT = ['::ffff:127.0.0.1', '2001:db8::1', '::1'];
-  const WANT = ['::1', '::ffff:127.0.0.1', '2001:db8::1'];
+  // Where 2001:db8::1 lands depends on this host's routes: with no IPv6 route it has no source
+  // and goes last (Rule 1); with a ULA source (label 13) its label does not match and it still
+  // goes last (Rule 5); with a global source (label 1) it beats IPv4 on precedence (Rule 6).
+  const doc = kernelSourceFor(ip('2001:db8::1'), 0);
+  const docBeatsIPv4 = doc.ok && policyOf(doc.source).label === policyOf(ip('2001:db8::1')).label
+    && scopeOf(doc.source) === scopeOf(ip('2001:db8::1'));
+  const WANT = docBeatsIPv4 ? ['::1', '2001:db8::1', '::ffff:127.0.0.1'] : ['::1', '::ffff:127.0.0.1', '2001:db8::1'];
 
-  test('order: ::1, then IPv4 loopback, then the documentation address; copies in the output, guard intact', () => {
+  test('order: ::1 first, 2001:db8::1 placed by this host\'s routes; copies in the output, guard intact', () => {
     const { buf } = list(INPUT);
     const before = buf.slice();
     const need = buf.length;

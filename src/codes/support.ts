@@ -101,7 +101,7 @@ export const supportTable = {
   SIO_CPU_AFFINITY: implemented('closest counterpart: SO_INCOMING_CPU'),
   SIO_TCP_SET_ICW: unsupported(UNDOCUMENTED),
   SIO_TCP_SET_ACK_FREQUENCY: unsupported(UNDOCUMENTED),
-  SIO_SET_PRIORITY_HINT: implemented('no Linux counterpart for the scavenger priority'),
+  SIO_SET_PRIORITY_HINT: implemented('counterpart: SO_PRIORITY (VeryLow 1 filler, Low 2 bulk, Normal 0); no scavenger congestion control'),
   SIO_TCP_INFO: implemented('TCP_INFO_v0 / v1 / v2 filled from Linux tcp_info (docs/tcp-info-mapping.md)'),
   SIO_ACQUIRE_PORT_RESERVATION: unsupported(PORT_RESERVATION),
   SIO_RELEASE_PORT_RESERVATION: unsupported(PORT_RESERVATION),

@@ -3,9 +3,11 @@ import type { CliCommand } from '../command.js';
 import { decodeCommand } from './decode.js';
 import { codesCommand } from './codes.js';
 import { reportCommand } from './report.js';
+import { sortCommand } from './sort.js';
 
 export const commands: CliCommand[] = [
   decodeCommand,
   codesCommand,
   reportCommand,
+  sortCommand,
 ];

@@ -1,7 +1,7 @@
 /**
  * WSAIoctl on Linux: the checks every control code shares, then the handler from the table.
  * Order of checks (as Windows): not started, null lpcbBytesReturned, bad socket, buffers that are
- * not wholly valid memory, unknown code, the handler's own size rules, the handler.
+ * not wholly valid memory, unknown code, the handler's socket-type rule, its size rules, the handler.
  */
 import * as W from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, SOCKET, WSAOVERLAPPED } from '../../../winsock/types.js';
@@ -85,6 +85,8 @@ export function WSAIoctl(
 }
 
 function checkRulesThenRun(handler: IoctlHandler, call: IoctlCall): IoctlOutcome {
+  const types = handler.sockets;
+  if (types && !types.types.includes(call.sock.type)) return { error: types.error, bytes: types.bytes === 'zero' ? 0 : undefined };
   for (const [rule, size, isNull] of [
     [handler.input, call.input.length, call.inputIsNull],
     [handler.output, call.output.length, call.outputIsNull],

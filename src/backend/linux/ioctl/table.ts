@@ -8,6 +8,12 @@ import { tcpInfo } from './handlers/tcpInfo.js';
 import { idealSendBacklogQuery } from './handlers/idealSendBacklog.js';
 import { udpConnReset, udpNetReset } from './handlers/udpReset.js';
 import { addressListSort } from './handlers/address-list-sort.js';
+import { loopbackFastPath } from './handlers/loopback-fast-path.js';
+import { setCompatibilityMode } from './handlers/compatibility-mode.js';
+import { enableCircularQueueing } from './handlers/circular-queueing.js';
+import { multicastScope, multipointLoopback } from './handlers/multicast.js';
+import { setPriorityHint } from './handlers/priority-hint.js';
+import { cpuAffinity } from './handlers/cpu-affinity.js';
 
 const handlers: IoctlHandler[] = [
   fionbio,
@@ -16,6 +22,13 @@ const handlers: IoctlHandler[] = [
   udpConnReset,
   udpNetReset,
   addressListSort,
+  loopbackFastPath,
+  setCompatibilityMode,
+  enableCircularQueueing,
+  multicastScope,
+  multipointLoopback,
+  setPriorityHint,
+  cpuAffinity,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

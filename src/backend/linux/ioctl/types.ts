@@ -54,10 +54,22 @@ export interface SizeRule {
   bytes?: 'zero' | 'untouched';
 }
 
+/**
+ * A socket-type rule: on a socket of any other Windows type (SOCK_STREAM, SOCK_DGRAM, ...) the call
+ * fails with `error`. Checked before the size rules, as the provider rejects the code first.
+ */
+export interface SocketTypeRule {
+  types: readonly number[];
+  error: number;
+  /** What `*lpcbBytesReturned` becomes on that failure (default: left untouched). */
+  bytes?: 'zero' | 'untouched';
+}
+
 export interface IoctlHandler {
   /** Catalogue name (the first, when a value has several). */
   readonly name: string;
   readonly code: number;
+  readonly sockets?: SocketTypeRule;
   readonly input?: SizeRule;
   readonly output?: SizeRule;
   run(call: IoctlCall): IoctlOutcome;

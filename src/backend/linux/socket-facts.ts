@@ -1,0 +1,37 @@
+/**
+ * Facts about a host socket that Winsock rules depend on, read from the kernel each time (never
+ * cached: the socket's state changes under us).
+ */
+import * as libc from './libc.js';
+import { L } from './libc.js';
+import { LINUX_SOCKADDR_MAX } from './sockaddr.js';
+
+/** Linux TCP states (include/net/tcp_states.h) as TCP_INFO reports them in tcpi_state. */
+export const TCP_STATE = {
+  ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT1: 4, FIN_WAIT2: 5, TIME_WAIT: 6,
+  CLOSE: 7, CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11,
+} as const;
+
+/** The TCP state of a stream socket (TCP_INFO's first byte), or null when it cannot be read. */
+export function tcpState(fd: number): number | null {
+  const info = new Uint8Array(8);
+  const len = new Uint32Array([info.length]);
+  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, info, len) < 0 || len[0]! < 1) return null;
+  return info[0]!;
+}
+
+/** Port 0 and the wildcard address: what Linux reports for a socket nobody bound (Linux sockaddr). */
+export function isUnboundName(linuxAddr: Uint8Array): boolean {
+  const family = linuxAddr[0]! | (linuxAddr[1]! << 8);
+  if (linuxAddr[2] !== 0 || linuxAddr[3] !== 0) return false;
+  const bytes = family === L.AF_INET ? linuxAddr.subarray(4, 8) : linuxAddr.subarray(8, 24);
+  return bytes.every((b) => b === 0);
+}
+
+/** Whether the socket has a local address (bound explicitly, or implicitly by connect / sendto). */
+export function isBound(fd: number): boolean {
+  const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
+  const len = new Uint32Array([addr.length]);
+  if (libc.getsockname(fd, addr, len) < 0) return false;
+  return !isUnboundName(addr);
+}
