@@ -56,18 +56,34 @@ function dgramState(sock: dgram.Socket): { readonly handle: unknown } | null {
     }
   }
   if (candidates.length > 0) return candidates[0]!;
-  if ('_handle' in sock) return { get handle() { return record._handle; } };
+  // Older Node: `_handle` on the socket itself. In newer ones `_handle` is a deprecated accessor
+  // into the state object, which throws when that is missing: probe it once, guarded.
+  try {
+    if (own(sock, '_handle') || asHandle(record._handle)) return { get handle() { return guardedRead(() => record._handle); } };
+  } catch {
+    // fall through: the handle is hidden
+  }
   return null;
 }
 
 const asHandle = (value: unknown): UvHandle | null => (value !== null && typeof value === 'object' ? value as UvHandle : null);
+const own = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/** Read a Node internal that may be an accessor; anything thrown means "no handle". */
+function guardedRead(read: () => unknown): UvHandle | null {
+  try {
+    return asHandle(read());
+  } catch {
+    return null;
+  }
+}
 
 function locate(sock: unknown): Located {
   if (sock instanceof net.Socket) {
-    return { kind: 'stream', current: () => asHandle((sock as unknown as { _handle: unknown })._handle) };
+    return { kind: 'stream', current: () => guardedRead(() => (sock as unknown as { _handle: unknown })._handle) };
   }
   if (sock instanceof net.Server) {
-    return { kind: 'server', current: () => asHandle((sock as unknown as { _handle: unknown })._handle) };
+    return { kind: 'server', current: () => guardedRead(() => (sock as unknown as { _handle: unknown })._handle) };
   }
   if (sock instanceof dgram.Socket) {
     const state = dgramState(sock);
@@ -75,7 +91,7 @@ function locate(sock: unknown): Located {
       throw new WinsockError(ws.WSAEOPNOTSUPP, SYSCALL,
         `this Node version (${process.version}) hides the dgram.Socket handle: no symbol-keyed state object holding 'handle' was found`);
     }
-    return { kind: 'dgram', current: () => asHandle(state.handle) };
+    return { kind: 'dgram', current: () => guardedRead(() => state.handle) };
   }
   throw invalidArgument(sock);
 }

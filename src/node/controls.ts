@@ -79,8 +79,9 @@ export function setKeepAlive(sock: SocketLike, options: KeepAliveOptions = {}): 
  * already taken from the socket and holds in its readable buffer (`readableLength`).
  *
  * - FIONREAD with Windows' meaning: on a datagram socket the total of all queued datagrams, not
- *   just the next one. Windows: ws2_32. Linux: ioctl(FIONREAD) (SIOCINQ), summed over the queue
- *   for UDP.
+ *   just the next one. Windows: ws2_32. Linux: ioctl(FIONREAD) (SIOCINQ); for UDP sockets the
+ *   emulation owns, the total of the queue. A Node dgram.Socket is borrowed and never read, so
+ *   there Linux can only tell the size of the next datagram.
  * - A Node stream that is flowing or being read keeps taking bytes from the kernel, so the kernel
  *   part alone says little; the sum is what a reader of the Node stream can still get.
  * - For a tls.TLSSocket the kernel part counts encrypted bytes and the buffered part decrypted
@@ -162,8 +163,9 @@ export function idealSendBacklog(sock: SocketLike): number {
  * WSAECONNRESET: **SIO_UDP_CONNRESET** (on by default on Windows).
  *
  * - Windows: ws2_32.
- * - Linux: the emulation decides whether queued ICMP errors surface through Winsock calls on this
- *   SOCKET; Node's own dgram handling is not changed by it.
+ * - Linux: a flag of the emulation, which reports ICMP errors (IP_RECVERR) on the UDP sockets it
+ *   creates. On a Node dgram.Socket (borrowed) only the Winsock flag changes: IP_RECVERR is never
+ *   set on Node's socket, and Node's own receiving is not affected.
  *
  * Throws WinsockError (WSAEINVAL / WSAEOPNOTSUPP) on a stream socket.
  */

@@ -3,7 +3,9 @@
  * a WSAIoctl on a temporary socket, decoded to plain objects. Synchronous, WinsockError on failure.
  */
 import * as ws from '../winsock/index.js';
-import { decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize } from '../structs/socketAddressList.js';
+import {
+  decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE,
+} from '../structs/socketAddressList.js';
 import { decodeIPv4, parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
 import { isIPv4 } from '../structs/ip.js';
 import { WinsockError } from './errors.js';
@@ -25,9 +27,9 @@ const MAX_GROW = 8;
 /**
  * WSAIoctl with an output buffer grown until the answer fits: on WSAEFAULT the size returned in
  * `*lpcbBytesReturned` is tried (or four times the size when nothing larger is returned).
- * Returns the buffer (stable address) and the bytes written.
+ * Returns the buffer (stable address) and the bytes written. Internal (exported for tests).
  */
-function growingIoctl(s: ws.SOCKET, code: number, input: Uint8Array | null, firstSize: number, maxSize = 1 << 24): { out: Uint8Array; bytes: number } {
+export function growingIoctl(s: ws.SOCKET, code: number, input: Uint8Array | null, firstSize: number, maxSize = 1 << 24): { out: Uint8Array; bytes: number } {
   let size = firstSize;
   for (let attempt = 0; attempt < MAX_GROW; attempt++) {
     const out = stableBuffer(size);
@@ -186,6 +188,29 @@ function keyOf(sa: Uint8Array): string {
 }
 
 /**
+ * The sockaddrs of a sorted SOCKET_ADDRESS_LIST. Its pointers may lead into the output (copies
+ * made there) or still into the input list (entries only re-ordered): both are accepted.
+ */
+function sortedEntries(out: Uint8Array, input: Uint8Array): Uint8Array[] {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const count = view.getInt32(0, true);
+  const end = SOCKET_ADDRESS_LIST_HEADER + SOCKET_ADDRESS_SIZE * count;
+  if (count < 0 || end > out.length) throw new RangeError(`SIO_ADDRESS_LIST_SORT returned a bad count ${count}`);
+  const buffers = [{ buf: out, base: addressOf(out) }, { buf: input, base: addressOf(input) }];
+  const entries: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = SOCKET_ADDRESS_LIST_HEADER + SOCKET_ADDRESS_SIZE * i;
+    const pointer = view.getBigUint64(at, true);
+    const length = view.getInt32(at + 8, true);
+    const home = buffers.find(({ buf, base }) => pointer >= base && pointer + BigInt(length) <= base + BigInt(buf.length));
+    if (!home || length < 0) throw new RangeError(`SIO_ADDRESS_LIST_SORT entry ${i} points outside both lists`);
+    const offset = Number(pointer - home.base);
+    entries.push(home.buf.subarray(offset, offset + length));
+  }
+  return entries;
+}
+
+/**
  * Order destination addresses the way the host would try them (RFC 6724 destination address
  * selection): **SIO_ADDRESS_LIST_SORT** on a temporary IPv6 UDP socket. Returns the addresses in
  * that order, each in the text it was given; addresses the host cannot reach may be left out.
@@ -208,8 +233,7 @@ export function sortDestinations(destinations: readonly string[]): string[] {
   encodeSocketAddressList(sockaddrs, input, addressOf(input));
   return withTemporarySocket(ws.AF_INET6, ws.SOCK_DGRAM, (s) => {
     const { out } = growingIoctl(s, ws.SIO_ADDRESS_LIST_SORT, input, size);
-    return decodeSocketAddressList(out, addressOf(out)).map((entry) => {
-      const sa = entry.sockaddr;
+    return sortedEntries(out, input).map((sa) => {
       const known = sa.length >= SOCKADDR_IN6_SIZE ? original.get(keyOf(sa)) : undefined;
       if (known !== undefined) return known;
       const info = parseSockaddr(sa);
