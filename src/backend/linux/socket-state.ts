@@ -4,6 +4,7 @@
  * Linux has no place for.
  */
 import type { HandleObject } from './handles.js';
+import type { DatagramQueue } from './datagram-queue.js';
 
 export class LinuxSocket implements HandleObject {
   readonly kind = 'socket' as const;
@@ -18,6 +19,12 @@ export class LinuxSocket implements HandleObject {
   /** SIO_UDP_CONNRESET / SIO_UDP_NETRESET: on by default, as on Windows. */
   udpConnReset = true;
   udpNetReset = true;
+  /** Datagrams FIONREAD took out of the kernel; receives serve them first (datagram-queue.ts). */
+  datagramQueue: DatagramQueue | null = null;
+  /** An urgent byte was read with MSG_OOB; Linux keeps its slot in the stream until it is passed. */
+  urgentConsumed = false;
+  /** An urgent byte was pending when SO_OOBINLINE was switched on: Windows still calls it urgent. */
+  urgentBeforeInline = false;
   /** SIO_MULTICAST_SCOPE / SIO_MULTIPOINT_LOOPBACK mirrors for sockets where Linux refuses them. */
   closed = false;
 

@@ -14,6 +14,7 @@ import { register, unregister, lookupSocket, allHandles } from './handles.js';
 import { LinuxSocket } from './socket-state.js';
 import { isStarted, onCleanup } from './startup.js';
 import { waitFd } from './wait.js';
+import { receiveQueued } from './datagram-queue.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from './sockaddr.js';
 
 /** Hooks other modules add to socket creation and closing (overlapped engine, UDP reset reporting). */
@@ -282,8 +283,11 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       }
     }
     peerLen[0] = peer.length;
-    const n = libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
+    // Datagrams FIONREAD already took out of the kernel come first (datagram-queue.ts).
+    const queued = datagram ? receiveQueued(sock, data, len, lflags, peer, peerLen) : null;
+    const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
     if (n >= 0) {
+      if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
       if (from !== null && fromlen !== null && peerLen[0]! > 0) {
         writeWindowsSockaddr(peer, from, fromlen.value);
         fromlen.value = sockaddrLength(sock.af);
@@ -291,7 +295,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (datagram && n > len) return fail(W.WSAEMSGSIZE);
       return ok(n);
     }
-    const errno = libc.errno();
+    const errno = queued !== null ? -queued : libc.errno();
     if (errno !== E.EAGAIN) {
       if (retries++ < 4 && retryDatagram(sock, errno)) continue;
       if (errno === E.EINVAL && flags & C.MSG_OOB) return fail(W.WSAEINVAL);

@@ -61,6 +61,11 @@ const options = new Map<string, Option>([
   [key(C.IPPROTO_IPV6, C.IPV6_V6ONLY), { linuxLevel: L.IPPROTO_IPV6, linuxName: L.IPV6_V6ONLY, kind: 'bool' }],
 ]);
 
+/** Told of every accepted setsockopt before the kernel sees it (value as the caller gave it). */
+export const sockoptHooks = {
+  beforeSet: [] as Array<(sock: LinuxSocket, level: number, optname: number, value: number) => void>,
+};
+
 function optionFor(sock: LinuxSocket, level: number, optname: number): Option | number {
   const option = options.get(key(level, optname));
   if (!option) {
@@ -123,6 +128,7 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   const need = option.kind === 'bool' ? 1 : 4;
   if (optval === null || optlen < need) return fail(W.WSAEFAULT);
   const value = optlen >= 4 ? new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true) : optval[0]!;
+  for (const hook of sockoptHooks.beforeSet) hook(sock, level, optname, value);
   switch (option.kind) {
     case 'receiveTimeout': sock.receiveTimeoutMs = value >>> 0; return ok(0);
     case 'sendTimeout': sock.sendTimeoutMs = value >>> 0; return ok(0);

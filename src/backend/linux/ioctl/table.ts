@@ -4,6 +4,10 @@
  */
 import type { IoctlHandler } from './types.js';
 import { fionbio } from './handlers/fionbio.js';
+import { fionread } from './handlers/fionread.js';
+import { siocatmark } from './handlers/siocatmark.js';
+import { keepaliveVals } from './handlers/keepalive-vals.js';
+import { baseHandle, bspHandle, bspHandlePoll, bspHandleSelect } from './handlers/base-handle.js';
 import { tcpInfo } from './handlers/tcpInfo.js';
 import { idealSendBacklogQuery } from './handlers/idealSendBacklog.js';
 import { udpConnReset, udpNetReset } from './handlers/udpReset.js';
@@ -17,6 +21,13 @@ import { cpuAffinity } from './handlers/cpu-affinity.js';
 
 const handlers: IoctlHandler[] = [
   fionbio,
+  fionread,
+  siocatmark,
+  keepaliveVals,
+  baseHandle,
+  bspHandle,
+  bspHandleSelect,
+  bspHandlePoll,
   tcpInfo,
   idealSendBacklogQuery,
   udpConnReset,

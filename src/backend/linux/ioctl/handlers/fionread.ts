@@ -1,0 +1,88 @@
+/**
+ * FIONREAD: how many bytes a receive could return, as a u_long.
+ *
+ * Windows facts relied on (Wine dlls/ws2_32/tests/sock.c, test_fionread_siocatmark; lines
+ * without todo_wine, i.e. what Windows does):
+ * - output shorter than 4 bytes: WSAEFAULT, *lpcbBytesReturned left as it was; success writes
+ *   4 bytes and returns 4;
+ * - a fresh and a bound TCP socket report 0; a listening one answers 0 here too (Linux fails
+ *   SIOCINQ on it);
+ * - stream socket: an urgent byte received while SO_OOBINLINE is off is not counted (5 normal
+ *   bytes + 1 urgent byte reads 5; after 3 bytes are read, 2); once SO_OOBINLINE is on, the
+ *   byte is ordinary data and counted.
+ * - message socket: the total of all queued datagrams, not the first one (Winsock IOCTL
+ *   reference page for FIONREAD).
+ *
+ * Linux keeps the urgent byte in a slot of the stream from its arrival until the read position
+ * passes it (even after MSG_OOB took it), and while that slot is queued its FIONREAD stops at it:
+ * the normal bytes after the slot are missing. urgent.ts reads the queue both ways; the answer is
+ * everything queued minus the slot. Not emulated: Windows queues every urgent byte separately,
+ * Linux keeps only the latest one and turns an earlier unread one into normal data, counted then.
+ *
+ * Datagrams: for sockets the emulation owns, FIONREAD drains the kernel queue into the socket's
+ * user-space queue (datagram-queue.ts; bounded by the receive-buffer size) and reports its total,
+ * plus the next kernel datagram when the bound stopped the drain. recv / recvfrom serve that queue
+ * first. Borrowed sockets (Node's) are never read: they report what Linux reports, the size of
+ * the first queued datagram only.
+ */
+import * as C from '../../../../winsock/constants.js';
+import { WSAEFAULT } from '../../../../errors/index.js';
+import { FIONREAD } from '../../../../codes/index.js';
+import { E, L } from '../../libc.js';
+import { wsaFromErrno } from '../../errno.js';
+import { kernelInt } from '../../sockopts.js';
+import { socketHooks } from '../../sockets.js';
+import type { LinuxSocket } from '../../socket-state.js';
+import { drainDatagrams, queuedDatagramBytes } from '../../datagram-queue.js';
+import { linuxInq, mayHoldUrgentSlot, oobInline, queueCounts, slotQueued } from '../../urgent.js';
+import { done, failed, type IoctlHandler } from '../types.js';
+import { writeU32 } from '../buffers.js';
+
+/** The datagramErrno hooks (UDP reset reporting), when that module is present. */
+function staleDatagramError(sock: LinuxSocket, errno: number): boolean {
+  const hooks = (socketHooks as { datagramErrno?: Array<(s: LinuxSocket, e: number) => boolean> }).datagramErrno ?? [];
+  return hooks.some((hook) => hook(sock, errno));
+}
+
+function streamCount(sock: LinuxSocket, fd: number): number | { error: number } {
+  const inq = linuxInq(fd);
+  if (typeof inq !== 'number') {
+    // Linux refuses SIOCINQ on a listening socket; Windows answers 0.
+    if (inq.errno === E.EINVAL && kernelInt(fd, L.SOL_SOCKET, L.SO_ACCEPTCONN) === 1) return 0;
+    return { error: wsaFromErrno(inq.errno) };
+  }
+  if (oobInline(fd) || !mayHoldUrgentSlot(sock, fd)) return inq;
+  // Linux stopped counting at the urgent slot: count everything, then leave the slot out.
+  const counts = queueCounts(fd, false);
+  if (!('all' in counts)) return inq;
+  if (slotQueued(counts)) return counts.all - 1;
+  sock.urgentConsumed = false; // the slot has been passed: no need to look again
+  return counts.all;
+}
+
+function datagramCount(sock: LinuxSocket, fd: number): number | { error: number } {
+  if (sock.borrowed) {
+    const first = linuxInq(fd);
+    return typeof first === 'number' ? first : { error: wsaFromErrno(first.errno) };
+  }
+  const { limited } = drainDatagrams(sock, (errno) => staleDatagramError(sock, errno));
+  let total = queuedDatagramBytes(sock);
+  if (limited) {
+    const next = linuxInq(fd);
+    if (typeof next === 'number') total += next;
+  }
+  return total;
+}
+
+export const fionread: IoctlHandler = {
+  name: 'FIONREAD',
+  code: FIONREAD,
+  output: { min: 4, error: WSAEFAULT, bytes: 'untouched' },
+  run({ sock, output }) {
+    const fd = sock.fd;
+    const count = sock.type === C.SOCK_STREAM ? streamCount(sock, fd) : datagramCount(sock, fd);
+    if (typeof count !== 'number') return failed(count.error);
+    writeU32(output, 0, Math.min(count, 0xffffffff));
+    return done(4);
+  },
+};
