@@ -39,8 +39,8 @@ function outOfRange(name: string, value: unknown, range: string): RangeError {
 }
 
 function checkMs(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0xffffffff) {
-    throw outOfRange(name, value, 'an integer number of milliseconds from 1 to 4294967295');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw outOfRange(name, value, 'an integer number of milliseconds from 0 to 4294967295');
   }
   return value;
 }
@@ -58,13 +58,13 @@ export interface KeepAliveOptions {
  * Set TCP keep-alive with both timers: **SIO_KEEPALIVE_VALS** (tcp_keepalive { onoff,
  * keepalivetime, keepaliveinterval }).
  *
- * - Windows: ws2_32 itself; Windows sends 10 probes (not settable here).
- * - Linux: SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL, in whole seconds (rounded up); the probe
- *   count stays the system's (TCP_KEEPCNT).
+ * - Windows: ws2_32 itself; Windows (Vista and later) always sends 10 probes.
+ * - Linux: TCP_KEEPIDLE and TCP_KEEPINTVL in whole seconds (rounded up, 1..32767), TCP_KEEPCNT 10
+ *   (Windows' count), then SO_KEEPALIVE; with `enabled: false` only SO_KEEPALIVE is cleared.
  *
  * Unlike `socket.setKeepAlive(enable, initialDelay)`, this sets the probe interval too.
- * Throws WinsockError WSAENOPROTOOPT on a datagram socket; RangeError for times outside
- * 1..4294967295 ms.
+ * Throws WinsockError WSAENOPROTOOPT on a datagram socket; RangeError for times that are not
+ * integers in 0..4294967295 ms.
  */
 export function setKeepAlive(sock: SocketLike, options: KeepAliveOptions = {}): void {
   const enabled = options.enabled ?? true;
