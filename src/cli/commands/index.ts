@@ -2,12 +2,14 @@
 import type { CliCommand } from '../command.js';
 import { decodeCommand } from './decode.js';
 import { codesCommand } from './codes.js';
+import { tcpinfoCommand } from './tcpinfo.js';
 import { reportCommand } from './report.js';
 import { sortCommand } from './sort.js';
 
 export const commands: CliCommand[] = [
   decodeCommand,
   codesCommand,
+  tcpinfoCommand,
   reportCommand,
   sortCommand,
 ];
