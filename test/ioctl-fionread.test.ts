@@ -341,7 +341,49 @@ function datagramTests(family: Family): void {
   });
 }
 
-describe('FIONREAD on UDP over IPv4', () => datagramTests('ipv4'));
+describe('FIONREAD on UDP over IPv4', () => {
+  datagramTests('ipv4');
+
+  test('taking datagrams out of the kernel is bounded by the receive buffer', () => {
+    const { receiver, sender, receiverName } = udpPair();
+    try {
+      setInt(receiver, ws.SOL_SOCKET, ws.SO_RCVBUF, 4096);
+      const size = 1000;
+      let sent = 0;
+      let largest = 0;
+      for (let round = 0; round < 12; round++) {
+        for (let i = 0; i < 4; i++) {
+          const d = fill(size, 0);
+          new DataView(d.buffer).setUint32(0, sent, true);
+          if (ws.sendto(sender, d, size, 0, receiverName, receiverName.length) === size) sent++;
+        }
+        sleepSync(2);
+        largest = Math.max(largest, fionread(receiver));
+      }
+      assert.ok(sent * size > 4 * 8192, 'far more was sent than the buffers hold');
+      // Linux keeps SO_RCVBUF doubled (8192); the queue stops at that much, plus one kernel datagram.
+      assert.ok(largest <= 8192 + size, `FIONREAD stayed bounded (${largest})`);
+      // Everything still comes out whole and in sending order.
+      check(ws.ioctlsocket(receiver, ws.FIONBIO, { value: 1 }), 'FIONBIO');
+      const buf = new Uint8Array(2 * size);
+      let last = -1;
+      let got = 0;
+      for (let i = 0; i < sent + 1; i++) {
+        const n = ws.recv(receiver, buf, buf.length, 0);
+        if (n === ws.SOCKET_ERROR) break;
+        assert.equal(n, size);
+        const seq = new DataView(buf.buffer).getUint32(0, true);
+        assert.ok(seq > last, 'in order');
+        last = seq;
+        got++;
+      }
+      assert.equal(ws.WSAGetLastError(), ws.WSAEWOULDBLOCK);
+      assert.ok(got * size >= largest - size && got > 0);
+    } finally {
+      closeAll(receiver, sender);
+    }
+  });
+});
 describe('FIONREAD on UDP over IPv6', { skip: !ipv6Available() && 'no ::1 here' }, () => datagramTests('ipv6'));
 
 describe('FIONREAD on a socket borrowed from Node', () => {

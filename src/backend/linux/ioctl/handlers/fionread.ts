@@ -38,11 +38,9 @@ import { linuxInq, mayHoldUrgentSlot, oobInline, queueCounts, slotQueued } from 
 import { done, failed, type IoctlHandler } from '../types.js';
 import { writeU32 } from '../buffers.js';
 
-/** The datagramErrno hooks (UDP reset reporting), when that module is present. */
-function staleDatagramError(sock: LinuxSocket, errno: number): boolean {
-  const hooks = (socketHooks as { datagramErrno?: Array<(s: LinuxSocket, e: number) => boolean> }).datagramErrno ?? [];
-  return hooks.some((hook) => hook(sock, errno));
-}
+/** A receive error that the datagramErrno hooks (UDP reset reporting) take over as stale. */
+const staleDatagramError = (sock: LinuxSocket, errno: number): boolean =>
+  socketHooks.datagramErrno.some((hook) => hook(sock, errno));
 
 function streamCount(sock: LinuxSocket, fd: number): number | { error: number } {
   const inq = linuxInq(fd);
