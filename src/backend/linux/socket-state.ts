@@ -6,6 +6,9 @@
 import type { HandleObject } from './handles.js';
 import type { DatagramQueue } from './datagram-queue.js';
 
+/** optionMirrors an accepted socket takes over from its listener, as Windows' accept does. */
+export const INHERITED_OPTION_MIRRORS = ['SO_SNDBUF', 'SO_RCVBUF'] as const;
+
 export class LinuxSocket implements HandleObject {
   readonly kind = 'socket' as const;
   handle = 0;
@@ -25,7 +28,14 @@ export class LinuxSocket implements HandleObject {
   urgentConsumed = false;
   /** An urgent byte was pending when SO_OOBINLINE was switched on: Windows still calls it urgent. */
   urgentBeforeInline = false;
-  /** SIO_MULTICAST_SCOPE / SIO_MULTIPOINT_LOOPBACK mirrors for sockets where Linux refuses them. */
+  /**
+   * Option values Windows reports differently from Linux, kept here and keyed by option name:
+   * SO_SNDBUF / SO_RCVBUF as set (Linux doubles and clamps them), SO_ERROR (settable and sticky
+   * on Windows, cleared by reading on Linux).
+   */
+  readonly optionMirrors = new Map<string, number>();
+  /** shutdown(SD_RECEIVE / SD_BOTH) happened: Windows fails every later receive with WSAESHUTDOWN. */
+  receiveShutdown = false;
   closed = false;
 
   constructor(

@@ -11,7 +11,8 @@ import { L, E } from './libc.js';
 import { wsaFromErrno } from './errno.js';
 import { fail, ok } from './lastError.js';
 import { register, unregister, lookupSocket, allHandles } from './handles.js';
-import { LinuxSocket } from './socket-state.js';
+import { LinuxSocket, INHERITED_OPTION_MIRRORS } from './socket-state.js';
+import { TCP_STATE, isBound, isUnboundName, tcpState } from './socket-facts.js';
 import { isStarted, onCleanup } from './startup.js';
 import { waitFd } from './wait.js';
 import { receiveQueued } from './datagram-queue.js';
@@ -60,19 +61,35 @@ export function socketFor(s: SOCKET): LinuxSocket | number {
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
 
-/** Default protocol Windows picks for (af, type, 0). */
-function defaultProtocol(type: number): number {
-  return type === C.SOCK_STREAM ? C.IPPROTO_TCP : type === C.SOCK_DGRAM ? C.IPPROTO_UDP : 0;
+/**
+ * The type and protocol Windows' provider choice gives: type 0 takes the protocol's type (TCP or
+ * 0: stream, UDP: datagram, any other IP protocol: raw), protocol 0 the type's own. Null when no
+ * provider matches (WSAEPROTONOSUPPORT).
+ */
+function resolveTypeAndProtocol(type: number, protocol: number): { type: number; protocol: number } | null {
+  if (type === 0) {
+    if (protocol === 0 || protocol === C.IPPROTO_TCP) return { type: C.SOCK_STREAM, protocol: C.IPPROTO_TCP };
+    if (protocol === C.IPPROTO_UDP) return { type: C.SOCK_DGRAM, protocol: C.IPPROTO_UDP };
+    return protocol > 0 && protocol <= 255 ? { type: C.SOCK_RAW, protocol } : null;
+  }
+  if (type === C.SOCK_STREAM) return protocol === 0 || protocol === C.IPPROTO_TCP ? { type, protocol: C.IPPROTO_TCP } : null;
+  if (type === C.SOCK_DGRAM) return protocol === 0 || protocol === C.IPPROTO_UDP ? { type, protocol: C.IPPROTO_UDP } : null;
+  return { type, protocol };
 }
 
 export function WSASocketW(af: number, type: number, protocol: number, _info: null, _g: number, dwFlags: number): SOCKET {
   if (!isStarted()) return fail(W.WSANOTINITIALISED);
-  if (af !== C.AF_INET && af !== C.AF_INET6) return fail(af === C.AF_UNSPEC ? W.WSAEINVAL : W.WSAEAFNOSUPPORT);
+  // Windows' order of checks: AF_UNSPEC without a protocol, the type, the family, the protocol.
+  if (af === C.AF_UNSPEC && protocol === 0) return fail(W.WSAEINVAL);
+  if (type !== 0 && (linuxType(type) < 0 || type === C.SOCK_SEQPACKET)) return fail(W.WSAESOCKTNOSUPPORT);
+  if (af !== C.AF_INET && af !== C.AF_INET6 && af !== C.AF_UNSPEC) return fail(W.WSAEAFNOSUPPORT);
+  const resolved = resolveTypeAndProtocol(type, protocol);
+  if (!resolved) return fail(W.WSAEPROTONOSUPPORT);
+  // AF_UNSPEC with a protocol gets the first matching provider: the IPv4 one.
+  if (af === C.AF_UNSPEC) af = C.AF_INET;
+  type = resolved.type;
+  const proto = resolved.protocol;
   const ltype = linuxType(type);
-  if (ltype < 0 || type === C.SOCK_SEQPACKET) return fail(W.WSAESOCKTNOSUPPORT);
-  const proto = protocol === 0 ? defaultProtocol(type) : protocol;
-  if (type === C.SOCK_STREAM && proto !== C.IPPROTO_TCP) return fail(W.WSAEPROTONOSUPPORT);
-  if (type === C.SOCK_DGRAM && proto !== C.IPPROTO_UDP) return fail(W.WSAEPROTONOSUPPORT);
   // IPPROTO_* numbers are the same on both systems (they come from the IP header).
   const fd = libc.socket(linuxFamily(af), ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0);
   if (fd < 0) {
@@ -127,6 +144,8 @@ export function listen(s: SOCKET, backlog: number): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   if (sock.type !== C.SOCK_STREAM) return fail(W.WSAEOPNOTSUPP);
+  // Linux would bind an unbound socket to an ephemeral port; Windows refuses.
+  if (!isBound(sock.fd)) return fail(W.WSAEINVAL);
   if (libc.listen(sock.fd, Math.max(0, Math.min(backlog | 0, 0x7fffffff))) < 0) return fail(wsaFromErrno(libc.errno()));
   return ok(0);
 }
@@ -139,7 +158,8 @@ function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): b
 export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> | null): SOCKET {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  if (addr !== null && (addrlen === null || addrlen.value < sockaddrLength(sock.af) || addrlen.value > addr.length)) return fail(W.WSAEFAULT);
+  // An address without a length is ignored: Windows accepts and leaves that buffer alone.
+  if (addr !== null && addrlen !== null && (addrlen.value < sockaddrLength(sock.af) || addrlen.value > addr.length)) return fail(W.WSAEFAULT);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
   const peerLen = new Uint32Array([peer.length]);
   for (;;) {
@@ -150,6 +170,10 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
       child.nonBlocking = sock.nonBlocking;
       child.receiveTimeoutMs = sock.receiveTimeoutMs;
       child.sendTimeoutMs = sock.sendTimeoutMs;
+      for (const name of INHERITED_OPTION_MIRRORS) {
+        const value = sock.optionMirrors.get(name);
+        if (value !== undefined) child.optionMirrors.set(name, value);
+      }
       if (addr !== null && addrlen !== null) {
         writeWindowsSockaddr(peer, addr, addrlen.value);
         addrlen.value = sockaddrLength(sock.af);
@@ -166,18 +190,38 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
 export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
+  // AF_UNSPEC dissolves a datagram socket's association.
+  if (sock.type !== C.SOCK_STREAM && name !== null && Number.isInteger(namelen) && namelen >= 2 && namelen <= name.length && (name[0]! | (name[1]! << 8)) === C.AF_UNSPEC) {
+    return disconnect(sock.fd) === 0 ? ok(0) : fail(wsaFromErrno(libc.errno()));
+  }
   const addr = toLinuxSockaddr(name, namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
+  // Linux says EISCONN for a listening socket, and 0 for a connection a non-blocking connect()
+  // completed; Windows says WSAEINVAL and WSAEISCONN.
+  const state = sock.type === C.SOCK_STREAM ? tcpState(sock.fd) : null;
+  if (state === TCP_STATE.LISTEN) return fail(W.WSAEINVAL);
+  if (state !== null && state !== TCP_STATE.CLOSE && state !== TCP_STATE.SYN_SENT) return fail(W.WSAEISCONN);
   if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
   waitFd(sock.fd, L.POLLOUT, 0);
   const error = pendingSocketError(sock.fd);
-  return error === 0 ? connectedOk(sock) : fail(wsaFromErrno(error));
+  if (error === 0) return connectedOk(sock);
+  // Ready for a new attempt, as on Windows (Linux would first answer ECONNABORTED).
+  disconnect(sock.fd);
+  return fail(wsaFromErrno(error));
+}
+
+const UNSPEC_SOCKADDR = new Uint8Array(16); // family 0 = AF_UNSPEC on both systems
+
+/** connect(AF_UNSPEC): drop a datagram peer, or reset a stream socket after a failed connect. */
+function disconnect(fd: number): number {
+  return libc.connect(fd, UNSPEC_SOCKADDR, UNSPEC_SOCKADDR.length);
 }
 
 function connectedOk(sock: LinuxSocket): number {
+  sock.optionMirrors.delete('SO_ERROR'); // a successful connection clears SO_ERROR on Windows
   if (sock.type === C.SOCK_STREAM) for (const hook of socketHooks.connected) hook(sock);
   return ok(0);
 }
@@ -249,7 +293,8 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
 
 function sendErrorFor(sock: LinuxSocket, errno: number): number {
   if (errno === E.EPIPE) return W.WSAESHUTDOWN;
-  if (errno === E.ENOTCONN && sock.type === C.SOCK_DGRAM) return W.WSAEDESTADDRREQ;
+  // No destination on an unconnected datagram socket: Windows says WSAENOTCONN.
+  if ((errno === E.ENOTCONN || errno === E.EDESTADDRREQ) && sock.type !== C.SOCK_STREAM) return W.WSAENOTCONN;
   if (errno === E.ECONNREFUSED && sock.type === C.SOCK_DGRAM) return W.WSAECONNRESET;
   return wsaFromErrno(errno);
 }
@@ -268,8 +313,10 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   const data = checkedBuffer(buf, len);
   if (typeof data === 'number') return fail(data);
   if (flags & ~KNOWN_RECV_FLAGS) return fail(W.WSAEOPNOTSUPP);
-  if (from !== null && (fromlen === null || fromlen.value < sockaddrLength(sock.af) || fromlen.value > from.length)) return fail(W.WSAEFAULT);
+  if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);
   const datagram = sock.type !== C.SOCK_STREAM;
+  // A stream socket ignores from / fromlen and leaves both alone, as Windows does.
+  if (datagram && from !== null && (fromlen === null || fromlen.value < sockaddrLength(sock.af) || fromlen.value > from.length)) return fail(W.WSAEFAULT);
   // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
   const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
@@ -288,7 +335,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
     if (n >= 0) {
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
-      if (from !== null && fromlen !== null && peerLen[0]! > 0) {
+      if (datagram && from !== null && fromlen !== null && peerLen[0]! > 0) {
         writeWindowsSockaddr(peer, from, fromlen.value);
         fromlen.value = sockaddrLength(sock.af);
       }
@@ -303,6 +350,8 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (errno === E.ENOTCONN && sock.type === C.SOCK_STREAM) return fail(W.WSAENOTCONN);
       return fail(wsaFromErrno(errno));
     }
+    // Nothing can ever arrive on an unbound UDP socket: Windows says WSAEINVAL at once.
+    if (sock.type === C.SOCK_DGRAM && !isBound(sock.fd)) return fail(W.WSAEINVAL);
     if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
     const events = flags & C.MSG_OOB ? L.POLLPRI : L.POLLIN;
     if (!waitIfBlocking(sock, events, sock.receiveTimeoutMs)) return fail(W.WSAETIMEDOUT);
@@ -321,7 +370,14 @@ export function shutdown(s: SOCKET, how: number): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   if (how !== C.SD_RECEIVE && how !== C.SD_SEND && how !== C.SD_BOTH) return fail(W.WSAEINVAL);
-  if (libc.shutdown(sock.fd, how) < 0) return fail(wsaFromErrno(libc.errno()));
+  // Linux shuts a listener down (SHUT_RD even stops it listening); Windows says WSAENOTCONN.
+  if (sock.type === C.SOCK_STREAM && tcpState(sock.fd) === TCP_STATE.LISTEN) return fail(W.WSAENOTCONN);
+  if (libc.shutdown(sock.fd, how) < 0) {
+    const errno = libc.errno();
+    // An unconnected datagram socket: Linux applies the shutdown yet says ENOTCONN; Windows succeeds.
+    if (errno !== E.ENOTCONN || sock.type === C.SOCK_STREAM) return fail(wsaFromErrno(errno));
+  }
+  if (how !== C.SD_SEND) sock.receiveShutdown = true;
   return ok(0);
 }
 
@@ -339,14 +395,6 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   if (error) return fail(error);
   namelen.value = sockaddrLength(sock.af);
   return ok(0);
-}
-
-/** Port 0 and the wildcard address: what Linux reports for a socket nobody bound. */
-function isUnboundName(linuxAddr: Uint8Array): boolean {
-  const family = linuxAddr[0]! | (linuxAddr[1]! << 8);
-  if (linuxAddr[2] !== 0 || linuxAddr[3] !== 0) return false;
-  const bytes = family === L.AF_INET ? linuxAddr.subarray(4, 8) : linuxAddr.subarray(8, 24);
-  return bytes.every((b) => b === 0);
 }
 
 export function getsockname(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number {
