@@ -226,6 +226,17 @@ describe('SIO_TCP_INFO states', () => {
     ws.closesocket(l);
   });
 
+  test('a connection accepted after waiting in the backlog counts from the handshake, not from accept()', async () => {
+    const l = listener();
+    const c = ws.socket(ws.AF_INET, ws.SOCK_STREAM, 0);
+    assert.equal(ws.connect(c, nameOf(l), 16), 0);
+    await sleep(250);
+    const a = ws.accept(l, null, null);
+    assert.ok(info(a).ConnectionTimeMs >= 150n, 'the wait in the backlog is included');
+    assert.ok(info(c).ConnectionTimeMs >= 150n);
+    for (const s of [c, a, l]) ws.closesocket(s);
+  });
+
   test('a socket never connected is CLOSED', () => {
     const s = ws.socket(ws.AF_INET, ws.SOCK_STREAM, 0);
     assert.equal(info(s).State, ws.TCPSTATE_CLOSED);

@@ -182,14 +182,13 @@ function estimate(sock: LinuxSocket, info: LinuxTcpInfo): Establishment {
 }
 
 socketHooks.created.push((sock) => {
-  if (!isTcp(sock)) return;
   // An adopted socket may be older than this moment: leave it to the first look's estimate.
-  if (!sock.borrowed) createdAt.set(sock, Date.now());
-  const fd = sock.fd;
-  if (fd < 0 || sock.borrowed) return;
-  const info = readLinuxTcpInfo(fd);
-  // accept(): the new socket is born established.
+  if (!isTcp(sock) || sock.borrowed || sock.fd < 0) return;
+  const info = readLinuxTcpInfo(sock.fd);
+  // accept(): the new socket is born established, possibly after a wait in the backlog, which
+  // the kernel's timers measure (the emulation's object is new, the connection is not).
   if (typeof info !== 'number' && isSynchronized(info.state)) estimate(sock, info);
+  else createdAt.set(sock, Date.now());
 });
 
 socketHooks.connected.push((sock) => {
