@@ -271,7 +271,7 @@ function bytesInFlight(fd: number, info: LinuxTcpInfo): number {
   return Math.max(0, outq[0]! - (info.notsentBytes ?? 0));
 }
 
-/** The receive buffer as this emulation's getsockopt(SO_RCVBUF) reports it (half the kernel's). */
+/** The receive buffer in use (autotuned): half the kernel's SO_RCVBUF, which counts bookkeeping too. */
 function receiveBuffer(fd: number): number {
   const val = new Int32Array(1);
   const len = new Uint32Array([4]);
