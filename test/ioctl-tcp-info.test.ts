@@ -237,6 +237,21 @@ describe('SIO_TCP_INFO states', () => {
     for (const s of [c, a, l]) ws.closesocket(s);
   });
 
+  test('a non-blocking connect completed by the kernel: the start is taken from the kernel timers', async () => {
+    const l = listener();
+    const c = ws.socket(ws.AF_INET, ws.SOCK_STREAM, 0);
+    assert.equal(ws.WSAIoctl(c, ws.FIONBIO, versionInput(1), 4, null, 0, { value: 0 }, null, null), 0);
+    const rc = ws.connect(c, nameOf(l), 16);
+    assert.ok(rc === 0 || ws.WSAGetLastError() === ws.WSAEWOULDBLOCK);
+    // Do not look before the wait: the first look is when the emulation estimates.
+    await sleep(250);
+    const t = info(c);
+    assert.equal(t.State, ws.TCPSTATE_ESTABLISHED);
+    assert.ok(t.ConnectionTimeMs >= 150n, `idle since the handshake: ${t.ConnectionTimeMs} ms`);
+    const a = ws.accept(l, null, null);
+    for (const s of [c, a, l]) ws.closesocket(s);
+  });
+
   test('a socket never connected is CLOSED', () => {
     const s = ws.socket(ws.AF_INET, ws.SOCK_STREAM, 0);
     assert.equal(info(s).State, ws.TCPSTATE_CLOSED);
