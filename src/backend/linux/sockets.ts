@@ -22,6 +22,8 @@ import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX,
 export const socketHooks = {
   created: [] as Array<(sock: LinuxSocket) => void>,
   closing: [] as Array<(sock: LinuxSocket) => void>,
+  /** A socket made by socket() / WSASocketW (not accepted, not adopted): Windows defaults go here. */
+  fresh: [] as Array<(sock: LinuxSocket) => void>,
   /** Consulted before a receive on a datagram socket: a pending Winsock error to report instead, or 0. */
   datagramError: [] as Array<(sock: LinuxSocket) => number>,
   /** A TCP connection became established through connect() (SIO_TCP_INFO connection time). */
@@ -96,7 +98,9 @@ export function WSASocketW(af: number, type: number, protocol: number, _info: nu
     const errno = libc.errno();
     return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
   }
-  return ok(adoptFd(fd, af, type, proto, (dwFlags & C.WSA_FLAG_OVERLAPPED) !== 0).handle);
+  const sock = adoptFd(fd, af, type, proto, (dwFlags & C.WSA_FLAG_OVERLAPPED) !== 0);
+  for (const hook of socketHooks.fresh) hook(sock);
+  return ok(sock.handle);
 }
 
 /** Register a host fd (already non-blocking) as a Winsock socket. */

@@ -27,6 +27,7 @@ import { TCP_KEEPALIVE_SIZE, decodeTcpKeepalive } from '../../../../structs/keep
 import { L } from '../../libc.js';
 import { wsaFromErrno } from '../../errno.js';
 import { setKernelInt } from '../../sockopts.js';
+import { socketHooks } from '../../sockets.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 
 /** Windows' fixed probe count (Vista and later). */
@@ -38,6 +39,17 @@ const LINUX_MAX_SECONDS = 32767;
 export function keepaliveSeconds(ms: number): number {
   return Math.min(LINUX_MAX_SECONDS, Math.max(1, Math.ceil((ms >>> 0) / 1000)));
 }
+
+/**
+ * Windows' keep-alive defaults for a socket that turns on SO_KEEPALIVE without this code: probes
+ * every second, 10 of them (Linux defaults to 75 s and 9). The 2-hour idle time is the same on
+ * both. Accepted sockets inherit their listener's values, as on both systems.
+ */
+socketHooks.fresh.push((sock) => {
+  if (sock.type !== C.SOCK_STREAM) return;
+  setKernelInt(sock.fd, L.IPPROTO_TCP, L.TCP_KEEPINTVL, 1);
+  setKernelInt(sock.fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES);
+});
 
 export const keepaliveVals: IoctlHandler = {
   name: 'SIO_KEEPALIVE_VALS',
