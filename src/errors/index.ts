@@ -256,3 +256,48 @@ export function wsaErrorToNtStatus(error: number): number {
     default: return STATUS_INVALID_PARAMETER;
   }
 }
+
+/** Win32 error numbers that RtlNtStatusToDosError gives for the NTSTATUS values above. */
+export const ERROR_INVALID_FUNCTION = 1;
+export const ERROR_NOT_READY = 21;
+export const ERROR_SEM_TIMEOUT = 121;
+export const ERROR_NETNAME_DELETED = 64;
+export const ERROR_NOACCESS = 998;
+export const ERROR_NO_SYSTEM_RESOURCES = 1450;
+
+/**
+ * NTSTATUS to the Win32 error GetQueuedCompletionStatus / GetOverlappedResult report
+ * (RtlNtStatusToDosError): STATUS_CANCELLED is ERROR_OPERATION_ABORTED, STATUS_NOT_SUPPORTED
+ * ERROR_NOT_SUPPORTED, STATUS_BUFFER_TOO_SMALL ERROR_INSUFFICIENT_BUFFER. Statuses that wrap a
+ * Win32 code (0x8007xxxx, 0xC007xxxx) give that code; other unknown values ERROR_INVALID_PARAMETER.
+ */
+export function ntStatusToWin32Error(status: number): number {
+  const s = status >>> 0;
+  switch (s) {
+    case STATUS_SUCCESS: return ERROR_SUCCESS;
+    case STATUS_PENDING: return ERROR_IO_PENDING;
+    case STATUS_TIMEOUT: return WAIT_TIMEOUT;
+    case STATUS_CANCELLED: return ERROR_OPERATION_ABORTED;
+    case STATUS_NOT_SUPPORTED: return ERROR_NOT_SUPPORTED;
+    case STATUS_INVALID_PARAMETER: return ERROR_INVALID_PARAMETER;
+    case STATUS_BUFFER_TOO_SMALL: return ERROR_INSUFFICIENT_BUFFER;
+    case STATUS_ACCESS_VIOLATION: return ERROR_NOACCESS;
+    case STATUS_INVALID_HANDLE: return ERROR_INVALID_HANDLE;
+    case STATUS_NOT_IMPLEMENTED: return ERROR_INVALID_FUNCTION;
+    case STATUS_INVALID_DEVICE_REQUEST: return ERROR_INVALID_FUNCTION;
+    case STATUS_DEVICE_NOT_READY: return ERROR_NOT_READY;
+    case STATUS_PORT_UNREACHABLE: return ERROR_PORT_UNREACHABLE;
+    case STATUS_HOST_UNREACHABLE: return ERROR_HOST_UNREACHABLE;
+    case STATUS_NETWORK_UNREACHABLE: return ERROR_NETWORK_UNREACHABLE;
+    case STATUS_CONNECTION_RESET: return ERROR_NETNAME_DELETED;
+    case STATUS_CONNECTION_REFUSED: return ERROR_CONNECTION_REFUSED;
+    case STATUS_CONNECTION_ABORTED: return ERROR_CONNECTION_ABORTED;
+    case STATUS_NOT_FOUND: return ERROR_NOT_FOUND;
+    case STATUS_IO_TIMEOUT: return ERROR_SEM_TIMEOUT;
+    case STATUS_INSUFFICIENT_RESOURCES: return ERROR_NO_SYSTEM_RESOURCES;
+    case STATUS_NO_MEMORY: return ERROR_NOT_ENOUGH_MEMORY;
+    default:
+      if (s >>> 16 === 0xc007 || s >>> 16 === 0x8007) return s & 0xffff;
+      return ERROR_INVALID_PARAMETER;
+  }
+}

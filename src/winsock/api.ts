@@ -4,9 +4,43 @@
  */
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
+  WSANETWORKEVENTS,
 } from './types.js';
 
-export interface WinsockCore {
+/**
+ * Events, waits, overlapped results, completion ports, cancellation and event selection
+ * (winsock2.h / kernel32). BOOL results are JS booleans; BOOL arguments accept true/false or 1/0.
+ * Failures set the last error (GetLastError / WSAGetLastError share one slot, as on Windows).
+ * Each `...Async` twin takes the same arguments, fills the same out-parameters and resolves with
+ * the same value, without blocking the event loop.
+ */
+export interface WinsockOverlapped {
+  WSACreateEvent(): WSAEVENT;
+  WSACloseEvent(hEvent: WSAEVENT): boolean;
+  WSASetEvent(hEvent: WSAEVENT): boolean;
+  WSAResetEvent(hEvent: WSAEVENT): boolean;
+  WSAWaitForMultipleEvents(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): number;
+  WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): Promise<number>;
+  SleepEx(dwMilliseconds: number, bAlertable: boolean | number): number;
+  SleepExAsync(dwMilliseconds: number, bAlertable: boolean | number): Promise<number>;
+  WSAGetOverlappedResult(s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null): boolean;
+  WSAGetOverlappedResultAsync(s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null): Promise<boolean>;
+  CreateIoCompletionPort(FileHandle: HANDLE, ExistingCompletionPort: HANDLE, CompletionKey: number, NumberOfConcurrentThreads: number): HANDLE;
+  GetQueuedCompletionStatus(CompletionPort: HANDLE, lpNumberOfBytesTransferred: Ref<number> | null, lpCompletionKey: Ref<number> | null, lpOverlapped: Ref<WSAOVERLAPPED | null> | null, dwMilliseconds: number): boolean;
+  GetQueuedCompletionStatusAsync(CompletionPort: HANDLE, lpNumberOfBytesTransferred: Ref<number> | null, lpCompletionKey: Ref<number> | null, lpOverlapped: Ref<WSAOVERLAPPED | null> | null, dwMilliseconds: number): Promise<boolean>;
+  PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfBytesTransferred: number, dwCompletionKey: number, lpOverlapped: WSAOVERLAPPED | null): boolean;
+  CloseHandle(hObject: HANDLE): boolean;
+  CancelIo(hFile: HANDLE): boolean;
+  CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean;
+  WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents: number): number;
+  WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number;
+}
+
+/**
+ * The whole contract. The WinsockOverlapped part is optional while a backend does not have it yet;
+ * `winsock/index.ts` answers for a missing function with its failure value and ERROR_NOT_SUPPORTED.
+ */
+export interface WinsockCore extends Partial<WinsockOverlapped> {
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 
   WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number;

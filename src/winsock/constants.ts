@@ -164,3 +164,6 @@ export const TCPSTATE_MAX = 11;
 export function MAKEWORD(low: number, high: number): number {
   return ((low & 0xff) | ((high & 0xff) << 8)) >>> 0;
 }
+
+/** Handles (winbase.h). `CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 0)` makes a new port. */
+export const INVALID_HANDLE_VALUE = -1;

@@ -3,7 +3,7 @@
  * are Winsock's; constants are Windows' values. On Windows every call goes to the real ws2_32.dll;
  * elsewhere (Linux) to the emulation.
  */
-import type { WinsockCore } from './api.js';
+import type { WinsockCore, WinsockOverlapped } from './api.js';
 
 const impl: WinsockCore = process.platform === 'win32'
   ? (await import('../backend/windows/index.js')).backend
@@ -46,9 +46,42 @@ export const WSAIoctl = impl.WSAIoctl;
 export const adoptNodeHandle: (resolveFd: () => number, af: number, type: number, protocol: number) => number =
   impl.adoptNodeHandle?.bind(impl) ?? (() => { impl.WSASetLastError(10045 /* WSAEOPNOTSUPP */); return -1; });
 
+/**
+ * Events, waits, overlapped results, completion ports, cancellation, event selection and their
+ * async twins (`WinsockOverlapped` in api.ts). A backend that lacks one answers with its failure
+ * value and ERROR_NOT_SUPPORTED (50).
+ */
+function overlappedPart<K extends keyof WinsockOverlapped>(name: K, failure: ReturnType<WinsockOverlapped[K]>): WinsockOverlapped[K] {
+  const own = impl[name];
+  if (own) return own.bind(impl) as WinsockOverlapped[K];
+  return ((): unknown => {
+    impl.SetLastError(50 /* ERROR_NOT_SUPPORTED */);
+    return failure;
+  }) as WinsockOverlapped[K];
+}
+export const WSACreateEvent = overlappedPart('WSACreateEvent', 0);
+export const WSACloseEvent = overlappedPart('WSACloseEvent', false);
+export const WSASetEvent = overlappedPart('WSASetEvent', false);
+export const WSAResetEvent = overlappedPart('WSAResetEvent', false);
+export const WSAWaitForMultipleEvents = overlappedPart('WSAWaitForMultipleEvents', 0xffffffff);
+export const WSAWaitForMultipleEventsAsync = overlappedPart('WSAWaitForMultipleEventsAsync', Promise.resolve(0xffffffff));
+export const SleepEx = overlappedPart('SleepEx', 0);
+export const SleepExAsync = overlappedPart('SleepExAsync', Promise.resolve(0));
+export const WSAGetOverlappedResult = overlappedPart('WSAGetOverlappedResult', false);
+export const WSAGetOverlappedResultAsync = overlappedPart('WSAGetOverlappedResultAsync', Promise.resolve(false));
+export const CreateIoCompletionPort = overlappedPart('CreateIoCompletionPort', 0);
+export const GetQueuedCompletionStatus = overlappedPart('GetQueuedCompletionStatus', false);
+export const GetQueuedCompletionStatusAsync = overlappedPart('GetQueuedCompletionStatusAsync', Promise.resolve(false));
+export const PostQueuedCompletionStatus = overlappedPart('PostQueuedCompletionStatus', false);
+export const CloseHandle = overlappedPart('CloseHandle', false);
+export const CancelIo = overlappedPart('CancelIo', false);
+export const CancelIoEx = overlappedPart('CancelIoEx', false);
+export const WSAEventSelect = overlappedPart('WSAEventSelect', -1);
+export const WSAEnumNetworkEvents = overlappedPart('WSAEnumNetworkEvents', -1);
+
 export * from './constants.js';
 export * from './types.js';
-export type { WinsockCore } from './api.js';
+export type { WinsockCore, WinsockOverlapped } from './api.js';
 export * from '../errors/index.js';
 export * from '../codes/index.js';
 export { sockaddr, parseSockaddr, type SockaddrInfo } from '../structs/sockaddr.js';

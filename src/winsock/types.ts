@@ -60,3 +60,15 @@ export interface WSADATA {
 export function newWSADATA(): WSADATA {
   return { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 };
 }
+
+/** WSANETWORKEVENTS as WSAEnumNetworkEvents fills it: the FD_* bits seen and one error per bit. */
+export interface WSANETWORKEVENTS {
+  lNetworkEvents: number;
+  /** FD_MAX_EVENTS (10) entries, indexed by FD_*_BIT. */
+  iErrorCode: number[];
+}
+
+/** A fresh WSANETWORKEVENTS to pass to WSAEnumNetworkEvents. */
+export function newWSANETWORKEVENTS(): WSANETWORKEVENTS {
+  return { lNetworkEvents: 0, iErrorCode: new Array<number>(10).fill(0) };
+}

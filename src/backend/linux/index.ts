@@ -7,6 +7,7 @@ import * as sockopts from './sockopts.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctlsocket.js';
 import { adoptNodeHandle } from './borrowed.js';
+import * as overlapped from './overlapped/index.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -38,5 +39,24 @@ export const backend: WinsockCore = {
   ioctlsocket,
   WSAIoctl,
   adoptNodeHandle,
+  WSACreateEvent: overlapped.WSACreateEvent,
+  WSACloseEvent: overlapped.WSACloseEvent,
+  WSASetEvent: overlapped.WSASetEvent,
+  WSAResetEvent: overlapped.WSAResetEvent,
+  WSAWaitForMultipleEvents: overlapped.WSAWaitForMultipleEvents,
+  WSAWaitForMultipleEventsAsync: overlapped.WSAWaitForMultipleEventsAsync,
+  SleepEx: overlapped.SleepEx,
+  SleepExAsync: overlapped.SleepExAsync,
+  WSAGetOverlappedResult: overlapped.WSAGetOverlappedResult,
+  WSAGetOverlappedResultAsync: overlapped.WSAGetOverlappedResultAsync,
+  CreateIoCompletionPort: overlapped.CreateIoCompletionPort,
+  GetQueuedCompletionStatus: overlapped.GetQueuedCompletionStatus,
+  GetQueuedCompletionStatusAsync: overlapped.GetQueuedCompletionStatusAsync,
+  PostQueuedCompletionStatus: overlapped.PostQueuedCompletionStatus,
+  CloseHandle: overlapped.CloseHandle,
+  CancelIo: overlapped.CancelIo,
+  CancelIoEx: overlapped.CancelIoEx,
+  WSAEventSelect: overlapped.WSAEventSelect,
+  WSAEnumNetworkEvents: overlapped.WSAEnumNetworkEvents,
 };
 

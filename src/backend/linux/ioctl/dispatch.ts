@@ -37,6 +37,10 @@ export interface AsyncEngine {
   overlapped(call: IoctlCall, handler: IoctlHandler, outcome: IoctlOutcome, bytesReturned: Ref<number>, ov: WSAOVERLAPPED | null, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
   /** Wait synchronously (blocking socket) for a call that cannot finish yet. */
   block(call: IoctlCall, outcome: Exclude<IoctlOutcome, IoctlDone>): IoctlDone;
+  /** A non-blocking call that cannot finish yet fails with WSAEWOULDBLOCK; arm its FD_ event. */
+  wouldBlock?(call: IoctlCall, outcome: Exclude<IoctlOutcome, IoctlDone>): void;
+  /** Overlapped call with a WSAOVERLAPPED: an outcome decided before the handler runs, if any. */
+  before?(call: IoctlCall): IoctlOutcome | undefined;
 }
 
 let engine: AsyncEngine | null = null;
@@ -71,7 +75,8 @@ export function WSAIoctl(
       inputIsNull: lpvInBuffer == null, outputIsNull: lpvOutBuffer == null,
     };
     const handler = handlerFor(code);
-    const outcome = handler ? checkRulesThenRun(handler, call) : unsupported(call);
+    const early = overlapped && lpOverlapped != null ? engine?.before?.(call) : undefined;
+    const outcome = early ?? (handler ? checkRulesThenRun(handler, call) : unsupported(call));
     if (overlapped) {
       if (!engine) return finish(lpcbBytesReturned, { error: W.WSAEOPNOTSUPP, bytes: 0 });
       return engine.overlapped(call, handler ?? UNSUPPORTED, outcome, lpcbBytesReturned, lpOverlapped ?? null, lpCompletionRoutine ?? null);
@@ -106,7 +111,10 @@ function unsupported(_call: IoctlCall): IoctlDone {
 function waitSynchronously(sock: LinuxSocket, call: IoctlCall, outcome: Exclude<IoctlOutcome, IoctlDone>): IoctlDone {
   const now = outcome.wait.check();
   if (now) return now;
-  if (sock.nonBlocking) return { error: W.WSAEWOULDBLOCK, bytes: 0 };
+  if (sock.nonBlocking) {
+    engine?.wouldBlock?.(call, outcome);
+    return { error: W.WSAEWOULDBLOCK, bytes: 0 };
+  }
   if (!engine) return { error: W.WSAEOPNOTSUPP, bytes: 0 };
   return engine.block(call, outcome);
 }

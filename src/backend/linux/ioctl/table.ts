@@ -18,8 +18,12 @@ import { enableCircularQueueing } from './handlers/circular-queueing.js';
 import { multicastScope, multipointLoopback } from './handlers/multicast.js';
 import { setPriorityHint } from './handlers/priority-hint.js';
 import { cpuAffinity } from './handlers/cpu-affinity.js';
+import { addressListChange } from './handlers/address-list-change.js';
+import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 
 const handlers: IoctlHandler[] = [
+  addressListChange,
+  routingInterfaceChange,
   fionbio,
   fionread,
   siocatmark,

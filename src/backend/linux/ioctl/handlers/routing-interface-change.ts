@@ -1,0 +1,107 @@
+/**
+ * SIO_ROUTING_INTERFACE_CHANGE: input a destination sockaddr of the socket's family; completes
+ * (0 bytes) when the local interface used to reach it changes, i.e. when the source address the
+ * kernel's route lookup picks for it (a UDP connect() probe, as SIO_ROUTING_INTERFACE_QUERY) is no
+ * longer the one it was when the request started (including becoming, or ceasing to be,
+ * unreachable). With the wildcard address (0.0.0.0 / ::) any routing change of the family completes
+ * it, as the WSAIoctl page allows.
+ *
+ * Input rules follow what Windows does for SIO_ROUTING_INTERFACE_QUERY (Wine's
+ * test_sioRoutingInterfaceQuery): missing or short input WSAEINVAL, a family other than the
+ * socket's WSAEAFNOSUPPORT, *lpcbBytesReturned untouched. Modes as SIO_ADDRESS_LIST_CHANGE, with
+ * FD_ROUTING_INTERFACE_CHANGE. Re-probing is done once per destination per batch of netlink
+ * messages, however many requests wait on it.
+ */
+import { WSAEAFNOSUPPORT, WSAEINVAL } from '../../../../errors/index.js';
+import { SIO_ROUTING_INTERFACE_CHANGE } from '../../../../codes/index.js';
+import { AF_INET, AF_INET6, FD_ROUTING_INTERFACE_CHANGE } from '../../../../winsock/constants.js';
+import { kernelSourceFor } from '../../address-selection/kernel-source.js';
+import { listen, type NetChange } from '../../overlapped/netlink-watcher.js';
+import { done, type IoctlHandler, type IoctlOutcome } from '../types.js';
+
+interface Destination {
+  family: number;
+  /** 16 bytes; IPv4 as IPv4-mapped. */
+  address: Uint8Array;
+  scopeId: number;
+  port: number;
+  wildcard: boolean;
+  key: string;
+}
+
+function parseDestination(input: Uint8Array, socketFamily: number): Destination | number {
+  if (input.length < 2) return WSAEINVAL;
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  const family = view.getUint16(0, true);
+  if (family !== socketFamily || (family !== AF_INET && family !== AF_INET6)) return WSAEAFNOSUPPORT;
+  const need = family === AF_INET ? 16 : 28;
+  if (input.length < need) return WSAEINVAL;
+  const port = view.getUint16(2, false);
+  const address = new Uint8Array(16);
+  let scopeId = 0;
+  if (family === AF_INET) {
+    address[10] = 0xff;
+    address[11] = 0xff;
+    address.set(input.subarray(4, 8), 12);
+  } else {
+    address.set(input.subarray(8, 24));
+    scopeId = view.getUint32(24, true);
+  }
+  const raw = family === AF_INET ? address.subarray(12) : address;
+  const wildcard = raw.every((b) => b === 0);
+  return { family, address, scopeId, port, wildcard, key: `${Buffer.from(address).toString('hex')}%${scopeId}` };
+}
+
+/** What the route lookup says for a destination now: the source address, or the errno. */
+function probe(dest: Destination): string {
+  const result = kernelSourceFor(dest.address, dest.scopeId, dest.port || 9);
+  return result.ok ? `${Buffer.from(result.source).toString('hex')}%${result.sourceScopeId}` : `errno ${result.errno}`;
+}
+
+/** One probe per destination per batch of changes (the batch array is the cache key). */
+let cacheBatch: readonly NetChange[] | null = null;
+const cache = new Map<string, string>();
+
+function probeInBatch(dest: Destination, batch: readonly NetChange[]): string {
+  if (cacheBatch !== batch) {
+    cacheBatch = batch;
+    cache.clear();
+  }
+  let answer = cache.get(dest.key);
+  if (answer === undefined) cache.set(dest.key, (answer = probe(dest)));
+  return answer;
+}
+
+export const routingInterfaceChange: IoctlHandler = {
+  name: 'SIO_ROUTING_INTERFACE_CHANGE',
+  code: SIO_ROUTING_INTERFACE_CHANGE,
+  run({ sock, input, inputIsNull }): IoctlOutcome {
+    // *lpcbBytesReturned stays untouched on these input errors (an explicit `bytes: undefined`;
+    // failed()'s default would write 0).
+    if (inputIsNull) return { error: WSAEINVAL };
+    const dest = parseDestination(input, sock.af);
+    if (typeof dest === 'number') return { error: dest };
+    const before = dest.wildcard ? '' : probe(dest);
+    let changed = false;
+    return {
+      wait: {
+        networkEvent: FD_ROUTING_INTERFACE_CHANGE,
+        check: () => (changed ? done(0) : null),
+        subscribe(wake) {
+          return listen((changes) => {
+            if (changed) return;
+            const relevant = changes.some((c) =>
+              c.kind === 'overrun' || c.kind === 'link' || ((c.kind === 'route' || c.kind === 'address') && c.family === dest.family));
+            if (!relevant) return;
+            if (dest.wildcard) {
+              changed = changes.some((c) => c.kind === 'overrun' || (c.kind === 'route' && c.family === dest.family));
+            } else {
+              changed = probeInBatch(dest, changes) !== before;
+            }
+            if (changed) wake();
+          });
+        },
+      },
+    };
+  },
+};

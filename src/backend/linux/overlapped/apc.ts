@@ -1,0 +1,55 @@
+/**
+ * This thread's queue of user APCs: completion routines waiting for an alertable wait. A module
+ * instance exists per JS thread (main thread or Worker), so the queue is the issuing thread's own
+ * and a routine can only ever run on the thread that started its operation (principle 6).
+ */
+
+type Apc = () => void;
+
+const queue: Apc[] = [];
+let onQueued: (() => void) | null = null;
+
+export function queueApc(apc: Apc): void {
+  queue.push(apc);
+  onQueued?.();
+}
+
+export function apcPending(): boolean {
+  return queue.length > 0;
+}
+
+/** The scheduler's hook: told when an APC is queued (async alertable waits then wake). */
+export function watchApcs(hook: () => void): void {
+  onQueued = hook;
+}
+
+/** Most APCs one alertable wait runs, including ones queued by the routines themselves. */
+const MAX_PER_WAIT = 1_000_000;
+
+/**
+ * Run every queued APC, oldest first, as an alertable wait does before it returns
+ * WAIT_IO_COMPLETION. Each is taken off the queue before it runs, so it runs exactly once even if
+ * it throws or waits alertably itself. An exception from a routine is rethrown on a later turn
+ * (as an uncaught exception, like a crash in a Windows APC), never out of the Winsock call.
+ * Returns how many ran.
+ */
+export function runApcs(): number {
+  let ran = 0;
+  while (queue.length > 0 && ran < MAX_PER_WAIT) {
+    const apc = queue.shift()!;
+    ran++;
+    try {
+      apc();
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+  return ran;
+}
+
+/** Drop every queued APC (the thread is exiting: nothing can run them any more). */
+export function discardApcs(): void {
+  queue.length = 0;
+}

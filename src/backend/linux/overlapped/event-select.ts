@@ -1,0 +1,326 @@
+/**
+ * WSAEventSelect / WSAEnumNetworkEvents.
+ *
+ * Windows rules kept here (the WSAEventSelect page, and Wine's tests that pass on Windows):
+ * - Selecting puts the socket in non-blocking mode (FIONBIO back to blocking then fails with
+ *   WSAEINVAL while the mask is non-zero; fionbio.ts checks `sock.eventSelect`). A new
+ *   WSAEventSelect replaces the previous one and clears the network-event record.
+ * - Each FD_ event is recorded once, then not again until its re-enabling function is called:
+ *   FD_READ / FD_OOB: recv, recvfrom (WSARecv...); FD_WRITE: a send that failed with WSAEWOULDBLOCK;
+ *   FD_ACCEPT: accept; FD_CONNECT: once per connect; FD_CLOSE: once;
+ *   FD_ADDRESS_LIST_CHANGE / FD_ROUTING_INTERFACE_CHANGE: the matching WSAIoctl (which failed with
+ *   WSAEWOULDBLOCK on the non-blocking socket). Re-selecting does not re-arm an event that was
+ *   recorded and not re-enabled (an unaccepted connection is not reported twice).
+ * - Recording an event signals the selected event object; WSAEnumNetworkEvents returns and clears
+ *   the record and resets the event object passed to it.
+ *
+ * Readiness comes from the kernel: each selected socket is a reactor source asking poll() only for
+ * the conditions of armed events, so a recorded, un-re-enabled event never makes a wait spin.
+ */
+import * as W from '../../../errors/index.js';
+import * as C from '../../../winsock/constants.js';
+import type { SOCKET, WSAEVENT, WSANETWORKEVENTS } from '../../../winsock/types.js';
+import * as libc from '../libc.js';
+import { L, E } from '../libc.js';
+import { wsaFromErrno } from '../errno.js';
+import { fail, ok } from '../lastError.js';
+import type { LinuxSocket } from '../socket-state.js';
+import { socketFor } from '../sockets.js';
+import { eventFor, signal, unsignal, type WinEvent } from './events.js';
+import { addSource } from './reactor.js';
+
+const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
+const SUPPORTED = SOCKET_EVENTS | C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
+
+// Linux TCP states (include/net/tcp_states.h).
+const TCP_ESTABLISHED = 1;
+const TCP_SYN_SENT = 2;
+const TCP_CLOSE = 7;
+const TCP_LISTEN = 10;
+
+interface SelectState {
+  sock: LinuxSocket;
+  event: WinEvent | null;
+  mask: number;
+  /** Events recorded since the last WSAEnumNetworkEvents, and their error codes. */
+  record: number;
+  errors: number[];
+  /** Events that may be recorded now (re-enabled since they were last recorded). */
+  armed: number;
+  /** Notification events that happened while not selected; recorded when they get selected. */
+  latched: number;
+  latchedErrors: Map<number, number>;
+  /** A connect() is in progress (FD_CONNECT will report its end). */
+  connecting: boolean;
+  /** The connection was seen established (so its end is an FD_CLOSE). */
+  established: boolean;
+  closeReported: boolean;
+  /** The peer sent FIN (POLLRDHUP): a readable EOF is no longer news. */
+  peerClosed: boolean;
+  /** poll() reported POLLHUP: nothing more will happen on this connection. */
+  hup: boolean;
+  removeSource: (() => void) | null;
+}
+
+const states = new Map<LinuxSocket, SelectState>();
+
+function stateOf(sock: LinuxSocket): SelectState {
+  let state = states.get(sock);
+  if (!state) {
+    state = {
+      sock, event: null, mask: 0, record: 0, errors: new Array<number>(C.FD_MAX_EVENTS).fill(0),
+      armed: C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE,
+      latched: 0, latchedErrors: new Map(), connecting: false, established: false, closeReported: false, peerClosed: false, hup: false,
+      removeSource: null,
+    };
+    states.set(sock, state);
+  }
+  return state;
+}
+
+const bitIndex = (bit: number): number => 31 - Math.clz32(bit);
+
+/** Record `bit` (with its error code) if selected and armed; signal the event object. */
+function record(state: SelectState, bit: number, error: number): void {
+  if (!(state.armed & bit)) return;
+  if (!(state.mask & bit)) {
+    if (bit & (C.FD_ADDRESS_LIST_CHANGE | C.FD_ROUTING_INTERFACE_CHANGE)) {
+      state.latched |= bit;
+      state.latchedErrors.set(bit, error);
+      state.armed &= ~bit;
+    }
+    return;
+  }
+  state.armed &= ~bit;
+  state.record |= bit;
+  state.errors[bitIndex(bit)] = error;
+  if (state.event) signal(state.event);
+}
+
+/**
+ * A change notification requested with WSAEWOULDBLOCK happened (engine.ts): record its FD_ bit now
+ * if selected, else keep it for a later WSAEventSelect.
+ */
+export function latchNetworkEvent(sock: LinuxSocket, bit: number, error: number): void {
+  if (sock.closed) return;
+  const state = stateOf(sock);
+  state.armed |= bit;
+  record(state, bit, error);
+}
+
+/** A re-enabling function was called on `sock` (sockets.ts hook). */
+export function reenable(sock: LinuxSocket, bit: number): void {
+  const state = states.get(sock);
+  if (!state) {
+    // Not selected (yet): a connect() still matters for a later selection's FD_CONNECT.
+    if (bit === C.FD_CONNECT) stateOf(sock).connecting = true;
+    return;
+  }
+  if (bit === C.FD_CONNECT) {
+    state.connecting = true;
+    state.armed |= C.FD_CONNECT | C.FD_CLOSE;
+    state.closeReported = false;
+    state.peerClosed = false;
+    state.hup = false;
+  } else {
+    state.armed |= bit;
+    // A hung-up socket is not polled any more: after the receive returns, look once for data left.
+    if (bit === C.FD_READ && (state.hup || state.peerClosed)) queueMicrotask(() => evaluate(state));
+  }
+}
+
+function tcpState(fd: number): number {
+  const info = new Uint8Array(8);
+  const len = new Uint32Array([info.length]);
+  return libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, info, len) === 0 ? info[0]! : TCP_CLOSE;
+}
+
+function socketError(fd: number): number {
+  const value = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  libc.getsockopt(fd, L.SOL_SOCKET, L.SO_ERROR, new Uint8Array(value.buffer), len);
+  return value[0]!;
+}
+
+function oobInline(fd: number): boolean {
+  const value = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  return libc.getsockopt(fd, L.SOL_SOCKET, L.SO_OOBINLINE, new Uint8Array(value.buffer), len) === 0 && value[0] !== 0;
+}
+
+function bytesQueued(fd: number): number {
+  const value = new Int32Array(1);
+  return libc.ioctlInt(fd, L.FIONREAD, value) === 0 ? value[0]! : 0;
+}
+
+const closeError = (errno: number): number =>
+  errno === 0 ? 0 : errno === E.ECONNRESET || errno === E.EPIPE ? W.WSAECONNRESET : errno === E.ECONNABORTED ? W.WSAECONNABORTED : wsaFromErrno(errno);
+
+/** poll() bits for the events that are selected and armed now; 0 when nothing can be recorded. */
+function wanted(state: SelectState): number {
+  const { sock } = state;
+  const fd = sock.fd;
+  if (fd < 0 || sock.closed) return 0;
+  const want = state.mask & state.armed & SOCKET_EVENTS;
+  if (!want) return 0;
+  if (sock.type !== C.SOCK_STREAM) {
+    return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE ? L.POLLOUT : 0);
+  }
+  const tcp = tcpState(fd);
+  if (tcp === TCP_LISTEN) return want & C.FD_ACCEPT ? L.POLLIN : 0;
+  if (tcp === TCP_SYN_SENT) {
+    state.connecting = true;
+    return L.POLLOUT;
+  }
+  if (tcp === TCP_CLOSE) {
+    // Never connected (poll would report POLLOUT|POLLHUP forever), or over: look once, no polling.
+    if (state.connecting || (state.established && !state.closeReported)) evaluate(state);
+    return 0;
+  }
+  state.established = true;
+  if (state.connecting) return L.POLLOUT;
+  // POLLHUP is reported whatever is asked: once seen, polling this socket could only spin.
+  if (state.hup) return 0;
+  let bits = 0;
+  if (want & C.FD_READ && (!state.peerClosed || bytesQueued(fd) > 0)) bits |= L.POLLIN;
+  if (want & C.FD_OOB) bits |= L.POLLPRI;
+  if (want & C.FD_WRITE) bits |= L.POLLOUT;
+  if (want & C.FD_CLOSE && !state.closeReported) bits |= L.POLLRDHUP;
+  return bits;
+}
+
+/** Look at the socket now (poll with no wait) and record what holds. */
+function evaluate(state: SelectState): void {
+  const { sock } = state;
+  const fd = sock.fd;
+  if (fd < 0 || sock.closed) return;
+  const pfd = new Uint8Array(8);
+  const view = new DataView(pfd.buffer);
+  view.setInt32(0, fd, true);
+  view.setInt16(4, L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP, true);
+  const revents = libc.poll(pfd, 1, 0) > 0 ? view.getUint16(6, true) : 0;
+  apply(state, revents);
+}
+
+function apply(state: SelectState, revents: number): void {
+  const { sock } = state;
+  const fd = sock.fd;
+  if (fd < 0) return;
+  if (sock.type !== C.SOCK_STREAM) {
+    if (revents & L.POLLIN) record(state, C.FD_READ, 0);
+    if (revents & L.POLLOUT) record(state, C.FD_WRITE, 0);
+    return;
+  }
+  const tcp = tcpState(fd);
+  if (tcp === TCP_LISTEN) {
+    if (revents & L.POLLIN) record(state, C.FD_ACCEPT, 0);
+    return;
+  }
+  if (state.connecting && tcp !== TCP_SYN_SENT) {
+    state.connecting = false;
+    const error = tcp === TCP_CLOSE ? socketError(fd) : 0;
+    state.armed |= C.FD_CONNECT;
+    record(state, C.FD_CONNECT, error ? (error === E.ECONNREFUSED ? W.WSAECONNREFUSED : wsaFromErrno(error)) : 0);
+    if (error) return;
+    state.established = true;
+    state.armed |= C.FD_WRITE;
+  }
+  if (tcp === TCP_SYN_SENT) return;
+  if (tcp !== TCP_CLOSE) state.established = true;
+  if (revents & L.POLLRDHUP) state.peerClosed = true;
+  if (revents & (L.POLLHUP | L.POLLERR)) state.hup = true;
+  if (!state.established) return;
+  if (revents & L.POLLIN && bytesQueued(fd) > 0) record(state, C.FD_READ, 0);
+  if (revents & L.POLLPRI && !oobInline(fd)) record(state, C.FD_OOB, 0);
+  if (revents & L.POLLOUT && tcp !== TCP_CLOSE) record(state, C.FD_WRITE, 0);
+  const ended = tcp === TCP_CLOSE || (revents & (L.POLLRDHUP | L.POLLHUP | L.POLLERR)) !== 0;
+  if (ended && !state.closeReported && state.mask & C.FD_CLOSE && state.armed & C.FD_CLOSE) {
+    state.closeReported = true;
+    record(state, C.FD_CLOSE, closeError(socketError(fd)));
+  }
+}
+
+function ensureSource(state: SelectState): void {
+  if (state.removeSource) return;
+  state.removeSource = addSource({
+    fd: () => (state.sock.closed ? -1 : state.sock.fd),
+    events: () => wanted(state),
+    ready: (revents) => apply(state, revents),
+  });
+}
+
+function dropSource(state: SelectState): void {
+  state.removeSource?.();
+  state.removeSource = null;
+}
+
+export function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents: number): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  const mask = Number(lNetworkEvents) & SUPPORTED;
+  const event = eventFor(hEventObject);
+  if (mask !== 0 && !event) return fail(W.WSAEINVAL);
+  const state = stateOf(sock);
+  state.event = event ?? null;
+  state.mask = mask;
+  state.record = 0;
+  state.errors.fill(0);
+  sock.eventSelect = { event: typeof hEventObject === 'number' ? hEventObject : 0, mask };
+  // Event selection makes the socket non-blocking (and keeps it so until the mask is 0 again).
+  sock.nonBlocking = true;
+  if (mask === 0) {
+    dropSource(state);
+    return ok(0);
+  }
+  // Notifications that came while not selected are reported now.
+  for (const bit of [C.FD_ADDRESS_LIST_CHANGE, C.FD_ROUTING_INTERFACE_CHANGE]) {
+    if (state.latched & bit && mask & bit) {
+      state.latched &= ~bit;
+      state.armed |= bit;
+      record(state, bit, state.latchedErrors.get(bit) ?? 0);
+    }
+  }
+  // Conditions that already hold are recorded at once.
+  if (mask & SOCKET_EVENTS) {
+    evaluate(state);
+    ensureSource(state);
+  } else {
+    dropSource(state);
+  }
+  return ok(0);
+}
+
+export function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') return fail(sock);
+  if (lpNetworkEvents === null || typeof lpNetworkEvents !== 'object') return fail(W.WSAEFAULT);
+  let event: WinEvent | undefined;
+  if (hEventObject) {
+    event = eventFor(hEventObject);
+    if (!event) return fail(W.WSAEINVAL);
+  }
+  const state = states.get(sock);
+  // Pick up what the kernel has now, so a caller that polls with WSAEnumNetworkEvents sees it.
+  if (state && state.mask & SOCKET_EVENTS) evaluate(state);
+  lpNetworkEvents.lNetworkEvents = state?.record ?? 0;
+  const errors = Array.isArray(lpNetworkEvents.iErrorCode) ? lpNetworkEvents.iErrorCode : (lpNetworkEvents.iErrorCode = []);
+  for (let i = 0; i < C.FD_MAX_EVENTS; i++) errors[i] = state && state.record & (1 << i) ? state.errors[i]! : 0;
+  if (state) {
+    state.record = 0;
+    state.errors.fill(0);
+  }
+  if (event) unsignal(event);
+  return ok(0);
+}
+
+/** The socket is closing: forget its selection. */
+export function forgetSocket(sock: LinuxSocket): void {
+  const state = states.get(sock);
+  if (!state) return;
+  dropSource(state);
+  states.delete(sock);
+}
+
+export function forgetAll(): void {
+  for (const sock of [...states.keys()]) forgetSocket(sock);
+}

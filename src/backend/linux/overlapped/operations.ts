@@ -1,0 +1,107 @@
+/**
+ * Overlapped operations of this thread: how a result is delivered, and the pending ones.
+ *
+ * Delivery (one per operation, exactly once): WSAOVERLAPPED.Internal = final NTSTATUS,
+ * InternalHigh = information (bytes); then either the completion routine is queued as an APC for
+ * this thread's next alertable wait, or (no routine) hEvent is signalled and, when the socket is
+ * associated with a completion port and hEvent's low bit is clear, a packet is queued.
+ */
+import { STATUS_CANCELLED, STATUS_PENDING, ntStatusToWsaError } from '../../../errors/index.js';
+import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../../winsock/types.js';
+import type { LinuxSocket } from '../socket-state.js';
+import { queueApc } from './apc.js';
+import { eventFor, signal, unsignal } from './events.js';
+import { associationOf, queuePacket } from './ports.js';
+import { kick } from './scheduler.js';
+
+export class OverlappedOp {
+  done = false;
+  /** Releases what the pending operation holds (a watcher subscription, ...). */
+  release: (() => void) | null = null;
+  constructor(
+    readonly sock: LinuxSocket,
+    readonly overlapped: WSAOVERLAPPED,
+    readonly routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
+  ) {}
+}
+
+const pendingBySocket = new Map<LinuxSocket, Set<OverlappedOp>>();
+const opByOverlapped = new WeakMap<WSAOVERLAPPED, OverlappedOp>();
+
+/** The event an overlapped names (hEvent with its low bit cleared), if it is an open event. */
+function eventOf(ov: WSAOVERLAPPED) {
+  const h = typeof ov.hEvent === 'number' ? ov.hEvent : 0;
+  return h ? eventFor(h & ~1) : undefined;
+}
+
+/** Deliver a final result for `ov` (used for immediate and for later completions). */
+export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, status: number, information: number): void {
+  ov.Internal = status >>> 0;
+  ov.InternalHigh = information >>> 0;
+  if (routine) {
+    const error = ntStatusToWsaError(status);
+    const bytes = information >>> 0;
+    queueApc(() => routine(error, bytes, ov, 0));
+  } else {
+    const event = eventOf(ov);
+    if (event) signal(event);
+    const association = associationOf(sock);
+    const suppressed = typeof ov.hEvent === 'number' && (ov.hEvent & 1) === 1;
+    if (association && !suppressed) {
+      queuePacket(association.port, { bytes: information >>> 0, key: association.key, overlapped: ov, status: status >>> 0 });
+    }
+  }
+  kick();
+}
+
+/**
+ * Start a pending operation: Internal = STATUS_PENDING, hEvent reset (when it is the completion
+ * signal, i.e. no routine). InternalHigh is left alone until completion.
+ */
+export function startPending(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): OverlappedOp {
+  const op = new OverlappedOp(sock, ov, routine);
+  ov.Internal = STATUS_PENDING;
+  if (!routine) {
+    const event = eventOf(ov);
+    if (event) unsignal(event);
+  }
+  let set = pendingBySocket.get(sock);
+  if (!set) pendingBySocket.set(sock, (set = new Set()));
+  set.add(op);
+  opByOverlapped.set(ov, op);
+  return op;
+}
+
+/** Complete a pending operation. Only the first call counts; returns whether this one did. */
+export function complete(op: OverlappedOp, status: number, information: number): boolean {
+  if (op.done) return false;
+  op.done = true;
+  const set = pendingBySocket.get(op.sock);
+  set?.delete(op);
+  if (set && set.size === 0) pendingBySocket.delete(op.sock);
+  const release = op.release;
+  op.release = null;
+  try {
+    release?.();
+  } finally {
+    deliver(op.sock, op.overlapped, op.routine, status, information);
+  }
+  return true;
+}
+
+export function cancel(op: OverlappedOp): boolean {
+  return complete(op, STATUS_CANCELLED, 0);
+}
+
+export function pendingOn(sock: LinuxSocket): OverlappedOp[] {
+  return [...(pendingBySocket.get(sock) ?? [])];
+}
+
+export function allPending(): OverlappedOp[] {
+  return [...pendingBySocket.values()].flatMap((set) => [...set]);
+}
+
+/** The latest operation started with this WSAOVERLAPPED (pending or done), if any. */
+export function opFor(ov: WSAOVERLAPPED): OverlappedOp | undefined {
+  return opByOverlapped.get(ov);
+}

@@ -1,0 +1,164 @@
+/**
+ * SleepEx, WSAWaitForMultipleEvents and WSAGetOverlappedResult, each with an async twin that
+ * returns a Promise and leaves the event loop running (see scheduler.ts for how both kinds wait).
+ *
+ * Windows facts kept:
+ * - An alertable wait runs every queued completion routine of this thread and returns
+ *   WAIT_IO_COMPLETION (0xC0); a signalled object is reported first (NT checks objects before APCs).
+ * - WSAWaitForMultipleEvents: 1..64 handles, else WSA_WAIT_FAILED with WSA_INVALID_PARAMETER; a
+ *   handle that is not an open event: WSA_WAIT_FAILED with WSA_INVALID_HANDLE; returns
+ *   WSA_WAIT_EVENT_0 + the lowest signalled index, WSA_WAIT_TIMEOUT (0x102) when time is up.
+ * - WSAGetOverlappedResult (Wine's test_WSAGetOverlappedResult): the socket is checked first
+ *   (WSAENOTSOCK); Internal == STATUS_PENDING with fWait FALSE gives WSA_IO_INCOMPLETE; a success
+ *   status gives TRUE and *lpcbTransfer = InternalHigh; a failure gives FALSE with the status as a
+ *   Winsock error (STATUS_CANCELLED: WSA_OPERATION_ABORTED). Its wait is not alertable.
+ */
+import * as W from '../../../errors/index.js';
+import { WSA_MAXIMUM_WAIT_EVENTS, WSA_WAIT_EVENT_0, WSA_WAIT_FAILED, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT } from '../../../winsock/constants.js';
+import type { Ref, SOCKET, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
+import { fail, ok, setLastError } from '../lastError.js';
+import { socketFor } from '../sockets.js';
+import { consume, eventFor, type WinEvent } from './events.js';
+import { opFor } from './operations.js';
+import { waitAsync, waitSync, type WaitSpec } from './scheduler.js';
+
+const truthy = (value: unknown): boolean => value === true || (typeof value === 'number' && value !== 0);
+
+// ---- SleepEx ----------------------------------------------------------------------------------
+
+function sleepSpec(dwMilliseconds: number, bAlertable: boolean | number): WaitSpec<number> {
+  return {
+    timeoutMs: Number(dwMilliseconds) >>> 0,
+    alertable: truthy(bAlertable),
+    onApc: WSA_WAIT_IO_COMPLETION,
+    onTimeout: 0,
+    ready: () => undefined,
+  };
+}
+
+/** SleepEx: 0 when the time is up, WAIT_IO_COMPLETION (0xC0) when completion routines ran. */
+export function SleepEx(dwMilliseconds: number, bAlertable: boolean | number): number {
+  return waitSync(sleepSpec(dwMilliseconds, bAlertable));
+}
+
+export function SleepExAsync(dwMilliseconds: number, bAlertable: boolean | number): Promise<number> {
+  return waitAsync(sleepSpec(dwMilliseconds, bAlertable));
+}
+
+// ---- WSAWaitForMultipleEvents ------------------------------------------------------------------
+
+function eventsSpec(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): WaitSpec<number> | number {
+  const count = Number(cEvents);
+  if (!Number.isInteger(count) || count < 1 || count > WSA_MAXIMUM_WAIT_EVENTS) return W.WSA_INVALID_PARAMETER;
+  if (lphEvents == null || !Array.isArray(lphEvents) || lphEvents.length < count) return W.WSA_INVALID_PARAMETER;
+  const events: WinEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const event = eventFor(lphEvents[i]);
+    if (!event) return W.WSA_INVALID_HANDLE;
+    events.push(event);
+  }
+  const all = truthy(fWaitAll);
+  // Waiting for all of a list that names one object twice is a parameter error on Windows.
+  if (all && new Set(events).size !== events.length) return W.WSA_INVALID_PARAMETER;
+  return {
+    timeoutMs: Number(dwTimeout) >>> 0,
+    alertable: truthy(fAlertable),
+    onApc: WSA_WAIT_IO_COMPLETION,
+    onTimeout: WSA_WAIT_TIMEOUT,
+    ready() {
+      if (events.some((e) => e.closed)) {
+        setLastError(W.WSA_INVALID_HANDLE);
+        return WSA_WAIT_FAILED;
+      }
+      if (all) {
+        if (!events.every((e) => e.signalled)) return undefined;
+        for (const e of events) consume(e);
+        return WSA_WAIT_EVENT_0;
+      }
+      const index = events.findIndex((e) => e.signalled);
+      if (index < 0) return undefined;
+      consume(events[index]!);
+      return WSA_WAIT_EVENT_0 + index;
+    },
+  };
+}
+
+export function WSAWaitForMultipleEvents(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): number {
+  const spec = eventsSpec(cEvents, lphEvents, fWaitAll, dwTimeout, fAlertable);
+  if (typeof spec === 'number') {
+    setLastError(spec);
+    return WSA_WAIT_FAILED;
+  }
+  return waitSync(spec);
+}
+
+export function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): Promise<number> {
+  const spec = eventsSpec(cEvents, lphEvents, fWaitAll, dwTimeout, fAlertable);
+  if (typeof spec === 'number') {
+    setLastError(spec);
+    return Promise.resolve(WSA_WAIT_FAILED);
+  }
+  return waitAsync(spec);
+}
+
+// ---- WSAGetOverlappedResult --------------------------------------------------------------------
+
+type GorArgs = [s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null];
+
+const NT_SUCCESS = (status: number): boolean => (status >>> 0) < 0x80000000;
+
+/** The result for an overlapped that is not (or no longer) pending. */
+function result(ov: WSAOVERLAPPED, cbTransfer: Ref<number>, flags: Ref<number>): boolean {
+  const status = Number(ov.Internal) >>> 0;
+  cbTransfer.value = Number(ov.InternalHigh) >>> 0;
+  flags.value = 0;
+  if (status === W.STATUS_PENDING) {
+    // Only reached after a wait on hEvent that was signalled while Internal still says pending:
+    // Windows then reports success.
+    return ok(true);
+  }
+  if (NT_SUCCESS(status)) return ok(true);
+  fail(W.ntStatusToWsaError(status));
+  return false;
+}
+
+/** Checks and the immediate answer; a WaitSpec when the caller must wait for the operation. */
+function gorSetup([s, ov, cbTransfer, fWait, flags]: GorArgs): boolean | WaitSpec<boolean> {
+  const sock = socketFor(s);
+  if (typeof sock === 'number') {
+    fail(sock);
+    return false;
+  }
+  if (ov == null || typeof ov !== 'object' || cbTransfer == null || typeof cbTransfer !== 'object' || flags == null || typeof flags !== 'object') {
+    fail(W.WSAEFAULT);
+    return false;
+  }
+  const pending = (): boolean => (Number(ov.Internal) >>> 0) === W.STATUS_PENDING;
+  if (!pending()) return result(ov, cbTransfer, flags);
+  if (!truthy(fWait)) {
+    fail(W.WSA_IO_INCOMPLETE);
+    return false;
+  }
+  // Wait on hEvent when it is an event, else on the operation itself (Windows waits on the socket
+  // handle, which is signalled when its I/O completes).
+  const h = typeof ov.hEvent === 'number' ? ov.hEvent & ~1 : 0;
+  const event = h ? eventFor(h) : undefined;
+  const op = opFor(ov);
+  if (!event && (!op || op.done)) return result(ov, cbTransfer, flags);
+  return {
+    timeoutMs: 0xffffffff,
+    alertable: false,
+    onTimeout: false,
+    ready: () => ((event ? event.signalled : op!.done) || !pending() ? result(ov, cbTransfer, flags) : undefined),
+  };
+}
+
+export function WSAGetOverlappedResult(...args: GorArgs): boolean {
+  const spec = gorSetup(args);
+  return typeof spec === 'boolean' ? spec : waitSync(spec);
+}
+
+export function WSAGetOverlappedResultAsync(...args: GorArgs): Promise<boolean> {
+  const spec = gorSetup(args);
+  return typeof spec === 'boolean' ? Promise.resolve(spec) : waitAsync(spec);
+}
