@@ -33,7 +33,16 @@ export const socketHooks = {
    * stale asynchronous one the hook has taken over (e.g. an ICMP report) and the call should retry.
    */
   datagramErrno: [] as Array<(sock: LinuxSocket, errno: number) => boolean>,
+  /**
+   * A WSAEventSelect re-enabling call (FD_* bit, Windows value): recv / recvfrom (FD_READ, or FD_OOB
+   * with MSG_OOB), a send that would block (FD_WRITE), accept (FD_ACCEPT), connect (FD_CONNECT).
+   */
+  reenable: [] as Array<(sock: LinuxSocket, fdBit: number) => void>,
 };
+
+function reenable(sock: LinuxSocket, fdBit: number): void {
+  for (const hook of socketHooks.reenable) hook(sock, fdBit);
+}
 
 /** Ask the datagramErrno hooks whether a failed datagram call should be retried (bounded by the caller). */
 function retryDatagram(sock: LinuxSocket, errno: number): boolean {
@@ -162,6 +171,7 @@ function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): b
 export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> | null): SOCKET {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
+  reenable(sock, C.FD_ACCEPT);
   // An address without a length is ignored: Windows accepts and leaves that buffer alone.
   if (addr !== null && addrlen !== null && (addrlen.value < sockaddrLength(sock.af) || addrlen.value > addr.length)) return fail(W.WSAEFAULT);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
@@ -205,6 +215,7 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   const state = sock.type === C.SOCK_STREAM ? tcpState(sock.fd) : null;
   if (state === TCP_STATE.LISTEN) return fail(W.WSAEINVAL);
   if (state !== null && state !== TCP_STATE.CLOSE && state !== TCP_STATE.SYN_SENT) return fail(W.WSAEISCONN);
+  if (sock.type === C.SOCK_STREAM) reenable(sock, C.FD_CONNECT);
   if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
@@ -290,7 +301,10 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (retries++ < 4 && retryDatagram(sock, errno)) continue;
       return fail(sendErrorFor(sock, errno));
     }
-    if (sock.nonBlocking) return sent > 0 ? ok(sent) : fail(W.WSAEWOULDBLOCK);
+    if (sock.nonBlocking) {
+      if (sent === 0) reenable(sock, C.FD_WRITE);
+      return sent > 0 ? ok(sent) : fail(W.WSAEWOULDBLOCK);
+    }
     if (!waitIfBlocking(sock, L.POLLOUT, sock.sendTimeoutMs)) return sent > 0 ? ok(sent) : fail(W.WSAETIMEDOUT);
   }
 }
@@ -317,6 +331,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   const data = checkedBuffer(buf, len);
   if (typeof data === 'number') return fail(data);
   if (flags & ~KNOWN_RECV_FLAGS) return fail(W.WSAEOPNOTSUPP);
+  reenable(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
   if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);
   const datagram = sock.type !== C.SOCK_STREAM;
   // A stream socket ignores from / fromlen and leaves both alone, as Windows does.

@@ -32,10 +32,8 @@ socketHooks.closing.push((sock) => {
   forgetSocket(sock);
 });
 
-// Re-enabling functions for WSAEventSelect (recv, send that would block, accept, connect), when
-// sockets.ts offers the hook.
-const hooks = socketHooks as unknown as { reenable?: Array<(sock: Parameters<typeof reenable>[0], bit: number) => void> };
-hooks.reenable?.push(reenable);
+// Re-enabling functions for WSAEventSelect (recv, send that would block, accept, connect).
+socketHooks.reenable.push(reenable);
 
 /** CloseHandle: an event, a completion port, or a socket (as closesocket). */
 export function CloseHandle(hObject: HANDLE): boolean {
