@@ -8,6 +8,7 @@ import { cpus, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
 import { barChartSvg } from './chart.mjs';
+import { runNotify, notifyMarkdown } from './notify.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const OUT = here('./out/');
@@ -91,6 +92,8 @@ const lines = [
   '![ratios](ratios.svg)',
   '',
 ];
+// Change-notification latency and scale (bench/notify.mjs, in its own network namespace).
+lines.push(...notifyMarkdown(runNotify()));
 writeFileSync(here('./RESULTS.md'), lines.join('\n'));
 writeFileSync(here('./ratios.svg'), barChartSvg(rows.filter((r) => r.vsC !== null).map((r) => ({ label: r.name, value: r.vsC, target: r.cTarget })), 'emulation time / C syscall time (lower is better)'));
 console.log(lines.filter((l) => l.startsWith('|')).join('\n'));
