@@ -116,14 +116,17 @@ export function interfaces(): InterfaceInfo[] {
  */
 export function addresses(family: 'IPv4' | 'IPv6' | 4 | 6 = 'IPv4'): NetAddress[] {
   const af = familyOf(family);
-  return withTemporarySocket(af, ws.SOCK_DGRAM, (s) => {
-    const { out } = growingIoctl(s, ws.SIO_ADDRESS_LIST_QUERY, null, 256);
-    return decodeSocketAddressList(out, addressOf(out)).map((entry) => netAddress(entry.sockaddr));
-  });
+  return withTemporarySocket(af, ws.SOCK_DGRAM, addressesOn);
+}
+
+/** SIO_ADDRESS_LIST_QUERY on `s`, decoded. Internal (watchAddresses). */
+export function addressesOn(s: ws.SOCKET): NetAddress[] {
+  const { out } = growingIoctl(s, ws.SIO_ADDRESS_LIST_QUERY, null, 256);
+  return decodeSocketAddressList(out, addressOf(out)).map((entry) => netAddress(entry.sockaddr));
 }
 
 /** Windows sockaddr for an address text (IPv6 may carry `%<scope id>`); TypeError when it is not one. */
-function sockaddrFor(destination: string, port: number): Uint8Array {
+export function sockaddrFor(destination: string, port: number): Uint8Array {
   if (typeof destination !== 'string') {
     throw Object.assign(new TypeError(`expected an IP address string, got ${typeof destination}`), { code: 'ERR_INVALID_ARG_TYPE' });
   }
@@ -147,10 +150,13 @@ function sockaddrFor(destination: string, port: number): Uint8Array {
 export function routeTo(destination: string, port = 0): NetAddress {
   const sa = sockaddrFor(destination, port);
   const af = new DataView(sa.buffer, sa.byteOffset, 2).getUint16(0, true);
-  return withTemporarySocket(af, ws.SOCK_DGRAM, (s) => {
-    const { out } = growingIoctl(s, ws.SIO_ROUTING_INTERFACE_QUERY, sa, SOCKADDR_STORAGE_SIZE);
-    return netAddress(out);
-  });
+  return withTemporarySocket(af, ws.SOCK_DGRAM, (s) => routeOn(s, sa));
+}
+
+/** SIO_ROUTING_INTERFACE_QUERY on `s` for the Windows sockaddr `sa`, decoded. Internal (watchRoute). */
+export function routeOn(s: ws.SOCKET, sa: Uint8Array): NetAddress {
+  const { out } = growingIoctl(s, ws.SIO_ROUTING_INTERFACE_QUERY, sa, SOCKADDR_STORAGE_SIZE);
+  return netAddress(out);
 }
 
 /**

@@ -29,3 +29,4 @@ export {
   type InterfaceInfo,
   type NetAddress,
 } from './host.js';
+export { watchAddresses, watchRoute, watchSendBacklog, type WatchOptions } from './watch.js';
