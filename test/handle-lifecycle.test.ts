@@ -115,32 +115,14 @@ describe('double close', () => {
   });
 });
 
-/**
- * The overlapped machinery (events, completion routines, completion ports) is typed here by its
- * Winsock signatures and looked up at run time, so this file compiles before it has landed.
- */
-interface OverlappedApi {
-  WSACreateEvent(): number;
-  WSACloseEvent(h: number): number | boolean;
-  WSAResetEvent(h: number): number | boolean;
-  WSAWaitForMultipleEvents(cEvents: number, lphEvents: number[], fWaitAll: boolean, dwTimeout: number, fAlertable: boolean): number;
-  SleepEx(dwMilliseconds: number, bAlertable: boolean): number;
-  CreateIoCompletionPort(FileHandle: number, ExistingCompletionPort: number, CompletionKey: number, NumberOfConcurrentThreads: number): number;
-  GetQueuedCompletionStatus(port: number, lpNumberOfBytes: { value: number }, lpCompletionKey: { value: number }, lpOverlapped: { value: ws.WSAOVERLAPPED | null }, dwMilliseconds: number): number | boolean;
-  WSAGetOverlappedResult(s: number, lpOverlapped: ws.WSAOVERLAPPED, lpcbTransfer: { value: number }, fWait: boolean, lpdwFlags: { value: number }): number | boolean;
-  CloseHandle(h: number): number | boolean;
-}
-const ov = ws as unknown as Partial<OverlappedApi>;
-
-/** Why the overlapped tests cannot run on this backend yet, or false. */
+/** Why the overlapped tests cannot run on this backend, or false. */
 function overlappedMissingReason(): string | false {
-  if (typeof ov.WSACreateEvent !== 'function') return 'waits for the overlapped API (ws.WSACreateEvent is not exported yet)';
   // A backend without the overlapped part answers with WSA_INVALID_EVENT and ERROR_NOT_SUPPORTED.
   startup();
   try {
-    const event = ov.WSACreateEvent();
-    if (event === 0) return `waits for the overlapped API (WSACreateEvent fails here: error ${ws.GetLastError()})`;
-    ov.WSACloseEvent?.(event);
+    const event = ws.WSACreateEvent();
+    if (event === ws.WSA_INVALID_EVENT) return `this backend has no overlapped API (WSACreateEvent: error ${ws.GetLastError()})`;
+    ws.WSACloseEvent(event);
     return false;
   } finally {
     cleanup();
@@ -150,11 +132,9 @@ const overlappedMissing = overlappedMissingReason();
 
 const WSA_WAIT_EVENT_0 = 0;
 const WSA_WAIT_TIMEOUT = 258;
-const INVALID_HANDLE_VALUE = -1;
 
 describe('close with requests pending', () => {
   test('each pending overlapped request completes exactly once with WSA_OPERATION_ABORTED', { skip: overlappedMissing }, () => {
-    const api = ov as OverlappedApi;
     const bytes = { value: 0 };
     const pending = (s: number, code: number, o: ws.WSAOVERLAPPED, routine: ws.LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, input: Uint8Array | null = null): void => {
       const rc = ws.WSAIoctl(s, code, input, input?.length ?? 0, null, 0, bytes, o, routine);
@@ -165,7 +145,7 @@ describe('close with requests pending', () => {
     const [sEvent, sRoutine, sPort, sRoute] = [mk(), mk(), mk(), mk()];
 
     // 1. Event.
-    const event = api.WSACreateEvent();
+    const event = ws.WSACreateEvent();
     assert.notEqual(event, 0);
     const ovEvent = new ws.WSAOVERLAPPED(event);
     pending(sEvent, ws.SIO_ADDRESS_LIST_CHANGE, ovEvent, null);
@@ -174,13 +154,13 @@ describe('close with requests pending', () => {
     const ovRoutine = new ws.WSAOVERLAPPED();
     pending(sRoutine, ws.SIO_ADDRESS_LIST_CHANGE, ovRoutine, (e, n, o, f) => { calls.push([e, n, o, f]); });
     // 3. Completion port.
-    const port = api.CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 0);
-    assert.ok(port !== 0 && port !== INVALID_HANDLE_VALUE, 'CreateIoCompletionPort');
-    assert.equal(api.CreateIoCompletionPort(sPort, port, 0x5eed, 0), port);
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+    assert.ok(port !== 0 && port !== ws.INVALID_HANDLE_VALUE, 'CreateIoCompletionPort');
+    assert.equal(ws.CreateIoCompletionPort(sPort, port, 0x5eed, 0), port);
     const ovPort = new ws.WSAOVERLAPPED();
     pending(sPort, ws.SIO_ADDRESS_LIST_CHANGE, ovPort, null);
     // 4. A routing-interface change on an event, too.
-    const routeEvent = api.WSACreateEvent();
+    const routeEvent = ws.WSACreateEvent();
     const ovRoute = new ws.WSAOVERLAPPED(routeEvent);
     pending(sRoute, ws.SIO_ROUTING_INTERFACE_CHANGE, ovRoute, null, ws.sockaddr('127.0.0.1', 0));
 
@@ -190,19 +170,19 @@ describe('close with requests pending', () => {
     try {
       // Events: signalled once, status cancelled, WSAGetOverlappedResult reports the abort.
       for (const [e, o, s] of [[event, ovEvent, sEvent], [routeEvent, ovRoute, sRoute]] as const) {
-        assert.equal(api.WSAWaitForMultipleEvents(1, [e], true, 2000, false), WSA_WAIT_EVENT_0, 'event signalled');
+        assert.equal(ws.WSAWaitForMultipleEvents(1, [e], true, 2000, false), WSA_WAIT_EVENT_0, 'event signalled');
         // The socket is gone, so the result is read from the WSAOVERLAPPED itself (ws2_32's
         // WSAGetOverlappedResult looks the socket up first and would say WSAENOTSOCK).
         assert.equal(o.Internal >>> 0, ws.STATUS_CANCELLED, `0x${s.toString(16)}: Internal`);
         assert.equal(ws.ntStatusToWsaError(o.Internal), ws.WSA_OPERATION_ABORTED);
         assert.equal(o.InternalHigh, 0);
-        api.WSAResetEvent(e);
-        assert.equal(api.WSAWaitForMultipleEvents(1, [e], true, 50, false), WSA_WAIT_TIMEOUT, 'signalled only once');
+        ws.WSAResetEvent(e);
+        assert.equal(ws.WSAWaitForMultipleEvents(1, [e], true, 50, false), WSA_WAIT_TIMEOUT, 'signalled only once');
       }
 
       // Completion routine: runs in an alertable wait, once, with the abort.
-      for (let i = 0; i < 200 && calls.length === 0; i++) api.SleepEx(10, true);
-      for (let i = 0; i < 5; i++) api.SleepEx(10, true);
+      for (let i = 0; i < 200 && calls.length === 0; i++) ws.SleepEx(10, true);
+      for (let i = 0; i < 5; i++) ws.SleepEx(10, true);
       assert.equal(calls.length, 1, 'the completion routine ran exactly once');
       const [error, transferred, o, flags] = calls[0]!;
       assert.equal(error, ws.WSA_OPERATION_ABORTED);
@@ -214,30 +194,29 @@ describe('close with requests pending', () => {
       const n = { value: 0xbad };
       const key = { value: 0 };
       const got: { value: ws.WSAOVERLAPPED | null } = { value: null };
-      assert.ok(!api.GetQueuedCompletionStatus(port, n, key, got, 2000), 'a failed packet dequeues as FALSE');
+      assert.ok(!ws.GetQueuedCompletionStatus(port, n, key, got, 2000), 'a failed packet dequeues as FALSE');
       assert.equal(ws.GetLastError(), ws.ERROR_OPERATION_ABORTED);
       assert.equal(got.value, ovPort);
       assert.equal(key.value, 0x5eed);
       assert.equal(n.value, 0);
       got.value = null;
-      assert.ok(!api.GetQueuedCompletionStatus(port, n, key, got, 50));
+      assert.ok(!ws.GetQueuedCompletionStatus(port, n, key, got, 50));
       assert.equal(ws.GetLastError(), ws.WAIT_TIMEOUT, 'exactly one packet');
       assert.equal(got.value, null);
     } finally {
-      api.WSACloseEvent(event);
-      api.WSACloseEvent(routeEvent);
-      api.CloseHandle(port);
+      ws.WSACloseEvent(event);
+      ws.WSACloseEvent(routeEvent);
+      ws.CloseHandle(port);
     }
   });
 
   test('an event handle is not a socket: closesocket(event) is WSAENOTSOCK', { skip: overlappedMissing }, () => {
-    const api = ov as OverlappedApi;
-    const event = api.WSACreateEvent();
+    const event = ws.WSACreateEvent();
     try {
       assert.equal(ws.closesocket(event), ws.SOCKET_ERROR);
       assert.equal(ws.WSAGetLastError(), ws.WSAENOTSOCK);
     } finally {
-      api.WSACloseEvent(event);
+      ws.WSACloseEvent(event);
     }
   });
 });
