@@ -111,10 +111,16 @@ function noFdReason(sock: NodeSocket, kind: Kind, handle: UvHandle | null): stri
   return 'the net.Socket is not connected yet (wait for \'connect\')';
 }
 
-const fdOf = (handle: UvHandle | null): number => {
-  const fd = handle?.fd;
+/** The host fd of a handle (Node's `fd` getter), or -1; a getter that throws counts as closed. */
+function fdOf(handle: UvHandle | null): number {
+  let fd: unknown;
+  try {
+    fd = handle?.fd;
+  } catch {
+    return -1;
+  }
   return typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 ? fd : -1;
-};
+}
 
 /** SOCKETs made for each Node object, detached when it emits 'close'. */
 const adopted = new WeakMap<object, Set<ws.SOCKET>>();
