@@ -5,24 +5,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
-import { main } from '../dist/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { parseEndpoint } from '../dist/cli/commands/tcpinfo.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => void (out += t.endsWith('\n') ? t : t + '\n'),
-    err: (t) => void (err += t.endsWith('\n') ? t : t + '\n'),
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** A listening loopback socket (the kernel completes connections into its backlog). */
 function server(af: number, address: string): { s: number; port: number } {
