@@ -4,3 +4,4 @@ export * from './keepalive.js';
 export * from './guid.js';
 export * from './socketAddressList.js';
 export * from './tcpInfo.js';
+export * from './interfaceInfo.js';

@@ -23,6 +23,11 @@ export function checkedView(buf: unknown, size: unknown): Uint8Array | null {
   return cb === buf.length ? buf : buf.subarray(0, cb);
 }
 
+/** An empty view for a null pointer with a valid size (for handlers with `nullBuffers`), else null. */
+function nullView(buf: unknown, size: unknown): Uint8Array | null {
+  return buf == null && typeof size === 'number' && Number.isInteger(size) ? EMPTY : null;
+}
+
 function sizeRuleFails(rule: SizeRule | undefined, size: number, isNull: boolean): boolean {
   if (!rule) return false;
   return isNull || size < rule.min || (rule.exact === true && size !== rule.min);
@@ -64,8 +69,10 @@ export function WSAIoctl(
     if (lpcbBytesReturned === null || typeof lpcbBytesReturned !== 'object') return fail(W.WSAEFAULT);
     const sock = socketFor(s);
     if (typeof sock === 'number') return fail(sock);
-    const input = checkedView(lpvInBuffer, cbInBuffer);
-    const output = checkedView(lpvOutBuffer, cbOutBuffer);
+    // A null buffer with a non-zero size is WSAEFAULT here, unless the code's handler answers it itself.
+    const nullBuffers = handlerFor(typeof dwIoControlCode === 'number' ? dwIoControlCode >>> 0 : -1)?.nullBuffers;
+    const input = checkedView(lpvInBuffer, cbInBuffer) ?? (nullBuffers?.input ? nullView(lpvInBuffer, cbInBuffer) : null);
+    const output = checkedView(lpvOutBuffer, cbOutBuffer) ?? (nullBuffers?.output ? nullView(lpvOutBuffer, cbOutBuffer) : null);
     if (input === null || output === null) return fail(W.WSAEFAULT);
     // The overlapped arguments only count on a socket created for overlapped I/O.
     const overlapped = sock.overlapped && (lpOverlapped != null || lpCompletionRoutine != null);

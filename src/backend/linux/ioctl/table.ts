@@ -18,6 +18,10 @@ import { enableCircularQueueing } from './handlers/circular-queueing.js';
 import { multicastScope, multipointLoopback } from './handlers/multicast.js';
 import { setPriorityHint } from './handlers/priority-hint.js';
 import { cpuAffinity } from './handlers/cpu-affinity.js';
+import { getInterfaceList } from './handlers/interface-list.js';
+import { addressListQuery } from './handlers/address-list-query.js';
+import { getBroadcastAddress } from './handlers/broadcast-address.js';
+import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 
@@ -44,6 +48,10 @@ const handlers: IoctlHandler[] = [
   multipointLoopback,
   setPriorityHint,
   cpuAffinity,
+  getInterfaceList,
+  addressListQuery,
+  getBroadcastAddress,
+  routingInterfaceQuery,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

@@ -72,6 +72,13 @@ export interface IoctlHandler {
   readonly sockets?: SocketTypeRule;
   readonly input?: SizeRule;
   readonly output?: SizeRule;
+  /**
+   * Buffers for which a null pointer with a non-zero size reaches `run` (as an empty view with
+   * `inputIsNull` / `outputIsNull` set) instead of failing WSAEFAULT in the dispatcher, because
+   * Windows answers that case per code (SIO_ROUTING_INTERFACE_QUERY: WSAEINVAL for a null input;
+   * SIO_ADDRESS_LIST_QUERY: WSAEFAULT with the required size for a null output).
+   */
+  readonly nullBuffers?: { readonly input?: boolean; readonly output?: boolean };
   run(call: IoctlCall): IoctlOutcome;
 }
 

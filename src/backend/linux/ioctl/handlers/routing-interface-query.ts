@@ -1,0 +1,100 @@
+/**
+ * SIO_ROUTING_INTERFACE_QUERY: the local address the stack would send from to reach a destination
+ * (input: SOCKADDR_IN / SOCKADDR_IN6; output: a sockaddr of the same family, port 0).
+ *
+ * Windows facts this follows (Wine's conformance test `test_sioRoutingInterfaceQuery` on an IPv4
+ * UDP socket, which passes on Windows; `todo_wine` lines are Wine's bugs, Windows is what they
+ * expect; the Winsock IOCTLs page):
+ * - input shorter than a SOCKADDR_IN (checked before the family), or a null input with a non-zero
+ *   size: WSAEINVAL, *lpcbBytesReturned untouched;
+ * - a family this socket cannot use (AF_UNSPEC, or the other IP family): WSAEAFNOSUPPORT, untouched;
+ * - the unspecified address (0.0.0.0): WSAEINVAL, untouched;
+ * - 127.0.0.1 succeeds with 16 bytes returned;
+ * - output too small: WSAEFAULT with the required size in *lpcbBytesReturned; a null output with a
+ *   non-zero size: WSAEFAULT, untouched (the dispatcher's rule);
+ * - no route: WSAENETUNREACH (the page; WSAEHOSTUNREACH is not one of its errors).
+ *
+ * Linux: an rtnetlink RTM_GETROUTE for the destination (nothing is sent), with sin6_scope_id as
+ * the outgoing interface for scoped IPv6 destinations. The answer is the route's preferred source
+ * (RTA_PREFSRC), or when the kernel gives none the first usable address of that family on the
+ * outgoing interface. Loopback and local destinations answer with the kernel's choice (127.0.0.1,
+ * ::1, or the local address itself). Multicast destinations work as unicast ones. Route types that
+ * refuse traffic (unreachable, prohibit, blackhole) and the kernel's ENETUNREACH / EHOSTUNREACH /
+ * EACCES / EINVAL answers are WSAENETUNREACH. Wine only answers IPv4; IPv6 follows the same rules
+ * with SOCKADDR_IN6 (an IPv4-mapped destination on an IPv6 socket is looked up as IPv4 and answered
+ * IPv4-mapped). A link-local source carries its interface index as sin6_scope_id.
+ */
+import { SIO_ROUTING_INTERFACE_QUERY } from '../../../../codes/index.js';
+import { WSAEAFNOSUPPORT, WSAEFAULT, WSAEINVAL, WSAENETDOWN, WSAENETUNREACH } from '../../../../errors/index.js';
+import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
+import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
+import { E } from '../../libc.js';
+import { getRoute, hostAddresses, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
+import { listable } from './address-list-query.js';
+import { done, failed, type IoctlHandler } from '../types.js';
+
+/** Kernel answers that mean "no usable route there". */
+const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, 19 /* ENODEV */]);
+const REFUSING_ROUTES: ReadonlySet<number> = new Set([RTN.UNREACHABLE, RTN.PROHIBIT, RTN.BLACKHOLE, RTN.THROW]);
+
+const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
+const isV4Mapped = (a: Uint8Array): boolean => a.length === 16 && a.subarray(0, 10).every((x) => x === 0) && a[10] === 0xff && a[11] === 0xff;
+
+/** The source the kernel would use for `destination` (4 or 16 bytes), or a Winsock error. */
+export function sourceFor(destination: Uint8Array, zone: number): { source: Uint8Array; index: number } | number {
+  const route = getRoute(destination, zone);
+  if (!route.ok) return UNREACHABLE_ERRNOS.has(route.errno) ? WSAENETUNREACH : WSAENETDOWN;
+  const r: RouteInfo = route.value;
+  if (REFUSING_ROUTES.has(r.type)) return WSAENETUNREACH;
+  if (r.preferredSource) return { source: r.preferredSource, index: r.outputInterface };
+  // No RTA_PREFSRC: the interface's first usable address of the family.
+  const host = hostAddresses(destination.length === 4 ? 4 : 6);
+  if (!host.ok) return WSAENETDOWN;
+  const candidate = host.value.find((a) => a.index === r.outputInterface && listable(a))
+    ?? host.value.find((a) => a.index === r.outputInterface && !a.tentative && !a.dadFailed);
+  return candidate ? { source: candidate.address, index: r.outputInterface } : WSAENETUNREACH;
+}
+
+export const routingInterfaceQuery: IoctlHandler = {
+  name: 'SIO_ROUTING_INTERFACE_QUERY',
+  code: SIO_ROUTING_INTERFACE_QUERY,
+  nullBuffers: { input: true },
+  run({ sock, input, inputIsNull, output }) {
+    if (inputIsNull || input.length < SOCKADDR_IN_SIZE) return failed(WSAEINVAL, undefined);
+    const family = input[0]! | (input[1]! << 8);
+    if (family !== AF_INET && family !== AF_INET6) return failed(WSAEAFNOSUPPORT, undefined);
+    if (family === AF_INET6 && input.length < SOCKADDR_IN6_SIZE) return failed(WSAEINVAL, undefined);
+    if (family !== sock.af) return failed(WSAEAFNOSUPPORT, undefined);
+
+    const view = new DataView(input.buffer, input.byteOffset, input.length);
+    const address = family === AF_INET ? input.slice(4, 8) : input.slice(8, 24);
+    const zone = family === AF_INET6 ? view.getUint32(24, true) : 0;
+    if (isZero(address)) return failed(WSAEINVAL, undefined);
+    const mapped = family === AF_INET6 && isV4Mapped(address);
+    if (mapped && isZero(address.subarray(12))) return failed(WSAEINVAL, undefined);
+
+    const size = family === AF_INET ? SOCKADDR_IN_SIZE : SOCKADDR_IN6_SIZE;
+    if (output.length < size) return failed(WSAEFAULT, size);
+
+    const found = sourceFor(mapped ? address.slice(12) : address, mapped ? 0 : zone);
+    if (typeof found === 'number') return failed(found, undefined);
+
+    output.fill(0, 0, size);
+    if (family === AF_INET) {
+      output[0] = AF_INET;
+      output.set(found.source, 4);
+    } else {
+      const out = new DataView(output.buffer, output.byteOffset, size);
+      out.setUint16(0, AF_INET6, true);
+      if (mapped) {
+        output[18] = 0xff;
+        output[19] = 0xff;
+        output.set(found.source, 20);
+      } else {
+        output.set(found.source, 8);
+        if (isLinkLocal6(found.source)) out.setUint32(24, found.index, true);
+      }
+    }
+    return done(size);
+  },
+};

@@ -1,0 +1,154 @@
+/**
+ * The rtnetlink query client: dumps of links and addresses, and one-destination route lookups.
+ *
+ * One NETLINK_ROUTE socket per query, opened, used and closed inside the call (no fd outlives a
+ * query, so descriptor counts stay flat however many queries run). Requests go out with sendto()
+ * to the kernel; replies come back into one reusable receive buffer and are parsed into copies
+ * (messages.ts). Every wait is bounded: the socket has a receive time-out and the read loop a
+ * maximum number of reads.
+ *
+ * A change-notification reader (one shared subscription socket bound to RTMGRP_* groups, see
+ * `RTMGRP_NETWORK_CHANGES`) needs no code from here beyond `parseMessages` / `decodeMessage`.
+ */
+import * as libc from '../libc.js';
+import { E, L } from '../libc.js';
+import { NETLINK_ROUTE, NLM_F, NLMSG, SOCKADDR_NL_SIZE } from './constants.js';
+import {
+  addressDumpRequest, linkDumpRequest, parseAddress, parseError, parseLink, parseMessages, parseRoute, routeGetRequest,
+  type AddressInfo, type IpVersion, type LinkInfo, type NetlinkMessage, type RouteInfo,
+} from './messages.js';
+
+/** A query result: the value, or the Linux errno that stopped it. */
+export type NetlinkResult<T> = { ok: true; value: T } | { ok: false; errno: number };
+
+/** How long one reply may take before the query gives up (ETIMEDOUT). */
+const RECEIVE_TIMEOUT_MS = 2000;
+/** Upper bound on datagrams read for one query (a dump of ~100,000 addresses). */
+const MAX_READS = 4096;
+/** Dumps the kernel marks as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) are redone this often. */
+const MAX_DUMP_ATTEMPTS = 3;
+
+/** Receive buffer shared by every query (queries are synchronous, one at a time per thread). */
+let receiveBuffer = new Uint8Array(64 * 1024);
+let nextSeq = 1;
+
+/** A sequence number for the next request (1 .. 2^31-1, wrapping). */
+function takeSeq(): number {
+  const seq = nextSeq;
+  nextSeq = nextSeq >= 0x7fffffff ? 1 : nextSeq + 1;
+  return seq;
+}
+
+const KERNEL = (() => {
+  const sa = new Uint8Array(SOCKADDR_NL_SIZE);
+  new DataView(sa.buffer).setUint16(0, L.AF_NETLINK, true); // nl_pid 0 = the kernel, no groups
+  return sa;
+})();
+
+const timeval = (ms: number): Uint8Array => {
+  const tv = new Uint8Array(16); // struct timeval on x86_64 / aarch64: two 64-bit fields
+  const view = new DataView(tv.buffer);
+  view.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
+  view.setBigInt64(8, BigInt((ms % 1000) * 1000), true);
+  return tv;
+};
+const RECEIVE_TIMEOUT = timeval(RECEIVE_TIMEOUT_MS);
+
+/** Sockets open right now for queries (0 outside a query): for tests. */
+let openSockets = 0;
+export function openQuerySockets(): number {
+  return openSockets;
+}
+
+/**
+ * Send one request and hand each reply message with its sequence number to `onMessage`, until the
+ * end of the answer: NLMSG_DONE for a dump, the single reply otherwise, or an NLMSG_ERROR (whose
+ * errno fails the query; 0 is an ACK and ends it). Returns the errno that stopped it, 0 when done,
+ * or -1 when a dump reply carried NLM_F_DUMP_INTR.
+ */
+function exchange(request: Uint8Array, seq: number, dump: boolean, onMessage: (m: NetlinkMessage) => void): number {
+  const fd = libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) return libc.errno() || E.EINVAL;
+  openSockets++;
+  try {
+    libc.setsockopt(fd, L.SOL_SOCKET, L.SO_RCVTIMEO, RECEIVE_TIMEOUT, RECEIVE_TIMEOUT.length);
+    for (;;) {
+      const sent = libc.sendto(fd, request, request.length, 0, KERNEL, KERNEL.length);
+      if (sent >= 0) break;
+      const errno = libc.errno();
+      if (errno !== E.EINTR) return errno;
+    }
+    let interrupted = false;
+    for (let reads = 0; reads < MAX_READS; reads++) {
+      // MSG_TRUNC: the return value is the datagram's real length, so a short buffer is noticed.
+      const n = libc.recv(fd, receiveBuffer, receiveBuffer.length, L.MSG_TRUNC);
+      if (n < 0) {
+        const errno = libc.errno();
+        if (errno === E.EINTR) continue;
+        return errno === E.EAGAIN ? E.ETIMEDOUT : errno;
+      }
+      if (n > receiveBuffer.length) {
+        // Lost: grow for the next query and fail this one (the kernel caps dump datagrams at 32 KiB,
+        // so this does not happen with the default size).
+        receiveBuffer = new Uint8Array(Math.min(n * 2, 1 << 22));
+        return E.EMSGSIZE;
+      }
+      for (const message of parseMessages(receiveBuffer.subarray(0, n))) {
+        if (message.seq !== seq) continue; // not ours (cannot happen on a private socket, but cheap)
+        if (message.flags & NLM_F.DUMP_INTR) interrupted = true;
+        if (message.type === NLMSG.DONE) return interrupted ? -1 : 0;
+        if (message.type === NLMSG.ERROR) return parseError(message);
+        if (message.type === NLMSG.NOOP) continue;
+        onMessage(message);
+        if (!dump && !(message.flags & NLM_F.MULTI)) return 0;
+      }
+    }
+    return E.ETIMEDOUT;
+  } finally {
+    libc.close(fd);
+    openSockets--;
+  }
+}
+
+function dump<T>(makeRequest: (seq: number) => Uint8Array, parse: (m: NetlinkMessage) => T | null): NetlinkResult<T[]> {
+  for (let attempt = 1; ; attempt++) {
+    const seq = takeSeq();
+    const items: T[] = [];
+    const errno = exchange(makeRequest(seq), seq, true, (m) => {
+      const item = parse(m);
+      if (item !== null) items.push(item);
+    });
+    if (errno === 0 || (errno === -1 && attempt >= MAX_DUMP_ATTEMPTS)) return { ok: true, value: items };
+    if (errno > 0) return { ok: false, errno };
+  }
+}
+
+/** Every interface (RTM_GETLINK dump), in kernel order (by index). */
+export function dumpLinks(): NetlinkResult<LinkInfo[]> {
+  return dump(linkDumpRequest, parseLink);
+}
+
+/** Every address of one IP version (0: both), RTM_GETADDR dump in kernel order (interface, then address). */
+export function dumpAddresses(version: IpVersion | 0 = 0): NetlinkResult<AddressInfo[]> {
+  return dump((seq) => addressDumpRequest(seq, version), (m) => {
+    const a = parseAddress(m);
+    return a && (version === 0 || a.version === version) ? a : null;
+  });
+}
+
+/**
+ * The kernel's route to one destination (4 or 16 bytes), RTM_GETROUTE: its type, outgoing
+ * interface and preferred source. `oif` restricts the lookup to an interface (an IPv6 zone).
+ * Fails with the kernel's errno: ENETUNREACH (no route), EHOSTUNREACH (an unreachable route),
+ * EACCES (prohibit), EINVAL (blackhole, or a link-local destination without its zone), ENODEV ...
+ */
+export function getRoute(destination: Uint8Array, oif = 0): NetlinkResult<RouteInfo> {
+  if (destination.length !== 4 && destination.length !== 16) return { ok: false, errno: E.EINVAL };
+  const seq = takeSeq();
+  let route: RouteInfo | null = null;
+  const errno = exchange(routeGetRequest(seq, destination, oif), seq, false, (m) => {
+    route ??= parseRoute(m);
+  });
+  if (errno > 0) return { ok: false, errno };
+  return route ? { ok: true, value: route } : { ok: false, errno: E.ENETUNREACH };
+}

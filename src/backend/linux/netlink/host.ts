@@ -1,0 +1,56 @@
+/**
+ * The host's interfaces and addresses as the address / interface control codes see them: one
+ * link dump and one address dump, joined by interface index, with the Linux facts those codes
+ * decide on (interface up and running, loopback, tentative ...).
+ */
+import { LINUX_IFF, RT_SCOPE } from './constants.js';
+import { dumpAddresses, dumpLinks, type NetlinkResult } from './client.js';
+import type { AddressInfo, IpVersion, LinkInfo } from './messages.js';
+
+export interface HostAddress extends AddressInfo {
+  link: LinkInfo;
+}
+
+/**
+ * Every address of `version` (0: both) with its interface, in kernel order (interface index,
+ * then the order addresses were added). Addresses whose interface vanished between the two dumps
+ * are dropped.
+ */
+export function hostAddresses(version: IpVersion | 0): NetlinkResult<HostAddress[]> {
+  const links = dumpLinks();
+  if (!links.ok) return links;
+  const addresses = dumpAddresses(version);
+  if (!addresses.ok) return addresses;
+  const byIndex = new Map(links.value.map((l) => [l.index, l]));
+  const out: HostAddress[] = [];
+  for (const a of addresses.value) {
+    const link = byIndex.get(a.index);
+    if (link) out.push({ ...a, link });
+  }
+  return { ok: true, value: out };
+}
+
+/** Administratively up (`ip link set ... up`). */
+export const isAdminUp = (link: LinkInfo): boolean => (link.flags & LINUX_IFF.UP) !== 0;
+
+/** Up and with a carrier (IFF_RUNNING): what Windows calls connected. */
+export const isOperational = (link: LinkInfo): boolean =>
+  (link.flags & (LINUX_IFF.UP | LINUX_IFF.RUNNING)) === (LINUX_IFF.UP | LINUX_IFF.RUNNING);
+
+export const isLoopbackLink = (link: LinkInfo): boolean => (link.flags & LINUX_IFF.LOOPBACK) !== 0;
+
+/** fe80::/10 */
+export const isLinkLocal6 = (a: Uint8Array): boolean => a.length === 16 && a[0] === 0xfe && (a[1]! & 0xc0) === 0x80;
+
+/** 127.0.0.0/8 or ::1 */
+export function isLoopbackAddress(a: Uint8Array): boolean {
+  if (a.length === 4) return a[0] === 127;
+  for (let i = 0; i < 15; i++) if (a[i] !== 0) return false;
+  return a[15] === 1;
+}
+
+/** 169.254.0.0/16 */
+export const isLinkLocal4 = (a: Uint8Array): boolean => a.length === 4 && a[0] === 169 && a[1] === 254;
+
+/** Host-scope addresses (127.0.0.1, ::1 ...) are only reachable from this host. */
+export const isHostScope = (a: AddressInfo): boolean => a.scope === RT_SCOPE.HOST;

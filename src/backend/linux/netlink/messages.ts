@@ -1,0 +1,343 @@
+/**
+ * rtnetlink messages as bytes: building requests and reading replies / notifications. Pure
+ * functions over Uint8Array (no socket, no koffi), so they can be tested on captured or
+ * constructed messages and shared by the query client (`client.ts`) and a change-notification
+ * socket (which reads the same RTM_NEWADDR / RTM_DELADDR / RTM_NEWROUTE / ... messages).
+ *
+ * Everything returned is a copy: callers may reuse the receive buffer at once.
+ * Layouts (little-endian on every Linux this runs on):
+ *   nlmsghdr   len u32, type u16, flags u16, seq u32, pid u32                          (16)
+ *   ifinfomsg  family u8, pad u8, type u16, index i32, flags u32, change u32            (16)
+ *   ifaddrmsg  family u8, prefixlen u8, flags u8, scope u8, index u32                   (8)
+ *   rtmsg      family, dst_len, src_len, tos, table, protocol, scope, type (u8), flags u32 (12)
+ *   rtattr     len u16, type u16, payload, padded to 4
+ *   nlmsgerr   error i32 (0 = ACK, else -errno), then the request's nlmsghdr
+ */
+import {
+  IFA, IFA_F, IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA, NLM_F, NLMSG, NLMSGHDR_SIZE, RTA, RTATTR_HEADER, RTM, RTMSG_SIZE,
+} from './constants.js';
+
+const LINUX_AF_INET = 2;
+const LINUX_AF_INET6 = 10;
+const LINUX_AF_UNSPEC = 0;
+
+export type IpVersion = 4 | 6;
+
+const align4 = (n: number): number => (n + 3) & ~3;
+const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+export const linuxFamilyOf = (version: IpVersion | 0): number =>
+  version === 4 ? LINUX_AF_INET : version === 6 ? LINUX_AF_INET6 : LINUX_AF_UNSPEC;
+export const versionOfLinuxFamily = (family: number): IpVersion | 0 =>
+  family === LINUX_AF_INET ? 4 : family === LINUX_AF_INET6 ? 6 : 0;
+
+// ---------------------------------------------------------------------------------------------
+// Framing
+
+/** One netlink message: its header fields and its payload (the bytes after the 16-byte header). */
+export interface NetlinkMessage {
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+  payload: Uint8Array;
+}
+
+/**
+ * Split a datagram into messages. Stops at the first malformed header (length below 16 or past
+ * the end), as the kernel's NLMSG_OK does. Payloads are copies.
+ */
+export function parseMessages(data: Uint8Array): NetlinkMessage[] {
+  const view = viewOf(data);
+  const out: NetlinkMessage[] = [];
+  let at = 0;
+  while (at + NLMSGHDR_SIZE <= data.length) {
+    const len = view.getUint32(at, true);
+    if (len < NLMSGHDR_SIZE || at + len > data.length) break;
+    out.push({
+      type: view.getUint16(at + 4, true),
+      flags: view.getUint16(at + 6, true),
+      seq: view.getUint32(at + 8, true),
+      pid: view.getUint32(at + 12, true),
+      payload: data.slice(at + NLMSGHDR_SIZE, at + len),
+    });
+    at += align4(len);
+  }
+  return out;
+}
+
+/** Attributes (rtattr) from `offset` to the end of `payload`: type (nested flag stripped) -> payload copy. First one wins. */
+export function parseAttributes(payload: Uint8Array, offset: number): Map<number, Uint8Array> {
+  const view = viewOf(payload);
+  const attrs = new Map<number, Uint8Array>();
+  let at = offset;
+  while (at + RTATTR_HEADER <= payload.length) {
+    const len = view.getUint16(at, true);
+    if (len < RTATTR_HEADER || at + len > payload.length) break;
+    const type = view.getUint16(at + 2, true) & 0x3fff; // NLA_F_NESTED / NLA_F_NET_BYTEORDER off
+    if (!attrs.has(type)) attrs.set(type, payload.slice(at + RTATTR_HEADER, at + len));
+    at += align4(len);
+  }
+  return attrs;
+}
+
+/** A request: nlmsghdr, the fixed body, then attributes. */
+export function encodeMessage(type: number, flags: number, seq: number, body: Uint8Array, attrs: ReadonlyArray<[number, Uint8Array]> = []): Uint8Array {
+  let size = NLMSGHDR_SIZE + align4(body.length);
+  for (const [, value] of attrs) size += align4(RTATTR_HEADER + value.length);
+  const out = new Uint8Array(size);
+  const view = viewOf(out);
+  view.setUint32(0, size, true);
+  view.setUint16(4, type, true);
+  view.setUint16(6, flags, true);
+  view.setUint32(8, seq >>> 0, true);
+  view.setUint32(12, 0, true); // pid 0: the kernel fills in our port id
+  out.set(body, NLMSGHDR_SIZE);
+  let at = NLMSGHDR_SIZE + align4(body.length);
+  for (const [attrType, value] of attrs) {
+    view.setUint16(at, RTATTR_HEADER + value.length, true);
+    view.setUint16(at + 2, attrType, true);
+    out.set(value, at + RTATTR_HEADER);
+    at += align4(RTATTR_HEADER + value.length);
+  }
+  return out;
+}
+
+const u32le = (value: number): Uint8Array => {
+  const b = new Uint8Array(4);
+  viewOf(b).setUint32(0, value >>> 0, true);
+  return b;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+/** RTM_GETLINK dump: every interface. */
+export function linkDumpRequest(seq: number): Uint8Array {
+  return encodeMessage(RTM.GETLINK, NLM_F.REQUEST | NLM_F.DUMP, seq, new Uint8Array(IFINFOMSG_SIZE));
+}
+
+/** RTM_GETADDR dump of one IP version (0: both). */
+export function addressDumpRequest(seq: number, version: IpVersion | 0): Uint8Array {
+  const body = new Uint8Array(IFADDRMSG_SIZE);
+  body[0] = linuxFamilyOf(version);
+  return encodeMessage(RTM.GETADDR, NLM_F.REQUEST | NLM_F.DUMP, seq, body);
+}
+
+/**
+ * RTM_GETROUTE for one destination (4 or 16 bytes): the route the kernel would use to send there,
+ * with its preferred source. `oif` (an interface index, e.g. an IPv6 zone) restricts the lookup to
+ * that interface.
+ */
+export function routeGetRequest(seq: number, destination: Uint8Array, oif = 0): Uint8Array {
+  const version: IpVersion = destination.length === 4 ? 4 : 6;
+  const body = new Uint8Array(RTMSG_SIZE);
+  body[0] = linuxFamilyOf(version);
+  body[1] = version === 4 ? 32 : 128; // rtm_dst_len: a host lookup
+  const attrs: Array<[number, Uint8Array]> = [[RTA.DST, destination.slice()]];
+  if (oif > 0) attrs.push([RTA.OIF, u32le(oif)]);
+  return encodeMessage(RTM.GETROUTE, NLM_F.REQUEST, seq, body, attrs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies and notifications
+
+/** NLMSG_ERROR: 0 for an acknowledgement, else the positive errno. */
+export function parseError(message: NetlinkMessage): number {
+  if (message.payload.length < 4) return 0;
+  const error = viewOf(message.payload).getInt32(0, true);
+  return error < 0 ? -error : error;
+}
+
+export interface LinkInfo {
+  index: number;
+  name: string;
+  /** Linux IFF_* flags (ifi_flags). */
+  flags: number;
+  mtu: number;
+  /** ARPHRD_* hardware type. */
+  hardwareType: number;
+}
+
+/** RTM_NEWLINK / RTM_DELLINK body. Null when too short. */
+export function parseLink(message: NetlinkMessage): LinkInfo | null {
+  const p = message.payload;
+  if (p.length < IFINFOMSG_SIZE) return null;
+  const view = viewOf(p);
+  const attrs = parseAttributes(p, IFINFOMSG_SIZE);
+  const nameBytes = attrs.get(IFLA.IFNAME);
+  const mtu = attrs.get(IFLA.MTU);
+  let name = '';
+  if (nameBytes) {
+    const end = nameBytes.indexOf(0);
+    name = Buffer.from(end >= 0 ? nameBytes.subarray(0, end) : nameBytes).toString('utf8');
+  }
+  return {
+    index: view.getInt32(4, true),
+    name,
+    flags: view.getUint32(8, true),
+    mtu: mtu && mtu.length >= 4 ? viewOf(mtu).getUint32(0, true) : 0,
+    hardwareType: view.getUint16(2, true),
+  };
+}
+
+export interface AddressInfo {
+  version: IpVersion;
+  /** Interface index. */
+  index: number;
+  /** The local address (IFA_LOCAL, else IFA_ADDRESS): 4 or 16 bytes. */
+  address: Uint8Array;
+  prefixLength: number;
+  /** The peer's address on a point-to-point link (IFA_ADDRESS differing from IFA_LOCAL), else null. */
+  peer: Uint8Array | null;
+  /** IFA_BROADCAST, when the kernel has one. */
+  broadcast: Uint8Array | null;
+  /** RT_SCOPE_*: 0 global, 253 link, 254 host. */
+  scope: number;
+  /** IFA_F_* flags, 32 bits (IFA_FLAGS when present, else ifa_flags). */
+  flags: number;
+  label: string;
+  tentative: boolean;
+  dadFailed: boolean;
+  deprecated: boolean;
+}
+
+/** RTM_NEWADDR / RTM_DELADDR body. Null when too short, of another family, or without an address. */
+export function parseAddress(message: NetlinkMessage): AddressInfo | null {
+  const p = message.payload;
+  if (p.length < IFADDRMSG_SIZE) return null;
+  const version = versionOfLinuxFamily(p[0]!);
+  if (version === 0) return null;
+  const size = version === 4 ? 4 : 16;
+  const attrs = parseAttributes(p, IFADDRMSG_SIZE);
+  const exact = (type: number): Uint8Array | null => {
+    const value = attrs.get(type);
+    return value && value.length === size ? value : null;
+  };
+  const local = exact(IFA.LOCAL);
+  const addr = exact(IFA.ADDRESS);
+  const address = local ?? addr;
+  if (!address) return null;
+  const peer = local && addr && !sameBytes(local, addr) ? addr : null;
+  const flagsAttr = attrs.get(IFA.FLAGS);
+  const flags = flagsAttr && flagsAttr.length >= 4 ? viewOf(flagsAttr).getUint32(0, true) : p[2]!;
+  const labelBytes = attrs.get(IFA.LABEL);
+  let label = '';
+  if (labelBytes) {
+    const end = labelBytes.indexOf(0);
+    label = Buffer.from(end >= 0 ? labelBytes.subarray(0, end) : labelBytes).toString('utf8');
+  }
+  return {
+    version,
+    index: viewOf(p).getUint32(4, true),
+    address,
+    prefixLength: p[1]!,
+    peer,
+    broadcast: exact(IFA.BROADCAST),
+    scope: p[3]!,
+    flags,
+    label,
+    tentative: (flags & IFA_F.TENTATIVE) !== 0,
+    dadFailed: (flags & IFA_F.DADFAILED) !== 0,
+    deprecated: (flags & IFA_F.DEPRECATED) !== 0,
+  };
+}
+
+export interface RouteInfo {
+  version: IpVersion;
+  /** RTN_* route type (1 unicast, 2 local, 3 broadcast, 5 multicast, 7 unreachable ...). */
+  type: number;
+  scope: number;
+  table: number;
+  dstLength: number;
+  destination: Uint8Array | null;
+  /** RTA_PREFSRC: the source address the kernel picked for this route / destination. */
+  preferredSource: Uint8Array | null;
+  gateway: Uint8Array | null;
+  /** RTA_OIF: outgoing interface index (0 when absent). */
+  outputInterface: number;
+  /** RTM_F_* flags. */
+  flags: number;
+}
+
+/** RTM_NEWROUTE / RTM_DELROUTE body (also the RTM_GETROUTE answer). Null when too short or of another family. */
+export function parseRoute(message: NetlinkMessage): RouteInfo | null {
+  const p = message.payload;
+  if (p.length < RTMSG_SIZE) return null;
+  const version = versionOfLinuxFamily(p[0]!);
+  if (version === 0) return null;
+  const size = version === 4 ? 4 : 16;
+  const attrs = parseAttributes(p, RTMSG_SIZE);
+  const exact = (type: number): Uint8Array | null => {
+    const value = attrs.get(type);
+    return value && value.length === size ? value : null;
+  };
+  const oif = attrs.get(RTA.OIF);
+  const table = attrs.get(RTA.TABLE);
+  return {
+    version,
+    type: p[7]!,
+    scope: p[6]!,
+    table: table && table.length >= 4 ? viewOf(table).getUint32(0, true) : p[4]!,
+    dstLength: p[1]!,
+    destination: exact(RTA.DST),
+    preferredSource: exact(RTA.PREFSRC),
+    gateway: exact(RTA.GATEWAY),
+    outputInterface: oif && oif.length >= 4 ? viewOf(oif).getUint32(0, true) : 0,
+    flags: viewOf(p).getUint32(8, true),
+  };
+}
+
+/**
+ * One message, decoded by kind: what a change-notification reader switches on. `removed` is true
+ * for RTM_DEL*; `error` carries the positive errno (0 = ACK).
+ */
+export type DecodedMessage =
+  | { kind: 'link'; removed: boolean; link: LinkInfo }
+  | { kind: 'address'; removed: boolean; address: AddressInfo }
+  | { kind: 'route'; removed: boolean; route: RouteInfo }
+  | { kind: 'done' }
+  | { kind: 'error'; errno: number }
+  | { kind: 'overrun' }
+  | { kind: 'other'; type: number };
+
+export function decodeMessage(message: NetlinkMessage): DecodedMessage {
+  switch (message.type) {
+    case NLMSG.DONE: return { kind: 'done' };
+    case NLMSG.ERROR: return { kind: 'error', errno: parseError(message) };
+    case NLMSG.OVERRUN: return { kind: 'overrun' };
+    case RTM.NEWLINK:
+    case RTM.DELLINK: {
+      const link = parseLink(message);
+      return link ? { kind: 'link', removed: message.type === RTM.DELLINK, link } : { kind: 'other', type: message.type };
+    }
+    case RTM.NEWADDR:
+    case RTM.DELADDR: {
+      const address = parseAddress(message);
+      return address ? { kind: 'address', removed: message.type === RTM.DELADDR, address } : { kind: 'other', type: message.type };
+    }
+    case RTM.NEWROUTE:
+    case RTM.DELROUTE: {
+      const route = parseRoute(message);
+      return route ? { kind: 'route', removed: message.type === RTM.DELROUTE, route } : { kind: 'other', type: message.type };
+    }
+    default: return { kind: 'other', type: message.type };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers the handlers share
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The netmask bytes (4 or 16) of a prefix length. */
+export function prefixMask(version: IpVersion, prefixLength: number): Uint8Array {
+  const out = new Uint8Array(version === 4 ? 4 : 16);
+  let bits = Math.max(0, Math.min(prefixLength, out.length * 8));
+  for (let i = 0; i < out.length && bits > 0; i++, bits -= 8) out[i] = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+  return out;
+}
