@@ -215,7 +215,7 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   const state = sock.type === C.SOCK_STREAM ? tcpState(sock.fd) : null;
   if (state === TCP_STATE.LISTEN) return fail(W.WSAEINVAL);
   if (state !== null && state !== TCP_STATE.CLOSE && state !== TCP_STATE.SYN_SENT) return fail(W.WSAEISCONN);
-  if (sock.type === C.SOCK_STREAM) reenable(sock, C.FD_CONNECT);
+  reenable(sock, C.FD_CONNECT);
   if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));

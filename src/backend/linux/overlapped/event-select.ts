@@ -52,6 +52,13 @@ interface SelectState {
   latchedErrors: Map<number, number>;
   /** A connect() is in progress (FD_CONNECT will report its end). */
   connecting: boolean;
+  /**
+   * A connect() ended with this Winsock error (0: connected) and FD_CONNECT has not been recorded
+   * yet: Windows reports it at the first selection that includes FD_CONNECT, however late.
+   */
+  connectPending: number | null;
+  /** Bytes queued when FD_READ was last recorded (new data beyond them is a new FD_READ). */
+  readMark: number;
   /** The connection was seen established (so its end is an FD_CLOSE). */
   established: boolean;
   closeReported: boolean;
@@ -70,7 +77,7 @@ function stateOf(sock: LinuxSocket): SelectState {
     state = {
       sock, event: null, mask: 0, record: 0, errors: new Array<number>(C.FD_MAX_EVENTS).fill(0),
       armed: C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE,
-      latched: 0, latchedErrors: new Map(), connecting: false, established: false, closeReported: false, peerClosed: false, hup: false,
+      latched: 0, latchedErrors: new Map(), connecting: false, connectPending: null, readMark: 0, established: false, closeReported: false, peerClosed: false, hup: false,
       removeSource: null,
     };
     states.set(sock, state);
@@ -124,6 +131,7 @@ export function reenable(sock: LinuxSocket, bit: number): void {
     state.hup = false;
   } else {
     state.armed |= bit;
+    if (bit === C.FD_READ) state.readMark = 0;
     // A hung-up socket is not polled any more: after the receive returns, look once for data left.
     if (bit === C.FD_READ && (state.hup || state.peerClosed)) queueMicrotask(() => evaluate(state));
   }
@@ -153,8 +161,22 @@ function bytesQueued(fd: number): number {
   return libc.ioctlInt(fd, L.FIONREAD, value) === 0 ? value[0]! : 0;
 }
 
-const closeError = (errno: number): number =>
-  errno === 0 ? 0 : errno === E.ECONNRESET || errno === E.EPIPE ? W.WSAECONNRESET : errno === E.ECONNABORTED ? W.WSAECONNABORTED : wsaFromErrno(errno);
+/** A UDP socket can be written to once it has a local address (bound, connected or used). */
+function hasLocalAddress(fd: number): boolean {
+  const name = new Uint8Array(128);
+  const len = new Uint32Array([name.length]);
+  return libc.getsockname(fd, name, len) === 0 && (name[2] !== 0 || name[3] !== 0);
+}
+
+const connectError = (errno: number): number => (errno === 0 ? 0 : errno === E.ECONNREFUSED ? W.WSAECONNREFUSED : wsaFromErrno(errno));
+
+/** Record a finished connect() once FD_CONNECT is selected. */
+function reportConnect(state: SelectState): void {
+  if (state.connectPending === null || !(state.mask & C.FD_CONNECT)) return;
+  state.armed |= C.FD_CONNECT;
+  record(state, C.FD_CONNECT, state.connectPending);
+  state.connectPending = null;
+}
 
 /** poll() bits for the events that are selected and armed now; 0 when nothing can be recorded. */
 function wanted(state: SelectState): number {
@@ -164,7 +186,7 @@ function wanted(state: SelectState): number {
   const want = state.mask & state.armed & SOCKET_EVENTS;
   if (!want) return 0;
   if (sock.type !== C.SOCK_STREAM) {
-    return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE ? L.POLLOUT : 0);
+    return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE && hasLocalAddress(fd) ? L.POLLOUT : 0);
   }
   const tcp = tcpState(fd);
   if (tcp === TCP_LISTEN) return want & C.FD_ACCEPT ? L.POLLIN : 0;
@@ -207,8 +229,15 @@ function apply(state: SelectState, revents: number): void {
   const fd = sock.fd;
   if (fd < 0) return;
   if (sock.type !== C.SOCK_STREAM) {
+    if (state.connecting) {
+      // A datagram connect() completes at once: FD_CONNECT, then FD_WRITE (Windows).
+      state.connecting = false;
+      state.connectPending = 0;
+      state.armed |= C.FD_WRITE;
+    }
+    reportConnect(state);
     if (revents & L.POLLIN) record(state, C.FD_READ, 0);
-    if (revents & L.POLLOUT) record(state, C.FD_WRITE, 0);
+    if (revents & L.POLLOUT && hasLocalAddress(fd)) record(state, C.FD_WRITE, 0);
     return;
   }
   const tcp = tcpState(fd);
@@ -218,25 +247,36 @@ function apply(state: SelectState, revents: number): void {
   }
   if (state.connecting && tcp !== TCP_SYN_SENT) {
     state.connecting = false;
-    const error = tcp === TCP_CLOSE ? socketError(fd) : 0;
-    state.armed |= C.FD_CONNECT;
-    record(state, C.FD_CONNECT, error ? (error === E.ECONNREFUSED ? W.WSAECONNREFUSED : wsaFromErrno(error)) : 0);
-    if (error) return;
-    state.established = true;
-    state.armed |= C.FD_WRITE;
+    const error = tcp === TCP_CLOSE ? connectError(socketError(fd)) : 0;
+    state.connectPending = error;
+    if (!error) {
+      state.established = true;
+      state.armed |= C.FD_WRITE;
+    }
   }
-  if (tcp === TCP_SYN_SENT) return;
+  reportConnect(state);
+  if (tcp === TCP_SYN_SENT || (tcp === TCP_CLOSE && !state.established)) return;
   if (tcp !== TCP_CLOSE) state.established = true;
   if (revents & L.POLLRDHUP) state.peerClosed = true;
   if (revents & (L.POLLHUP | L.POLLERR)) state.hup = true;
   if (!state.established) return;
-  if (revents & L.POLLIN && bytesQueued(fd) > 0) record(state, C.FD_READ, 0);
+  if (revents & L.POLLIN) {
+    const queued = bytesQueued(fd);
+    // New data after an FD_READ nobody re-enabled is a new FD_READ too (Windows, event mode).
+    if (queued > state.readMark && !(state.armed & C.FD_READ) && state.mask & C.FD_READ) state.armed |= C.FD_READ;
+    if (queued > 0 && state.armed & C.FD_READ) {
+      record(state, C.FD_READ, 0);
+      if (state.record & C.FD_READ) state.readMark = queued;
+    }
+  }
   if (revents & L.POLLPRI && !oobInline(fd)) record(state, C.FD_OOB, 0);
   if (revents & L.POLLOUT && tcp !== TCP_CLOSE) record(state, C.FD_WRITE, 0);
   const ended = tcp === TCP_CLOSE || (revents & (L.POLLRDHUP | L.POLLHUP | L.POLLERR)) !== 0;
   if (ended && !state.closeReported && state.mask & C.FD_CLOSE && state.armed & C.FD_CLOSE) {
     state.closeReported = true;
-    record(state, C.FD_CLOSE, closeError(socketError(fd)));
+    // A reset (an error pending, POLLERR) is reported as WSAECONNABORTED, as Windows does; the
+    // error itself is left for the next receive (SO_ERROR is not read here).
+    record(state, C.FD_CLOSE, revents & L.POLLERR ? W.WSAECONNABORTED : 0);
   }
 }
 
