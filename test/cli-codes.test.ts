@@ -114,7 +114,7 @@ describe('wsaioctl codes', () => {
 
   test('--type and --status filter', async () => {
     const rows = (await runJson('codes', '--type', 'unix', '--status', 'implemented')) as Array<{ name: string }>;
-    assert.deepEqual(rows.map((r) => r.name), ['FIONBIO', 'FIONREAD', 'SIOCATMARK', 'SIO_IDEAL_SEND_BACKLOG_QUERY', 'SIO_GET_INTERFACE_LIST']);
+    assert.deepEqual(rows.map((r) => r.name), ['FIONBIO', 'FIONREAD', 'SIOCATMARK', 'SIO_IDEAL_SEND_BACKLOG_CHANGE', 'SIO_IDEAL_SEND_BACKLOG_QUERY', 'SIO_GET_INTERFACE_LIST']);
     const native = (await runJson('codes', '--status', 'native')) as unknown[];
     assert.equal(native.length, allCodes().length);
     const ws2 = (await runJson('codes', '--type', 'ws2')) as Array<{ type: string }>;

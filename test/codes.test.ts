@@ -373,10 +373,9 @@ describe('backend support table', () => {
     'SIO_CPU_AFFINITY', 'SIO_TCP_INFO', 'SIO_IDEAL_SEND_BACKLOG_QUERY', 'SIO_UDP_CONNRESET', 'SIO_UDP_NETRESET',
     'SIO_ADDRESS_LIST_SORT', 'SIO_GET_INTERFACE_LIST', 'SIO_ADDRESS_LIST_QUERY', 'SIO_ROUTING_INTERFACE_QUERY',
     'SIO_GET_BROADCAST_ADDRESS', 'SIO_ADDRESS_LIST_CHANGE', 'SIO_ROUTING_INTERFACE_CHANGE',
-  ];
-  const PLANNED = [
     'SIO_IDEAL_SEND_BACKLOG_CHANGE',
   ];
+  const PLANNED: string[] = [];
 
   test('has exactly one row per catalogue name', () => {
     assert.deepEqual(Object.keys(codes.supportTable).sort(), codes.allCodes().map((r) => r.name).sort());

@@ -38,7 +38,7 @@ export const supportTable = {
   FIONBIO: implemented('a Winsock flag: host fds always stay non-blocking, blocking is emulated by waiting'),
   FIONREAD: implemented('Windows meaning: on UDP, all queued bytes, not just the next datagram'),
   SIOCATMARK: implemented('Windows meaning: TRUE when no urgent data is pending'),
-  SIO_IDEAL_SEND_BACKLOG_CHANGE: planned('no Linux counterpart; derived from tcp_info changes'),
+  SIO_IDEAL_SEND_BACKLOG_CHANGE: implemented('no Linux counterpart: the tcp_info-derived value sampled every 100 ms from one shared timerfd while requests are pending'),
   SIO_IDEAL_SEND_BACKLOG_QUERY: implemented('no Linux counterpart: bandwidth-delay product from tcp_info, clamped to [64 KiB, 16 MiB]'),
   SIO_GET_MULTICAST_FILTER: unsupported(MULTICAST_FILTER),
   SIO_SET_MULTICAST_FILTER: unsupported(MULTICAST_FILTER),

@@ -118,7 +118,7 @@ function unsupported(_call: IoctlCall): IoctlDone {
 function waitSynchronously(sock: LinuxSocket, call: IoctlCall, outcome: Exclude<IoctlOutcome, IoctlDone>): IoctlDone {
   const now = outcome.wait.check();
   if (now) return now;
-  if (sock.nonBlocking) {
+  if (sock.nonBlocking && !outcome.wait.blocksAnyway) {
     engine?.wouldBlock?.(call, outcome);
     return { error: W.WSAEWOULDBLOCK, bytes: 0 };
   }

@@ -24,10 +24,12 @@ import { getBroadcastAddress } from './handlers/broadcast-address.js';
 import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
+import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
 
 const handlers: IoctlHandler[] = [
   addressListChange,
   routingInterfaceChange,
+  idealSendBacklogChange,
   fionbio,
   fionread,
   siocatmark,

@@ -39,6 +39,8 @@ export interface IoctlWait {
     subscribe(wake: () => void): () => void;
     /** The FD_* bit a non-blocking caller should wait for instead (notifications only). */
     networkEvent?: number;
+    /** Waits even on a non-blocking socket (SIO_IDEAL_SEND_BACKLOG_CHANGE, port reservations). */
+    blocksAnyway?: boolean;
   };
 }
 

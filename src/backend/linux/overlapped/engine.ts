@@ -115,7 +115,7 @@ function nonOverlapped(call: IoctlCall, outcome: IoctlOutcome, bytesReturned: Re
   if (!('wait' in outcome)) return finish(bytesReturned, outcome);
   const now = outcome.wait.check();
   if (now) return finish(bytesReturned, now);
-  if (call.sock.nonBlocking) {
+  if (call.sock.nonBlocking && !outcome.wait.blocksAnyway) {
     wouldBlock(call, outcome);
     return finish(bytesReturned, { error: W.WSAEWOULDBLOCK, bytes: 0 });
   }

@@ -17,6 +17,7 @@ import { allPending, cancel, pendingOn } from './operations.js';
 import { closePort, type CompletionPort } from './ports.js';
 import { shutdownScheduler } from './scheduler.js';
 import { shutdownWatcher } from './netlink-watcher.js';
+import { shutdownSampler } from './sampler.js';
 
 export { WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent } from './events.js';
 export { CreateIoCompletionPort, PostQueuedCompletionStatus, GetQueuedCompletionStatus, GetQueuedCompletionStatusAsync } from './ports.js';
@@ -100,6 +101,7 @@ function threadExit(): void {
     }
   } finally {
     shutdownWatcher();
+    shutdownSampler();
     shutdownScheduler();
   }
 }

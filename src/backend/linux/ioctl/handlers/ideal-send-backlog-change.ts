@@ -1,0 +1,71 @@
+/**
+ * SIO_IDEAL_SEND_BACKLOG_CHANGE: completes (0 bytes) when the connection's ideal send backlog (the
+ * value SIO_IDEAL_SEND_BACKLOG_QUERY returns, derived from tcp_info, see tcp-info.ts) differs from
+ * the one when the request started. Linux announces no such change, so pending requests are
+ * sampled every 100 ms from one shared timerfd (overlapped/sampler.ts).
+ *
+ * Rules (the SIO_IDEAL_SEND_BACKLOG_CHANGE page): cbOutBuffer must be 0 (else WSAEINVAL); datagram
+ * socket WSAEOPNOTSUPP; not connected WSAENOTCONN; the call waits even on a non-blocking socket;
+ * only one request per socket: a new one ends the pending one; a pending request ends with
+ * WSAEINTR (blocking) or WSA_OPERATION_ABORTED (overlapped) when the send side shuts down, the
+ * connection resets, the socket closes or the request is cancelled.
+ */
+import { WSAEINTR, WSAEINVAL, WSAENOTCONN, WSAEOPNOTSUPP, WSAESHUTDOWN, WSA_OPERATION_ABORTED } from '../../../../errors/index.js';
+import { SIO_IDEAL_SEND_BACKLOG_CHANGE } from '../../../../codes/index.js';
+import { SOCK_STREAM } from '../../../../winsock/constants.js';
+import { wsaFromErrno } from '../../errno.js';
+import type { LinuxSocket } from '../../socket-state.js';
+import { idealSendBacklog, isSynchronized, readLinuxTcpInfo } from '../../tcp-info.js';
+import { sample } from '../../overlapped/sampler.js';
+import { failed, type IoctlDone, type IoctlHandler, type IoctlOutcome } from '../types.js';
+
+// Linux TCP states whose send side is still open.
+const TCP_ESTABLISHED = 1;
+const TCP_CLOSE_WAIT = 8;
+
+/** The pending request of each socket: a new request ends the previous one. */
+const current = new WeakMap<LinuxSocket, () => void>();
+
+export const idealSendBacklogChange: IoctlHandler = {
+  name: 'SIO_IDEAL_SEND_BACKLOG_CHANGE',
+  code: SIO_IDEAL_SEND_BACKLOG_CHANGE,
+  run({ sock, output, overlapped }): IoctlOutcome {
+    if (output.length !== 0) return failed(WSAEINVAL);
+    if (sock.type !== SOCK_STREAM) return failed(WSAEOPNOTSUPP);
+    const info = readLinuxTcpInfo(sock.fd);
+    if (typeof info === 'number') return failed(wsaFromErrno(info));
+    if (!isSynchronized(info.state)) return failed(WSAENOTCONN);
+    if (info.state !== TCP_ESTABLISHED && info.state !== TCP_CLOSE_WAIT) return failed(WSAESHUTDOWN);
+    const start = idealSendBacklog(info);
+    const ended = overlapped ? WSA_OPERATION_ABORTED : WSAEINTR;
+    let result: IoctlDone | null = null;
+    let wakeUp: (() => void) | null = null;
+    const finish = (error: number): void => {
+      if (result) return;
+      result = { error, bytes: 0 };
+      wakeUp?.();
+    };
+    current.get(sock)?.();
+    current.set(sock, () => finish(ended));
+    const look = (): void => {
+      if (sock.closed) return finish(ended);
+      const now = readLinuxTcpInfo(sock.fd);
+      if (typeof now === 'number' || (now.state !== TCP_ESTABLISHED && now.state !== TCP_CLOSE_WAIT)) return finish(ended);
+      if (idealSendBacklog(now) !== start) finish(0);
+    };
+    return {
+      wait: {
+        blocksAnyway: true,
+        check: () => result,
+        subscribe(wake) {
+          wakeUp = wake;
+          const stop = sample(look);
+          return () => {
+            wakeUp = null;
+            stop();
+          };
+        },
+      },
+    };
+  },
+};

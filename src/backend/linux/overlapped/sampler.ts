@@ -1,0 +1,78 @@
+/**
+ * A periodic tick for waits that have no kernel notification (the ideal send backlog is a value
+ * computed from tcp_info, which the kernel never announces): one timerfd per JS thread, armed while
+ * at least one listener exists, polled by the reactor like any other source. Synchronous waits
+ * therefore still block in poll() between ticks; nothing ticks when nobody listens.
+ */
+import koffi from 'koffi';
+import * as libc from '../libc.js';
+import { addSource } from './reactor.js';
+
+const lib = koffi.load('libc.so.6');
+const timerfd_create = lib.func('int timerfd_create(int clockid, int flags)') as (clock: number, flags: number) => number;
+const timerfd_settime = lib.func('int timerfd_settime(int fd, int flags, const uint8_t *new_value, uint8_t *old_value)') as (fd: number, flags: number, value: Uint8Array, old: Uint8Array | null) => number;
+const read = lib.func('intptr_t read(int fd, uint8_t *buf, size_t count)') as (fd: number, buf: Uint8Array, count: number) => number;
+
+const CLOCK_MONOTONIC = 1;
+const TFD_NONBLOCK = 0o4000;
+const TFD_CLOEXEC = 0o2000000;
+const POLLIN = 0x1;
+
+/** Sampling period (ms). */
+export const SAMPLE_MS = 100;
+
+const listeners = new Set<() => void>();
+let fd = -1;
+let removeSource: (() => void) | null = null;
+const expirations = new Uint8Array(8);
+
+/** Call `listener` every SAMPLE_MS while it is registered (during waits and event-loop ticks). */
+export function sample(listener: () => void): () => void {
+  listeners.add(listener);
+  if (fd < 0) start();
+  return () => {
+    if (listeners.delete(listener) && listeners.size === 0) stop();
+  };
+}
+
+function start(): void {
+  const t = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (t < 0) return;
+  const spec = new Uint8Array(32);
+  const view = new DataView(spec.buffer);
+  const ns = BigInt(SAMPLE_MS) * 1_000_000n;
+  view.setBigInt64(8, ns, true); // it_interval.tv_nsec
+  view.setBigInt64(24, ns, true); // it_value.tv_nsec
+  if (timerfd_settime(t, 0, spec, null) < 0) {
+    libc.close(t);
+    return;
+  }
+  fd = t;
+  removeSource = addSource({
+    fd: () => fd,
+    events: () => POLLIN,
+    ready: () => {
+      read(fd, expirations, 8);
+      for (const listener of [...listeners]) {
+        if (!listeners.has(listener)) continue;
+        try {
+          listener();
+        } catch {
+          // one listener's bug must not stop the others
+        }
+      }
+    },
+  });
+}
+
+function stop(): void {
+  removeSource?.();
+  removeSource = null;
+  if (fd >= 0) libc.close(fd);
+  fd = -1;
+}
+
+export function shutdownSampler(): void {
+  listeners.clear();
+  stop();
+}
