@@ -16,7 +16,10 @@ import { SIO_GET_BROADCAST_ADDRESS } from '../../../../codes/index.js';
 import { WSAEFAULT, WSAEINVAL, WSAENOPROTOOPT } from '../../../../errors/index.js';
 import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_RAW } from '../../../../winsock/constants.js';
 import { SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
-import { done, failed, type IoctlHandler } from '../types.js';
+import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
+
+/** A failure that leaves *lpcbBytesReturned as the caller had it. */
+const untouched = (error: number): IoctlDone => ({ error });
 
 export const getBroadcastAddress: IoctlHandler = {
   name: 'SIO_GET_BROADCAST_ADDRESS',
@@ -25,7 +28,7 @@ export const getBroadcastAddress: IoctlHandler = {
     if (sock.af === AF_INET6) return failed(WSAENOPROTOOPT);
     if (sock.af !== AF_INET) return failed(WSAEINVAL);
     if (sock.type !== SOCK_DGRAM && sock.type !== SOCK_RAW) return failed(WSAEINVAL);
-    if (output.length < SOCKADDR_IN_SIZE) return failed(WSAEFAULT, undefined);
+    if (output.length < SOCKADDR_IN_SIZE) return untouched(WSAEFAULT);
     output.fill(0, 0, SOCKADDR_IN_SIZE);
     output[0] = AF_INET;
     output.fill(0xff, 4, 8);

@@ -31,7 +31,10 @@ import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockadd
 import { E } from '../../libc.js';
 import { getRoute, hostAddresses, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
 import { listable } from './address-list-query.js';
-import { done, failed, type IoctlHandler } from '../types.js';
+import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
+
+/** A failure that leaves *lpcbBytesReturned as the caller had it. */
+const untouched = (error: number): IoctlDone => ({ error });
 
 /** Kernel answers that mean "no usable route there". */
 const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, 19 /* ENODEV */]);
@@ -60,24 +63,24 @@ export const routingInterfaceQuery: IoctlHandler = {
   code: SIO_ROUTING_INTERFACE_QUERY,
   nullBuffers: { input: true },
   run({ sock, input, inputIsNull, output }) {
-    if (inputIsNull || input.length < SOCKADDR_IN_SIZE) return failed(WSAEINVAL, undefined);
+    if (inputIsNull || input.length < SOCKADDR_IN_SIZE) return untouched(WSAEINVAL);
     const family = input[0]! | (input[1]! << 8);
-    if (family !== AF_INET && family !== AF_INET6) return failed(WSAEAFNOSUPPORT, undefined);
-    if (family === AF_INET6 && input.length < SOCKADDR_IN6_SIZE) return failed(WSAEINVAL, undefined);
-    if (family !== sock.af) return failed(WSAEAFNOSUPPORT, undefined);
+    if (family !== AF_INET && family !== AF_INET6) return untouched(WSAEAFNOSUPPORT);
+    if (family === AF_INET6 && input.length < SOCKADDR_IN6_SIZE) return untouched(WSAEINVAL);
+    if (family !== sock.af) return untouched(WSAEAFNOSUPPORT);
 
     const view = new DataView(input.buffer, input.byteOffset, input.length);
     const address = family === AF_INET ? input.slice(4, 8) : input.slice(8, 24);
     const zone = family === AF_INET6 ? view.getUint32(24, true) : 0;
-    if (isZero(address)) return failed(WSAEINVAL, undefined);
+    if (isZero(address)) return untouched(WSAEINVAL);
     const mapped = family === AF_INET6 && isV4Mapped(address);
-    if (mapped && isZero(address.subarray(12))) return failed(WSAEINVAL, undefined);
+    if (mapped && isZero(address.subarray(12))) return untouched(WSAEINVAL);
 
     const size = family === AF_INET ? SOCKADDR_IN_SIZE : SOCKADDR_IN6_SIZE;
     if (output.length < size) return failed(WSAEFAULT, size);
 
     const found = sourceFor(mapped ? address.slice(12) : address, mapped ? 0 : zone);
-    if (typeof found === 'number') return failed(found, undefined);
+    if (typeof found === 'number') return untouched(found);
 
     output.fill(0, 0, size);
     if (family === AF_INET) {
