@@ -305,3 +305,70 @@ describe('WSAGetOverlappedResult', () => {
     closeAll(s);
   });
 });
+
+describe('SIO_GET_INTERFACE_LIST always pends (Wine\'s test_get_interface_list)', () => {
+  test('completes later with the list size as InternalHigh and packet bytes; *lpcbBytesReturned untouched', () => {
+    const s = tcp();
+    const port = ws.CreateIoCompletionPort(s, 0, 123, 0);
+    const buffer = new Uint8Array(4096);
+    const size = { value: 0xdeadbeef };
+    assert.equal(ws.WSAIoctl(s, ws.SIO_GET_INTERFACE_LIST, null, 0, buffer, buffer.length, size, null, null), 0);
+    const expected = size.value;
+    assert.ok(expected > 0 && expected % 76 === 0);
+    const ov = fresh();
+    size.value = 0xdeadbeef;
+    assert.equal(ws.WSAIoctl(s, ws.SIO_GET_INTERFACE_LIST, null, 0, buffer, buffer.length, size, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+    assert.equal(size.value, 0xdeadbeef);
+    assert.equal(ov.Internal, ws.STATUS_PENDING, 'still pending when the call returns');
+    const p = packet(port, 1000);
+    assert.equal(p.ok, true);
+    assert.equal(p.bytes, expected);
+    assert.equal(p.key, 123);
+    assert.equal(p.overlapped, ov);
+    assert.equal(ov.Internal, ws.STATUS_SUCCESS);
+    assert.equal(ov.InternalHigh, expected);
+    closeAll(s);
+    ws.CloseHandle(port);
+  });
+
+  test('a too-small output pends too, then fails with STATUS_BUFFER_TOO_SMALL (packet ERROR_INSUFFICIENT_BUFFER, routine WSAEFAULT)', () => {
+    const s = tcp();
+    const port = ws.CreateIoCompletionPort(s, 0, 7, 0);
+    const buffer = new Uint8Array(75);
+    const ov = fresh();
+    assert.equal(ws.WSAIoctl(s, ws.SIO_GET_INTERFACE_LIST, null, 0, buffer, 75, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+    const p = packet(port, 1000);
+    assert.equal(p.ok, false);
+    assert.equal(p.error, ws.ERROR_INSUFFICIENT_BUFFER);
+    assert.equal(p.bytes, 0);
+    assert.equal(ov.Internal, ws.STATUS_BUFFER_TOO_SMALL);
+    assert.equal(ov.InternalHigh, 0);
+    closeAll(s);
+    ws.CloseHandle(port);
+
+    const s2 = tcp();
+    const calls: Array<[number, number]> = [];
+    assert.equal(ws.WSAIoctl(s2, ws.SIO_GET_INTERFACE_LIST, null, 0, buffer, 75, { value: 0 }, fresh(), (e, n) => calls.push([e, n])), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+    assert.equal(ws.SleepEx(100, true), ws.WAIT_IO_COMPLETION);
+    assert.deepEqual(calls, [[ws.WSAEFAULT, 0]]);
+    closeAll(s2);
+  });
+
+  test('WSAGetOverlappedResult: WSA_IO_INCOMPLETE right after the call, the size once waited for', async () => {
+    const s = tcp();
+    const event = ws.WSACreateEvent();
+    const ov = fresh(event);
+    const buffer = new Uint8Array(4096);
+    assert.equal(ws.WSAIoctl(s, ws.SIO_GET_INTERFACE_LIST, null, 0, buffer, buffer.length, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetOverlappedResult(s, ov, { value: 0 }, false, { value: 0 }), false);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_INCOMPLETE);
+    const transferred = { value: 0 };
+    assert.equal(await ws.WSAGetOverlappedResultAsync(s, ov, transferred, true, { value: 0 }), true);
+    assert.ok(transferred.value > 0 && transferred.value % 76 === 0);
+    closeAll(s);
+    ws.WSACloseEvent(event);
+  });
+});
