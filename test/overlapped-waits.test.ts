@@ -144,3 +144,29 @@ describe('the cost of waiting', () => {
     assert.equal(r.stdout.trim(), 'resolved 0 true');
   });
 });
+
+describe('untrusted arguments', () => {
+  test('no overlapped function throws or rejects, whatever JS passes', async () => {
+    const garbage: unknown[] = [undefined, null, -1, 0, 1.5, NaN, 'x', {}, [], { value: 'x' }, 2 ** 40, Symbol('s'), 10n];
+    const api = ws as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const names = ['WSACloseEvent', 'WSASetEvent', 'WSAResetEvent', 'WSAWaitForMultipleEvents', 'SleepEx', 'WSAGetOverlappedResult',
+      'CreateIoCompletionPort', 'GetQueuedCompletionStatus', 'PostQueuedCompletionStatus', 'CloseHandle', 'CancelIo', 'CancelIoEx',
+      'WSAEventSelect', 'WSAEnumNetworkEvents', 'SleepExAsync', 'WSAWaitForMultipleEventsAsync', 'GetQueuedCompletionStatusAsync',
+      'WSAGetOverlappedResultAsync'];
+    // Time-out / wait arguments are fixed to "do not wait" so the test stays bounded.
+    const noWait: Record<string, number> = { SleepEx: 0, SleepExAsync: 0, WSAWaitForMultipleEvents: 3, WSAWaitForMultipleEventsAsync: 3, GetQueuedCompletionStatus: 4, GetQueuedCompletionStatusAsync: 4, WSAGetOverlappedResult: 3, WSAGetOverlappedResultAsync: 3 };
+    const pending: Promise<unknown>[] = [];
+    let seed = 12345;
+    const pick = (): unknown => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return garbage[seed % garbage.length]; };
+    for (const name of names) {
+      for (let i = 0; i < 200; i++) {
+        const args = Array.from({ length: 5 }, pick);
+        if (name in noWait) args[noWait[name]!] = 0;
+        const result = api[name]!(...args);
+        if (result instanceof Promise) pending.push(result);
+      }
+    }
+    const settled = await Promise.allSettled(pending);
+    assert.equal(settled.filter((s) => s.status === 'rejected').length, 0);
+  });
+});

@@ -3,7 +3,8 @@
  * completion routines, cancellation, WSAEventSelect, and the AsyncEngine the WSAIoctl dispatcher
  * uses for overlapped and waiting calls. Importing this module installs it.
  */
-import { ERROR_INVALID_HANDLE, ERROR_NOT_FOUND } from '../../../errors/index.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND, WSAEFAULT, WSAEINVAL } from '../../../errors/index.js';
+import { WSA_WAIT_FAILED } from '../../../winsock/constants.js';
 import type { HANDLE, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { allHandles, lookup, lookupSocket } from '../handles.js';
 import { setLastError } from '../lastError.js';
@@ -19,10 +20,51 @@ import { shutdownScheduler } from './scheduler.js';
 import { shutdownWatcher } from './netlink-watcher.js';
 import { shutdownSampler } from './sampler.js';
 
-export { WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent } from './events.js';
-export { CreateIoCompletionPort, PostQueuedCompletionStatus, GetQueuedCompletionStatus, GetQueuedCompletionStatusAsync } from './ports.js';
-export { SleepEx, SleepExAsync, WSAWaitForMultipleEvents, WSAWaitForMultipleEventsAsync, WSAGetOverlappedResult, WSAGetOverlappedResultAsync } from './waits.js';
-export { WSAEventSelect, WSAEnumNetworkEvents } from './event-select.js';
+import * as events from './events.js';
+import * as ports from './ports.js';
+import * as waits from './waits.js';
+import * as select from './event-select.js';
+
+/**
+ * No exception escapes a Winsock function (design principle 2): arguments JS can pass but C cannot
+ * (a Symbol where a DWORD goes, ...) end as the function's failure value with a parameter error.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function guard<F extends (...args: any[]) => any>(fn: F, failure: ReturnType<F>, error: number): F {
+  return ((...args: Parameters<F>) => {
+    try {
+      const result = fn(...args);
+      if (result instanceof Promise) {
+        return result.catch(() => {
+          setLastError(error);
+          return failure;
+        });
+      }
+      return result;
+    } catch {
+      setLastError(error);
+      return failure;
+    }
+  }) as F;
+}
+
+const PARAM = ERROR_INVALID_PARAMETER;
+export const WSACreateEvent = guard(events.WSACreateEvent, 0, PARAM);
+export const WSACloseEvent = guard(events.WSACloseEvent, false, PARAM);
+export const WSASetEvent = guard(events.WSASetEvent, false, PARAM);
+export const WSAResetEvent = guard(events.WSAResetEvent, false, PARAM);
+export const CreateIoCompletionPort = guard(ports.CreateIoCompletionPort, 0, PARAM);
+export const PostQueuedCompletionStatus = guard(ports.PostQueuedCompletionStatus, false, PARAM);
+export const GetQueuedCompletionStatus = guard(ports.GetQueuedCompletionStatus, false, PARAM);
+export const GetQueuedCompletionStatusAsync = guard(ports.GetQueuedCompletionStatusAsync, Promise.resolve(false), PARAM);
+export const SleepEx = guard(waits.SleepEx, 0, PARAM);
+export const SleepExAsync = guard(waits.SleepExAsync, Promise.resolve(0), PARAM);
+export const WSAWaitForMultipleEvents = guard(waits.WSAWaitForMultipleEvents, WSA_WAIT_FAILED, PARAM);
+export const WSAWaitForMultipleEventsAsync = guard(waits.WSAWaitForMultipleEventsAsync, Promise.resolve(WSA_WAIT_FAILED), PARAM);
+export const WSAGetOverlappedResult = guard(waits.WSAGetOverlappedResult, false, WSAEFAULT);
+export const WSAGetOverlappedResultAsync = guard(waits.WSAGetOverlappedResultAsync, Promise.resolve(false), WSAEFAULT);
+export const WSAEventSelect = guard(select.WSAEventSelect, -1, WSAEINVAL);
+export const WSAEnumNetworkEvents = guard(select.WSAEnumNetworkEvents, -1, WSAEFAULT);
 
 installAsyncEngine(engine);
 
@@ -37,7 +79,7 @@ socketHooks.closing.push((sock) => {
 socketHooks.reenable.push(reenable);
 
 /** CloseHandle: an event, a completion port, or a socket (as closesocket). */
-export function CloseHandle(hObject: HANDLE): boolean {
+function closeHandle(hObject: HANDLE): boolean {
   const object = typeof hObject === 'number' ? lookup(hObject) : undefined;
   if (object?.kind === 'event') {
     closeEvent(object as WinEvent);
@@ -53,7 +95,7 @@ export function CloseHandle(hObject: HANDLE): boolean {
 }
 
 /** CancelIo: every pending operation this thread started on the socket completes as cancelled. */
-export function CancelIo(hFile: HANDLE): boolean {
+function cancelIo(hFile: HANDLE): boolean {
   const sock = lookupSocket(hFile);
   if (!sock || sock.closed) {
     setLastError(ERROR_INVALID_HANDLE);
@@ -67,7 +109,7 @@ export function CancelIo(hFile: HANDLE): boolean {
  * CancelIoEx: the pending operation started with `lpOverlapped` on the socket, or all of them when
  * it is null. Nothing to cancel: FALSE with ERROR_NOT_FOUND.
  */
-export function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean {
+function cancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean {
   const sock = lookupSocket(hFile);
   if (!sock || sock.closed) {
     setLastError(ERROR_INVALID_HANDLE);
@@ -81,6 +123,10 @@ export function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): b
   for (const op of ops) cancel(op);
   return true;
 }
+
+export const CloseHandle = guard(closeHandle, false, ERROR_INVALID_HANDLE);
+export const CancelIo = guard(cancelIo, false, ERROR_INVALID_HANDLE);
+export const CancelIoEx = guard(cancelIoEx, false, ERROR_INVALID_HANDLE);
 
 /**
  * The thread is ending (a Worker returning or calling process.exit, or the process exiting): its
