@@ -5,6 +5,9 @@ import { codesCommand } from './codes.js';
 import { tcpinfoCommand } from './tcpinfo.js';
 import { reportCommand } from './report.js';
 import { sortCommand } from './sort.js';
+import { interfacesCommand } from './interfaces.js';
+import { addressesCommand } from './addresses.js';
+import { routeCommand } from './route.js';
 
 export const commands: CliCommand[] = [
   decodeCommand,
@@ -12,4 +15,7 @@ export const commands: CliCommand[] = [
   tcpinfoCommand,
   reportCommand,
   sortCommand,
+  interfacesCommand,
+  addressesCommand,
+  routeCommand,
 ];
