@@ -5,15 +5,18 @@
  * closed when the last one leaves. Listeners are a Set, not fds or threads: 10,000 pending requests
  * cost this one socket.
  *
- * Only what the notifications need is decoded: nlmsg_type, the family byte, and for addresses the
- * interface index, scope, flags and address, so that "the address list changed" means a usable
- * address appeared or disappeared (a lifetime refresh or a repeat RTM_NEWADDR is not a change).
+ * Messages are decoded with the netlink module (../netlink/messages.ts): nlmsg_type, the family
+ * byte, and for addresses parseAddress, so that "the address list changed" means a usable address
+ * appeared or disappeared (a lifetime refresh or a repeat RTM_NEWADDR is not a change).
  * The address set is seeded by an RTM_GETADDR dump when the socket opens.
  */
 import { AF_INET, AF_INET6 } from '../../../winsock/constants.js';
 import * as libc from '../libc.js';
 import { E, L } from '../libc.js';
 import { addSource } from './reactor.js';
+import {
+  NETLINK_ROUTE, NLMSG, RTM, RTMGRP_NETWORK_CHANGES, RT_SCOPE, addressDumpRequest, parseAddress, parseMessages, type NetlinkMessage,
+} from '../netlink/index.js';
 
 export type NetChange =
   /** A usable local address of this (Windows) family appeared or disappeared. */
@@ -27,33 +30,7 @@ export type NetChange =
 
 export type NetListener = (changes: readonly NetChange[]) => void;
 
-const NETLINK_ROUTE = 0;
-const RTMGRP_LINK = 0x1;
-const RTMGRP_IPV4_IFADDR = 0x10;
-const RTMGRP_IPV4_ROUTE = 0x40;
-const RTMGRP_IPV6_IFADDR = 0x100;
-const RTMGRP_IPV6_ROUTE = 0x400;
-const GROUPS = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
-
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
-const NLMSG_OVERRUN = 4;
-const RTM_NEWLINK = 16;
-const RTM_DELLINK = 17;
-const RTM_NEWADDR = 20;
-const RTM_DELADDR = 21;
-const RTM_GETADDR = 22;
-const RTM_NEWROUTE = 24;
-const RTM_DELROUTE = 25;
-const NLM_F_REQUEST = 0x1;
-const NLM_F_DUMP = 0x300;
-const IFA_ADDRESS = 1;
-const IFA_LOCAL = 2;
-const IFA_FLAGS = 8;
-const IFA_F_DADFAILED = 0x08;
-const IFA_F_DEPRECATED = 0x20;
-const IFA_F_TENTATIVE = 0x40;
-const RT_SCOPE_HOST = 254;
+const GROUPS = RTMGRP_NETWORK_CHANGES;
 const ENOBUFS = 105;
 
 const listeners = new Set<NetListener>();
@@ -121,14 +98,8 @@ export function shutdownWatcher(): void {
 }
 
 function requestAddressDump(): void {
-  const req = new Uint8Array(24);
-  const view = new DataView(req.buffer);
   dumpSeq = nextSeq++;
-  view.setUint32(0, req.length, true);
-  view.setUint16(4, RTM_GETADDR, true);
-  view.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
-  view.setUint32(8, dumpSeq, true);
-  req[16] = L.AF_UNSPEC;
+  const req = addressDumpRequest(dumpSeq, 0);
   dumping = libc.send(fd, req, req.length, 0) === req.length;
 }
 
@@ -175,64 +146,39 @@ function drain(): void {
 }
 
 function parse(data: Uint8Array, add: (change: NetChange) => void): void {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  let offset = 0;
-  while (offset + 16 <= data.length) {
-    const len = view.getUint32(offset, true);
-    if (len < 16 || offset + len > data.length) break;
-    const type = view.getUint16(offset + 4, true);
-    const seq = view.getUint32(offset + 8, true);
-    const fromDump = dumping && seq === dumpSeq;
-    const body = data.subarray(offset + 16, offset + len);
-    if (type === NLMSG_DONE || type === NLMSG_ERROR) {
+  for (const message of parseMessages(data)) {
+    const fromDump = dumping && message.seq === dumpSeq;
+    const { type, payload } = message;
+    if (type === NLMSG.DONE || type === NLMSG.ERROR) {
       if (fromDump) dumping = false;
-    } else if (type === NLMSG_OVERRUN) {
+    } else if (type === NLMSG.OVERRUN) {
       add({ kind: 'overrun' });
-    } else if (type === RTM_NEWADDR || type === RTM_DELADDR) {
-      const family = addressChange(body, type === RTM_NEWADDR);
+    } else if (type === RTM.NEWADDR || type === RTM.DELADDR) {
+      const family = addressChange(message, type === RTM.NEWADDR);
       // During the seeding dump, entries are the starting state, not changes.
       if (family && !fromDump) add({ kind: 'address', family });
-    } else if (type === RTM_NEWROUTE || type === RTM_DELROUTE) {
-      const family = windowsFamilyOf(body[0] ?? 0);
+    } else if (type === RTM.NEWROUTE || type === RTM.DELROUTE) {
+      const family = windowsFamilyOf(payload[0] ?? 0);
       if (family) add({ kind: 'route', family });
-    } else if (type === RTM_NEWLINK || type === RTM_DELLINK) {
+    } else if (type === RTM.NEWLINK || type === RTM.DELLINK) {
       add({ kind: 'link' });
     }
-    offset += (len + 3) & ~3;
   }
 }
 
 /**
- * Update the address set from one RTM_NEWADDR / RTM_DELADDR; returns the Windows family when the
- * set of usable addresses changed, else 0. Host-scope addresses (127.0.0.1, ::1) are not in
- * Windows' list and never count.
+ * Update the address set from one RTM_NEWADDR / RTM_DELADDR (decoded by the netlink module's
+ * parseAddress); returns the Windows family when the set of usable addresses changed, else 0.
+ * Usable as SIO_ADDRESS_LIST_QUERY counts it: not tentative, DAD-failed or deprecated; host-scope
+ * addresses (127.0.0.1, ::1) are never in Windows' list and never count.
  */
-function addressChange(body: Uint8Array, added: boolean): number {
-  if (body.length < 8) return 0;
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const family = windowsFamilyOf(body[0]!);
-  if (!family) return 0;
-  let flags = body[2]!;
-  const scope = body[3]!;
-  const index = view.getUint32(4, true);
-  let address: Uint8Array | null = null;
-  let local: Uint8Array | null = null;
-  for (let at = 8; at + 4 <= body.length;) {
-    const alen = view.getUint16(at, true);
-    const atype = view.getUint16(at + 2, true) & 0x3fff;
-    if (alen < 4 || at + alen > body.length) break;
-    const payload = body.subarray(at + 4, at + alen);
-    if (atype === IFA_ADDRESS) address = payload;
-    else if (atype === IFA_LOCAL) local = payload;
-    else if (atype === IFA_FLAGS && payload.length >= 4) flags = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
-    at += (alen + 3) & ~3;
-  }
-  if (scope === RT_SCOPE_HOST) return 0;
-  const bytes = local ?? address;
-  if (!bytes) return 0;
-  const key = `${family}|${index}|${Buffer.from(bytes).toString('hex')}`;
+function addressChange(message: NetlinkMessage, added: boolean): number {
+  const info = parseAddress(message);
+  if (!info || info.scope === RT_SCOPE.HOST) return 0;
+  const family = info.version === 4 ? AF_INET : AF_INET6;
+  const key = `${family}|${info.index}|${Buffer.from(info.address).toString('hex')}`;
   const before = addresses.get(key) ?? false;
-  const usable = added && (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED)) === 0;
+  const usable = added && !info.tentative && !info.dadFailed && !info.deprecated;
   if (added) addresses.set(key, usable);
   else addresses.delete(key);
   return before !== usable ? family : 0;
