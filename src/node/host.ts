@@ -6,7 +6,8 @@ import * as ws from '../winsock/index.js';
 import {
   decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE,
 } from '../structs/socketAddressList.js';
-import { decodeIPv4, parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
+import { decodeInterfaceList, INTERFACE_INFO_SIZE, type InterfaceInfoRecord } from '../structs/interfaceInfo.js';
+import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
 import { isIPv4 } from '../structs/ip.js';
 import { WinsockError } from './errors.js';
 import { addressOf, familyOf, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
@@ -48,14 +49,11 @@ function netAddress(sa: Uint8Array): NetAddress {
     : { family: 'IPv6', address: info.address, scopeId: info.scopeId ?? 0 };
 }
 
-/** INTERFACE_INFO: 76 bytes, iiFlags then three 24-byte sockaddr_gen (IPv4 only). */
-const INTERFACE_INFO_SIZE = 76;
-
 export interface InterfaceInfo {
   /** IPv4 address of the interface. */
   address: string;
-  /** Broadcast address (the peer's address on a point-to-point link). */
-  broadcast: string;
+  /** Broadcast address (the peer's address on a point-to-point link); null when there is none. */
+  broadcast: string | null;
   netmask: string;
   /** iiFlags: IFF_UP 0x1, IFF_BROADCAST 0x2, IFF_LOOPBACK 0x4, IFF_POINTTOPOINT 0x8, IFF_MULTICAST 0x10. */
   flags: number;
@@ -66,14 +64,12 @@ export interface InterfaceInfo {
   multicast: boolean;
 }
 
-function decodeInterfaceInfo(buf: Uint8Array, offset: number): InterfaceInfo {
-  const flags = new DataView(buf.buffer, buf.byteOffset + offset, 4).getUint32(0, true);
-  // Each sockaddr_gen holds a SOCKADDR_IN here: family, port, then the 4 address bytes.
-  const ipAt = (field: number) => decodeIPv4(buf.subarray(offset + field + 4, offset + field + 8));
+function interfaceInfo(record: InterfaceInfoRecord): InterfaceInfo {
+  const { flags } = record;
   return {
-    address: ipAt(4),
-    broadcast: ipAt(28),
-    netmask: ipAt(52),
+    address: record.address,
+    broadcast: record.broadcast,
+    netmask: record.netmask,
     flags,
     up: (flags & ws.IFF_UP) !== 0,
     broadcastCapable: (flags & ws.IFF_BROADCAST) !== 0,
@@ -95,11 +91,7 @@ function decodeInterfaceInfo(buf: Uint8Array, offset: number): InterfaceInfo {
 export function interfaces(): InterfaceInfo[] {
   return withTemporarySocket(ws.AF_INET, ws.SOCK_DGRAM, (s) => {
     const { out, bytes } = growingIoctl(s, ws.SIO_GET_INTERFACE_LIST, null, INTERFACE_INFO_SIZE * 32);
-    const list: InterfaceInfo[] = [];
-    for (let offset = 0; offset + INTERFACE_INFO_SIZE <= bytes; offset += INTERFACE_INFO_SIZE) {
-      list.push(decodeInterfaceInfo(out, offset));
-    }
-    return list;
+    return decodeInterfaceList(out, bytes).map(interfaceInfo);
   });
 }
 
