@@ -52,7 +52,11 @@ function netAddress(sa: Uint8Array): NetAddress {
 export interface InterfaceInfo {
   /** IPv4 address of the interface. */
   address: string;
-  /** Broadcast address (the peer's address on a point-to-point link); null when there is none. */
+  /**
+   * iiBroadcastAddress: on a broadcast-capable interface Windows puts the limited broadcast
+   * address 255.255.255.255 here (not the directed one: that is address | ~netmask); null when
+   * the interface has no broadcast (the slot is empty).
+   */
   broadcast: string | null;
   netmask: string;
   /** iiFlags: IFF_UP 0x1, IFF_BROADCAST 0x2, IFF_LOOPBACK 0x4, IFF_POINTTOPOINT 0x8, IFF_MULTICAST 0x10. */
