@@ -54,3 +54,16 @@ export const isLinkLocal4 = (a: Uint8Array): boolean => a.length === 4 && a[0] =
 
 /** Host-scope addresses (127.0.0.1, ::1 ...) are only reachable from this host. */
 export const isHostScope = (a: AddressInfo): boolean => a.scope === RT_SCOPE.HOST;
+
+/**
+ * Whether Windows would list this address in SIO_ADDRESS_LIST_QUERY (an address an application
+ * can bind to): Preferred (not tentative, DAD-failed or deprecated), not host scope, on an
+ * interface up and running, and not a loopback / link-local address of a loopback interface.
+ * A change notifier can use the same rule to decide whether the list changed.
+ */
+export function isBindable(a: HostAddress): boolean {
+  if (a.tentative || a.dadFailed || a.deprecated) return false;
+  if (isHostScope(a) || !isOperational(a.link)) return false;
+  if (isLoopbackLink(a.link) && (isLoopbackAddress(a.address) || isLinkLocal6(a.address) || isLinkLocal4(a.address))) return false;
+  return true;
+}

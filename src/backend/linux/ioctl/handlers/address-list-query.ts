@@ -27,18 +27,8 @@ import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
 import { encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER } from '../../../../structs/socketAddressList.js';
 import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
 import { addressOf } from '../../libc.js';
-import {
-  hostAddresses, isHostScope, isLinkLocal4, isLinkLocal6, isLoopbackAddress, isLoopbackLink, isOperational, type HostAddress,
-} from '../../netlink/index.js';
+import { hostAddresses, isBindable, isLinkLocal6, type HostAddress } from '../../netlink/index.js';
 import { done, failed, type IoctlHandler } from '../types.js';
-
-/** Whether Windows would list this address (see the module comment). */
-export function listable(a: HostAddress): boolean {
-  if (a.tentative || a.dadFailed || a.deprecated) return false;
-  if (isHostScope(a) || !isOperational(a.link)) return false;
-  if (isLoopbackLink(a.link) && (isLoopbackAddress(a.address) || isLinkLocal6(a.address) || isLinkLocal4(a.address))) return false;
-  return true;
-}
 
 /** The Windows sockaddr (SOCKADDR_IN 16 / SOCKADDR_IN6 28 bytes, port 0) of a host address. */
 export function windowsSockaddrOf(a: HostAddress): Uint8Array {
@@ -66,7 +56,7 @@ export const addressListQuery: IoctlHandler = {
     if (!outputIsNull && output.length > 0 && output.length < SOCKET_ADDRESS_LIST_HEADER) return failed(WSAEINVAL, 0);
     const host = hostAddresses(sock.af === AF_INET ? 4 : 6);
     if (!host.ok) return failed(WSAENETDOWN);
-    const sockaddrs = host.value.filter(listable).map(windowsSockaddrOf);
+    const sockaddrs = host.value.filter(isBindable).map(windowsSockaddrOf);
     const size = socketAddressListSize(sockaddrs);
     if (outputIsNull || output.length < size) return failed(WSAEFAULT, size);
     return done(encodeSocketAddressList(sockaddrs, output, addressOf(output)));

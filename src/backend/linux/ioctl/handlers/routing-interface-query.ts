@@ -29,8 +29,7 @@ import { WSAEAFNOSUPPORT, WSAEFAULT, WSAEINVAL, WSAENETDOWN, WSAENETUNREACH } fr
 import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
 import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
 import { E } from '../../libc.js';
-import { getRoute, hostAddresses, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
-import { listable } from './address-list-query.js';
+import { getRoute, hostAddresses, isBindable, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
 import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
 
 /** A failure that leaves *lpcbBytesReturned as the caller had it. */
@@ -53,7 +52,7 @@ export function sourceFor(destination: Uint8Array, zone: number): { source: Uint
   // No RTA_PREFSRC: the interface's first usable address of the family.
   const host = hostAddresses(destination.length === 4 ? 4 : 6);
   if (!host.ok) return WSAENETDOWN;
-  const candidate = host.value.find((a) => a.index === r.outputInterface && listable(a))
+  const candidate = host.value.find((a) => a.index === r.outputInterface && isBindable(a))
     ?? host.value.find((a) => a.index === r.outputInterface && !a.tentative && !a.dadFailed);
   return candidate ? { source: candidate.address, index: r.outputInterface } : WSAENETUNREACH;
 }
