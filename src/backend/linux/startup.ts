@@ -24,7 +24,7 @@ export function WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null)
   lpWSAData.wVersion = negotiated;
   lpWSAData.wHighVersion = 0x0202;
   lpWSAData.szDescription = 'WinSock 2.0';
-  lpWSAData.szSystemStatus = 'Running (wsaioctl Linux emulation)';
+  lpWSAData.szSystemStatus = 'Running'; // Windows' text (Wine protocol.c test_startup); backendName tells the emulation apart
   lpWSAData.iMaxSockets = major === 1 ? 32767 : 0;
   lpWSAData.iMaxUdpDg = major === 1 ? 65467 : 0;
   if (!supported) return W.WSAVERNOTSUPPORTED;

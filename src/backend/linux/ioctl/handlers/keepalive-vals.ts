@@ -55,6 +55,8 @@ export const keepaliveVals: IoctlHandler = {
   name: 'SIO_KEEPALIVE_VALS',
   code: SIO_KEEPALIVE_VALS,
   input: { min: TCP_KEEPALIVE_SIZE, error: WSAEFAULT, bytes: 'zero' },
+  // A NULL input with a size is this code's own WSAEFAULT, with *lpcbBytesReturned = 0 (test_keepalive_vals).
+  nullBuffers: { input: true },
   run({ sock, input }) {
     if (sock.type !== C.SOCK_STREAM) return failed(WSAENOPROTOOPT);
     const { onoff, keepalivetime, keepaliveinterval } = decodeTcpKeepalive(input);
