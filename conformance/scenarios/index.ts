@@ -1,0 +1,15 @@
+/** Every scenario, in report order. */
+import type { Scenario } from '../lib/types.js';
+import { rules } from './rules.js';
+import { stream } from './stream.js';
+import { datagram } from './datagram.js';
+import { host } from './host.js';
+import { other } from './other.js';
+
+export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other];
+
+const seen = new Set<string>();
+for (const s of scenarios) {
+  if (seen.has(s.id)) throw new Error(`duplicate scenario id ${s.id}`);
+  seen.add(s.id);
+}

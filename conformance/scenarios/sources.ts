@@ -1,0 +1,28 @@
+/**
+ * Where the expected Windows results come from. Wine's conformance tests run on real Windows
+ * (test.winehq.org): a line without `todo_wine` states what Windows does; a `todo_wine` line states
+ * what Windows does and that Wine does not. Facts only; nothing of Wine's code is used.
+ */
+const SOCK_C = 'Wine dlls/ws2_32/tests/sock.c';
+const PROTOCOL_C = 'Wine dlls/ws2_32/tests/protocol.c';
+
+export const SRC = {
+  startup: `${PROTOCOL_C} test_startup`,
+  withoutStartup: `${SOCK_C} test_WithoutWSAStartup / test_WithWSAStartup`,
+  fionread: `${SOCK_C} test_fionread_siocatmark`,
+  fionbio: `${SOCK_C} test_fionbio`,
+  keepalive: `${SOCK_C} test_keepalive_vals`,
+  unsupported: `${SOCK_C} test_unsupported_ioctls`,
+  extension: `${SOCK_C} test_get_extension_func`,
+  backlog: `${SOCK_C} test_backlog_query`,
+  baseHandle: `${SOCK_C} test_base_handle`,
+  circular: `${SOCK_C} test_circular_queueing`,
+  interfaceList: `${SOCK_C} test_get_interface_list`,
+  addressListQuery: `${SOCK_C} test_address_list_query`,
+  routingQuery: `${SOCK_C} test_sioRoutingInterfaceQuery`,
+  addressListChange: `${SOCK_C} test_sioAddressListChange`,
+  wsaioctlPage: 'WSAIoctl reference page (sdk-api nf-winsock2-wsaioctl), error table',
+  ioctlsPage: 'Winsock IOCTLs page (win32 desktop-src/WinSock/winsock-ioctls.md)',
+  recvfromPage: 'recvfrom reference page: WSAEFAULT when fromlen is too small for the source address',
+  sioPage: (name: string) => `${name} reference page (win32 desktop-src/WinSock/${name.toLowerCase().replaceAll('_', '-')}.md)`,
+} as const;
