@@ -39,6 +39,8 @@ let removeSource: (() => void) | null = null;
 let dumpSeq = 0;
 let dumping = false;
 let nextSeq = 1;
+/** Our netlink port id: replies to our own dump carry it; notifications carry their sender's. */
+let portId = -1;
 /** Usable-ness of every address seen: key family|ifindex|address hex. */
 const addresses = new Map<string, boolean>();
 const recvBuffer = new Uint8Array(64 * 1024);
@@ -73,6 +75,7 @@ function open(): void {
     return;
   }
   fd = s;
+  portId = boundPortId(s);
   addresses.clear();
   requestAddressDump();
   removeSource = addSource({
@@ -80,6 +83,14 @@ function open(): void {
     events: () => L.POLLIN,
     ready: () => drain(),
   });
+}
+
+/** The port id the kernel gave the socket at bind (sockaddr_nl.nl_pid). */
+function boundPortId(s: number): number {
+  const sa = new Uint8Array(12);
+  const len = new Uint32Array([sa.length]);
+  if (libc.getsockname(s, sa, len) < 0) return -1;
+  return new DataView(sa.buffer).getUint32(4, true);
 }
 
 function close(): void {
@@ -147,7 +158,9 @@ function drain(): void {
 
 function parse(data: Uint8Array, add: (change: NetChange) => void): void {
   for (const message of parseMessages(data)) {
-    const fromDump = dumping && message.seq === dumpSeq;
+    // A notification caused by another program can carry any sequence number (small ones are
+    // common): only a message addressed to our own port is part of our dump.
+    const fromDump = dumping && message.seq === dumpSeq && message.pid === portId;
     const { type, payload } = message;
     if (type === NLMSG.DONE || type === NLMSG.ERROR) {
       if (fromDump) dumping = false;
