@@ -81,9 +81,8 @@ export function notifyMarkdown(result) {
     lines.push(`| ${p.name} | ${p.wait} | ${ms(p.median)} | ${ms(p.p99)} | ${ms(p.max)} | ${processing} | ${verdict(p.median < TARGETS.medianMs && p.p99 < TARGETS.p99Ms)} |`);
   }
   if (slowAsync) {
-    lines.push('', 'The async twins are slow only when the caller is already waiting: they learn of kernel events (the ' +
-      'rtnetlink watcher) from a periodic poll on the event loop (`TICK_MS` in src/backend/linux/overlapped/scheduler.ts), ' +
-      'so their latency is spread over one tick period; "processing only" shows the work itself is fast.');
+    lines.push('', 'The async twins learn of kernel events (the rtnetlink watcher) from a poll() running on a libuv pool ' +
+      'thread (src/backend/linux/overlapped/scheduler.ts), one thread hop away; "processing only" shows the work itself.');
   }
   const s = result.scale;
   lines.push('', `Scale: ${s.requests} UDP sockets on one completion port, each with a pending overlapped SIO_ADDRESS_LIST_CHANGE, then one address change.`, '');

@@ -34,6 +34,11 @@ export const ioctlInt = libc.func('int ioctl(int fd, unsigned long request, int3
 /** ioctl whose argument is a struct. */
 export const ioctlBuf = libc.func('int ioctl(int fd, unsigned long request, uint8_t *arg)') as (fd: number, request: number, arg: Uint8Array) => number;
 export const poll = libc.func('int poll(uint8_t *fds, unsigned long nfds, int timeout)') as (fds: Uint8Array, nfds: number, timeout: number) => number;
+/** poll() on a libuv pool thread: the callback gets (error, result) on this JS thread. */
+export const pollAsync = (poll as unknown as { async(fds: Uint8Array, nfds: number, timeout: number, cb: (err: unknown, n: number) => void): void }).async;
+export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (initval: number, flags: number) => number;
+export const write = libc.func('intptr_t write(int fd, const uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;
+export const read = libc.func('intptr_t read(int fd, uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;
 export const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)') as (fd: number, cmd: number, arg: number) => number;
 export const if_nametoindex = libc.func('unsigned int if_nametoindex(const char *name)') as (name: string) => number;
 export const getpid = libc.func('int getpid()') as () => number;
@@ -56,7 +61,7 @@ export const L = {
   MSG_OOB: 0x1, MSG_PEEK: 0x2, MSG_DONTROUTE: 0x4, MSG_TRUNC: 0x20, MSG_DONTWAIT: 0x40, MSG_WAITALL: 0x100,
   MSG_ERRQUEUE: 0x2000, MSG_NOSIGNAL: 0x4000,
   FIONREAD: 0x541b, SIOCATMARK: 0x8905, SIOCOUTQ: 0x5411, FIONBIO: 0x5421,
-  F_GETFL: 3, F_SETFL: 4, O_NONBLOCK: 0o4000,
+  F_GETFL: 3, F_SETFL: 4, O_NONBLOCK: 0o4000, EFD_NONBLOCK: 0o4000, EFD_CLOEXEC: 0o2000000,
   POLLIN: 0x1, POLLPRI: 0x2, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20, POLLRDHUP: 0x2000,
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
 } as const;

@@ -166,9 +166,15 @@ function synRetransAt(info: LinuxTcpInfo): number {
   return Math.min(255, info.totalRto ?? 0);
 }
 
+/**
+ * The kernel's last_* timers tick in jiffies (1 to 10 ms, HZ 1000 down to 100), so an age read
+ * from them can be up to one tick too old; taking a tick off keeps the estimate a lower bound.
+ */
+const JIFFY_MARGIN_MS = 10;
+
 /** What the kernel's timers say about the connection's age: a lower bound, in ms. */
 function ageLowerBound(info: LinuxTcpInfo): number {
-  return Math.max(info.lastDataSent, info.lastDataRecv, info.lastAckRecv);
+  return Math.max(0, Math.max(info.lastDataSent, info.lastDataRecv, info.lastAckRecv) - JIFFY_MARGIN_MS);
 }
 
 function estimate(sock: LinuxSocket, info: LinuxTcpInfo): Establishment {

@@ -39,12 +39,8 @@ export function watchSourceCount(hook: () => void): void {
 
 let buffer = new Uint8Array(8 * 16);
 
-/**
- * One poll() over every source, then dispatch what is ready. `timeoutMs` < 0 waits forever, 0 only
- * looks. With no source, a positive time-out just sleeps in the kernel. Returns how many sources
- * were dispatched. EINTR returns early with 0 (the caller's loop recomputes its time left).
- */
-export function pollOnce(timeoutMs: number): number {
+/** The pollfd array for every source that wants something now (plus `extraFd`, if given). */
+export function pollSet(extraFd = -1): { buffer: Uint8Array; list: KernelSource[]; count: number } {
   const list: KernelSource[] = [];
   const fds: number[] = [];
   const wanted: number[] = [];
@@ -56,13 +52,28 @@ export function pollOnce(timeoutMs: number): number {
     fds.push(fd);
     wanted.push(events);
   }
-  if (buffer.length < 8 * Math.max(1, list.length)) buffer = new Uint8Array(8 * list.length * 2);
+  if (extraFd >= 0) {
+    fds.push(extraFd);
+    wanted.push(libc.L.POLLIN);
+  }
+  if (buffer.length < 8 * Math.max(1, fds.length)) buffer = new Uint8Array(8 * fds.length * 2);
   const view = new DataView(buffer.buffer);
-  for (let i = 0; i < list.length; i++) {
+  for (let i = 0; i < fds.length; i++) {
     view.setInt32(i * 8, fds[i]!, true);
     view.setInt16(i * 8 + 4, wanted[i]!, true);
     view.setInt16(i * 8 + 6, 0, true);
   }
+  return { buffer, list, count: fds.length };
+}
+
+/**
+ * One poll() over every source, then dispatch what is ready. `timeoutMs` < 0 waits forever, 0 only
+ * looks. With no source, a positive time-out just sleeps in the kernel. Returns how many sources
+ * were dispatched. EINTR returns early with 0 (the caller's loop recomputes its time left).
+ */
+export function pollOnce(timeoutMs: number): number {
+  const { buffer, list } = pollSet();
+  const view = new DataView(buffer.buffer);
   const timeout = timeoutMs < 0 ? -1 : Math.min(Math.ceil(timeoutMs), 0x7fffffff);
   const n = libc.poll(buffer, list.length, timeout);
   // 0: time-out. < 0: EINTR, or poll() itself failed; either way the caller's loop recomputes

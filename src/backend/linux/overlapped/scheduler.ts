@@ -8,23 +8,26 @@
  *   event loop: it is re-evaluated right after anything in this thread changes (an event set, a
  *   packet posted, an operation completed, an APC queued: all of these happen in JS, so `kick()`
  *   wakes the waiters at once), and, for what only the kernel can report (netlink, socket
- *   readiness), by a timer that calls `pollOnce(0)` every TICK_MS while such sources exist.
+ *   readiness), when a poll() running on a libuv pool thread (koffi's `.async`) returns.
  *
- * Why a timer slice and not a koffi `.async` poll: koffi runs async calls as napi async work on
- * libuv's thread pool (4 threads by default, shared with fs, dns and crypto), so a long poll there
- * would hold a pool thread for the whole wait and can delay a Worker's teardown; the timer costs one
- * poll(0) syscall per slice and at most TICK_MS latency, and only for kernel-reported events.
+ * The pool-thread poll is only a wake-up: its answer is not trusted (the set of sources may have
+ * changed meanwhile); the JS thread then looks again with `pollOnce(0)` and re-evaluates. It also
+ * watches an eventfd, written whenever the set changes or the waiting ends, so it never holds a
+ * pool thread (4 by default, shared with fs, dns and crypto) longer than needed, and it is capped
+ * at MAX_ASYNC_POLL_MS so a source whose wanted events changed is picked up again soon. A kernel
+ * event thus reaches an async waiter within one thread hop instead of a timer slice.
  *
- * Keep-alive: the tick timer runs only while an async waiter exists *and* kernel sources are
+ * Keep-alive: the async poll runs only while an async waiter exists *and* kernel sources are
  * registered (something is pending that can still complete); a finite time-out keeps the loop alive
  * until it fires; an INFINITE async wait with nothing pending holds nothing, so the process can exit.
  */
-import { hasSources, pollOnce, watchSourceCount } from './reactor.js';
+import * as libc from '../libc.js';
+import { hasSources, pollOnce, pollSet, watchSourceCount } from './reactor.js';
 import { apcPending, runApcs, watchApcs } from './apc.js';
 
 export const INFINITE = 0xffffffff;
-/** Period of the async poll of kernel sources (ms). */
-export const TICK_MS = 20;
+/** Longest a pool-thread poll runs before the JS thread rebuilds its set of sources (ms). */
+export const MAX_ASYNC_POLL_MS = 250;
 
 // ---- deferred completions ---------------------------------------------------------------------
 
@@ -104,6 +107,7 @@ let kickScheduled = false;
 /** Something changed in this thread: look at the async waiters again (once, soon). */
 export function kick(): void {
   if (kickScheduled || waiters.size === 0) return;
+  wakeAsyncPoll();
   kickScheduled = true;
   queueMicrotask(() => {
     kickScheduled = false;
@@ -126,7 +130,7 @@ export function waitAsync<T>(spec: WaitSpec<T>): Promise<T> {
         if (result === undefined) return false;
         waiters.delete(waiter);
         if (timer) clearTimeout(timer);
-        updateTicker();
+        updateAsyncPoll();
         resolve(result);
         return true;
       },
@@ -140,21 +144,36 @@ export function waitAsync<T>(spec: WaitSpec<T>): Promise<T> {
         pollOnce(0);
         if (!waiter.evaluate()) {
           waiters.delete(waiter);
-          updateTicker();
+          updateAsyncPoll();
           resolve(spec.onTimeout);
         }
       }, Math.max(0, deadline - Date.now()));
     }
-    updateTicker();
+    updateAsyncPoll();
     // First look on the next microtask: the caller's synchronous code finishes first, as with any
     // promise-returning call.
     kick();
   });
 }
 
-// ---- the tick ---------------------------------------------------------------------------------
+// ---- the pool-thread poll -----------------------------------------------------------------------
 
-let ticker: ReturnType<typeof setInterval> | null = null;
+let waker = -1;
+let asyncPolling = false;
+const eight = new Uint8Array(8);
+
+function wakerFd(): number {
+  if (waker < 0) waker = libc.eventfd(0, libc.L.EFD_NONBLOCK | libc.L.EFD_CLOEXEC);
+  return waker;
+}
+
+/** End a running pool-thread poll now (its callback decides whether another one is needed). */
+function wakeAsyncPoll(): void {
+  if (!asyncPolling || waker < 0) return;
+  eight.fill(0);
+  eight[0] = 1;
+  libc.write(waker, eight, 8);
+}
 
 function tick(): void {
   pollOnce(0);
@@ -162,22 +181,45 @@ function tick(): void {
   evaluateAll();
 }
 
-/**
- * The kernel sources are polled from the event loop only while an async waiter exists (a thread
- * nobody waits in polls nothing; its completions are picked up by its next wait, which always
- * starts with a look at the kernel). Then the timer is ref'd: something is pending and someone
- * awaits it.
- */
-function updateTicker(): void {
-  const need = waiters.size > 0 && hasSources();
-  if (need && !ticker) ticker = setInterval(tick, TICK_MS);
-  if (!need && ticker) {
-    clearInterval(ticker);
-    ticker = null;
-  }
+function startAsyncPoll(): void {
+  const fd = wakerFd();
+  if (fd < 0) return;
+  const { buffer, count } = pollSet(fd);
+  asyncPolling = true;
+  // Its own copy: the JS thread keeps using the reactor's buffer while the pool thread waits.
+  libc.pollAsync(buffer.slice(0, count * 8), count, MAX_ASYNC_POLL_MS, () => {
+    asyncPolling = false;
+    // Reset the eventfd (EAGAIN when nobody wrote: fine), unless the thread closed it meanwhile.
+    if (waker === fd) libc.read(fd, eight, 8);
+    tick();
+    updateAsyncPoll();
+  });
 }
 
-watchSourceCount(updateTicker);
+/**
+ * The kernel sources are watched for the event loop only while an async waiter exists (a thread
+ * nobody waits in polls nothing; its completions are picked up by its next wait, which always
+ * starts with a look at the kernel). The pool-thread poll then keeps the process alive: something
+ * is pending and someone awaits it.
+ */
+function updateAsyncPoll(): void {
+  const need = waiters.size > 0 && hasSources();
+  if (need && !asyncPolling) startAsyncPoll();
+  else if (asyncPolling) wakeAsyncPoll();
+  if (!need) closeWaker();
+}
+
+/**
+ * Nobody waits any more: give the eventfd back at once (an idle thread's fd count stays flat). A
+ * pool-thread poll still running has been woken first; it holds its own reference to the file.
+ */
+function closeWaker(): void {
+  if (waker < 0) return;
+  libc.close(waker);
+  waker = -1;
+}
+
+watchSourceCount(updateAsyncPoll);
 watchApcs(kick);
 
 /** Forget every async waiter and timer (the thread is exiting). */
@@ -186,6 +228,6 @@ export function shutdownScheduler(): void {
   deferred.length = 0;
   if (deferredScheduled) clearImmediate(deferredScheduled);
   deferredScheduled = null;
-  if (ticker) clearInterval(ticker);
-  ticker = null;
+  wakeAsyncPoll();
+  closeWaker();
 }
