@@ -1,24 +1,10 @@
 /** `wsaioctl decode` and `wsaioctl codes`, run through the built CLI with captured output. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../dist/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { allCodes } from 'wsaioctl/codes';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => void (out += t.endsWith('\n') ? t : t + '\n'),
-    err: (t) => void (err += t.endsWith('\n') ? t : t + '\n'),
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 async function runJson(...argv: string[]): Promise<unknown> {
   const result = await run(...argv, '--json');
