@@ -87,17 +87,22 @@ function optionFor(sock: LinuxSocket, level: number, optname: number): Option | 
   return option;
 }
 
+// One reusable argument block for the int-sized options (calls are synchronous, one at a time).
+const intValue = new Int32Array(1);
+const intBytes = new Uint8Array(intValue.buffer);
+const intLength = new Uint32Array(1);
+
 /** Read a kernel int option. */
 export function kernelInt(fd: number, level: number, name: number): number | null {
-  const val = new Int32Array(1);
-  const len = new Uint32Array([4]);
-  return libc.getsockopt(fd, level, name, new Uint8Array(val.buffer), len) < 0 ? null : val[0]!;
+  intValue[0] = 0;
+  intLength[0] = 4;
+  return libc.getsockopt(fd, level, name, intBytes, intLength) < 0 ? null : intValue[0]!;
 }
 
 /** Write a kernel int option; returns 0 or the Linux errno. */
 export function setKernelInt(fd: number, level: number, name: number, value: number): number {
-  const val = new Int32Array([value]);
-  return libc.setsockopt(fd, level, name, new Uint8Array(val.buffer), 4) < 0 ? libc.errno() : 0;
+  intValue[0] = value;
+  return libc.setsockopt(fd, level, name, intBytes, 4) < 0 ? libc.errno() : 0;
 }
 
 export function getsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: Ref<number> | null): number {

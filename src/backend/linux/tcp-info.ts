@@ -12,6 +12,7 @@ import type { TcpInfo } from '../../structs/tcpInfo.js';
 import * as libc from './libc.js';
 import { L } from './libc.js';
 import { socketHooks } from './sockets.js';
+import { kernelInt } from './sockopts.js';
 import type { LinuxSocket } from './socket-state.js';
 
 /** Bigger than any kernel's tcp_info so far (6.18 returns 280 bytes). */
@@ -101,11 +102,16 @@ export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo
 }
 
 /** getsockopt(IPPROTO_TCP, TCP_INFO) on `fd`: the parsed structure, or the Linux errno. */
+// Reused argument buffers: a fresh small typed array handed to native code costs more than the
+// system call itself (V8 moves its bytes off the heap first). Calls are synchronous, one at a time.
+const infoBuffer = new Uint8Array(TCP_INFO_BUFFER);
+const infoLength = new Uint32Array(1);
+const outqValue = new Int32Array(1);
+
 export function readLinuxTcpInfo(fd: number): LinuxTcpInfo | number {
-  const buf = new Uint8Array(TCP_INFO_BUFFER);
-  const len = new Uint32Array([buf.length]);
-  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, buf, len) < 0) return libc.errno();
-  return parseLinuxTcpInfo(buf, len[0]!);
+  infoLength[0] = infoBuffer.length;
+  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, infoBuffer, infoLength) < 0) return libc.errno();
+  return parseLinuxTcpInfo(infoBuffer, infoLength[0]!);
 }
 
 /** Linux TCP_* states (include/net/tcp_states.h). */
@@ -272,17 +278,14 @@ export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Require
 
 /** SIOCOUTQ (bytes not yet acknowledged, sent or not) minus tcpi_notsent_bytes: bytes in flight. */
 function bytesInFlight(fd: number, info: LinuxTcpInfo): number {
-  const outq = new Int32Array(1);
-  if (libc.ioctlInt(fd, L.SIOCOUTQ, outq) < 0) return 0;
-  return Math.max(0, outq[0]! - (info.notsentBytes ?? 0));
+  if (libc.ioctlInt(fd, L.SIOCOUTQ, outqValue) < 0) return 0;
+  return Math.max(0, outqValue[0]! - (info.notsentBytes ?? 0));
 }
 
 /** The receive buffer in use (autotuned): half the kernel's SO_RCVBUF, which counts bookkeeping too. */
 function receiveBuffer(fd: number): number {
-  const val = new Int32Array(1);
-  const len = new Uint32Array([4]);
-  if (libc.getsockopt(fd, L.SOL_SOCKET, L.SO_RCVBUF, new Uint8Array(val.buffer), len) < 0) return 0;
-  return Math.floor(val[0]! / 2);
+  const size = kernelInt(fd, L.SOL_SOCKET, L.SO_RCVBUF);
+  return size === null ? 0 : Math.floor(size / 2);
 }
 
 /** Everything SIO_TCP_INFO returns, read from a live socket; or the Linux errno. */

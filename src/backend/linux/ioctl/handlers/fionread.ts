@@ -49,7 +49,8 @@ function streamCount(sock: LinuxSocket, fd: number): number | { error: number } 
     if (inq.errno === E.EINVAL && kernelInt(fd, L.SOL_SOCKET, L.SO_ACCEPTCONN) === 1) return 0;
     return { error: wsaFromErrno(inq.errno) };
   }
-  if (oobInline(fd) || !mayHoldUrgentSlot(sock, fd)) return inq;
+  // Cheapest test first: no urgent data around is the common case (one poll).
+  if (!mayHoldUrgentSlot(sock, fd) || oobInline(fd)) return inq;
   // Linux stopped counting at the urgent slot: count everything, then leave the slot out.
   const counts = queueCounts(fd, false);
   if (!('all' in counts)) return inq;
