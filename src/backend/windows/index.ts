@@ -1,14 +1,16 @@
 /**
  * The Windows backend: each Winsock function passes straight through to the real ws2_32.dll
- * (and kernel32.dll for the Win32 last error). Windows decides every result and error. Checked
- * here only: our own WSAStartup count (see startup.ts) and JS buffers shorter than the size
- * claimed for them (see arguments.ts).
+ * (and kernel32.dll for the Win32 last error, events, waits and completion ports). Windows decides
+ * every result and error. Checked here only: our own WSAStartup count (see startup.ts) and JS
+ * buffers shorter than the size claimed for them (see arguments.ts). The overlapped part (events,
+ * waits, completion ports, overlapped WSAIoctl, async twins) is in overlapped.ts.
  * Import this module only on win32: it loads ws2_32.dll when imported.
  */
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
-import { WSAEFAULT, WSAEOPNOTSUPP, WSANOTINITIALISED, WSAVERNOTSUPPORTED } from '../../errors/index.js';
+import { WSAEFAULT, WSANOTINITIALISED, WSAVERNOTSUPPORTED } from '../../errors/index.js';
 import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
+import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { countCleanup, countStartup, isStarted } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
 
@@ -52,7 +54,9 @@ export const backend: WinsockCore = {
   },
   closesocket(s) {
     if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
-    return ws2_32.closesocket(nativeSocket(s));
+    const result: number = ws2_32.closesocket(nativeSocket(s));
+    if (result === 0) forgetSocket(s);
+    return result;
   },
 
   bind(s, name, namelen) {
@@ -146,11 +150,14 @@ export const backend: WinsockCore = {
   WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer, lpcbBytesReturned,
     lpOverlapped, lpCompletionRoutine) {
     if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
-    // Overlapped and completion-routine calls need a native WSAOVERLAPPED that outlives the call
-    // and a bridge for the completion; until that is added they fail as unsupported.
-    if (lpOverlapped !== null || lpCompletionRoutine !== null) return fail(SOCKET_ERROR, WSAEOPNOTSUPP);
     if (overruns(lpvInBuffer, cbInBuffer) || overruns(lpvOutBuffer, cbOutBuffer)) {
       return fail(SOCKET_ERROR, WSAEFAULT);
+    }
+    // With a WSAOVERLAPPED: native OVERLAPPED and buffers that outlive the call (overlapped.ts).
+    // Without one, a completion routine is ignored, as Windows documents.
+    if (lpOverlapped !== null && typeof lpOverlapped === 'object') {
+      return overlappedIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
+        lpcbBytesReturned, lpOverlapped, lpCompletionRoutine);
     }
     const cell = cellOf(lpcbBytesReturned);
     const result: number = ws2_32.WSAIoctl(nativeSocket(s), dwIoControlCode, lpvInBuffer, cbInBuffer,
@@ -158,4 +165,6 @@ export const backend: WinsockCore = {
     storeCell(lpcbBytesReturned, cell);
     return result;
   },
+
+  ...overlappedFunctions,
 };

@@ -11,11 +11,16 @@
  *   value goes in, and comes back unchanged when the callee does not write it.
  * - koffi keeps the thread's last-error value across its own work, so WSAGetLastError() called
  *   after a failing call sees that call's error.
+ * - `HANDLE` (events, completion ports) is `intptr_t` like SOCKET: INVALID_HANDLE_VALUE is -1.
+ * - Memory the callee keeps after it returns (an overlapped call's OVERLAPPED and buffers) is never
+ *   a JS array: those parameters are `void *` and receive koffi.alloc addresses (BigInt), see
+ *   native-overlapped.ts.
  */
 import koffi from 'koffi';
 import type { WSADATA } from '../../winsock/types.js';
 
 const SOCKET = 'intptr_t';
+const HANDLE = 'intptr_t';
 
 const ws2 = koffi.load('ws2_32.dll');
 const kernel32 = koffi.load('kernel32.dll');
@@ -79,3 +84,57 @@ export const win32 = {
   GetLastError: kernel32.func('uint32_t __stdcall GetLastError()'),
   SetLastError: kernel32.func('void __stdcall SetLastError(uint32_t dwErrCode)'),
 };
+
+/**
+ * The overlapped part: events, waits, overlapped results, completion ports, cancellation, event
+ * selection. BOOL is `int`. Pointers the callee may keep are `void *` (koffi.alloc addresses);
+ * out-parameters written only during the call are `void *` too and receive small typed arrays.
+ */
+export const overlappedApi = {
+  /** WSAIoctl again, every pointer raw: the overlapped form passes native memory only. */
+  WSAIoctl: ws2.func(
+    `int __stdcall WSAIoctl(${SOCKET} s, uint32_t dwIoControlCode, void *lpvInBuffer, uint32_t cbInBuffer, ` +
+      'void *lpvOutBuffer, uint32_t cbOutBuffer, void *lpcbBytesReturned, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  WSACreateEvent: ws2.func(`${HANDLE} __stdcall WSACreateEvent()`),
+  WSACloseEvent: ws2.func(`int __stdcall WSACloseEvent(${HANDLE} hEvent)`),
+  WSASetEvent: ws2.func(`int __stdcall WSASetEvent(${HANDLE} hEvent)`),
+  WSAResetEvent: ws2.func(`int __stdcall WSAResetEvent(${HANDLE} hEvent)`),
+  WSAWaitForMultipleEvents: ws2.func(
+    'uint32_t __stdcall WSAWaitForMultipleEvents(uint32_t cEvents, void *lphEvents, int fWaitAll, uint32_t dwTimeout, int fAlertable)',
+  ),
+  WSAGetOverlappedResult: ws2.func(
+    `int __stdcall WSAGetOverlappedResult(${SOCKET} s, void *lpOverlapped, void *lpcbTransfer, int fWait, void *lpdwFlags)`,
+  ),
+  WSAEventSelect: ws2.func(`int __stdcall WSAEventSelect(${SOCKET} s, ${HANDLE} hEventObject, int32_t lNetworkEvents)`),
+  WSAEnumNetworkEvents: ws2.func(
+    `int __stdcall WSAEnumNetworkEvents(${SOCKET} s, ${HANDLE} hEventObject, void *lpNetworkEvents)`,
+  ),
+
+  SleepEx: kernel32.func('uint32_t __stdcall SleepEx(uint32_t dwMilliseconds, int bAlertable)'),
+  CreateIoCompletionPort: kernel32.func(
+    `${HANDLE} __stdcall CreateIoCompletionPort(${HANDLE} FileHandle, ${HANDLE} ExistingCompletionPort, ` +
+      'uint64_t CompletionKey, uint32_t NumberOfConcurrentThreads)',
+  ),
+  GetQueuedCompletionStatus: kernel32.func(
+    `int __stdcall GetQueuedCompletionStatus(${HANDLE} CompletionPort, void *lpNumberOfBytesTransferred, ` +
+      'void *lpCompletionKey, void *lpOverlapped, uint32_t dwMilliseconds)',
+  ),
+  PostQueuedCompletionStatus: kernel32.func(
+    `int __stdcall PostQueuedCompletionStatus(${HANDLE} CompletionPort, uint32_t dwNumberOfBytesTransferred, ` +
+      'uint64_t dwCompletionKey, void *lpOverlapped)',
+  ),
+  CloseHandle: kernel32.func(`int __stdcall CloseHandle(${HANDLE} hObject)`),
+  CancelIo: kernel32.func(`int __stdcall CancelIo(${HANDLE} hFile)`),
+  CancelIoEx: kernel32.func(`int __stdcall CancelIoEx(${HANDLE} hFile, void *lpOverlapped)`),
+  GetHandleInformation: kernel32.func(`int __stdcall GetHandleInformation(${HANDLE} hObject, void *lpdwFlags)`),
+};
+
+/**
+ * `void CALLBACK CompletionRoutine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED, DWORD dwFlags)`:
+ * the type of the one registered callback that receives every completion routine call (see
+ * native-overlapped.ts).
+ */
+export const CompletionRoutine = koffi.pointer(koffi.proto(
+  'void __stdcall CompletionRoutine(uint32_t dwError, uint32_t cbTransferred, void *lpOverlapped, uint32_t dwFlags)',
+));

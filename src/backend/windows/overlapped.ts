@@ -1,0 +1,539 @@
+/**
+ * The WinsockOverlapped part of the Windows backend: events, waits, overlapped results, completion
+ * ports, cancellation, event selection, WSAIoctl with lpOverlapped / lpCompletionRoutine, and the
+ * async twins. Every function calls the real ws2_32.dll / kernel32.dll function; Windows decides
+ * each result and error. What this module adds:
+ * - native memory for what Windows uses after a call returns, and the way back from a native
+ *   OVERLAPPED address to the caller's WSAOVERLAPPED (native-overlapped.ts);
+ * - the async twins, which poll the real objects from this thread (poller.ts);
+ * - answers for what C cannot even express and Windows would crash on: a NULL out-parameter where
+ *   the function writes unconditionally, a handle that is not an integer, an event list shorter
+ *   than cEvents. Each gets the documented error (see the function), and no exception escapes:
+ *   an argument koffi cannot convert ends as the function's failure value with a parameter error.
+ */
+import {
+  ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WAIT_TIMEOUT, WSAEFAULT, WSAEINVAL, WSANOTINITIALISED,
+  WSA_INVALID_PARAMETER, WSA_IO_INCOMPLETE, WSA_IO_PENDING,
+} from '../../errors/index.js';
+import {
+  INVALID_HANDLE_VALUE, WSA_INVALID_EVENT, WSA_MAXIMUM_WAIT_EVENTS, WSA_WAIT_FAILED, WSA_WAIT_IO_COMPLETION,
+  WSA_WAIT_TIMEOUT,
+} from '../../winsock/constants.js';
+import type { WinsockOverlapped } from '../../winsock/api.js';
+import type {
+  HANDLE, LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, SOCKET, WSAEVENT, WSANETWORKEVENTS, WSAOVERLAPPED,
+} from '../../winsock/types.js';
+import { nativeSocket } from './arguments.js';
+import {
+  allocate, begin, blockForCall, blockForPacket, expectPacket, expectRoutine, finish, forgetPort,
+  fromU64, hasWork, inFlightBlock, packetDequeued, reap, release, releaseIdleRoutine, releaseIfIdle, routinePointer,
+  scratchCopy, toU64, type Memory, type Operation,
+} from './native-overlapped.js';
+import { configurePoller, deadlineOf, kick, wait } from './poller.js';
+import { isStarted } from './startup.js';
+import { overlappedApi as api, win32, ws2_32 } from './ws2_32.js';
+
+configurePoller({ beforeRound: reap, hasWork });
+
+// ---- argument conversion -----------------------------------------------------------------------
+
+/** A handle no process can have open (handle tables stop far below it); given for non-integers. */
+const NO_HANDLE = 0x7ffffffc;
+const nativeHandle = (h: unknown): number => (typeof h === 'number' && Number.isSafeInteger(h) ? h : NO_HANDLE);
+/** BOOL as Linux reads it: true or a non-zero number. */
+const toBOOL = (value: unknown): number => (value === true || (typeof value === 'number' && value !== 0 && !Number.isNaN(value)) ? 1 : 0);
+const dword = (value: unknown): number => Number(value) >>> 0;
+const isObject = (value: unknown): value is object => value !== null && typeof value === 'object';
+
+/** Runs `fn` and puts back the last error the native call left (our bookkeeping may call free()). */
+function keepingError<T>(fn: () => T): T {
+  const error = win32.GetLastError();
+  try {
+    return fn();
+  } finally {
+    win32.SetLastError(error);
+  }
+}
+
+/** After a wait that may have run completion routines: reap, and drop the callback if it is idle. */
+function afterWait(): void {
+  keepingError(() => {
+    reap();
+    releaseIdleRoutine();
+  });
+}
+
+/**
+ * Whether `s` names a socket, asked without side effects (getsockopt SO_TYPE). For functions whose
+ * NULL out-parameter Windows would only discover after checking the socket.
+ */
+function socketError(s: SOCKET): number {
+  const type = new Uint8Array(4);
+  const result: number = ws2_32.getsockopt(nativeSocket(s), 0xffff, 0x1008, type, [4]);
+  return result === 0 ? 0 : ws2_32.WSAGetLastError();
+}
+
+/**
+ * No exception escapes a Winsock function (design principle 2): what koffi cannot convert (a
+ * Symbol where a DWORD goes, ...) ends as the function's failure value with a parameter error.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function guard<F extends (...args: any[]) => any>(fn: F, failure: ReturnType<F>, error: number): F {
+  return ((...args: Parameters<F>) => {
+    try {
+      const result = fn(...args);
+      if (result instanceof Promise) {
+        return result.catch(() => {
+          win32.SetLastError(error);
+          return failure;
+        });
+      }
+      return result;
+    } catch {
+      win32.SetLastError(error);
+      return failure;
+    }
+  }) as F;
+}
+
+// ---- sockets associated with completion ports --------------------------------------------------
+
+/** Port of each socket this thread associated through CreateIoCompletionPort. */
+const associations = new Map<number, number>();
+
+/** The socket was closed (closesocket or CloseHandle): its association is gone. */
+export function forgetSocket(s: SOCKET): void {
+  associations.delete(s);
+  kick();
+}
+
+// ---- WSAIoctl in overlapped mode ---------------------------------------------------------------
+
+function copyIn(buffer: Uint8Array | null, size: number): Memory | null {
+  // koffi passes a zero-length array as NULL: keep that, as the non-overlapped form does.
+  if (buffer === null || buffer.byteLength === 0) return null;
+  const memory = allocate(size);
+  memory.bytes.set(buffer.subarray(0, size));
+  return memory;
+}
+
+/**
+ * WSAIoctl with a WSAOVERLAPPED (the caller checked the buffers against their sizes). The call gets
+ * native copies of the buffers and a native OVERLAPPED; when Windows completes the operation at
+ * once, its outcome is mirrored before returning; when it pends (SOCKET_ERROR + WSA_IO_PENDING),
+ * the memory stays until the completion is seen (native-overlapped.ts). With a routine, the
+ * registered callback is passed as lpCompletionRoutine.
+ */
+export function overlappedIoctl(
+  s: SOCKET, dwIoControlCode: number, lpvInBuffer: Uint8Array | null, cbInBuffer: number,
+  lpvOutBuffer: Uint8Array | null, cbOutBuffer: number, lpcbBytesReturned: Ref<number> | null,
+  lpOverlapped: WSAOVERLAPPED, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
+): number {
+  const block = blockForCall(lpOverlapped);
+  const inSize = cbInBuffer >>> 0;
+  const outSize = cbOutBuffer >>> 0;
+  const input = copyIn(lpvInBuffer, inSize);
+  const output = copyIn(lpvOutBuffer, outSize);
+  const op: Operation = { input, output, caller: output === null ? null : lpvOutBuffer, size: outSize };
+  block.load(true);
+  const given = lpcbBytesReturned === null ? 0 : Number(lpcbBytesReturned.value) >>> 0;
+  if (lpcbBytesReturned !== null) block.cell = given;
+  const routine = typeof lpCompletionRoutine === 'function' ? lpCompletionRoutine : null;
+
+  const result: number = api.WSAIoctl(nativeSocket(s), dwIoControlCode >>> 0, input?.address ?? null, inSize,
+    output?.address ?? null, outSize, lpcbBytesReturned === null ? null : block.cellAddress, block.address,
+    routine === null ? null : routinePointer());
+  const error = result === 0 ? 0 : ws2_32.WSAGetLastError();
+
+  const pending = result !== 0 && error === WSA_IO_PENDING;
+  if (pending) block.markPending();
+  const used = pending || block.written();
+  if (lpcbBytesReturned !== null && block.cell !== given) lpcbBytesReturned.value = block.cell;
+  // An operation Windows started (it pends, or completed at once) delivers exactly once: to its
+  // routine, else by signalling hEvent and, on a socket associated with a port, by a packet unless
+  // hEvent's low bit is set. A call that failed at once delivers nothing.
+  if (used && (pending || result === 0)) {
+    if (routine !== null) expectRoutine(block, routine);
+    else {
+      const port = associations.get(s);
+      if (port !== undefined && (toU64(lpOverlapped.hEvent) & 1n) === 0n) expectPacket(block, port);
+    }
+  }
+  if (pending) {
+    begin(block, op);
+    block.mirror();
+  } else {
+    finish(block, op, used);
+  }
+  releaseIdleRoutine();
+  kick();
+  if (result !== 0) ws2_32.WSASetLastError(error);
+  return result;
+}
+
+// ---- events ------------------------------------------------------------------------------------
+
+function WSACreateEvent(): WSAEVENT {
+  return api.WSACreateEvent();
+}
+
+function WSACloseEvent(hEvent: WSAEVENT): boolean {
+  return api.WSACloseEvent(nativeHandle(hEvent)) !== 0;
+}
+
+function WSASetEvent(hEvent: WSAEVENT): boolean {
+  const ok = api.WSASetEvent(nativeHandle(hEvent)) !== 0;
+  if (ok) kick();
+  return ok;
+}
+
+function WSAResetEvent(hEvent: WSAEVENT): boolean {
+  return api.WSAResetEvent(nativeHandle(hEvent)) !== 0;
+}
+
+// ---- WSAWaitForMultipleEvents ------------------------------------------------------------------
+
+/**
+ * The native handle array, or WSA_INVALID_PARAMETER when cEvents is in 1..64 and the list is null
+ * or shorter (C would read past it). Counts out of range go to Windows, which refuses them before
+ * reading the list.
+ */
+function handleList(cEvents: number, lphEvents: readonly WSAEVENT[] | null): BigInt64Array | null {
+  const count = dword(cEvents);
+  const length = Array.isArray(lphEvents) ? lphEvents.length : 0;
+  if (count >= 1 && count <= WSA_MAXIMUM_WAIT_EVENTS && length < count) return null;
+  const list = new BigInt64Array(Math.max(1, Math.min(count, WSA_MAXIMUM_WAIT_EVENTS)));
+  for (let i = 0; i < Math.min(list.length, length); i++) list[i] = BigInt(nativeHandle(lphEvents![i]));
+  return list;
+}
+
+function WSAWaitForMultipleEvents(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): number {
+  const list = handleList(cEvents, lphEvents);
+  if (list === null) {
+    win32.SetLastError(WSA_INVALID_PARAMETER);
+    return WSA_WAIT_FAILED;
+  }
+  try {
+    return api.WSAWaitForMultipleEvents(dword(cEvents), list, toBOOL(fWaitAll), dword(dwTimeout), toBOOL(fAlertable));
+  } finally {
+    afterWait();
+  }
+}
+
+function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): Promise<number> {
+  const list = handleList(cEvents, lphEvents);
+  if (list === null) {
+    win32.SetLastError(WSA_INVALID_PARAMETER);
+    return Promise.resolve(WSA_WAIT_FAILED);
+  }
+  const count = dword(cEvents);
+  const all = toBOOL(fWaitAll);
+  const alertable = toBOOL(fAlertable);
+  return new Promise((resolve) => {
+    wait({
+      deadline: deadlineOf(dword(dwTimeout)),
+      poll() {
+        let result: number;
+        try {
+          result = api.WSAWaitForMultipleEvents(count, list, all, 0, alertable);
+        } finally {
+          afterWait();
+        }
+        if (result === WSA_WAIT_TIMEOUT) return false;
+        resolve(result);
+        return true;
+      },
+      expire: () => resolve(WSA_WAIT_TIMEOUT),
+    });
+  });
+}
+
+// ---- SleepEx -----------------------------------------------------------------------------------
+
+function SleepEx(dwMilliseconds: number, bAlertable: boolean | number): number {
+  try {
+    return api.SleepEx(dword(dwMilliseconds), toBOOL(bAlertable));
+  } finally {
+    afterWait();
+  }
+}
+
+/**
+ * Alertable: polls SleepEx(0, TRUE) (which runs this thread's due completion routines) until one
+ * ran or the time is up. Not alertable: a plain timer (an INFINITE one never resolves and holds
+ * nothing).
+ */
+function SleepExAsync(dwMilliseconds: number, bAlertable: boolean | number): Promise<number> {
+  const ms = dword(dwMilliseconds);
+  if (!toBOOL(bAlertable)) {
+    if (ms === 0) return Promise.resolve(SleepEx(0, false));
+    return new Promise((resolve) => {
+      if (ms !== 0xffffffff) setTimeout(() => resolve(0), ms);
+    });
+  }
+  return new Promise((resolve) => {
+    wait({
+      deadline: deadlineOf(ms),
+      poll() {
+        if (SleepEx(0, true) !== WSA_WAIT_IO_COMPLETION) return false;
+        resolve(WSA_WAIT_IO_COMPLETION);
+        return true;
+      },
+      expire: () => resolve(0),
+    });
+  });
+}
+
+// ---- WSAGetOverlappedResult --------------------------------------------------------------------
+
+type GorArgs = [s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null];
+
+/**
+ * The real WSAGetOverlappedResult on `ov`'s operation in flight, or, for an object with none (its
+ * operation was seen complete, or it never went through WSAIoctl), on a scratch OVERLAPPED loaded
+ * from the object's fields. NULL pointers, an access violation in C: the socket error if the socket
+ * is bad, else WSAEFAULT (as the function documents).
+ */
+function getOverlappedResult(s: SOCKET, ov: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null): boolean {
+  if (!isStarted()) {
+    ws2_32.WSASetLastError(WSANOTINITIALISED);
+    return false;
+  }
+  if (!isObject(ov) || !isObject(lpcbTransfer) || !isObject(lpdwFlags)) {
+    ws2_32.WSASetLastError(socketError(s) || WSAEFAULT);
+    return false;
+  }
+  reap();
+  const inFlight = inFlightBlock(ov);
+  const scratch = inFlight ? null : scratchCopy(ov);
+  const address = inFlight ? inFlight.address : scratch!.address;
+  const transfer = new Uint32Array([Number(lpcbTransfer.value) >>> 0]);
+  const flags = new Uint32Array([Number(lpdwFlags.value) >>> 0]);
+  const ok = api.WSAGetOverlappedResult(nativeSocket(s), address, transfer, toBOOL(fWait), flags) !== 0;
+  keepingError(() => {
+    release(scratch);
+    reap();
+  });
+  if (transfer[0] !== Number(lpcbTransfer.value) >>> 0) lpcbTransfer.value = transfer[0]!;
+  if (flags[0] !== Number(lpdwFlags.value) >>> 0) lpdwFlags.value = flags[0]!;
+  return ok;
+}
+
+function WSAGetOverlappedResult(...args: GorArgs): boolean {
+  return getOverlappedResult(...args);
+}
+
+/**
+ * fWait FALSE, or an operation already complete: the call itself. Otherwise polls until the
+ * operation is seen complete (its Internal leaves STATUS_PENDING), then makes the call. An object
+ * with no operation of ours in flight is asked with fWait FALSE until it stops answering
+ * WSA_IO_INCOMPLETE.
+ */
+function WSAGetOverlappedResultAsync(...args: GorArgs): Promise<boolean> {
+  const [s, ov, lpcbTransfer, fWait, lpdwFlags] = args;
+  if (!toBOOL(fWait) || !isObject(ov) || !isStarted()) return Promise.resolve(getOverlappedResult(...args));
+  return new Promise((resolve) => {
+    wait({
+      deadline: Infinity,
+      poll() {
+        reap();
+        if (inFlightBlock(ov)) return false;
+        const ok = getOverlappedResult(s, ov, lpcbTransfer, false, lpdwFlags);
+        if (!ok && ws2_32.WSAGetLastError() === WSA_IO_INCOMPLETE) return false;
+        resolve(ok);
+        return true;
+      },
+      expire: () => undefined,
+    });
+  });
+}
+
+// ---- completion ports --------------------------------------------------------------------------
+
+function CreateIoCompletionPort(FileHandle: HANDLE, ExistingCompletionPort: HANDLE, CompletionKey: number, NumberOfConcurrentThreads: number): HANDLE {
+  const port: number = api.CreateIoCompletionPort(nativeHandle(FileHandle), nativeHandle(ExistingCompletionPort),
+    toU64(CompletionKey), dword(NumberOfConcurrentThreads));
+  if (port !== 0 && FileHandle !== INVALID_HANDLE_VALUE) associations.set(FileHandle, port);
+  return port;
+}
+
+type GqcsArgs = [
+  CompletionPort: HANDLE,
+  lpNumberOfBytesTransferred: Ref<number> | null,
+  lpCompletionKey: Ref<number> | null,
+  lpOverlapped: Ref<WSAOVERLAPPED | null> | null,
+  dwMilliseconds: number,
+];
+
+/**
+ * One real GetQueuedCompletionStatus. The native OVERLAPPED address a packet carries maps back to
+ * the caller's WSAOVERLAPPED (null for NULL or an address this thread does not know). NULL
+ * out-parameters, an access violation in C: ERROR_INVALID_HANDLE for a bad port, else
+ * ERROR_INVALID_PARAMETER, nothing dequeued. Returns whether a packet was dequeued as `got`.
+ */
+function dequeue(args: GqcsArgs, timeoutMs: number): { ok: boolean; got: boolean } {
+  const [port, bytes, key, overlapped] = args;
+  if (!isObject(bytes) || !isObject(key) || !isObject(overlapped)) {
+    const ok = api.GetHandleInformation(nativeHandle(port), new Uint32Array(1)) !== 0;
+    win32.SetLastError(ok ? ERROR_INVALID_PARAMETER : ERROR_INVALID_HANDLE);
+    return { ok: false, got: true };
+  }
+  const count = new Uint32Array(1);
+  const keyCell = new BigUint64Array(1);
+  const address = new BigUint64Array(1);
+  const ok = api.GetQueuedCompletionStatus(nativeHandle(port), count, keyCell, address, timeoutMs) !== 0;
+  const got = ok || address[0] !== 0n;
+  keepingError(() => {
+    reap();
+    overlapped.value = address[0] === 0n ? null : packetDequeued(address[0]!, port);
+  });
+  if (got) {
+    bytes.value = count[0]!;
+    key.value = fromU64(keyCell[0]!);
+  }
+  return { ok, got };
+}
+
+function GetQueuedCompletionStatus(...args: GqcsArgs): boolean {
+  return dequeue(args, dword(args[4])).ok;
+}
+
+/** Polls the port with 0 time-outs until a packet (or an error other than the time-out) comes. */
+function GetQueuedCompletionStatusAsync(...args: GqcsArgs): Promise<boolean> {
+  const deadline = deadlineOf(dword(args[4]));
+  return new Promise((resolve) => {
+    wait({
+      deadline,
+      poll() {
+        const { ok, got } = dequeue(args, 0);
+        if (!got && win32.GetLastError() === WAIT_TIMEOUT) return false;
+        resolve(ok);
+        return true;
+      },
+      expire() {
+        if (isObject(args[3])) args[3].value = null;
+        win32.SetLastError(WAIT_TIMEOUT);
+        resolve(false);
+      },
+    });
+  });
+}
+
+/**
+ * A WSAOVERLAPPED posted here travels as the address of its native block (kept until the packet is
+ * dequeued), so the dequeue gives the same object back.
+ */
+function PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfBytesTransferred: number, dwCompletionKey: number, lpOverlapped: WSAOVERLAPPED | null): boolean {
+  const block = isObject(lpOverlapped) ? blockForPacket(lpOverlapped) : null;
+  const ok = api.PostQueuedCompletionStatus(nativeHandle(CompletionPort), dword(dwNumberOfBytesTransferred),
+    toU64(dwCompletionKey), block?.address ?? null) !== 0;
+  if (block !== null) {
+    keepingError(() => {
+      if (ok) expectPacket(block, CompletionPort);
+      else releaseIfIdle(block);
+    });
+  }
+  if (ok) kick();
+  return ok;
+}
+
+// ---- closing and cancelling --------------------------------------------------------------------
+
+function CloseHandle(hObject: HANDLE): boolean {
+  const ok = api.CloseHandle(nativeHandle(hObject)) !== 0;
+  if (ok) {
+    keepingError(() => {
+      forgetPort(hObject);
+      forgetSocket(hObject);
+    });
+  }
+  return ok;
+}
+
+function CancelIo(hFile: HANDLE): boolean {
+  const ok = api.CancelIo(nativeHandle(hFile)) !== 0;
+  keepingError(reap);
+  kick();
+  return ok;
+}
+
+/**
+ * The operation started with `lpOverlapped` is named by its native address; an object with no
+ * operation of ours in flight is named by a scratch OVERLAPPED, which Windows does not find
+ * (ERROR_NOT_FOUND), as it would not find the object's memory in C.
+ */
+function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean {
+  let scratch: Memory | null = null;
+  let address: bigint | null = null;
+  if (isObject(lpOverlapped)) {
+    const block = inFlightBlock(lpOverlapped);
+    if (block) address = block.address;
+    else address = (scratch = scratchCopy(lpOverlapped)).address;
+  }
+  const ok = api.CancelIoEx(nativeHandle(hFile), address) !== 0;
+  keepingError(() => {
+    release(scratch);
+    reap();
+  });
+  kick();
+  return ok;
+}
+
+// ---- event selection ---------------------------------------------------------------------------
+
+function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents: number): number {
+  if (!isStarted()) {
+    ws2_32.WSASetLastError(WSANOTINITIALISED);
+    return -1;
+  }
+  return api.WSAEventSelect(nativeSocket(s), nativeHandle(hEventObject), Number(lNetworkEvents) | 0);
+}
+
+/** WSANETWORKEVENTS on x64: long lNetworkEvents; int iErrorCode[FD_MAX_EVENTS]. */
+const NETWORK_EVENTS_SIZE = 44;
+
+/** A NULL lpNetworkEvents: the socket error if the socket is bad, else WSAEFAULT. */
+function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number {
+  if (!isStarted()) {
+    ws2_32.WSASetLastError(WSANOTINITIALISED);
+    return -1;
+  }
+  if (!isObject(lpNetworkEvents)) {
+    ws2_32.WSASetLastError(socketError(s) || WSAEFAULT);
+    return -1;
+  }
+  const raw = new Int32Array(NETWORK_EVENTS_SIZE / 4);
+  const result: number = api.WSAEnumNetworkEvents(nativeSocket(s), nativeHandle(hEventObject), raw);
+  if (result === 0) {
+    lpNetworkEvents.lNetworkEvents = raw[0]!;
+    const errors = Array.isArray(lpNetworkEvents.iErrorCode) ? lpNetworkEvents.iErrorCode : (lpNetworkEvents.iErrorCode = []);
+    for (let i = 0; i < 10; i++) errors[i] = raw[1 + i]!;
+  }
+  return result;
+}
+
+// ---- the exports -------------------------------------------------------------------------------
+
+const PARAM = ERROR_INVALID_PARAMETER;
+
+export const overlappedFunctions: WinsockOverlapped = {
+  WSACreateEvent: guard(WSACreateEvent, WSA_INVALID_EVENT, PARAM),
+  WSACloseEvent: guard(WSACloseEvent, false, PARAM),
+  WSASetEvent: guard(WSASetEvent, false, PARAM),
+  WSAResetEvent: guard(WSAResetEvent, false, PARAM),
+  WSAWaitForMultipleEvents: guard(WSAWaitForMultipleEvents, WSA_WAIT_FAILED, PARAM),
+  WSAWaitForMultipleEventsAsync: guard(WSAWaitForMultipleEventsAsync, Promise.resolve(WSA_WAIT_FAILED), PARAM),
+  SleepEx: guard(SleepEx, 0, PARAM),
+  SleepExAsync: guard(SleepExAsync, Promise.resolve(0), PARAM),
+  WSAGetOverlappedResult: guard(WSAGetOverlappedResult, false, WSAEFAULT),
+  WSAGetOverlappedResultAsync: guard(WSAGetOverlappedResultAsync, Promise.resolve(false), WSAEFAULT),
+  CreateIoCompletionPort: guard(CreateIoCompletionPort, 0, PARAM),
+  GetQueuedCompletionStatus: guard(GetQueuedCompletionStatus, false, PARAM),
+  GetQueuedCompletionStatusAsync: guard(GetQueuedCompletionStatusAsync, Promise.resolve(false), PARAM),
+  PostQueuedCompletionStatus: guard(PostQueuedCompletionStatus, false, PARAM),
+  CloseHandle: guard(CloseHandle, false, ERROR_INVALID_HANDLE),
+  CancelIo: guard(CancelIo, false, ERROR_INVALID_HANDLE),
+  CancelIoEx: guard(CancelIoEx, false, ERROR_INVALID_HANDLE),
+  WSAEventSelect: guard(WSAEventSelect, -1, WSAEINVAL),
+  WSAEnumNetworkEvents: guard(WSAEnumNetworkEvents, -1, WSAEFAULT),
+};
