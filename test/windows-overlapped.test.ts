@@ -22,6 +22,7 @@ import type { WinsockCore } from '../dist/winsock/api.js';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
 const nativeModule = join(repoRoot, 'dist', 'backend', 'windows', 'native-overlapped.js');
+const koffiModule = join(repoRoot, 'node_modules', 'koffi', 'index.js');
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 const PROBE_TIMEOUT_MS = 90_000;
@@ -71,6 +72,7 @@ interface Probe {
     InternalHigh: number; sameOutput: boolean; event: { result: number; error: number; gor: [boolean, number]; signalled: number };
     small: { result: number; error: number; packet: Packet; Internal: number; InternalHigh: number; untouched: boolean };
   };
+  addressList: { result: number; count: number; inside: boolean; signalled: number };
   unknownCode: {
     result: number; error: number; bytesReturned: number; packet: Packet; Internal: number; InternalHigh: number;
     untouched: boolean; gor: [boolean, number]; routine: { result: number; error: number; sleep: number; calls: Array<[number, number]> };
@@ -102,9 +104,10 @@ interface Probe {
 /**
  * The main probe, run by the Windows node. Serialised with toString(): self-contained.
  */
-async function probe(backendPath: string, nativePath: string): Promise<void> {
+async function probe(backendPath: string, nativePath: string, koffiPath: string): Promise<void> {
   const { backend: ws } = (await import(backendPath)) as { backend: Required<WinsockCore> };
   const { nativeStats } = (await import(nativePath)) as { nativeStats: () => Stats };
+  const koffi = ((await import(koffiPath)) as { default: { address(value: unknown): bigint } }).default;
   const FIONREAD = 0x4004667f;
   const FIONBIO = 0x8004667e;
   const SIO_GET_INTERFACE_LIST = 0x4004747f;
@@ -247,6 +250,25 @@ async function probe(backendPath: string, nativePath: string): Promise<void> {
   };
   ws.closesocket(smallSocket);
   ws.CloseHandle(smallPort);
+
+  // SIO_ADDRESS_LIST_QUERY: the list's pointers lead into the caller's own buffer, as in C.
+  const udp = ws.socket(AF_INET, 2, 17);
+  const addressBuffer = new Uint8Array(1024);
+  const addressSize = { value: 0 };
+  const addressEvent = ws.WSACreateEvent();
+  const addressResult = ws.WSAIoctl(udp, 0x48000016, null, 0, addressBuffer, 1024, addressSize, fresh(addressEvent), null);
+  const addressView = new DataView(addressBuffer.buffer);
+  const base = BigInt(koffi.address(addressBuffer));
+  const count = addressView.getInt32(0, true);
+  let inside = count > 0;
+  for (let i = 0; i < count; i++) {
+    const offset = Number(addressView.getBigUint64(8 + 16 * i, true) - base);
+    const length = addressView.getInt32(8 + 16 * i + 8, true);
+    if (offset < 8 + 16 * count || offset + length > addressSize.value) inside = false;
+  }
+  const addressList = { result: addressResult, count, inside, signalled: ws.WSAWaitForMultipleEvents(1, [addressEvent], true, 0, false) };
+  ws.WSACloseEvent(addressEvent);
+  ws.closesocket(udp);
 
   // An unknown control code.
   const unknownOut = new Uint8Array(8).fill(0xee);
@@ -434,7 +456,7 @@ async function probe(backendPath: string, nativePath: string): Promise<void> {
   ws.WSACleanup();
   await new Promise((done) => setTimeout(done, 0)); // lets the idle callback be unregistered
   console.log(JSON.stringify({
-    fionreadEvent, routine, port: portObs, interfaceList, unknownCode, failsAtOnce, cancel, eventSelect, posted,
+    fionreadEvent, routine, port: portObs, interfaceList, addressList, unknownCode, failsAtOnce, cancel, eventSelect, posted,
     async: asyncObs, routineWithPort, guards, final: nativeStats(),
   }));
 }
@@ -491,7 +513,7 @@ describe('Windows backend, overlapped part, under Wine', { skip: unavailable ?? 
   let o: Probe;
 
   before(async () => {
-    const run = await runProbe(`(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)});\n`);
+    const run = await runProbe(`(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)}, ${JSON.stringify(koffiModule)});\n`);
     assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
     assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
     o = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Probe;
@@ -539,6 +561,11 @@ describe('Windows backend, overlapped part, under Wine', { skip: unavailable ?? 
       packet: { ok: false, error: ERROR_INSUFFICIENT_BUFFER, bytes: 0, key: 7, overlapped: 'ovSmall' },
       Internal: STATUS_BUFFER_TOO_SMALL, InternalHigh: 0, untouched: true,
     });
+  });
+
+  test('SIO_ADDRESS_LIST_QUERY overlapped: the list\'s pointers lead into the caller\'s buffer (rebased from the native copy)', () => {
+    assert.deepEqual(o.addressList, { result: 0, count: o.addressList.count, inside: true, signalled: 0 });
+    assert.ok(o.addressList.count > 0);
   });
 
   test('an unknown code pends and completes with STATUS_NOT_SUPPORTED (packet ERROR_NOT_SUPPORTED, routine WSAEOPNOTSUPP)', () => {

@@ -38,6 +38,16 @@ export function nativeSocket(s: SOCKET): number {
 }
 
 /** koffi throws on a non-number; a C callee would just see some integer, so give it 0. */
-function refValue(ref: Ref<number>): number {
+export function refValue(ref: Ref<number>): number {
   return typeof ref.value === 'number' ? ref.value : 0;
+}
+
+/**
+ * A DWORD argument as C would receive it, never throwing: numbers and BigInts wrap to 32 bits,
+ * anything else (a Symbol, a string that is not a number) is 0, as for `refValue`.
+ */
+export function looseDword(value: unknown): number {
+  if (typeof value === 'bigint') return Number(BigInt.asUintN(32, value));
+  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') return 0;
+  return Number(value) >>> 0;
 }

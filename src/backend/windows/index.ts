@@ -9,7 +9,7 @@
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
 import { WSAEFAULT, WSANOTINITIALISED, WSAVERNOTSUPPORTED } from '../../errors/index.js';
 import type { WinsockCore } from '../../winsock/api.js';
-import { cellOf, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
+import { cellOf, looseDword, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { countCleanup, countStartup, isStarted } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
@@ -150,6 +150,10 @@ export const backend: WinsockCore = {
   WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer, lpcbBytesReturned,
     lpOverlapped, lpCompletionRoutine) {
     if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+    // What koffi could not convert would throw; C would just see some 32-bit value.
+    dwIoControlCode = looseDword(dwIoControlCode);
+    cbInBuffer = looseDword(cbInBuffer);
+    cbOutBuffer = looseDword(cbOutBuffer);
     if (overruns(lpvInBuffer, cbInBuffer) || overruns(lpvOutBuffer, cbOutBuffer)) {
       return fail(SOCKET_ERROR, WSAEFAULT);
     }

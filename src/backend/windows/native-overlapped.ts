@@ -75,10 +75,19 @@ export function release(memory: Memory | null): void {
   if (memory !== null) koffi.free(memory.address);
 }
 
+/** A caller's value as a number, never throwing (a Symbol, an object without a number: NaN). */
+function numberOf(value: unknown): number {
+  try {
+    return Number(value);
+  } catch {
+    return NaN;
+  }
+}
+
 /** A caller's number as the 64 bits of a ULONG_PTR / HANDLE field (NaN and the like: 0). */
 export function toU64(value: unknown): bigint {
   if (typeof value === 'bigint') return BigInt.asUintN(64, value);
-  const n = Number(value);
+  const n = numberOf(value);
   return Number.isFinite(n) ? BigInt.asUintN(64, BigInt(Math.trunc(n))) : 0n;
 }
 
@@ -92,8 +101,8 @@ export function fromU64(value: bigint): number {
 function writeFields(view: DataView, ov: WSAOVERLAPPED, forCall: boolean): void {
   view.setBigUint64(0, forCall ? UNWRITTEN : toU64(ov.Internal), true);
   view.setBigUint64(8, toU64(ov.InternalHigh), true);
-  view.setUint32(16, Number(ov.Offset) >>> 0, true);
-  view.setUint32(20, Number(ov.OffsetHigh) >>> 0, true);
+  view.setUint32(16, numberOf(ov.Offset) >>> 0, true);
+  view.setUint32(20, numberOf(ov.OffsetHigh) >>> 0, true);
   view.setBigUint64(24, toU64(ov.hEvent), true);
 }
 
@@ -115,6 +124,8 @@ export interface Operation {
   /** The caller's output array and how many bytes of it the call covers. */
   readonly caller: Uint8Array | null;
   readonly size: number;
+  /** Run on the caller's output after the copy back (pointers into native memory rebased). */
+  readonly relocate: (() => void) | null;
 }
 
 /** The native OVERLAPPED behind a caller's WSAOVERLAPPED. */
@@ -163,9 +174,13 @@ export class NativeOverlapped {
   mirror(): void {
     if (current.get(this.ov) !== this) return;
     const { ov, view } = this;
-    if (this.written()) ov.Internal = view.getUint32(0, true);
-    ov.InternalHigh = fromU64(view.getBigUint64(8, true));
-    ov.hEvent = fromU64(view.getBigUint64(24, true));
+    try {
+      if (this.written()) ov.Internal = view.getUint32(0, true);
+      ov.InternalHigh = fromU64(view.getBigUint64(8, true));
+      ov.hEvent = fromU64(view.getBigUint64(24, true));
+    } catch {
+      // A frozen or otherwise read-only object: C memory cannot refuse a write, but this can.
+    }
   }
 
   get cellAddress(): bigint {
@@ -248,6 +263,7 @@ export function finish(block: NativeOverlapped, op: Operation, mirror: boolean):
   if (op.caller !== null && op.output !== null) {
     try {
       op.caller.set(op.output.bytes.subarray(0, op.size));
+      op.relocate?.();
     } catch {
       // The caller's array was detached (transferred) meanwhile: nothing to copy into.
     }
@@ -318,10 +334,21 @@ export function routinePointer(): bigint {
   return trampoline;
 }
 
-/** Windows will call the routine of an operation issued with `block`. */
+/**
+ * Windows may call the routine of an operation issued with `block`: registered before the call, so
+ * that even a delivery during the call finds it.
+ */
 export function expectRoutine(block: NativeOverlapped, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE): void {
   block.routines.push(routine);
   routinesExpected++;
+}
+
+/** The call did not start an operation after all: its routine will never be called. */
+export function dropRoutine(block: NativeOverlapped, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE): void {
+  const index = block.routines.lastIndexOf(routine);
+  if (index < 0) return;
+  block.routines.splice(index, 1);
+  routinesExpected--;
 }
 
 /** Unregisters the callback when no routine is expected and it is not running. */

@@ -11,6 +11,7 @@
  *   than cEvents. Each gets the documented error (see the function), and no exception escapes:
  *   an argument koffi cannot convert ends as the function's failure value with a parameter error.
  */
+import koffi from 'koffi';
 import {
   ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WAIT_TIMEOUT, WSAEFAULT, WSAEINVAL, WSANOTINITIALISED,
   WSA_INVALID_PARAMETER, WSA_IO_INCOMPLETE, WSA_IO_PENDING,
@@ -23,9 +24,10 @@ import type { WinsockOverlapped } from '../../winsock/api.js';
 import type {
   HANDLE, LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, SOCKET, WSAEVENT, WSANETWORKEVENTS, WSAOVERLAPPED,
 } from '../../winsock/types.js';
-import { nativeSocket } from './arguments.js';
+import { SIO_ADDRESS_LIST_QUERY, SIO_ADDRESS_LIST_SORT } from '../../codes/index.js';
+import { nativeSocket, refValue } from './arguments.js';
 import {
-  allocate, begin, blockForCall, blockForPacket, expectPacket, expectRoutine, finish, forgetPort,
+  allocate, begin, blockForCall, blockForPacket, dropRoutine, expectPacket, expectRoutine, finish, forgetPort,
   fromU64, hasWork, inFlightBlock, packetDequeued, reap, release, releaseIdleRoutine, releaseIfIdle, routinePointer,
   scratchCopy, toU64, type Memory, type Operation,
 } from './native-overlapped.js';
@@ -109,6 +111,32 @@ export function forgetSocket(s: SOCKET): void {
 
 // ---- WSAIoctl in overlapped mode ---------------------------------------------------------------
 
+/**
+ * Codes whose output is a SOCKET_ADDRESS_LIST: its lpSockaddr pointers lead into the call's own
+ * buffers, which were our native copies. After the copy back they are rebased onto the caller's
+ * arrays (koffi.address), so the caller sees what C sees: pointers into its own output (or input).
+ */
+const SOCKET_ADDRESS_LIST_OUTPUT = new Set([SIO_ADDRESS_LIST_QUERY, SIO_ADDRESS_LIST_SORT]);
+
+function relocator(output: Memory, caller: Uint8Array, size: number, input: Memory | null, callerInput: Uint8Array | null, inSize: number): () => void {
+  return () => {
+    const view = new DataView(caller.buffer, caller.byteOffset, Math.min(size, caller.byteLength));
+    if (view.byteLength < 8) return;
+    const ranges: Array<[bigint, number, Uint8Array]> = [[output.address, size, caller]];
+    if (input !== null && callerInput !== null) ranges.push([input.address, inSize, callerInput]);
+    const count = view.getInt32(0, true);
+    for (let i = 0; i < count && 8 + 16 * i + 8 <= view.byteLength; i++) {
+      const pointer = view.getBigUint64(8 + 16 * i, true);
+      for (const [base, length, array] of ranges) {
+        if (pointer >= base && pointer < base + BigInt(length)) {
+          view.setBigUint64(8 + 16 * i, BigInt(koffi.address(array)) + (pointer - base), true);
+          break;
+        }
+      }
+    }
+  };
+}
+
 function copyIn(buffer: Uint8Array | null, size: number): Memory | null {
   // koffi passes a zero-length array as NULL: keep that, as the non-overlapped form does.
   if (buffer === null || buffer.byteLength === 0) return null;
@@ -129,35 +157,41 @@ export function overlappedIoctl(
   lpvOutBuffer: Uint8Array | null, cbOutBuffer: number, lpcbBytesReturned: Ref<number> | null,
   lpOverlapped: WSAOVERLAPPED, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
 ): number {
+  // Anything but an object where a DWORD * goes is taken as NULL (WSAEFAULT from ws2_32).
+  const bytesRef = isObject(lpcbBytesReturned) ? lpcbBytesReturned : null;
   const block = blockForCall(lpOverlapped);
   const inSize = cbInBuffer >>> 0;
   const outSize = cbOutBuffer >>> 0;
   const input = copyIn(lpvInBuffer, inSize);
   const output = copyIn(lpvOutBuffer, outSize);
-  const op: Operation = { input, output, caller: output === null ? null : lpvOutBuffer, size: outSize };
+  const code = dwIoControlCode >>> 0;
+  const relocate = output !== null && lpvOutBuffer !== null && SOCKET_ADDRESS_LIST_OUTPUT.has(code)
+    ? relocator(output, lpvOutBuffer, outSize, input, lpvInBuffer, inSize) : null;
+  const op: Operation = { input, output, caller: output === null ? null : lpvOutBuffer, size: outSize, relocate };
   block.load(true);
-  const given = lpcbBytesReturned === null ? 0 : Number(lpcbBytesReturned.value) >>> 0;
-  if (lpcbBytesReturned !== null) block.cell = given;
+  const given = bytesRef === null ? 0 : refValue(bytesRef) >>> 0;
+  if (bytesRef !== null) block.cell = given;
   const routine = typeof lpCompletionRoutine === 'function' ? lpCompletionRoutine : null;
+  if (routine !== null) expectRoutine(block, routine);
 
-  const result: number = api.WSAIoctl(nativeSocket(s), dwIoControlCode >>> 0, input?.address ?? null, inSize,
-    output?.address ?? null, outSize, lpcbBytesReturned === null ? null : block.cellAddress, block.address,
+  const result: number = api.WSAIoctl(nativeSocket(s), code, input?.address ?? null, inSize,
+    output?.address ?? null, outSize, bytesRef === null ? null : block.cellAddress, block.address,
     routine === null ? null : routinePointer());
   const error = result === 0 ? 0 : ws2_32.WSAGetLastError();
 
   const pending = result !== 0 && error === WSA_IO_PENDING;
   if (pending) block.markPending();
   const used = pending || block.written();
-  if (lpcbBytesReturned !== null && block.cell !== given) lpcbBytesReturned.value = block.cell;
+  if (bytesRef !== null && block.cell !== given) bytesRef.value = block.cell;
   // An operation Windows started (it pends, or completed at once) delivers exactly once: to its
   // routine, else by signalling hEvent and, on a socket associated with a port, by a packet unless
   // hEvent's low bit is set. A call that failed at once delivers nothing.
-  if (used && (pending || result === 0)) {
-    if (routine !== null) expectRoutine(block, routine);
-    else {
-      const port = associations.get(s);
-      if (port !== undefined && (toU64(lpOverlapped.hEvent) & 1n) === 0n) expectPacket(block, port);
-    }
+  const started = used && (pending || result === 0);
+  if (routine !== null) {
+    if (!started) dropRoutine(block, routine);
+  } else if (started) {
+    const port = associations.get(s);
+    if (port !== undefined && (toU64(lpOverlapped.hEvent) & 1n) === 0n) expectPacket(block, port);
   }
   if (pending) {
     begin(block, op);
