@@ -112,6 +112,7 @@ async function probe(backendPath: string, nativePath: string, koffiPath: string)
   const FIONBIO = 0x8004667e;
   const SIO_GET_INTERFACE_LIST = 0x4004747f;
   const SIO_ADDRESS_LIST_CHANGE = 0x28000017;
+  const SIO_KEEPALIVE_VALS = 0x98000004;
   const AF_INET = 2;
   const SOCK_STREAM = 1;
   const IPPROTO_TCP = 6;
@@ -297,7 +298,7 @@ async function probe(backendPath: string, nativePath: string, koffiPath: string)
   const ovFail = fresh();
   const nullBytes = ws.WSAIoctl(portSocket, FIONREAD, null, 0, new Uint8Array(4), 4, null, ovFail, null);
   const nullBytesReturned: [number, number, number, number] = [nullBytes, ws.WSAGetLastError(), ovFail.Internal, ovFail.InternalHigh];
-  const shortIn = ws.WSAIoctl(client, FIONBIO, new Uint8Array(4), 3, null, 0, { value: 0 }, ovFail, () => failCalls++);
+  const shortIn = ws.WSAIoctl(client, SIO_KEEPALIVE_VALS, new Uint8Array(12), 11, null, 0, { value: 0 }, ovFail, () => failCalls++);
   const shortInput: [number, number, number, number] = [shortIn, ws.WSAGetLastError(), ovFail.Internal, ovFail.InternalHigh];
   ws.SleepEx(0, true);
   const failsAtOnce = { nullBytesReturned, shortInput, packet: packet(port, 0).error, routineCalls: failCalls };
@@ -580,8 +581,8 @@ describe('Windows backend, overlapped part, under Wine', { skip: unavailable ?? 
   test('a call that fails before it starts writes nothing and delivers nothing', () => {
     assert.deepEqual(o.failsAtOnce, {
       nullBytesReturned: [-1, WSAEFAULT, 0xdeadbeef, 0xdeadbeef],
-      // Windows stores STATUS_PENDING in Internal before this size check (Wine's test_keepalive_vals,
-      // todo_wine for the same check there); Wine leaves Internal alone.
+      // SIO_KEEPALIVE_VALS with 11 input bytes: Windows stores STATUS_PENDING in Internal before its
+      // size check fails (Wine's test_keepalive_vals, marked todo_wine); Wine leaves Internal alone.
       shortInput: [-1, WSAEFAULT, 0xdeadbeef, 0xdeadbeef],
       packet: WAIT_TIMEOUT,
       routineCalls: 0,
