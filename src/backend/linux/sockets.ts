@@ -22,6 +22,8 @@ import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX,
 export const socketHooks = {
   created: [] as Array<(sock: LinuxSocket) => void>,
   closing: [] as Array<(sock: LinuxSocket) => void>,
+  /** accept() made `child` from `listener` (after the properties every socket inherits). */
+  accepted: [] as Array<(listener: LinuxSocket, child: LinuxSocket) => void>,
   /** A socket made by socket() / WSASocketW (not accepted, not adopted): Windows defaults go here. */
   fresh: [] as Array<(sock: LinuxSocket) => void>,
   /** Consulted before a receive on a datagram socket: a pending Winsock error to report instead, or 0. */
@@ -188,6 +190,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
         const value = sock.optionMirrors.get(name);
         if (value !== undefined) child.optionMirrors.set(name, value);
       }
+      for (const hook of socketHooks.accepted) hook(sock, child);
       if (addr !== null && addrlen !== null) {
         writeWindowsSockaddr(peer, addr, addrlen.value);
         addrlen.value = sockaddrLength(sock.af);

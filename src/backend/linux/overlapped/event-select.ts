@@ -25,7 +25,7 @@ import { L, E } from '../libc.js';
 import { wsaFromErrno } from '../errno.js';
 import { fail, ok } from '../lastError.js';
 import type { LinuxSocket } from '../socket-state.js';
-import { socketFor } from '../sockets.js';
+import { socketFor, socketHooks } from '../sockets.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { addSource } from './reactor.js';
 
@@ -329,6 +329,13 @@ export function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents
   }
   return ok(0);
 }
+
+// An accepted socket has the same WSAEventSelect registration as its listener (same event, same
+// events), as on Windows; what already holds on it (FD_WRITE) is recorded at once.
+socketHooks.accepted.push((listener, child) => {
+  const selected = listener.eventSelect;
+  if (selected && selected.mask !== 0) WSAEventSelect(child.handle, selected.event, selected.mask);
+});
 
 export function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number {
   const sock = socketFor(s);
