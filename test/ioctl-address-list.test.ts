@@ -8,6 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
+import { withSocket } from './helpers/sockets.js';
 import { addressOf } from '../dist/backend/linux/libc.js';
 import * as nl from '../dist/backend/linux/netlink/index.js';
 import { LAB, LAB_FACTS, lastJson, netnsSkip, runInNetns, script } from './helpers/netns.js';
@@ -21,15 +22,6 @@ function call(s: number, output: Uint8Array | null, cbOut: number, input: Uint8A
   return { rc, error: rc === 0 ? 0 : ws.WSAGetLastError(), bytes: bytes.value };
 }
 
-function withSocket<T>(af: number, type: number, f: (s: number) => T): T {
-  const s = ws.socket(af, type, 0);
-  assert.notEqual(s, ws.INVALID_SOCKET, `socket: ${ws.WSAGetLastError()}`);
-  try {
-    return f(s);
-  } finally {
-    ws.closesocket(s);
-  }
-}
 
 const textOf = (sa: Uint8Array): string => {
   const info = ws.parseSockaddr(sa);

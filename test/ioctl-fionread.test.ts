@@ -10,17 +10,14 @@ import * as ws from 'wsaioctl/winsock';
 import {
   startup, cleanup, closeAll, tcpPair, udpPair, listener, ipv6Available, waitUntil, sleepSync,
   ioctl, ioctlU32, check, type Family,
+  setIntOption,
 } from './helpers/sockets.js';
 
 const fionread = (s: number): number => ioctlU32(s, ws.FIONREAD);
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 const fill = (size: number, value: number): Uint8Array => new Uint8Array(size).fill(value);
 
-function setInt(s: number, level: number, name: number, value: number): void {
-  const v = new Uint8Array(4);
-  new DataView(v.buffer).setInt32(0, value, true);
-  check(ws.setsockopt(s, level, name, v, 4), 'setsockopt');
-}
+const setInt = setIntOption;
 
 before(startup);
 after(cleanup);

@@ -7,6 +7,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
+import { withSocket } from './helpers/sockets.js';
 import * as nl from '../dist/backend/linux/netlink/index.js';
 import { LAB, LAB_FACTS, lastJson, netnsSkip, runInNetns, script } from './helpers/netns.js';
 import type { IoctlAnswer, IoctlRequest } from './helpers/ioctl-child.js';
@@ -19,15 +20,6 @@ function call(s: number, output: Uint8Array | null, cbOut: number, code = ws.SIO
   return { rc, error: rc === 0 ? 0 : ws.WSAGetLastError(), bytes: bytes.value };
 }
 
-function withSocket<T>(af: number, type: number, f: (s: number) => T): T {
-  const s = ws.socket(af, type, 0);
-  assert.notEqual(s, ws.INVALID_SOCKET, `socket: ${ws.WSAGetLastError()}`);
-  try {
-    return f(s);
-  } finally {
-    ws.closesocket(s);
-  }
-}
 
 /** Every sockaddr_gen slot: family AF_INET (or 0 for an empty broadcast slot), port 0, zero padding. */
 function checkSlots(buf: Uint8Array, count: number): void {

@@ -9,6 +9,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
+import { withSocket } from './helpers/sockets.js';
 import { kernelSourceFor } from '../dist/backend/linux/address-selection/kernel-source.js';
 import { LAB, lastJson, netnsSkip, runInNetns, script } from './helpers/netns.js';
 import type { IoctlAnswer, IoctlRequest } from './helpers/ioctl-child.js';
@@ -22,15 +23,6 @@ function query(s: number, input: Uint8Array | null, cbIn: number, output: Uint8A
   return { rc, error: rc === 0 ? 0 : ws.WSAGetLastError(), bytes: bytes.value };
 }
 
-function withSocket<T>(af: number, type: number, f: (s: number) => T): T {
-  const s = ws.socket(af, type, 0);
-  assert.notEqual(s, ws.INVALID_SOCKET, `socket: ${ws.WSAGetLastError()}`);
-  try {
-    return f(s);
-  } finally {
-    ws.closesocket(s);
-  }
-}
 
 /** The answer for `destination` on a socket of its family: the local address text, or the Winsock error. */
 function routeTo(destination: string, type = ws.SOCK_DGRAM): string | number {

@@ -9,17 +9,14 @@ import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 import {
   startup, cleanup, closeAll, tcpPair, udpPair, listener, waitUntil, ioctl, ioctlU32, check,
+  setIntOption,
 } from './helpers/sockets.js';
 
 const atmark = (s: number): number => ioctlU32(s, ws.SIOCATMARK);
 const fionread = (s: number): number => ioctlU32(s, ws.FIONREAD);
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
-function setInt(s: number, level: number, name: number, value: number): void {
-  const v = new Uint8Array(4);
-  new DataView(v.buffer).setInt32(0, value, true);
-  check(ws.setsockopt(s, level, name, v, 4), 'setsockopt');
-}
+const setInt = setIntOption;
 
 before(startup);
 after(cleanup);

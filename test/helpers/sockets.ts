@@ -6,6 +6,7 @@
  *
  *   import { startup, tcpPair, udpPair, listener, waitUntil, ioctl } from './helpers/sockets.js';
  */
+import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 
 export type Family = 'ipv4' | 'ipv6';
@@ -153,4 +154,22 @@ export function ioctlU32(s: number, code: number): number {
   const r = ioctl(s, code, null, 0, out, 4);
   if (r.rc !== 0) throw new Error(`WSAIoctl(${code.toString(16)}) failed with ${r.error}`);
   return new DataView(out.buffer).getUint32(0, true);
+}
+
+/** setsockopt with a 4-byte int value; fails the test when the call fails. */
+export function setIntOption(s: number, level: number, name: number, value: number): void {
+  const v = new Uint8Array(4);
+  new DataView(v.buffer).setInt32(0, value, true);
+  check(ws.setsockopt(s, level, name, v, 4), 'setsockopt');
+}
+
+/** Run `f` with a fresh socket, closed afterwards whatever happens. */
+export function withSocket<T>(af: number, type: number, f: (s: number) => T): T {
+  const s = ws.socket(af, type, 0);
+  assert.notEqual(s, ws.INVALID_SOCKET, `socket: ${ws.WSAGetLastError()}`);
+  try {
+    return f(s);
+  } finally {
+    ws.closesocket(s);
+  }
 }
