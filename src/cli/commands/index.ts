@@ -8,6 +8,7 @@ import { sortCommand } from './sort.js';
 import { interfacesCommand } from './interfaces.js';
 import { addressesCommand } from './addresses.js';
 import { routeCommand } from './route.js';
+import { watchCommand } from './watch.js';
 
 export const commands: CliCommand[] = [
   decodeCommand,
@@ -18,4 +19,5 @@ export const commands: CliCommand[] = [
   interfacesCommand,
   addressesCommand,
   routeCommand,
+  watchCommand,
 ];

@@ -28,7 +28,7 @@ function zoneIndex(zone: string): number | undefined {
 }
 
 /** The destination as a Windows sockaddr (port 0), or an error message. */
-function destinationOf(text: string): Uint8Array | string {
+export function destinationOf(text: string): Uint8Array | string {
   const percent = text.indexOf('%');
   const host = percent < 0 ? text : text.slice(0, percent);
   if (isIPv4(host) && percent < 0) return ws.sockaddr(host, 0);
