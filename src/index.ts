@@ -1,6 +1,8 @@
 /**
  * `wsaioctl`: the friendly API (typed results, promises, WinsockError) and the control-code
  * toolkit. The C-faithful surface is `wsaioctl/winsock`.
+ *
+ * @module wsaioctl
  */
 export * from './codes/index.js';
 export { sockaddr, parseSockaddr, type SockaddrInfo } from './structs/sockaddr.js';

@@ -1,6 +1,8 @@
 /**
  * `wsaioctl/codes`: Winsock control codes as data. The bit algebra of the headers, a decoder,
  * the catalogue of every known code, and what each backend does with it. Pure: no I/O.
+ *
+ * @module wsaioctl/codes
  */
 export {
   IOCPARM_MASK,

@@ -2,6 +2,8 @@
  * `wsaioctl/winsock`: the C-faithful Winsock surface. Names, argument order and return conventions
  * are Winsock's; constants are Windows' values. On Windows every call goes to the real ws2_32.dll;
  * elsewhere (Linux) to the emulation.
+ *
+ * @module wsaioctl/winsock
  */
 import type { WinsockCore, WinsockOverlapped } from './api.js';
 
