@@ -1,0 +1,92 @@
+/**
+ * Every example in examples/ (each `*.mjs`, also one directory down) runs with the built package
+ * and exits 0 within its time-out; they use loopback only and start their own servers.
+ *
+ * The C port (examples/winsock-c-port): when a MinGW-w64 compiler and the prepared Wine are here,
+ * example.c is compiled and run under Wine, and its output is compared with example.mjs run by the
+ * Windows node under Wine: the port must print the same lines (only the listening port differs).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { readWineConfig, runUnderWine, wineCacheDir } from '../scripts/wine/run.mjs';
+import { ROOT } from './helpers/netns.js';
+
+const EXAMPLES = join(ROOT, 'examples');
+
+function examples(): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(EXAMPLES, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.mjs')) found.push(join(EXAMPLES, entry.name));
+    if (entry.isDirectory()) {
+      for (const inner of readdirSync(join(EXAMPLES, entry.name))) {
+        if (inner.endsWith('.mjs')) found.push(join(EXAMPLES, entry.name, inner));
+      }
+    }
+  }
+  return found.sort();
+}
+
+describe('examples/ run and exit 0', () => {
+  const all = examples();
+  test('there are examples, the C port among them', () => {
+    assert.ok(all.some((f) => f.endsWith(join('winsock-c-port', 'example.mjs'))), all.join(', '));
+  });
+  for (const file of all) {
+    test(relative(ROOT, file), { timeout: 60_000 }, () => {
+      const run = spawnSync(process.execPath, [file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+      assert.equal(run.signal, null, `killed (${run.signal}) after the time-out:\n${run.stdout}\n${run.stderr}`);
+      assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+      assert.equal(run.stderr, '');
+    });
+  }
+
+  test('winsock-c-port: the port prints what the C program prints, step by step', { timeout: 60_000 }, () => {
+    const run = spawnSync(process.execPath, [join(EXAMPLES, 'winsock-c-port', 'example.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Winsock 2\.2: /m);
+    assert.match(run.stdout, /^\d+ IPv4 interface\(s\):\n {2}127\.0\.0\.1 +mask 255\.0\.0\.0 +up loopback$/m);
+    assert.match(run.stdout, /^\d+ address\(es\) to bind to \(\d+ bytes\):$/m);
+    assert.match(run.stdout, /^listening on 127\.0\.0\.1:\d+$/m);
+    assert.match(run.stdout, /^SIO_KEEPALIVE_VALS done: SO_KEEPALIVE is on$/m);
+    assert.match(run.stdout, /^FIONREAD: 5 byte\(s\) to read$/m);
+  });
+});
+
+describe('examples/winsock-c-port: example.c compiled (MinGW-w64) and example.mjs, both under Wine', () => {
+  const compiler = 'x86_64-w64-mingw32-gcc';
+  const haveCompiler = spawnSync(compiler, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  const skip = process.env.WSAIOCTL_SKIP_WINE
+    ? 'WSAIOCTL_SKIP_WINE is set'
+    : !existsSync(join(wineCacheDir(), 'ready.json'))
+      ? 'Wine is not prepared (run sh scripts/wine/setup.sh)'
+      : !haveCompiler && `${compiler} is not installed (Debian: apt-get install gcc-mingw-w64-x86-64-win32); the C reference is not compiled`;
+  test('same output from the C program and its port', { skip, timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-cport-'));
+    try {
+      const exe = join(dir, 'example.exe');
+      const cc = spawnSync(compiler, ['-Wall', '-Wextra', '-Werror', '-o', exe, join(EXAMPLES, 'winsock-c-port', 'example.c'), '-lws2_32'], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(cc.status, 0, `example.c does not compile:\n${cc.stderr}`);
+      // Files, not pipes, for the Windows process's output (as scripts/wine/run.mjs does).
+      const config = readWineConfig() as { wine: string; prefix: string };
+      const outPath = join(dir, 'out.txt');
+      const outFd = openSync(outPath, 'w');
+      const c = spawnSync(config.wine, [exe], {
+        stdio: ['ignore', outFd, 'ignore'], timeout: 120_000, killSignal: 'SIGKILL',
+        env: { ...process.env, WINEPREFIX: config.prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' },
+      });
+      closeSync(outFd);
+      const cOut = readFileSync(outPath, 'utf8').replace(/\r\n/g, '\n');
+      assert.equal(c.status, 0, `example.exe under Wine: status ${c.status}, signal ${c.signal}\n${cOut}`);
+      const port = await runUnderWine(join(EXAMPLES, 'winsock-c-port', 'example.mjs'), [], { timeoutMs: 120_000, cwd: ROOT });
+      assert.equal(port.code, 0, port.stderr);
+      const normal = (text: string) => text.replace(/\r\n/g, '\n').replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>').trimEnd();
+      assert.equal(normal(port.stdout), normal(cOut));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
