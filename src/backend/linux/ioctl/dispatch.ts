@@ -4,7 +4,8 @@
  * not wholly valid memory, unknown code, the handler's socket-type rule, its size rules, the handler.
  */
 import * as W from '../../../errors/index.js';
-import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, SOCKET, WSAOVERLAPPED } from '../../../winsock/types.js';
+import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
+import type { WinsockCore } from '../../../winsock/api.js';
 import { fail, ok } from '../lastError.js';
 import { isStarted } from '../startup.js';
 import { socketFor } from '../sockets.js';
@@ -53,35 +54,28 @@ export function installAsyncEngine(e: AsyncEngine): void {
   engine = e;
 }
 
-export function WSAIoctl(
-  s: SOCKET,
-  dwIoControlCode: number,
-  lpvInBuffer: Uint8Array | null,
-  cbInBuffer: number,
-  lpvOutBuffer: Uint8Array | null,
-  cbOutBuffer: number,
-  lpcbBytesReturned: Ref<number> | null,
-  lpOverlapped: WSAOVERLAPPED | null,
-  lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
-): number {
+/** The parameter list is the contract's (winsock/api.ts), with Winsock's names. */
+export const WSAIoctl: WinsockCore['WSAIoctl'] = (
+  s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer, lpcbBytesReturned, lpOverlapped, lpCompletionRoutine,
+) => {
   try {
     if (!isStarted()) return fail(W.WSANOTINITIALISED);
     if (lpcbBytesReturned === null || typeof lpcbBytesReturned !== 'object') return fail(W.WSAEFAULT);
     const sock = socketFor(s);
     if (typeof sock === 'number') return fail(sock);
+    const code = typeof dwIoControlCode === 'number' ? dwIoControlCode >>> 0 : -1;
+    const handler = handlerFor(code);
     // A null buffer with a non-zero size is WSAEFAULT here, unless the code's handler answers it itself.
-    const nullBuffers = handlerFor(typeof dwIoControlCode === 'number' ? dwIoControlCode >>> 0 : -1)?.nullBuffers;
+    const nullBuffers = handler?.nullBuffers;
     const input = checkedView(lpvInBuffer, cbInBuffer) ?? (nullBuffers?.input ? nullView(lpvInBuffer, cbInBuffer) : null);
     const output = checkedView(lpvOutBuffer, cbOutBuffer) ?? (nullBuffers?.output ? nullView(lpvOutBuffer, cbOutBuffer) : null);
     if (input === null || output === null) return fail(W.WSAEFAULT);
     // The overlapped arguments only count on a socket created for overlapped I/O.
     const overlapped = sock.overlapped && (lpOverlapped != null || lpCompletionRoutine != null);
-    const code = typeof dwIoControlCode === 'number' ? dwIoControlCode >>> 0 : -1;
     const call: IoctlCall = {
       sock, code, input, output, overlapped,
       inputIsNull: lpvInBuffer == null, outputIsNull: lpvOutBuffer == null,
     };
-    const handler = handlerFor(code);
     const early = overlapped && lpOverlapped != null ? engine?.before?.(call) : undefined;
     const outcome = early ?? (handler ? checkRulesThenRun(handler, call) : unsupported(call));
     if (overlapped) {
@@ -94,7 +88,7 @@ export function WSAIoctl(
     // A handler bug must not escape a Winsock function; report it as Windows reports the unknown.
     return fail(W.WSAEINVAL);
   }
-}
+};
 
 function checkRulesThenRun(handler: IoctlHandler, call: IoctlCall): IoctlOutcome {
   const types = handler.sockets;
