@@ -1,7 +1,8 @@
 #!/bin/sh
 # What the test suite needs beyond npm packages, installed non-interactively when missing:
 #   iproute2 (ip: veth interfaces and addresses inside test network namespaces),
-#   util-linux (unshare), a C compiler (the benchmarks' C baseline),
+#   util-linux (unshare), a C compiler (the benchmarks' C baseline), MinGW-w64 (the Winsock C
+#   example built for Windows and compared with its port under Wine),
 #   and Wine with the Windows node.exe for the Windows-backend half (scripts/wine/setup.sh).
 # Without root nothing is installed; tests that need a missing tool skip and say why.
 set -u
@@ -12,6 +13,7 @@ missing=""
 command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
 command -v unshare >/dev/null 2>&1 || missing="$missing util-linux"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc libc6-dev"
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing="$missing gcc-mingw-w64-x86-64-win32"
 
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
