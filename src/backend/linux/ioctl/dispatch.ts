@@ -92,12 +92,12 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
 
 function checkRulesThenRun(handler: IoctlHandler, call: IoctlCall): IoctlOutcome {
   const types = handler.sockets;
-  if (types && !types.types.includes(call.sock.type)) return { error: types.error, bytes: types.bytes === 'zero' ? 0 : undefined };
+  if (types && !types.types.includes(call.sock.type)) return { error: types.error, bytes: types.bytes === 'zero' ? 0 : undefined, byRule: true };
   for (const [rule, size, isNull] of [
     [handler.input, call.input.length, call.inputIsNull],
     [handler.output, call.output.length, call.outputIsNull],
   ] as const) {
-    if (sizeRuleFails(rule, size, isNull)) return { error: rule!.error, bytes: rule!.bytes === 'zero' ? 0 : undefined };
+    if (sizeRuleFails(rule, size, isNull)) return { error: rule!.error, bytes: rule!.bytes === 'zero' ? 0 : undefined, byRule: true };
   }
   return handler.run(call);
 }

@@ -25,6 +25,8 @@ export interface IoctlCall {
 export interface IoctlDone {
   error: number;
   bytes?: number;
+  /** Set when the failure came from the handler's declared size or socket-type rules. */
+  byRule?: true;
 }
 
 /**
@@ -81,8 +83,19 @@ export interface IoctlHandler {
    * SIO_ADDRESS_LIST_QUERY: WSAEFAULT with the required size for a null output).
    */
   readonly nullBuffers?: { readonly input?: boolean; readonly output?: boolean };
+  /**
+   * Windows checks this code's buffers only after an overlapped request has started: a rule
+   * failure then returns the error with Internal = STATUS_PENDING and *lpcbBytesReturned untouched.
+   */
+  readonly overlappedRulesAfterStart?: boolean;
+  /**
+   * An overlapped success without a completion routine leaves *lpcbBytesReturned untouched
+   * (with a routine it is written as usual).
+   */
+  readonly overlappedSuccessLeavesBytes?: boolean;
   run(call: IoctlCall): IoctlOutcome;
 }
 
 export const done = (bytes = 0): IoctlDone => ({ error: 0, bytes });
-export const failed = (error: number, bytes: number | undefined = 0): IoctlDone => ({ error, bytes });
+/** A failure; `bytes` is what *lpcbBytesReturned becomes ('untouched' leaves the caller's value). */
+export const failed = (error: number, bytes: number | 'untouched' = 0): IoctlDone => (bytes === 'untouched' ? { error } : { error, bytes });

@@ -14,14 +14,14 @@
  *   untouched) and completes later with InternalHigh and the packet's byte count = the list size;
  *   even a too-small output pends, then completes with STATUS_BUFFER_TOO_SMALL (packet: FALSE +
  *   ERROR_INSUFFICIENT_BUFFER, routine: WSAEFAULT) and 0 bytes.
- * - SIO_BASE_HANDLE and codes the provider does not know pend and complete with
+ * - SIO_BASE_HANDLE (and, inferred, SIO_BSP_HANDLE / _SELECT) and codes the provider does not know pend and complete with
  *   STATUS_NOT_SUPPORTED (packet: ERROR_NOT_SUPPORTED, routine: WSAEOPNOTSUPP), 0 bytes, output
  *   untouched; the routine runs at the very next alertable wait (SleepEx(0, TRUE)).
  * - SIO_ADDRESS_LIST_CHANGE pends whatever the blocking mode; closesocket then completes it with
  *   STATUS_CANCELLED (packet ERROR_OPERATION_ABORTED).
  */
 import * as W from '../../../errors/index.js';
-import { SIO_BASE_HANDLE, SIO_GET_INTERFACE_LIST } from '../../../codes/index.js';
+import { SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_SELECT, SIO_GET_INTERFACE_LIST } from '../../../codes/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { fail, ok } from '../lastError.js';
 import type { LinuxSocket } from '../socket-state.js';
@@ -41,6 +41,9 @@ function finish(bytesReturned: Ref<number>, result: IoctlDone): number {
 const statusOf = (result: IoctlDone): number => (result.error === 0 ? W.STATUS_SUCCESS : W.wsaErrorToNtStatus(result.error));
 
 const isUnsupported = (handler: IoctlHandler): boolean => handler.code === -1 || handler.name === 'unsupported';
+
+/** Codes that pend and complete "not supported" in overlapped mode, output untouched. */
+const NOT_SUPPORTED_OVERLAPPED = new Set<number>([SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_SELECT]);
 
 /** Pend, then complete with `status` right away (the kernel answered before the call returned). */
 function pendAndComplete(call: IoctlCall, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, status: number, information: number): number {
@@ -62,7 +65,7 @@ function overlapped(
   if (ov === null || typeof ov !== 'object') return nonOverlapped(call, outcome, bytesReturned);
   const { sock } = call;
 
-  if (isUnsupported(handler) || call.code === SIO_BASE_HANDLE) {
+  if (isUnsupported(handler) || NOT_SUPPORTED_OVERLAPPED.has(call.code)) {
     return pendAndComplete(call, ov, routine, W.STATUS_NOT_SUPPORTED, 0);
   }
 
@@ -76,10 +79,14 @@ function overlapped(
   }
 
   if (!('wait' in outcome)) {
-    if (outcome.error !== 0) return finish(bytesReturned, outcome);
-    if (outcome.bytes !== undefined) bytesReturned.value = outcome.bytes;
-    deliver(sock, ov, routine, W.STATUS_SUCCESS, 0);
-    return ok(0);
+    if (outcome.error !== 0) {
+      if (outcome.byRule && handler.overlappedRulesAfterStart) {
+        ov.Internal = W.STATUS_PENDING;
+        return fail(outcome.error);
+      }
+      return finish(bytesReturned, outcome);
+    }
+    return completedAtOnce(handler, sock, ov, routine, outcome, bytesReturned);
   }
 
   // An operation that has to wait: pending until its wait says it is done. A change notification's
@@ -87,9 +94,7 @@ function overlapped(
   const now = outcome.wait.check();
   if (now) {
     if (now.error !== 0) return finish(bytesReturned, now);
-    if (now.bytes !== undefined) bytesReturned.value = now.bytes;
-    deliver(sock, ov, routine, W.STATUS_SUCCESS, 0);
-    return ok(0);
+    return completedAtOnce(handler, sock, ov, routine, now, bytesReturned);
   }
   const op = startPending(sock, ov, routine);
   let subscribed = false;
@@ -108,6 +113,14 @@ function overlapped(
   subscribed = true;
   if (finishedEarly) wake();
   return fail(W.WSA_IO_PENDING);
+}
+
+/** Success at once: *lpcbBytesReturned as the handler says (see overlappedSuccessLeavesBytes), then delivery. */
+function completedAtOnce(handler: IoctlHandler, sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, result: IoctlDone, bytesReturned: Ref<number>): number {
+  const leave = handler.overlappedSuccessLeavesBytes === true && routine === null;
+  if (result.bytes !== undefined && !leave) bytesReturned.value = result.bytes;
+  deliver(sock, ov, routine, W.STATUS_SUCCESS, 0);
+  return ok(0);
 }
 
 /** The call as if no overlapped arguments were given. */
@@ -190,7 +203,7 @@ export function dropAllInterests(): void {
  * SIO_BASE_HANDLE in overlapped mode never reaches its handler (the output stays untouched).
  */
 function before(call: IoctlCall): IoctlOutcome | undefined {
-  if (call.code === SIO_BASE_HANDLE) return { error: W.WSAEOPNOTSUPP, bytes: undefined };
+  if (NOT_SUPPORTED_OVERLAPPED.has(call.code)) return { error: W.WSAEOPNOTSUPP, bytes: undefined };
   return undefined;
 }
 

@@ -29,7 +29,7 @@ function baseHandleIoctl(name: string, code: number, overlappedError: number): I
     code,
     output: { min: SOCKET_SIZE, error: WSAEFAULT, bytes: 'untouched' },
     run({ sock, output, overlapped }) {
-      if (overlapped) return failed(overlappedError, overlappedError === WSAEFAULT ? undefined : 0);
+      if (overlapped) return failed(overlappedError, overlappedError === WSAEFAULT ? 'untouched' : 0);
       writeU64(output, 0, sock.handle);
       return done(SOCKET_SIZE);
     },

@@ -55,6 +55,10 @@ export const keepaliveVals: IoctlHandler = {
   name: 'SIO_KEEPALIVE_VALS',
   code: SIO_KEEPALIVE_VALS,
   input: { min: TCP_KEEPALIVE_SIZE, error: WSAEFAULT, bytes: 'zero' },
+  // test_keepalive_vals: an overlapped call with 11 input bytes fails with Internal = STATUS_PENDING;
+  // an overlapped success on a completion port leaves *lpcbBytesReturned alone.
+  overlappedRulesAfterStart: true,
+  overlappedSuccessLeavesBytes: true,
   // A NULL input with a size is this code's own WSAEFAULT, with *lpcbBytesReturned = 0 (test_keepalive_vals).
   nullBuffers: { input: true },
   run({ sock, input }) {
