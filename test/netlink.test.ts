@@ -34,9 +34,12 @@ const hex = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toStri
 describe('message codecs (pure)', () => {
   test('requests: link dump, address dump, route lookup with and without an interface', () => {
     const link = nl.linkDumpRequest(7);
-    assert.equal(link.length, 32);
+    // nlmsghdr 16 + ifinfomsg 16 + IFLA_EXT_MASK attribute 8 (statistics skipped)
+    assert.equal(link.length, 40);
     const v = new DataView(link.buffer);
-    assert.equal(v.getUint32(0, true), 32);
+    assert.equal(v.getUint32(0, true), 40);
+    assert.equal(v.getUint16(34, true), nl.IFLA.EXT_MASK);
+    assert.equal(v.getUint32(36, true), nl.RTEXT_FILTER.SKIP_STATS);
     assert.equal(v.getUint16(4, true), nl.RTM.GETLINK);
     assert.equal(v.getUint16(6, true), nl.NLM_F.REQUEST | nl.NLM_F.DUMP);
     assert.equal(v.getUint32(8, true), 7);

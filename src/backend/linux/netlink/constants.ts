@@ -44,7 +44,10 @@ export const NLM_F = {
 } as const;
 
 /** ifinfomsg attributes. */
-export const IFLA = { ADDRESS: 1, BROADCAST: 2, IFNAME: 3, MTU: 4, LINK: 5, OPERSTATE: 16 } as const;
+export const IFLA = { ADDRESS: 1, BROADCAST: 2, IFNAME: 3, MTU: 4, LINK: 5, OPERSTATE: 16, EXT_MASK: 29 } as const;
+
+/** IFLA_EXT_MASK bits of a link request. */
+export const RTEXT_FILTER = { VF: 1 << 0, SKIP_STATS: 1 << 3 } as const;
 
 /** ifaddrmsg attributes. */
 export const IFA = {

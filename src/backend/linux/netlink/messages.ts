@@ -14,7 +14,7 @@
  *   nlmsgerr   error i32 (0 = ACK, else -errno), then the request's nlmsghdr
  */
 import {
-  IFA, IFA_F, IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA, NLM_F, NLMSG, NLMSGHDR_SIZE, RTA, RTATTR_HEADER, RTM, RTMSG_SIZE,
+  IFA, IFA_F, IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA, NLM_F, NLMSG, NLMSGHDR_SIZE, RTA, RTATTR_HEADER, RTM, RTMSG_SIZE, RTEXT_FILTER,
 } from './constants.js';
 
 const LINUX_AF_INET = 2;
@@ -112,9 +112,14 @@ const u32le = (value: number): Uint8Array => {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-/** RTM_GETLINK dump: every interface. */
+/**
+ * RTM_GETLINK dump: every interface. Statistics are left out (RTEXT_FILTER_SKIP_STATS): nothing
+ * here reads them, and they are most of what the kernel would otherwise build and send.
+ */
 export function linkDumpRequest(seq: number): Uint8Array {
-  return encodeMessage(RTM.GETLINK, NLM_F.REQUEST | NLM_F.DUMP, seq, new Uint8Array(IFINFOMSG_SIZE));
+  const mask = new Uint8Array(4);
+  new DataView(mask.buffer).setUint32(0, RTEXT_FILTER.SKIP_STATS, true);
+  return encodeMessage(RTM.GETLINK, NLM_F.REQUEST | NLM_F.DUMP, seq, new Uint8Array(IFINFOMSG_SIZE), [[IFLA.EXT_MASK, mask]]);
 }
 
 /** RTM_GETADDR dump of one IP version (0: both). */
