@@ -34,6 +34,7 @@ import {
 import { configurePoller, deadlineOf, kick, wait } from './poller.js';
 import { isStarted } from './startup.js';
 import { overlappedApi as api, win32, ws2_32 } from './ws2_32.js';
+import { makeGuard } from '../../winsock/guard.js';
 
 configurePoller({ beforeRound: reap, hasWork });
 
@@ -75,28 +76,8 @@ function socketError(s: SOCKET): number {
   return result === 0 ? 0 : ws2_32.WSAGetLastError();
 }
 
-/**
- * No exception escapes a Winsock function (design principle 2): what koffi cannot convert (a
- * Symbol where a DWORD goes, ...) ends as the function's failure value with a parameter error.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function guard<F extends (...args: any[]) => any>(fn: F, failure: ReturnType<F>, error: number): F {
-  return ((...args: Parameters<F>) => {
-    try {
-      const result = fn(...args);
-      if (result instanceof Promise) {
-        return result.catch(() => {
-          win32.SetLastError(error);
-          return failure;
-        });
-      }
-      return result;
-    } catch {
-      win32.SetLastError(error);
-      return failure;
-    }
-  }) as F;
-}
+/** Arguments C could not have passed end as the failure value (winsock/guard.ts). */
+const guard = makeGuard((code) => win32.SetLastError(code));
 
 // ---- sockets associated with completion ports --------------------------------------------------
 

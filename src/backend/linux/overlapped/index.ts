@@ -24,29 +24,10 @@ import * as events from './events.js';
 import * as ports from './ports.js';
 import * as waits from './waits.js';
 import * as select from './event-select.js';
+import { makeGuard } from '../../../winsock/guard.js';
 
-/**
- * No exception escapes a Winsock function (design principle 2): arguments JS can pass but C cannot
- * (a Symbol where a DWORD goes, ...) end as the function's failure value with a parameter error.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function guard<F extends (...args: any[]) => any>(fn: F, failure: ReturnType<F>, error: number): F {
-  return ((...args: Parameters<F>) => {
-    try {
-      const result = fn(...args);
-      if (result instanceof Promise) {
-        return result.catch(() => {
-          setLastError(error);
-          return failure;
-        });
-      }
-      return result;
-    } catch {
-      setLastError(error);
-      return failure;
-    }
-  }) as F;
-}
+/** Arguments C could not have passed end as the failure value (winsock/guard.ts). */
+const guard = makeGuard((code) => setLastError(code));
 
 const PARAM = ERROR_INVALID_PARAMETER;
 export const WSACreateEvent = guard(events.WSACreateEvent, 0, PARAM);
