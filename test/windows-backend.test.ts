@@ -6,19 +6,18 @@
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
 import type { WinsockCore } from '../dist/winsock/api.js';
+import { prepareWine } from './helpers/wine.js';
 
 // This file runs from dist-test/ (and type-checks from test/): both sit in the repository root.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
 
-const SETUP_TIMEOUT_MS = 15 * 60_000; // the first run installs wine64 with apt
 const PROBE_TIMEOUT_MS = 90_000;
 
 const WSAEFAULT = 10014;
@@ -28,16 +27,6 @@ const WSAENOTSOCK = 10038;
 const WSAEOPNOTSUPP = 10045;
 const WSANOTINITIALISED = 10093;
 
-/** Runs setup.sh; resolves to null when Wine is ready, else to the reason it is not. */
-function prepareWine(): Promise<string | null> {
-  return new Promise((done) => {
-    execFile('sh', [join(repoRoot, 'scripts', 'wine', 'setup.sh')], { timeout: SETUP_TIMEOUT_MS },
-      (error, _stdout, stderr) => {
-        // setup.sh ends with one line that says why ("wine setup: ...").
-        done(error === null ? null : stderr.trim().split('\n').pop() || error.message);
-      });
-  });
-}
 
 /** Observations made under Wine; one field per check. */
 interface Probe {

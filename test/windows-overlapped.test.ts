@@ -11,20 +11,19 @@
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
 import type { WinsockCore } from '../dist/winsock/api.js';
+import { prepareWine } from './helpers/wine.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
 const nativeModule = join(repoRoot, 'dist', 'backend', 'windows', 'native-overlapped.js');
 const koffiModule = join(repoRoot, 'node_modules', 'koffi', 'index.js');
 
-const SETUP_TIMEOUT_MS = 15 * 60_000;
 const PROBE_TIMEOUT_MS = 90_000;
 
 const WAIT_TIMEOUT = 258;
@@ -47,14 +46,6 @@ const STATUS_BUFFER_TOO_SMALL = 0xc0000023;
 const FD_READ = 1;
 const INTERFACE_INFO_SIZE = 76;
 
-function prepareWine(): Promise<string | null> {
-  return new Promise((done) => {
-    execFile('sh', [join(repoRoot, 'scripts', 'wine', 'setup.sh')], { timeout: SETUP_TIMEOUT_MS },
-      (error, _stdout, stderr) => {
-        done(error === null ? null : stderr.trim().split('\n').pop() || error.message);
-      });
-  });
-}
 
 interface Packet { ok: boolean; error: number; bytes: number; key: number; overlapped: string | null }
 interface Stats { blocks: number; inFlight: number; routinesExpected: number; callbackRegistered: boolean }

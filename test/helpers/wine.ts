@@ -1,0 +1,17 @@
+/** Preparing Wine for the tests that run the Windows backend (scripts/wine/setup.sh). */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const SETUP = fileURLToPath(new URL('../../scripts/wine/setup.sh', import.meta.url));
+/** The first run installs wine64 with apt and creates the Wine prefix. */
+const SETUP_TIMEOUT_MS = 15 * 60_000;
+
+/** Runs setup.sh; resolves to null when Wine is ready, else to the reason it is not. */
+export function prepareWine(): Promise<string | null> {
+  return new Promise((done) => {
+    execFile('sh', [SETUP], { timeout: SETUP_TIMEOUT_MS }, (error, _stdout, stderr) => {
+      // setup.sh ends with one line that says why ("wine setup: ...").
+      done(error === null ? null : stderr.trim().split('\n').pop() || error.message);
+    });
+  });
+}
