@@ -2,9 +2,31 @@
 
 const view = (buf: Uint8Array): DataView => new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 
-export const readU32 = (buf: Uint8Array, offset: number): number => view(buf).getUint32(offset, true);
-export const readU16 = (buf: Uint8Array, offset: number): number => view(buf).getUint16(offset, true);
-export const writeU32 = (buf: Uint8Array, offset: number, value: number): void => view(buf).setUint32(offset, value >>> 0, true);
+// The 16- and 32-bit forms work on bytes directly: they run on every FIONREAD / FIONBIO, where
+// making a DataView per call shows in the per-call cost. Out-of-range offsets throw as DataView's.
+function inRange(buf: Uint8Array, offset: number, size: number): void {
+  if (!(offset >= 0 && offset + size <= buf.length)) throw new RangeError('offset outside the buffer');
+}
+
+export function readU32(buf: Uint8Array, offset: number): number {
+  inRange(buf, offset, 4);
+  return (buf[offset]! | (buf[offset + 1]! << 8) | (buf[offset + 2]! << 16) | (buf[offset + 3]! << 24)) >>> 0;
+}
+
+export function readU16(buf: Uint8Array, offset: number): number {
+  inRange(buf, offset, 2);
+  return buf[offset]! | (buf[offset + 1]! << 8);
+}
+
+export function writeU32(buf: Uint8Array, offset: number, value: number): void {
+  inRange(buf, offset, 4);
+  const v = value >>> 0;
+  buf[offset] = v & 0xff;
+  buf[offset + 1] = (v >>> 8) & 0xff;
+  buf[offset + 2] = (v >>> 16) & 0xff;
+  buf[offset + 3] = v >>> 24;
+}
+
 export const writeU64 = (buf: Uint8Array, offset: number, value: number | bigint): void => view(buf).setBigUint64(offset, BigInt(value), true);
 
 /**
