@@ -15,6 +15,7 @@ import * as ws from 'wsaioctl/winsock';
 import { lookupSocket } from '../dist/backend/linux/handles.js';
 import { waitFd } from '../dist/backend/linux/wait.js';
 import { SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6, SO_EE_ORIGIN_LOCAL, windowsErrorForIcmp } from '../dist/backend/linux/udp-reset.js';
+import { netnsSkip } from './helpers/netns.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const POLLERR = 0x8;
@@ -358,8 +359,7 @@ describe('SIO_UDP_NETRESET through a router in a network namespace', () => {
     out.dataAfter = recv(s);
     console.log(JSON.stringify(out));
   `;
-  const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link add va type veth peer name vb'], { stdio: 'ignore' });
-  test('TTL expired and net unreachable are WSAENETRESET; off drops them', { skip: probe.status !== 0 && 'unshare -n / veth not permitted here' }, () => {
+  test('TTL expired and net unreachable are WSAENETRESET; off drops them', { skip: netnsSkip() }, () => {
     const child = spawnSync('unshare', ['-n', 'sh', '-c', SETUP, SCRIPT], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     assert.equal(child.status, 0, child.stderr);
     const out = JSON.parse(child.stdout.trim().split('\n').pop()!);

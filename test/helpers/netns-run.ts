@@ -10,8 +10,9 @@
  * `sh()` (an `ip` / `sysctl` command with a time limit) and `shLater()` (the same after a delay, in
  * the background, for changes that must happen while the script's thread is blocked).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { netnsSkip } from './netns.js';
 
 export interface NetnsRun {
   code: number | null;
@@ -21,14 +22,9 @@ export interface NetnsRun {
   results: unknown[];
 }
 
-let available: string | null | undefined;
-
-/** null when `unshare -n` works here, else why not (a skip reason). */
+/** null when `unshare -n` (with a veth pair) works here, else why not: netns.ts makes the one probe. */
 export function netnsAvailable(): string | null {
-  if (available !== undefined) return available;
-  const probe = spawnSync('unshare', ['-n', 'true'], { timeout: 5000 });
-  available = probe.status === 0 ? null : `unshare -n is not available (${probe.error?.message ?? probe.stderr?.toString().trim() ?? probe.status})`;
-  return available;
+  return netnsSkip() || null;
 }
 
 /** Run `script` (a compiled .js file) with node inside a new network namespace. */

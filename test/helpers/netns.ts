@@ -14,7 +14,7 @@
  * deprecated, one DAD-failed), a point-to-point link and more than one route; `LAB_FACTS` names
  * what it holds.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -49,6 +49,17 @@ export function script(name: string): string {
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }
 
+/** What a namespaced child left behind, in the shape the tests read. */
+function resultOf(child: SpawnSyncReturns<string>): NetnsResult {
+  return {
+    status: child.status,
+    signal: child.signal,
+    stdout: child.stdout ?? '',
+    stderr: child.stderr ?? '',
+    timedOut: (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
+  };
+}
+
 /**
  * In a fresh network namespace: run `setup` (shell lines, `set -e`: the first failure stops and
  * fails the child), then `node <scriptPath> <args...>`. Synchronous; killed after `timeoutMs`.
@@ -63,13 +74,7 @@ export function runInNetns(setup: readonly string[], scriptPath: string, args: r
     env: { ...process.env, NODE: process.execPath },
     maxBuffer: 16 * 1024 * 1024,
   });
-  return {
-    status: child.status,
-    signal: child.signal,
-    stdout: child.stdout ?? '',
-    stderr: child.stderr ?? '',
-    timedOut: (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
-  };
+  return resultOf(child);
 }
 
 /** Setup lines only (`ip` commands) and then a shell command: for facts read with `ip` itself. */
@@ -77,13 +82,7 @@ export function shellInNetns(setup: readonly string[], command: string, timeoutM
   const child = spawnSync('unshare', ['-n', 'sh', '-c', ['set -e', ...setup, command].join('\n')], {
     cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL',
   });
-  return {
-    status: child.status,
-    signal: child.signal,
-    stdout: child.stdout ?? '',
-    stderr: child.stderr ?? '',
-    timedOut: (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
-  };
+  return resultOf(child);
 }
 
 /** The last stdout line as JSON; throws with the child's stderr when it failed. */
