@@ -25,7 +25,9 @@ import { L, E } from '../libc.js';
 import { wsaFromErrno } from '../errno.js';
 import { fail, ok } from '../lastError.js';
 import type { LinuxSocket } from '../socket-state.js';
-import { socketFor, socketHooks } from '../sockets.js';
+import { pendingSocketError, socketFor, socketHooks } from '../sockets.js';
+import { isBound, tcpState as linuxTcpState } from '../socket-facts.js';
+import { linuxInq, oobInline } from '../urgent.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { addSource } from './reactor.js';
 
@@ -137,35 +139,13 @@ export function reenable(sock: LinuxSocket, bit: number): void {
   }
 }
 
-function tcpState(fd: number): number {
-  const info = new Uint8Array(8);
-  const len = new Uint32Array([info.length]);
-  return libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, info, len) === 0 ? info[0]! : TCP_CLOSE;
-}
+/** The kernel's TCP state (TCP_CLOSE when it cannot be read). */
+const tcpState = (fd: number): number => linuxTcpState(fd) ?? TCP_CLOSE;
 
-function socketError(fd: number): number {
-  const value = new Int32Array(1);
-  const len = new Uint32Array([4]);
-  libc.getsockopt(fd, L.SOL_SOCKET, L.SO_ERROR, new Uint8Array(value.buffer), len);
-  return value[0]!;
-}
-
-function oobInline(fd: number): boolean {
-  const value = new Int32Array(1);
-  const len = new Uint32Array([4]);
-  return libc.getsockopt(fd, L.SOL_SOCKET, L.SO_OOBINLINE, new Uint8Array(value.buffer), len) === 0 && value[0] !== 0;
-}
-
+/** Bytes a receive could take now (0 when the kernel will not say). */
 function bytesQueued(fd: number): number {
-  const value = new Int32Array(1);
-  return libc.ioctlInt(fd, L.FIONREAD, value) === 0 ? value[0]! : 0;
-}
-
-/** A UDP socket can be written to once it has a local address (bound, connected or used). */
-function hasLocalAddress(fd: number): boolean {
-  const name = new Uint8Array(128);
-  const len = new Uint32Array([name.length]);
-  return libc.getsockname(fd, name, len) === 0 && (name[2] !== 0 || name[3] !== 0);
+  const inq = linuxInq(fd);
+  return typeof inq === 'number' ? inq : 0;
 }
 
 const connectError = (errno: number): number => (errno === 0 ? 0 : errno === E.ECONNREFUSED ? W.WSAECONNREFUSED : wsaFromErrno(errno));
@@ -186,7 +166,7 @@ function wanted(state: SelectState): number {
   const want = state.mask & state.armed & SOCKET_EVENTS;
   if (!want) return 0;
   if (sock.type !== C.SOCK_STREAM) {
-    return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE && hasLocalAddress(fd) ? L.POLLOUT : 0);
+    return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE && isBound(fd) ? L.POLLOUT : 0);
   }
   const tcp = tcpState(fd);
   if (tcp === TCP_LISTEN) return want & C.FD_ACCEPT ? L.POLLIN : 0;
@@ -237,7 +217,7 @@ function apply(state: SelectState, revents: number): void {
     }
     reportConnect(state);
     if (revents & L.POLLIN) record(state, C.FD_READ, 0);
-    if (revents & L.POLLOUT && hasLocalAddress(fd)) record(state, C.FD_WRITE, 0);
+    if (revents & L.POLLOUT && isBound(fd)) record(state, C.FD_WRITE, 0);
     return;
   }
   const tcp = tcpState(fd);
@@ -247,7 +227,7 @@ function apply(state: SelectState, revents: number): void {
   }
   if (state.connecting && tcp !== TCP_SYN_SENT) {
     state.connecting = false;
-    const error = tcp === TCP_CLOSE ? connectError(socketError(fd)) : 0;
+    const error = tcp === TCP_CLOSE ? connectError(pendingSocketError(fd)) : 0;
     state.connectPending = error;
     if (!error) {
       state.established = true;
