@@ -15,6 +15,7 @@ import { LinuxSocket, INHERITED_OPTION_MIRRORS } from './socket-state.js';
 import { TCP_STATE, isBound, isUnboundName, tcpState } from './socket-facts.js';
 import { isStarted, onCleanup } from './startup.js';
 import { waitFd } from './wait.js';
+import { kernelInt } from './sockopts.js';
 import { receiveQueued } from './datagram-queue.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from './sockaddr.js';
 
@@ -246,10 +247,7 @@ function connectedOk(sock: LinuxSocket): number {
 
 /** SO_ERROR of the host fd (a Linux errno, 0 when none). */
 export function pendingSocketError(fd: number): number {
-  const val = new Int32Array(1);
-  const len = new Uint32Array([4]);
-  libc.getsockopt(fd, L.SOL_SOCKET, L.SO_ERROR, new Uint8Array(val.buffer), len);
-  return val[0]!;
+  return kernelInt(fd, L.SOL_SOCKET, L.SO_ERROR) ?? 0;
 }
 
 const KNOWN_SEND_FLAGS = C.MSG_OOB | C.MSG_DONTROUTE;

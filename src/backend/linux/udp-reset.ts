@@ -18,7 +18,7 @@ import * as C from '../../winsock/constants.js';
 import * as libc from './libc.js';
 import { E, L } from './libc.js';
 import { setKernelInt } from './sockopts.js';
-import { socketHooks } from './sockets.js';
+import { pendingSocketError, socketHooks } from './sockets.js';
 import type { LinuxSocket } from './socket-state.js';
 
 /** sock_extended_err.ee_origin (include/uapi/linux/errqueue.h). */
@@ -148,12 +148,11 @@ function errorPending(fd: number): boolean {
   return libc.poll(pollfd, 1, 0) > 0 && (pollView.getUint16(6, true) & L.POLLERR) !== 0;
 }
 
-/** Clear sk_err: the error queue holds the same report, and it is what the emulation reads. */
-function clearSocketError(fd: number): void {
-  const val = new Int32Array(1);
-  const len = new Uint32Array([4]);
-  libc.getsockopt(fd, L.SOL_SOCKET, L.SO_ERROR, new Uint8Array(val.buffer), len);
-}
+/**
+ * Clear sk_err (reading SO_ERROR clears it): the error queue holds the same report, and it is
+ * what the emulation reads.
+ */
+const clearSocketError = (fd: number): void => void pendingSocketError(fd);
 
 const MAX_ENTRIES_PER_CALL = 64;
 
