@@ -4,7 +4,6 @@
  * address (for the structures whose pointers must be absolute). Only the public
  * `wsaioctl/winsock` surface is used, so this works on both backends.
  */
-import koffi from 'koffi';
 import * as ws from '../winsock/index.js';
 import { WinsockError } from './errors.js';
 
@@ -57,9 +56,7 @@ export function stableBuffer(size: number): Uint8Array {
 }
 
 /** The native address of a buffer's first byte (for absolute pointers inside Winsock structures). */
-export function addressOf(buf: Uint8Array): bigint {
-  return BigInt(koffi.address(buf) as bigint | number);
-}
+export { bufferAddress as addressOf } from '../winsock/address.js';
 
 /**
  * Run `body` with a temporary socket of this family and type, closed afterwards whatever happens.

@@ -81,6 +81,7 @@ export const CancelIoEx = overlappedPart('CancelIoEx', false);
 export const WSAEventSelect = overlappedPart('WSAEventSelect', -1);
 export const WSAEnumNetworkEvents = overlappedPart('WSAEnumNetworkEvents', -1);
 
+export { bufferAddress } from './address.js';
 export * from './constants.js';
 export * from './types.js';
 export type { WinsockCore, WinsockOverlapped } from './api.js';

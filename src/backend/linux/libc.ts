@@ -10,8 +10,8 @@ const libc = koffi.load('libc.so.6');
 /** The errno of the libc call that just returned (read it before any other libc call). */
 export const errno = (): number => koffi.errno();
 
-/** Address of a buffer's first byte as native code sees it during a call. */
-export const addressOf = (buf: Uint8Array): bigint => koffi.address(buf) as bigint;
+/** Address of a buffer's first byte as native code sees it during a call (one definition: winsock/address.ts). */
+export { bufferAddress as addressOf } from '../../winsock/address.js';
 
 export const socket = libc.func('int socket(int domain, int type, int protocol)') as (d: number, t: number, p: number) => number;
 export const close = libc.func('int close(int fd)') as (fd: number) => number;

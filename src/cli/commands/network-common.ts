@@ -3,7 +3,6 @@
  * WSACleanup bracket, a temporary socket, and WSAIoctl with an output buffer grown until the
  * answer fits. Only the public Winsock surface, so they run on either backend.
  */
-import koffi from 'koffi';
 import * as ws from '../../winsock/index.js';
 import { errorName } from '../../errors/index.js';
 import { EXIT_FAILED, type CliIo } from '../command.js';
@@ -58,7 +57,7 @@ export function growingIoctl(s: ws.SOCKET, code: number, input: Uint8Array | nul
     const out = new Uint8Array(size);
     const bytes = { value: 0 };
     if (ws.WSAIoctl(s, code, input, input?.length ?? 0, out, out.length, bytes, null, null) === 0) {
-      return { out, base: koffi.address(out) as bigint, bytes: Math.min(bytes.value, size) };
+      return { out, base: ws.bufferAddress(out), bytes: Math.min(bytes.value, size) };
     }
     const error = ws.WSAGetLastError();
     if (error !== ws.WSAEFAULT || size >= 1 << 24) return new WinsockFailure(ioctlName(code), error);

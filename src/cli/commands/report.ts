@@ -3,7 +3,7 @@ import * as ws from '../../winsock/index.js';
 import { codeByName, supportOf } from '../../codes/index.js';
 import { errorName } from '../../errors/index.js';
 import { EXIT_FAILED, EXIT_OK, table, type CliCommand } from '../command.js';
-import { probes, setAddressOf, type Probe } from '../report/probes.js';
+import { probes, type Probe } from '../report/probes.js';
 import { ReportSockets } from '../report/sockets.js';
 
 export interface ReportRow {
@@ -49,10 +49,6 @@ function safeDescribe(probe: Probe, output: Uint8Array, bytes: number): string {
 
 /** Run every probe; used by the command and by tests. */
 export async function buildReport(): Promise<{ backend: string; rows: ReportRow[] }> {
-  if (ws.backendName === 'linux-emulation') {
-    const libc = await import('../../backend/linux/libc.js');
-    setAddressOf(libc.addressOf);
-  }
   if (ws.WSAStartup(0x0202, ws.newWSADATA()) !== 0) throw new Error('WSAStartup failed');
   const sockets = new ReportSockets();
   try {

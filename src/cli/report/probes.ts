@@ -45,16 +45,11 @@ const TCPSTATES = ['CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'F
 function sortInput(): Uint8Array {
   const list = [sockaddr('::ffff:127.0.0.1', 0), sockaddr('2001:db8::1', 0), sockaddr('::1', 0)];
   const buf = new Uint8Array(socketAddressListSize(list));
-  // Pointers are made relative to the buffer; the handler resolves them against the buffer too.
-  encodeSocketAddressList(list, buf, addressOfForProbe(buf));
+  // Real pointers into the buffer, as a C caller would write them.
+  encodeSocketAddressList(list, buf, ws.bufferAddress(buf));
   return buf;
 }
 
-/** The native address of a buffer is not observable from plain TS; the backend exposes one. */
-let addressOfForProbe: (buf: Uint8Array) => bigint = () => 0n;
-export function setAddressOf(fn: (buf: Uint8Array) => bigint): void {
-  addressOfForProbe = fn;
-}
 
 export const probes: Probe[] = [
   { code: 'FIONBIO', socket: 'tcp-connected', input: () => u32(0) },
