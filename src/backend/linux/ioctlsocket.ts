@@ -2,11 +2,10 @@
  * ioctlsocket(s, cmd, argp): WSAIoctl with the one u_long as both input and output, which is how
  * Windows itself implements it.
  */
-import { WSAEFAULT } from '../../errors/index.js';
+import { WSAEFAULT, WSANOTINITIALISED } from '../../errors/index.js';
 import type { Ref, SOCKET } from '../../winsock/types.js';
 import { fail } from './lastError.js';
 import { isStarted } from './startup.js';
-import { WSANOTINITIALISED } from '../../errors/index.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 
 const arg = new Uint8Array(4);
