@@ -221,6 +221,41 @@ describe('live queries on this host', () => {
     assert.ok(host.ok && host.value.some((a) => a.link.name === 'lo'));
   });
 
+  test('interface flags by index agree with the link dump; hostAddresses gives each address its interface', () => {
+    const links = nl.dumpLinks();
+    assert.ok(links.ok);
+    const checked = nl.querying((socket) => {
+      for (const link of links.value) {
+        const byIoctl = nl.interfaceFlags(socket, link.index);
+        assert.ok(byIoctl.ok, `index ${link.index}: errno ${!byIoctl.ok && byIoctl.errno}`);
+        assert.equal(byIoctl.value.name, link.name);
+        // ifr_flags carries the low 16 bits of the link's flags.
+        assert.equal(byIoctl.value.flags, link.flags & 0xffff, link.name);
+      }
+      const missing = nl.interfaceFlags(socket, 0x7ffffff0);
+      assert.deepEqual(missing, { ok: false, errno: 19 }, 'ENODEV for an index no interface has');
+      assert.equal(nl.openQuerySockets(), 1, 'the callback runs with its one socket open');
+      return { ok: true, value: null };
+    });
+    assert.ok(checked.ok);
+    assert.equal(nl.openQuerySockets(), 0);
+    const host = nl.hostAddresses(0);
+    assert.ok(host.ok);
+    const byIndex = new Map(links.value.map((l) => [l.index, l]));
+    for (const a of host.value) {
+      assert.equal(a.link.index, a.index);
+      assert.equal(a.link.name, byIndex.get(a.index)?.name);
+      assert.equal(a.link.flags, byIndex.get(a.index)!.flags & 0xffff);
+    }
+  });
+
+  test('a query that throws still closes its socket', () => {
+    const before = openFds();
+    assert.throws(() => nl.querying(() => { throw new Error('boom'); }), /boom/);
+    assert.equal(openFds(), before);
+    assert.equal(nl.openQuerySockets(), 0);
+  });
+
   test('route lookups: 127.0.0.1 is local with source 127.0.0.1; 127.0.0.9 too; bad lengths are EINVAL', () => {
     for (const last of [1, 9]) {
       const r = nl.getRoute(Uint8Array.of(127, 0, 0, last));

@@ -2,10 +2,12 @@
  * The rtnetlink query client: dumps of links and addresses, and one-destination route lookups.
  *
  * One NETLINK_ROUTE socket per query, opened, used and closed inside the call (no fd outlives a
- * query, so descriptor counts stay flat however many queries run). Requests go out with sendto()
- * to the kernel; replies come back into one reusable receive buffer and are parsed into copies
- * (messages.ts). Every wait is bounded: the socket has a receive time-out and the read loop a
- * maximum number of reads.
+ * query, so descriptor counts stay flat however many queries run); a query made of several
+ * requests (`querying`: the link and address dumps of `hostAddresses`, say) sends them all on
+ * that one socket. Requests go out with sendto() to the kernel; replies come back into one
+ * reusable receive buffer, and only what the parsers keep is copied out of it (messages.ts).
+ * Every wait is bounded: the socket has a receive time-out and the read loop a maximum number of
+ * reads.
  *
  * A change-notification reader (one shared subscription socket bound to RTMGRP_* groups, see
  * `RTMGRP_NETWORK_CHANGES`) needs no code from here beyond `parseMessages` / `decodeMessage`.
@@ -14,7 +16,7 @@ import * as libc from '../libc.js';
 import { E, L } from '../libc.js';
 import { NETLINK_ROUTE, NLM_F, NLMSG, SOCKADDR_NL_SIZE } from './constants.js';
 import {
-  addressDumpRequest, linkDumpRequest, parseAddress, parseError, parseLink, parseMessages, parseRoute, routeGetRequest,
+  addressDumpRequest, forEachMessage, linkDumpRequest, parseAddress, parseError, parseLink, parseRoute, routeGetRequest,
   type AddressInfo, type IpVersion, type LinkInfo, type NetlinkMessage, type RouteInfo,
 } from './messages.js';
 
@@ -60,61 +62,79 @@ export function openQuerySockets(): number {
   return openSockets;
 }
 
+/** An open query socket (see `querying`). */
+export type QuerySocket = { readonly fd: number };
+
 /**
- * Send one request and hand each reply message with its sequence number to `onMessage`, until the
- * end of the answer: NLMSG_DONE for a dump, the single reply otherwise, or an NLMSG_ERROR (whose
- * errno fails the query; 0 is an ACK and ends it). Returns the errno that stopped it, 0 when done,
- * or -1 when a dump reply carried NLM_F_DUMP_INTR.
+ * Run `query` with one NETLINK_ROUTE socket for all of its requests, closed before this returns
+ * (whatever `query` does). Fails with the errno of socket() when none can be opened.
  */
-function exchange(request: Uint8Array, seq: number, dump: boolean, onMessage: (m: NetlinkMessage) => void): number {
+export function querying<T>(query: (socket: QuerySocket) => NetlinkResult<T>): NetlinkResult<T> {
   const fd = libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) return libc.errno() || E.EINVAL;
+  if (fd < 0) return { ok: false, errno: libc.errno() || E.EINVAL };
   openSockets++;
   try {
     libc.setsockopt(fd, L.SOL_SOCKET, L.SO_RCVTIMEO, RECEIVE_TIMEOUT, RECEIVE_TIMEOUT.length);
-    for (;;) {
-      const sent = libc.sendto(fd, request, request.length, 0, KERNEL, KERNEL.length);
-      if (sent >= 0) break;
-      const errno = libc.errno();
-      if (errno !== E.EINTR) return errno;
-    }
-    let interrupted = false;
-    for (let reads = 0; reads < MAX_READS; reads++) {
-      // MSG_TRUNC: the return value is the datagram's real length, so a short buffer is noticed.
-      const n = libc.recv(fd, receiveBuffer, receiveBuffer.length, L.MSG_TRUNC);
-      if (n < 0) {
-        const errno = libc.errno();
-        if (errno === E.EINTR) continue;
-        return errno === E.EAGAIN ? E.ETIMEDOUT : errno;
-      }
-      if (n > receiveBuffer.length) {
-        // Lost: grow for the next query and fail this one (the kernel caps dump datagrams at 32 KiB,
-        // so this does not happen with the default size).
-        receiveBuffer = new Uint8Array(Math.min(n * 2, 1 << 22));
-        return E.EMSGSIZE;
-      }
-      for (const message of parseMessages(receiveBuffer.subarray(0, n))) {
-        if (message.seq !== seq) continue; // not ours (cannot happen on a private socket, but cheap)
-        if (message.flags & NLM_F.DUMP_INTR) interrupted = true;
-        if (message.type === NLMSG.DONE) return interrupted ? -1 : 0;
-        if (message.type === NLMSG.ERROR) return parseError(message);
-        if (message.type === NLMSG.NOOP) continue;
-        onMessage(message);
-        if (!dump && !(message.flags & NLM_F.MULTI)) return 0;
-      }
-    }
-    return E.ETIMEDOUT;
+    return query({ fd });
   } finally {
     libc.close(fd);
     openSockets--;
   }
 }
 
-function dump<T>(makeRequest: (seq: number) => Uint8Array, parse: (m: NetlinkMessage) => T | null): NetlinkResult<T[]> {
+/**
+ * Send one request and hand each reply message to `onMessage` (its payload a view, valid only
+ * during the call), until the end of the answer: NLMSG_DONE for a dump, the single reply
+ * otherwise, or an NLMSG_ERROR (whose errno fails the query; 0 is an ACK and ends it). Messages
+ * with another sequence number (the rest of an earlier request's answer on the same socket) are
+ * skipped. Returns the errno that stopped it, 0 when done, or -1 when a dump reply carried
+ * NLM_F_DUMP_INTR.
+ */
+function exchange({ fd }: QuerySocket, request: Uint8Array, seq: number, dump: boolean, onMessage: (m: NetlinkMessage) => void): number {
+  for (;;) {
+    const sent = libc.sendto(fd, request, request.length, 0, KERNEL, KERNEL.length);
+    if (sent >= 0) break;
+    const errno = libc.errno();
+    if (errno !== E.EINTR) return errno;
+  }
+  let interrupted = false;
+  let result: number | null = null;
+  const visit = (message: NetlinkMessage): boolean => {
+    if (message.seq !== seq) return false;
+    if (message.flags & NLM_F.DUMP_INTR) interrupted = true;
+    if (message.type === NLMSG.DONE) result = interrupted ? -1 : 0;
+    else if (message.type === NLMSG.ERROR) result = parseError(message);
+    else if (message.type !== NLMSG.NOOP) {
+      onMessage(message);
+      if (!dump && !(message.flags & NLM_F.MULTI)) result = 0;
+    }
+    return result !== null;
+  };
+  for (let reads = 0; reads < MAX_READS; reads++) {
+    // MSG_TRUNC: the return value is the datagram's real length, so a short buffer is noticed.
+    const n = libc.recv(fd, receiveBuffer, receiveBuffer.length, L.MSG_TRUNC);
+    if (n < 0) {
+      const errno = libc.errno();
+      if (errno === E.EINTR) continue;
+      return errno === E.EAGAIN ? E.ETIMEDOUT : errno;
+    }
+    if (n > receiveBuffer.length) {
+      // Lost: grow for the next query and fail this one (the kernel caps dump datagrams at 32 KiB,
+      // so this does not happen with the default size).
+      receiveBuffer = new Uint8Array(Math.min(n * 2, 1 << 22));
+      return E.EMSGSIZE;
+    }
+    forEachMessage(receiveBuffer.subarray(0, n), visit);
+    if (result !== null) return result;
+  }
+  return E.ETIMEDOUT;
+}
+
+function dump<T>(socket: QuerySocket, makeRequest: (seq: number) => Uint8Array, parse: (m: NetlinkMessage) => T | null): NetlinkResult<T[]> {
   for (let attempt = 1; ; attempt++) {
     const seq = takeSeq();
     const items: T[] = [];
-    const errno = exchange(makeRequest(seq), seq, true, (m) => {
+    const errno = exchange(socket, makeRequest(seq), seq, true, (m) => {
       const item = parse(m);
       if (item !== null) items.push(item);
     });
@@ -123,30 +143,61 @@ function dump<T>(makeRequest: (seq: number) => Uint8Array, parse: (m: NetlinkMes
   }
 }
 
-/** Every interface (RTM_GETLINK dump), in kernel order (by index). */
-export function dumpLinks(): NetlinkResult<LinkInfo[]> {
-  return dump(linkDumpRequest, parseLink);
+/** Every interface (RTM_GETLINK dump), in kernel order (by index); on `socket`, else on its own. */
+export function dumpLinks(socket?: QuerySocket): NetlinkResult<LinkInfo[]> {
+  if (!socket) return querying(dumpLinks);
+  return dump(socket, linkDumpRequest, parseLink);
 }
 
-/** Every address of one IP version (0: both), RTM_GETADDR dump in kernel order (interface, then address). */
-export function dumpAddresses(version: IpVersion | 0 = 0): NetlinkResult<AddressInfo[]> {
-  return dump((seq) => addressDumpRequest(seq, version), (m) => {
+/**
+ * Every address of one IP version (0: both), RTM_GETADDR dump in kernel order (interface, then
+ * address); on `socket`, else on its own.
+ */
+export function dumpAddresses(version: IpVersion | 0 = 0, socket?: QuerySocket): NetlinkResult<AddressInfo[]> {
+  if (!socket) return querying((own) => dumpAddresses(version, own));
+  return dump(socket, (seq) => addressDumpRequest(seq, version), (m) => {
     const a = parseAddress(m);
     return a && (version === 0 || a.version === version) ? a : null;
   });
 }
 
+/** struct ifreq (40 bytes on 64-bit Linux): ifr_name[16], then a union (ifr_ifindex, ifr_flags ...). */
+const IFREQ = new Uint8Array(40);
+const IFNAMSIZ = 16;
+
+/**
+ * One interface's name and IFF_* flags, by index: SIOCGIFNAME, then SIOCGIFFLAGS on that name
+ * (through the query socket: the kernel serves these device ioctls on any socket, in its
+ * namespace). Much cheaper than a link dump when only a few interfaces matter. ifr_flags has the
+ * low 16 flag bits, which hold every flag the emulation reads. ENODEV when the index is gone.
+ */
+export function interfaceFlags({ fd }: QuerySocket, index: number): NetlinkResult<{ name: string; flags: number }> {
+  IFREQ.fill(0);
+  IFREQ[16] = index & 0xff;
+  IFREQ[17] = (index >>> 8) & 0xff;
+  IFREQ[18] = (index >>> 16) & 0xff;
+  IFREQ[19] = (index >>> 24) & 0xff;
+  if (libc.ioctlBuf(fd, L.SIOCGIFNAME, IFREQ) < 0) return { ok: false, errno: libc.errno() };
+  const nameEnd = IFREQ.indexOf(0);
+  const name = Buffer.from(IFREQ.buffer, IFREQ.byteOffset, nameEnd >= 0 && nameEnd < IFNAMSIZ ? nameEnd : IFNAMSIZ).toString('utf8');
+  IFREQ.fill(0, IFNAMSIZ);
+  if (libc.ioctlBuf(fd, L.SIOCGIFFLAGS, IFREQ) < 0) return { ok: false, errno: libc.errno() };
+  return { ok: true, value: { name, flags: IFREQ[16]! | (IFREQ[17]! << 8) } };
+}
+
 /**
  * The kernel's route to one destination (4 or 16 bytes), RTM_GETROUTE: its type, outgoing
- * interface and preferred source. `oif` restricts the lookup to an interface (an IPv6 zone).
+ * interface and preferred source. `oif` restricts the lookup to an interface (an IPv6 zone). On
+ * `socket`, else on its own.
  * Fails with the kernel's errno: ENETUNREACH (no route), EHOSTUNREACH (an unreachable route),
  * EACCES (prohibit), EINVAL (blackhole, or a link-local destination without its zone), ENODEV ...
  */
-export function getRoute(destination: Uint8Array, oif = 0): NetlinkResult<RouteInfo> {
+export function getRoute(destination: Uint8Array, oif = 0, socket?: QuerySocket): NetlinkResult<RouteInfo> {
   if (destination.length !== 4 && destination.length !== 16) return { ok: false, errno: E.EINVAL };
+  if (!socket) return querying((own) => getRoute(destination, oif, own));
   const seq = takeSeq();
   let route: RouteInfo | null = null;
-  const errno = exchange(routeGetRequest(seq, destination, oif), seq, false, (m) => {
+  const errno = exchange(socket, routeGetRequest(seq, destination, oif), seq, false, (m) => {
     route ??= parseRoute(m);
   });
   if (errno > 0) return { ok: false, errno };

@@ -1,43 +1,54 @@
 /**
- * The host's interfaces and addresses as the address / interface control codes see them: one
- * link dump and one address dump, joined by interface index, with the Linux facts those codes
- * decide on (interface up and running, loopback, tentative ...).
+ * The host's addresses as the address / interface control codes see them: one address dump, each
+ * address with the facts of its interface those codes decide on (up and running, loopback ...).
  */
 import { LINUX_IFF, RT_SCOPE } from './constants.js';
-import { dumpAddresses, dumpLinks, type NetlinkResult } from './client.js';
+import { E } from '../libc.js';
+import { dumpAddresses, interfaceFlags, querying, type NetlinkResult, type QuerySocket } from './client.js';
 import type { AddressInfo, IpVersion, LinkInfo } from './messages.js';
 
+/** What the address codes know of an address's interface. */
+export type HostLink = Pick<LinkInfo, 'index' | 'name' | 'flags'>;
+
 export interface HostAddress extends AddressInfo {
-  link: LinkInfo;
+  link: HostLink;
 }
 
 /**
  * Every address of `version` (0: both) with its interface, in kernel order (interface index,
- * then the order addresses were added). Addresses whose interface vanished between the two dumps
- * are dropped.
+ * then the order addresses were added). The interfaces' flags come from one SIOCGIFNAME /
+ * SIOCGIFFLAGS pair per interface that has addresses, not from a link dump (which builds every
+ * attribute of every interface and costs more than the rest of the query). Addresses whose
+ * interface vanished meanwhile are dropped. Everything goes over one socket: `socket`, else one
+ * of its own.
  */
-export function hostAddresses(version: IpVersion | 0): NetlinkResult<HostAddress[]> {
-  const links = dumpLinks();
-  if (!links.ok) return links;
-  const addresses = dumpAddresses(version);
+export function hostAddresses(version: IpVersion | 0, socket?: QuerySocket): NetlinkResult<HostAddress[]> {
+  if (!socket) return querying((own) => hostAddresses(version, own));
+  const addresses = dumpAddresses(version, socket);
   if (!addresses.ok) return addresses;
-  const byIndex = new Map(links.value.map((l) => [l.index, l]));
+  const links = new Map<number, HostLink | null>();
   const out: HostAddress[] = [];
   for (const a of addresses.value) {
-    const link = byIndex.get(a.index);
+    let link = links.get(a.index);
+    if (link === undefined) {
+      const found = interfaceFlags(socket, a.index);
+      if (!found.ok && found.errno !== E.ENODEV && found.errno !== E.ENXIO) return found;
+      link = found.ok ? { index: a.index, ...found.value } : null;
+      links.set(a.index, link);
+    }
     if (link) out.push({ ...a, link });
   }
   return { ok: true, value: out };
 }
 
 /** Administratively up (`ip link set ... up`). */
-export const isAdminUp = (link: LinkInfo): boolean => (link.flags & LINUX_IFF.UP) !== 0;
+export const isAdminUp = (link: HostLink): boolean => (link.flags & LINUX_IFF.UP) !== 0;
 
 /** Up and with a carrier (IFF_RUNNING): what Windows calls connected. */
-export const isOperational = (link: LinkInfo): boolean =>
+export const isOperational = (link: HostLink): boolean =>
   (link.flags & (LINUX_IFF.UP | LINUX_IFF.RUNNING)) === (LINUX_IFF.UP | LINUX_IFF.RUNNING);
 
-export const isLoopbackLink = (link: LinkInfo): boolean => (link.flags & LINUX_IFF.LOOPBACK) !== 0;
+export const isLoopbackLink = (link: HostLink): boolean => (link.flags & LINUX_IFF.LOOPBACK) !== 0;
 
 /** fe80::/10 */
 export const isLinkLocal6 = (a: Uint8Array): boolean => a.length === 16 && a[0] === 0xfe && (a[1]! & 0xc0) === 0x80;

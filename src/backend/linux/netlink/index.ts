@@ -4,10 +4,10 @@
  *
  *   constants.ts  Linux numbers: RTM_*, NLM_F_*, IFA_*, RTA_*, RTMGRP_* groups, IFF_* ...
  *   messages.ts   pure: build requests, split datagrams, decode links / addresses / routes / errors
- *   client.ts     I/O: one socket per query, closed before returning; bounded waits
- *   host.ts       links + addresses joined, and the predicates the handlers share
+ *   client.ts     I/O: one socket per query (all of its requests), closed before returning; bounded waits
+ *   host.ts       addresses with their interfaces' flags, and the predicates the handlers share
  */
 export * from './constants.js';
 export * from './messages.js';
-export { dumpAddresses, dumpLinks, getRoute, openQuerySockets, type NetlinkResult } from './client.js';
+export { dumpAddresses, dumpLinks, getRoute, interfaceFlags, openQuerySockets, querying, type NetlinkResult, type QuerySocket } from './client.js';
 export * from './host.js';

@@ -4,7 +4,9 @@
  * constructed messages and shared by the query client (`client.ts`) and a change-notification
  * socket (which reads the same RTM_NEWADDR / RTM_DELADDR / RTM_NEWROUTE / ... messages).
  *
- * Everything returned is a copy: callers may reuse the receive buffer at once.
+ * Everything returned is a copy (callers may reuse the receive buffer at once), except inside
+ * `forEachMessage`, whose payload views live only for the callback: the query client reads
+ * thousands of attributes per dump and keeps a handful, so it copies only those.
  * Layouts (little-endian on every Linux this runs on):
  *   nlmsghdr   len u32, type u16, flags u16, seq u32, pid u32                          (16)
  *   ifinfomsg  family u8, pad u8, type u16, index i32, flags u32, change u32            (16)
@@ -25,6 +27,9 @@ export type IpVersion = 4 | 6;
 
 const align4 = (n: number): number => (n + 3) & ~3;
 const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+// Little-endian reads straight from the bytes: cheaper than a DataView per message.
+const u16At = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
+const u32At = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 export const linuxFamilyOf = (version: IpVersion | 0): number =>
   version === 4 ? LINUX_AF_INET : version === 6 ? LINUX_AF_INET6 : LINUX_AF_UNSPEC;
@@ -44,42 +49,81 @@ export interface NetlinkMessage {
 }
 
 /**
- * Split a datagram into messages. Stops at the first malformed header (length below 16 or past
- * the end), as the kernel's NLMSG_OK does. Payloads are copies.
+ * Visit each message of a datagram in order; `visit` returns true to stop. The payload is a view
+ * into `data`, valid only during the call (copy what is kept). Stops at the first malformed
+ * header (length below 16 or past the end), as the kernel's NLMSG_OK does.
  */
-export function parseMessages(data: Uint8Array): NetlinkMessage[] {
-  const view = viewOf(data);
-  const out: NetlinkMessage[] = [];
+export function forEachMessage(data: Uint8Array, visit: (m: NetlinkMessage) => boolean | void): void {
   let at = 0;
   while (at + NLMSGHDR_SIZE <= data.length) {
-    const len = view.getUint32(at, true);
-    if (len < NLMSGHDR_SIZE || at + len > data.length) break;
-    out.push({
-      type: view.getUint16(at + 4, true),
-      flags: view.getUint16(at + 6, true),
-      seq: view.getUint32(at + 8, true),
-      pid: view.getUint32(at + 12, true),
-      payload: data.slice(at + NLMSGHDR_SIZE, at + len),
+    const len = u32At(data, at);
+    if (len < NLMSGHDR_SIZE || at + len > data.length) return;
+    const stop = visit({
+      type: u16At(data, at + 4),
+      flags: u16At(data, at + 6),
+      seq: u32At(data, at + 8),
+      pid: u32At(data, at + 12),
+      payload: data.subarray(at + NLMSGHDR_SIZE, at + len),
     });
+    if (stop === true) return;
     at += align4(len);
   }
+}
+
+/** Split a datagram into messages whose payloads are copies (see `forEachMessage`). */
+export function parseMessages(data: Uint8Array): NetlinkMessage[] {
+  const out: NetlinkMessage[] = [];
+  forEachMessage(data, (m) => {
+    out.push({ ...m, payload: m.payload.slice() });
+  });
   return out;
+}
+
+/**
+ * Views of the first attribute (rtattr) of each type in `wanted`, from `offset` to the end of
+ * `payload` (nested / byte-order flags stripped from the type), in the order of `wanted`.
+ */
+function pickAttributes(payload: Uint8Array, offset: number, wanted: readonly number[]): Array<Uint8Array | undefined> {
+  const found = new Array<Uint8Array | undefined>(wanted.length);
+  let at = offset;
+  while (at + RTATTR_HEADER <= payload.length) {
+    const len = u16At(payload, at);
+    if (len < RTATTR_HEADER || at + len > payload.length) break;
+    const i = wanted.indexOf(u16At(payload, at + 2) & 0x3fff);
+    if (i >= 0 && found[i] === undefined) found[i] = payload.subarray(at + RTATTR_HEADER, at + len);
+    at += align4(len);
+  }
+  return found;
 }
 
 /** Attributes (rtattr) from `offset` to the end of `payload`: type (nested flag stripped) -> payload copy. First one wins. */
 export function parseAttributes(payload: Uint8Array, offset: number): Map<number, Uint8Array> {
-  const view = viewOf(payload);
   const attrs = new Map<number, Uint8Array>();
   let at = offset;
   while (at + RTATTR_HEADER <= payload.length) {
-    const len = view.getUint16(at, true);
+    const len = u16At(payload, at);
     if (len < RTATTR_HEADER || at + len > payload.length) break;
-    const type = view.getUint16(at + 2, true) & 0x3fff; // NLA_F_NESTED / NLA_F_NET_BYTEORDER off
+    const type = u16At(payload, at + 2) & 0x3fff;
     if (!attrs.has(type)) attrs.set(type, payload.slice(at + RTATTR_HEADER, at + len));
     at += align4(len);
   }
   return attrs;
 }
+
+/** A NUL-terminated string attribute (interface name, address label). */
+function cString(bytes: Uint8Array | undefined): string {
+  if (!bytes) return '';
+  const end = bytes.indexOf(0);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, end >= 0 ? end : bytes.length).toString('utf8');
+}
+
+/** A u32 attribute, or `fallback` when absent or short. */
+const u32Attribute = (bytes: Uint8Array | undefined, fallback: number): number =>
+  bytes && bytes.length >= 4 ? u32At(bytes, 0) : fallback;
+
+/** A copy of an address attribute of exactly `size` bytes, else null. */
+const addressAttribute = (bytes: Uint8Array | undefined, size: number): Uint8Array | null =>
+  bytes && bytes.length === size ? bytes.slice() : null;
 
 /** A request: nlmsghdr, the fixed body, then attributes. */
 export function encodeMessage(type: number, flags: number, seq: number, body: Uint8Array, attrs: ReadonlyArray<[number, Uint8Array]> = []): Uint8Array {
@@ -164,25 +208,19 @@ export interface LinkInfo {
   hardwareType: number;
 }
 
+const LINK_ATTRIBUTES = [IFLA.IFNAME, IFLA.MTU] as const;
+
 /** RTM_NEWLINK / RTM_DELLINK body. Null when too short. */
 export function parseLink(message: NetlinkMessage): LinkInfo | null {
   const p = message.payload;
   if (p.length < IFINFOMSG_SIZE) return null;
-  const view = viewOf(p);
-  const attrs = parseAttributes(p, IFINFOMSG_SIZE);
-  const nameBytes = attrs.get(IFLA.IFNAME);
-  const mtu = attrs.get(IFLA.MTU);
-  let name = '';
-  if (nameBytes) {
-    const end = nameBytes.indexOf(0);
-    name = Buffer.from(end >= 0 ? nameBytes.subarray(0, end) : nameBytes).toString('utf8');
-  }
+  const [name, mtu] = pickAttributes(p, IFINFOMSG_SIZE, LINK_ATTRIBUTES);
   return {
-    index: view.getInt32(4, true),
-    name,
-    flags: view.getUint32(8, true),
-    mtu: mtu && mtu.length >= 4 ? viewOf(mtu).getUint32(0, true) : 0,
-    hardwareType: view.getUint16(2, true),
+    index: u32At(p, 4) | 0,
+    name: cString(name),
+    flags: u32At(p, 8),
+    mtu: u32Attribute(mtu, 0),
+    hardwareType: u16At(p, 2),
   };
 }
 
@@ -207,6 +245,8 @@ export interface AddressInfo {
   deprecated: boolean;
 }
 
+const ADDRESS_ATTRIBUTES = [IFA.LOCAL, IFA.ADDRESS, IFA.FLAGS, IFA.LABEL, IFA.BROADCAST] as const;
+
 /** RTM_NEWADDR / RTM_DELADDR body. Null when too short, of another family, or without an address. */
 export function parseAddress(message: NetlinkMessage): AddressInfo | null {
   const p = message.payload;
@@ -214,34 +254,23 @@ export function parseAddress(message: NetlinkMessage): AddressInfo | null {
   const version = versionOfLinuxFamily(p[0]!);
   if (version === 0) return null;
   const size = version === 4 ? 4 : 16;
-  const attrs = parseAttributes(p, IFADDRMSG_SIZE);
-  const exact = (type: number): Uint8Array | null => {
-    const value = attrs.get(type);
-    return value && value.length === size ? value : null;
-  };
-  const local = exact(IFA.LOCAL);
-  const addr = exact(IFA.ADDRESS);
+  const [localBytes, addressBytes, flagsBytes, labelBytes, broadcastBytes] = pickAttributes(p, IFADDRMSG_SIZE, ADDRESS_ATTRIBUTES);
+  const local = addressAttribute(localBytes, size);
+  const addr = addressAttribute(addressBytes, size);
   const address = local ?? addr;
   if (!address) return null;
   const peer = local && addr && !sameBytes(local, addr) ? addr : null;
-  const flagsAttr = attrs.get(IFA.FLAGS);
-  const flags = flagsAttr && flagsAttr.length >= 4 ? viewOf(flagsAttr).getUint32(0, true) : p[2]!;
-  const labelBytes = attrs.get(IFA.LABEL);
-  let label = '';
-  if (labelBytes) {
-    const end = labelBytes.indexOf(0);
-    label = Buffer.from(end >= 0 ? labelBytes.subarray(0, end) : labelBytes).toString('utf8');
-  }
+  const flags = u32Attribute(flagsBytes, p[2]!);
   return {
     version,
-    index: viewOf(p).getUint32(4, true),
+    index: u32At(p, 4),
     address,
     prefixLength: p[1]!,
     peer,
-    broadcast: exact(IFA.BROADCAST),
+    broadcast: addressAttribute(broadcastBytes, size),
     scope: p[3]!,
     flags,
-    label,
+    label: cString(labelBytes),
     tentative: (flags & IFA_F.TENTATIVE) !== 0,
     dadFailed: (flags & IFA_F.DADFAILED) !== 0,
     deprecated: (flags & IFA_F.DEPRECATED) !== 0,
@@ -265,6 +294,8 @@ export interface RouteInfo {
   flags: number;
 }
 
+const ROUTE_ATTRIBUTES = [RTA.OIF, RTA.TABLE, RTA.DST, RTA.PREFSRC, RTA.GATEWAY] as const;
+
 /** RTM_NEWROUTE / RTM_DELROUTE body (also the RTM_GETROUTE answer). Null when too short or of another family. */
 export function parseRoute(message: NetlinkMessage): RouteInfo | null {
   const p = message.payload;
@@ -272,24 +303,18 @@ export function parseRoute(message: NetlinkMessage): RouteInfo | null {
   const version = versionOfLinuxFamily(p[0]!);
   if (version === 0) return null;
   const size = version === 4 ? 4 : 16;
-  const attrs = parseAttributes(p, RTMSG_SIZE);
-  const exact = (type: number): Uint8Array | null => {
-    const value = attrs.get(type);
-    return value && value.length === size ? value : null;
-  };
-  const oif = attrs.get(RTA.OIF);
-  const table = attrs.get(RTA.TABLE);
+  const [oif, table, destination, preferredSource, gateway] = pickAttributes(p, RTMSG_SIZE, ROUTE_ATTRIBUTES);
   return {
     version,
     type: p[7]!,
     scope: p[6]!,
-    table: table && table.length >= 4 ? viewOf(table).getUint32(0, true) : p[4]!,
+    table: u32Attribute(table, p[4]!),
     dstLength: p[1]!,
-    destination: exact(RTA.DST),
-    preferredSource: exact(RTA.PREFSRC),
-    gateway: exact(RTA.GATEWAY),
-    outputInterface: oif && oif.length >= 4 ? viewOf(oif).getUint32(0, true) : 0,
-    flags: viewOf(p).getUint32(8, true),
+    destination: addressAttribute(destination, size),
+    preferredSource: addressAttribute(preferredSource, size),
+    gateway: addressAttribute(gateway, size),
+    outputInterface: u32Attribute(oif, 0),
+    flags: u32At(p, 8),
   };
 }
 

@@ -36,7 +36,7 @@ import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
 const untouched = (error: number): IoctlDone => ({ error });
 
 /** Kernel answers that mean "no usable route there". */
-const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, 19 /* ENODEV */]);
+const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, E.ENODEV]);
 const REFUSING_ROUTES: ReadonlySet<number> = new Set([RTN.UNREACHABLE, RTN.PROHIBIT, RTN.BLACKHOLE, RTN.THROW]);
 
 const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
