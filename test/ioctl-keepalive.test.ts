@@ -1,7 +1,7 @@
 /**
  * SIO_KEEPALIVE_VALS on real loopback sockets: the tcp_keepalive input checks, 0 bytes returned,
  * and the result seen through getsockopt (SO_KEEPALIVE, TCP_KEEPALIVE / TCP_KEEPINTVL in whole
- * seconds rounded up, TCP_KEEPCNT = 10 as Windows uses).
+ * seconds rounded up, TCP_KEEPCNT = 10 as Windows uses unless the socket was given another).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -176,6 +176,17 @@ describe('SIO_KEEPALIVE_VALS effect', () => {
       assert.deepEqual(state(server), { on: 1, idle: 9, interval: 3, count: 10 });
     } finally {
       closeAll(fresh, l.socket, client, server);
+    }
+  });
+
+  test('the probe count is the socket\'s own: a TCP_KEEPCNT set before stays (Windows 10 1703 and later)', () => {
+    const { client, server } = tcpPair();
+    try {
+      setInt(client, ws.IPPROTO_TCP, ws.TCP_KEEPCNT, 3);
+      assert.equal(keepalive(client, 1, 6000, 2000).rc, 0);
+      assert.deepEqual(state(client), { on: 1, idle: 6, interval: 2, count: 3 });
+    } finally {
+      closeAll(client, server);
     }
   });
 

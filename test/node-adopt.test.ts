@@ -142,6 +142,47 @@ describe('fromNodeSocket: each kind of Node socket', { skip: !linux && 'Node doe
   });
 });
 
+describe('fromNodeSocket: SIO_KEEPALIVE_VALS on sockets Node made', { skip: !linux && 'Node does not expose SOCKETs on Windows' }, () => {
+  const intOption = (s: number, level: number, name: number): number => {
+    const value = new Uint8Array(4);
+    assert.equal(ws.getsockopt(s, level, name, value, { value: 4 }), 0, `getsockopt: ${ws.WSAGetLastError()}`);
+    return new DataView(value.buffer).getInt32(0, true);
+  };
+  const keepaliveOn = (s: number): void => {
+    const input = ws.encodeTcpKeepalive({ onoff: 1, keepalivetime: 7000, keepaliveinterval: 2000 });
+    assert.equal(ws.WSAIoctl(s, ws.SIO_KEEPALIVE_VALS, input, input.length, null, 0, { value: 0 }, null, null), 0);
+  };
+
+  test('a borrowed socket, and one accepted from a borrowed listener, get Windows\' 10 probes', async () => {
+    const trio = await tcpTrio();
+    const listener = fromNodeSocket(trio.server);
+    let accepted: number = ws.INVALID_SOCKET;
+    let caller: number = ws.INVALID_SOCKET;
+    try {
+      const s = fromNodeSocket(trio.client);
+      assert.notEqual(intOption(s, ws.IPPROTO_TCP, ws.TCP_KEEPCNT), 10, 'Node leaves Linux\' own count');
+      keepaliveOn(s);
+      assert.equal(intOption(s, ws.IPPROTO_TCP, ws.TCP_KEEPCNT), 10);
+      assert.equal(intOption(s, ws.IPPROTO_TCP, ws.TCP_KEEPALIVE), 7);
+      assert.equal(ws.closesocket(s), 0);
+      // accept() on the borrowed listener, all in this tick so Node's own accept cannot take the
+      // connection first (a loopback connect is queued on the listener when connect returns).
+      caller = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+      const to = ws.sockaddr('127.0.0.1', (trio.server.address() as net.AddressInfo).port);
+      assert.equal(ws.connect(caller, to, to.length), 0, `connect: ${ws.WSAGetLastError()}`);
+      accepted = ws.accept(listener, null, null);
+      assert.notEqual(accepted, ws.INVALID_SOCKET, `accept: ${ws.WSAGetLastError()}`);
+      // The new socket never had Windows' defaults either.
+      assert.notEqual(intOption(accepted, ws.IPPROTO_TCP, ws.TCP_KEEPCNT), 10);
+      keepaliveOn(accepted);
+      assert.equal(intOption(accepted, ws.IPPROTO_TCP, ws.TCP_KEEPCNT), 10);
+    } finally {
+      for (const x of [accepted, caller, listener]) if (x !== ws.INVALID_SOCKET) ws.closesocket(x);
+      await trio.close();
+    }
+  });
+});
+
 describe('fromNodeSocket: sockets without an OS socket, and bad arguments', { skip: !linux && 'Linux backend only' }, () => {
   test('a dgram.Socket before bind is WSAENOTSOCK with a reason', async () => {
     const sock = dgram.createSocket('udp4');

@@ -16,8 +16,10 @@ export function encodeTcpKeepalive(value: TcpKeepalive): Buffer {
   return buf;
 }
 
+// Byte reads rather than a DataView: SIO_KEEPALIVE_VALS decodes this on every call.
+const u32At = (buf: Uint8Array, at: number): number => (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+
 export function decodeTcpKeepalive(buf: Uint8Array): TcpKeepalive {
   if (buf.length < TCP_KEEPALIVE_SIZE) throw new RangeError('tcp_keepalive needs 12 bytes');
-  const view = new DataView(buf.buffer, buf.byteOffset, TCP_KEEPALIVE_SIZE);
-  return { onoff: view.getUint32(0, true), keepalivetime: view.getUint32(4, true), keepaliveinterval: view.getUint32(8, true) };
+  return { onoff: u32At(buf, 0), keepalivetime: u32At(buf, 4), keepaliveinterval: u32At(buf, 8) };
 }

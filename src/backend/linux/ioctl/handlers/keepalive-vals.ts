@@ -13,12 +13,18 @@
  *   Windows Vista and later always send 10 probes, which cannot be changed.
  * - test_set_getsockopt: TCP_KEEPALIVE / TCP_KEEPINTVL read back in whole seconds.
  *
- * Linux: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL (whole seconds, 1..32767) and TCP_KEEPCNT = 10.
- * Rounding: milliseconds are rounded *up* to whole seconds, so probes never come earlier than
- * asked, and clamped to 1..32767. A time of 0 therefore becomes 1 s: Windows accepts 0 and takes
- * it literally (older Windows Server versions were seen sending keep-alives back to back with a
- * 0 idle time, libuv#3487), and 1 s is the shortest Linux allows. With onoff 0 only SO_KEEPALIVE
+ * Linux: TCP_KEEPIDLE and TCP_KEEPINTVL (whole seconds, 1..32767), then SO_KEEPALIVE. Rounding:
+ * milliseconds are rounded *up* to whole seconds, so probes never come earlier than asked, and
+ * clamped to 1..32767. A time of 0 therefore becomes 1 s: Windows accepts 0 and takes it
+ * literally (older Windows Server versions were seen sending keep-alives back to back with a 0
+ * idle time, libuv#3487), and 1 s is the shortest Linux allows. With onoff 0 only SO_KEEPALIVE
  * changes. The times are set before keep-alive is switched on, so the first timer already uses them.
+ *
+ * The probe count is the socket's TCP_KEEPCNT, which this code leaves alone, as Windows does
+ * since TCP_KEEPCNT became a socket option there (Windows 10 1703; 10 by default). Sockets the
+ * emulation makes get Windows' 10 when created (below) and accepted ones inherit their
+ * listener's; a socket that never had Windows' defaults (borrowed from Node, or accepted from a
+ * borrowed listener) gets 10 here, where the caller asks for Windows' keep-alive.
  */
 import * as C from '../../../../winsock/constants.js';
 import { WSAEFAULT, WSAENOPROTOOPT } from '../../../../errors/index.js';
@@ -28,9 +34,10 @@ import { L } from '../../libc.js';
 import { wsaFromErrno } from '../../errno.js';
 import { setKernelInt } from '../../sockopts.js';
 import { socketHooks } from '../../sockets.js';
+import type { LinuxSocket } from '../../socket-state.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 
-/** Windows' fixed probe count (Vista and later). */
+/** Windows' probe count: fixed from Vista, the TCP_KEEPCNT default since Windows 10 1703. */
 export const WINDOWS_KEEPALIVE_PROBES = 10;
 /** Largest TCP_KEEPIDLE / TCP_KEEPINTVL Linux accepts (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL). */
 const LINUX_MAX_SECONDS = 32767;
@@ -51,6 +58,13 @@ socketHooks.fresh.push((sock) => {
   setKernelInt(sock.fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES);
 });
 
+/** Sockets that never had Windows' keep-alive defaults: accepted from a borrowed listener (or from such a socket). */
+const withoutWindowsDefaults = new WeakSet<LinuxSocket>();
+
+socketHooks.accepted.push((listener, child) => {
+  if (listener.borrowed || withoutWindowsDefaults.has(listener)) withoutWindowsDefaults.add(child);
+});
+
 export const keepaliveVals: IoctlHandler = {
   name: 'SIO_KEEPALIVE_VALS',
   code: SIO_KEEPALIVE_VALS,
@@ -65,18 +79,12 @@ export const keepaliveVals: IoctlHandler = {
     if (sock.type !== C.SOCK_STREAM) return failed(WSAENOPROTOOPT);
     const { onoff, keepalivetime, keepaliveinterval } = decodeTcpKeepalive(input);
     const fd = sock.fd;
-    const steps: Array<[number, number, number]> = onoff !== 0
-      ? [
-          [L.IPPROTO_TCP, L.TCP_KEEPIDLE, keepaliveSeconds(keepalivetime)],
-          [L.IPPROTO_TCP, L.TCP_KEEPINTVL, keepaliveSeconds(keepaliveinterval)],
-          [L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES],
-          [L.SOL_SOCKET, L.SO_KEEPALIVE, 1],
-        ]
-      : [[L.SOL_SOCKET, L.SO_KEEPALIVE, 0]];
-    for (const [level, name, value] of steps) {
-      const errno = setKernelInt(fd, level, name, value);
-      if (errno) return failed(wsaFromErrno(errno));
-    }
-    return done(0);
+    const errno = onoff === 0
+      ? setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 0)
+      : setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPIDLE, keepaliveSeconds(keepalivetime))
+        || setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPINTVL, keepaliveSeconds(keepaliveinterval))
+        || (sock.borrowed || withoutWindowsDefaults.has(sock) ? setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES) : 0)
+        || setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 1);
+    return errno ? failed(wsaFromErrno(errno)) : done(0);
   },
 };
