@@ -95,8 +95,11 @@ const V2: ReadonlyArray<readonly [keyof TcpInfoV2Extra, number, Kind]> = [
   ['OutOfOrderPktsIn', 136, 'u32'], ['EcnNegotiated', 140, 'bool'], ['EceAcksIn', 144, 'u32'], ['PtoEpisodes', 148, 'u32'],
 ];
 
+/** The field tables per version, built once (SIO_TCP_INFO encodes on every call). */
+const FIELDS: ReadonlyArray<ReadonlyArray<readonly [string, number, Kind]>> = [V0, [...V0, ...V1], [...V0, ...V1, ...V2]];
+
 function fieldsOf(version: TcpInfoVersion): ReadonlyArray<readonly [string, number, Kind]> {
-  return version === 0 ? V0 : version === 1 ? [...V0, ...V1] : [...V0, ...V1, ...V2];
+  return FIELDS[version]!;
 }
 
 function checkVersion(version: number): asserts version is TcpInfoVersion {

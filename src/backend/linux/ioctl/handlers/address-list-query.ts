@@ -15,10 +15,10 @@
  * - a non-zero size below the 8-byte header (e.g. 1): WSAEINVAL with 0 bytes returned;
  * - a non-zero cbInBuffer: WSAEINVAL (the page).
  *
- * Linux: an rtnetlink link dump and address dump of the family. Left out: tentative, DAD-failed
- * and deprecated addresses (not Preferred); host-scope addresses (127.0.0.1, ::1); link-local
- * addresses of loopback interfaces; addresses of interfaces not up and running (a disconnected
- * Windows adapter offers none). IPv6 entries are SOCKADDR_IN6 with sin6_scope_id = the interface
+ * Linux: an rtnetlink address dump of the family, with each interface's flags (netlink/host.ts).
+ * Left out: tentative, DAD-failed and deprecated addresses (not Preferred); host-scope addresses
+ * (127.0.0.1, ::1); link-local addresses of loopback interfaces; addresses of interfaces not up
+ * and running (a disconnected Windows adapter offers none). IPv6 entries are SOCKADDR_IN6 with sin6_scope_id = the interface
  * index for link-local addresses, 0 otherwise. Order: the kernel's.
  */
 import { SIO_ADDRESS_LIST_QUERY } from '../../../../codes/index.js';

@@ -1,6 +1,6 @@
 /**
  * SIO_GET_INTERFACE_LIST: one INTERFACE_INFO (76 bytes) per IPv4 address of the host, from an
- * rtnetlink link dump and IPv4 address dump.
+ * rtnetlink IPv4 address dump and each interface's flags (netlink/host.ts).
  *
  * Windows facts this follows (Wine's conformance test `test_get_interface_list`, which passes on
  * Windows; ReactOS's `WSAIoctl` apitest, which compares with GetIpAddrTable on Windows; the
