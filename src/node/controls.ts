@@ -58,9 +58,10 @@ export interface KeepAliveOptions {
  * Set TCP keep-alive with both timers: **SIO_KEEPALIVE_VALS** (tcp_keepalive { onoff,
  * keepalivetime, keepaliveinterval }).
  *
- * - Windows: ws2_32 itself; Windows (Vista and later) always sends 10 probes.
+ * - Windows: ws2_32 itself; 10 probes (the TCP_KEEPCNT default since Windows 10 1703, fixed before).
  * - Linux: TCP_KEEPIDLE and TCP_KEEPINTVL in whole seconds (rounded up, 1..32767), TCP_KEEPCNT 10
- *   (Windows' count), then SO_KEEPALIVE; with `enabled: false` only SO_KEEPALIVE is cleared.
+ *   (Windows' default count, which a socket Node made never had), then SO_KEEPALIVE; with
+ *   `enabled: false` only SO_KEEPALIVE is cleared.
  *
  * Unlike `socket.setKeepAlive(enable, initialDelay)`, this sets the probe interval too.
  * Throws WinsockError WSAENOPROTOOPT on a datagram socket; RangeError for times that are not
