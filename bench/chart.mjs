@@ -15,7 +15,7 @@ export function barChartSvg(bars, title, { log = false } = {}) {
   const rows = bars.map((b, i) => {
     const y = top + i * rowHeight;
     const target = b.target ? `<line x1="${x(b.target)}" x2="${x(b.target)}" y1="${y}" y2="${y + 20}" stroke="#c00" stroke-width="2"/>` : '';
-    const shown = b.value >= 100 ? b.value.toFixed(0) : b.value.toFixed(2);
+    const shown = b.value >= 10 ? b.value.toFixed(0) : b.value.toFixed(2);
     return `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text>` +
       `<rect x="${labelWidth}" y="${y + 2}" width="${Math.max(1, x(b.value) - labelWidth)}" height="16" fill="#4a7ab8"/>` +
       `<text x="${x(b.value) + 6}" y="${y + 15}">${shown}×</text>${target}`;

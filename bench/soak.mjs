@@ -1,6 +1,7 @@
 // `npm run soak` (not part of CI): a long run of create / query / notify / close cycles on
 // loopback through the public `wsaioctl/winsock` surface, printing RSS, heap and open fds once a
-// minute; exits 1 when they grow beyond the bounds below (or a call fails unexpectedly).
+// minute; exits 1 when they grow beyond the bounds below (or a call fails unexpectedly). The
+// transcript and verdict are also written to bench/SOAK.md (machine, date, duration).
 //
 //   node --expose-gc bench/soak.mjs [--minutes 10] [--every 60] [--warmup 30]
 //
@@ -13,7 +14,8 @@
 // Bounds, end of run against the first sample after the warm-up (memory after a full GC):
 //   open fds: no growth at all; heap used: at most HEAP_BOUND_MIB; RSS (median of the last three
 //   samples): at most RSS_BOUND_MIB.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
 import * as ws from '../dist/winsock/index.js';
 
 const HEAP_BOUND_MIB = 4;
@@ -38,9 +40,15 @@ const durationMs = minutes * 60_000;
 const warmupMs = Math.min(option('warmup', 30) * 1000, durationMs / 4);
 
 const MiB = 1024 * 1024;
+/** Everything printed, for bench/SOAK.md. */
+const transcript = [];
+const log = (line = '') => {
+  transcript.push(line);
+  console.log(line);
+};
 const fds = () => readdirSync('/proc/self/fd').length;
 const gc = globalThis.gc ?? (() => {});
-if (!globalThis.gc) console.log('(no --expose-gc: memory is sampled without a full GC first, expect noise)');
+if (!globalThis.gc) log('(no --expose-gc: memory is sampled without a full GC first, expect noise)');
 
 function sample() {
   gc();
@@ -162,9 +170,9 @@ function cycle(i) {
 const fmtMiB = (b) => `${(b / MiB).toFixed(1)} MiB`;
 const clock = (ms) => `${String(Math.floor(ms / 60_000)).padStart(2)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
 
-console.log(`soak: ${minutes} min, sample every ${everyMs / 1000} s, baseline after ${(warmupMs / 1000).toFixed(0)} s; ` +
+log(`soak: ${minutes} min, sample every ${everyMs / 1000} s, baseline after ${(warmupMs / 1000).toFixed(0)} s; ` +
   `bounds: fds +0, heap +${HEAP_BOUND_MIB} MiB, RSS +${RSS_BOUND_MIB} MiB`);
-console.log(notifyEnabled ? 'notify: overlapped SIO_ADDRESS_LIST_CHANGE + CancelIoEx (event / routine / port)' : `notify: skipped, waiting for the overlapped API (missing: ${overlappedApi.join(', ')})`);
+log(notifyEnabled ? 'notify: overlapped SIO_ADDRESS_LIST_CHANGE + CancelIoEx (event / routine / port)' : `notify: skipped, waiting for the overlapped API (missing: ${overlappedApi.join(', ')})`);
 
 const start = Date.now();
 let baseline = null;
@@ -180,7 +188,7 @@ function report(now, label) {
   lastCycles = cycles;
   lastTime = now;
   samples.push(s);
-  console.log(`[${clock(now - start)}] ${label.padEnd(8)} cycles ${String(cycles).padStart(9)} (${rate.toFixed(0)}/s)  ` +
+  log(`[${clock(now - start)}] ${label.padEnd(8)} cycles ${String(cycles).padStart(9)} (${rate.toFixed(0)}/s)  ` +
     `rss ${fmtMiB(s.rss).padStart(10)}  heap ${fmtMiB(s.heap).padStart(9)}  fds ${s.fds}  errors ${errorCount()}`);
   return s;
 }
@@ -215,8 +223,20 @@ const verdicts = [
   [`RSS ${growth.rss >= 0 ? '+' : ''}${fmtMiB(growth.rss)} (bound +${RSS_BOUND_MIB} MiB)`, growth.rss <= RSS_BOUND_MIB * MiB],
   [`unexpected errors ${errorCount()}`, errorCount() === 0],
 ];
-console.log(`\n${cycles} cycles in ${((Date.now() - start) / 60_000).toFixed(1)} min; growth since baseline:`);
-for (const [text, good] of verdicts) console.log(`  ${good ? 'ok  ' : 'FAIL'} ${text}`);
-for (const [what, n] of errors) console.log(`  error: ${what} x${n}`);
-if (unsupported.size) console.log(`  not implemented on this backend (skipped, not errors): ${[...unsupported].join(', ')}`);
-process.exit(verdicts.every(([, good]) => good) ? 0 : 1);
+log(`\n${cycles} cycles in ${((Date.now() - start) / 60_000).toFixed(1)} min; growth since baseline:`);
+for (const [text, good] of verdicts) log(`  ${good ? 'ok  ' : 'FAIL'} ${text}`);
+for (const [what, n] of errors) log(`  error: ${what} x${n}`);
+if (unsupported.size) log(`  not implemented on this backend (skipped, not errors): ${[...unsupported].join(', ')}`);
+const passed = verdicts.every(([, good]) => good);
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Linux ${release()}, Node ${process.version}`;
+writeFileSync(new URL('./SOAK.md', import.meta.url), [
+  '# Soak run',
+  '',
+  `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Produced by \`npm run soak\` (${minutes} min): ${passed ? 'flat, within the bounds' : 'FAILED a bound'}.`,
+  '',
+  '```',
+  ...transcript,
+  '```',
+  '',
+].join('\n'));
+process.exit(passed ? 0 : 1);
