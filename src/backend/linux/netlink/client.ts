@@ -1,10 +1,11 @@
 /**
- * The rtnetlink query client: dumps of links and addresses, and one-destination route lookups.
+ * The rtnetlink query client: dumps of links and addresses, one interface's flags by index, and
+ * one-destination route lookups.
  *
  * One NETLINK_ROUTE socket per query, opened, used and closed inside the call (no fd outlives a
  * query, so descriptor counts stay flat however many queries run); a query made of several
- * requests (`querying`: the link and address dumps of `hostAddresses`, say) sends them all on
- * that one socket. Requests go out with sendto() to the kernel; replies come back into one
+ * requests (`querying`: the address dump and interface ioctls of `hostAddresses`, say) makes
+ * them all on that one socket. Requests go out with sendto() to the kernel; replies come back into one
  * reusable receive buffer, and only what the parsers keep is copied out of it (messages.ts).
  * Every wait is bounded: the socket has a receive time-out and the read loop a maximum number of
  * reads.
