@@ -1,4 +1,5 @@
 /** tcp_keepalive (mstcpip.h), the 12-byte input of SIO_KEEPALIVE_VALS. Times in milliseconds. */
+import { readU32LE } from './bytes.js';
 
 export const TCP_KEEPALIVE_SIZE = 12;
 
@@ -16,10 +17,7 @@ export function encodeTcpKeepalive(value: TcpKeepalive): Buffer {
   return buf;
 }
 
-// Byte reads rather than a DataView: SIO_KEEPALIVE_VALS decodes this on every call.
-const u32At = (buf: Uint8Array, at: number): number => (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
-
 export function decodeTcpKeepalive(buf: Uint8Array): TcpKeepalive {
   if (buf.length < TCP_KEEPALIVE_SIZE) throw new RangeError('tcp_keepalive needs 12 bytes');
-  return { onoff: u32At(buf, 0), keepalivetime: u32At(buf, 4), keepaliveinterval: u32At(buf, 8) };
+  return { onoff: readU32LE(buf, 0), keepalivetime: readU32LE(buf, 4), keepaliveinterval: readU32LE(buf, 8) };
 }

@@ -1,4 +1,5 @@
 /** Little-endian reads and writes on caller buffers (Windows x64 is little-endian). */
+import { readU16LE, readU32LE } from '../../../structs/bytes.js';
 
 const view = (buf: Uint8Array): DataView => new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 
@@ -10,12 +11,12 @@ function inRange(buf: Uint8Array, offset: number, size: number): void {
 
 export function readU32(buf: Uint8Array, offset: number): number {
   inRange(buf, offset, 4);
-  return (buf[offset]! | (buf[offset + 1]! << 8) | (buf[offset + 2]! << 16) | (buf[offset + 3]! << 24)) >>> 0;
+  return readU32LE(buf, offset);
 }
 
 export function readU16(buf: Uint8Array, offset: number): number {
   inRange(buf, offset, 2);
-  return buf[offset]! | (buf[offset + 1]! << 8);
+  return readU16LE(buf, offset);
 }
 
 export function writeU32(buf: Uint8Array, offset: number, value: number): void {
