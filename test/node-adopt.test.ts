@@ -21,12 +21,13 @@ import {
 
 const linux = ws.backendName === 'linux-emulation';
 
-function socketType(s: number): number {
+function intOption(s: number, level: number, name: number): number {
   const value = new Uint8Array(4);
-  const len = { value: 4 };
-  assert.equal(ws.getsockopt(s, ws.SOL_SOCKET, ws.SO_TYPE, value, len), 0, `getsockopt(SO_TYPE): ${ws.WSAGetLastError()}`);
+  assert.equal(ws.getsockopt(s, level, name, value, { value: 4 }), 0, `getsockopt(${level}, ${name}): ${ws.WSAGetLastError()}`);
   return new DataView(value.buffer).getInt32(0, true);
 }
+
+const socketType = (s: number): number => intOption(s, ws.SOL_SOCKET, ws.SO_TYPE);
 
 function localPort(s: number): number {
   const name = new Uint8Array(28);
@@ -143,11 +144,6 @@ describe('fromNodeSocket: each kind of Node socket', { skip: !linux && 'Node doe
 });
 
 describe('fromNodeSocket: SIO_KEEPALIVE_VALS on sockets Node made', { skip: !linux && 'Node does not expose SOCKETs on Windows' }, () => {
-  const intOption = (s: number, level: number, name: number): number => {
-    const value = new Uint8Array(4);
-    assert.equal(ws.getsockopt(s, level, name, value, { value: 4 }), 0, `getsockopt: ${ws.WSAGetLastError()}`);
-    return new DataView(value.buffer).getInt32(0, true);
-  };
   const keepaliveOn = (s: number): void => {
     const input = ws.encodeTcpKeepalive({ onoff: 1, keepalivetime: 7000, keepaliveinterval: 2000 });
     assert.equal(ws.WSAIoctl(s, ws.SIO_KEEPALIVE_VALS, input, input.length, null, 0, { value: 0 }, null, null), 0);

@@ -61,8 +61,9 @@ socketHooks.fresh.push((sock) => {
 /** Sockets that never had Windows' keep-alive defaults: accepted from a borrowed listener (or from such a socket). */
 const withoutWindowsDefaults = new WeakSet<LinuxSocket>();
 
+const lacksWindowsDefaults = (sock: LinuxSocket): boolean => sock.borrowed || withoutWindowsDefaults.has(sock);
 socketHooks.accepted.push((listener, child) => {
-  if (listener.borrowed || withoutWindowsDefaults.has(listener)) withoutWindowsDefaults.add(child);
+  if (lacksWindowsDefaults(listener)) withoutWindowsDefaults.add(child);
 });
 
 export const keepaliveVals: IoctlHandler = {
@@ -83,7 +84,7 @@ export const keepaliveVals: IoctlHandler = {
       ? setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 0)
       : setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPIDLE, keepaliveSeconds(keepalivetime))
         || setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPINTVL, keepaliveSeconds(keepaliveinterval))
-        || (sock.borrowed || withoutWindowsDefaults.has(sock) ? setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES) : 0)
+        || (lacksWindowsDefaults(sock) ? setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES) : 0)
         || setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 1);
     return errno ? failed(wsaFromErrno(errno)) : done(0);
   },
