@@ -82,7 +82,7 @@ export function notifyMarkdown(result) {
   }
   if (slowAsync) {
     lines.push('', 'The async twins learn of kernel events (the rtnetlink watcher) from a poll() running on a libuv pool ' +
-      'thread (src/backend/linux/overlapped/scheduler.ts), one thread hop away; "processing only" shows the work itself.');
+      'thread (src/backend/linux/loop/scheduler.ts), one thread hop away; "processing only" shows the work itself.');
   }
   const s = result.scale;
   lines.push('', `Scale: ${s.requests} UDP sockets on one completion port, each with a pending overlapped SIO_ADDRESS_LIST_CHANGE, then one address change.`, '');

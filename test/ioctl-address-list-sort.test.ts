@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
-import { addressOf } from '../dist/backend/linux/libc.js';
+import { addressOf } from '../dist/backend/linux/host/libc.js';
 import { kernelSourceFor } from '../dist/backend/linux/address-selection/kernel-source.js';
 import { ip, policyOf, scopeOf } from '../dist/backend/linux/address-selection/rfc6724.js';
 import { netnsSkip } from './helpers/netns.js';
@@ -216,7 +216,7 @@ describe('SIO_ADDRESS_LIST_SORT with nothing but loopback (network namespace)', 
   test('an unreachable destination stays in the list, last (Rule 1)', { skip: netnsSkip() }, () => {
     const script = `
       import * as ws from 'wsaioctl/winsock';
-      import { addressOf } from './dist/backend/linux/libc.js';
+      import { addressOf } from './dist/backend/linux/host/libc.js';
       import { kernelSourceFor } from './dist/backend/linux/address-selection/kernel-source.js';
       import { ip } from './dist/backend/linux/address-selection/rfc6724.js';
       ws.WSAStartup(0x0202, ws.newWSADATA());

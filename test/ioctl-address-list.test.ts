@@ -9,7 +9,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 import { withSocket } from './helpers/sockets.js';
-import { addressOf } from '../dist/backend/linux/libc.js';
+import { addressOf } from '../dist/backend/linux/host/libc.js';
 import * as nl from '../dist/backend/linux/netlink/index.js';
 import { LAB, LAB_FACTS, lastJson, netnsSkip, runInNetns, script } from './helpers/netns.js';
 import type { IoctlAnswer, IoctlRequest } from './helpers/ioctl-child.js';

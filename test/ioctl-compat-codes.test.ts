@@ -9,9 +9,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
 import * as ws from 'wsaioctl/winsock';
-import { lookupSocket } from '../dist/backend/linux/handles.js';
-import { kernelInt } from '../dist/backend/linux/sockopts.js';
-import { L } from '../dist/backend/linux/libc.js';
+import { lookupSocket } from '../dist/backend/linux/win32/handles.js';
+import { kernelInt } from '../dist/backend/linux/sockets/sockopts.js';
+import { L } from '../dist/backend/linux/host/libc.js';
 
 const UNTOUCHED = 0xdead;
 

@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
-import { idealSendBacklog, ISB_MAX, ISB_MIN, parseLinuxTcpInfo } from '../dist/backend/linux/tcp-info.js';
+import { idealSendBacklog, ISB_MAX, ISB_MIN, parseLinuxTcpInfo } from '../dist/backend/linux/sockets/tcp-info.js';
 
 const GUARD = 0xa5;
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as ws from 'wsaioctl/winsock';
-import { parseLinuxTcpInfo, windowsTcpInfo, type LinuxTcpInfo } from '../dist/backend/linux/tcp-info.js';
+import { parseLinuxTcpInfo, windowsTcpInfo, type LinuxTcpInfo } from '../dist/backend/linux/sockets/tcp-info.js';
 
 const GUARD = 0xa5;
 

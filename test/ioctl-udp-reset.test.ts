@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
-import { lookupSocket } from '../dist/backend/linux/handles.js';
-import { waitFd } from '../dist/backend/linux/wait.js';
-import { SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6, SO_EE_ORIGIN_LOCAL, windowsErrorForIcmp } from '../dist/backend/linux/udp-reset.js';
+import { lookupSocket } from '../dist/backend/linux/win32/handles.js';
+import { waitFd } from '../dist/backend/linux/loop/wait.js';
+import { SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6, SO_EE_ORIGIN_LOCAL, windowsErrorForIcmp } from '../dist/backend/linux/sockets/udp-reset.js';
 import { netnsSkip } from './helpers/netns.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -200,7 +200,7 @@ describe('SIO_UDP_CONNRESET on loopback', () => {
     const dead = closedPort();
     const signal = new Int32Array(new SharedArrayBuffer(4));
     // Another thread sends on the same host fd once this thread is about to block.
-    const libcUrl = new URL('../dist/backend/linux/libc.js', import.meta.url).href;
+    const libcUrl = new URL('../dist/backend/linux/host/libc.js', import.meta.url).href;
     const worker = new Worker(`
       const { workerData } = require('node:worker_threads');
       (async () => {
@@ -315,8 +315,8 @@ describe('SIO_UDP_NETRESET through a router in a network namespace', () => {
   `;
   const SCRIPT = `
     import * as ws from 'wsaioctl/winsock';
-    import { lookupSocket } from './dist/backend/linux/handles.js';
-    import { waitFd } from './dist/backend/linux/wait.js';
+    import { lookupSocket } from './dist/backend/linux/win32/handles.js';
+    import { waitFd } from './dist/backend/linux/loop/wait.js';
     ws.WSAStartup(0x0202, ws.newWSADATA());
     const u32 = (n) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
     const recv = (s) => { const b = new Uint8Array(64); const n = ws.recvfrom(s, b, 64, 0, null, null); return n < 0 ? ws.WSAGetLastError() : n; };

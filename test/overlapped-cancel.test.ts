@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, check, closeAll } from './helpers/sockets.js';
-import { watcherOpen } from '../dist/backend/linux/overlapped/netlink-watcher.js';
+import { watcherOpen } from '../dist/backend/linux/netlink/watcher.js';
 
 const LOOPBACK = ws.sockaddr('127.0.0.1', 0);
 const udp = (): number => check(ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP), 'socket');

@@ -10,8 +10,8 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
-import { lookupSocket } from '../dist/backend/linux/handles.js';
-import { fcntl, L } from '../dist/backend/linux/libc.js';
+import { lookupSocket } from '../dist/backend/linux/win32/handles.js';
+import { fcntl, L } from '../dist/backend/linux/host/libc.js';
 
 const GUARD = 0xa5;
 /** Upper bound for any blocking call in this file (SO_RCVTIMEO), so nothing can hang. */

@@ -3,7 +3,7 @@
  * WinsockError instead of SOCKET_ERROR. All synchronous: none of these codes waits.
  */
 import * as ws from '../winsock/index.js';
-import { decodeTcpInfo, tcpStateName, TCP_INFO_V1_SIZE, type TcpInfoV1 } from '../structs/tcpInfo.js';
+import { decodeTcpInfo, tcpStateName, TCP_INFO_V1_SIZE, type TcpInfoV1 } from '../structs/tcp-info.js';
 import { encodeTcpKeepalive } from '../structs/keepalive.js';
 import { WinsockError } from './errors.js';
 import { ioctlSyscall, rawIoctl, restart } from './core.js';

@@ -5,8 +5,8 @@
 import * as ws from '../winsock/index.js';
 import {
   decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE,
-} from '../structs/socketAddressList.js';
-import { decodeInterfaceList, INTERFACE_INFO_SIZE, type InterfaceInfoRecord } from '../structs/interfaceInfo.js';
+} from '../structs/socket-address-list.js';
+import { decodeInterfaceList, INTERFACE_INFO_SIZE, type InterfaceInfoRecord } from '../structs/interface-info.js';
 import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
 import { isIPv4 } from '../structs/ip.js';
 import { WinsockError } from './errors.js';

@@ -4,7 +4,7 @@
  * pending SIO_ADDRESS_LIST_CHANGE. Prints one JSON line.
  */
 import * as ws from 'wsaioctl/winsock';
-import * as libc from '../../dist/backend/linux/libc.js';
+import * as libc from '../../dist/backend/linux/host/libc.js';
 import { encodeMessage, NLM_F, RTM, IFA, dumpLinks } from '../../dist/backend/linux/netlink/index.js';
 
 ws.WSAStartup(0x0202, ws.newWSADATA());

@@ -1,13 +1,13 @@
 /** The Linux emulation as one WinsockCore object. */
 import type { WinsockCore } from '../../winsock/api.js';
-import { getLastError, setLastError, fail, ok } from './lastError.js';
-import * as startup from './startup.js';
-import * as sockets from './sockets.js';
-import * as sockopts from './sockopts.js';
+import { getLastError, setLastError, fail, ok } from './win32/last-error.js';
+import * as startup from './win32/startup.js';
+import * as sockets from './sockets/sockets.js';
+import * as sockopts from './sockets/sockopts.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
-import { ioctlsocket } from './ioctlsocket.js';
-import { adoptNodeHandle } from './borrowed.js';
-import * as overlapped from './overlapped/index.js';
+import { ioctlsocket } from './ioctl/ioctlsocket.js';
+import { adoptNodeHandle } from './sockets/borrowed.js';
+import * as overlapped from './win32/index.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',

@@ -9,7 +9,7 @@ import { lookup } from 'node:dns/promises';
 import * as ws from '../../winsock/index.js';
 import { errorName } from '../../errors/index.js';
 import { isIPv4, isIPv6 } from '../../structs/ip.js';
-import { decodeTcpInfo, tcpInfoSize, tcpStateName, type TcpInfo, type TcpInfoVersion } from '../../structs/tcpInfo.js';
+import { decodeTcpInfo, tcpInfoSize, tcpStateName, type TcpInfo, type TcpInfoVersion } from '../../structs/tcp-info.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, table, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = '<host:port> [--version 0|1|2] [--json]   (IPv6 as [addr]:port)';

@@ -5,7 +5,7 @@
  */
 import * as ws from '../../winsock/index.js';
 import { parseSockaddr, sockaddr } from '../../structs/sockaddr.js';
-import { decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize } from '../../structs/socketAddressList.js';
+import { decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize } from '../../structs/socket-address-list.js';
 
 export type SocketKind = 'tcp-connected' | 'tcp-listening' | 'tcp-fresh' | 'udp4' | 'udp6' | 'udp4-nonblocking';
 

@@ -4,8 +4,8 @@
  * selection; no packet leaves the host. One socket per destination (a connected UDP socket keeps
  * the source of its first connect), always closed before returning.
  */
-import * as libc from '../libc.js';
-import { E, L } from '../libc.js';
+import * as libc from '../host/libc.js';
+import { E, L } from '../host/libc.js';
 
 export type KernelSource =
   | { ok: true; source: Uint8Array; sourceScopeId: number }

@@ -6,10 +6,10 @@
 import * as W from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
 import type { WinsockCore } from '../../../winsock/api.js';
-import { fail, ok } from '../lastError.js';
-import { isStarted } from '../startup.js';
-import { socketFor } from '../sockets.js';
-import type { LinuxSocket } from '../socket-state.js';
+import { fail, ok } from '../win32/last-error.js';
+import { isStarted } from '../win32/startup.js';
+import { socketFor } from '../sockets/sockets.js';
+import type { LinuxSocket } from '../sockets/socket-state.js';
 import { handlerFor } from './table.js';
 import type { IoctlCall, IoctlDone, IoctlHandler, IoctlOutcome, SizeRule } from './types.js';
 

@@ -2,7 +2,7 @@
  * The contract between the WSAIoctl dispatcher and the handler modules (one per control code).
  * The dispatcher does the common part once; a handler states its buffer rules and does its work.
  */
-import type { LinuxSocket } from '../socket-state.js';
+import type { LinuxSocket } from '../sockets/socket-state.js';
 
 /** One WSAIoctl call as a handler sees it, with buffers already checked and cut to size. */
 export interface IoctlCall {

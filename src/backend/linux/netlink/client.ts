@@ -13,8 +13,8 @@
  * A change-notification reader (one shared subscription socket bound to RTMGRP_* groups, see
  * `RTMGRP_NETWORK_CHANGES`) needs no code from here beyond `parseMessages` / `decodeMessage`.
  */
-import * as libc from '../libc.js';
-import { E, L } from '../libc.js';
+import * as libc from '../host/libc.js';
+import { E, L } from '../host/libc.js';
 import { NETLINK_ROUTE, NLM_F, NLMSG, SOCKADDR_NL_SIZE } from './constants.js';
 import {
   addressDumpRequest, forEachMessage, linkDumpRequest, parseAddress, parseError, parseLink, parseRoute, routeGetRequest,

@@ -3,7 +3,7 @@
  * address with the facts of its interface those codes decide on (up and running, loopback ...).
  */
 import { LINUX_IFF, RT_SCOPE } from './constants.js';
-import { E } from '../libc.js';
+import { E } from '../host/libc.js';
 import { dumpAddresses, interfaceFlags, querying, type NetlinkResult, type QuerySocket } from './client.js';
 import type { AddressInfo, IpVersion, LinkInfo } from './messages.js';
 

@@ -1,6 +1,6 @@
 /**
  * SIO_ADDRESS_LIST_CHANGE: completes (0 bytes) when the local address list of the socket's family
- * changes: a usable address appears or disappears (see overlapped/netlink-watcher.ts; a repeat or
+ * changes: a usable address appears or disappears (see netlink/watcher.ts; a repeat or
  * lifetime-refresh RTM_NEWADDR is not a change, host-scope loopback addresses do not count).
  *
  * Modes (WSAIoctl page, Wine's test_sioAddressListChange on Windows): overlapped: always pending
@@ -11,7 +11,7 @@
  */
 import { SIO_ADDRESS_LIST_CHANGE } from '../../../../codes/index.js';
 import { FD_ADDRESS_LIST_CHANGE } from '../../../../winsock/constants.js';
-import { listen } from '../../overlapped/netlink-watcher.js';
+import { listen } from '../../netlink/watcher.js';
 import { done, type IoctlHandler, type IoctlWait } from '../types.js';
 
 export const addressListChange: IoctlHandler = {

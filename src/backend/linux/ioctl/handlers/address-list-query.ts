@@ -24,9 +24,9 @@
 import { SIO_ADDRESS_LIST_QUERY } from '../../../../codes/index.js';
 import { WSAEFAULT, WSAEINVAL, WSAENETDOWN } from '../../../../errors/index.js';
 import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
-import { encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER } from '../../../../structs/socketAddressList.js';
+import { encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER } from '../../../../structs/socket-address-list.js';
 import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
-import { addressOf } from '../../libc.js';
+import { addressOf } from '../../host/libc.js';
 import { hostAddresses, isBindable, isLinkLocal6, type HostAddress } from '../../netlink/index.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 

@@ -13,9 +13,9 @@ import { cpus } from 'node:os';
 import { WSAEFAULT, WSAEINVAL, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_CPU_AFFINITY } from '../../../../codes/index.js';
 import { SOCK_DGRAM } from '../../../../winsock/constants.js';
-import { L } from '../../libc.js';
-import { isBound } from '../../socket-facts.js';
-import { kernelInt, setKernelInt } from '../../sockopts.js';
+import { L } from '../../host/libc.js';
+import { isBound } from '../../host/socket-facts.js';
+import { kernelInt, setKernelInt } from '../../sockets/sockopts.js';
 import { readU16 } from '../buffers.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 

@@ -28,13 +28,13 @@
 import * as C from '../../../../winsock/constants.js';
 import { WSAEFAULT } from '../../../../errors/index.js';
 import { FIONREAD } from '../../../../codes/index.js';
-import { E, L } from '../../libc.js';
-import { wsaFromErrno } from '../../errno.js';
-import { kernelInt } from '../../sockopts.js';
-import { socketHooks } from '../../sockets.js';
-import type { LinuxSocket } from '../../socket-state.js';
-import { drainDatagrams, queuedDatagramBytes } from '../../datagram-queue.js';
-import { linuxInq, mayHoldUrgentSlot, oobInline, queueCounts, slotQueued } from '../../urgent.js';
+import { E, L } from '../../host/libc.js';
+import { wsaFromErrno } from '../../host/errno.js';
+import { kernelInt } from '../../sockets/sockopts.js';
+import { socketHooks } from '../../sockets/sockets.js';
+import type { LinuxSocket } from '../../sockets/socket-state.js';
+import { drainDatagrams, queuedDatagramBytes } from '../../sockets/datagram-queue.js';
+import { linuxInq, mayHoldUrgentSlot, oobInline, queueCounts, slotQueued } from '../../sockets/urgent.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 import { writeU32 } from '../buffers.js';
 

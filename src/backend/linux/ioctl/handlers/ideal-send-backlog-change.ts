@@ -2,7 +2,7 @@
  * SIO_IDEAL_SEND_BACKLOG_CHANGE: completes (0 bytes) when the connection's ideal send backlog (the
  * value SIO_IDEAL_SEND_BACKLOG_QUERY returns, derived from tcp_info, see tcp-info.ts) differs from
  * the one when the request started. Linux announces no such change, so pending requests are
- * sampled every 100 ms from one shared timerfd (overlapped/sampler.ts).
+ * sampled every 100 ms from one shared timerfd (loop/sampler.ts).
  *
  * Rules (the SIO_IDEAL_SEND_BACKLOG_CHANGE page): cbOutBuffer must be 0 (else WSAEINVAL); datagram
  * socket WSAEOPNOTSUPP; not connected WSAENOTCONN; the call waits even on a non-blocking socket;
@@ -13,10 +13,10 @@
 import { WSAEINTR, WSAEINVAL, WSAENOTCONN, WSAEOPNOTSUPP, WSAESHUTDOWN, WSA_OPERATION_ABORTED } from '../../../../errors/index.js';
 import { SIO_IDEAL_SEND_BACKLOG_CHANGE } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
-import { wsaFromErrno } from '../../errno.js';
-import type { LinuxSocket } from '../../socket-state.js';
-import { idealSendBacklog, isSynchronized, readLinuxTcpInfo } from '../../tcp-info.js';
-import { sample } from '../../overlapped/sampler.js';
+import { wsaFromErrno } from '../../host/errno.js';
+import type { LinuxSocket } from '../../sockets/socket-state.js';
+import { idealSendBacklog, isSynchronized, readLinuxTcpInfo } from '../../sockets/tcp-info.js';
+import { sample } from '../../loop/sampler.js';
 import { failed, type IoctlDone, type IoctlHandler, type IoctlOutcome } from '../types.js';
 
 // Linux TCP states whose send side is still open.

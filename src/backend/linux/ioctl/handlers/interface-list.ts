@@ -30,7 +30,7 @@
 import { SIO_GET_INTERFACE_LIST } from '../../../../codes/index.js';
 import { WSAEFAULT, WSAEINVAL, WSAENETDOWN } from '../../../../errors/index.js';
 import { AF_INET, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_POINTTOPOINT, IFF_UP } from '../../../../winsock/constants.js';
-import { encodeInterfaceInfo, INTERFACE_INFO_SIZE } from '../../../../structs/interfaceInfo.js';
+import { encodeInterfaceInfo, INTERFACE_INFO_SIZE } from '../../../../structs/interface-info.js';
 import { hostAddresses, isAdminUp, isOperational, LINUX_IFF, prefixMask, type HostAddress } from '../../netlink/index.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 

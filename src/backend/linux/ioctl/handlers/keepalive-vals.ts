@@ -30,11 +30,11 @@ import * as C from '../../../../winsock/constants.js';
 import { WSAEFAULT, WSAENOPROTOOPT } from '../../../../errors/index.js';
 import { SIO_KEEPALIVE_VALS } from '../../../../codes/index.js';
 import { TCP_KEEPALIVE_SIZE, decodeTcpKeepalive } from '../../../../structs/keepalive.js';
-import { L } from '../../libc.js';
-import { wsaFromErrno } from '../../errno.js';
-import { setKernelInt } from '../../sockopts.js';
-import { socketHooks } from '../../sockets.js';
-import type { LinuxSocket } from '../../socket-state.js';
+import { L } from '../../host/libc.js';
+import { wsaFromErrno } from '../../host/errno.js';
+import { setKernelInt } from '../../sockets/sockopts.js';
+import { socketHooks } from '../../sockets/sockets.js';
+import type { LinuxSocket } from '../../sockets/socket-state.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 
 /** Windows' probe count: fixed from Vista, the TCP_KEEPCNT default since Windows 10 1703. */

@@ -12,7 +12,7 @@
 import { WSAEFAULT, WSAEINVAL, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_LOOPBACK_FAST_PATH } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
-import { TCP_STATE, tcpState } from '../../socket-facts.js';
+import { TCP_STATE, tcpState } from '../../host/socket-facts.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 
 export const loopbackFastPath: IoctlHandler = {

@@ -11,9 +11,9 @@
 import { WSAEFAULT, WSAEINVAL } from '../../../../errors/index.js';
 import { SIO_MULTICAST_SCOPE, SIO_MULTIPOINT_LOOPBACK } from '../../../../codes/index.js';
 import { AF_INET6, SOCK_DGRAM, SOCK_RAW } from '../../../../winsock/constants.js';
-import { L } from '../../libc.js';
-import { wsaFromErrno } from '../../errno.js';
-import { setKernelInt } from '../../sockopts.js';
+import { L } from '../../host/libc.js';
+import { wsaFromErrno } from '../../host/errno.js';
+import { setKernelInt } from '../../sockets/sockopts.js';
 import { readSmallValue } from '../buffers.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 

@@ -14,9 +14,9 @@
 import { WSAEINVAL, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_SET_PRIORITY_HINT } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
-import { L } from '../../libc.js';
-import { wsaFromErrno } from '../../errno.js';
-import { setKernelInt } from '../../sockopts.js';
+import { L } from '../../host/libc.js';
+import { wsaFromErrno } from '../../host/errno.js';
+import { setKernelInt } from '../../sockets/sockopts.js';
 import { readU32 } from '../buffers.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 

@@ -16,7 +16,7 @@ import { WSAEAFNOSUPPORT, WSAEINVAL } from '../../../../errors/index.js';
 import { SIO_ROUTING_INTERFACE_CHANGE } from '../../../../codes/index.js';
 import { AF_INET, AF_INET6, FD_ROUTING_INTERFACE_CHANGE } from '../../../../winsock/constants.js';
 import { kernelSourceFor } from '../../address-selection/kernel-source.js';
-import { listen, type NetChange } from '../../overlapped/netlink-watcher.js';
+import { listen, type NetChange } from '../../netlink/watcher.js';
 import { done, type IoctlHandler, type IoctlOutcome } from '../types.js';
 
 interface Destination {

@@ -28,7 +28,7 @@ import { SIO_ROUTING_INTERFACE_QUERY } from '../../../../codes/index.js';
 import { WSAEAFNOSUPPORT, WSAEFAULT, WSAEINVAL, WSAENETDOWN, WSAENETUNREACH } from '../../../../errors/index.js';
 import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
 import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
-import { E } from '../../libc.js';
+import { E } from '../../host/libc.js';
 import { getRoute, hostAddresses, isBindable, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
 import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
 

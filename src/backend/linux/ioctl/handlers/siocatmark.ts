@@ -23,8 +23,8 @@
 import * as C from '../../../../winsock/constants.js';
 import { WSAEFAULT } from '../../../../errors/index.js';
 import { SIOCATMARK } from '../../../../codes/index.js';
-import type { LinuxSocket } from '../../socket-state.js';
-import { oobInline, queueCounts, slotQueued, urgentPending } from '../../urgent.js';
+import type { LinuxSocket } from '../../sockets/socket-state.js';
+import { oobInline, queueCounts, slotQueued, urgentPending } from '../../sockets/urgent.js';
 import { done, type IoctlHandler } from '../types.js';
 import { writeU32 } from '../buffers.js';
 

@@ -11,7 +11,7 @@ const libc = koffi.load('libc.so.6');
 export const errno = (): number => koffi.errno();
 
 /** Address of a buffer's first byte as native code sees it during a call (one definition: winsock/address.ts). */
-export { bufferAddress as addressOf } from '../../winsock/address.js';
+export { bufferAddress as addressOf } from '../../../winsock/address.js';
 
 export const socket = libc.func('int socket(int domain, int type, int protocol)') as (d: number, t: number, p: number) => number;
 export const close = libc.func('int close(int fd)') as (fd: number) => number;

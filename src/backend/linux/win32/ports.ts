@@ -17,10 +17,10 @@ import {
 } from '../../../errors/index.js';
 import { INVALID_HANDLE_VALUE } from '../../../winsock/constants.js';
 import type { HANDLE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
-import { register, unregister, lookup, lookupSocket, type HandleObject } from '../handles.js';
-import { setLastError } from '../lastError.js';
-import type { LinuxSocket } from '../socket-state.js';
-import { kick, waitAsync, waitSync, type WaitSpec } from './scheduler.js';
+import { register, unregister, lookup, lookupSocket, type HandleObject } from './handles.js';
+import { setLastError } from './last-error.js';
+import type { LinuxSocket } from '../sockets/socket-state.js';
+import { kick, waitAsync, waitSync, type WaitSpec } from '../loop/scheduler.js';
 
 export interface Packet {
   bytes: number;

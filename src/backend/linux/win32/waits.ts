@@ -16,11 +16,11 @@
 import * as W from '../../../errors/index.js';
 import { WSA_MAXIMUM_WAIT_EVENTS, WSA_WAIT_EVENT_0, WSA_WAIT_FAILED, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT } from '../../../winsock/constants.js';
 import type { Ref, SOCKET, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
-import { fail, ok, setLastError } from '../lastError.js';
-import { socketFor } from '../sockets.js';
+import { fail, ok, setLastError } from './last-error.js';
+import { socketFor } from '../sockets/sockets.js';
 import { consume, eventFor, type WinEvent } from './events.js';
 import { opFor } from './operations.js';
-import { waitAsync, waitSync, type WaitSpec } from './scheduler.js';
+import { waitAsync, waitSync, type WaitSpec } from '../loop/scheduler.js';
 
 const truthy = (value: unknown): boolean => value === true || (typeof value === 'number' && value !== 0);
 

@@ -6,19 +6,19 @@
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND, WSAEFAULT, WSAEINVAL } from '../../../errors/index.js';
 import { WSA_WAIT_FAILED } from '../../../winsock/constants.js';
 import type { HANDLE, WSAOVERLAPPED } from '../../../winsock/types.js';
-import { allHandles, lookup, lookupSocket } from '../handles.js';
-import { setLastError } from '../lastError.js';
-import { closesocket, socketHooks } from '../sockets.js';
+import { allHandles, lookup, lookupSocket } from './handles.js';
+import { setLastError } from './last-error.js';
+import { closesocket, socketHooks } from '../sockets/sockets.js';
 import { installAsyncEngine } from '../ioctl/dispatch.js';
 import { discardApcs } from './apc.js';
-import { dropAllInterests, dropInterests, engine } from './engine.js';
+import { dropAllInterests, dropInterests, engine } from '../ioctl/overlapped.js';
 import { forgetAll, forgetSocket, reenable } from './event-select.js';
 import { closeEvent, type WinEvent } from './events.js';
 import { allPending, cancel, pendingOn } from './operations.js';
 import { closePort, type CompletionPort } from './ports.js';
-import { shutdownScheduler } from './scheduler.js';
-import { shutdownWatcher } from './netlink-watcher.js';
-import { shutdownSampler } from './sampler.js';
+import { shutdownScheduler } from '../loop/scheduler.js';
+import { shutdownWatcher } from '../netlink/watcher.js';
+import { shutdownSampler } from '../loop/sampler.js';
 
 import * as events from './events.js';
 import * as ports from './ports.js';

@@ -3,8 +3,8 @@
  * retries after poll() says the fd is ready; poll() blocks this JS thread in the kernel and costs
  * no CPU while it waits.
  */
-import * as libc from './libc.js';
-import { L, E } from './libc.js';
+import * as libc from '../host/libc.js';
+import { L, E } from '../host/libc.js';
 
 const pollfd = new Uint8Array(8);
 const pollView = new DataView(pollfd.buffer);

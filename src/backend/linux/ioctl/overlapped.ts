@@ -23,15 +23,15 @@
 import * as W from '../../../errors/index.js';
 import { SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_SELECT, SIO_GET_INTERFACE_LIST } from '../../../codes/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
-import { fail, ok } from '../lastError.js';
-import type { LinuxSocket } from '../socket-state.js';
-import type { AsyncEngine } from '../ioctl/dispatch.js';
-import type { IoctlCall, IoctlDone, IoctlHandler, IoctlOutcome, IoctlWait } from '../ioctl/types.js';
-import { runApcs } from './apc.js';
-import { complete, deliver, startPending } from './operations.js';
-import { pollOnce } from './reactor.js';
-import { defer, runDeferred } from './scheduler.js';
-import { latchNetworkEvent } from './event-select.js';
+import { fail, ok } from '../win32/last-error.js';
+import type { LinuxSocket } from '../sockets/socket-state.js';
+import type { AsyncEngine } from './dispatch.js';
+import type { IoctlCall, IoctlDone, IoctlHandler, IoctlOutcome, IoctlWait } from './types.js';
+import { runApcs } from '../win32/apc.js';
+import { complete, deliver, startPending } from '../win32/operations.js';
+import { pollOnce } from '../loop/reactor.js';
+import { defer, runDeferred } from '../loop/scheduler.js';
+import { latchNetworkEvent } from '../win32/event-select.js';
 
 function finish(bytesReturned: Ref<number>, result: IoctlDone): number {
   if (result.bytes !== undefined) bytesReturned.value = result.bytes;

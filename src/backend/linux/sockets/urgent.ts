@@ -14,9 +14,9 @@
  * (`mayHoldUrgentSlot`): the kernel signals urgent data (POLLPRI), or the emulation knows it left
  * a consumed or pre-inline urgent byte behind.
  */
-import * as C from '../../winsock/constants.js';
-import * as libc from './libc.js';
-import { L } from './libc.js';
+import * as C from '../../../winsock/constants.js';
+import * as libc from '../host/libc.js';
+import { L } from '../host/libc.js';
 import { kernelInt, setKernelInt, sockoptHooks } from './sockopts.js';
 import type { LinuxSocket } from './socket-state.js';
 

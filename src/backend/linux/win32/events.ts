@@ -6,9 +6,9 @@
 import { WSA_INVALID_HANDLE, WSA_NOT_ENOUGH_MEMORY } from '../../../errors/index.js';
 import { WSA_INVALID_EVENT } from '../../../winsock/constants.js';
 import type { WSAEVENT } from '../../../winsock/types.js';
-import { register, unregister, lookup, type HandleObject } from '../handles.js';
-import { fail, ok, setLastError } from '../lastError.js';
-import { kick } from './scheduler.js';
+import { register, unregister, lookup, type HandleObject } from './handles.js';
+import { fail, ok, setLastError } from './last-error.js';
+import { kick } from '../loop/scheduler.js';
 
 export class WinEvent implements HandleObject {
   readonly kind = 'event' as const;

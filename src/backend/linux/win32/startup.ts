@@ -1,6 +1,6 @@
 /** WSAStartup / WSACleanup: a reference count; the last WSACleanup closes every socket left open. */
-import * as W from '../../errors/index.js';
-import type { WSADATA } from '../../winsock/types.js';
+import * as W from '../../../errors/index.js';
+import type { WSADATA } from '../../../winsock/types.js';
 
 let startups = 0;
 const cleanupHooks: Array<() => void> = [];

@@ -11,8 +11,8 @@
 import { WSAEFAULT, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_UDP_CONNRESET, SIO_UDP_NETRESET } from '../../../../codes/index.js';
 import { SOCK_DGRAM } from '../../../../winsock/constants.js';
-import type { LinuxSocket } from '../../socket-state.js';
-import '../../udp-reset.js';
+import type { LinuxSocket } from '../../sockets/socket-state.js';
+import '../../sockets/udp-reset.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 import { readU32 } from '../buffers.js';
 

@@ -3,7 +3,7 @@
  * non-zero multiples of 4 (as Windows handles are), never a host fd, and not reused soon: they
  * come from a counter that only wraps after about a billion allocations.
  */
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../sockets/socket-state.js';
 
 export interface HandleObject {
   readonly kind: 'socket' | 'event' | 'port';

@@ -10,8 +10,8 @@
 import { WSAEINVAL, WSAENOTCONN, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_IDEAL_SEND_BACKLOG_QUERY } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
-import { wsaFromErrno } from '../../errno.js';
-import { idealSendBacklog as estimate, isSynchronized, readLinuxTcpInfo } from '../../tcp-info.js';
+import { wsaFromErrno } from '../../host/errno.js';
+import { idealSendBacklog as estimate, isSynchronized, readLinuxTcpInfo } from '../../sockets/tcp-info.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 import { writeU32 } from '../buffers.js';
 

@@ -3,21 +3,21 @@
  * connect, send, recv, sendto, recvfrom, shutdown, getsockname, getpeername. Each returns the
  * Winsock result and sets the last error; none throws.
  */
-import * as W from '../../errors/index.js';
-import * as C from '../../winsock/constants.js';
-import type { Ref, SOCKET } from '../../winsock/types.js';
-import * as libc from './libc.js';
-import { L, E } from './libc.js';
-import { wsaFromErrno } from './errno.js';
-import { fail, ok } from './lastError.js';
-import { register, unregister, lookupSocket, allHandles } from './handles.js';
+import * as W from '../../../errors/index.js';
+import * as C from '../../../winsock/constants.js';
+import type { Ref, SOCKET } from '../../../winsock/types.js';
+import * as libc from '../host/libc.js';
+import { L, E } from '../host/libc.js';
+import { wsaFromErrno } from '../host/errno.js';
+import { fail, ok } from '../win32/last-error.js';
+import { register, unregister, lookupSocket, allHandles } from '../win32/handles.js';
 import { LinuxSocket, INHERITED_OPTION_MIRRORS } from './socket-state.js';
-import { TCP_STATE, isBound, isUnboundName, tcpState } from './socket-facts.js';
-import { isStarted, onCleanup } from './startup.js';
-import { waitFd } from './wait.js';
+import { TCP_STATE, isBound, isUnboundName, tcpState } from '../host/socket-facts.js';
+import { isStarted, onCleanup } from '../win32/startup.js';
+import { waitFd } from '../loop/wait.js';
 import { kernelInt } from './sockopts.js';
 import { receiveQueued } from './datagram-queue.js';
-import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from './sockaddr.js';
+import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from '../host/sockaddr.js';
 
 /** Hooks other modules add to socket creation and closing (overlapped engine, UDP reset reporting). */
 export const socketHooks = {

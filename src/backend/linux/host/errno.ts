@@ -1,5 +1,5 @@
 /** Linux errno to the Winsock error Windows reports for the same condition. */
-import * as W from '../../errors/index.js';
+import * as W from '../../../errors/index.js';
 import { E } from './libc.js';
 
 const table = new Map<number, number>([

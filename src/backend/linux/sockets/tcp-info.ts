@@ -7,10 +7,10 @@
  * kernel returns a shorter structure, so every field past the returned length reads as undefined
  * and the Windows side then says 0 for it.
  */
-import * as C from '../../winsock/constants.js';
-import type { TcpInfo } from '../../structs/tcpInfo.js';
-import * as libc from './libc.js';
-import { L } from './libc.js';
+import * as C from '../../../winsock/constants.js';
+import type { TcpInfo } from '../../../structs/tcp-info.js';
+import * as libc from '../host/libc.js';
+import { L } from '../host/libc.js';
 import { socketHooks } from './sockets.js';
 import { kernelInt } from './sockopts.js';
 import type { LinuxSocket } from './socket-state.js';

@@ -21,9 +21,9 @@
  * registered (something is pending that can still complete); a finite time-out keeps the loop alive
  * until it fires; an INFINITE async wait with nothing pending holds nothing, so the process can exit.
  */
-import * as libc from '../libc.js';
+import * as libc from '../host/libc.js';
 import { hasSources, pollOnce, pollSet, watchSourceCount } from './reactor.js';
-import { apcPending, runApcs, watchApcs } from './apc.js';
+import { apcPending, runApcs, watchApcs } from '../win32/apc.js';
 
 export const INFINITE = 0xffffffff;
 /** Longest a pool-thread poll runs before the JS thread rebuilds its set of sources (ms). */

@@ -3,7 +3,7 @@
  * Winsock blocking mode (the host fd itself is always non-blocking), and per-socket settings
  * Linux has no place for.
  */
-import type { HandleObject } from './handles.js';
+import type { HandleObject } from '../win32/handles.js';
 import type { DatagramQueue } from './datagram-queue.js';
 
 /** optionMirrors an accepted socket takes over from its listener, as Windows' accept does. */

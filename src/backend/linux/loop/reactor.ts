@@ -5,7 +5,7 @@
  * `pollOnce(0)` from a timer (see scheduler.ts). A source is registered only while something is
  * pending on it, so an idle thread polls nothing.
  */
-import * as libc from '../libc.js';
+import * as libc from '../host/libc.js';
 
 export interface KernelSource {
   /** The fd to poll now, or -1 to skip this round (for example a closed borrowed socket). */

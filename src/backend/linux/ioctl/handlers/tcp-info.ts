@@ -11,9 +11,9 @@
 import { WSAEINVAL, WSAEMSGSIZE, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_TCP_INFO } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
-import { encodeTcpInfo, tcpInfoSize, type TcpInfoVersion } from '../../../../structs/tcpInfo.js';
-import { wsaFromErrno } from '../../errno.js';
-import { tcpInfoOf } from '../../tcp-info.js';
+import { encodeTcpInfo, tcpInfoSize, type TcpInfoVersion } from '../../../../structs/tcp-info.js';
+import { wsaFromErrno } from '../../host/errno.js';
+import { tcpInfoOf } from '../../sockets/tcp-info.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 import { readU32 } from '../buffers.js';
 

@@ -13,10 +13,10 @@
  * caller sees exactly the Windows behaviour in both modes. A pending error makes poll() report
  * POLLERR, which wakes a blocking receive. Sockets borrowed from Node are left alone.
  */
-import * as W from '../../errors/index.js';
-import * as C from '../../winsock/constants.js';
-import * as libc from './libc.js';
-import { E, L } from './libc.js';
+import * as W from '../../../errors/index.js';
+import * as C from '../../../winsock/constants.js';
+import * as libc from '../host/libc.js';
+import { E, L } from '../host/libc.js';
 import { setKernelInt } from './sockopts.js';
 import { pendingSocketError, socketHooks } from './sockets.js';
 import type { LinuxSocket } from './socket-state.js';

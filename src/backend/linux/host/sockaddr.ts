@@ -3,8 +3,8 @@
  * are the same on both systems; only the family number differs (AF_INET6 is 23 on Windows, 10 on
  * Linux), so translation is a copy with the family rewritten.
  */
-import { AF_INET, AF_INET6 } from '../../winsock/constants.js';
-import { WSAEAFNOSUPPORT, WSAEFAULT } from '../../errors/index.js';
+import { AF_INET, AF_INET6 } from '../../../winsock/constants.js';
+import { WSAEAFNOSUPPORT, WSAEFAULT } from '../../../errors/index.js';
 import { L } from './libc.js';
 
 export const LINUX_SOCKADDR_MAX = 128;

@@ -5,7 +5,7 @@
  * therefore still block in poll() between ticks; nothing ticks when nobody listens.
  */
 import koffi from 'koffi';
-import * as libc from '../libc.js';
+import * as libc from '../host/libc.js';
 import { addSource } from './reactor.js';
 
 const lib = koffi.load('libc.so.6');

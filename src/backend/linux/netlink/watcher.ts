@@ -11,12 +11,12 @@
  * The address set is seeded by an RTM_GETADDR dump when the socket opens.
  */
 import { AF_INET, AF_INET6 } from '../../../winsock/constants.js';
-import * as libc from '../libc.js';
-import { E, L } from '../libc.js';
-import { addSource } from './reactor.js';
+import * as libc from '../host/libc.js';
+import { E, L } from '../host/libc.js';
+import { addSource } from '../loop/reactor.js';
 import {
   NETLINK_ROUTE, NLMSG, RTM, RTMGRP_NETWORK_CHANGES, RT_SCOPE, addressDumpRequest, parseAddress, parseMessages, type NetlinkMessage,
-} from '../netlink/index.js';
+} from './index.js';
 
 export type NetChange =
   /** A usable local address of this (Windows) family appeared or disappeared. */

@@ -5,17 +5,17 @@
  * detaches, see sockets.ts), never switched out of O_NONBLOCK (FIONBIO is a Winsock flag), and
  * never read from.
  */
-import * as W from '../../errors/index.js';
-import * as C from '../../winsock/constants.js';
-import type { SOCKET } from '../../winsock/types.js';
-import * as libc from './libc.js';
-import { L, E } from './libc.js';
-import { wsaFromErrno } from './errno.js';
-import { fail, ok } from './lastError.js';
-import { isStarted } from './startup.js';
+import * as W from '../../../errors/index.js';
+import * as C from '../../../winsock/constants.js';
+import type { SOCKET } from '../../../winsock/types.js';
+import * as libc from '../host/libc.js';
+import { L, E } from '../host/libc.js';
+import { wsaFromErrno } from '../host/errno.js';
+import { fail, ok } from '../win32/last-error.js';
+import { isStarted } from '../win32/startup.js';
 import { adoptFd } from './sockets.js';
 import { kernelInt } from './sockopts.js';
-import { windowsFamily } from './sockaddr.js';
+import { windowsFamily } from '../host/sockaddr.js';
 
 /** Windows SOCK_* for a Linux SO_TYPE value, or -1. */
 function windowsType(linuxType: number): number {

@@ -4,13 +4,13 @@
  * Winsock error, TCP_KEEPALIVE meaning Linux TCP_KEEPIDLE), and option lengths as Windows takes
  * and reports them (facts from Wine's conformance tests, which pass on Windows).
  */
-import * as W from '../../errors/index.js';
-import * as C from '../../winsock/constants.js';
-import type { Ref, SOCKET } from '../../winsock/types.js';
-import * as libc from './libc.js';
-import { L } from './libc.js';
-import { wsaFromErrno } from './errno.js';
-import { fail, ok } from './lastError.js';
+import * as W from '../../../errors/index.js';
+import * as C from '../../../winsock/constants.js';
+import type { Ref, SOCKET } from '../../../winsock/types.js';
+import * as libc from '../host/libc.js';
+import { L } from '../host/libc.js';
+import { wsaFromErrno } from '../host/errno.js';
+import { fail, ok } from '../win32/last-error.js';
 import { socketFor } from './sockets.js';
 import type { LinuxSocket } from './socket-state.js';
 

@@ -13,9 +13,9 @@
  * buffer (SO_RCVBUF as Linux reports it), each datagram charged its length plus a fixed per-
  * datagram overhead, so a flood of tiny or empty datagrams cannot grow the queue without limit.
  */
-import * as libc from './libc.js';
-import { L, E } from './libc.js';
-import { LINUX_SOCKADDR_MAX } from './sockaddr.js';
+import * as libc from '../host/libc.js';
+import { L, E } from '../host/libc.js';
+import { LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import type { LinuxSocket } from './socket-state.js';
 
 /** Charged per queued datagram on top of its payload (roughly the kernel's own bookkeeping share). */

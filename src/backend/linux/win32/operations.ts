@@ -8,11 +8,11 @@
  */
 import { STATUS_CANCELLED, STATUS_PENDING, ntStatusToWsaError } from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../../winsock/types.js';
-import type { LinuxSocket } from '../socket-state.js';
+import type { LinuxSocket } from '../sockets/socket-state.js';
 import { queueApc } from './apc.js';
 import { eventFor, signal, unsignal } from './events.js';
 import { associationOf, queuePacket } from './ports.js';
-import { kick } from './scheduler.js';
+import { kick } from '../loop/scheduler.js';
 
 export class OverlappedOp {
   done = false;

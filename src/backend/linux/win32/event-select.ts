@@ -20,16 +20,16 @@
 import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
 import type { SOCKET, WSAEVENT, WSANETWORKEVENTS } from '../../../winsock/types.js';
-import * as libc from '../libc.js';
-import { L, E } from '../libc.js';
-import { wsaFromErrno } from '../errno.js';
-import { fail, ok } from '../lastError.js';
-import type { LinuxSocket } from '../socket-state.js';
-import { pendingSocketError, socketFor, socketHooks } from '../sockets.js';
-import { isBound, tcpState as linuxTcpState } from '../socket-facts.js';
-import { linuxInq, oobInline } from '../urgent.js';
+import * as libc from '../host/libc.js';
+import { L, E } from '../host/libc.js';
+import { wsaFromErrno } from '../host/errno.js';
+import { fail, ok } from './last-error.js';
+import type { LinuxSocket } from '../sockets/socket-state.js';
+import { pendingSocketError, socketFor, socketHooks } from '../sockets/sockets.js';
+import { isBound, tcpState as linuxTcpState } from '../host/socket-facts.js';
+import { linuxInq, oobInline } from '../sockets/urgent.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
-import { addSource } from './reactor.js';
+import { addSource } from '../loop/reactor.js';
 
 const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
 const SUPPORTED = SOCKET_EVENTS | C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;

@@ -2,11 +2,11 @@
  * ioctlsocket(s, cmd, argp): WSAIoctl with the one u_long as both input and output, which is how
  * Windows itself implements it.
  */
-import { WSAEFAULT, WSANOTINITIALISED } from '../../errors/index.js';
-import type { Ref, SOCKET } from '../../winsock/types.js';
-import { fail } from './lastError.js';
-import { isStarted } from './startup.js';
-import { WSAIoctl } from './ioctl/dispatch.js';
+import { WSAEFAULT, WSANOTINITIALISED } from '../../../errors/index.js';
+import type { Ref, SOCKET } from '../../../winsock/types.js';
+import { fail } from '../win32/last-error.js';
+import { isStarted } from '../win32/startup.js';
+import { WSAIoctl } from './dispatch.js';
 
 const arg = new Uint8Array(4);
 const argView = new DataView(arg.buffer);
