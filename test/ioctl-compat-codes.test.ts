@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
 import * as ws from 'wsaioctl/winsock';
 import { lookupSocket } from '../dist/backend/linux/win32/handles.js';
-import { kernelInt } from '../dist/backend/linux/sockets/sockopts.js';
+import { kernelInt } from '../dist/backend/linux/host/socket-facts.js';
 import { L } from '../dist/backend/linux/host/libc.js';
 
 const UNTOUCHED = 0xdead;

@@ -1,20 +1,38 @@
-/** The Linux emulation as one WinsockCore object. */
+/**
+ * The Linux emulation as one WinsockCore object: the composition of its layers (see
+ * docs/CONTRIBUTING.md), and what happens when this JS thread ends.
+ */
 import type { WinsockCore } from '../../winsock/api.js';
+import { makeGuard } from '../../winsock/guard.js';
+import { WSAEFAULT, WSAEINVAL } from '../../errors/index.js';
 import { getLastError, setLastError, fail, ok } from './win32/last-error.js';
 import * as startup from './win32/startup.js';
+import * as win32 from './win32/index.js';
+import { allPending, cancel } from './win32/operations.js';
+import { forgetAll } from './win32/event-select.js';
 import * as sockets from './sockets/sockets.js';
 import * as sockopts from './sockets/sockopts.js';
+import * as networkEvents from './sockets/network-events.js';
+import { adoptNodeHandle } from './sockets/borrowed.js';
+import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctl/ioctlsocket.js';
-import { adoptNodeHandle } from './sockets/borrowed.js';
-import * as overlapped from './win32/index.js';
+import { shutdownWatcher } from './netlink/watcher.js';
+import { shutdownScheduler } from './loop/scheduler.js';
+import { shutdownSampler } from './loop/sampler.js';
+
+/** Arguments C could not have passed end as the failure value (winsock/guard.ts). */
+const guard = makeGuard((code) => setLastError(code));
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
   WSAStartup: (version, data) => startup.WSAStartup(version, data),
   WSACleanup: () => {
     const error = startup.WSACleanup();
-    return error ? fail(error) : ok(0);
+    if (error) return fail(error);
+    // The last WSACleanup closes every socket left open.
+    if (!startup.isStarted()) closeAllSockets();
+    return ok(0);
   },
   WSAGetLastError: getLastError,
   WSASetLastError: (e) => setLastError(e),
@@ -39,24 +57,44 @@ export const backend: WinsockCore = {
   ioctlsocket,
   WSAIoctl,
   adoptNodeHandle,
-  WSACreateEvent: overlapped.WSACreateEvent,
-  WSACloseEvent: overlapped.WSACloseEvent,
-  WSASetEvent: overlapped.WSASetEvent,
-  WSAResetEvent: overlapped.WSAResetEvent,
-  WSAWaitForMultipleEvents: overlapped.WSAWaitForMultipleEvents,
-  WSAWaitForMultipleEventsAsync: overlapped.WSAWaitForMultipleEventsAsync,
-  SleepEx: overlapped.SleepEx,
-  SleepExAsync: overlapped.SleepExAsync,
-  WSAGetOverlappedResult: overlapped.WSAGetOverlappedResult,
-  WSAGetOverlappedResultAsync: overlapped.WSAGetOverlappedResultAsync,
-  CreateIoCompletionPort: overlapped.CreateIoCompletionPort,
-  GetQueuedCompletionStatus: overlapped.GetQueuedCompletionStatus,
-  GetQueuedCompletionStatusAsync: overlapped.GetQueuedCompletionStatusAsync,
-  PostQueuedCompletionStatus: overlapped.PostQueuedCompletionStatus,
-  CloseHandle: overlapped.CloseHandle,
-  CancelIo: overlapped.CancelIo,
-  CancelIoEx: overlapped.CancelIoEx,
-  WSAEventSelect: overlapped.WSAEventSelect,
-  WSAEnumNetworkEvents: overlapped.WSAEnumNetworkEvents,
+  WSACreateEvent: win32.WSACreateEvent,
+  WSACloseEvent: win32.WSACloseEvent,
+  WSASetEvent: win32.WSASetEvent,
+  WSAResetEvent: win32.WSAResetEvent,
+  WSAWaitForMultipleEvents: win32.WSAWaitForMultipleEvents,
+  WSAWaitForMultipleEventsAsync: win32.WSAWaitForMultipleEventsAsync,
+  SleepEx: win32.SleepEx,
+  SleepExAsync: win32.SleepExAsync,
+  WSAGetOverlappedResult: win32.WSAGetOverlappedResult,
+  WSAGetOverlappedResultAsync: win32.WSAGetOverlappedResultAsync,
+  CreateIoCompletionPort: win32.CreateIoCompletionPort,
+  GetQueuedCompletionStatus: win32.GetQueuedCompletionStatus,
+  GetQueuedCompletionStatusAsync: win32.GetQueuedCompletionStatusAsync,
+  PostQueuedCompletionStatus: win32.PostQueuedCompletionStatus,
+  CloseHandle: win32.closeHandleWith(sockets.closesocket),
+  CancelIo: win32.CancelIo,
+  CancelIoEx: win32.CancelIoEx,
+  WSAEventSelect: guard(networkEvents.WSAEventSelect, -1, WSAEINVAL),
+  WSAEnumNetworkEvents: guard(networkEvents.WSAEnumNetworkEvents, -1, WSAEFAULT),
 };
 
+/**
+ * The thread is ending (a Worker returning or calling process.exit, or the process exiting): its
+ * pending operations are cancelled and the handles it created are closed, so no fd outlives it.
+ * (A Worker stopped with worker.terminate() runs no JS at all; its fds stay open until the process
+ * exits.)
+ */
+function threadExit(): void {
+  try {
+    for (const op of allPending()) cancel(op);
+    forgetAll();
+    closeAllSockets();
+    win32.closeAllObjects();
+  } finally {
+    shutdownWatcher();
+    shutdownSampler();
+    shutdownScheduler();
+  }
+}
+
+process.once('exit', threadExit);

@@ -6,6 +6,28 @@ import * as libc from './libc.js';
 import { L } from './libc.js';
 import { LINUX_SOCKADDR_MAX } from './sockaddr.js';
 
+const intValue = new Int32Array(1);
+const intBytes = new Uint8Array(intValue.buffer);
+const intLength = new Uint32Array(1);
+
+/** Read a kernel int option. */
+export function kernelInt(fd: number, level: number, name: number): number | null {
+  intValue[0] = 0;
+  intLength[0] = 4;
+  return libc.getsockopt(fd, level, name, intBytes, intLength) < 0 ? null : intValue[0]!;
+}
+
+/** Write a kernel int option; returns 0 or the Linux errno. */
+export function setKernelInt(fd: number, level: number, name: number, value: number): number {
+  intValue[0] = value;
+  return libc.setsockopt(fd, level, name, intBytes, 4) < 0 ? libc.errno() : 0;
+}
+
+/** SO_ERROR of the host fd (a Linux errno, 0 when none). */
+export function pendingSocketError(fd: number): number {
+  return kernelInt(fd, L.SOL_SOCKET, L.SO_ERROR) ?? 0;
+}
+
 /** Linux TCP states (include/net/tcp_states.h) as TCP_INFO reports them in tcpi_state. */
 export const TCP_STATE = {
   ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT1: 4, FIN_WAIT2: 5, TIME_WAIT: 6,

@@ -17,14 +17,18 @@ export interface KernelSource {
 }
 
 const sources = new Set<KernelSource>();
-let onSourcesChanged: (() => void) | null = null;
+const sourceListeners = new Set<() => void>();
+
+function sourcesChanged(): void {
+  for (const listener of sourceListeners) listener();
+}
 
 /** Register a source; returns the function that removes it. */
 export function addSource(source: KernelSource): () => void {
   sources.add(source);
-  onSourcesChanged?.();
+  sourcesChanged();
   return () => {
-    if (sources.delete(source)) onSourcesChanged?.();
+    if (sources.delete(source)) sourcesChanged();
   };
 }
 
@@ -32,15 +36,21 @@ export function hasSources(): boolean {
   return sources.size > 0;
 }
 
-/** The scheduler's hook: told when the set of sources grows or shrinks. */
-export function watchSourceCount(hook: () => void): void {
-  onSourcesChanged = hook;
+/** Be told when the set of sources grows or shrinks (the async scheduler starts or ends its poll). */
+export function onSourcesChanged(listener: () => void): void {
+  sourceListeners.add(listener);
 }
 
 let buffer = new Uint8Array(8 * 16);
 
-/** The pollfd array for every source that wants something now (plus `extraFd`, if given). */
-export function pollSet(extraFd = -1): { buffer: Uint8Array; list: KernelSource[]; count: number } {
+/** A host fd polled along with the sources for one wait (a blocking socket call's own fd). */
+export interface ExtraFd {
+  readonly fd: number;
+  readonly events: number;
+}
+
+/** The pollfd array for every source that wants something now, then `extra` (if given) last. */
+export function pollSet(extra: ExtraFd | null = null): { buffer: Uint8Array; list: KernelSource[]; count: number } {
   const list: KernelSource[] = [];
   const fds: number[] = [];
   const wanted: number[] = [];
@@ -52,9 +62,9 @@ export function pollSet(extraFd = -1): { buffer: Uint8Array; list: KernelSource[
     fds.push(fd);
     wanted.push(events);
   }
-  if (extraFd >= 0) {
-    fds.push(extraFd);
-    wanted.push(libc.L.POLLIN);
+  if (extra && extra.fd >= 0) {
+    fds.push(extra.fd);
+    wanted.push(extra.events);
   }
   if (buffer.length < 8 * Math.max(1, fds.length)) buffer = new Uint8Array(8 * fds.length * 2);
   const view = new DataView(buffer.buffer);
@@ -67,15 +77,16 @@ export function pollSet(extraFd = -1): { buffer: Uint8Array; list: KernelSource[
 }
 
 /**
- * One poll() over every source, then dispatch what is ready. `timeoutMs` < 0 waits forever, 0 only
- * looks. With no source, a positive time-out just sleeps in the kernel. Returns how many sources
- * were dispatched. EINTR returns early with 0 (the caller's loop recomputes its time left).
+ * One poll() over every source (and `extra`), then dispatch what is ready. `timeoutMs` < 0 waits
+ * forever, 0 only looks. With nothing to poll, a positive time-out just sleeps in the kernel.
+ * Returns the revents of `extra` (0 when it reported nothing). EINTR returns early with 0 (the
+ * caller's loop recomputes its time left).
  */
-export function pollOnce(timeoutMs: number): number {
-  const { buffer, list } = pollSet();
+export function pollOnce(timeoutMs: number, extra: ExtraFd | null = null): number {
+  const { buffer, list, count } = pollSet(extra);
   const view = new DataView(buffer.buffer);
   const timeout = timeoutMs < 0 ? -1 : Math.min(Math.ceil(timeoutMs), 0x7fffffff);
-  const n = libc.poll(buffer, list.length, timeout);
+  const n = libc.poll(buffer, count, timeout);
   // 0: time-out. < 0: EINTR, or poll() itself failed; either way the caller's loop recomputes
   // its time left, so nothing spins.
   if (n <= 0) return 0;
@@ -84,9 +95,10 @@ export function pollOnce(timeoutMs: number): number {
     const revents = view.getUint16(i * 8 + 6, true);
     if (revents) ready.push([list[i]!, revents]);
   }
+  const extraRevents = count > list.length ? view.getUint16(list.length * 8 + 6, true) : 0;
   for (const [source, revents] of ready) {
     // A source removed by an earlier callback of this round is not called any more.
     if (sources.has(source)) source.ready(revents);
   }
-  return ready.length;
+  return extraRevents;
 }

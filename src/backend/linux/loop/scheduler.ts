@@ -1,11 +1,5 @@
 /**
- * When things get looked at again.
- *
- * - Deferred completions (an operation that Windows always completes "later", such as
- *   SIO_GET_INTERFACE_LIST): run at the start of every wait, and on the next event-loop turn.
- * - Waits: `waitSync` blocks this thread in poll() over the reactor's sources until its condition
- *   holds, an APC is due (alertable) or its time is up. `waitAsync` is the same loop driven by the
- *   event loop: it is re-evaluated right after anything in this thread changes (an event set, a
+ * Async waits: `waitAsync` is the wait of wait.ts driven by the event loop instead of blocking: it is re-evaluated right after anything in this thread changes (an event set, a
  *   packet posted, an operation completed, an APC queued: all of these happen in JS, so `kick()`
  *   wakes the waiters at once), and, for what only the kernel can report (netlink, socket
  *   readiness), when a poll() running on a libuv pool thread (koffi's `.async`) returns.
@@ -22,80 +16,12 @@
  * until it fires; an INFINITE async wait with nothing pending holds nothing, so the process can exit.
  */
 import * as libc from '../host/libc.js';
-import { hasSources, pollOnce, pollSet, watchSourceCount } from './reactor.js';
-import { apcPending, runApcs, watchApcs } from '../win32/apc.js';
+import { hasSources, onSourcesChanged, pollOnce, pollSet } from './reactor.js';
+import { discardDeferred, runDeferred } from './deferred.js';
+import { deadlineOf, step, type WaitSpec } from './wait.js';
 
-export const INFINITE = 0xffffffff;
 /** Longest a pool-thread poll runs before the JS thread rebuilds its set of sources (ms). */
 export const MAX_ASYNC_POLL_MS = 250;
-
-// ---- deferred completions ---------------------------------------------------------------------
-
-const deferred: Array<() => void> = [];
-let deferredScheduled: ReturnType<typeof setImmediate> | null = null;
-
-/** Run `fn` at the next wait in this thread or on the next event-loop turn, whichever is first. */
-export function defer(fn: () => void): void {
-  deferred.push(fn);
-  deferredScheduled ??= setImmediate(() => {
-    deferredScheduled = null;
-    runDeferred();
-  });
-}
-
-export function runDeferred(): void {
-  while (deferred.length > 0) {
-    const fn = deferred.shift()!;
-    try {
-      fn();
-    } catch {
-      // A deferred completion never throws by design; a bug must not break the wait that ran it.
-    }
-  }
-}
-
-// ---- waits ------------------------------------------------------------------------------------
-
-export interface WaitSpec<T> {
-  /** The result when the wait is satisfied, else undefined. Checked before APCs (NT order). */
-  ready(): T | undefined;
-  /** Alertable: queued APCs run and the wait returns `onApc`. */
-  alertable: boolean;
-  onApc?: T;
-  onTimeout: T;
-  /** Milliseconds; INFINITE (0xFFFFFFFF) waits forever. */
-  timeoutMs: number;
-}
-
-function deadlineOf(timeoutMs: number): number {
-  const ms = timeoutMs >>> 0;
-  return ms === INFINITE ? Infinity : Date.now() + ms;
-}
-
-/** One look at a wait's state; `undefined` means keep waiting. */
-function step<T>(spec: WaitSpec<T>, deadline: number): T | undefined {
-  runDeferred();
-  const result = spec.ready();
-  if (result !== undefined) return result;
-  if (spec.alertable && apcPending()) {
-    runApcs();
-    return spec.onApc as T;
-  }
-  if (deadline !== Infinity && Date.now() >= deadline) return spec.onTimeout;
-  return undefined;
-}
-
-/** Block this thread (in poll(), no CPU) until the wait is over. */
-export function waitSync<T>(spec: WaitSpec<T>): T {
-  const deadline = deadlineOf(spec.timeoutMs);
-  // What the kernel already has (a notification that arrived while nobody waited) counts first.
-  pollOnce(0);
-  for (;;) {
-    const result = step(spec, deadline);
-    if (result !== undefined) return result;
-    pollOnce(deadline === Infinity ? -1 : Math.max(0, deadline - Date.now()));
-  }
-}
 
 interface AsyncWaiter {
   evaluate(): boolean;
@@ -184,7 +110,7 @@ function tick(): void {
 function startAsyncPoll(): void {
   const fd = wakerFd();
   if (fd < 0) return;
-  const { buffer, count } = pollSet(fd);
+  const { buffer, count } = pollSet({ fd, events: libc.L.POLLIN });
   asyncPolling = true;
   // Its own copy: the JS thread keeps using the reactor's buffer while the pool thread waits.
   libc.pollAsync(buffer.slice(0, count * 8), count, MAX_ASYNC_POLL_MS, () => {
@@ -219,15 +145,12 @@ function closeWaker(): void {
   waker = -1;
 }
 
-watchSourceCount(updateAsyncPoll);
-watchApcs(kick);
+onSourcesChanged(updateAsyncPoll);
 
 /** Forget every async waiter and timer (the thread is exiting). */
 export function shutdownScheduler(): void {
   waiters.clear();
-  deferred.length = 0;
-  if (deferredScheduled) clearImmediate(deferredScheduled);
-  deferredScheduled = null;
+  discardDeferred();
   wakeAsyncPoll();
   closeWaker();
 }

@@ -1,28 +1,91 @@
 /**
- * Blocking waits for Winsock's blocking mode. The host fd is non-blocking, so a "blocking" call
- * retries after poll() says the fd is ready; poll() blocks this JS thread in the kernel and costs
- * no CPU while it waits.
+ * The one blocking wait of a JS thread. Every synchronous wait uses it: blocking socket calls
+ * (recv, send, accept, connect in Winsock's blocking mode), blocking WSAIoctl calls (a change
+ * notification on a blocking socket), SleepEx, WSAWaitForMultipleEvents, WSAGetOverlappedResult
+ * and GetQueuedCompletionStatus. It blocks in one poll() over the reactor's sources (plus the
+ * caller's own fd, if any), so the thread costs no CPU while it waits (docs/principles.md,
+ * principle 5), and it services the reactor while it waits: a notification that arrives for
+ * another pending operation is delivered meanwhile.
+ *
+ * Alerts (queued completion routines) are the caller's to name, as Windows decides per call:
+ * an alertable wait (SleepEx(.., TRUE)) runs them and returns; a blocking socket call runs them
+ * and goes on waiting (Windows' blocking Winsock calls wait alertably); a non-alertable wait
+ * (WSAGetOverlappedResult) leaves them queued. `scheduler.ts` drives the same `step` from the
+ * event loop for the async twins.
  */
-import * as libc from '../host/libc.js';
-import { L, E } from '../host/libc.js';
+import { pollOnce, type ExtraFd } from './reactor.js';
+import { runDeferred } from './deferred.js';
 
-const pollfd = new Uint8Array(8);
-const pollView = new DataView(pollfd.buffer);
+export const INFINITE = 0xffffffff;
+
+/** This thread's queue of alerts (completion routines): how a wait sees and runs them. */
+export interface Alerts {
+  pending(): boolean;
+  run(): void;
+}
+
+export interface WaitSpec<T> {
+  /**
+   * The result when the wait is satisfied, else undefined. Checked before alerts (NT order).
+   * `fdEvents` is what the caller's `fd` last reported (0 when nothing, or no fd).
+   */
+  ready(fdEvents: number): T | undefined;
+  /** Milliseconds; INFINITE (0xFFFFFFFF) waits forever. */
+  timeoutMs: number;
+  onTimeout: T;
+  /**
+   * Queued completion routines: `return` runs them and ends the wait with `result` (an alertable
+   * wait), `continue` runs them and goes on waiting (a blocking socket call). Absent: they wait.
+   */
+  alerts?: { queue: Alerts; then: 'continue' } | { queue: Alerts; then: 'return'; result: T };
+  /** A host fd to poll along with the reactor's sources; its revents reach `ready`. */
+  fd?: ExtraFd;
+}
+
+export function deadlineOf(timeoutMs: number): number {
+  const ms = timeoutMs >>> 0;
+  return ms === INFINITE ? Infinity : Date.now() + ms;
+}
+
+/** One look at a wait's state; `undefined` means keep waiting. */
+export function step<T>(spec: WaitSpec<T>, deadline: number, fdEvents = 0): T | undefined {
+  runDeferred();
+  const result = spec.ready(fdEvents);
+  if (result !== undefined) return result;
+  const alerts = spec.alerts;
+  if (alerts && alerts.queue.pending()) {
+    alerts.queue.run();
+    if (alerts.then === 'return') return alerts.result;
+    const after = spec.ready(fdEvents);
+    if (after !== undefined) return after;
+  }
+  if (deadline !== Infinity && Date.now() >= deadline) return spec.onTimeout;
+  return undefined;
+}
+
+/** Block this thread (in poll(), no CPU) until the wait is over. */
+export function waitSync<T>(spec: WaitSpec<T>): T {
+  const deadline = deadlineOf(spec.timeoutMs);
+  const fd = spec.fd ?? null;
+  // What the kernel already has (a notification that arrived while nobody waited) counts first.
+  let fdEvents = pollOnce(0, fd);
+  for (;;) {
+    const result = step(spec, deadline, fdEvents);
+    if (result !== undefined) return result;
+    fdEvents = pollOnce(deadline === Infinity ? -1 : Math.max(0, deadline - Date.now()), fd);
+  }
+}
 
 /**
- * Wait until `fd` reports one of `events` (or an error / hang-up). Returns the revents bits,
- * 0 on time-out. `timeoutMs` <= 0 waits forever. EINTR restarts with the time that is left.
+ * Wait until `fd` reports one of `events` (or an error / hang-up): its revents, or 0 when
+ * `timeoutMs` ran out. `timeoutMs` 0 waits forever (SO_RCVTIMEO / SO_SNDTIMEO's "no time-out").
  */
-export function waitFd(fd: number, events: number, timeoutMs = 0): number {
-  const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
-  for (;;) {
-    pollView.setInt32(0, fd, true);
-    pollView.setInt16(4, events, true);
-    pollView.setInt16(6, 0, true);
-    const left = deadline === Infinity ? -1 : Math.max(0, deadline - Date.now());
-    const n = libc.poll(pollfd, 1, left);
-    if (n > 0) return pollView.getUint16(6, true);
-    if (n === 0) return 0;
-    if (libc.errno() !== E.EINTR) return L.POLLERR;
-  }
+export function waitForFd(fd: number, events: number, timeoutMs: number, alerts: Alerts): number {
+  return waitSync<number>({
+    fd: { fd, events },
+    ready: (fdEvents) => (fdEvents !== 0 ? fdEvents : undefined),
+    timeoutMs: timeoutMs > 0 ? Math.min(timeoutMs, INFINITE - 1) : INFINITE,
+    onTimeout: 0,
+    alerts: { queue: alerts, then: 'continue' },
+  });
 }

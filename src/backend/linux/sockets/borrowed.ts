@@ -13,8 +13,8 @@ import { L, E } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
-import { adoptFd } from './sockets.js';
-import { kernelInt } from './sockopts.js';
+import { socketAdopted } from './lifecycle.js';
+import { kernelInt } from '../host/socket-facts.js';
 import { windowsFamily } from '../host/sockaddr.js';
 
 /** Windows SOCK_* for a Linux SO_TYPE value, or -1. */
@@ -69,7 +69,7 @@ export function adoptNodeHandle(resolveFd: () => number, af: number, type: numbe
   // IPPROTO_* numbers are the same on both systems.
   const disagrees = (given: number, actual: number) => given !== 0 && given !== actual;
   if (disagrees(af, family) || disagrees(type, sockType) || disagrees(protocol, proto.value)) return fail(W.WSAEINVAL);
-  const sock = adoptFd(fd, family, sockType, proto.value, true, resolve);
+  const sock = socketAdopted(family, sockType, proto.value, resolve);
   sock.nonBlocking = true;
   return ok(sock.handle);
 }

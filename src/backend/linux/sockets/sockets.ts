@@ -10,67 +10,17 @@ import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from '../win32/last-error.js';
-import { register, unregister, lookupSocket, allHandles } from '../win32/handles.js';
-import { LinuxSocket, INHERITED_OPTION_MIRRORS } from './socket-state.js';
-import { TCP_STATE, isBound, isUnboundName, tcpState } from '../host/socket-facts.js';
-import { isStarted, onCleanup } from '../win32/startup.js';
-import { waitFd } from '../loop/wait.js';
-import { kernelInt } from './sockopts.js';
+import type { LinuxSocket } from './socket-state.js';
+import { TCP_STATE, isBound, isUnboundName, pendingSocketError, tcpState } from '../host/socket-facts.js';
+import { isStarted } from '../win32/startup.js';
+import { threadAlerts } from '../win32/apc.js';
+import { reenable } from '../win32/event-select.js';
+import { waitForFd } from '../loop/wait.js';
+import { socketAccepted, socketConnected, socketMade, closeSocket } from './lifecycle.js';
+import { socketFor } from './lookup.js';
+import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from '../host/sockaddr.js';
-
-/** Hooks other modules add to socket creation and closing (overlapped engine, UDP reset reporting). */
-export const socketHooks = {
-  created: [] as Array<(sock: LinuxSocket) => void>,
-  closing: [] as Array<(sock: LinuxSocket) => void>,
-  /** accept() made `child` from `listener` (after the properties every socket inherits). */
-  accepted: [] as Array<(listener: LinuxSocket, child: LinuxSocket) => void>,
-  /** A socket made by socket() / WSASocketW (not accepted, not adopted): Windows defaults go here. */
-  fresh: [] as Array<(sock: LinuxSocket) => void>,
-  /** Consulted before a receive on a datagram socket: a pending Winsock error to report instead, or 0. */
-  datagramError: [] as Array<(sock: LinuxSocket) => number>,
-  /** A TCP connection became established through connect() (SIO_TCP_INFO connection time). */
-  connected: [] as Array<(sock: LinuxSocket) => void>,
-  /**
-   * A datagram send or receive failed with this Linux errno: return true when the error was a
-   * stale asynchronous one the hook has taken over (e.g. an ICMP report) and the call should retry.
-   */
-  datagramErrno: [] as Array<(sock: LinuxSocket, errno: number) => boolean>,
-  /**
-   * A WSAEventSelect re-enabling call (FD_* bit, Windows value): recv / recvfrom (FD_READ, or FD_OOB
-   * with MSG_OOB), a send that would block (FD_WRITE), accept (FD_ACCEPT), connect (FD_CONNECT).
-   */
-  reenable: [] as Array<(sock: LinuxSocket, fdBit: number) => void>,
-};
-
-function reenable(sock: LinuxSocket, fdBit: number): void {
-  for (const hook of socketHooks.reenable) hook(sock, fdBit);
-}
-
-/** Ask the datagramErrno hooks whether a failed datagram call should be retried (bounded by the caller). */
-function retryDatagram(sock: LinuxSocket, errno: number): boolean {
-  return sock.type !== C.SOCK_STREAM && socketHooks.datagramErrno.some((hook) => hook(sock, errno));
-}
-
-onCleanup(() => {
-  for (const object of allHandles()) if (object.kind === 'socket') closeSocketObject(object as LinuxSocket);
-});
-
-/**
- * The socket for a handle, with the checks every socket function starts with:
- * WSANOTINITIALISED before WSAStartup, WSAENOTSOCK for closed or unknown handles.
- */
-export function socketFor(s: SOCKET): LinuxSocket | number {
-  if (!isStarted()) return W.WSANOTINITIALISED;
-  const sock = lookupSocket(s);
-  if (!sock || sock.closed) return W.WSAENOTSOCK;
-  if (sock.fd < 0) {
-    // A borrowed socket whose owner (Node) closed it: detach it now, it can never work again.
-    if (sock.borrowed) closeSocketObject(sock);
-    return W.WSAENOTSOCK;
-  }
-  return sock;
-}
 
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
@@ -110,16 +60,8 @@ export function WSASocketW(af: number, type: number, protocol: number, _info: nu
     const errno = libc.errno();
     return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
   }
-  const sock = adoptFd(fd, af, type, proto, (dwFlags & C.WSA_FLAG_OVERLAPPED) !== 0);
-  for (const hook of socketHooks.fresh) hook(sock);
+  const sock = socketMade(fd, af, type, proto, (dwFlags & C.WSA_FLAG_OVERLAPPED) !== 0);
   return ok(sock.handle);
-}
-
-/** Register a host fd (already non-blocking) as a Winsock socket. */
-export function adoptFd(fd: number, af: number, type: number, protocol: number, overlapped: boolean, resolveFd: (() => number) | null = null): LinuxSocket {
-  const sock = register(new LinuxSocket(fd, af, type, protocol, overlapped, resolveFd));
-  for (const hook of socketHooks.created) hook(sock);
-  return sock;
 }
 
 /** `socket()` creates overlapped-capable sockets, as on Windows. */
@@ -127,19 +69,10 @@ export function socket(af: number, type: number, protocol: number): SOCKET {
   return WSASocketW(af, type, protocol, null, 0, C.WSA_FLAG_OVERLAPPED);
 }
 
-function closeSocketObject(sock: LinuxSocket): void {
-  if (sock.closed) return;
-  for (const hook of socketHooks.closing) hook(sock);
-  sock.closed = true;
-  unregister(sock.handle);
-  // A borrowed fd belongs to Node: detach only (principle 3).
-  if (!sock.borrowed) libc.close(sock.fd);
-}
-
 export function closesocket(s: SOCKET): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  closeSocketObject(sock);
+  closeSocket(sock);
   return ok(0);
 }
 
@@ -166,9 +99,9 @@ export function listen(s: SOCKET, backlog: number): number {
   return ok(0);
 }
 
-/** Block until `events` are ready when the socket is in blocking mode; false on time-out. */
+/** Block (alertably, as Windows' blocking calls) until `events` are ready; false on time-out. */
 function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): boolean {
-  return waitFd(sock.fd, events, timeoutMs) !== 0;
+  return waitForFd(sock.fd, events, timeoutMs, threadAlerts) !== 0;
 }
 
 export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> | null): SOCKET {
@@ -182,16 +115,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
   for (;;) {
     const fd = libc.accept4(sock.fd, peer, peerLen, L.SOCK_NONBLOCK | L.SOCK_CLOEXEC);
     if (fd >= 0) {
-      // The accepted socket takes the listening socket's properties, as on Windows.
-      const child = adoptFd(fd, sock.af, sock.type, sock.protocol, sock.overlapped);
-      child.nonBlocking = sock.nonBlocking;
-      child.receiveTimeoutMs = sock.receiveTimeoutMs;
-      child.sendTimeoutMs = sock.sendTimeoutMs;
-      for (const name of INHERITED_OPTION_MIRRORS) {
-        const value = sock.optionMirrors.get(name);
-        if (value !== undefined) child.optionMirrors.set(name, value);
-      }
-      for (const hook of socketHooks.accepted) hook(sock, child);
+      const child = socketAccepted(sock, fd);
       if (addr !== null && addrlen !== null) {
         writeWindowsSockaddr(peer, addr, addrlen.value);
         addrlen.value = sockaddrLength(sock.af);
@@ -224,7 +148,7 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
-  waitFd(sock.fd, L.POLLOUT, 0);
+  waitIfBlocking(sock, L.POLLOUT, 0);
   const error = pendingSocketError(sock.fd);
   if (error === 0) return connectedOk(sock);
   // Ready for a new attempt, as on Windows (Linux would first answer ECONNABORTED).
@@ -241,13 +165,8 @@ function disconnect(fd: number): number {
 
 function connectedOk(sock: LinuxSocket): number {
   sock.optionMirrors.delete('SO_ERROR'); // a successful connection clears SO_ERROR on Windows
-  if (sock.type === C.SOCK_STREAM) for (const hook of socketHooks.connected) hook(sock);
+  if (sock.type === C.SOCK_STREAM) socketConnected(sock);
   return ok(0);
-}
-
-/** SO_ERROR of the host fd (a Linux errno, 0 when none). */
-export function pendingSocketError(fd: number): number {
-  return kernelInt(fd, L.SOL_SOCKET, L.SO_ERROR) ?? 0;
 }
 
 const KNOWN_SEND_FLAGS = C.MSG_OOB | C.MSG_DONTROUTE;
@@ -299,7 +218,7 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     }
     const errno = libc.errno();
     if (errno !== E.EAGAIN) {
-      if (retries++ < 4 && retryDatagram(sock, errno)) continue;
+      if (retries++ < 4 && isStaleIcmpError(sock, errno)) continue;
       return fail(sendErrorFor(sock, errno));
     }
     if (sock.nonBlocking) {
@@ -344,10 +263,8 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   let retries = 0;
   for (;;) {
     if (datagram) {
-      for (const hook of socketHooks.datagramError) {
-        const error = hook(sock);
-        if (error) return fail(error);
-      }
+      const error = reportableDatagramError(sock);
+      if (error) return fail(error);
     }
     peerLen[0] = peer.length;
     // Datagrams FIONREAD already took out of the kernel come first (datagram-queue.ts).
@@ -364,7 +281,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     }
     const errno = queued !== null ? -queued : libc.errno();
     if (errno !== E.EAGAIN) {
-      if (retries++ < 4 && retryDatagram(sock, errno)) continue;
+      if (retries++ < 4 && isStaleIcmpError(sock, errno)) continue;
       if (errno === E.EINVAL && flags & C.MSG_OOB) return fail(W.WSAEINVAL);
       if (errno === E.ECONNREFUSED && datagram) return fail(W.WSAECONNRESET);
       if (errno === E.ENOTCONN && sock.type === C.SOCK_STREAM) return fail(W.WSAENOTCONN);

@@ -11,7 +11,9 @@ import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from '../win32/last-error.js';
-import { socketFor } from './sockets.js';
+import { kernelInt, setKernelInt } from '../host/socket-facts.js';
+import { noteOobInlineChange } from './urgent.js';
+import { socketFor } from './lookup.js';
 import type { LinuxSocket } from './socket-state.js';
 
 type Kind =
@@ -69,11 +71,6 @@ const options = new Map<string, Option>([
   [key(C.IPPROTO_IPV6, C.IPV6_V6ONLY), { linuxLevel: L.IPPROTO_IPV6, linuxName: L.IPV6_V6ONLY, kind: 'byte' }],
 ]);
 
-/** Told of every accepted setsockopt before the kernel sees it (value as the caller gave it). */
-export const sockoptHooks = {
-  beforeSet: [] as Array<(sock: LinuxSocket, level: number, optname: number, value: number) => void>,
-};
-
 function optionFor(sock: LinuxSocket, level: number, optname: number): Option | number {
   const option = options.get(key(level, optname));
   if (!option) {
@@ -88,23 +85,6 @@ function optionFor(sock: LinuxSocket, level: number, optname: number): Option | 
 }
 
 // One reusable argument block for the int-sized options (calls are synchronous, one at a time).
-const intValue = new Int32Array(1);
-const intBytes = new Uint8Array(intValue.buffer);
-const intLength = new Uint32Array(1);
-
-/** Read a kernel int option. */
-export function kernelInt(fd: number, level: number, name: number): number | null {
-  intValue[0] = 0;
-  intLength[0] = 4;
-  return libc.getsockopt(fd, level, name, intBytes, intLength) < 0 ? null : intValue[0]!;
-}
-
-/** Write a kernel int option; returns 0 or the Linux errno. */
-export function setKernelInt(fd: number, level: number, name: number, value: number): number {
-  intValue[0] = value;
-  return libc.setsockopt(fd, level, name, intBytes, 4) < 0 ? libc.errno() : 0;
-}
-
 export function getsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: Ref<number> | null): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
@@ -176,7 +156,7 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   if (optval === null || len < need || Math.min(len, 4) > optval.length) return fail(W.WSAEFAULT);
   const value = option.kind === 'byte' ? optval[0]! : readValue(optval, len);
   if (option.max !== undefined && value >>> 0 > option.max) return fail(W.WSAEINVAL);
-  for (const hook of sockoptHooks.beforeSet) hook(sock, level, optname, value);
+  if (level >>> 0 === C.SOL_SOCKET && optname === C.SO_OOBINLINE) noteOobInlineChange(sock, value);
   switch (option.kind) {
     case 'receiveTimeout': sock.receiveTimeoutMs = value >>> 0; return ok(0);
     case 'sendTimeout': sock.sendTimeoutMs = value >>> 0; return ok(0);

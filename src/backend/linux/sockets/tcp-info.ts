@@ -11,8 +11,7 @@ import * as C from '../../../winsock/constants.js';
 import type { TcpInfo } from '../../../structs/tcp-info.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
-import { socketHooks } from './sockets.js';
-import { kernelInt } from './sockopts.js';
+import { kernelInt } from '../host/socket-facts.js';
 import type { LinuxSocket } from './socket-state.js';
 
 /** Bigger than any kernel's tcp_info so far (6.18 returns 280 bytes). */
@@ -149,7 +148,7 @@ export function isHandshaking(linuxState: number): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Connection start. Linux records no connection start time, so the emulation notes it: at
-// connect() success (socketHooks.connected), at accept() (the accepted socket is created
+// connect() success (noteTcpConnected), at accept() (the accepted socket is created
 // established), and otherwise (a non-blocking connect that completed in the kernel, a socket
 // adopted from Node) at the first look, estimated from the kernel's last_* timers.
 
@@ -193,7 +192,8 @@ function estimate(sock: LinuxSocket, info: LinuxTcpInfo): Establishment {
   return record;
 }
 
-socketHooks.created.push((sock) => {
+/** A socket was made or accepted: note when, for the connection start SIO_TCP_INFO reports. */
+export function noteTcpSocketCreated(sock: LinuxSocket): void {
   // An adopted socket may be older than this moment: leave it to the first look's estimate.
   if (!isTcp(sock) || sock.borrowed || sock.fd < 0) return;
   const info = readLinuxTcpInfo(sock.fd);
@@ -201,13 +201,14 @@ socketHooks.created.push((sock) => {
   // the kernel's timers measure (the emulation's object is new, the connection is not).
   if (typeof info !== 'number' && isSynchronized(info.state)) estimate(sock, info);
   else createdAt.set(sock, Date.now());
-});
+}
 
-socketHooks.connected.push((sock) => {
+/** connect() established the connection now. */
+export function noteTcpConnected(sock: LinuxSocket): void {
   const info = readLinuxTcpInfo(sock.fd);
   const synRetrans = typeof info === 'number' ? 0 : synRetransAt(info);
   established.set(sock, { atMs: Date.now(), synRetrans });
-});
+}
 
 /** The connection's establishment as the emulation knows it, or null when it never was. */
 export function establishmentOf(sock: LinuxSocket, info: LinuxTcpInfo): Establishment | null {

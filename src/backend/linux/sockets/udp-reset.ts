@@ -8,8 +8,8 @@
  * each error is queued on the socket's error queue (read with recvmsg(MSG_ERRQUEUE), a
  * sock_extended_err in the control data) and also left in sk_err, which makes the next plain
  * send or receive fail with ECONNREFUSED and friends. So the emulation sets IP_RECVERR on every
- * UDP socket it creates, reads the error queue before each receive (socketHooks.datagramError),
- * and takes over the sk_err copy (socketHooks.datagramErrno: the call is retried) so that the
+ * UDP socket it creates, reads the error queue before each receive (reportableDatagramError),
+ * and takes over the sk_err copy (isStaleIcmpError: the call is retried) so that the
  * caller sees exactly the Windows behaviour in both modes. A pending error makes poll() report
  * POLLERR, which wakes a blocking receive. Sockets borrowed from Node are left alone.
  */
@@ -17,8 +17,7 @@ import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
 import * as libc from '../host/libc.js';
 import { E, L } from '../host/libc.js';
-import { setKernelInt } from './sockopts.js';
-import { pendingSocketError, socketHooks } from './sockets.js';
+import { pendingSocketError, setKernelInt } from '../host/socket-facts.js';
 import type { LinuxSocket } from './socket-state.js';
 
 /** sock_extended_err.ee_origin (include/uapi/linux/errqueue.h). */
@@ -81,14 +80,15 @@ export function isTracked(sock: LinuxSocket): boolean {
   return tracked.has(sock);
 }
 
-socketHooks.created.push((sock) => {
+/** A UDP socket this emulation made: ask the kernel for ICMP error reports, to report them as Windows does. */
+export function trackIcmpErrors(sock: LinuxSocket): void {
   if (sock.type !== C.SOCK_DGRAM || sock.borrowed) return;
   const fd = sock.fd;
   let ok = setKernelInt(fd, L.IPPROTO_IP, L.IP_RECVERR, 1) === 0;
   // An IPv6 socket also carries IPv4 traffic (v4-mapped): ask for both kinds of report.
   if (sock.af === C.AF_INET6) ok = setKernelInt(fd, L.IPPROTO_IPV6, L.IPV6_RECVERR, 1) === 0 || ok;
   if (ok) tracked.add(sock);
-});
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reading the error queue: one arena (larger than V8's on-heap typed-array limit, so it never
@@ -180,8 +180,10 @@ const ASYNC_ERRNOS = new Set<number>([
   64 /* ENONET */, 71 /* EPROTO */,
 ]);
 
-socketHooks.datagramError.push((sock) => (tracked.has(sock) ? takeReportableError(sock) : 0));
+/** Before a receive on a datagram socket: the pending Winsock error to report instead, or 0. */
+export const reportableDatagramError = (sock: LinuxSocket): number => (tracked.has(sock) ? takeReportableError(sock) : 0);
 
 // A send or receive that failed only because an ICMP report was pending in sk_err (the failed
 // call consumed it; the error queue still holds the report): retry it.
-socketHooks.datagramErrno.push((sock, errno) => tracked.has(sock) && ASYNC_ERRNOS.has(errno) && errorPending(sock.fd));
+export const isStaleIcmpError = (sock: LinuxSocket, errno: number): boolean =>
+  sock.type !== C.SOCK_STREAM && tracked.has(sock) && ASYNC_ERRNOS.has(errno) && errorPending(sock.fd);

@@ -17,7 +17,7 @@
 import * as C from '../../../winsock/constants.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
-import { kernelInt, setKernelInt, sockoptHooks } from './sockopts.js';
+import { kernelInt, setKernelInt } from '../host/socket-facts.js';
 import type { LinuxSocket } from './socket-state.js';
 
 const intArg = new Int32Array(1);
@@ -81,10 +81,10 @@ export const slotQueued = (counts: QueueCounts): boolean => counts.all > counts.
  * Windows keeps calling an urgent byte urgent when SO_OOBINLINE is switched on after it arrived
  * (test_fionread_siocatmark): remember that moment, since Linux cannot tell it apart afterwards.
  */
-sockoptHooks.beforeSet.push((sock, level, optname, value) => {
-  if (level >>> 0 !== C.SOL_SOCKET || optname !== C.SO_OOBINLINE || sock.type !== C.SOCK_STREAM) return;
+export function noteOobInlineChange(sock: LinuxSocket, value: number): void {
+  if (sock.type !== C.SOCK_STREAM) return;
   const fd = sock.fd;
   if (fd < 0) return;
   if (value === 0) sock.urgentBeforeInline = false;
   else if (!oobInline(fd) && urgentPending(fd)) sock.urgentBeforeInline = true;
-});
+}

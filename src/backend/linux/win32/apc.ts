@@ -4,23 +4,21 @@
  * and a routine can only ever run on the thread that started its operation (principle 6).
  */
 
+import { kick } from '../loop/scheduler.js';
+import type { Alerts } from '../loop/wait.js';
+
 type Apc = () => void;
 
 const queue: Apc[] = [];
-let onQueued: (() => void) | null = null;
 
 export function queueApc(apc: Apc): void {
   queue.push(apc);
-  onQueued?.();
+  // Async alertable waits look again.
+  kick();
 }
 
 export function apcPending(): boolean {
   return queue.length > 0;
-}
-
-/** The scheduler's hook: told when an APC is queued (async alertable waits then wake). */
-export function watchApcs(hook: () => void): void {
-  onQueued = hook;
 }
 
 /** Most APCs one alertable wait runs, including ones queued by the routines themselves. */
@@ -53,3 +51,6 @@ export function runApcs(): number {
 export function discardApcs(): void {
   queue.length = 0;
 }
+
+/** This queue as the waits of loop/wait.ts see it. */
+export const threadAlerts: Alerts = { pending: apcPending, run: runApcs };

@@ -19,14 +19,13 @@
  */
 import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
-import type { SOCKET, WSAEVENT, WSANETWORKEVENTS } from '../../../winsock/types.js';
+import type { WSAEVENT, WSANETWORKEVENTS } from '../../../winsock/types.js';
 import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
 import type { LinuxSocket } from '../sockets/socket-state.js';
-import { pendingSocketError, socketFor, socketHooks } from '../sockets/sockets.js';
-import { isBound, tcpState as linuxTcpState } from '../host/socket-facts.js';
+import { isBound, pendingSocketError, tcpState as linuxTcpState } from '../host/socket-facts.js';
 import { linuxInq, oobInline } from '../sockets/urgent.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { addSource } from '../loop/reactor.js';
@@ -274,9 +273,8 @@ function dropSource(state: SelectState): void {
   state.removeSource = null;
 }
 
-export function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents: number): number {
-  const sock = socketFor(s);
-  if (typeof sock === 'number') return fail(sock);
+/** WSAEventSelect on a socket already looked up (sockets/network-events.ts has the function). */
+export function selectNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, lNetworkEvents: number): number {
   const mask = Number(lNetworkEvents) & SUPPORTED;
   const event = eventFor(hEventObject);
   if (mask !== 0 && !event) return fail(W.WSAEINVAL);
@@ -312,14 +310,13 @@ export function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents
 
 // An accepted socket has the same WSAEventSelect registration as its listener (same event, same
 // events), as on Windows; what already holds on it (FD_WRITE) is recorded at once.
-socketHooks.accepted.push((listener, child) => {
+export function inheritSelection(listener: LinuxSocket, child: LinuxSocket): void {
   const selected = listener.eventSelect;
-  if (selected && selected.mask !== 0) WSAEventSelect(child.handle, selected.event, selected.mask);
-});
+  if (selected && selected.mask !== 0) selectNetworkEvents(child, selected.event, selected.mask);
+}
 
-export function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number {
-  const sock = socketFor(s);
-  if (typeof sock === 'number') return fail(sock);
+/** WSAEnumNetworkEvents on a socket already looked up (sockets/network-events.ts has the function). */
+export function enumNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number {
   if (lpNetworkEvents === null || typeof lpNetworkEvents !== 'object') return fail(W.WSAEFAULT);
   let event: WinEvent | undefined;
   if (hEventObject) {

@@ -1,29 +1,21 @@
 /**
- * The overlapped machinery of the Linux backend, per JS thread: events, completion ports, waits,
- * completion routines, cancellation, WSAEventSelect, and the AsyncEngine the WSAIoctl dispatcher
- * uses for overlapped and waiting calls. Importing this module installs it.
+ * The Win32 object model's functions, per JS thread: events, completion ports, waits, overlapped
+ * results and cancellation, each behind the guard that turns an argument C could not have passed
+ * into the function's failure value. Nothing happens on import.
  */
-import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND, WSAEFAULT, WSAEINVAL } from '../../../errors/index.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND, WSAEFAULT } from '../../../errors/index.js';
 import { WSA_WAIT_FAILED } from '../../../winsock/constants.js';
 import type { HANDLE, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { allHandles, lookup, lookupSocket } from './handles.js';
-import { setLastError } from './last-error.js';
-import { closesocket, socketHooks } from '../sockets/sockets.js';
-import { installAsyncEngine } from '../ioctl/dispatch.js';
 import { discardApcs } from './apc.js';
-import { dropAllInterests, dropInterests, engine } from '../ioctl/overlapped.js';
-import { forgetAll, forgetSocket, reenable } from './event-select.js';
+import { setLastError } from './last-error.js';
 import { closeEvent, type WinEvent } from './events.js';
-import { allPending, cancel, pendingOn } from './operations.js';
+import { cancel, pendingOn } from './operations.js';
 import { closePort, type CompletionPort } from './ports.js';
-import { shutdownScheduler } from '../loop/scheduler.js';
-import { shutdownWatcher } from '../netlink/watcher.js';
-import { shutdownSampler } from '../loop/sampler.js';
 
 import * as events from './events.js';
 import * as ports from './ports.js';
 import * as waits from './waits.js';
-import * as select from './event-select.js';
 import { makeGuard } from '../../../winsock/guard.js';
 
 /** Arguments C could not have passed end as the failure value (winsock/guard.ts). */
@@ -44,35 +36,26 @@ export const WSAWaitForMultipleEvents = guard(waits.WSAWaitForMultipleEvents, WS
 export const WSAWaitForMultipleEventsAsync = guard(waits.WSAWaitForMultipleEventsAsync, Promise.resolve(WSA_WAIT_FAILED), PARAM);
 export const WSAGetOverlappedResult = guard(waits.WSAGetOverlappedResult, false, WSAEFAULT);
 export const WSAGetOverlappedResultAsync = guard(waits.WSAGetOverlappedResultAsync, Promise.resolve(false), WSAEFAULT);
-export const WSAEventSelect = guard(select.WSAEventSelect, -1, WSAEINVAL);
-export const WSAEnumNetworkEvents = guard(select.WSAEnumNetworkEvents, -1, WSAEFAULT);
 
-installAsyncEngine(engine);
-
-// closesocket with operations pending: each completes once, with STATUS_CANCELLED.
-socketHooks.closing.push((sock) => {
-  for (const op of pendingOn(sock)) cancel(op);
-  dropInterests(sock);
-  forgetSocket(sock);
-});
-
-// Re-enabling functions for WSAEventSelect (recv, send that would block, accept, connect).
-socketHooks.reenable.push(reenable);
-
-/** CloseHandle: an event, a completion port, or a socket (as closesocket). */
-function closeHandle(hObject: HANDLE): boolean {
-  const object = typeof hObject === 'number' ? lookup(hObject) : undefined;
-  if (object?.kind === 'event') {
-    closeEvent(object as WinEvent);
-    return true;
-  }
-  if (object?.kind === 'port') {
-    closePort(object as CompletionPort);
-    return true;
-  }
-  if (object?.kind === 'socket') return closesocket(hObject) === 0;
-  setLastError(ERROR_INVALID_HANDLE);
-  return false;
+/**
+ * CloseHandle: an event, a completion port, or a socket (as `closeSocketHandle`, the backend's
+ * closesocket, passed in by the backend so this layer stays below the socket layer).
+ */
+export function closeHandleWith(closeSocketHandle: (s: number) => number) {
+  return guard((hObject: HANDLE): boolean => {
+    const object = typeof hObject === 'number' ? lookup(hObject) : undefined;
+    if (object?.kind === 'event') {
+      closeEvent(object as WinEvent);
+      return true;
+    }
+    if (object?.kind === 'port') {
+      closePort(object as CompletionPort);
+      return true;
+    }
+    if (object?.kind === 'socket') return closeSocketHandle(hObject) === 0;
+    setLastError(ERROR_INVALID_HANDLE);
+    return false;
+  }, false, ERROR_INVALID_HANDLE);
 }
 
 /** CancelIo: every pending operation this thread started on the socket completes as cancelled. */
@@ -105,32 +88,15 @@ function cancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean 
   return true;
 }
 
-export const CloseHandle = guard(closeHandle, false, ERROR_INVALID_HANDLE);
 export const CancelIo = guard(cancelIo, false, ERROR_INVALID_HANDLE);
 export const CancelIoEx = guard(cancelIoEx, false, ERROR_INVALID_HANDLE);
 
-/**
- * The thread is ending (a Worker returning or calling process.exit, or the process exiting): its
- * pending operations are cancelled and the handles it created are closed, so no fd outlives it.
- * (A Worker stopped with worker.terminate() runs no JS at all; its fds stay open until the process
- * exits.)
- */
-function threadExit(): void {
-  try {
-    for (const op of allPending()) cancel(op);
-    discardApcs();
-    dropAllInterests();
-    forgetAll();
-    for (const object of allHandles()) {
-      if (object.kind === 'socket') closesocket(object.handle);
-      else if (object.kind === 'event') closeEvent(object as WinEvent);
-      else if (object.kind === 'port') closePort(object as CompletionPort);
-    }
-  } finally {
-    shutdownWatcher();
-    shutdownSampler();
-    shutdownScheduler();
+
+/** Close every event and completion port of this thread (thread exit). */
+export function closeAllObjects(): void {
+  discardApcs();
+  for (const object of allHandles()) {
+    if (object.kind === 'event') closeEvent(object as WinEvent);
+    else if (object.kind === 'port') closePort(object as CompletionPort);
   }
 }
-
-process.once('exit', threadExit);

@@ -20,7 +20,8 @@ import type { HANDLE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { register, unregister, lookup, lookupSocket, type HandleObject } from './handles.js';
 import { setLastError } from './last-error.js';
 import type { LinuxSocket } from '../sockets/socket-state.js';
-import { kick, waitAsync, waitSync, type WaitSpec } from '../loop/scheduler.js';
+import { kick, waitAsync } from '../loop/scheduler.js';
+import { waitSync, type WaitSpec } from '../loop/wait.js';
 
 export interface Packet {
   bytes: number;
@@ -139,7 +140,6 @@ function gqcsSetup([handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): WaitS
   }
   return {
     timeoutMs: Number(timeoutMs) >>> 0,
-    alertable: false,
     onTimeout: false,
     ready() {
       if (port.closed) {

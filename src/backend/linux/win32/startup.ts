@@ -1,16 +1,10 @@
-/** WSAStartup / WSACleanup: a reference count; the last WSACleanup closes every socket left open. */
+/** WSAStartup / WSACleanup: a reference count (the backend closes what is left at the last WSACleanup). */
 import * as W from '../../../errors/index.js';
 import type { WSADATA } from '../../../winsock/types.js';
 
 let startups = 0;
-const cleanupHooks: Array<() => void> = [];
 
 export const isStarted = (): boolean => startups > 0;
-
-/** Run `hook` when the last WSACleanup happens (used to close what is still open). */
-export function onCleanup(hook: () => void): void {
-  cleanupHooks.push(hook);
-}
 
 export function WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number {
   // Windows needs somewhere to write WSADATA: a null pointer is WSAEFAULT, and nothing starts.
@@ -35,6 +29,5 @@ export function WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null)
 export function WSACleanup(): number {
   if (startups === 0) return W.WSANOTINITIALISED;
   startups--;
-  if (startups === 0) for (const hook of cleanupHooks) hook();
   return 0;
 }

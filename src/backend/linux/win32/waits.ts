@@ -17,10 +17,12 @@ import * as W from '../../../errors/index.js';
 import { WSA_MAXIMUM_WAIT_EVENTS, WSA_WAIT_EVENT_0, WSA_WAIT_FAILED, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT } from '../../../winsock/constants.js';
 import type { Ref, SOCKET, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { fail, ok, setLastError } from './last-error.js';
-import { socketFor } from '../sockets/sockets.js';
+import { socketFor } from '../sockets/lookup.js';
 import { consume, eventFor, type WinEvent } from './events.js';
 import { opFor } from './operations.js';
-import { waitAsync, waitSync, type WaitSpec } from '../loop/scheduler.js';
+import { waitAsync } from '../loop/scheduler.js';
+import { waitSync, type WaitSpec } from '../loop/wait.js';
+import { threadAlerts } from './apc.js';
 
 const truthy = (value: unknown): boolean => value === true || (typeof value === 'number' && value !== 0);
 
@@ -29,8 +31,7 @@ const truthy = (value: unknown): boolean => value === true || (typeof value === 
 function sleepSpec(dwMilliseconds: number, bAlertable: boolean | number): WaitSpec<number> {
   return {
     timeoutMs: Number(dwMilliseconds) >>> 0,
-    alertable: truthy(bAlertable),
-    onApc: WSA_WAIT_IO_COMPLETION,
+    alerts: truthy(bAlertable) ? { queue: threadAlerts, then: 'return', result: WSA_WAIT_IO_COMPLETION } : undefined,
     onTimeout: 0,
     ready: () => undefined,
   };
@@ -62,8 +63,7 @@ function eventsSpec(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWai
   if (all && new Set(events).size !== events.length) return W.WSA_INVALID_PARAMETER;
   return {
     timeoutMs: Number(dwTimeout) >>> 0,
-    alertable: truthy(fAlertable),
-    onApc: WSA_WAIT_IO_COMPLETION,
+    alerts: truthy(fAlertable) ? { queue: threadAlerts, then: 'return', result: WSA_WAIT_IO_COMPLETION } : undefined,
     onTimeout: WSA_WAIT_TIMEOUT,
     ready() {
       if (events.some((e) => e.closed)) {
@@ -147,7 +147,6 @@ function gorSetup([s, ov, cbTransfer, fWait, flags]: GorArgs): boolean | WaitSpe
   if (!event && (!op || op.done)) return result(ov, cbTransfer, flags);
   return {
     timeoutMs: 0xffffffff,
-    alertable: false,
     onTimeout: false,
     ready: () => ((event ? event.signalled : op!.done) || !pending() ? result(ov, cbTransfer, flags) : undefined),
   };

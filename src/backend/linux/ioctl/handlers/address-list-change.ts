@@ -17,6 +17,7 @@ import { done, type IoctlHandler, type IoctlWait } from '../types.js';
 export const addressListChange: IoctlHandler = {
   name: 'SIO_ADDRESS_LIST_CHANGE',
   code: SIO_ADDRESS_LIST_CHANGE,
+  checks: [],
   run({ sock }): IoctlWait {
     let changed = false;
     return {

@@ -29,6 +29,7 @@ import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockadd
 import { addressOf } from '../../host/libc.js';
 import { hostAddresses, isBindable, isLinkLocal6, type HostAddress } from '../../netlink/index.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { family, noInput } from '../checks.js';
 
 /** The Windows sockaddr (SOCKADDR_IN 16 / SOCKADDR_IN6 28 bytes, port 0) of a host address. */
 export function windowsSockaddrOf(a: HostAddress): Uint8Array {
@@ -50,9 +51,8 @@ export const addressListQuery: IoctlHandler = {
   name: 'SIO_ADDRESS_LIST_QUERY',
   code: SIO_ADDRESS_LIST_QUERY,
   nullBuffers: { output: true },
-  run({ sock, input, output, outputIsNull }) {
-    if (input.length !== 0) return failed(WSAEINVAL);
-    if (sock.af !== AF_INET && sock.af !== AF_INET6) return failed(WSAEINVAL);
+  checks: [noInput(WSAEINVAL, 0), family([AF_INET, AF_INET6], WSAEINVAL, 0)],
+  run({ sock, output, outputIsNull }) {
     if (!outputIsNull && output.length > 0 && output.length < SOCKET_ADDRESS_LIST_HEADER) return failed(WSAEINVAL, 0);
     const host = hostAddresses(sock.af === AF_INET ? 4 : 6);
     if (!host.ok) return failed(WSAENETDOWN);

@@ -41,6 +41,7 @@ import { addressOf } from '../../host/libc.js';
 import { sortDestinations, type SourceAddress } from '../../address-selection/rfc6724.js';
 import { isInvalidDestination, kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { family, inputAtLeast } from '../checks.js';
 
 interface Entry {
   /** The caller's lpSockaddr and iSockaddrLength, as given. */
@@ -76,9 +77,8 @@ function readList(input: Uint8Array, base: bigint): Entry[] | number {
 export const addressListSort: IoctlHandler = {
   name: 'SIO_ADDRESS_LIST_SORT',
   code: SIO_ADDRESS_LIST_SORT,
-  input: { min: SOCKET_ADDRESS_LIST_HEADER, error: WSAEFAULT, bytes: 'zero' },
-  run({ sock, input, output }) {
-    if (sock.af !== AF_INET6) return failed(WSAEINVAL);
+  checks: [inputAtLeast(SOCKET_ADDRESS_LIST_HEADER, WSAEFAULT, 0), family([AF_INET6], WSAEINVAL, 0)],
+  run({ input, output }) {
     const entries = readList(input, addressOf(input));
     if (typeof entries === 'number') return failed(entries);
 

@@ -15,28 +15,29 @@
  *   *lpcbBytesReturned untouched (as FIONREAD / SIOCATMARK do in test_fionread_siocatmark), and
  *   SIO_BSP_HANDLE / SIO_BSP_HANDLE_SELECT in overlapped mode behave like SIO_BASE_HANDLE.
  */
-import { WSAEFAULT, WSAEOPNOTSUPP } from '../../../../errors/index.js';
+import { WSAEFAULT } from '../../../../errors/index.js';
 import { SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT } from '../../../../codes/index.js';
-import { done, failed, type IoctlHandler } from '../types.js';
+import { done, UNTOUCHED, type IoctlHandler, type OverlappedBehaviour } from '../types.js';
+import { outputAtLeast } from '../checks.js';
 import { writeU64 } from '../buffers.js';
 
 /** sizeof(SOCKET) on x64. */
 const SOCKET_SIZE = 8;
 
-function baseHandleIoctl(name: string, code: number, overlappedError: number): IoctlHandler {
+function baseHandleIoctl(name: string, code: number, overlapped: OverlappedBehaviour): IoctlHandler {
   return {
     name,
     code,
-    output: { min: SOCKET_SIZE, error: WSAEFAULT, bytes: 'untouched' },
-    run({ sock, output, overlapped }) {
-      if (overlapped) return failed(overlappedError, overlappedError === WSAEFAULT ? 'untouched' : 0);
+    checks: [outputAtLeast(SOCKET_SIZE, WSAEFAULT, UNTOUCHED)],
+    overlapped,
+    run({ sock, output }) {
       writeU64(output, 0, sock.handle);
       return done(SOCKET_SIZE);
     },
   };
 }
 
-export const baseHandle = baseHandleIoctl('SIO_BASE_HANDLE', SIO_BASE_HANDLE, WSAEOPNOTSUPP);
-export const bspHandle = baseHandleIoctl('SIO_BSP_HANDLE', SIO_BSP_HANDLE, WSAEOPNOTSUPP);
-export const bspHandleSelect = baseHandleIoctl('SIO_BSP_HANDLE_SELECT', SIO_BSP_HANDLE_SELECT, WSAEOPNOTSUPP);
-export const bspHandlePoll = baseHandleIoctl('SIO_BSP_HANDLE_POLL', SIO_BSP_HANDLE_POLL, WSAEFAULT);
+export const baseHandle = baseHandleIoctl('SIO_BASE_HANDLE', SIO_BASE_HANDLE, { kind: 'not-supported' });
+export const bspHandle = baseHandleIoctl('SIO_BSP_HANDLE', SIO_BSP_HANDLE, { kind: 'not-supported' });
+export const bspHandleSelect = baseHandleIoctl('SIO_BSP_HANDLE_SELECT', SIO_BSP_HANDLE_SELECT, { kind: 'not-supported' });
+export const bspHandlePoll = baseHandleIoctl('SIO_BSP_HANDLE_POLL', SIO_BSP_HANDLE_POLL, { kind: 'refused', error: WSAEFAULT, bytes: UNTOUCHED });

@@ -14,21 +14,21 @@
  */
 import { SIO_GET_BROADCAST_ADDRESS } from '../../../../codes/index.js';
 import { WSAEFAULT, WSAEINVAL, WSAENOPROTOOPT } from '../../../../errors/index.js';
-import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_RAW } from '../../../../winsock/constants.js';
+import { AF_INET, SOCK_DGRAM, SOCK_RAW } from '../../../../winsock/constants.js';
 import { SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
-import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
-
-/** A failure that leaves *lpcbBytesReturned as the caller had it. */
-const untouched = (error: number): IoctlDone => ({ error });
+import { done, UNTOUCHED, type IoctlHandler } from '../types.js';
+import { family, outputAtLeast, socketType } from '../checks.js';
 
 export const getBroadcastAddress: IoctlHandler = {
   name: 'SIO_GET_BROADCAST_ADDRESS',
   code: SIO_GET_BROADCAST_ADDRESS,
-  run({ sock, output }) {
-    if (sock.af === AF_INET6) return failed(WSAENOPROTOOPT);
-    if (sock.af !== AF_INET) return failed(WSAEINVAL);
-    if (sock.type !== SOCK_DGRAM && sock.type !== SOCK_RAW) return failed(WSAEINVAL);
-    if (output.length < SOCKADDR_IN_SIZE) return untouched(WSAEFAULT);
+  // Sockets here are AF_INET or AF_INET6: an IPv6 one is WSAENOPROTOOPT (the code is IPv4's).
+  checks: [
+    family([AF_INET], WSAENOPROTOOPT, 0),
+    socketType([SOCK_DGRAM, SOCK_RAW], WSAEINVAL, 0),
+    outputAtLeast(SOCKADDR_IN_SIZE, WSAEFAULT, UNTOUCHED),
+  ],
+  run({ output }) {
     output.fill(0, 0, SOCKADDR_IN_SIZE);
     output[0] = AF_INET;
     output.fill(0xff, 4, 8);

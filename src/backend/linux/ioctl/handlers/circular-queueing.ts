@@ -9,10 +9,11 @@ import { WSAEINVAL } from '../../../../errors/index.js';
 import { SIO_ENABLE_CIRCULAR_QUEUEING } from '../../../../codes/index.js';
 import { SOCK_DGRAM, SOCK_RAW } from '../../../../winsock/constants.js';
 import { done, type IoctlHandler } from '../types.js';
+import { socketType } from '../checks.js';
 
 export const enableCircularQueueing: IoctlHandler = {
   name: 'SIO_ENABLE_CIRCULAR_QUEUEING',
   code: SIO_ENABLE_CIRCULAR_QUEUEING,
-  sockets: { types: [SOCK_DGRAM, SOCK_RAW], error: WSAEINVAL, bytes: 'zero' },
+  checks: [socketType([SOCK_DGRAM, SOCK_RAW], WSAEINVAL, 0)],
   run: () => done(0),
 };

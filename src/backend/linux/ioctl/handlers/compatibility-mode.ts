@@ -11,6 +11,7 @@ import { SIO_SET_COMPATIBILITY_MODE } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
 import { readU32 } from '../buffers.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputAtLeast, socketType } from '../checks.js';
 
 /** WsaBehaviorAutoTuning, the last WSA_COMPATIBILITY_BEHAVIOR_ID. */
 const LAST_BEHAVIOR_ID = 2;
@@ -18,8 +19,7 @@ const LAST_BEHAVIOR_ID = 2;
 export const setCompatibilityMode: IoctlHandler = {
   name: 'SIO_SET_COMPATIBILITY_MODE',
   code: SIO_SET_COMPATIBILITY_MODE,
-  sockets: { types: [SOCK_STREAM], error: WSAEOPNOTSUPP, bytes: 'zero' },
-  input: { min: 8, error: WSAEINVAL, bytes: 'zero' },
+  checks: [socketType([SOCK_STREAM], WSAEOPNOTSUPP, 0), inputAtLeast(8, WSAEINVAL, 0)],
   run({ input }) {
     if (readU32(input, 0) > LAST_BEHAVIOR_ID) return failed(WSAEINVAL);
     return done(0);

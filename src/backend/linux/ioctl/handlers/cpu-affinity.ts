@@ -15,15 +15,15 @@ import { SIO_CPU_AFFINITY } from '../../../../codes/index.js';
 import { SOCK_DGRAM } from '../../../../winsock/constants.js';
 import { L } from '../../host/libc.js';
 import { isBound } from '../../host/socket-facts.js';
-import { kernelInt, setKernelInt } from '../../sockets/sockopts.js';
+import { kernelInt, setKernelInt } from '../../host/socket-facts.js';
 import { readU16 } from '../buffers.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputAtLeast, socketType } from '../checks.js';
 
 export const cpuAffinity: IoctlHandler = {
   name: 'SIO_CPU_AFFINITY',
   code: SIO_CPU_AFFINITY,
-  sockets: { types: [SOCK_DGRAM], error: WSAEOPNOTSUPP, bytes: 'zero' },
-  input: { min: 2, error: WSAEFAULT, bytes: 'zero' },
+  checks: [socketType([SOCK_DGRAM], WSAEOPNOTSUPP, 0), inputAtLeast(2, WSAEFAULT, 0)],
   run({ sock, input }) {
     if (isBound(sock.fd)) return failed(WSAEINVAL);
     if (kernelInt(sock.fd, L.SOL_SOCKET, L.SO_REUSEADDR)) return failed(WSAEINVAL);

@@ -5,12 +5,13 @@
 import { WSAEFAULT, WSAEINVAL } from '../../../../errors/index.js';
 import { FIONBIO } from '../../../../codes/index.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputAtLeast } from '../checks.js';
 import { readU32 } from '../buffers.js';
 
 export const fionbio: IoctlHandler = {
   name: 'FIONBIO',
   code: FIONBIO,
-  input: { min: 4, error: WSAEFAULT, bytes: 'zero' },
+  checks: [inputAtLeast(4, WSAEFAULT, 0)],
   run({ sock, input }) {
     const nonBlocking = readU32(input, 0) !== 0;
     // WSAEventSelect / WSAAsyncSelect force non-blocking mode until they are cancelled.

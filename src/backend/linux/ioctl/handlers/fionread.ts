@@ -30,18 +30,16 @@ import { WSAEFAULT } from '../../../../errors/index.js';
 import { FIONREAD } from '../../../../codes/index.js';
 import { E, L } from '../../host/libc.js';
 import { wsaFromErrno } from '../../host/errno.js';
-import { kernelInt } from '../../sockets/sockopts.js';
-import { socketHooks } from '../../sockets/sockets.js';
+import { kernelInt } from '../../host/socket-facts.js';
+import { isStaleIcmpError } from '../../sockets/udp-reset.js';
 import type { LinuxSocket } from '../../sockets/socket-state.js';
 import { drainDatagrams, queuedDatagramBytes } from '../../sockets/datagram-queue.js';
 import { linuxInq, mayHoldUrgentSlot, oobInline, queueCounts, slotQueued } from '../../sockets/urgent.js';
-import { done, failed, type IoctlHandler } from '../types.js';
+import { done, failed, UNTOUCHED, type IoctlHandler } from '../types.js';
+import { outputAtLeast } from '../checks.js';
 import { writeU32 } from '../buffers.js';
 
 /** A receive error that the datagramErrno hooks (UDP reset reporting) take over as stale. */
-const staleDatagramError = (sock: LinuxSocket, errno: number): boolean =>
-  socketHooks.datagramErrno.some((hook) => hook(sock, errno));
-
 function streamCount(sock: LinuxSocket, fd: number): number | { error: number } {
   const inq = linuxInq(fd);
   if (typeof inq !== 'number') {
@@ -64,7 +62,7 @@ function datagramCount(sock: LinuxSocket, fd: number): number | { error: number 
     const first = linuxInq(fd);
     return typeof first === 'number' ? first : { error: wsaFromErrno(first.errno) };
   }
-  const { limited } = drainDatagrams(sock, (errno) => staleDatagramError(sock, errno));
+  const { limited } = drainDatagrams(sock, (errno) => isStaleIcmpError(sock, errno));
   let total = queuedDatagramBytes(sock);
   if (limited) {
     const next = linuxInq(fd);
@@ -76,7 +74,7 @@ function datagramCount(sock: LinuxSocket, fd: number): number | { error: number 
 export const fionread: IoctlHandler = {
   name: 'FIONREAD',
   code: FIONREAD,
-  output: { min: 4, error: WSAEFAULT, bytes: 'untouched' },
+  checks: [outputAtLeast(4, WSAEFAULT, UNTOUCHED)],
   run({ sock, output }) {
     const fd = sock.fd;
     const count = sock.type === C.SOCK_STREAM ? streamCount(sock, fd) : datagramCount(sock, fd);

@@ -18,6 +18,7 @@ import type { LinuxSocket } from '../../sockets/socket-state.js';
 import { idealSendBacklog, isSynchronized, readLinuxTcpInfo } from '../../sockets/tcp-info.js';
 import { sample } from '../../loop/sampler.js';
 import { failed, type IoctlDone, type IoctlHandler, type IoctlOutcome } from '../types.js';
+import { noOutput, socketType } from '../checks.js';
 
 // Linux TCP states whose send side is still open.
 const TCP_ESTABLISHED = 1;
@@ -29,9 +30,8 @@ const current = new WeakMap<LinuxSocket, () => void>();
 export const idealSendBacklogChange: IoctlHandler = {
   name: 'SIO_IDEAL_SEND_BACKLOG_CHANGE',
   code: SIO_IDEAL_SEND_BACKLOG_CHANGE,
-  run({ sock, output, overlapped }): IoctlOutcome {
-    if (output.length !== 0) return failed(WSAEINVAL);
-    if (sock.type !== SOCK_STREAM) return failed(WSAEOPNOTSUPP);
+  checks: [noOutput(WSAEINVAL, 0), socketType([SOCK_STREAM], WSAEOPNOTSUPP, 0)],
+  run({ sock, overlapped }): IoctlOutcome {
     const info = readLinuxTcpInfo(sock.fd);
     if (typeof info === 'number') return failed(wsaFromErrno(info));
     if (!isSynchronized(info.state)) return failed(WSAENOTCONN);

@@ -13,14 +13,14 @@ import { SOCK_STREAM } from '../../../../winsock/constants.js';
 import { wsaFromErrno } from '../../host/errno.js';
 import { idealSendBacklog as estimate, isSynchronized, readLinuxTcpInfo } from '../../sockets/tcp-info.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { outputAtLeast, socketType } from '../checks.js';
 import { writeU32 } from '../buffers.js';
 
 export const idealSendBacklogQuery: IoctlHandler = {
   name: 'SIO_IDEAL_SEND_BACKLOG_QUERY',
   code: SIO_IDEAL_SEND_BACKLOG_QUERY,
-  output: { min: 4, error: WSAEINVAL, bytes: 'zero' },
+  checks: [outputAtLeast(4, WSAEINVAL, 0), socketType([SOCK_STREAM], WSAEOPNOTSUPP, 0)],
   run({ sock, output }) {
-    if (sock.type !== SOCK_STREAM) return failed(WSAEOPNOTSUPP);
     const info = readLinuxTcpInfo(sock.fd);
     if (typeof info === 'number') return failed(wsaFromErrno(info));
     if (!isSynchronized(info.state)) return failed(WSAENOTCONN);

@@ -33,6 +33,7 @@ import { AF_INET, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_POINTTOPOINT, 
 import { encodeInterfaceInfo, INTERFACE_INFO_SIZE } from '../../../../structs/interface-info.js';
 import { hostAddresses, isAdminUp, isOperational, LINUX_IFF, prefixMask, type HostAddress } from '../../netlink/index.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { family } from '../checks.js';
 
 const LIMITED_BROADCAST = Uint8Array.of(255, 255, 255, 255);
 
@@ -61,8 +62,10 @@ export function interfaceRecords(addresses: readonly HostAddress[]) {
 export const getInterfaceList: IoctlHandler = {
   name: 'SIO_GET_INTERFACE_LIST',
   code: SIO_GET_INTERFACE_LIST,
-  run({ sock, output }) {
-    if (sock.af !== AF_INET) return failed(WSAEINVAL);
+  checks: [family([AF_INET], WSAEINVAL, 0)],
+  // test_get_interface_list: in overlapped mode it always pends, even with the list at hand.
+  overlapped: { kind: 'always-pends' },
+  run({ output }) {
     const host = hostAddresses(4);
     if (!host.ok) return failed(WSAENETDOWN);
     const records = interfaceRecords(host.value);

@@ -22,7 +22,7 @@
  *
  * The probe count is the socket's TCP_KEEPCNT, which this code leaves alone, as Windows does
  * since TCP_KEEPCNT became a socket option there (Windows 10 1703; 10 by default). Sockets the
- * emulation makes get Windows' 10 when created (below) and accepted ones inherit their
+ * emulation makes get Windows' 10 when created (sockets/keepalive-defaults.ts) and accepted ones inherit their
  * listener's; a socket that never had Windows' defaults (borrowed from Node, or accepted from a
  * borrowed listener) gets 10 here, where the caller asks for Windows' keep-alive.
  */
@@ -32,13 +32,11 @@ import { SIO_KEEPALIVE_VALS } from '../../../../codes/index.js';
 import { TCP_KEEPALIVE_SIZE, decodeTcpKeepalive } from '../../../../structs/keepalive.js';
 import { L } from '../../host/libc.js';
 import { wsaFromErrno } from '../../host/errno.js';
-import { setKernelInt } from '../../sockets/sockopts.js';
-import { socketHooks } from '../../sockets/sockets.js';
-import type { LinuxSocket } from '../../sockets/socket-state.js';
+import { setKernelInt } from '../../host/socket-facts.js';
+import { lacksWindowsKeepAliveDefaults, WINDOWS_KEEPALIVE_PROBES } from '../../sockets/keepalive-defaults.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputAtLeast, socketType } from '../checks.js';
 
-/** Windows' probe count: fixed from Vista, the TCP_KEEPCNT default since Windows 10 1703. */
-export const WINDOWS_KEEPALIVE_PROBES = 10;
 /** Largest TCP_KEEPIDLE / TCP_KEEPINTVL Linux accepts (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL). */
 const LINUX_MAX_SECONDS = 32767;
 
@@ -47,44 +45,23 @@ export function keepaliveSeconds(ms: number): number {
   return Math.min(LINUX_MAX_SECONDS, Math.max(1, Math.ceil((ms >>> 0) / 1000)));
 }
 
-/**
- * Windows' keep-alive defaults for a socket that turns on SO_KEEPALIVE without this code: probes
- * every second, 10 of them (Linux defaults to 75 s and 9). The 2-hour idle time is the same on
- * both. Accepted sockets inherit their listener's values, as on both systems.
- */
-socketHooks.fresh.push((sock) => {
-  if (sock.type !== C.SOCK_STREAM) return;
-  setKernelInt(sock.fd, L.IPPROTO_TCP, L.TCP_KEEPINTVL, 1);
-  setKernelInt(sock.fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES);
-});
-
-/** Sockets that never had Windows' keep-alive defaults: accepted from a borrowed listener (or from such a socket). */
-const withoutWindowsDefaults = new WeakSet<LinuxSocket>();
-
-const lacksWindowsDefaults = (sock: LinuxSocket): boolean => sock.borrowed || withoutWindowsDefaults.has(sock);
-socketHooks.accepted.push((listener, child) => {
-  if (lacksWindowsDefaults(listener)) withoutWindowsDefaults.add(child);
-});
-
 export const keepaliveVals: IoctlHandler = {
   name: 'SIO_KEEPALIVE_VALS',
   code: SIO_KEEPALIVE_VALS,
-  input: { min: TCP_KEEPALIVE_SIZE, error: WSAEFAULT, bytes: 'zero' },
+  checks: [inputAtLeast(TCP_KEEPALIVE_SIZE, WSAEFAULT, 0), socketType([C.SOCK_STREAM], WSAENOPROTOOPT, 0)],
   // test_keepalive_vals: an overlapped call with 11 input bytes fails with Internal = STATUS_PENDING;
   // an overlapped success on a completion port leaves *lpcbBytesReturned alone.
-  overlappedRulesAfterStart: true,
-  overlappedSuccessLeavesBytes: true,
+  overlapped: { kind: 'as-run', sizeChecksAfterStart: true, successLeavesBytes: true },
   // A NULL input with a size is this code's own WSAEFAULT, with *lpcbBytesReturned = 0 (test_keepalive_vals).
   nullBuffers: { input: true },
   run({ sock, input }) {
-    if (sock.type !== C.SOCK_STREAM) return failed(WSAENOPROTOOPT);
     const { onoff, keepalivetime, keepaliveinterval } = decodeTcpKeepalive(input);
     const fd = sock.fd;
     const errno = onoff === 0
       ? setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 0)
       : setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPIDLE, keepaliveSeconds(keepalivetime))
         || setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPINTVL, keepaliveSeconds(keepaliveinterval))
-        || (lacksWindowsDefaults(sock) ? setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES) : 0)
+        || (lacksWindowsKeepAliveDefaults(sock) ? setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES) : 0)
         || setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 1);
     return errno ? failed(wsaFromErrno(errno)) : done(0);
   },

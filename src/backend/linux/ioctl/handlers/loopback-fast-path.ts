@@ -14,12 +14,12 @@ import { SIO_LOOPBACK_FAST_PATH } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
 import { TCP_STATE, tcpState } from '../../host/socket-facts.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputAtLeast, socketType } from '../checks.js';
 
 export const loopbackFastPath: IoctlHandler = {
   name: 'SIO_LOOPBACK_FAST_PATH',
   code: SIO_LOOPBACK_FAST_PATH,
-  sockets: { types: [SOCK_STREAM], error: WSAEOPNOTSUPP, bytes: 'zero' },
-  input: { min: 4, error: WSAEFAULT, bytes: 'zero' },
+  checks: [socketType([SOCK_STREAM], WSAEOPNOTSUPP, 0), inputAtLeast(4, WSAEFAULT, 0)],
   run({ sock }) {
     const state = tcpState(sock.fd);
     if (state !== null && state !== TCP_STATE.CLOSE && state !== TCP_STATE.LISTEN) return failed(WSAEINVAL);

@@ -13,9 +13,10 @@ import { SIO_MULTICAST_SCOPE, SIO_MULTIPOINT_LOOPBACK } from '../../../../codes/
 import { AF_INET6, SOCK_DGRAM, SOCK_RAW } from '../../../../winsock/constants.js';
 import { L } from '../../host/libc.js';
 import { wsaFromErrno } from '../../host/errno.js';
-import { setKernelInt } from '../../sockets/sockopts.js';
+import { setKernelInt } from '../../host/socket-facts.js';
 import { readSmallValue } from '../buffers.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputAtLeast, socketType } from '../checks.js';
 
 interface MulticastOption {
   name: string;
@@ -30,8 +31,7 @@ function multicastOptionHandler(option: MulticastOption): IoctlHandler {
   return {
     name: option.name,
     code: option.code,
-    sockets: { types: [SOCK_DGRAM, SOCK_RAW], error: WSAEINVAL, bytes: 'zero' },
-    input: { min: 1, error: WSAEFAULT, bytes: 'zero' },
+    checks: [socketType([SOCK_DGRAM, SOCK_RAW], WSAEINVAL, 0), inputAtLeast(1, WSAEFAULT, 0)],
     run({ sock, input }) {
       const value = option.convert(readSmallValue(input));
       if (value === null) return failed(WSAEINVAL);

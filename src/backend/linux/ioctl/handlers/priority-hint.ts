@@ -16,9 +16,10 @@ import { SIO_SET_PRIORITY_HINT } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
 import { L } from '../../host/libc.js';
 import { wsaFromErrno } from '../../host/errno.js';
-import { setKernelInt } from '../../sockets/sockopts.js';
+import { setKernelInt } from '../../host/socket-facts.js';
 import { readU32 } from '../buffers.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputExactly, noOutput, socketType } from '../checks.js';
 
 /** SO_PRIORITY for each SOCKET_PRIORITY_HINT, indexed by the hint. */
 export const PRIORITY_FOR_HINT: readonly number[] = [1, 2, 0];
@@ -26,10 +27,8 @@ export const PRIORITY_FOR_HINT: readonly number[] = [1, 2, 0];
 export const setPriorityHint: IoctlHandler = {
   name: 'SIO_SET_PRIORITY_HINT',
   code: SIO_SET_PRIORITY_HINT,
-  sockets: { types: [SOCK_STREAM], error: WSAEOPNOTSUPP, bytes: 'zero' },
-  input: { min: 4, exact: true, error: WSAEINVAL, bytes: 'zero' },
-  run({ sock, input, output, outputIsNull }) {
-    if (!outputIsNull || output.length !== 0) return failed(WSAEINVAL);
+  checks: [socketType([SOCK_STREAM], WSAEOPNOTSUPP, 0), inputExactly(4, WSAEINVAL, 0), noOutput(WSAEINVAL, 0, true)],
+  run({ sock, input }) {
     const priority = PRIORITY_FOR_HINT[readU32(input, 0)];
     if (priority === undefined) return failed(WSAEINVAL);
     const errno = setKernelInt(sock.fd, L.SOL_SOCKET, L.SO_PRIORITY, priority);

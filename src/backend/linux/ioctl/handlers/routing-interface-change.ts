@@ -17,7 +17,7 @@ import { SIO_ROUTING_INTERFACE_CHANGE } from '../../../../codes/index.js';
 import { AF_INET, AF_INET6, FD_ROUTING_INTERFACE_CHANGE } from '../../../../winsock/constants.js';
 import { kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { listen, type NetChange } from '../../netlink/watcher.js';
-import { done, type IoctlHandler, type IoctlOutcome } from '../types.js';
+import { done, failed, UNTOUCHED, type IoctlHandler, type IoctlOutcome } from '../types.js';
 
 interface Destination {
   family: number;
@@ -75,12 +75,14 @@ function probeInBatch(dest: Destination, batch: readonly NetChange[]): string {
 export const routingInterfaceChange: IoctlHandler = {
   name: 'SIO_ROUTING_INTERFACE_CHANGE',
   code: SIO_ROUTING_INTERFACE_CHANGE,
+  // The checks depend on the destination's own family, so the body makes them.
+  checks: [],
   run({ sock, input, inputIsNull }): IoctlOutcome {
     // *lpcbBytesReturned stays untouched on these input errors (an explicit `bytes: undefined`;
     // failed()'s default would write 0).
-    if (inputIsNull) return { error: WSAEINVAL };
+    if (inputIsNull) return failed(WSAEINVAL, UNTOUCHED);
     const dest = parseDestination(input, sock.af);
-    if (typeof dest === 'number') return { error: dest };
+    if (typeof dest === 'number') return failed(dest, UNTOUCHED);
     const before = dest.wildcard ? '' : probe(dest);
     let changed = false;
     return {

@@ -30,10 +30,10 @@ import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
 import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
 import { E } from '../../host/libc.js';
 import { getRoute, hostAddresses, isBindable, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
-import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
+import { done, failed, UNTOUCHED, type IoctlDone, type IoctlHandler } from '../types.js';
 
 /** A failure that leaves *lpcbBytesReturned as the caller had it. */
-const untouched = (error: number): IoctlDone => ({ error });
+const untouched = (error: number): IoctlDone => failed(error, UNTOUCHED);
 
 /** Kernel answers that mean "no usable route there". */
 const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, E.ENODEV]);
@@ -61,6 +61,8 @@ export const routingInterfaceQuery: IoctlHandler = {
   name: 'SIO_ROUTING_INTERFACE_QUERY',
   code: SIO_ROUTING_INTERFACE_QUERY,
   nullBuffers: { input: true },
+  // The checks depend on the destination's own family, so the body makes them.
+  checks: [],
   run({ sock, input, inputIsNull, output }) {
     if (inputIsNull || input.length < SOCKADDR_IN_SIZE) return untouched(WSAEINVAL);
     const family = input[0]! | (input[1]! << 8);

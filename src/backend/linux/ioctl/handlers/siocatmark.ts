@@ -25,7 +25,8 @@ import { WSAEFAULT } from '../../../../errors/index.js';
 import { SIOCATMARK } from '../../../../codes/index.js';
 import type { LinuxSocket } from '../../sockets/socket-state.js';
 import { oobInline, queueCounts, slotQueued, urgentPending } from '../../sockets/urgent.js';
-import { done, type IoctlHandler } from '../types.js';
+import { done, UNTOUCHED, type IoctlHandler } from '../types.js';
+import { outputAtLeast } from '../checks.js';
 import { writeU32 } from '../buffers.js';
 
 function urgentWaiting(sock: LinuxSocket): boolean {
@@ -46,7 +47,7 @@ function urgentWaiting(sock: LinuxSocket): boolean {
 export const siocatmark: IoctlHandler = {
   name: 'SIOCATMARK',
   code: SIOCATMARK,
-  output: { min: 4, error: WSAEFAULT, bytes: 'untouched' },
+  checks: [outputAtLeast(4, WSAEFAULT, UNTOUCHED)],
   run({ sock, output }) {
     writeU32(output, 0, urgentWaiting(sock) ? 0 : 1);
     return done(4);

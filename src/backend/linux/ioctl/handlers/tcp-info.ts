@@ -15,14 +15,14 @@ import { encodeTcpInfo, tcpInfoSize, type TcpInfoVersion } from '../../../../str
 import { wsaFromErrno } from '../../host/errno.js';
 import { tcpInfoOf } from '../../sockets/tcp-info.js';
 import { done, failed, type IoctlHandler } from '../types.js';
+import { inputExactly, socketType } from '../checks.js';
 import { readU32 } from '../buffers.js';
 
 export const tcpInfo: IoctlHandler = {
   name: 'SIO_TCP_INFO',
   code: SIO_TCP_INFO,
-  input: { min: 4, exact: true, error: WSAEMSGSIZE, bytes: 'zero' },
+  checks: [inputExactly(4, WSAEMSGSIZE, 0), socketType([SOCK_STREAM], WSAEOPNOTSUPP, 0)],
   run({ sock, input, output }) {
-    if (sock.type !== SOCK_STREAM) return failed(WSAEOPNOTSUPP);
     const version = readU32(input, 0);
     if (version > 2) return failed(WSAEINVAL);
     const size = tcpInfoSize(version as TcpInfoVersion);

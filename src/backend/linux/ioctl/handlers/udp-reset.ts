@@ -12,17 +12,16 @@ import { WSAEFAULT, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_UDP_CONNRESET, SIO_UDP_NETRESET } from '../../../../codes/index.js';
 import { SOCK_DGRAM } from '../../../../winsock/constants.js';
 import type { LinuxSocket } from '../../sockets/socket-state.js';
-import '../../sockets/udp-reset.js';
-import { done, failed, type IoctlHandler } from '../types.js';
+import { done, type IoctlHandler } from '../types.js';
+import { inputAtLeast, socketType } from '../checks.js';
 import { readU32 } from '../buffers.js';
 
 function udpFlag(name: string, code: number, set: (sock: LinuxSocket, on: boolean) => void): IoctlHandler {
   return {
     name,
     code,
-    input: { min: 4, error: WSAEFAULT, bytes: 'zero' },
+    checks: [inputAtLeast(4, WSAEFAULT, 0), socketType([SOCK_DGRAM], WSAEOPNOTSUPP, 0)],
     run({ sock, input }) {
-      if (sock.type !== SOCK_DGRAM) return failed(WSAEOPNOTSUPP);
       set(sock, readU32(input, 0) !== 0);
       return done(0);
     },

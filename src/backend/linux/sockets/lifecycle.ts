@@ -1,0 +1,71 @@
+/**
+ * The socket lifecycle: what happens to every socket when it is made, accepted, adopted from
+ * Node, connected and closed. Each socket-wide policy is a plain call here, in the order it runs,
+ * so what runs for a socket can be read in one place.
+ */
+import * as libc from '../host/libc.js';
+import { allHandles, register, unregister } from '../win32/handles.js';
+import { cancel, pendingOn } from '../win32/operations.js';
+import { forgetSocket, inheritSelection } from '../win32/event-select.js';
+import { INHERITED_OPTION_MIRRORS, LinuxSocket } from './socket-state.js';
+import { trackIcmpErrors } from './udp-reset.js';
+import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
+import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults } from './keepalive-defaults.js';
+
+/** socket() / WSASocketW made `fd` (already non-blocking): register it with Windows' defaults. */
+export function socketMade(fd: number, af: number, type: number, protocol: number, overlapped: boolean): LinuxSocket {
+  const sock = register(new LinuxSocket(fd, af, type, protocol, overlapped));
+  trackIcmpErrors(sock);
+  noteTcpSocketCreated(sock);
+  applyWindowsKeepAliveDefaults(sock);
+  return sock;
+}
+
+/** accept() on `listener` gave `fd`: the new socket takes the listener's properties, as on Windows. */
+export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
+  const child = register(new LinuxSocket(fd, listener.af, listener.type, listener.protocol, listener.overlapped));
+  child.nonBlocking = listener.nonBlocking;
+  child.receiveTimeoutMs = listener.receiveTimeoutMs;
+  child.sendTimeoutMs = listener.sendTimeoutMs;
+  for (const name of INHERITED_OPTION_MIRRORS) {
+    const value = listener.optionMirrors.get(name);
+    if (value !== undefined) child.optionMirrors.set(name, value);
+  }
+  noteTcpSocketCreated(child);
+  inheritKeepAliveDefaults(listener, child);
+  inheritSelection(listener, child);
+  return child;
+}
+
+/**
+ * A socket Node owns, registered as a borrowed SOCKET (docs/principles.md, principle 3): no policy
+ * touches it, since the fd is Node's.
+ */
+export function socketAdopted(af: number, type: number, protocol: number, resolveFd: () => number): LinuxSocket {
+  return register(new LinuxSocket(-1, af, type, protocol, true, resolveFd));
+}
+
+/** connect() established a TCP connection. */
+export function socketConnected(sock: LinuxSocket): void {
+  noteTcpConnected(sock);
+}
+
+/**
+ * closesocket, WSACleanup, thread exit, or a borrowed socket whose owner closed it: each pending
+ * operation completes once as cancelled, requests and selections are dropped, the handle goes.
+ */
+export function closeSocket(sock: LinuxSocket): void {
+  if (sock.closed) return;
+  for (const op of pendingOn(sock)) cancel(op);
+  for (const drop of [...sock.notificationRequests.values()]) drop();
+  forgetSocket(sock);
+  sock.closed = true;
+  unregister(sock.handle);
+  // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).
+  if (!sock.borrowed) libc.close(sock.fd);
+}
+
+/** Every socket of this thread (the last WSACleanup, thread exit). */
+export function closeAllSockets(): void {
+  for (const object of allHandles()) if (object.kind === 'socket') closeSocket(object as LinuxSocket);
+}

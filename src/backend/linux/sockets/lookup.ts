@@ -1,0 +1,20 @@
+/** From a SOCKET handle to the socket, with the checks every socket function starts with. */
+import * as W from '../../../errors/index.js';
+import type { SOCKET } from '../../../winsock/types.js';
+import { lookupSocket } from '../win32/handles.js';
+import { isStarted } from '../win32/startup.js';
+import { closeSocket } from './lifecycle.js';
+import type { LinuxSocket } from './socket-state.js';
+
+/** The socket, or WSANOTINITIALISED before WSAStartup, WSAENOTSOCK for closed or unknown handles. */
+export function socketFor(s: SOCKET): LinuxSocket | number {
+  if (!isStarted()) return W.WSANOTINITIALISED;
+  const sock = lookupSocket(s);
+  if (!sock || sock.closed) return W.WSAENOTSOCK;
+  if (sock.fd < 0) {
+    // A borrowed socket whose owner (Node) closed it: detach it now, it can never work again.
+    if (sock.borrowed) closeSocket(sock);
+    return W.WSAENOTSOCK;
+  }
+  return sock;
+}
