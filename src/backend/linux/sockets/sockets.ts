@@ -132,7 +132,7 @@ function closeSocketObject(sock: LinuxSocket): void {
   for (const hook of socketHooks.closing) hook(sock);
   sock.closed = true;
   unregister(sock.handle);
-  // A borrowed fd belongs to Node: detach only (principle 3).
+  // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).
   if (!sock.borrowed) libc.close(sock.fd);
 }
 
