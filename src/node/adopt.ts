@@ -1,6 +1,6 @@
 /**
  * fromNodeSocket: a Winsock SOCKET for a socket that Node owns (net.Socket, tls.TLSSocket,
- * net.Server, dgram.Socket). The SOCKET is *borrowed* (design.md principle 3): its fd is looked up
+ * net.Server, dgram.Socket). The SOCKET is *borrowed* (docs/principles.md, principle 3): its fd is looked up
  * again through the Node object on every call, FIONBIO on it is a Winsock flag only, closesocket
  * only detaches it, and nothing reads its data.
  */
@@ -180,7 +180,7 @@ function adopt(sock: NodeSocket): { s: ws.SOCKET; handle: UvHandle } {
  * A Winsock SOCKET for a Node socket, usable with every `wsaioctl/winsock` function.
  *
  * Accepts a connected `net.Socket` or `tls.TLSSocket`, a listening `net.Server`, or a bound
- * `dgram.Socket`. The SOCKET is borrowed from Node (design.md principle 3):
+ * `dgram.Socket`. The SOCKET is borrowed from Node (docs/principles.md, principle 3):
  * - its fd is looked up again through the Node object on every call, so once Node closes the
  *   socket every call fails with WSAENOTSOCK, even if a new socket reuses the fd number;
  * - its Winsock mode starts non-blocking (as libuv sets it on Windows), and FIONBIO only changes

@@ -80,7 +80,7 @@ export interface WinsockCore extends Partial<WinsockOverlapped> {
   ): number;
 
   /**
-   * Not a Winsock function: registers a socket that Node owns as a *borrowed* SOCKET (design.md
+   * Not a Winsock function: registers a socket that Node owns as a *borrowed* SOCKET (docs/principles.md,
    * principle 3). `resolveFd` is called on every use and returns the host fd, or -1 once Node has
    * closed it; the SOCKET then fails with WSAENOTSOCK. `af` / `type` / `protocol` are Windows
    * values, 0 meaning "ask the socket"; values that disagree with the socket fail with WSAEINVAL.

@@ -1,5 +1,5 @@
 /**
- * No exception escapes a Winsock function (design principle 2): arguments JS can pass but C cannot
+ * No exception escapes a Winsock function (docs/principles.md, principle 2): arguments JS can pass but C cannot
  * (a Symbol where a DWORD goes, ...) end as the function's failure value, with `error` recorded
  * through the backend's `setLastError`. Promise-returning twins resolve to the failure value.
  */

@@ -1,7 +1,7 @@
 /**
  * The reactor: the kernel file descriptors this JS thread is waiting on (the shared rtnetlink
  * watcher, sockets under WSAEventSelect, ...), polled together. Synchronous waits block in one
- * poll() over all of them (no CPU while waiting, design principle 5); async waits call
+ * poll() over all of them (no CPU while waiting: docs/principles.md, principle 5); async waits call
  * `pollOnce(0)` from a timer (see scheduler.ts). A source is registered only while something is
  * pending on it, so an idle thread polls nothing.
  */

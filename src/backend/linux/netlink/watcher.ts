@@ -1,5 +1,5 @@
 /**
- * The one rtnetlink subscription of this JS thread (design principle 4): a NETLINK_ROUTE socket
+ * The one rtnetlink subscription of this JS thread (docs/principles.md, principle 4): a NETLINK_ROUTE socket
  * bound to the link, IPv4/IPv6 address and IPv4/IPv6 route groups, opened when the first listener
  * (a pending SIO_ADDRESS_LIST_CHANGE / SIO_ROUTING_INTERFACE_CHANGE, however many) arrives and
  * closed when the last one leaves. Listeners are a Set, not fds or threads: 10,000 pending requests

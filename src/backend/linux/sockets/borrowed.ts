@@ -1,5 +1,5 @@
 /**
- * Borrowed sockets: fds that Node owns, registered as Winsock SOCKETs (design.md principle 3).
+ * Borrowed sockets: fds that Node owns, registered as Winsock SOCKETs (docs/principles.md, principle 3).
  * The fd is resolved again on every call through the owner's resolver (so a closed Node socket is
  * WSAENOTSOCK, never a newer socket that reused the fd number), never closed (closesocket only
  * detaches, see sockets.ts), never switched out of O_NONBLOCK (FIONBIO is a Winsock flag), and

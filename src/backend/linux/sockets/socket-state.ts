@@ -51,7 +51,7 @@ export class LinuxSocket implements HandleObject {
     readonly protocol: number,
     /** Created with WSA_FLAG_OVERLAPPED (socket() always sets it, as on Windows). */
     readonly overlapped: boolean,
-    /** For sockets borrowed from Node: resolves the current fd on every call (principle 3). */
+    /** For sockets borrowed from Node: resolves the current fd on every call (docs/principles.md, principle 3). */
     private readonly resolveFd: (() => number) | null = null,
   ) {}
 

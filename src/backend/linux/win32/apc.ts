@@ -1,7 +1,7 @@
 /**
  * This thread's queue of user APCs: completion routines waiting for an alertable wait. A module
  * instance exists per JS thread (main thread or Worker), so the queue is the issuing thread's own
- * and a routine can only ever run on the thread that started its operation (principle 6).
+ * and a routine can only ever run on the thread that started its operation (docs/principles.md, principle 6).
  */
 
 import { kick } from '../loop/scheduler.js';

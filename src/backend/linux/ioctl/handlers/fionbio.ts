@@ -1,6 +1,6 @@
 /**
  * FIONBIO: switch Winsock blocking mode. The host fd stays non-blocking whatever the caller asks
- * (principle 3); the mode is a flag the socket functions honour by waiting themselves.
+ * (docs/principles.md, principle 3); the mode is a flag the socket functions honour by waiting themselves.
  */
 import { WSAEFAULT, WSAEINVAL } from '../../../../errors/index.js';
 import { FIONBIO } from '../../../../codes/index.js';
