@@ -1,5 +1,5 @@
 /**
- * The control-code toolkit against the research file shared/spec/ioctl-codes.json: every record is
+ * The control-code toolkit against the control-code data data/ioctl-codes.json: every record is
  * rebuilt from its macro with the builders, decoded, and compared with the generated catalogue.
  */
 import { describe, test } from 'node:test';
@@ -40,19 +40,16 @@ interface SpecRecord {
   aliases: string[] | null;
 }
 
-const SPEC_RELATIVE = join('shared', 'spec', 'ioctl-codes.json');
+/** The control-code data the catalogue is generated from (data/ioctl-codes.json, in the repository). */
+const SPEC_RELATIVE = join('data', 'ioctl-codes.json');
 
-/** Walk up from each start directory looking for shared/spec/ioctl-codes.json. */
+/** Walk up from this file to the repository root that holds data/ioctl-codes.json. */
 function findSpec(): string | undefined {
-  const starts = [process.cwd(), dirname(fileURLToPath(import.meta.url))];
-  for (const start of starts) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      const candidate = join(dir, SPEC_RELATIVE);
-      if (existsSync(candidate)) return candidate;
-      if (dirname(dir) === dir) break;
-    }
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, SPEC_RELATIVE);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
   }
-  return undefined;
 }
 
 /** The catalogue in the spec's shape, used when the spec file is not beside the repo. */

@@ -1,6 +1,6 @@
 /**
  * fromNodeSocket: a SOCKET for each kind of Node socket, the errors for sockets without an OS
- * socket, and the borrowed rules of design.md principle 3 (O_NONBLOCK never changed, closesocket
+ * socket, and the borrowed rules of docs/principles.md, principle 3 (O_NONBLOCK never changed, closesocket
  * only detaches, a closed Node socket is WSAENOTSOCK even when its fd number is reused, nothing
  * reads Node's data: a 10 MB echo still arrives intact after and during a battery of IOCTLs).
  * Loopback only.
@@ -218,7 +218,7 @@ describe('fromNodeSocket: sockets without an OS socket, and bad arguments', { sk
   });
 });
 
-describe('borrowed sockets (design.md principle 3)', { skip: !linux && 'Linux backend only' }, () => {
+describe('borrowed sockets (docs/principles.md, principle 3)', { skip: !linux && 'Linux backend only' }, () => {
   test('FIONBIO is a Winsock flag: the host fd keeps O_NONBLOCK, its flags never change', async () => {
     const trio = await tcpTrio();
     const udp = await boundUdp();
