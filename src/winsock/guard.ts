@@ -3,6 +3,11 @@
  * (a Symbol where a DWORD goes, ...) end as the function's failure value, with `error` recorded
  * through the backend's `setLastError`. Promise-returning twins resolve to the failure value.
  */
+import { debuglog } from 'node:util';
+
+/** NODE_DEBUG=wsaioctl shows what a guard turned into a failure value (so bugs are not silent). */
+const log = debuglog('wsaioctl');
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function makeGuard(setLastError: (code: number) => void) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -11,13 +16,15 @@ export function makeGuard(setLastError: (code: number) => void) {
       try {
         const result = fn(...args);
         if (result instanceof Promise) {
-          return result.catch(() => {
+          return result.catch((thrown: unknown) => {
+            log('%s threw inside: %O', fn.name, thrown);
             setLastError(error);
             return failure;
           });
         }
         return result;
-      } catch {
+      } catch (thrown) {
+        log('%s threw inside: %O', fn.name, thrown);
         setLastError(error);
         return failure;
       }
