@@ -62,12 +62,12 @@ function prepare(spec: IoctlSpec): Prepared {
 function basics(p: Prepared, rc: number, error: number, describe?: Describe, inPlace?: boolean, bytesAs?: (n: number) => Value): Observation {
   const raw = refValue(p.bytes);
   const obs: Observation = { rc, error: errName(error), bytes: typeof raw === 'number' && bytesAs ? bytesAs(raw) : raw };
-  if (p.output !== null && !inPlace) obs.out = outputOf(p, rc, describe);
+  if (p.output !== null && !inPlace) obs.out = outputOf(p, describe);
   else if (inPlace && p.output !== null && describe) obs.out = rc === 0 ? describe(p.output, typeof raw === 'number' ? raw : 0) : 'not described';
   return obs;
 }
 
-function outputOf(p: Prepared, rc: number, describe?: Describe): Value {
+function outputOf(p: Prepared, describe?: Describe): Value {
   const out = p.output!;
   if (untouched(out)) return 'untouched';
   const bytes = p.bytes && p.bytes.value !== SENTINEL ? p.bytes.value : p.cbOut;

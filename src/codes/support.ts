@@ -21,7 +21,6 @@ export interface CodeSupport {
 }
 
 const implemented = (note: string): CodeSupport => ({ linux: 'implemented', windows: 'native', note });
-const planned = (note: string): CodeSupport => ({ linux: 'planned', windows: 'native', note });
 const unsupported = (note: string): CodeSupport => ({ linux: 'unsupported', windows: 'native', note });
 
 const LEGACY_QOS = 'GQoS was removed from Windows; nothing to emulate';

@@ -10,7 +10,7 @@ import koffi from 'koffi';
 import * as ws from '../../winsock/index.js';
 import { errorName } from '../../errors/index.js';
 import { isIPv4, isIPv6 } from '../../structs/ip.js';
-import { compareDestinations, ip, RULES } from '../../backend/linux/address-selection/rfc6724.js';
+import { compareDestinations, RULES } from '../../backend/linux/address-selection/rfc6724.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, table, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = '<address[%zone]>... [--json]   (IPv4, IPv6; zone = interface index or name)';

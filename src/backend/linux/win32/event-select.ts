@@ -34,7 +34,6 @@ const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CON
 const SUPPORTED = SOCKET_EVENTS | C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
 
 // Linux TCP states (include/net/tcp_states.h).
-const TCP_ESTABLISHED = 1;
 const TCP_SYN_SENT = 2;
 const TCP_CLOSE = 7;
 const TCP_LISTEN = 10;
