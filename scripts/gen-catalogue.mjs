@@ -165,7 +165,7 @@ export function readSpec(specPath = DEFAULT_SPEC_PATH) {
   try {
     spec = JSON.parse(readFileSync(specPath, 'utf8'));
   } catch (error) {
-    throw new Error(`${specPath}: ${error.message}`);
+    throw new Error(`${specPath}: ${error.message}`, { cause: error });
   }
   if (!Array.isArray(spec) || spec.length === 0) throw new Error(`${specPath}: expected a non-empty array`);
   return spec;

@@ -8,7 +8,6 @@ import { debuglog } from 'node:util';
 /** NODE_DEBUG=wsaioctl shows what a guard turned into a failure value (so bugs are not silent). */
 const log = debuglog('wsaioctl');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function makeGuard(setLastError: (code: number) => void) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return function guard<F extends (...args: any[]) => any>(fn: F, failure: ReturnType<F>, error: number): F {
