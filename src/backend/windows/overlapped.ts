@@ -13,7 +13,7 @@
  */
 import koffi from 'koffi';
 import {
-  ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WAIT_TIMEOUT, WSAEFAULT, WSAEINVAL, WSANOTINITIALISED,
+  ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WAIT_TIMEOUT, WSAEFAULT, WSAEINVAL,
   WSA_INVALID_PARAMETER, WSA_IO_INCOMPLETE, WSA_IO_PENDING,
 } from '../../errors/index.js';
 import {
@@ -32,7 +32,7 @@ import {
   scratchCopy, toU64, type Memory, type Operation,
 } from './native-overlapped.js';
 import { configurePoller, deadlineOf, kick, wait } from './poller.js';
-import { isStarted } from './startup.js';
+import { isStarted, needsStartup } from './startup.js';
 import { overlappedApi as api, win32, ws2_32 } from './ws2_32.js';
 import { makeGuard } from '../../winsock/guard.js';
 
@@ -309,11 +309,7 @@ type GorArgs = [s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref
  * from the object's fields. NULL pointers, an access violation in C: the socket error if the socket
  * is bad, else WSAEFAULT (as the function documents).
  */
-function getOverlappedResult(s: SOCKET, ov: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null): boolean {
-  if (!isStarted()) {
-    ws2_32.WSASetLastError(WSANOTINITIALISED);
-    return false;
-  }
+const getOverlappedResult = needsStartup(false, (...[s, ov, lpcbTransfer, fWait, lpdwFlags]: GorArgs): boolean => {
   if (!isObject(ov) || !isObject(lpcbTransfer) || !isObject(lpdwFlags)) {
     ws2_32.WSASetLastError(socketError(s) || WSAEFAULT);
     return false;
@@ -332,7 +328,7 @@ function getOverlappedResult(s: SOCKET, ov: WSAOVERLAPPED | null, lpcbTransfer: 
   if (transfer[0] !== Number(lpcbTransfer.value) >>> 0) lpcbTransfer.value = transfer[0]!;
   if (flags[0] !== Number(lpdwFlags.value) >>> 0) lpdwFlags.value = flags[0]!;
   return ok;
-}
+});
 
 function WSAGetOverlappedResult(...args: GorArgs): boolean {
   return getOverlappedResult(...args);
@@ -497,10 +493,6 @@ function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean 
 // ---- event selection ---------------------------------------------------------------------------
 
 function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents: number): number {
-  if (!isStarted()) {
-    ws2_32.WSASetLastError(WSANOTINITIALISED);
-    return -1;
-  }
   return api.WSAEventSelect(nativeSocket(s), nativeHandle(hEventObject), Number(lNetworkEvents) | 0);
 }
 
@@ -509,10 +501,6 @@ const NETWORK_EVENTS_SIZE = 44;
 
 /** A NULL lpNetworkEvents: the socket error if the socket is bad, else WSAEFAULT. */
 function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number {
-  if (!isStarted()) {
-    ws2_32.WSASetLastError(WSANOTINITIALISED);
-    return -1;
-  }
   if (!isObject(lpNetworkEvents)) {
     ws2_32.WSASetLastError(socketError(s) || WSAEFAULT);
     return -1;
@@ -549,6 +537,6 @@ export const overlappedFunctions: WinsockOverlapped = {
   CloseHandle: guard(CloseHandle, false, ERROR_INVALID_HANDLE),
   CancelIo: guard(CancelIo, false, ERROR_INVALID_HANDLE),
   CancelIoEx: guard(CancelIoEx, false, ERROR_INVALID_HANDLE),
-  WSAEventSelect: guard(WSAEventSelect, -1, WSAEINVAL),
-  WSAEnumNetworkEvents: guard(WSAEnumNetworkEvents, -1, WSAEFAULT),
+  WSAEventSelect: guard(needsStartup(-1, WSAEventSelect), -1, WSAEINVAL),
+  WSAEnumNetworkEvents: guard(needsStartup(-1, WSAEnumNetworkEvents), -1, WSAEFAULT),
 };
