@@ -48,6 +48,7 @@
 import koffi from 'koffi';
 import { STATUS_PENDING } from '../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../winsock/types.js';
+import { writeIoStatus } from '../../winsock/delivery.js';
 import { CompletionRoutine } from './ws2_32.js';
 
 /** sizeof(OVERLAPPED) on x64. */
@@ -175,12 +176,18 @@ export class NativeOverlapped {
     if (current.get(this.ov) !== this) return;
     const { ov, view } = this;
     try {
-      if (this.written()) ov.Internal = view.getUint32(0, true);
-      ov.InternalHigh = fromU64(view.getBigUint64(8, true));
-      ov.hEvent = fromU64(view.getBigUint64(24, true));
+      const information = fromU64(view.getBigUint64(8, true));
+      if (this.written()) writeIoStatus(ov, view.getUint32(0, true), information);
+      else ov.InternalHigh = information;
+      ov.hEvent = fromU64(this.hEvent);
     } catch {
       // A frozen or otherwise read-only object: C memory cannot refuse a write, but this can.
     }
+  }
+
+  /** hEvent as Windows reads it from this OVERLAPPED. */
+  get hEvent(): bigint {
+    return this.view.getBigUint64(24, true);
   }
 
   get cellAddress(): bigint {

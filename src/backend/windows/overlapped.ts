@@ -35,6 +35,7 @@ import { configurePoller, deadlineOf, kick, wait } from './poller.js';
 import { isStarted, needsStartup } from './startup.js';
 import { overlappedApi as api, win32, ws2_32 } from './ws2_32.js';
 import { makeGuard } from '../../winsock/guard.js';
+import { deliveryOf } from '../../winsock/delivery.js';
 
 configurePoller({ beforeRound: reap, hasWork });
 
@@ -152,7 +153,13 @@ export function overlappedIoctl(
   block.load(true);
   const given = bytesRef === null ? 0 : refValue(bytesRef) >>> 0;
   if (bytesRef !== null) block.cell = given;
-  const routine = typeof lpCompletionRoutine === 'function' ? lpCompletionRoutine : null;
+  // Where Windows will deliver the result (winsock/delivery.ts). The routine is expected before
+  // the call: Windows may queue it before the call returns.
+  const port = associations.get(s);
+  const delivery = deliveryOf({
+    hasRoutine: typeof lpCompletionRoutine === 'function', hEvent: block.hEvent, portAssociated: port !== undefined,
+  });
+  const routine = delivery.apc ? lpCompletionRoutine : null;
   if (routine !== null) expectRoutine(block, routine);
 
   const result: number = api.WSAIoctl(nativeSocket(s), code, input?.address ?? null, inSize,
@@ -164,15 +171,13 @@ export function overlappedIoctl(
   if (pending) block.markPending();
   const used = pending || block.written();
   if (bytesRef !== null && block.cell !== given) bytesRef.value = block.cell;
-  // An operation Windows started (it pends, or completed at once) delivers exactly once: to its
-  // routine, else by signalling hEvent and, on a socket associated with a port, by a packet unless
-  // hEvent's low bit is set. A call that failed at once delivers nothing.
+  // An operation Windows started (it pends, or completed at once) delivers exactly once; a call
+  // that failed at once delivers nothing. (Windows signals the event itself.)
   const started = used && (pending || result === 0);
   if (routine !== null) {
     if (!started) dropRoutine(block, routine);
-  } else if (started) {
-    const port = associations.get(s);
-    if (port !== undefined && (toU64(lpOverlapped.hEvent) & 1n) === 0n) expectPacket(block, port);
+  } else if (started && delivery.packet && port !== undefined) {
+    expectPacket(block, port);
   }
   if (pending) {
     begin(block, op);
