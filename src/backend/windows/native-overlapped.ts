@@ -127,6 +127,8 @@ export interface Operation {
   readonly size: number;
   /** Run on the caller's output after the copy back (pointers into native memory rebased). */
   readonly relocate: (() => void) | null;
+  /** The event Windows signals when the operation completes (winsock/delivery.ts); 0n for none. */
+  readonly event: bigint;
 }
 
 /** The native OVERLAPPED behind a caller's WSAOVERLAPPED. */
@@ -322,10 +324,40 @@ export function packetDequeued(address: bigint, port: number): WSAOVERLAPPED | n
   return ov;
 }
 
+/**
+ * Dequeues running on a pool thread (GetQueuedCompletionStatusAsync). A packet one of them takes
+ * is mapped back to its block only later, on this thread: a block a closed port lets go is freed
+ * only after every dequeue in flight at the close has been mapped, so that its address cannot be
+ * reused by a new block meanwhile.
+ */
+let nextDequeue = 0;
+const dequeues = new Set<number>();
+const releaseAfter = new Map<NativeOverlapped, Set<number>>();
+
+/** A pool dequeue starts; pass the id to endPoolDequeue. */
+export function beginPoolDequeue(): number {
+  const id = nextDequeue++;
+  dequeues.add(id);
+  return id;
+}
+
+/** Call after the packet the dequeue took (if any) was mapped with packetDequeued. */
+export function endPoolDequeue(id: number): void {
+  dequeues.delete(id);
+  for (const [block, waitingFor] of [...releaseAfter]) {
+    waitingFor.delete(id);
+    if (waitingFor.size > 0) continue;
+    releaseAfter.delete(block);
+    releaseIfIdle(block);
+  }
+}
+
 /** A port was closed: its packets will never be dequeued. */
 export function forgetPort(port: number): void {
   for (const block of [...byAddress.values()]) {
-    if (block.packets.delete(port)) releaseIfIdle(block);
+    if (!block.packets.delete(port)) continue;
+    if (dequeues.size === 0) releaseIfIdle(block);
+    else releaseAfter.set(block, new Set([...(releaseAfter.get(block) ?? []), ...dequeues]));
   }
 }
 
