@@ -31,6 +31,9 @@ const WSANOTINITIALISED = 10093;
 /** Observations made under Wine; one field per check. */
 interface Probe {
   beforeStartup: { socket: number; error: number; cleanup: number; cleanupError: number };
+  /** [result, last error] of more functions called before WSAStartup (the one startup check). */
+  refusedBeforeStartup: Record<string, [number | boolean, number]>;
+  adopt: { result: number; error: number };
   startup: { result: number; wVersion: number; szDescription: string };
   socket: number;
   fionread: { result: number; value: number; bytesReturned: number };
@@ -80,6 +83,16 @@ async function probe(backendPath: string): Promise<void> {
     cleanup: ws.WSACleanup(),
     cleanupError: ws.WSAGetLastError(),
   };
+  const refused = (result: number | boolean): [number | boolean, number] => [result, ws.WSAGetLastError()];
+  const ov = { Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 };
+  const refusedBeforeStartup = {
+    WSAIoctl: refused(ws.WSAIoctl(1, FIONREAD, null, 0, new Uint8Array(4), 4, { value: 0 }, null, null)),
+    getsockopt: refused(ws.getsockopt(1, 0xffff, 0x1008, new Uint8Array(4), { value: 4 })),
+    send: refused(ws.send(1, new Uint8Array(1), 1, 0)),
+    WSAEventSelect: refused(ws.WSAEventSelect(1, 0, 0)),
+    WSAEnumNetworkEvents: refused(ws.WSAEnumNetworkEvents(1, 0, null)),
+    WSAGetOverlappedResult: refused(ws.WSAGetOverlappedResult(1, ov, { value: 0 }, false, { value: 0 })),
+  };
   const data = { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 };
   const startup = { result: ws.WSAStartup(0x0202, data), wVersion: data.wVersion, szDescription: data.szDescription };
 
@@ -87,6 +100,8 @@ async function probe(backendPath: string): Promise<void> {
   const shortOut = new Uint8Array(2).fill(0xab);
   const results = {
     beforeStartup,
+    refusedBeforeStartup,
+    adopt: failure(ws.adoptNodeHandle(() => 3, 0, 0, 0)),
     startup,
     socket: s,
     fionread: fionread(s),
@@ -155,6 +170,21 @@ describe('Windows backend under Wine', { skip: unavailable ?? false }, () => {
     assert.deepEqual(observed.beforeStartup, {
       socket: -1, error: WSANOTINITIALISED, cleanup: -1, cleanupError: WSANOTINITIALISED,
     });
+  });
+
+  test('the other functions refuse too: their failure value and WSANOTINITIALISED', () => {
+    assert.deepEqual(observed.refusedBeforeStartup, {
+      WSAIoctl: [-1, WSANOTINITIALISED],
+      getsockopt: [-1, WSANOTINITIALISED],
+      send: [-1, WSANOTINITIALISED],
+      WSAEventSelect: [-1, WSANOTINITIALISED],
+      WSAEnumNetworkEvents: [-1, WSANOTINITIALISED],
+      WSAGetOverlappedResult: [false, WSANOTINITIALISED],
+    });
+  });
+
+  test('adoptNodeHandle: INVALID_SOCKET and WSAEOPNOTSUPP (Node does not expose its SOCKET on Windows)', () => {
+    assert.deepEqual(observed.adopt, { result: -1, error: WSAEOPNOTSUPP });
   });
 
   test('WSAStartup(2.2) fills WSADATA from the x64 layout', () => {

@@ -22,6 +22,8 @@ import { prepareWine } from './helpers/wine.js';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
 const nativeModule = join(repoRoot, 'dist', 'backend', 'windows', 'native-overlapped.js');
+const pollerModule = join(repoRoot, 'dist', 'backend', 'windows', 'poller.js');
+const ws2Module = join(repoRoot, 'dist', 'backend', 'windows', 'ws2_32.js');
 const koffiModule = join(repoRoot, 'node_modules', 'koffi', 'index.js');
 
 const PROBE_TIMEOUT_MS = 90_000;
@@ -36,6 +38,7 @@ const ERROR_NOT_SUPPORTED = 50;
 const ERROR_INSUFFICIENT_BUFFER = 122;
 const ERROR_INVALID_PARAMETER = 87;
 const ERROR_INVALID_HANDLE = 6;
+const ERROR_ABANDONED_WAIT_0 = 735;
 const WSAEFAULT = 10014;
 const WSAENOTSOCK = 10038;
 const WSAEOPNOTSUPP = 10045;
@@ -485,6 +488,149 @@ async function exitProbe(backendPath: string, mode: string): Promise<void> {
   console.log('waiting');
 }
 
+interface WaitStats { polling: number; onPool: number; timerArmed: boolean }
+
+/** Observations of poolProbe; see the test for what each field means. */
+interface PoolProbe {
+  posted: { during: WaitStats; atPost: WaitStats; result: boolean; bytes: number; key: number; overlapped: string | null; after: WaitStats };
+  aborted: { during: WaitStats; result: boolean; error: number; overlapped: string | null };
+  event: { during: WaitStats; result: number };
+  alertable: { during: WaitStats; result: number };
+  idleInfinite: { during: WaitStats; result: boolean; bytes: number };
+  busyInfinite: { during: WaitStats; result: boolean; error: number; overlapped: string | null };
+  gorEvent: { during: WaitStats; result: boolean; error: number; Internal: number };
+  slots: { during: WaitStats; results: boolean[]; keys: number[] };
+  closed: { during: WaitStats; result: boolean; error: number; overlapped: null | string };
+  final: { waits: WaitStats; stats: Stats };
+}
+
+/**
+ * Which async waits run the real call on a pool thread, and what they answer. Posts and event sets
+ * go through the raw kernel32 / ws2_32 functions where the point is that nothing in this thread
+ * tells the backend (no kick): only the native wait on the pool can see them.
+ */
+async function poolProbe(backendPath: string, pollerPath: string, ws2Path: string, nativePath: string): Promise<void> {
+  const { backend: ws } = (await import(backendPath)) as { backend: Required<WinsockCore> };
+  const { waitStats } = (await import(pollerPath)) as { waitStats: () => WaitStats };
+  const { overlappedApi: raw } = (await import(ws2Path)) as {
+    overlappedApi: { PostQueuedCompletionStatus: (port: number, n: number, key: bigint, ov: null) => number; WSASetEvent: (h: number) => number };
+  };
+  const { nativeStats } = (await import(nativePath)) as { nativeStats: () => Stats };
+  const SIO_ADDRESS_LIST_CHANGE = 0x28000017;
+  const fresh = (hEvent = 0) => ({ Internal: 0xdeadbeef, InternalHigh: 0xdeadbeef, Offset: 0, OffsetHigh: 0, hEvent });
+  const later = (fn: () => void): void => void setTimeout(fn, 20);
+  const name = (o: unknown, known: Record<string, unknown>): string | null => {
+    if (o === null) return null;
+    for (const [key, value] of Object.entries(known)) if (value === o) return key;
+    return 'unknown';
+  };
+  ws.WSAStartup(0x0202, { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 });
+
+  // A finite dequeue waits on the pool; a raw post (no kick) ends it.
+  const port = ws.CreateIoCompletionPort(-1, 0, 0, 0);
+  const bytes = { value: 0 };
+  const key = { value: 0 };
+  const got: { value: unknown } = { value: 'untouched' };
+  const postedWait = ws.GetQueuedCompletionStatusAsync(port, bytes, key, got as { value: null }, 60_000);
+  const postedDuring = waitStats();
+  let atPost = postedDuring;
+  later(() => {
+    atPost = waitStats();
+    raw.PostQueuedCompletionStatus(port, 5, 6n, null);
+  });
+  const postedResult = await postedWait;
+  const posted = {
+    during: postedDuring, atPost, result: postedResult, bytes: bytes.value, key: key.value,
+    overlapped: name(got.value, {}), after: waitStats(),
+  };
+
+  // A failed packet: the pool thread's last error (ERROR_OPERATION_ABORTED) reaches the caller.
+  const s = ws.WSASocketW(2, 1, 6, null, 0, 1);
+  ws.CreateIoCompletionPort(s, port, 9, 0);
+  const ovAborted = fresh();
+  ws.WSAIoctl(s, SIO_ADDRESS_LIST_CHANGE, null, 0, null, 0, { value: 0 }, ovAborted, null);
+  const abortedOv: { value: unknown } = { value: null };
+  const abortedWait = ws.GetQueuedCompletionStatusAsync(port, { value: 0 }, { value: 0 }, abortedOv as { value: null }, 60_000);
+  const abortedDuring = waitStats();
+  later(() => ws.CancelIoEx(s, ovAborted));
+  const abortedResult = await abortedWait;
+  const aborted = { during: abortedDuring, result: abortedResult, error: ws.GetLastError(), overlapped: name(abortedOv.value, { ovAborted }) };
+
+  // A non-alertable event wait on the pool, ended by a raw set.
+  const event = ws.WSACreateEvent();
+  const eventWait = ws.WSAWaitForMultipleEventsAsync(1, [event], false, 60_000, false);
+  const eventDuring = waitStats();
+  later(() => raw.WSASetEvent(event));
+  const eventObs = { during: eventDuring, result: await eventWait };
+
+  // An alertable one polls (this thread's routines run only here).
+  const event2 = ws.WSACreateEvent();
+  const alertableWait = ws.WSAWaitForMultipleEventsAsync(1, [event2], false, 60_000, true);
+  const alertableDuring = waitStats();
+  later(() => ws.WSASetEvent(event2));
+  const alertable = { during: alertableDuring, result: await alertableWait };
+
+  // INFINITE with nothing in flight polls (it must not hold the loop); with an operation in flight, the pool.
+  const idleBytes = { value: 0 };
+  const idleWait = ws.GetQueuedCompletionStatusAsync(port, idleBytes, { value: 0 }, { value: null }, 0xffffffff);
+  const idleDuring = waitStats();
+  later(() => ws.PostQueuedCompletionStatus(port, 3, 0, null));
+  const idleInfinite = { during: idleDuring, result: await idleWait, bytes: idleBytes.value };
+
+  const ovBusy = fresh();
+  ws.WSAIoctl(s, SIO_ADDRESS_LIST_CHANGE, null, 0, null, 0, { value: 0 }, ovBusy, null);
+  const busyOv: { value: unknown } = { value: null };
+  const busyWait = ws.GetQueuedCompletionStatusAsync(port, { value: 0 }, { value: 0 }, busyOv as { value: null }, 0xffffffff);
+  const busyDuring = waitStats();
+  later(() => ws.CancelIoEx(s, ovBusy));
+  const busyResult = await busyWait;
+  const busyInfinite = { during: busyDuring, result: busyResult, error: ws.GetLastError(), overlapped: name(busyOv.value, { ovBusy }) };
+
+  // WSAGetOverlappedResultAsync on an operation with an event waits on that event on the pool.
+  const s2 = ws.WSASocketW(2, 1, 6, null, 0, 1);
+  const gorEvent = ws.WSACreateEvent();
+  const ovGor = fresh(gorEvent);
+  ws.WSAIoctl(s2, SIO_ADDRESS_LIST_CHANGE, null, 0, null, 0, { value: 0 }, ovGor, null);
+  const gorWait = ws.WSAGetOverlappedResultAsync(s2, ovGor, { value: 0 }, true, { value: 0 });
+  const gorDuring = waitStats();
+  later(() => ws.CancelIoEx(s2, ovGor));
+  const gorResult = await gorWait;
+  const gor = { during: gorDuring, result: gorResult, error: ws.WSAGetLastError(), Internal: ovGor.Internal };
+
+  // At most half of libuv's pool (4 threads here): the third wait polls.
+  const ports = [0, 1, 2].map(() => ws.CreateIoCompletionPort(-1, 0, 0, 0));
+  const keys = ports.map(() => ({ value: 0 }));
+  const slotWaits = ports.map((p, i) => ws.GetQueuedCompletionStatusAsync(p, { value: 0 }, keys[i]!, { value: null }, 60_000));
+  const slotsDuring = waitStats();
+  later(() => ports.forEach((p, i) => raw.PostQueuedCompletionStatus(p, 0, BigInt(10 + i), null)));
+  const slotResults = await Promise.all(slotWaits);
+  const slots = { during: slotsDuring, results: slotResults, keys: keys.map((k) => k.value) };
+
+  // Closing the port ends a dequeue waiting on the pool.
+  const closingPort = ws.CreateIoCompletionPort(-1, 0, 0, 0);
+  const closedOv: { value: unknown } = { value: 'untouched' };
+  const closedWait = ws.GetQueuedCompletionStatusAsync(closingPort, { value: 0 }, { value: 0 }, closedOv as { value: null }, 60_000);
+  const closedDuring = waitStats();
+  later(() => ws.CloseHandle(closingPort));
+  const closedResult = await closedWait;
+  const closed = { during: closedDuring, result: closedResult, error: ws.GetLastError(), overlapped: name(closedOv.value, {}) };
+
+  for (const p of ports) ws.CloseHandle(p);
+  ws.closesocket(s);
+  ws.closesocket(s2);
+  ws.CloseHandle(port);
+  ws.WSACloseEvent(event);
+  ws.WSACloseEvent(event2);
+  ws.WSACloseEvent(gorEvent);
+  ws.WSACleanup();
+  await new Promise((done) => setTimeout(done, 0));
+  const result: PoolProbe = {
+    posted, aborted, event: eventObs, alertable, idleInfinite, busyInfinite, gorEvent: gor, slots, closed,
+    final: { waits: waitStats(), stats: nativeStats() },
+  };
+  console.log(JSON.stringify(result));
+}
+
 async function runProbe(source: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean; ms: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-overlapped-probe-'));
   try {
@@ -678,5 +824,61 @@ describe('Windows backend, overlapped part, under Wine', { skip: unavailable ?? 
     assert.equal(run.timedOut, false, 'the process did not exit by itself');
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.stdout.trim().split('\n'), ['waiting', `port false ${ERROR_OPERATION_ABORTED} true`]);
+  });
+});
+
+describe('Windows backend, async twins on the real completion (libuv pool), under Wine', { skip: unavailable ?? false }, () => {
+  let p: PoolProbe;
+  const pool = (onPool: number, polling = 0): WaitStats => ({ polling, onPool, timerArmed: polling > 0 });
+
+  before(async () => {
+    const args = [backendModule, pollerModule, ws2Module, nativeModule].map((path) => JSON.stringify(path)).join(', ');
+    const run = await runProbe(`(${poolProbe.toString()})(${args});\n`);
+    assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
+    assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
+    p = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as PoolProbe;
+  });
+
+  test('GetQueuedCompletionStatusAsync waits on the pool, no poll armed, and a post nothing here announced ends it', () => {
+    assert.deepEqual(p.posted, {
+      during: pool(1), atPost: pool(1), result: true, bytes: 5, key: 6, overlapped: null, after: pool(0),
+    });
+  });
+
+  test('a failed packet dequeued on the pool: FALSE, the caller\'s object, ERROR_OPERATION_ABORTED as this thread\'s last error', () => {
+    assert.deepEqual(p.aborted, { during: pool(1), result: false, error: ERROR_OPERATION_ABORTED, overlapped: 'ovAborted' });
+  });
+
+  test('a non-alertable WSAWaitForMultipleEventsAsync waits on the pool; an alertable one polls', () => {
+    assert.deepEqual(p.event, { during: pool(1), result: 0 });
+    assert.deepEqual(p.alertable, { during: pool(0, 1), result: 0 });
+  });
+
+  test('INFINITE with nothing in flight polls (holds nothing); with an operation in flight it waits on the pool', () => {
+    assert.deepEqual(p.idleInfinite, { during: pool(0, 1), result: true, bytes: 3 });
+    assert.deepEqual(p.busyInfinite, { during: pool(1), result: false, error: ERROR_OPERATION_ABORTED, overlapped: 'ovBusy' });
+  });
+
+  test('WSAGetOverlappedResultAsync on an operation with an event waits for that event on the pool', () => {
+    assert.deepEqual(p.gorEvent, { during: pool(1), result: false, error: ERROR_OPERATION_ABORTED, Internal: STATUS_CANCELLED });
+  });
+
+  const poolSize = process.env.UV_THREADPOOL_SIZE;
+  test('at most half of libuv\'s pool is taken: a third wait polls, all three get their packet', {
+    skip: poolSize === undefined ? false : `UV_THREADPOOL_SIZE=${poolSize} changes the pool (4 threads: 2 for waits)`,
+  }, () => {
+    assert.deepEqual(p.slots, { during: pool(2, 1), results: [true, true, true], keys: [10, 11, 12] });
+  });
+
+  test('closing the port ends a dequeue on the pool: FALSE, lpOverlapped NULL', () => {
+    // Windows ends the wait at once with ERROR_ABANDONED_WAIT_0; Wine 8 lets it run, and the next
+    // slice finds the handle closed: ERROR_INVALID_HANDLE.
+    const { error, ...rest } = p.closed;
+    assert.deepEqual(rest, { during: pool(1), result: false, overlapped: null });
+    assert.ok([ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE].includes(error), `error ${error}`);
+  });
+
+  test('nothing left: no wait, no native block', () => {
+    assert.deepEqual(p.final, { waits: pool(0), stats: { blocks: 0, inFlight: 0, routinesExpected: 0, callbackRegistered: false } });
   });
 });

@@ -37,10 +37,10 @@ export interface WinsockOverlapped {
 }
 
 /**
- * The whole contract. The WinsockOverlapped part is optional while a backend does not have it yet;
- * `winsock/index.ts` answers for a missing function with its failure value and ERROR_NOT_SUPPORTED.
+ * The whole contract: every backend implements every function (`winsock/index.ts` exports each
+ * backend function as it is).
  */
-export interface WinsockCore extends Partial<WinsockOverlapped> {
+export interface WinsockCore extends WinsockOverlapped {
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 
   WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number;
@@ -86,10 +86,10 @@ export interface WinsockCore extends Partial<WinsockOverlapped> {
    * values, 0 meaning "ask the socket"; values that disagree with the socket fail with WSAEINVAL.
    * FIONBIO on the SOCKET is a Winsock flag only (starts non-blocking, as libuv sets it), the host
    * fd's O_NONBLOCK is never changed, closesocket only detaches. INVALID_SOCKET + last error on
-   * failure. Optional: a backend without it (Windows, where Node does not expose its SOCKET)
-   * leaves it out.
+   * failure. A backend that cannot adopt (Windows, where Node does not expose its SOCKET) answers
+   * INVALID_SOCKET with WSAEOPNOTSUPP.
    */
-  adoptNodeHandle?(resolveFd: () => number, af: number, type: number, protocol: number): SOCKET;
+  adoptNodeHandle(resolveFd: () => number, af: number, type: number, protocol: number): SOCKET;
 }
 
 export type { SOCKET, HANDLE, WSAEVENT };

@@ -5,7 +5,7 @@
  *
  * @module wsaioctl/winsock
  */
-import type { WinsockCore, WinsockOverlapped } from './api.js';
+import type { WinsockCore } from './api.js';
 
 const impl: WinsockCore = process.platform === 'win32'
   ? (await import('../backend/windows/index.js')).backend
@@ -45,41 +45,31 @@ export const WSAIoctl = impl.WSAIoctl;
  * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). Where the
  * backend cannot do it (Windows: Node does not expose its SOCKET), INVALID_SOCKET and WSAEOPNOTSUPP.
  */
-export const adoptNodeHandle: (resolveFd: () => number, af: number, type: number, protocol: number) => number =
-  impl.adoptNodeHandle?.bind(impl) ?? (() => { impl.WSASetLastError(10045 /* WSAEOPNOTSUPP */); return -1; });
+export const adoptNodeHandle = impl.adoptNodeHandle;
 
 /**
  * Events, waits, overlapped results, completion ports, cancellation, event selection and their
- * async twins (`WinsockOverlapped` in api.ts). A backend that lacks one answers with its failure
- * value and ERROR_NOT_SUPPORTED (50).
+ * async twins (`WinsockOverlapped` in api.ts).
  */
-function overlappedPart<K extends keyof WinsockOverlapped>(name: K, failure: ReturnType<WinsockOverlapped[K]>): WinsockOverlapped[K] {
-  const own = impl[name];
-  if (own) return own.bind(impl) as WinsockOverlapped[K];
-  return ((): unknown => {
-    impl.SetLastError(50 /* ERROR_NOT_SUPPORTED */);
-    return failure;
-  }) as WinsockOverlapped[K];
-}
-export const WSACreateEvent = overlappedPart('WSACreateEvent', 0);
-export const WSACloseEvent = overlappedPart('WSACloseEvent', false);
-export const WSASetEvent = overlappedPart('WSASetEvent', false);
-export const WSAResetEvent = overlappedPart('WSAResetEvent', false);
-export const WSAWaitForMultipleEvents = overlappedPart('WSAWaitForMultipleEvents', 0xffffffff);
-export const WSAWaitForMultipleEventsAsync = overlappedPart('WSAWaitForMultipleEventsAsync', Promise.resolve(0xffffffff));
-export const SleepEx = overlappedPart('SleepEx', 0);
-export const SleepExAsync = overlappedPart('SleepExAsync', Promise.resolve(0));
-export const WSAGetOverlappedResult = overlappedPart('WSAGetOverlappedResult', false);
-export const WSAGetOverlappedResultAsync = overlappedPart('WSAGetOverlappedResultAsync', Promise.resolve(false));
-export const CreateIoCompletionPort = overlappedPart('CreateIoCompletionPort', 0);
-export const GetQueuedCompletionStatus = overlappedPart('GetQueuedCompletionStatus', false);
-export const GetQueuedCompletionStatusAsync = overlappedPart('GetQueuedCompletionStatusAsync', Promise.resolve(false));
-export const PostQueuedCompletionStatus = overlappedPart('PostQueuedCompletionStatus', false);
-export const CloseHandle = overlappedPart('CloseHandle', false);
-export const CancelIo = overlappedPart('CancelIo', false);
-export const CancelIoEx = overlappedPart('CancelIoEx', false);
-export const WSAEventSelect = overlappedPart('WSAEventSelect', -1);
-export const WSAEnumNetworkEvents = overlappedPart('WSAEnumNetworkEvents', -1);
+export const WSACreateEvent = impl.WSACreateEvent;
+export const WSACloseEvent = impl.WSACloseEvent;
+export const WSASetEvent = impl.WSASetEvent;
+export const WSAResetEvent = impl.WSAResetEvent;
+export const WSAWaitForMultipleEvents = impl.WSAWaitForMultipleEvents;
+export const WSAWaitForMultipleEventsAsync = impl.WSAWaitForMultipleEventsAsync;
+export const SleepEx = impl.SleepEx;
+export const SleepExAsync = impl.SleepExAsync;
+export const WSAGetOverlappedResult = impl.WSAGetOverlappedResult;
+export const WSAGetOverlappedResultAsync = impl.WSAGetOverlappedResultAsync;
+export const CreateIoCompletionPort = impl.CreateIoCompletionPort;
+export const GetQueuedCompletionStatus = impl.GetQueuedCompletionStatus;
+export const GetQueuedCompletionStatusAsync = impl.GetQueuedCompletionStatusAsync;
+export const PostQueuedCompletionStatus = impl.PostQueuedCompletionStatus;
+export const CloseHandle = impl.CloseHandle;
+export const CancelIo = impl.CancelIo;
+export const CancelIoEx = impl.CancelIoEx;
+export const WSAEventSelect = impl.WSAEventSelect;
+export const WSAEnumNetworkEvents = impl.WSAEnumNetworkEvents;
 
 export { bufferAddress } from './address.js';
 export * from './constants.js';

@@ -1,17 +1,17 @@
 /**
  * The Windows backend: each Winsock function passes straight through to the real ws2_32.dll
  * (and kernel32.dll for the Win32 last error, events, waits and completion ports). Windows decides
- * every result and error. Checked here only: our own WSAStartup count (see startup.ts) and JS
- * buffers shorter than the size claimed for them (see arguments.ts). The overlapped part (events,
+ * every result and error. Checked here only: our own WSAStartup count (`needsStartup`, see
+ * startup.ts) and JS buffers shorter than the size claimed for them (see arguments.ts). The overlapped part (events,
  * waits, completion ports, overlapped WSAIoctl, async twins) is in overlapped.ts.
  * Import this module only on win32: it loads ws2_32.dll when imported.
  */
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
-import { WSAEFAULT, WSANOTINITIALISED, WSAVERNOTSUPPORTED } from '../../errors/index.js';
+import { WSAEFAULT, WSAEOPNOTSUPP, WSAVERNOTSUPPORTED } from '../../errors/index.js';
 import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
-import { countCleanup, countStartup, isStarted } from './startup.js';
+import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
 
 /** Returns `failure` (SOCKET_ERROR or INVALID_SOCKET) with `error` as the last error. */
@@ -33,123 +33,97 @@ export const backend: WinsockCore = {
     }
     return result;
   },
-  WSACleanup() {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  WSACleanup: needsStartup(SOCKET_ERROR, () => {
     const result: number = ws2_32.WSACleanup();
     if (result === 0) countCleanup();
     return result;
-  },
+  }),
   WSAGetLastError: () => ws2_32.WSAGetLastError(),
   WSASetLastError: (iError) => ws2_32.WSASetLastError(iError),
   GetLastError: () => win32.GetLastError(),
   SetLastError: (dwErrCode) => win32.SetLastError(dwErrCode),
 
-  socket(af, type, protocol) {
-    if (!isStarted()) return fail(INVALID_SOCKET, WSANOTINITIALISED);
-    return ws2_32.socket(af, type, protocol);
-  },
-  WSASocketW(af, type, protocol, lpProtocolInfo, g, dwFlags) {
-    if (!isStarted()) return fail(INVALID_SOCKET, WSANOTINITIALISED);
-    return ws2_32.WSASocketW(af, type, protocol, lpProtocolInfo, g, dwFlags);
-  },
-  closesocket(s) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  socket: needsStartup(INVALID_SOCKET, (af, type, protocol) => ws2_32.socket(af, type, protocol)),
+  WSASocketW: needsStartup(INVALID_SOCKET, (af, type, protocol, lpProtocolInfo, g, dwFlags) =>
+    ws2_32.WSASocketW(af, type, protocol, lpProtocolInfo, g, dwFlags)),
+  closesocket: needsStartup(SOCKET_ERROR, (s) => {
     const result: number = ws2_32.closesocket(nativeSocket(s));
     if (result === 0) forgetSocket(s);
     return result;
-  },
+  }),
 
-  bind(s, name, namelen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  bind: needsStartup(SOCKET_ERROR, (s, name, namelen) => {
     if (overruns(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.bind(nativeSocket(s), name, namelen);
-  },
-  listen(s, backlog) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
-    return ws2_32.listen(nativeSocket(s), backlog);
-  },
-  accept(s, addr, addrlen) {
-    if (!isStarted()) return fail(INVALID_SOCKET, WSANOTINITIALISED);
+  }),
+  listen: needsStartup(SOCKET_ERROR, (s, backlog) => ws2_32.listen(nativeSocket(s), backlog)),
+  accept: needsStartup(INVALID_SOCKET, (s, addr, addrlen) => {
     if (overrunsRef(addr, addrlen)) return fail(INVALID_SOCKET, WSAEFAULT);
     const cell = cellOf(addrlen);
     const accepted: number = ws2_32.accept(nativeSocket(s), addr, cell);
     storeCell(addrlen, cell);
     return accepted;
-  },
-  connect(s, name, namelen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  connect: needsStartup(SOCKET_ERROR, (s, name, namelen) => {
     if (overruns(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.connect(nativeSocket(s), name, namelen);
-  },
+  }),
 
-  send(s, buf, len, flags) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  send: needsStartup(SOCKET_ERROR, (s, buf, len, flags) => {
     if (overruns(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.send(nativeSocket(s), buf, len, flags);
-  },
-  recv(s, buf, len, flags) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  recv: needsStartup(SOCKET_ERROR, (s, buf, len, flags) => {
     if (overruns(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.recv(nativeSocket(s), buf, len, flags);
-  },
-  sendto(s, buf, len, flags, to, tolen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  sendto: needsStartup(SOCKET_ERROR, (s, buf, len, flags, to, tolen) => {
     if (overruns(buf, len) || overruns(to, tolen)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.sendto(nativeSocket(s), buf, len, flags, to, tolen);
-  },
-  recvfrom(s, buf, len, flags, from, fromlen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  recvfrom: needsStartup(SOCKET_ERROR, (s, buf, len, flags, from, fromlen) => {
     if (overruns(buf, len) || overrunsRef(from, fromlen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(fromlen);
     const received: number = ws2_32.recvfrom(nativeSocket(s), buf, len, flags, from, cell);
     storeCell(fromlen, cell);
     return received;
-  },
-  shutdown(s, how) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
-    return ws2_32.shutdown(nativeSocket(s), how);
-  },
+  }),
+  shutdown: needsStartup(SOCKET_ERROR, (s, how) => ws2_32.shutdown(nativeSocket(s), how)),
 
-  getsockname(s, name, namelen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  getsockname: needsStartup(SOCKET_ERROR, (s, name, namelen) => {
     if (overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(namelen);
     const result: number = ws2_32.getsockname(nativeSocket(s), name, cell);
     storeCell(namelen, cell);
     return result;
-  },
-  getpeername(s, name, namelen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  getpeername: needsStartup(SOCKET_ERROR, (s, name, namelen) => {
     if (overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(namelen);
     const result: number = ws2_32.getpeername(nativeSocket(s), name, cell);
     storeCell(namelen, cell);
     return result;
-  },
-  getsockopt(s, level, optname, optval, optlen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  getsockopt: needsStartup(SOCKET_ERROR, (s, level, optname, optval, optlen) => {
     if (overrunsRef(optval, optlen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(optlen);
     const result: number = ws2_32.getsockopt(nativeSocket(s), level, optname, optval, cell);
     storeCell(optlen, cell);
     return result;
-  },
-  setsockopt(s, level, optname, optval, optlen) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  setsockopt: needsStartup(SOCKET_ERROR, (s, level, optname, optval, optlen) => {
     if (overruns(optval, optlen)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.setsockopt(nativeSocket(s), level, optname, optval, optlen);
-  },
+  }),
 
-  ioctlsocket(s, cmd, argp) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  ioctlsocket: needsStartup(SOCKET_ERROR, (s, cmd, argp) => {
     const cell = cellOf(argp);
     const result: number = ws2_32.ioctlsocket(nativeSocket(s), cmd, cell);
     storeCell(argp, cell);
     return result;
-  },
-  WSAIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer, lpcbBytesReturned,
-    lpOverlapped, lpCompletionRoutine) {
-    if (!isStarted()) return fail(SOCKET_ERROR, WSANOTINITIALISED);
+  }),
+  WSAIoctl: needsStartup(SOCKET_ERROR, (s, dwIoControlCode, lpvInBuffer, cbInBuffer, lpvOutBuffer, cbOutBuffer,
+    lpcbBytesReturned, lpOverlapped, lpCompletionRoutine) => {
     // What koffi could not convert would throw; C would just see some 32-bit value.
     dwIoControlCode = looseDword(dwIoControlCode);
     cbInBuffer = looseDword(cbInBuffer);
@@ -168,7 +142,10 @@ export const backend: WinsockCore = {
       lpvOutBuffer, cbOutBuffer, cell, null, null);
     storeCell(lpcbBytesReturned, cell);
     return result;
-  },
+  }),
+
+  // Node does not expose the SOCKET behind a net.Socket on Windows: nothing to adopt.
+  adoptNodeHandle: () => fail(INVALID_SOCKET, WSAEOPNOTSUPP),
 
   ...overlappedFunctions,
 };

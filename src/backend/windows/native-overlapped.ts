@@ -48,6 +48,7 @@
 import koffi from 'koffi';
 import { STATUS_PENDING } from '../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../winsock/types.js';
+import { writeIoStatus } from '../../winsock/delivery.js';
 import { CompletionRoutine } from './ws2_32.js';
 
 /** sizeof(OVERLAPPED) on x64. */
@@ -126,6 +127,8 @@ export interface Operation {
   readonly size: number;
   /** Run on the caller's output after the copy back (pointers into native memory rebased). */
   readonly relocate: (() => void) | null;
+  /** The event Windows signals when the operation completes (winsock/delivery.ts); 0n for none. */
+  readonly event: bigint;
 }
 
 /** The native OVERLAPPED behind a caller's WSAOVERLAPPED. */
@@ -175,12 +178,18 @@ export class NativeOverlapped {
     if (current.get(this.ov) !== this) return;
     const { ov, view } = this;
     try {
-      if (this.written()) ov.Internal = view.getUint32(0, true);
-      ov.InternalHigh = fromU64(view.getBigUint64(8, true));
-      ov.hEvent = fromU64(view.getBigUint64(24, true));
+      const information = fromU64(view.getBigUint64(8, true));
+      if (this.written()) writeIoStatus(ov, view.getUint32(0, true), information);
+      else ov.InternalHigh = information;
+      ov.hEvent = fromU64(this.hEvent);
     } catch {
       // A frozen or otherwise read-only object: C memory cannot refuse a write, but this can.
     }
+  }
+
+  /** hEvent as Windows reads it from this OVERLAPPED. */
+  get hEvent(): bigint {
+    return this.view.getBigUint64(24, true);
   }
 
   get cellAddress(): bigint {
@@ -315,10 +324,40 @@ export function packetDequeued(address: bigint, port: number): WSAOVERLAPPED | n
   return ov;
 }
 
+/**
+ * Dequeues running on a pool thread (GetQueuedCompletionStatusAsync). A packet one of them takes
+ * is mapped back to its block only later, on this thread: a block a closed port lets go is freed
+ * only after every dequeue in flight at the close has been mapped, so that its address cannot be
+ * reused by a new block meanwhile.
+ */
+let nextDequeue = 0;
+const dequeues = new Set<number>();
+const releaseAfter = new Map<NativeOverlapped, Set<number>>();
+
+/** A pool dequeue starts; pass the id to endPoolDequeue. */
+export function beginPoolDequeue(): number {
+  const id = nextDequeue++;
+  dequeues.add(id);
+  return id;
+}
+
+/** Call after the packet the dequeue took (if any) was mapped with packetDequeued. */
+export function endPoolDequeue(id: number): void {
+  dequeues.delete(id);
+  for (const [block, waitingFor] of [...releaseAfter]) {
+    waitingFor.delete(id);
+    if (waitingFor.size > 0) continue;
+    releaseAfter.delete(block);
+    releaseIfIdle(block);
+  }
+}
+
 /** A port was closed: its packets will never be dequeued. */
 export function forgetPort(port: number): void {
   for (const block of [...byAddress.values()]) {
-    if (block.packets.delete(port)) releaseIfIdle(block);
+    if (!block.packets.delete(port)) continue;
+    if (dequeues.size === 0) releaseIfIdle(block);
+    else releaseAfter.set(block, new Set([...(releaseAfter.get(block) ?? []), ...dequeues]));
   }
 }
 

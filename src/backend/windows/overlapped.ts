@@ -5,7 +5,8 @@
  * each result and error. What this module adds:
  * - native memory for what Windows uses after a call returns, and the way back from a native
  *   OVERLAPPED address to the caller's WSAOVERLAPPED (native-overlapped.ts);
- * - the async twins, which poll the real objects from this thread (poller.ts);
+ * - the async twins, which wait on the real completion on a libuv pool thread where Windows
+ *   allows it, else poll the real objects from this thread (poller.ts);
  * - answers for what C cannot even express and Windows would crash on: a NULL out-parameter where
  *   the function writes unconditionally, a handle that is not an integer, an event list shorter
  *   than cEvents. Each gets the documented error (see the function), and no exception escapes:
@@ -13,7 +14,7 @@
  */
 import koffi from 'koffi';
 import {
-  ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WAIT_TIMEOUT, WSAEFAULT, WSAEINVAL, WSANOTINITIALISED,
+  ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WAIT_TIMEOUT, WSAEFAULT, WSAEINVAL,
   WSA_INVALID_PARAMETER, WSA_IO_INCOMPLETE, WSA_IO_PENDING,
 } from '../../errors/index.js';
 import {
@@ -27,14 +28,15 @@ import type {
 import { SIO_ADDRESS_LIST_QUERY, SIO_ADDRESS_LIST_SORT } from '../../codes/index.js';
 import { nativeSocket, refValue } from './arguments.js';
 import {
-  allocate, begin, blockForCall, blockForPacket, dropRoutine, expectPacket, expectRoutine, finish, forgetPort,
-  fromU64, hasWork, inFlightBlock, packetDequeued, reap, release, releaseIdleRoutine, releaseIfIdle, routinePointer,
-  scratchCopy, toU64, type Memory, type Operation,
+  allocate, begin, beginPoolDequeue, blockForCall, blockForPacket, dropRoutine, endPoolDequeue, expectPacket,
+  expectRoutine, finish, forgetPort, fromU64, hasWork, inFlightBlock, packetDequeued, reap, release, releaseIdleRoutine,
+  releaseIfIdle, routinePointer, scratchCopy, toU64, type Memory, type Operation,
 } from './native-overlapped.js';
-import { configurePoller, deadlineOf, kick, wait } from './poller.js';
-import { isStarted } from './startup.js';
+import { configurePoller, deadlineOf, kick, wait, type NativeWait } from './poller.js';
+import { isStarted, needsStartup } from './startup.js';
 import { overlappedApi as api, win32, ws2_32 } from './ws2_32.js';
 import { makeGuard } from '../../winsock/guard.js';
+import { deliveryOf } from '../../winsock/delivery.js';
 
 configurePoller({ beforeRound: reap, hasWork });
 
@@ -148,12 +150,20 @@ export function overlappedIoctl(
   const code = dwIoControlCode >>> 0;
   const relocate = output !== null && lpvOutBuffer !== null && SOCKET_ADDRESS_LIST_OUTPUT.has(code)
     ? relocator(output, lpvOutBuffer, outSize, input, lpvInBuffer, inSize) : null;
-  const op: Operation = { input, output, caller: output === null ? null : lpvOutBuffer, size: outSize, relocate };
   block.load(true);
   const given = bytesRef === null ? 0 : refValue(bytesRef) >>> 0;
   if (bytesRef !== null) block.cell = given;
-  const routine = typeof lpCompletionRoutine === 'function' ? lpCompletionRoutine : null;
+  // Where Windows will deliver the result (winsock/delivery.ts). The routine is expected before
+  // the call: Windows may queue it before the call returns.
+  const port = associations.get(s);
+  const delivery = deliveryOf({
+    hasRoutine: typeof lpCompletionRoutine === 'function', hEvent: block.hEvent, portAssociated: port !== undefined,
+  });
+  const routine = delivery.apc ? lpCompletionRoutine : null;
   if (routine !== null) expectRoutine(block, routine);
+  const op: Operation = {
+    input, output, caller: output === null ? null : lpvOutBuffer, size: outSize, relocate, event: delivery.event,
+  };
 
   const result: number = api.WSAIoctl(nativeSocket(s), code, input?.address ?? null, inSize,
     output?.address ?? null, outSize, bytesRef === null ? null : block.cellAddress, block.address,
@@ -164,15 +174,13 @@ export function overlappedIoctl(
   if (pending) block.markPending();
   const used = pending || block.written();
   if (bytesRef !== null && block.cell !== given) bytesRef.value = block.cell;
-  // An operation Windows started (it pends, or completed at once) delivers exactly once: to its
-  // routine, else by signalling hEvent and, on a socket associated with a port, by a packet unless
-  // hEvent's low bit is set. A call that failed at once delivers nothing.
+  // An operation Windows started (it pends, or completed at once) delivers exactly once; a call
+  // that failed at once delivers nothing. (Windows signals the event itself.)
   const started = used && (pending || result === 0);
   if (routine !== null) {
     if (!started) dropRoutine(block, routine);
-  } else if (started) {
-    const port = associations.get(s);
-    if (port !== undefined && (toU64(lpOverlapped.hEvent) & 1n) === 0n) expectPacket(block, port);
+  } else if (started && delivery.packet && port !== undefined) {
+    expectPacket(block, port);
   }
   if (pending) {
     begin(block, op);
@@ -235,6 +243,12 @@ function WSAWaitForMultipleEvents(cEvents: number, lphEvents: readonly WSAEVENT[
   }
 }
 
+/**
+ * Not alertable: the real wait, with the caller's time-out, on a pool thread (poller.ts). Alertable:
+ * polled from this thread, because only this thread's alertable waits run its completion routines
+ * (and waiting for the events elsewhere meanwhile could consume an auto-reset event's signal that
+ * this wait would then not report).
+ */
 function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): Promise<number> {
   const list = handleList(cEvents, lphEvents);
   if (list === null) {
@@ -245,6 +259,16 @@ function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readonly WSAE
   const all = toBOOL(fWaitAll);
   const alertable = toBOOL(fAlertable);
   return new Promise((resolve) => {
+    const native: NativeWait<number> = {
+      start: (ms, done) => waitOnPool(count, list, all, ms, done),
+      finish(result, lastError) {
+        afterWait();
+        if (result === WSA_WAIT_TIMEOUT) return 'again';
+        if (result === WSA_WAIT_FAILED) win32.SetLastError(lastError);
+        resolve(result);
+        return 'settled';
+      },
+    };
     wait({
       deadline: deadlineOf(dword(dwTimeout)),
       poll() {
@@ -259,8 +283,30 @@ function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readonly WSAE
         return true;
       },
       expire: () => resolve(WSA_WAIT_TIMEOUT),
+      native: alertable ? undefined : native,
     });
   });
+}
+
+/**
+ * A non-alertable WSAWaitForMultipleEvents of `ms` on a pool thread, on a native copy of the handle
+ * list (a JS array is lent to a native call only for the length of a synchronous call).
+ */
+function waitOnPool(
+  count: number, list: BigInt64Array, all: number, ms: number, done: (error: unknown, result: number, lastError: number) => void,
+): void {
+  const handles = allocate(list.byteLength);
+  handles.bytes.set(new Uint8Array(list.buffer, list.byteOffset, list.byteLength));
+  try {
+    api.WSAWaitForMultipleEvents.async(count, handles.address, all, ms, 0, (error: unknown, result: number) => {
+      const lastError: number = win32.GetLastError();
+      release(handles);
+      done(error, result, lastError);
+    });
+  } catch (error) {
+    release(handles);
+    throw error;
+  }
 }
 
 // ---- SleepEx -----------------------------------------------------------------------------------
@@ -275,8 +321,8 @@ function SleepEx(dwMilliseconds: number, bAlertable: boolean | number): number {
 
 /**
  * Alertable: polls SleepEx(0, TRUE) (which runs this thread's due completion routines) until one
- * ran or the time is up. Not alertable: a plain timer (an INFINITE one never resolves and holds
- * nothing).
+ * ran or the time is up; never on a pool thread, where this thread's routines cannot run. Not
+ * alertable: a plain timer (an INFINITE one never resolves and holds nothing).
  */
 function SleepExAsync(dwMilliseconds: number, bAlertable: boolean | number): Promise<number> {
   const ms = dword(dwMilliseconds);
@@ -309,11 +355,7 @@ type GorArgs = [s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref
  * from the object's fields. NULL pointers, an access violation in C: the socket error if the socket
  * is bad, else WSAEFAULT (as the function documents).
  */
-function getOverlappedResult(s: SOCKET, ov: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null): boolean {
-  if (!isStarted()) {
-    ws2_32.WSASetLastError(WSANOTINITIALISED);
-    return false;
-  }
+const getOverlappedResult = needsStartup(false, (...[s, ov, lpcbTransfer, fWait, lpdwFlags]: GorArgs): boolean => {
   if (!isObject(ov) || !isObject(lpcbTransfer) || !isObject(lpdwFlags)) {
     ws2_32.WSASetLastError(socketError(s) || WSAEFAULT);
     return false;
@@ -332,34 +374,45 @@ function getOverlappedResult(s: SOCKET, ov: WSAOVERLAPPED | null, lpcbTransfer: 
   if (transfer[0] !== Number(lpcbTransfer.value) >>> 0) lpcbTransfer.value = transfer[0]!;
   if (flags[0] !== Number(lpdwFlags.value) >>> 0) lpdwFlags.value = flags[0]!;
   return ok;
-}
+});
 
 function WSAGetOverlappedResult(...args: GorArgs): boolean {
   return getOverlappedResult(...args);
 }
 
 /**
- * fWait FALSE, or an operation already complete: the call itself. Otherwise polls until the
- * operation is seen complete (its Internal leaves STATUS_PENDING), then makes the call. An object
- * with no operation of ours in flight is asked with fWait FALSE until it stops answering
- * WSA_IO_INCOMPLETE.
+ * fWait FALSE, or an operation already complete: the call itself. Otherwise waits until the
+ * operation is seen complete (its Internal leaves STATUS_PENDING), then makes the call with fWait
+ * FALSE. An operation of ours whose completion signals an event is waited for on a pool thread, on
+ * that event (what the real fWait TRUE call waits on); one without (a routine, or no hEvent: then
+ * Windows would wait on the socket handle, which any other operation may signal) is polled, and so
+ * is an object with no operation of ours in flight: asked with fWait FALSE until it stops
+ * answering WSA_IO_INCOMPLETE.
  */
 function WSAGetOverlappedResultAsync(...args: GorArgs): Promise<boolean> {
   const [s, ov, lpcbTransfer, fWait, lpdwFlags] = args;
   if (!toBOOL(fWait) || !isObject(ov) || !isStarted()) return Promise.resolve(getOverlappedResult(...args));
   return new Promise((resolve) => {
-    wait({
-      deadline: Infinity,
-      poll() {
+    const look = (): boolean => {
+      reap();
+      if (inFlightBlock(ov)) return false;
+      const ok = getOverlappedResult(s, ov, lpcbTransfer, false, lpdwFlags);
+      if (!ok && ws2_32.WSAGetLastError() === WSA_IO_INCOMPLETE) return false;
+      resolve(ok);
+      return true;
+    };
+    const event = inFlightBlock(ov)?.op?.event ?? 0n;
+    const native: NativeWait<number> = {
+      start: (ms, done) => waitOnPool(1, BigInt64Array.of(BigInt.asIntN(64, event)), 0, ms, done),
+      finish(result) {
         reap();
-        if (inFlightBlock(ov)) return false;
-        const ok = getOverlappedResult(s, ov, lpcbTransfer, false, lpdwFlags);
-        if (!ok && ws2_32.WSAGetLastError() === WSA_IO_INCOMPLETE) return false;
-        resolve(ok);
-        return true;
+        // Complete: the answer. Signalled (or the wait failed) with the operation still in flight:
+        // the event was set for another reason; polling takes over rather than spinning on it.
+        if (!inFlightBlock(ov)) return look() ? 'settled' : 'poll';
+        return result === WSA_WAIT_TIMEOUT ? 'again' : 'poll';
       },
-      expire: () => undefined,
-    });
+    };
+    wait({ deadline: Infinity, poll: look, expire: () => undefined, native: event === 0n ? undefined : native });
   });
 }
 
@@ -397,26 +450,78 @@ function dequeue(args: GqcsArgs, timeoutMs: number): { ok: boolean; got: boolean
   const keyCell = new BigUint64Array(1);
   const address = new BigUint64Array(1);
   const ok = api.GetQueuedCompletionStatus(nativeHandle(port), count, keyCell, address, timeoutMs) !== 0;
-  const got = ok || address[0] !== 0n;
+  const got = takePacket(args, { ok, count: count[0]!, key: keyCell[0]!, address: address[0]! });
+  return { ok, got };
+}
+
+/** What a GetQueuedCompletionStatus left in its out-parameters. */
+interface Dequeued {
+  ok: boolean;
+  count: number;
+  key: bigint;
+  address: bigint;
+}
+
+/** Hands a dequeue's out-parameters to the caller (the last error is left as it is); true when a packet came. */
+function takePacket(args: GqcsArgs, { ok, count, key, address }: Dequeued): boolean {
+  const [port, bytes, keyRef, overlapped] = args;
+  const got = ok || address !== 0n;
   keepingError(() => {
     reap();
-    overlapped.value = address[0] === 0n ? null : packetDequeued(address[0]!, port);
+    overlapped!.value = address === 0n ? null : packetDequeued(address, port);
   });
   if (got) {
-    bytes.value = count[0]!;
-    key.value = fromU64(keyCell[0]!);
+    bytes!.value = count;
+    keyRef!.value = fromU64(key);
   }
-  return { ok, got };
+  return got;
 }
 
 function GetQueuedCompletionStatus(...args: GqcsArgs): boolean {
   return dequeue(args, dword(args[4])).ok;
 }
 
-/** Polls the port with 0 time-outs until a packet (or an error other than the time-out) comes. */
+/**
+ * GetQueuedCompletionStatus is never alertable: after a first look from this thread, the real
+ * dequeue runs on a pool thread with the caller's time-out (poller.ts), in slices; polled with 0
+ * time-outs when the pool is not used.
+ */
 function GetQueuedCompletionStatusAsync(...args: GqcsArgs): Promise<boolean> {
   const deadline = deadlineOf(dword(args[4]));
   return new Promise((resolve) => {
+    const native: NativeWait<Dequeued> = {
+      start(ms, done) {
+        const cells = allocate(24);
+        cells.bytes.fill(0);
+        const dequeue = beginPoolDequeue();
+        try {
+          api.GetQueuedCompletionStatus.async(nativeHandle(args[0]), cells.address, cells.address + 8n,
+            cells.address + 16n, ms, (error: unknown, result: number) => {
+              const lastError: number = win32.GetLastError();
+              const view = new DataView(cells.bytes.buffer, cells.bytes.byteOffset, 24);
+              const out: Dequeued = {
+                ok: result !== 0, count: view.getUint32(0, true), key: view.getBigUint64(8, true),
+                address: view.getBigUint64(16, true),
+              };
+              release(cells);
+              done(error, out, lastError);
+              // After `done`'s microtask has mapped the packet (microtasks run in order).
+              queueMicrotask(() => endPoolDequeue(dequeue));
+            });
+        } catch (error) {
+          release(cells);
+          endPoolDequeue(dequeue);
+          throw error;
+        }
+      },
+      finish(out, lastError) {
+        if (!out.ok && out.address === 0n && lastError === WAIT_TIMEOUT) return 'again';
+        takePacket(args, out);
+        if (!out.ok) win32.SetLastError(lastError);
+        resolve(out.ok);
+        return 'settled';
+      },
+    };
     wait({
       deadline,
       poll() {
@@ -430,6 +535,7 @@ function GetQueuedCompletionStatusAsync(...args: GqcsArgs): Promise<boolean> {
         win32.SetLastError(WAIT_TIMEOUT);
         resolve(false);
       },
+      native,
     });
   });
 }
@@ -497,10 +603,6 @@ function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean 
 // ---- event selection ---------------------------------------------------------------------------
 
 function WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents: number): number {
-  if (!isStarted()) {
-    ws2_32.WSASetLastError(WSANOTINITIALISED);
-    return -1;
-  }
   return api.WSAEventSelect(nativeSocket(s), nativeHandle(hEventObject), Number(lNetworkEvents) | 0);
 }
 
@@ -509,10 +611,6 @@ const NETWORK_EVENTS_SIZE = 44;
 
 /** A NULL lpNetworkEvents: the socket error if the socket is bad, else WSAEFAULT. */
 function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number {
-  if (!isStarted()) {
-    ws2_32.WSASetLastError(WSANOTINITIALISED);
-    return -1;
-  }
   if (!isObject(lpNetworkEvents)) {
     ws2_32.WSASetLastError(socketError(s) || WSAEFAULT);
     return -1;
@@ -549,6 +647,6 @@ export const overlappedFunctions: WinsockOverlapped = {
   CloseHandle: guard(CloseHandle, false, ERROR_INVALID_HANDLE),
   CancelIo: guard(CancelIo, false, ERROR_INVALID_HANDLE),
   CancelIoEx: guard(CancelIoEx, false, ERROR_INVALID_HANDLE),
-  WSAEventSelect: guard(WSAEventSelect, -1, WSAEINVAL),
-  WSAEnumNetworkEvents: guard(WSAEnumNetworkEvents, -1, WSAEFAULT),
+  WSAEventSelect: guard(needsStartup(-1, WSAEventSelect), -1, WSAEINVAL),
+  WSAEnumNetworkEvents: guard(needsStartup(-1, WSAEnumNetworkEvents), -1, WSAEFAULT),
 };

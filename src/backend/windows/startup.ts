@@ -10,8 +10,26 @@
  * The count belongs to one JS thread (one module instance per Worker); Windows keeps one per
  * process.
  */
+import { WSANOTINITIALISED } from '../../errors/index.js';
+import { ws2_32 } from './ws2_32.js';
+
 let startups = 0;
 
 export const isStarted = (): boolean => startups > 0;
 export const countStartup = (): void => void startups++;
 export const countCleanup = (): void => void startups--;
+
+/**
+ * `fn`, refused while our count is 0: then it returns `failure` (SOCKET_ERROR, INVALID_SOCKET,
+ * FALSE, ...) with WSANOTINITIALISED as the last error, before looking at any argument.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function needsStartup<F extends (...args: any[]) => any>(failure: ReturnType<F>, fn: F): F {
+  return ((...args: Parameters<F>): ReturnType<F> => {
+    if (!isStarted()) {
+      ws2_32.WSASetLastError(WSANOTINITIALISED);
+      return failure;
+    }
+    return fn(...args) as ReturnType<F>;
+  }) as F;
+}

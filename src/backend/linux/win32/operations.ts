@@ -1,13 +1,12 @@
 /**
  * Overlapped operations of this thread: how a result is delivered, and the pending ones.
  *
- * Delivery (one per operation, exactly once): WSAOVERLAPPED.Internal = final NTSTATUS,
- * InternalHigh = information (bytes); then either the completion routine is queued as an APC for
- * this thread's next alertable wait, or (no routine) hEvent is signalled and, when the socket is
- * associated with a completion port and hEvent's low bit is clear, a packet is queued.
+ * Delivery (one per operation, exactly once) follows Windows' rule in winsock/delivery.ts:
+ * Internal / InternalHigh, then the routine's APC, or the event and the completion packet.
  */
 import { STATUS_CANCELLED, STATUS_PENDING, ntStatusToWsaError } from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../../winsock/types.js';
+import { deliveryOf, writeIoStatus } from '../../../winsock/delivery.js';
 import type { LinuxSocket } from '../sockets/socket-state.js';
 import { queueApc } from './apc.js';
 import { eventFor, signal, unsignal } from './events.js';
@@ -28,26 +27,29 @@ export class OverlappedOp {
 const pendingBySocket = new Map<LinuxSocket, Set<OverlappedOp>>();
 const opByOverlapped = new WeakMap<WSAOVERLAPPED, OverlappedOp>();
 
-/** The event an overlapped names (hEvent with its low bit cleared), if it is an open event. */
-function eventOf(ov: WSAOVERLAPPED) {
-  const h = typeof ov.hEvent === 'number' ? ov.hEvent : 0;
-  return h ? eventFor(h & ~1) : undefined;
+/** hEvent as this backend reads a HANDLE: a number, anything else is no handle. */
+function hEventOf(ov: WSAOVERLAPPED): number {
+  return typeof ov.hEvent === 'number' ? ov.hEvent : 0;
+}
+
+/** The open event behind a delivery's event handle (0: none). */
+function openEvent(handle: number) {
+  return handle ? eventFor(handle) : undefined;
 }
 
 /** Deliver a final result for `ov` (used for immediate and for later completions). */
 export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, status: number, information: number): void {
-  ov.Internal = status >>> 0;
-  ov.InternalHigh = information >>> 0;
-  if (routine) {
+  writeIoStatus(ov, status, information >>> 0);
+  const association = associationOf(sock);
+  const delivery = deliveryOf({ hasRoutine: Boolean(routine), hEvent: hEventOf(ov), portAssociated: association !== undefined });
+  if (delivery.apc && routine) {
     const error = ntStatusToWsaError(status);
     const bytes = information >>> 0;
     queueApc(() => routine(error, bytes, ov, 0));
   } else {
-    const event = eventOf(ov);
+    const event = openEvent(delivery.event);
     if (event) signal(event);
-    const association = associationOf(sock);
-    const suppressed = typeof ov.hEvent === 'number' && (ov.hEvent & 1) === 1;
-    if (association && !suppressed) {
+    if (association && delivery.packet) {
       queuePacket(association.port, { bytes: information >>> 0, key: association.key, overlapped: ov, status: status >>> 0 });
     }
   }
@@ -61,10 +63,9 @@ export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVER
 export function startPending(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): OverlappedOp {
   const op = new OverlappedOp(sock, ov, routine);
   ov.Internal = STATUS_PENDING;
-  if (!routine) {
-    const event = eventOf(ov);
-    if (event) unsignal(event);
-  }
+  // The event that will be signalled at completion starts reset (no event with a routine).
+  const event = openEvent(deliveryOf({ hasRoutine: Boolean(routine), hEvent: hEventOf(ov), portAssociated: false }).event);
+  if (event) unsignal(event);
   let set = pendingBySocket.get(sock);
   if (!set) pendingBySocket.set(sock, (set = new Set()));
   set.add(op);
