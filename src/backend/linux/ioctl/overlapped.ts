@@ -25,7 +25,7 @@
 import * as W from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { fail, ok } from '../win32/last-error.js';
-import { complete, deliver, startPending } from '../win32/operations.js';
+import { complete, deliver, hEventOf, startPending } from '../win32/operations.js';
 import { defer } from '../loop/deferred.js';
 import { finish, outcomeOf, overlappedBehaviour } from './outcome.js';
 import { UNTOUCHED, type IoctlCall, type IoctlDone, type IoctlHandler } from './types.js';
@@ -102,6 +102,6 @@ function completedAtOnce(handler: IoctlHandler, call: IoctlCall, ov: WSAOVERLAPP
   const behaviour = overlappedBehaviour(handler);
   const leave = behaviour.kind === 'as-run' && behaviour.successLeavesBytes === true && routine === null;
   if (result.bytes !== UNTOUCHED && !leave) bytesReturned.value = result.bytes;
-  deliver(call.sock, ov, routine, W.STATUS_SUCCESS, 0);
+  deliver(call.sock, ov, routine, hEventOf(ov), W.STATUS_SUCCESS, 0);
   return ok(0);
 }

@@ -17,8 +17,17 @@ export function queueApc(apc: Apc): void {
   kick();
 }
 
+/**
+ * Alertable waits nested inside completion routines that run APCs themselves. Windows has no such
+ * limit, but each level costs JS stack: past this depth a nested alertable wait sees no APC (they
+ * stay queued, and the outer waits run them as the routines return), so a deep chain of routines
+ * that wait alertably never overflows the stack with a routine taken off the queue and not run.
+ */
+export const MAX_APC_NESTING = 128;
+let nesting = 0;
+
 export function apcPending(): boolean {
-  return queue.length > 0;
+  return queue.length > 0 && nesting < MAX_APC_NESTING;
 }
 
 /** Most APCs one alertable wait runs, including ones queued by the routines themselves. */
@@ -32,17 +41,23 @@ const MAX_PER_WAIT = 1_000_000;
  * Returns how many ran.
  */
 export function runApcs(): number {
+  if (nesting >= MAX_APC_NESTING) return 0;
+  nesting++;
   let ran = 0;
-  while (queue.length > 0 && ran < MAX_PER_WAIT) {
-    const apc = queue.shift()!;
-    ran++;
-    try {
-      apc();
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
+  try {
+    while (queue.length > 0 && ran < MAX_PER_WAIT) {
+      const apc = queue.shift()!;
+      try {
+        apc();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+      ran++;
     }
+  } finally {
+    nesting--;
   }
   return ran;
 }

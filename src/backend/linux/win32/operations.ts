@@ -4,6 +4,7 @@
  * Delivery (one per operation, exactly once) follows Windows' rule in winsock/delivery.ts:
  * Internal / InternalHigh, then the routine's APC, or the event and the completion packet.
  */
+import { debuglog } from 'node:util';
 import { STATUS_CANCELLED, STATUS_PENDING, ntStatusToWsaError } from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { deliveryOf, writeIoStatus } from '../../../winsock/delivery.js';
@@ -21,15 +22,23 @@ export class OverlappedOp {
     readonly sock: LinuxSocket,
     readonly overlapped: WSAOVERLAPPED,
     readonly routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null,
+    /** hEvent as it was when the operation started (the kernel takes the event at the start). */
+    readonly hEvent: number,
   ) {}
 }
+
+const log = debuglog('wsaioctl');
 
 const pendingBySocket = new Map<LinuxSocket, Set<OverlappedOp>>();
 const opByOverlapped = new WeakMap<WSAOVERLAPPED, OverlappedOp>();
 
-/** hEvent as this backend reads a HANDLE: a number, anything else is no handle. */
-function hEventOf(ov: WSAOVERLAPPED): number {
-  return typeof ov.hEvent === 'number' ? ov.hEvent : 0;
+/** hEvent as this backend reads a HANDLE: a number, anything else (or a throwing getter) is no handle. */
+export function hEventOf(ov: WSAOVERLAPPED): number {
+  try {
+    return typeof ov.hEvent === 'number' ? ov.hEvent : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The open event behind a delivery's event handle (0: none). */
@@ -37,11 +46,20 @@ function openEvent(handle: number) {
   return handle ? eventFor(handle) : undefined;
 }
 
-/** Deliver a final result for `ov` (used for immediate and for later completions). */
-export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, status: number, information: number): void {
-  writeIoStatus(ov, status, information >>> 0);
+/**
+ * Deliver a final result for `ov` (used for immediate and for later completions). A WSAOVERLAPPED
+ * the caller made unwritable meanwhile (frozen while pending) loses its status fields, nothing
+ * else: the routine, event and packet still come, and the closing or clean-up that delivered it
+ * goes on to the other operations.
+ */
+export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, hEvent: number, status: number, information: number): void {
+  try {
+    writeIoStatus(ov, status, information >>> 0);
+  } catch (error) {
+    log('a WSAOVERLAPPED refused its completion status: %O', error);
+  }
   const association = associationOf(sock);
-  const delivery = deliveryOf({ hasRoutine: Boolean(routine), hEvent: hEventOf(ov), portAssociated: association !== undefined });
+  const delivery = deliveryOf({ hasRoutine: Boolean(routine), hEvent, portAssociated: association !== undefined });
   if (delivery.apc && routine) {
     const error = ntStatusToWsaError(status);
     const bytes = information >>> 0;
@@ -61,10 +79,10 @@ export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVER
  * signal, i.e. no routine). InternalHigh is left alone until completion.
  */
 export function startPending(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): OverlappedOp {
-  const op = new OverlappedOp(sock, ov, routine);
+  const op = new OverlappedOp(sock, ov, routine, hEventOf(ov));
   ov.Internal = STATUS_PENDING;
   // The event that will be signalled at completion starts reset (no event with a routine).
-  const event = openEvent(deliveryOf({ hasRoutine: Boolean(routine), hEvent: hEventOf(ov), portAssociated: false }).event);
+  const event = openEvent(deliveryOf({ hasRoutine: Boolean(routine), hEvent: op.hEvent, portAssociated: false }).event);
   if (event) unsignal(event);
   let set = pendingBySocket.get(sock);
   if (!set) pendingBySocket.set(sock, (set = new Set()));
@@ -84,9 +102,12 @@ export function complete(op: OverlappedOp, status: number, information: number):
   op.release = null;
   try {
     release?.();
-  } finally {
-    deliver(op.sock, op.overlapped, op.routine, status, information);
+  } catch (error) {
+    // What the operation held is the emulation's own; a failure to let go must not cost the caller
+    // the completion.
+    log('releasing a completed operation failed: %O', error);
   }
+  deliver(op.sock, op.overlapped, op.routine, op.hEvent, status, information);
   return true;
 }
 

@@ -9,10 +9,11 @@
  * overlapped filled and the Win32 form of the status as last error (ERROR_OPERATION_ABORTED for
  * STATUS_CANCELLED, ERROR_NOT_SUPPORTED for STATUS_NOT_SUPPORTED); a time-out returns FALSE with
  * WAIT_TIMEOUT, sets *lpOverlapped to NULL and leaves bytes and key alone; a success leaves the
- * last error alone.
+ * last error alone. A wait in progress when its port is closed ends FALSE, *lpOverlapped NULL,
+ * ERROR_ABANDONED_WAIT_0 (GetQueuedCompletionStatus reference page).
  */
 import {
-  ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, STATUS_SUCCESS, WAIT_TIMEOUT,
+  ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, STATUS_SUCCESS, WAIT_TIMEOUT,
   ntStatusToWin32Error,
 } from '../../../errors/index.js';
 import { INVALID_HANDLE_VALUE } from '../../../winsock/constants.js';
@@ -22,6 +23,7 @@ import { setLastError } from './last-error.js';
 import type { LinuxSocket } from '../sockets/socket-state.js';
 import { kick, waitAsync } from '../loop/scheduler.js';
 import { waitSync, type WaitSpec } from '../loop/wait.js';
+import { isWritableRef } from '../../../winsock/out-parameter.js';
 
 export interface Packet {
   bytes: number;
@@ -60,6 +62,8 @@ export function closePort(port: CompletionPort): void {
   port.closed = true;
   port.packets.length = 0;
   unregister(port.handle);
+  // An async wait on it ends now (ERROR_ABANDONED_WAIT_0), not at its time-out.
+  kick();
 }
 
 const asKey = (key: unknown): number => (typeof key === 'number' && Number.isFinite(key) ? key : typeof key === 'bigint' ? Number(key) : 0);
@@ -133,8 +137,9 @@ function gqcsSetup([handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): WaitS
     setLastError(ERROR_INVALID_HANDLE);
     return false;
   }
-  // NULL out-parameters are an access violation in C; here they are a parameter error.
-  if (bytes == null || key == null || overlapped == null || typeof bytes !== 'object' || typeof key !== 'object' || typeof overlapped !== 'object') {
+  // NULL (or unwritable) out-parameters are an access violation in C; here they are a parameter
+  // error, found before a packet is taken off the port.
+  if (!isWritableRef(bytes) || !isWritableRef(key) || !isWritableRef(overlapped)) {
     setLastError(ERROR_INVALID_PARAMETER);
     return false;
   }
@@ -142,16 +147,18 @@ function gqcsSetup([handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): WaitS
     timeoutMs: Number(timeoutMs) >>> 0,
     onTimeout: false,
     ready() {
+      // The port was closed while this wait was in progress (an async wait): Windows ends it
+      // with ERROR_ABANDONED_WAIT_0 and *lpOverlapped NULL.
       if (port.closed) {
-        overlapped.value = null;
-        setLastError(ERROR_INVALID_HANDLE);
+        overlapped!.value = null;
+        setLastError(ERROR_ABANDONED_WAIT_0);
         return false;
       }
       const packet = port.packets.shift();
       if (!packet) return undefined;
-      bytes.value = packet.bytes;
-      key.value = packet.key;
-      overlapped.value = packet.overlapped;
+      bytes!.value = packet.bytes;
+      key!.value = packet.key;
+      overlapped!.value = packet.overlapped;
       if (packet.status === STATUS_SUCCESS || (packet.status >>> 0) < 0x80000000) return true;
       setLastError(ntStatusToWin32Error(packet.status));
       return false;
