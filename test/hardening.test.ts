@@ -8,7 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
+import { spawnSync } from 'node:child_process';
+import { routeTo, setKeepAlive, sortDestinations } from 'wsaioctl';
 import { startup, cleanup, closeAll, tcpPair, udpPair, listener, loopbackName, check } from './helpers/sockets.js';
+import { ROOT } from './helpers/netns.js';
 
 before(startup);
 after(cleanup);
@@ -343,6 +346,70 @@ describe('item 3: out-parameters are checked writable before anything irreversib
       assert.equal(ws.WSAGetLastError(), ws.WSAETIMEDOUT, 'still blocking: FIONBIO did not run');
     } finally {
       closeAll(receiver, sender);
+    }
+  });
+});
+
+describe('item 4: messages show what the user gave', () => {
+  /** The built CLI as a child process, bounded by a time-out. */
+  function cli(...args: string[]): { status: number | null; stderr: string; stdout: string } {
+    const r = spawnSync(process.execPath, [`${ROOT}dist/cli/main.js`, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+  }
+
+  for (const args of [
+    ['watch', '--count', '-1'],
+    ['watch', '--route', '-1'],
+    ['watch', '--family', '-1'],
+    ['tcpinfo', '--version', '-1', '127.0.0.1:1'],
+    ['codes', '--type', '-1'],
+  ]) {
+    test(`CLI: ${args.join(' ')} names -1, not the internal marker`, () => {
+      const r = cli(...args);
+      assert.notEqual(r.status, 0, 'a usage error');
+      assert.ok(!r.stderr.includes('\0') && !r.stderr.includes('negative:'), `no marker in: ${JSON.stringify(r.stderr)}`);
+      assert.match(r.stderr, /'-1'|-1\b/, `the user's text in: ${JSON.stringify(r.stderr)}`);
+    });
+  }
+
+  test('routeTo with a bad port blames the port (ERR_SOCKET_BAD_PORT), not the address', () => {
+    for (const port of [65536, -1, 1.5]) {
+      assert.throws(() => routeTo('127.0.0.1', port), (e: NodeJS.ErrnoException) => {
+        assert.equal(e.name, 'RangeError');
+        assert.equal(e.code, 'ERR_SOCKET_BAD_PORT');
+        assert.match(e.message, /port/i);
+        assert.doesNotMatch(e.message, /address/i);
+        return true;
+      }, `port ${port}`);
+    }
+    assert.throws(() => routeTo('127.0.0.1', '80' as unknown as number), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+  });
+
+  test('setKeepAlive with options that are not an object: ERR_INVALID_ARG_TYPE', () => {
+    const { client, server } = tcpPair();
+    try {
+      for (const options of [null, 5, 'x']) {
+        assert.throws(() => setKeepAlive(client, options as never), (e: NodeJS.ErrnoException) => {
+          assert.equal(e.name, 'TypeError');
+          assert.equal(e.code, 'ERR_INVALID_ARG_TYPE');
+          assert.match(e.message, /options/);
+          return true;
+        }, String(options));
+      }
+    } finally {
+      closeAll(client, server);
+    }
+  });
+
+  test('sortDestinations with holes or non-strings: ERR_INVALID_ARG_TYPE naming the entry', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    for (const [list, index] of [[new Array(3), 0], [['127.0.0.1', , '::1'], 1], [['127.0.0.1', 7], 1]] as Array<[string[], number]>) {
+      assert.throws(() => sortDestinations(list), (e: NodeJS.ErrnoException) => {
+        assert.equal(e.name, 'TypeError');
+        assert.equal(e.code, 'ERR_INVALID_ARG_TYPE');
+        assert.match(e.message, new RegExp(`destinations\\[${index}\\]`));
+        return true;
+      });
     }
   });
 });
