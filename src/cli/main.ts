@@ -14,6 +14,11 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 const NEGATIVE_NUMBER = /^-(\d|0x)/i;
 const MASK = '\u0000negative:';
 
+/** The user's own text back: the mask off a value, an option's value list, or a message. */
+const unmask = (text: string): string => text.split(MASK).join('');
+const unmaskValue = (value: unknown): unknown =>
+  typeof value === 'string' ? unmask(value) : Array.isArray(value) ? value.map(unmaskValue) : value;
+
 const stdio: CliIo = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
@@ -51,10 +56,14 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
       strict: true,
     });
   } catch (e) {
-    io.err(`wsaioctl ${name}: ${(e as Error).message}\nusage: wsaioctl ${name} ${command.usage}`);
+    io.err(`wsaioctl ${name}: ${unmask((e as Error).message)}\nusage: wsaioctl ${name} ${command.usage}`);
     return EXIT_USAGE;
   }
-  parsed.positionals = parsed.positionals.map((p) => (p.startsWith(MASK) ? p.slice(MASK.length) : p));
+  // The mask must never reach a command: option values (`--count -1`) come back as typed too.
+  parsed.positionals = parsed.positionals.map(unmask);
+  for (const [key, value] of Object.entries(parsed.values)) {
+    (parsed.values as Record<string, unknown>)[key] = unmaskValue(value);
+  }
   if (parsed.values.help) {
     io.out(`usage: wsaioctl ${name} ${command.usage}\n\n${command.summary}`);
     return 0;

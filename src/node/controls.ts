@@ -5,7 +5,7 @@
 import * as ws from '../winsock/index.js';
 import { decodeTcpInfo, tcpStateName, TCP_INFO_V1_SIZE, type TcpInfoV1 } from '../structs/tcp-info.js';
 import { encodeTcpKeepalive } from '../structs/keepalive.js';
-import { WinsockError } from './errors.js';
+import { WinsockError, invalidArgType } from './errors.js';
 import { ioctlSyscall, rawIoctl, restart } from './core.js';
 import { forgetSocket, socketOf, type SocketLike } from './adopt.js';
 
@@ -65,9 +65,10 @@ export interface KeepAliveOptions {
  *
  * Unlike `socket.setKeepAlive(enable, initialDelay)`, this sets the probe interval too.
  * Throws WinsockError WSAENOPROTOOPT on a datagram socket; RangeError for times that are not
- * integers in 0..4294967295 ms.
+ * integers in 0..4294967295 ms; TypeError (ERR_INVALID_ARG_TYPE) when `options` is not an object.
  */
 export function setKeepAlive(sock: SocketLike, options: KeepAliveOptions = {}): void {
+  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
   const enabled = options.enabled ?? true;
   const idle = checkMs('idleMs', options.idleMs ?? 7_200_000);
   const interval = checkMs('intervalMs', options.intervalMs ?? 1_000);

@@ -42,3 +42,22 @@ export class WinsockError extends Error {
     this.syscall = syscall;
   }
 }
+
+/** What a value is, for an argument error: `null`, `undefined`, `type number (65536)`, `an instance of Array`. */
+function received(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+  if (typeof value === 'function') return 'a function';
+  const text = typeof value === 'string' ? `'${value}'` : String(value);
+  return `type ${typeof value} (${text})`;
+}
+
+/** Node's error for an argument of the wrong type (code ERR_INVALID_ARG_TYPE). */
+export function invalidArgType(name: string, expected: string, value: unknown): TypeError {
+  return Object.assign(new TypeError(`The "${name}" argument must be ${expected}. Received ${received(value)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+}
+
+/** Node's error for a port outside 0..65535 (code ERR_SOCKET_BAD_PORT, as net.connect raises it). */
+export function badPort(name: string, value: unknown): RangeError {
+  return Object.assign(new RangeError(`${name} should be >= 0 and < 65536. Received ${received(value)}.`), { code: 'ERR_SOCKET_BAD_PORT' });
+}

@@ -9,7 +9,7 @@ import {
 import { decodeInterfaceList, INTERFACE_INFO_SIZE, type InterfaceInfoRecord } from '../structs/interface-info.js';
 import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
 import { isIPv4 } from '../structs/ip.js';
-import { WinsockError } from './errors.js';
+import { WinsockError, badPort, invalidArgType } from './errors.js';
 import { addressOf, familyOf, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
 import { ioctlOn } from './controls.js';
 import type { SocketLike } from './adopt.js';
@@ -121,11 +121,17 @@ export function addressesOn(s: ws.SOCKET): NetAddress[] {
   return decodeSocketAddressList(out, addressOf(out)).map((entry) => netAddress(entry.sockaddr));
 }
 
-/** Windows sockaddr for an address text (IPv6 may carry `%<scope id>`); TypeError when it is not one. */
+/**
+ * Windows sockaddr for an address text (IPv6 may carry `%<scope id>`); TypeError when it is not
+ * one, RangeError (ERR_SOCKET_BAD_PORT) when the port is not an integer in 0..65535.
+ */
 export function sockaddrFor(destination: string, port: number): Uint8Array {
   if (typeof destination !== 'string') {
     throw Object.assign(new TypeError(`expected an IP address string, got ${typeof destination}`), { code: 'ERR_INVALID_ARG_TYPE' });
   }
+  // The port first: a bad one must not be reported as a bad address.
+  if (typeof port !== 'number') throw invalidArgType('port', 'of type number', port);
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw badPort('port', port);
   try {
     return sockaddr(destination, port);
   } catch (error) {
@@ -140,7 +146,8 @@ export function sockaddrFor(destination: string, port: number): Uint8Array {
  * - Windows: ws2_32 (the best route's interface address).
  * - Linux: an rtnetlink route lookup (RTM_GETROUTE), its preferred source address.
  *
- * Throws WinsockError WSAENETUNREACH when no route leads there; TypeError for a bad address.
+ * Throws WinsockError WSAENETUNREACH when no route leads there; TypeError for a bad address;
+ * RangeError (ERR_SOCKET_BAD_PORT) for a port outside 0..65535.
  * @param destination IPv4 or IPv6 text (a link-local IPv6 address may end in `%<scope id>`).
  */
 export function routeTo(destination: string, port = 0): NetAddress {
@@ -220,14 +227,19 @@ function sortedEntries(out: Uint8Array, input: Uint8Array): Uint8Array[] {
  * - Windows: ws2_32 (its prefix policy table; IPv4 addresses travel as v4-mapped IPv6).
  * - Linux: the emulation's RFC 6724 implementation over the host's routes and addresses.
  *
- * TypeError when an entry is not an IP address.
+ * TypeError when an entry is not an IP address (ERR_INVALID_ARG_TYPE when it is not a string, a
+ * hole in a sparse array included).
  */
 export function sortDestinations(destinations: readonly string[]): string[] {
   if (!Array.isArray(destinations)) {
     throw Object.assign(new TypeError('expected an array of IP address strings'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
   if (destinations.length === 0) return [];
-  const sockaddrs = destinations.map(sockaddrIn6For);
+  // Every index, holes included (map() would skip a hole and leave it for the encoder to trip on).
+  for (let i = 0; i < destinations.length; i++) {
+    if (typeof destinations[i] !== 'string') throw invalidArgType(`destinations[${i}]`, 'an IP address string', destinations[i]);
+  }
+  const sockaddrs = Array.from(destinations, sockaddrIn6For);
   const original = new Map<string, string>();
   sockaddrs.forEach((sa, i) => { if (!original.has(keyOf(sa))) original.set(keyOf(sa), destinations[i]!); });
   const size = socketAddressListSize(sockaddrs);

@@ -9,6 +9,7 @@ import type { WinsockCore } from '../../../winsock/api.js';
 import { fail } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
 import { socketFor } from '../sockets/lookup.js';
+import { isWritableRef } from '../sockets/arguments.js';
 import { handlerFor } from './table.js';
 import { finish, log, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
 import { startOverlapped } from './overlapped.js';
@@ -36,7 +37,12 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
 ) => {
   try {
     if (!isStarted()) return fail(W.WSANOTINITIALISED);
-    if (lpcbBytesReturned === null || typeof lpcbBytesReturned !== 'object') return fail(W.WSAEFAULT);
+    // *lpcbBytesReturned is written: it must be writable before anything runs (sockets/arguments.ts).
+    if (!isWritableRef(lpcbBytesReturned)) return fail(W.WSAEFAULT);
+    // What C could not pass: an lpOverlapped that is no object, a completion routine that is no
+    // function (it would only fail at the alertable wait, after the operation started).
+    if (lpOverlapped != null && typeof lpOverlapped !== 'object') return fail(W.WSAEFAULT);
+    if (lpCompletionRoutine != null && typeof lpCompletionRoutine !== 'function') return fail(W.WSAEFAULT);
     const sock = socketFor(s);
     if (typeof sock === 'number') return fail(sock);
     const code = typeof dwIoControlCode === 'number' ? dwIoControlCode >>> 0 : -1;

@@ -18,6 +18,7 @@ import { reenable } from '../win32/event-select.js';
 import { waitForFd } from '../loop/wait.js';
 import { socketAccepted, socketConnected, socketMade, closeSocket } from './lifecycle.js';
 import { socketFor } from './lookup.js';
+import { callerBuffer, inOutLength } from './arguments.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from '../host/sockaddr.js';
@@ -79,7 +80,7 @@ export function closesocket(s: SOCKET): number {
 export function bind(s: SOCKET, name: Uint8Array | null, namelen: number): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  const addr = toLinuxSockaddr(name, namelen, sock.af);
+  const addr = toLinuxSockaddr(callerBuffer(name, namelen), namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
   if (libc.bind(sock.fd, addr.addr, addr.len) < 0) {
     const errno = libc.errno();
@@ -108,17 +109,24 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   reenable(sock, C.FD_ACCEPT);
-  // An address without a length is ignored: Windows accepts and leaves that buffer alone.
-  if (addr !== null && addrlen !== null && (addrlen.value < sockaddrLength(sock.af) || addrlen.value > addr.length)) return fail(W.WSAEFAULT);
+  // An address without a length is ignored: Windows accepts and leaves that buffer alone. With
+  // both, the length must be writable and the buffer cover it before a connection is taken.
+  let out: { name: Uint8Array; size: number } | null = null;
+  if (addr != null && addrlen != null) {
+    const size = inOutLength(addrlen);
+    const name = size === null || size < sockaddrLength(sock.af) ? null : callerBuffer(addr, size);
+    if (name === null) return fail(W.WSAEFAULT);
+    out = { name, size: size! };
+  }
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
   const peerLen = new Uint32Array([peer.length]);
   for (;;) {
     const fd = libc.accept4(sock.fd, peer, peerLen, L.SOCK_NONBLOCK | L.SOCK_CLOEXEC);
     if (fd >= 0) {
       const child = socketAccepted(sock, fd);
-      if (addr !== null && addrlen !== null) {
-        writeWindowsSockaddr(peer, addr, addrlen.value);
-        addrlen.value = sockaddrLength(sock.af);
+      if (out !== null) {
+        writeWindowsSockaddr(peer, out.name, out.size);
+        addrlen!.value = sockaddrLength(sock.af);
       }
       return ok(child.handle);
     }
@@ -132,11 +140,12 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
 export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
+  const view = callerBuffer(name, namelen);
   // AF_UNSPEC dissolves a datagram socket's association.
-  if (sock.type !== C.SOCK_STREAM && name !== null && Number.isInteger(namelen) && namelen >= 2 && namelen <= name.length && (name[0]! | (name[1]! << 8)) === C.AF_UNSPEC) {
+  if (sock.type !== C.SOCK_STREAM && view !== null && view.length >= 2 && (view[0]! | (view[1]! << 8)) === C.AF_UNSPEC) {
     return disconnect(sock.fd) === 0 ? ok(0) : fail(wsaFromErrno(libc.errno()));
   }
-  const addr = toLinuxSockaddr(name, namelen, sock.af);
+  const addr = toLinuxSockaddr(view, namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
   // Linux says EISCONN for a listening socket, and 0 for a connection a non-blocking connect()
   // completed; Windows says WSAEINVAL and WSAEISCONN.
@@ -178,26 +187,19 @@ function linuxMsgFlags(flags: number): number {
   return out;
 }
 
-/** The caller's buffer, checked: WSAEFAULT when null with a size or shorter than the size. */
-function checkedBuffer(buf: Uint8Array | null, len: number): Uint8Array | number {
-  if (!Number.isInteger(len) || len < 0) return W.WSAEFAULT;
-  if (len === 0) return buf ?? new Uint8Array(0);
-  if (buf === null || len > buf.length) return W.WSAEFAULT;
-  return buf;
-}
-
 function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, to: Uint8Array | null, tolen: number): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  const data = checkedBuffer(buf, len);
-  if (typeof data === 'number') return fail(data);
+  // The caller's memory, cut to len: WSAEFAULT unless a Uint8Array covers it (arguments.ts).
+  const data = callerBuffer(buf, len);
+  if (data === null) return fail(W.WSAEFAULT);
   if (flags & ~KNOWN_SEND_FLAGS) return fail(W.WSAEOPNOTSUPP);
   let dest: { addr: Uint8Array; len: number } | null = null;
   if (to !== null || tolen !== 0) {
     if (sock.type === C.SOCK_STREAM) {
       // Windows ignores the destination of sendto on a connected stream socket.
     } else {
-      const addr = toLinuxSockaddr(to, tolen, sock.af);
+      const addr = toLinuxSockaddr(callerBuffer(to, tolen), tolen, sock.af);
       if (typeof addr === 'number') return fail(addr);
       dest = addr;
     }
@@ -248,14 +250,22 @@ export function sendto(s: SOCKET, buf: Uint8Array | null, len: number, flags: nu
 function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  const data = checkedBuffer(buf, len);
-  if (typeof data === 'number') return fail(data);
+  // The caller's memory, cut to len: WSAEFAULT unless a Uint8Array covers it (arguments.ts).
+  const data = callerBuffer(buf, len);
+  if (data === null) return fail(W.WSAEFAULT);
   if (flags & ~KNOWN_RECV_FLAGS) return fail(W.WSAEOPNOTSUPP);
   reenable(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
   if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);
   const datagram = sock.type !== C.SOCK_STREAM;
-  // A stream socket ignores from / fromlen and leaves both alone, as Windows does.
-  if (datagram && from !== null && (fromlen === null || fromlen.value < sockaddrLength(sock.af) || fromlen.value > from.length)) return fail(W.WSAEFAULT);
+  // A stream socket ignores from / fromlen and leaves both alone, as Windows does. On a datagram
+  // socket both are checked (fromlen writable, from covering it) before a datagram is taken.
+  let source: { name: Uint8Array; size: number } | null = null;
+  if (datagram && from != null) {
+    const size = inOutLength(fromlen);
+    const name = size === null || size < sockaddrLength(sock.af) ? null : callerBuffer(from, size);
+    if (name === null) return fail(W.WSAEFAULT);
+    source = { name, size: size! };
+  }
   // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
   const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
@@ -272,9 +282,9 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
     if (n >= 0) {
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
-      if (datagram && from !== null && fromlen !== null && peerLen[0]! > 0) {
-        writeWindowsSockaddr(peer, from, fromlen.value);
-        fromlen.value = sockaddrLength(sock.af);
+      if (source !== null && peerLen[0]! > 0) {
+        writeWindowsSockaddr(peer, source.name, source.size);
+        fromlen!.value = sockaddrLength(sock.af);
       }
       if (datagram && n > len) return fail(W.WSAEMSGSIZE);
       return ok(n);
@@ -321,16 +331,19 @@ export function shutdown(s: SOCKET, how: number): number {
 function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null, peer: boolean): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  if (name === null || namelen === null || !Number.isInteger(namelen.value) || namelen.value > name.length) return fail(W.WSAEFAULT);
+  // namelen is written on success, so it must be writable; name must cover what it claims.
+  const size = inOutLength(namelen);
+  const out = name === null || size === null ? null : callerBuffer(name, Math.max(size, 0));
+  if (out === null) return fail(W.WSAEFAULT);
   const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
   const len = new Uint32Array([addr.length]);
   const rc = peer ? libc.getpeername(sock.fd, addr, len) : libc.getsockname(sock.fd, addr, len);
   if (rc < 0) return fail(wsaFromErrno(libc.errno()));
   // An unbound socket has no name on Windows.
   if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
-  const error = writeWindowsSockaddr(addr, name, namelen.value);
+  const error = writeWindowsSockaddr(addr, out, size!);
   if (error) return fail(error);
-  namelen.value = sockaddrLength(sock.af);
+  namelen!.value = sockaddrLength(sock.af);
   return ok(0);
 }
 

@@ -14,6 +14,7 @@ import { fail, ok } from '../win32/last-error.js';
 import { kernelInt, setKernelInt } from '../host/socket-facts.js';
 import { noteOobInlineChange } from './urgent.js';
 import { socketFor } from './lookup.js';
+import { callerBuffer, inOutLength } from './arguments.js';
 import type { LinuxSocket } from './socket-state.js';
 
 type Kind =
@@ -88,13 +89,17 @@ function optionFor(sock: LinuxSocket, level: number, optname: number): Option | 
 export function getsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: Ref<number> | null): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  if (optval === null || optlen === null || !Number.isInteger(optlen.value) || optlen.value > optval.length) return fail(W.WSAEFAULT);
+  // optlen is written (even on some failures), so it must be writable; optval must be a
+  // Uint8Array covering it (arguments.ts). A negative optlen fails below, after the option checks.
+  const size = inOutLength(optlen);
+  const out = optval === null || size === null ? null : callerBuffer(optval, Math.max(size, 0));
+  if (out === null) return fail(W.WSAEFAULT);
   const option = optionFor(sock, level, optname);
   if (typeof option === 'number') return fail(option);
   // Windows reports BOOLEAN options in 1 byte, and "short" options in 1 byte when optlen is under 4.
-  const width = option.kind === 'byte' || (option.short && optlen.value < 4) ? 1 : 4;
-  if (optlen.value < width) {
-    if (option.kind === 'int' && option.linuxLevel === L.IPPROTO_TCP && optlen.value > 0) optlen.value = 0;
+  const width = option.kind === 'byte' || (option.short && size! < 4) ? 1 : 4;
+  if (size! < width) {
+    if (option.kind === 'int' && option.linuxLevel === L.IPPROTO_TCP && size! > 0) optlen!.value = 0;
     return fail(W.WSAEFAULT);
   }
   let value: number;
@@ -113,9 +118,9 @@ export function getsockopt(s: SOCKET, level: number, optname: number, optval: Ui
         : raw;
     }
   }
-  if (width === 1) optval[0] = value & 0xff;
-  else new DataView(optval.buffer, optval.byteOffset, 4).setInt32(0, value, true);
-  optlen.value = width;
+  if (width === 1) out[0] = value & 0xff;
+  else new DataView(out.buffer, out.byteOffset, 4).setInt32(0, value, true);
+  optlen!.value = width;
   return ok(0);
 }
 
@@ -139,7 +144,10 @@ function readValue(buf: Uint8Array, len: number): number {
 export function setsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: number): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
-  if (!Number.isInteger(optlen) || (optlen > 0 && (optval === null || optlen > optval.length))) return fail(W.WSAEFAULT);
+  if (!Number.isInteger(optlen)) return fail(W.WSAEFAULT);
+  // The caller's value, cut to optlen: a Uint8Array covering it, else WSAEFAULT (arguments.ts).
+  let data = optlen > 0 ? callerBuffer(optval, optlen) : null;
+  if (optlen > 0 && data === null) return fail(W.WSAEFAULT);
   const option = optionFor(sock, level, optname);
   if (typeof option === 'number') return fail(option);
   if (option.readOnly) return fail(option.kind === 'type' && sock.type !== C.SOCK_STREAM ? W.WSAEINVAL : W.WSAENOPROTOOPT);
@@ -148,13 +156,14 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
     // A negative int is a huge length: Windows reads the DWORD of SOL_SOCKET options, refuses the rest.
     if (level !== C.SOL_SOCKET || option.kind === 'byte') return fail(W.WSAENOBUFS);
     len = 4;
+    data = callerBuffer(optval, 4);
   }
   // An empty value is accepted (and changes nothing) for the SOL_SOCKET BOOLs.
   if (len === 0 && level === C.SOL_SOCKET && option.short) return ok(0);
   // BOOLs and "short" options take a single byte on Windows; everything else needs a full DWORD.
   const need = option.kind === 'bool' || option.kind === 'byte' || option.short ? 1 : 4;
-  if (optval === null || len < need || Math.min(len, 4) > optval.length) return fail(W.WSAEFAULT);
-  const value = option.kind === 'byte' ? optval[0]! : readValue(optval, len);
+  if (data === null || len < need) return fail(W.WSAEFAULT);
+  const value = option.kind === 'byte' ? data[0]! : readValue(data, len);
   if (option.max !== undefined && value >>> 0 > option.max) return fail(W.WSAEINVAL);
   if (level >>> 0 === C.SOL_SOCKET && optname === C.SO_OOBINLINE) noteOobInlineChange(sock, value);
   switch (option.kind) {

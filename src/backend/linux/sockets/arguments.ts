@@ -1,0 +1,72 @@
+/**
+ * The caller-owned arguments of the socket functions, checked before anything happens
+ * (docs/principles.md, principle 2):
+ *
+ * - a buffer is a `Uint8Array` (a Node Buffer is one) over an ordinary ArrayBuffer whose
+ *   `byteLength` covers the size the caller claims. Anything else with a non-zero size (an
+ *   ArrayBuffer, a DataView, a Uint16Array, a view of a SharedArrayBuffer, a lying subclass) is
+ *   "not entirely inside valid memory": WSAEFAULT. The check reads the engine's own typed-array
+ *   slots, never properties a caller could override, and the result is a fresh view cut to the
+ *   claimed size, so nothing after it can read or write beyond that size.
+ * - an out-parameter (`int *`, `u_long *`) that will be written is an object whose `value` can be
+ *   assigned (not frozen, not read-only, no throwing setter): checked by assigning the value it
+ *   holds, before anything irreversible (a connection accepted, a datagram taken off the queue),
+ *   so a failure never comes after a side effect.
+ */
+import type { Ref } from '../../../winsock/types.js';
+
+const EMPTY = new Uint8Array(0);
+
+// The %TypedArray%.prototype accessors: they read internal slots, so no own or inherited
+// property of the argument can change what they answer.
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const accessor = (name: PropertyKey): ((this: unknown) => unknown) =>
+  Object.getOwnPropertyDescriptor(typedArrayPrototype, name)!.get! as (this: unknown) => unknown;
+const tagOf = accessor(Symbol.toStringTag);
+const bufferOf = accessor('buffer');
+const byteOffsetOf = accessor('byteOffset');
+const byteLengthOf = accessor('byteLength');
+
+/**
+ * `buf` as a new view of exactly its first `size` bytes, or null (WSAEFAULT) when `size` is not a
+ * non-negative integer, or `buf` is not a Uint8Array over an ArrayBuffer with at least `size`
+ * bytes. A size of 0 needs no memory at all: any `buf` (null included) gives an empty view.
+ */
+export function callerBuffer(buf: unknown, size: unknown): Uint8Array | null {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) return null;
+  if (size === 0) return EMPTY;
+  if (buf === null || typeof buf !== 'object' || tagOf.call(buf) !== 'Uint8Array') return null;
+  const backing = bufferOf.call(buf);
+  if (!(backing instanceof ArrayBuffer)) return null; // a SharedArrayBuffer can change under us
+  if ((byteLengthOf.call(buf) as number) < size) return null; // a detached buffer has 0 bytes
+  return new Uint8Array(backing, byteOffsetOf.call(buf) as number, size);
+}
+
+/** True when `ref` is an object whose `value` can be written (tried with the value it holds). */
+export function isWritableRef(ref: unknown): ref is Ref<unknown> {
+  return readWritable(ref) !== NOT_WRITABLE;
+}
+
+/**
+ * The length an in/out `int *` holds (read once), when `ref` is writable and holds an integer;
+ * else null (WSAEFAULT).
+ */
+export function inOutLength(ref: unknown): number | null {
+  const value = readWritable(ref);
+  return typeof value === 'number' && Number.isInteger(value) ? value : null;
+}
+
+const NOT_WRITABLE = Symbol('not writable');
+
+/** `ref.value`, written back unchanged to prove it can be written; NOT_WRITABLE when it cannot. */
+function readWritable(ref: unknown): unknown {
+  if (ref === null || typeof ref !== 'object') return NOT_WRITABLE;
+  try {
+    const r = ref as Ref<unknown>;
+    const value = r.value;
+    r.value = value; // modules are strict: a frozen object or a getter without a setter throws
+    return value;
+  } catch {
+    return NOT_WRITABLE;
+  }
+}
