@@ -9,7 +9,7 @@ import type { WinsockCore } from '../../../winsock/api.js';
 import { fail } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
 import { socketFor } from '../sockets/lookup.js';
-import { isWritableRef } from '../sockets/arguments.js';
+import { isWritableRef } from '../../../winsock/arguments.js';
 import { handlerFor } from './table.js';
 import { finish, log, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
 import { startOverlapped } from './overlapped.js';

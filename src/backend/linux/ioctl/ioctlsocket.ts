@@ -7,7 +7,7 @@ import type { Ref, SOCKET } from '../../../winsock/types.js';
 import { fail } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
 import { WSAIoctl } from './dispatch.js';
-import { isWritableRef } from '../sockets/arguments.js';
+import { isWritableRef } from '../../../winsock/arguments.js';
 
 const arg = new Uint8Array(4);
 const argView = new DataView(arg.buffer);

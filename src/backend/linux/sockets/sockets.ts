@@ -18,7 +18,7 @@ import { reenable } from '../win32/event-select.js';
 import { waitForFd } from '../loop/wait.js';
 import { socketAccepted, socketConnected, socketMade, closeSocket } from './lifecycle.js';
 import { socketFor } from './lookup.js';
-import { callerBuffer, inOutLength } from './arguments.js';
+import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from '../host/sockaddr.js';

@@ -14,7 +14,7 @@ import { fail, ok } from '../win32/last-error.js';
 import { kernelInt, setKernelInt } from '../host/socket-facts.js';
 import { noteOobInlineChange } from './urgent.js';
 import { socketFor } from './lookup.js';
-import { callerBuffer, inOutLength } from './arguments.js';
+import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import type { LinuxSocket } from './socket-state.js';
 
 type Kind =

@@ -23,7 +23,7 @@ import { setLastError } from './last-error.js';
 import type { LinuxSocket } from '../sockets/socket-state.js';
 import { kick, waitAsync } from '../loop/scheduler.js';
 import { waitSync, type WaitSpec } from '../loop/wait.js';
-import { isWritableRef } from '../../../winsock/out-parameter.js';
+import { isWritableRef } from '../../../winsock/arguments.js';
 
 export interface Packet {
   bytes: number;

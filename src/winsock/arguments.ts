@@ -1,6 +1,6 @@
 /**
- * The caller-owned arguments of the socket functions, checked before anything happens
- * (docs/principles.md, principle 2):
+ * Caller-owned arguments, checked before anything happens (docs/principles.md, principle 2).
+ * Pure, so both backends and every layer use the same checks:
  *
  * - a buffer is a `Uint8Array` (a Node Buffer is one) over an ordinary ArrayBuffer whose
  *   `byteLength` covers the size the caller claims. Anything else with a non-zero size (an
@@ -13,7 +13,7 @@
  *   holds, before anything irreversible (a connection accepted, a datagram taken off the queue),
  *   so a failure never comes after a side effect.
  */
-import type { Ref } from '../../../winsock/types.js';
+import type { Ref } from './types.js';
 
 const EMPTY = new Uint8Array(0);
 
