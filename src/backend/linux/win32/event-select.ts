@@ -20,8 +20,8 @@
 import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
 import type { WSAEVENT, WSANETWORKEVENTS } from '../../../winsock/types.js';
-import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
+import { pollOne } from '../host/poll.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
 import type { LinuxSocket } from '../sockets/socket-state.js';
@@ -194,12 +194,8 @@ function evaluate(state: SelectState): void {
   const { sock } = state;
   const fd = sock.fd;
   if (fd < 0 || sock.closed) return;
-  const pfd = new Uint8Array(8);
-  const view = new DataView(pfd.buffer);
-  view.setInt32(0, fd, true);
-  view.setInt16(4, L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP, true);
-  const revents = libc.poll(pfd, 1, 0) > 0 ? view.getUint16(6, true) : 0;
-  apply(state, revents);
+  const revents = pollOne(fd, L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP, 0);
+  apply(state, revents > 0 ? revents : 0);
 }
 
 function apply(state: SelectState, revents: number): void {
