@@ -146,19 +146,11 @@ export const WAIT_IO_COMPLETION = 0xc0;
 export const WAIT_FAILED = 0xffffffff;
 export const WSA_INVALID_EVENT = 0;
 
-/** TCPSTATE values of TCP_INFO.State. */
-export const TCPSTATE_CLOSED = 0;
-export const TCPSTATE_LISTEN = 1;
-export const TCPSTATE_SYN_SENT = 2;
-export const TCPSTATE_SYN_RCVD = 3;
-export const TCPSTATE_ESTABLISHED = 4;
-export const TCPSTATE_FIN_WAIT_1 = 5;
-export const TCPSTATE_FIN_WAIT_2 = 6;
-export const TCPSTATE_CLOSE_WAIT = 7;
-export const TCPSTATE_CLOSING = 8;
-export const TCPSTATE_LAST_ACK = 9;
-export const TCPSTATE_TIME_WAIT = 10;
-export const TCPSTATE_MAX = 11;
+/** TCPSTATE values of TCP_INFO.State (one table: structs/tcp-info.ts). */
+export {
+  TCPSTATE_CLOSED, TCPSTATE_LISTEN, TCPSTATE_SYN_SENT, TCPSTATE_SYN_RCVD, TCPSTATE_ESTABLISHED, TCPSTATE_FIN_WAIT_1,
+  TCPSTATE_FIN_WAIT_2, TCPSTATE_CLOSE_WAIT, TCPSTATE_CLOSING, TCPSTATE_LAST_ACK, TCPSTATE_TIME_WAIT, TCPSTATE_MAX,
+} from '../structs/tcp-info.js';
 
 /** Winsock version words: MAKEWORD(2, 2) === 0x0202. */
 export function MAKEWORD(low: number, high: number): number {

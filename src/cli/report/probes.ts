@@ -6,6 +6,7 @@
 import * as ws from '../../winsock/index.js';
 import { parseSockaddr, sockaddr } from '../../structs/sockaddr.js';
 import { decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize } from '../../structs/socket-address-list.js';
+import { TCPSTATE_NAMES } from '../../structs/tcp-info.js';
 
 export type SocketKind = 'tcp-connected' | 'tcp-listening' | 'tcp-fresh' | 'udp4' | 'udp6' | 'udp4-nonblocking';
 
@@ -40,8 +41,6 @@ const describeAddressList = (out: Uint8Array, bytes: number) => {
   return `${entries.length} address(es): ${entries.map((e) => describeAddress(e.sockaddr)).join(', ') || '(none)'}`;
 };
 
-const TCPSTATES = ['CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT'];
-
 function sortInput(): Uint8Array {
   const list = [sockaddr('::ffff:127.0.0.1', 0), sockaddr('2001:db8::1', 0), sockaddr('::1', 0)];
   const buf = new Uint8Array(socketAddressListSize(list));
@@ -66,7 +65,7 @@ export const probes: Probe[] = [
   { code: 'SIO_ROUTING_INTERFACE_QUERY', socket: 'udp4', input: () => sockaddr('127.0.0.1', 0), outputSize: 16, describe: (o) => `to 127.0.0.1 from ${describeAddress(o)}` },
   { code: 'SIO_ROUTING_INTERFACE_QUERY', socket: 'udp6', input: () => sockaddr('::1', 0), outputSize: 28, describe: (o) => `to ::1 from ${describeAddress(o)}` },
   { code: 'SIO_GET_BROADCAST_ADDRESS', socket: 'udp4', outputSize: 16, describe: (o) => describeAddress(o) },
-  { code: 'SIO_TCP_INFO', socket: 'tcp-connected', input: () => u32(1), outputSize: 136, describe: (o) => `${TCPSTATES[readU32(o)] ?? readU32(o)}, MSS ${readU32(o, 4)}, RTT ${readU32(o, 20)} us` },
+  { code: 'SIO_TCP_INFO', socket: 'tcp-connected', input: () => u32(1), outputSize: 136, describe: (o) => `${TCPSTATE_NAMES[readU32(o)] ?? readU32(o)}, MSS ${readU32(o, 4)}, RTT ${readU32(o, 20)} us` },
   { code: 'SIO_IDEAL_SEND_BACKLOG_QUERY', socket: 'tcp-connected', outputSize: 4, describe: (o) => `${readU32(o)} byte(s)` },
   { code: 'SIO_ADDRESS_LIST_SORT', socket: 'udp6', input: sortInput, inPlace: true, describe: describeAddressList },
   { code: 'SIO_UDP_CONNRESET', socket: 'udp4', input: () => u32(1) },
