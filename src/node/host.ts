@@ -7,8 +7,7 @@ import {
   decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE,
 } from '../structs/socket-address-list.js';
 import { decodeInterfaceList, INTERFACE_INFO_SIZE, type InterfaceInfoRecord } from '../structs/interface-info.js';
-import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
-import { isIPv4 } from '../structs/ip.js';
+import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE, unmappedText } from '../structs/sockaddr.js';
 import { WinsockError } from './errors.js';
 import { addressOf, familyOf, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
 import { ioctlOn } from './controls.js';
@@ -238,10 +237,7 @@ export function sortDestinations(destinations: readonly string[]): string[] {
     return sortedEntries(out, input).map((sa) => {
       const known = sa.length >= SOCKADDR_IN6_SIZE ? original.get(keyOf(sa)) : undefined;
       if (known !== undefined) return known;
-      const info = parseSockaddr(sa);
-      return info.family === ws.AF_INET6 && info.address.startsWith('::ffff:') && isIPv4(info.address.slice(7))
-        ? info.address.slice(7)
-        : info.address;
+      return unmappedText(parseSockaddr(sa).address);
     });
   });
 }

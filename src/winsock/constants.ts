@@ -8,8 +8,7 @@ export const SOCKET_ERROR = -1;
 
 export const AF_UNSPEC = 0;
 export const AF_UNIX = 1;
-export const AF_INET = 2;
-export const AF_INET6 = 23;
+export { AF_INET, AF_INET6 } from '../structs/sockaddr.js';
 
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
@@ -126,12 +125,8 @@ export const FD_ROUTING_INTERFACE_CHANGE = 1 << FD_ROUTING_INTERFACE_CHANGE_BIT;
 export const FD_ADDRESS_LIST_CHANGE = 1 << FD_ADDRESS_LIST_CHANGE_BIT;
 export const FD_ALL_EVENTS = (1 << FD_MAX_EVENTS) - 1;
 
-/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h). */
-export const IFF_UP = 0x1;
-export const IFF_BROADCAST = 0x2;
-export const IFF_LOOPBACK = 0x4;
-export const IFF_POINTTOPOINT = 0x8;
-export const IFF_MULTICAST = 0x10;
+/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h; one definition: structs/interface-info.ts). */
+export { IFF_UP, IFF_BROADCAST, IFF_LOOPBACK, IFF_POINTTOPOINT, IFF_MULTICAST } from '../structs/interface-info.js';
 
 /** Waits. */
 export const WSA_INFINITE = 0xffffffff;

@@ -20,7 +20,8 @@ import { socketAccepted, socketConnected, socketMade, closeSocket } from './life
 import { socketFor } from './lookup.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
-import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from '../host/sockaddr.js';
+import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
+import { sockaddrSize } from '../../../structs/sockaddr.js';
 
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
@@ -109,7 +110,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
   if (typeof sock === 'number') return fail(sock);
   reenable(sock, C.FD_ACCEPT);
   // An address without a length is ignored: Windows accepts and leaves that buffer alone.
-  if (addr !== null && addrlen !== null && (addrlen.value < sockaddrLength(sock.af) || addrlen.value > addr.length)) return fail(W.WSAEFAULT);
+  if (addr !== null && addrlen !== null && (addrlen.value < sockaddrSize(sock.af) || addrlen.value > addr.length)) return fail(W.WSAEFAULT);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
   const peerLen = new Uint32Array([peer.length]);
   for (;;) {
@@ -118,7 +119,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
       const child = socketAccepted(sock, fd);
       if (addr !== null && addrlen !== null) {
         writeWindowsSockaddr(peer, addr, addrlen.value);
-        addrlen.value = sockaddrLength(sock.af);
+        addrlen.value = sockaddrSize(sock.af);
       }
       return ok(child.handle);
     }
@@ -255,7 +256,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);
   const datagram = sock.type !== C.SOCK_STREAM;
   // A stream socket ignores from / fromlen and leaves both alone, as Windows does.
-  if (datagram && from !== null && (fromlen === null || fromlen.value < sockaddrLength(sock.af) || fromlen.value > from.length)) return fail(W.WSAEFAULT);
+  if (datagram && from !== null && (fromlen === null || fromlen.value < sockaddrSize(sock.af) || fromlen.value > from.length)) return fail(W.WSAEFAULT);
   // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
   const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
@@ -274,7 +275,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
       if (datagram && from !== null && fromlen !== null && peerLen[0]! > 0) {
         writeWindowsSockaddr(peer, from, fromlen.value);
-        fromlen.value = sockaddrLength(sock.af);
+        fromlen.value = sockaddrSize(sock.af);
       }
       if (datagram && n > len) return fail(W.WSAEMSGSIZE);
       return ok(n);
@@ -330,7 +331,7 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
   const error = writeWindowsSockaddr(addr, name, namelen.value);
   if (error) return fail(error);
-  namelen.value = sockaddrLength(sock.af);
+  namelen.value = sockaddrSize(sock.af);
   return ok(0);
 }
 

@@ -34,9 +34,8 @@
  */
 import { SIO_ADDRESS_LIST_SORT } from '../../../../codes/index.js';
 import { WSAEFAULT, WSAEINVAL } from '../../../../errors/index.js';
-import { AF_INET6 } from '../../../../winsock/constants.js';
 import { encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE } from '../../../../structs/socket-address-list.js';
-import { SOCKADDR_IN6_SIZE } from '../../../../structs/sockaddr.js';
+import { AF_INET6, SOCKADDR_IN6_SIZE } from '../../../../structs/sockaddr.js';
 import { addressOf } from '../../host/libc.js';
 import { sortDestinations, type SourceAddress } from '../../address-selection/rfc6724.js';
 import { isInvalidDestination, kernelSourceFor } from '../../address-selection/kernel-source.js';

@@ -14,7 +14,8 @@
  */
 import { WSAEAFNOSUPPORT, WSAEINVAL } from '../../../../errors/index.js';
 import { SIO_ROUTING_INTERFACE_CHANGE } from '../../../../codes/index.js';
-import { AF_INET, AF_INET6, FD_ROUTING_INTERFACE_CHANGE } from '../../../../winsock/constants.js';
+import { FD_ROUTING_INTERFACE_CHANGE } from '../../../../winsock/constants.js';
+import { AF_INET, AF_INET6, mapIPv4, sockaddrSize } from '../../../../structs/sockaddr.js';
 import { kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { listen, type NetChange } from '../../netlink/watcher.js';
 import { done, failed, UNTOUCHED, type IoctlHandler, type IoctlOutcome } from '../types.js';
@@ -34,19 +35,10 @@ function parseDestination(input: Uint8Array, socketFamily: number): Destination 
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const family = view.getUint16(0, true);
   if (family !== socketFamily || (family !== AF_INET && family !== AF_INET6)) return WSAEAFNOSUPPORT;
-  const need = family === AF_INET ? 16 : 28;
-  if (input.length < need) return WSAEINVAL;
+  if (input.length < sockaddrSize(family)) return WSAEINVAL;
   const port = view.getUint16(2, false);
-  const address = new Uint8Array(16);
-  let scopeId = 0;
-  if (family === AF_INET) {
-    address[10] = 0xff;
-    address[11] = 0xff;
-    address.set(input.subarray(4, 8), 12);
-  } else {
-    address.set(input.subarray(8, 24));
-    scopeId = view.getUint32(24, true);
-  }
+  const address = family === AF_INET ? mapIPv4(input.subarray(4, 8)) : input.slice(8, 24);
+  const scopeId = family === AF_INET ? 0 : view.getUint32(24, true);
   const raw = family === AF_INET ? address.subarray(12) : address;
   const wildcard = raw.every((b) => b === 0);
   return { family, address, scopeId, port, wildcard, key: `${Buffer.from(address).toString('hex')}%${scopeId}` };

@@ -26,8 +26,7 @@
  */
 import { SIO_ROUTING_INTERFACE_QUERY } from '../../../../codes/index.js';
 import { WSAEAFNOSUPPORT, WSAEFAULT, WSAEINVAL, WSAENETDOWN, WSAENETUNREACH } from '../../../../errors/index.js';
-import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
-import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
+import { AF_INET, AF_INET6, isV4Mapped, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
 import { E } from '../../host/libc.js';
 import { getRoute, hostAddresses, isBindable, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
 import { done, failed, UNTOUCHED, type IoctlDone, type IoctlHandler } from '../types.js';
@@ -40,7 +39,6 @@ const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([E.ENETUNREACH, E.EHOSTU
 const REFUSING_ROUTES: ReadonlySet<number> = new Set([RTN.UNREACHABLE, RTN.PROHIBIT, RTN.BLACKHOLE, RTN.THROW]);
 
 const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
-const isV4Mapped = (a: Uint8Array): boolean => a.length === 16 && a.subarray(0, 10).every((x) => x === 0) && a[10] === 0xff && a[11] === 0xff;
 
 /** The source the kernel would use for `destination` (4 or 16 bytes), or a Winsock error. */
 export function sourceFor(destination: Uint8Array, zone: number): { source: Uint8Array; index: number } | number {
