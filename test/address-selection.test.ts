@@ -8,7 +8,7 @@ import {
   sortDestinations, compareDestinations, ip, scopeOf, policyOf, SCOPE, DEFAULT_POLICY,
   type SourceAddress, type Destination,
 } from '../dist/backend/linux/address-selection/rfc6724.js';
-import { decodeIPv6 } from '../dist/structs/sockaddr.js';
+import { decodeIPv6, unmappedText } from '../dist/structs/sockaddr.js';
 
 interface Dest extends Destination {
   text: string;
@@ -35,8 +35,7 @@ function sortTexts(destinations: string[], sources: Sources): { order: string[];
 
 /** Text of a 16-byte address, IPv4-mapped shown as plain IPv4. */
 function text(a: Uint8Array): string {
-  const t = decodeIPv6(a);
-  return t.startsWith('::ffff:') && t.includes('.') ? t.slice(7) : t;
+  return unmappedText(decodeIPv6(a));
 }
 
 /** Sort both ways round: the result must not depend on the input order. */

@@ -109,7 +109,7 @@ describe('SIO_ROUTING_INTERFACE_QUERY answers on this host', () => {
     for (const destination of ['192.0.2.77', '198.51.100.9', '203.0.113.50', '224.0.0.251', '2001:db8::77', 'ff05::2']) {
       const bytes = ws.sockaddr(destination, 0);
       const v6 = bytes.length === 28;
-      const mapped = v6 ? bytes.subarray(8, 24) : Uint8Array.from([...new Uint8Array(10), 0xff, 0xff, ...bytes.subarray(4, 8)]);
+      const mapped = v6 ? bytes.subarray(8, 24) : ws.mapIPv4(bytes.subarray(4, 8));
       const kernel = kernelSourceFor(mapped, 0);
       const answer = routeTo(destination);
       if (kernel.ok) {

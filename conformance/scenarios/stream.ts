@@ -12,7 +12,6 @@ import { pendingUntilClosed } from './host.js';
 
 const asU32 = (out: Uint8Array): number => readU32(out);
 const keepalive = (onoff: number, time: number, interval: number) => ws.encodeTcpKeepalive({ onoff, keepalivetime: time, keepaliveinterval: interval });
-const TCPSTATES = ['CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT'];
 
 const immediate = (source: string, overrides?: Extract<OverlappedRule, { kind: 'immediate' }>['overrides']): OverlappedRule =>
   ({ kind: 'immediate', basis: 'measured', source, overrides });
@@ -312,7 +311,7 @@ function pollExpectations(): Record<string, Observation> {
 
 // --- SIO_TCP_INFO --------------------------------------------------------------------------
 
-const describeTcpInfo = (out: Uint8Array): Observation => ({ State: TCPSTATES[readU32(out)] ?? readU32(out), MssPositive: readU32(out, 4) > 0 });
+const describeTcpInfo = (out: Uint8Array): Observation => ({ State: ws.TCPSTATE_NAMES[readU32(out)] ?? readU32(out), MssPositive: readU32(out, 4) > 0 });
 
 const tcpInfo: CodeCase[] = [
   {

@@ -42,6 +42,35 @@ export function rawIoctl(s: ws.SOCKET, code: number, input: Uint8Array | null, o
   return { rc, error: rc === 0 ? 0 : ws.WSAGetLastError(), bytes: returned.value };
 }
 
+/** What `growIoctl` ended with: the answer, or the error that stopped it. */
+export type GrownIoctl =
+  /** `out`: the buffer (a stable address, see stableBuffer); `bytes`: *lpcbBytesReturned, at most its size. */
+  | { ok: true; out: Uint8Array; bytes: number }
+  /** `error`: the last error; `grewPast`: set when every try failed with WSAEFAULT (the answer kept growing past that size). */
+  | { ok: false; error: number; grewPast?: number };
+
+/** Calls bounded when an answer grows between the size report and the call that should fit it. */
+const GROW_ATTEMPTS = 8;
+
+/**
+ * WSAIoctl with an output buffer grown until the answer fits (SIO_ADDRESS_LIST_QUERY,
+ * SIO_GET_INTERFACE_LIST, SIO_ADDRESS_LIST_SORT ...): a call that fails with WSAEFAULT is retried
+ * with the size it returned in *lpcbBytesReturned when that is larger, else with four times the
+ * size; at most 8 calls, never more than `maxSize` bytes. Never throws: the friendly API and the
+ * CLI each turn a failure into their own error.
+ */
+export function growIoctl(s: ws.SOCKET, code: number, input: Uint8Array | null, firstSize: number, maxSize = 1 << 24): GrownIoctl {
+  let size = firstSize;
+  for (let attempt = 0; attempt < GROW_ATTEMPTS; attempt++) {
+    const out = stableBuffer(size);
+    const result = rawIoctl(s, code, input, out);
+    if (result.rc === 0) return { ok: true, out, bytes: Math.min(result.bytes, size) };
+    if (result.error !== ws.WSAEFAULT || size >= maxSize) return { ok: false, error: result.error };
+    size = Math.min(maxSize, result.bytes > size ? result.bytes : size * 4);
+  }
+  return { ok: false, error: ws.WSAEFAULT, grewPast: size };
+}
+
 /** The catalogue name of a control code, for `syscall` texts. */
 export function codeName(code: number): string {
   return ws.namesOfValue(code)[0] ?? `0x${(code >>> 0).toString(16).padStart(8, '0')}`;

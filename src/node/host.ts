@@ -7,10 +7,9 @@ import {
   decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE,
 } from '../structs/socket-address-list.js';
 import { decodeInterfaceList, INTERFACE_INFO_SIZE, type InterfaceInfoRecord } from '../structs/interface-info.js';
-import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE } from '../structs/sockaddr.js';
-import { isIPv4 } from '../structs/ip.js';
+import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE, unmappedText } from '../structs/sockaddr.js';
 import { WinsockError, badPort, invalidArgType } from './errors.js';
-import { addressOf, familyOf, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
+import { addressOf, familyOf, growIoctl, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
 import { ioctlOn } from './controls.js';
 import type { SocketLike } from './adopt.js';
 
@@ -22,24 +21,14 @@ export interface NetAddress {
   scopeId?: number;
 }
 
-/** Calls bounded when a list grows between a size query and the call that should fit it. */
-const MAX_GROW = 8;
-
 /**
- * WSAIoctl with an output buffer grown until the answer fits: on WSAEFAULT the size returned in
- * `*lpcbBytesReturned` is tried (or four times the size when nothing larger is returned).
- * Returns the buffer (stable address) and the bytes written. Internal (exported for tests).
+ * WSAIoctl with an output buffer grown until the answer fits (core.ts growIoctl), WinsockError on
+ * failure. Returns the buffer (stable address) and the bytes written. Internal (exported for tests).
  */
 export function growingIoctl(s: ws.SOCKET, code: number, input: Uint8Array | null, firstSize: number, maxSize = 1 << 24): { out: Uint8Array; bytes: number } {
-  let size = firstSize;
-  for (let attempt = 0; attempt < MAX_GROW; attempt++) {
-    const out = stableBuffer(size);
-    const result = rawIoctl(s, code, input, out);
-    if (result.rc === 0) return { out, bytes: Math.min(result.bytes, size) };
-    if (result.error !== ws.WSAEFAULT || size >= maxSize) throw new WinsockError(result.error, ioctlSyscall(code));
-    size = Math.min(maxSize, result.bytes > size ? result.bytes : size * 4);
-  }
-  throw new WinsockError(ws.WSAEFAULT, ioctlSyscall(code), `the answer kept growing past ${size} bytes`);
+  const result = growIoctl(s, code, input, firstSize, maxSize);
+  if (result.ok) return { out: result.out, bytes: result.bytes };
+  throw new WinsockError(result.error, ioctlSyscall(code), result.grewPast === undefined ? undefined : `the answer kept growing past ${result.grewPast} bytes`);
 }
 
 function netAddress(sa: Uint8Array): NetAddress {
@@ -250,10 +239,7 @@ export function sortDestinations(destinations: readonly string[]): string[] {
     return sortedEntries(out, input).map((sa) => {
       const known = sa.length >= SOCKADDR_IN6_SIZE ? original.get(keyOf(sa)) : undefined;
       if (known !== undefined) return known;
-      const info = parseSockaddr(sa);
-      return info.family === ws.AF_INET6 && info.address.startsWith('::ffff:') && isIPv4(info.address.slice(7))
-        ? info.address.slice(7)
-        : info.address;
+      return unmappedText(parseSockaddr(sa).address);
     });
   });
 }

@@ -12,19 +12,18 @@
  * reported, so each slot is a SOCKADDR_IN (family, port 0, address) followed by zeros. A slot with
  * no address (no broadcast address) is all zero, family included.
  */
-import { decodeIPv4, encodeIPv4 } from './sockaddr.js';
+import { AF_INET, decodeIPv4, encodeIPv4 } from './sockaddr.js';
 
 export const INTERFACE_INFO_SIZE = 76;
 export const SOCKADDR_GEN_SIZE = 24;
 
-// The same values as IFF_* in winsock/constants.ts (kept local: structs/ stays free of imports from above).
-const IFF_UP = 0x1;
-const IFF_BROADCAST = 0x2;
-const IFF_LOOPBACK = 0x4;
-const IFF_POINTTOPOINT = 0x8;
-const IFF_MULTICAST = 0x10;
+/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h); `wsaioctl/winsock` re-exports them. */
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_LOOPBACK = 0x4;
+export const IFF_POINTTOPOINT = 0x8;
+export const IFF_MULTICAST = 0x10;
 
-const AF_INET = 2;
 const ADDRESS_AT = 4;
 const BROADCAST_AT = 28;
 const NETMASK_AT = 52;

@@ -2,11 +2,16 @@
  * Windows x64 socket-address layouts: SOCKADDR_IN (16 bytes), SOCKADDR_IN6 (28 bytes) and
  * SOCKADDR_STORAGE (128 bytes). Family values are Windows': AF_INET = 2, AF_INET6 = 23.
  * Ports and addresses are in network byte order, the family in host (little-endian) order.
+ *
+ * The one definition of these sizes, of the Windows IP family numbers (`wsaioctl/winsock`
+ * re-exports them) and of the IPv4-mapped IPv6 form (::ffff:a.b.c.d).
  */
 import { isIPv4, isIPv6 } from './ip.js';
 
-const AF_INET = 2;
-const AF_INET6 = 23;
+/** Windows address families (ws2def.h). The Linux backend's own numbers are in host/constants.ts. */
+export const AF_INET = 2;
+export const AF_INET6 = 23;
+
 export const SOCKADDR_IN_SIZE = 16;
 export const SOCKADDR_IN6_SIZE = 28;
 export const SOCKADDR_STORAGE_SIZE = 128;
@@ -79,6 +84,27 @@ export function sockaddrSize(family: number): number {
   return family === AF_INET ? SOCKADDR_IN_SIZE : family === AF_INET6 ? SOCKADDR_IN6_SIZE : 0;
 }
 
+/** Whether 16 IPv6 address bytes are an IPv4-mapped address (::ffff:a.b.c.d, RFC 4291 2.5.5.2). */
+export function isV4Mapped(a: Uint8Array): boolean {
+  if (a.length < 16) return false;
+  for (let i = 0; i < 10; i++) if (a[i] !== 0) return false;
+  return a[10] === 0xff && a[11] === 0xff;
+}
+
+/** The IPv4-mapped IPv6 address (16 bytes) of 4 IPv4 address bytes. */
+export function mapIPv4(v4: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out.set(v4.subarray(0, 4), 12);
+  return out;
+}
+
+/** Address text with an IPv4-mapped address shown as its IPv4 ('::ffff:192.0.2.1' -> '192.0.2.1'); other text as given. */
+export function unmappedText(text: string): string {
+  return text.startsWith('::ffff:') && isIPv4(text.slice(7)) ? text.slice(7) : text;
+}
+
 export function encodeIPv4(text: string): Uint8Array {
   return Uint8Array.from(text.split('.').map(Number));
 }
@@ -108,11 +134,9 @@ export function encodeIPv6(text: string): Uint8Array {
 
 /** RFC 5952 text of 16 IPv6 bytes (longest zero run compressed, v4-mapped shown dotted). */
 export function decodeIPv6(bytes: Uint8Array): string {
+  if (isV4Mapped(bytes)) return `::ffff:${decodeIPv4(bytes.subarray(12, 16))}`;
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push((bytes[i]! << 8) | bytes[i + 1]!);
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
-    return `::ffff:${decodeIPv4(bytes.subarray(12, 16))}`;
-  }
   let bestStart = -1, bestLen = 0;
   for (let i = 0; i < 8;) {
     if (words[i] !== 0) { i++; continue; }

@@ -16,15 +16,38 @@ export function tcpInfoSize(version: TcpInfoVersion): number {
   return version === 0 ? TCP_INFO_V0_SIZE : version === 1 ? TCP_INFO_V1_SIZE : TCP_INFO_V2_SIZE;
 }
 
-/** TCPSTATE (mstcpip.h) names by value; the values themselves are TCPSTATE_* in `wsaioctl/winsock`. */
-const STATE_NAMES = [
-  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
-  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
-] as const;
+/**
+ * TCPSTATE (mstcpip.h), the values of TCP_INFO.State: the one table of the Windows TCP states,
+ * name (without the `TCPSTATE_` prefix) to value. The TCPSTATE_* constants, TCPSTATE_NAMES and
+ * tcpStateName are read from it.
+ */
+export const TCPSTATE = {
+  CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RCVD: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6,
+  CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10,
+} as const;
+
+export const TCPSTATE_CLOSED = TCPSTATE.CLOSED;
+export const TCPSTATE_LISTEN = TCPSTATE.LISTEN;
+export const TCPSTATE_SYN_SENT = TCPSTATE.SYN_SENT;
+export const TCPSTATE_SYN_RCVD = TCPSTATE.SYN_RCVD;
+export const TCPSTATE_ESTABLISHED = TCPSTATE.ESTABLISHED;
+export const TCPSTATE_FIN_WAIT_1 = TCPSTATE.FIN_WAIT_1;
+export const TCPSTATE_FIN_WAIT_2 = TCPSTATE.FIN_WAIT_2;
+export const TCPSTATE_CLOSE_WAIT = TCPSTATE.CLOSE_WAIT;
+export const TCPSTATE_CLOSING = TCPSTATE.CLOSING;
+export const TCPSTATE_LAST_ACK = TCPSTATE.LAST_ACK;
+export const TCPSTATE_TIME_WAIT = TCPSTATE.TIME_WAIT;
+/** One past the last state (the enum's TCPSTATE_MAX). */
+export const TCPSTATE_MAX = Object.keys(TCPSTATE).length;
+
+/** TCPSTATE names by value (index = value): 'CLOSED', 'LISTEN', ... 'TIME_WAIT'. */
+export const TCPSTATE_NAMES: readonly string[] = Object.freeze(
+  Object.entries(TCPSTATE).sort(([, a], [, b]) => a - b).map(([name]) => name),
+);
 
 /** `TCPSTATE_<name>` without the prefix, or `TCPSTATE(<n>)` for values outside the enum. */
 export function tcpStateName(state: number): string {
-  return STATE_NAMES[state] ?? `TCPSTATE(${state})`;
+  return TCPSTATE_NAMES[state] ?? `TCPSTATE(${state})`;
 }
 
 /** TCP_INFO_v0 fields, in structure order. */

@@ -8,8 +8,7 @@ export const SOCKET_ERROR = -1;
 
 export const AF_UNSPEC = 0;
 export const AF_UNIX = 1;
-export const AF_INET = 2;
-export const AF_INET6 = 23;
+export { AF_INET, AF_INET6 } from '../structs/sockaddr.js';
 
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
@@ -126,12 +125,8 @@ export const FD_ROUTING_INTERFACE_CHANGE = 1 << FD_ROUTING_INTERFACE_CHANGE_BIT;
 export const FD_ADDRESS_LIST_CHANGE = 1 << FD_ADDRESS_LIST_CHANGE_BIT;
 export const FD_ALL_EVENTS = (1 << FD_MAX_EVENTS) - 1;
 
-/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h). */
-export const IFF_UP = 0x1;
-export const IFF_BROADCAST = 0x2;
-export const IFF_LOOPBACK = 0x4;
-export const IFF_POINTTOPOINT = 0x8;
-export const IFF_MULTICAST = 0x10;
+/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h; one definition: structs/interface-info.ts). */
+export { IFF_UP, IFF_BROADCAST, IFF_LOOPBACK, IFF_POINTTOPOINT, IFF_MULTICAST } from '../structs/interface-info.js';
 
 /** Waits. */
 export const WSA_INFINITE = 0xffffffff;
@@ -146,19 +141,11 @@ export const WAIT_IO_COMPLETION = 0xc0;
 export const WAIT_FAILED = 0xffffffff;
 export const WSA_INVALID_EVENT = 0;
 
-/** TCPSTATE values of TCP_INFO.State. */
-export const TCPSTATE_CLOSED = 0;
-export const TCPSTATE_LISTEN = 1;
-export const TCPSTATE_SYN_SENT = 2;
-export const TCPSTATE_SYN_RCVD = 3;
-export const TCPSTATE_ESTABLISHED = 4;
-export const TCPSTATE_FIN_WAIT_1 = 5;
-export const TCPSTATE_FIN_WAIT_2 = 6;
-export const TCPSTATE_CLOSE_WAIT = 7;
-export const TCPSTATE_CLOSING = 8;
-export const TCPSTATE_LAST_ACK = 9;
-export const TCPSTATE_TIME_WAIT = 10;
-export const TCPSTATE_MAX = 11;
+/** TCPSTATE values of TCP_INFO.State (one table: structs/tcp-info.ts). */
+export {
+  TCPSTATE_CLOSED, TCPSTATE_LISTEN, TCPSTATE_SYN_SENT, TCPSTATE_SYN_RCVD, TCPSTATE_ESTABLISHED, TCPSTATE_FIN_WAIT_1,
+  TCPSTATE_FIN_WAIT_2, TCPSTATE_CLOSE_WAIT, TCPSTATE_CLOSING, TCPSTATE_LAST_ACK, TCPSTATE_TIME_WAIT, TCPSTATE_MAX,
+} from '../structs/tcp-info.js';
 
 /** Winsock version words: MAKEWORD(2, 2) === 0x0202. */
 export function MAKEWORD(low: number, high: number): number {

@@ -14,7 +14,7 @@ export type Family = 'ipv4' | 'ipv6';
 export const LOOPBACK: Record<Family, string> = { ipv4: '127.0.0.1', ipv6: '::1' };
 
 const afOf = (family: Family): number => (family === 'ipv4' ? ws.AF_INET : ws.AF_INET6);
-const nameSize = (family: Family): number => (family === 'ipv4' ? 16 : 28);
+const nameSize = (family: Family): number => ws.sockaddrSize(afOf(family));
 
 /** Throw with the Winsock error when `rc` is SOCKET_ERROR / INVALID_SOCKET. */
 export function check<T extends number>(rc: T, what: string): T {

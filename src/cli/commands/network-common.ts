@@ -5,6 +5,7 @@
  */
 import * as ws from '../../winsock/index.js';
 import { errorName } from '../../errors/index.js';
+import { growIoctl } from '../../node/core.js';
 import { EXIT_FAILED, type CliIo } from '../command.js';
 
 /** A Winsock failure: the call that failed and its error. */
@@ -47,21 +48,12 @@ export function withSocket<T>(af: number, type: number, protocol: number, body: 
 export const ioctlName = (code: number): string => `WSAIoctl(${ws.decodeControlCode(code).names[0] ?? `0x${code.toString(16)}`})`;
 
 /**
- * WSAIoctl with an output buffer that grows until the answer fits: on WSAEFAULT, the size
- * returned in *lpcbBytesReturned when it is larger, else twice the size (bounded: 8 tries, 16 MiB).
- * Returns the buffer, its native address (for SOCKET_ADDRESS_LIST pointers) and the bytes written.
+ * WSAIoctl with an output buffer that grows until the answer fits (the friendly API's growIoctl:
+ * the size returned with WSAEFAULT, bounded tries and size). Returns the buffer, its native
+ * address (for SOCKET_ADDRESS_LIST pointers) and the bytes written, or the failure to print.
  */
 export function growingIoctl(s: ws.SOCKET, code: number, input: Uint8Array | null, firstSize: number): { out: Uint8Array; base: bigint; bytes: number } | WinsockFailure {
-  let size = firstSize;
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const out = new Uint8Array(size);
-    const bytes = { value: 0 };
-    if (ws.WSAIoctl(s, code, input, input?.length ?? 0, out, out.length, bytes, null, null) === 0) {
-      return { out, base: ws.bufferAddress(out), bytes: Math.min(bytes.value, size) };
-    }
-    const error = ws.WSAGetLastError();
-    if (error !== ws.WSAEFAULT || size >= 1 << 24) return new WinsockFailure(ioctlName(code), error);
-    size = Math.min(1 << 24, bytes.value > size ? bytes.value : size * 2);
-  }
-  return new WinsockFailure(ioctlName(code), ws.WSAEFAULT);
+  const result = growIoctl(s, code, input, firstSize);
+  if (!result.ok) return new WinsockFailure(ioctlName(code), result.error);
+  return { out: result.out, base: ws.bufferAddress(result.out), bytes: result.bytes };
 }

@@ -55,7 +55,7 @@ export const routeCommand: CliCommand = {
       io.err(`wsaioctl route: ${destination}\nusage: wsaioctl route ${USAGE}`);
       return EXIT_USAGE;
     }
-    const af = destination.length === 16 ? ws.AF_INET : ws.AF_INET6;
+    const af = destination.length === ws.SOCKADDR_IN_SIZE ? ws.AF_INET : ws.AF_INET6;
     return withWinsock(io, 'route', () => {
       const answer = withSocket(af, ws.SOCK_DGRAM, ws.IPPROTO_UDP, (s) => {
         const out = new Uint8Array(destination.length);

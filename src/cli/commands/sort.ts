@@ -58,7 +58,7 @@ function zoneIndex(name: string): number | undefined {
 
 function textOf(sa: Uint8Array): string {
   const info = ws.parseSockaddr(sa);
-  const address = info.address.startsWith('::ffff:') && info.address.includes('.') ? info.address.slice(7) : info.address;
+  const address = ws.unmappedText(info.address);
   return info.scopeId ? `${address}%${info.scopeId}` : address;
 }
 
@@ -71,7 +71,7 @@ function sourceFor(sa: Uint8Array): Uint8Array | null {
     const peer = sa.slice();
     new DataView(peer.buffer).setUint16(2, 9, false); // any port: a UDP connect sends nothing
     if (ws.connect(s, peer, peer.length) !== 0) return null;
-    const local = new Uint8Array(28);
+    const local = new Uint8Array(ws.SOCKADDR_IN6_SIZE);
     const len = { value: local.length };
     return ws.getsockname(s, local, len) === 0 ? local : null;
   } finally {
@@ -103,9 +103,9 @@ function readSorted(buf: Uint8Array): Uint8Array[] {
   const base = koffi.address(buf) as bigint;
   const out: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
-    const offset = Number(view.getBigUint64(8 + 16 * i, true) - base);
-    if (offset < 0 || offset + 28 > buf.length) throw new RangeError(`entry ${i} points outside the list`);
-    out.push(buf.slice(offset, offset + 28));
+    const offset = Number(view.getBigUint64(ws.SOCKET_ADDRESS_LIST_HEADER + ws.SOCKET_ADDRESS_SIZE * i, true) - base);
+    if (offset < 0 || offset + ws.SOCKADDR_IN6_SIZE > buf.length) throw new RangeError(`entry ${i} points outside the list`);
+    out.push(buf.slice(offset, offset + ws.SOCKADDR_IN6_SIZE));
   }
   return out;
 }

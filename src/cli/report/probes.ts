@@ -4,8 +4,9 @@
  * `wsaioctl/winsock` surface, so the report runs on either backend.
  */
 import * as ws from '../../winsock/index.js';
-import { parseSockaddr, sockaddr } from '../../structs/sockaddr.js';
+import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../structs/sockaddr.js';
 import { decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize } from '../../structs/socket-address-list.js';
+import { TCPSTATE_NAMES } from '../../structs/tcp-info.js';
 
 export type SocketKind = 'tcp-connected' | 'tcp-listening' | 'tcp-fresh' | 'udp4' | 'udp6' | 'udp4-nonblocking';
 
@@ -32,15 +33,13 @@ const readU64 = (b: Uint8Array, off = 0) => new DataView(b.buffer, b.byteOffset)
 
 const describeAddress = (out: Uint8Array) => {
   const a = parseSockaddr(out);
-  return a.family === 23 && a.scopeId ? `${a.address}%${a.scopeId}` : a.address;
+  return a.family === ws.AF_INET6 && a.scopeId ? `${a.address}%${a.scopeId}` : a.address;
 };
 
 const describeAddressList = (out: Uint8Array, bytes: number) => {
   const entries = decodeSocketAddressList(out.subarray(0, bytes));
   return `${entries.length} address(es): ${entries.map((e) => describeAddress(e.sockaddr)).join(', ') || '(none)'}`;
 };
-
-const TCPSTATES = ['CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT'];
 
 function sortInput(): Uint8Array {
   const list = [sockaddr('::ffff:127.0.0.1', 0), sockaddr('2001:db8::1', 0), sockaddr('::1', 0)];
@@ -63,10 +62,10 @@ export const probes: Probe[] = [
   { code: 'SIO_GET_INTERFACE_LIST', socket: 'udp4', outputSize: 76 * 64, describe: (o, n) => `${n / 76} interface record(s): ${Array.from({ length: n / 76 }, (_, i) => describeAddress(o.subarray(i * 76 + 4, i * 76 + 20))).join(', ')}` },
   { code: 'SIO_ADDRESS_LIST_QUERY', socket: 'udp4', outputSize: 8192, describe: describeAddressList },
   { code: 'SIO_ADDRESS_LIST_QUERY', socket: 'udp6', outputSize: 8192, describe: describeAddressList },
-  { code: 'SIO_ROUTING_INTERFACE_QUERY', socket: 'udp4', input: () => sockaddr('127.0.0.1', 0), outputSize: 16, describe: (o) => `to 127.0.0.1 from ${describeAddress(o)}` },
-  { code: 'SIO_ROUTING_INTERFACE_QUERY', socket: 'udp6', input: () => sockaddr('::1', 0), outputSize: 28, describe: (o) => `to ::1 from ${describeAddress(o)}` },
-  { code: 'SIO_GET_BROADCAST_ADDRESS', socket: 'udp4', outputSize: 16, describe: (o) => describeAddress(o) },
-  { code: 'SIO_TCP_INFO', socket: 'tcp-connected', input: () => u32(1), outputSize: 136, describe: (o) => `${TCPSTATES[readU32(o)] ?? readU32(o)}, MSS ${readU32(o, 4)}, RTT ${readU32(o, 20)} us` },
+  { code: 'SIO_ROUTING_INTERFACE_QUERY', socket: 'udp4', input: () => sockaddr('127.0.0.1', 0), outputSize: SOCKADDR_IN_SIZE, describe: (o) => `to 127.0.0.1 from ${describeAddress(o)}` },
+  { code: 'SIO_ROUTING_INTERFACE_QUERY', socket: 'udp6', input: () => sockaddr('::1', 0), outputSize: SOCKADDR_IN6_SIZE, describe: (o) => `to ::1 from ${describeAddress(o)}` },
+  { code: 'SIO_GET_BROADCAST_ADDRESS', socket: 'udp4', outputSize: SOCKADDR_IN_SIZE, describe: (o) => describeAddress(o) },
+  { code: 'SIO_TCP_INFO', socket: 'tcp-connected', input: () => u32(1), outputSize: 136, describe: (o) => `${TCPSTATE_NAMES[readU32(o)] ?? readU32(o)}, MSS ${readU32(o, 4)}, RTT ${readU32(o, 20)} us` },
   { code: 'SIO_IDEAL_SEND_BACKLOG_QUERY', socket: 'tcp-connected', outputSize: 4, describe: (o) => `${readU32(o)} byte(s)` },
   { code: 'SIO_ADDRESS_LIST_SORT', socket: 'udp6', input: sortInput, inPlace: true, describe: describeAddressList },
   { code: 'SIO_UDP_CONNRESET', socket: 'udp4', input: () => u32(1) },

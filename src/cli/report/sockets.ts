@@ -1,6 +1,6 @@
 /** The loopback sockets the report probes: made once, closed at the end. */
 import * as ws from '../../winsock/index.js';
-import { parseSockaddr, sockaddr } from '../../structs/sockaddr.js';
+import { parseSockaddr, sockaddr, SOCKADDR_IN_SIZE } from '../../structs/sockaddr.js';
 import type { SocketKind } from './probes.js';
 
 export class ReportSockets {
@@ -35,7 +35,7 @@ export class ReportSockets {
   private listener(): number {
     const l = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
     if (l === ws.INVALID_SOCKET) return l;
-    if (ws.bind(l, sockaddr('127.0.0.1', 0), 16) !== 0 || ws.listen(l, 4) !== 0) return ws.INVALID_SOCKET;
+    if (ws.bind(l, sockaddr('127.0.0.1', 0), SOCKADDR_IN_SIZE) !== 0 || ws.listen(l, 4) !== 0) return ws.INVALID_SOCKET;
     return l;
   }
 
@@ -43,10 +43,10 @@ export class ReportSockets {
   private connectedPair(): number {
     const l = this.get('tcp-listening');
     if (typeof l !== 'number') return ws.INVALID_SOCKET;
-    const name = new Uint8Array(16);
-    ws.getsockname(l, name, { value: 16 });
+    const name = new Uint8Array(SOCKADDR_IN_SIZE);
+    ws.getsockname(l, name, { value: name.length });
     const c = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
-    if (ws.connect(c, sockaddr('127.0.0.1', parseSockaddr(name).port), 16) !== 0) return ws.INVALID_SOCKET;
+    if (ws.connect(c, sockaddr('127.0.0.1', parseSockaddr(name).port), SOCKADDR_IN_SIZE) !== 0) return ws.INVALID_SOCKET;
     this.extra.push(c);
     const a = ws.accept(l, null, null);
     ws.send(c, new TextEncoder().encode('hello'), 5, 0);

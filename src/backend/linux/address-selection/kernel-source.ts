@@ -1,44 +1,70 @@
 /**
- * The source address the Linux kernel would use for a destination: connect() a throw-away UDP
- * socket to it and read getsockname(). A UDP connect only runs the route lookup and source
- * selection; no packet leaves the host. One socket per destination (a connected UDP socket keeps
- * the source of its first connect), always closed before returning.
+ * Which source address the Linux kernel would use for a destination: the one answer the backend
+ * has to that question. SIO_ROUTING_INTERFACE_QUERY, SIO_ROUTING_INTERFACE_CHANGE and
+ * SIO_ADDRESS_LIST_SORT all ask `kernelSourceFor`, so they cannot disagree.
+ *
+ * How: connect() a throw-away UDP socket to the destination and read getsockname(). A UDP connect
+ * only runs the route lookup and the kernel's source selection (policy rules, a route's preferred
+ * source, RFC 6724 source rules; never a tentative address); no packet leaves the host. One socket
+ * per destination (a connected UDP socket keeps the source of its first connect), always closed
+ * before returning. The destination port plays no part (a fixed one is used), so every caller
+ * gets the same answer for the same address and zone.
  */
 import * as libc from '../host/libc.js';
 import { E, L } from '../host/libc.js';
+import { setKernelInt } from '../host/socket-facts.js';
+import { SOCKADDR_IN6_SIZE } from '../../../structs/sockaddr.js';
+import { hostAddresses, isLinkLocal6 } from '../netlink/index.js';
 
 export type KernelSource =
+  /** `source`: 16 bytes (IPv4 as IPv4-mapped); `sourceScopeId`: its interface when it is link-local, else 0. */
   | { ok: true; source: Uint8Array; sourceScopeId: number }
   /** `errno` from socket() or connect(): ENETUNREACH for no route, EINVAL for a scoped address without its zone. */
   | { ok: false; errno: number };
 
-const SOCKADDR_IN6 = 28;
+/** Any port: a UDP connect sends nothing (9 is discard). */
+const PROBE_PORT = 9;
 
 /**
  * Ask the kernel which source it would pick to reach `address` (16 bytes, IPv4 as IPv4-mapped)
  * with interface / zone `scopeId` (sin6_scope_id, needed for link-local destinations).
  */
-export function kernelSourceFor(address: Uint8Array, scopeId: number, port = 9): KernelSource {
+export function kernelSourceFor(address: Uint8Array, scopeId: number): KernelSource {
   const fd = libc.socket(L.AF_INET6, L.SOCK_DGRAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0);
   if (fd < 0) return { ok: false, errno: libc.errno() };
   try {
     // IPv4-mapped destinations need a dual-stack socket whatever net.ipv6.bindv6only says.
-    const off = new Uint8Array(4);
-    libc.setsockopt(fd, L.IPPROTO_IPV6, L.IPV6_V6ONLY, off, 4);
-    const sa = new Uint8Array(SOCKADDR_IN6);
+    setKernelInt(fd, L.IPPROTO_IPV6, L.IPV6_V6ONLY, 0);
+    // Without SO_BROADCAST the kernel refuses a broadcast destination (EACCES) before naming a
+    // source; a sender to it would have the option set.
+    setKernelInt(fd, L.SOL_SOCKET, L.SO_BROADCAST, 1);
+    const sa = new Uint8Array(SOCKADDR_IN6_SIZE);
     const view = new DataView(sa.buffer);
     view.setUint16(0, L.AF_INET6, true);
-    view.setUint16(2, port || 9, false);
+    view.setUint16(2, PROBE_PORT, false);
     sa.set(address.subarray(0, 16), 8);
     view.setUint32(24, scopeId >>> 0, true);
-    if (libc.connect(fd, sa, SOCKADDR_IN6) < 0) return { ok: false, errno: libc.errno() };
-    const local = new Uint8Array(SOCKADDR_IN6);
-    const len = new Uint32Array([SOCKADDR_IN6]);
+    if (libc.connect(fd, sa, SOCKADDR_IN6_SIZE) < 0) return { ok: false, errno: libc.errno() };
+    const local = new Uint8Array(SOCKADDR_IN6_SIZE);
+    const len = new Uint32Array([SOCKADDR_IN6_SIZE]);
     if (libc.getsockname(fd, local, len) < 0) return { ok: false, errno: libc.errno() };
-    return { ok: true, source: local.slice(8, 24), sourceScopeId: new DataView(local.buffer).getUint32(24, true) };
+    const source = local.slice(8, 24);
+    let sourceScopeId = new DataView(local.buffer).getUint32(24, true);
+    // getsockname names the zone only when the destination needed one; a link-local source
+    // picked for a global destination gets the interface that holds it.
+    if (sourceScopeId === 0 && isLinkLocal6(source)) sourceScopeId = interfaceHolding(source);
+    return { ok: true, source, sourceScopeId };
   } finally {
     libc.close(fd);
   }
+}
+
+/** Index of the interface that has this IPv6 address (the first, if several do), or 0. */
+function interfaceHolding(address: Uint8Array): number {
+  const host = hostAddresses(6);
+  if (!host.ok) return 0;
+  const key = address.join();
+  return host.value.find((a) => a.address.join() === key)?.index ?? 0;
 }
 
 /** Errors that mean the destination itself is malformed for this host, not just unreachable. */

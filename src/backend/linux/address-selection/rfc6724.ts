@@ -6,7 +6,7 @@
  * Addresses are 16-byte IPv6 addresses; IPv4 addresses are given in IPv4-mapped form
  * (::ffff:a.b.c.d), as RFC 6724 section 6 requires for looking them up in the policy table.
  */
-import { encodeIPv4, encodeIPv6 } from '../../../structs/sockaddr.js';
+import { encodeIPv4, encodeIPv6, isV4Mapped, mapIPv4 } from '../../../structs/sockaddr.js';
 import { isIPv4, isIPv6 } from '../../../structs/ip.js';
 
 /** One row of the policy table (RFC 6724 section 2.1). */
@@ -84,19 +84,6 @@ export function ip(text: string): Uint8Array {
   if (isIPv4(text)) return mapIPv4(encodeIPv4(text));
   if (isIPv6(text)) return encodeIPv6(text);
   throw new TypeError(`not an IP address: ${text}`);
-}
-
-export function mapIPv4(v4: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16);
-  out[10] = 0xff;
-  out[11] = 0xff;
-  out.set(v4.subarray(0, 4), 12);
-  return out;
-}
-
-export function isV4Mapped(a: Uint8Array): boolean {
-  for (let i = 0; i < 10; i++) if (a[i] !== 0) return false;
-  return a[10] === 0xff && a[11] === 0xff;
 }
 
 /** Number of leading bits two 16-byte addresses share. */

@@ -1,7 +1,8 @@
 /**
- * The libc calls the Linux backend makes, bound once through koffi. Buffers are passed as
- * pointers for the duration of one call (koffi's transient pointers); nothing here keeps one.
- * Linux constant values live here too, so they never leak above the backend.
+ * The libc calls the Linux backend makes, bound once through koffi (the only `koffi.load` of the
+ * Linux backend). Buffers are passed as pointers for the duration of one call (koffi's transient
+ * pointers); nothing here keeps one. The Linux constant values (constants.ts) are re-exported here,
+ * so they never leak above the backend.
  */
 import koffi from 'koffi';
 
@@ -36,6 +37,9 @@ export const ioctlBuf = libc.func('int ioctl(int fd, unsigned long request, uint
 export const poll = libc.func('int poll(uint8_t *fds, unsigned long nfds, int timeout)') as (fds: Uint8Array, nfds: number, timeout: number) => number;
 /** poll() on a libuv pool thread: the callback gets (error, result) on this JS thread. */
 export const pollAsync = (poll as unknown as { async(fds: Uint8Array, nfds: number, timeout: number, cb: (err: unknown, n: number) => void): void }).async;
+/** timerfd (the sampler's periodic tick, loop/sampler.ts); `new_value` / `old_value` are struct itimerspec (32 bytes). */
+export const timerfd_create = libc.func('int timerfd_create(int clockid, int flags)') as (clockid: number, flags: number) => number;
+export const timerfd_settime = libc.func('int timerfd_settime(int fd, int flags, const uint8_t *new_value, uint8_t *old_value)') as (fd: number, flags: number, value: Uint8Array, old: Uint8Array | null) => number;
 export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (initval: number, flags: number) => number;
 export const write = libc.func('intptr_t write(int fd, const uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;
 export const read = libc.func('intptr_t read(int fd, uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;
@@ -43,37 +47,5 @@ export const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)') as (fd: nu
 export const if_nametoindex = libc.func('unsigned int if_nametoindex(const char *name)') as (name: string) => number;
 export const getpid = libc.func('int getpid()') as () => number;
 
-/** Linux values (x86_64 / generic). */
-export const L = {
-  AF_UNSPEC: 0, AF_UNIX: 1, AF_INET: 2, AF_INET6: 10, AF_NETLINK: 16,
-  SOCK_STREAM: 1, SOCK_DGRAM: 2, SOCK_RAW: 3, SOCK_SEQPACKET: 5,
-  SOCK_NONBLOCK: 0o4000, SOCK_CLOEXEC: 0o2000000,
-  SOL_SOCKET: 1, IPPROTO_IP: 0, IPPROTO_TCP: 6, IPPROTO_UDP: 17, IPPROTO_IPV6: 41, IPPROTO_ICMP: 1, IPPROTO_ICMPV6: 58, IPPROTO_RAW: 255,
-  SO_DEBUG: 1, SO_REUSEADDR: 2, SO_TYPE: 3, SO_ERROR: 4, SO_DONTROUTE: 5, SO_BROADCAST: 6,
-  SO_SNDBUF: 7, SO_RCVBUF: 8, SO_KEEPALIVE: 9, SO_OOBINLINE: 10, SO_PRIORITY: 12, SO_LINGER: 13,
-  SO_RCVLOWAT: 18, SO_SNDLOWAT: 19, SO_RCVTIMEO: 20, SO_SNDTIMEO: 21, SO_ACCEPTCONN: 30,
-  SO_PROTOCOL: 38, SO_DOMAIN: 39, SO_INCOMING_CPU: 49,
-  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_KEEPIDLE: 4, TCP_KEEPINTVL: 5, TCP_KEEPCNT: 6, TCP_INFO: 11,
-  IP_TOS: 1, IP_TTL: 2, IP_HDRINCL: 3, IP_OPTIONS: 4, IP_PKTINFO: 8, IP_RECVERR: 11, IP_MTU_DISCOVER: 10,
-  IP_MULTICAST_IF: 32, IP_MULTICAST_TTL: 33, IP_MULTICAST_LOOP: 34, IP_ADD_MEMBERSHIP: 35, IP_DROP_MEMBERSHIP: 36,
-  IPV6_UNICAST_HOPS: 16, IPV6_MULTICAST_IF: 17, IPV6_MULTICAST_HOPS: 18, IPV6_MULTICAST_LOOP: 19,
-  IPV6_RECVERR: 25, IPV6_V6ONLY: 26,
-  MSG_OOB: 0x1, MSG_PEEK: 0x2, MSG_DONTROUTE: 0x4, MSG_TRUNC: 0x20, MSG_DONTWAIT: 0x40, MSG_WAITALL: 0x100,
-  MSG_ERRQUEUE: 0x2000, MSG_NOSIGNAL: 0x4000,
-  FIONREAD: 0x541b, SIOCATMARK: 0x8905, SIOCOUTQ: 0x5411, FIONBIO: 0x5421, SIOCGIFNAME: 0x8910, SIOCGIFFLAGS: 0x8913,
-  F_GETFL: 3, F_SETFL: 4, O_NONBLOCK: 0o4000, EFD_NONBLOCK: 0o4000, EFD_CLOEXEC: 0o2000000,
-  POLLIN: 0x1, POLLPRI: 0x2, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20, POLLRDHUP: 0x2000,
-  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
-} as const;
-
-/** Linux errno values the backend reacts to by name. */
-export const E = {
-  EPERM: 1, ENOENT: 2, EINTR: 4, ENXIO: 6, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14,
-  ENODEV: 19, EINVAL: 22, ENFILE: 23, EMFILE: 24, EPIPE: 32, ENAMETOOLONG: 36, ENOTEMPTY: 39, ELOOP: 40,
-  EREMOTE: 66, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92,
-  EPROTONOSUPPORT: 93, ESOCKTNOSUPPORT: 94, EOPNOTSUPP: 95, EPFNOSUPPORT: 96, EAFNOSUPPORT: 97,
-  EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ENETRESET: 102,
-  ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ESHUTDOWN: 108,
-  ETOOMANYREFS: 109, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTDOWN: 112, EHOSTUNREACH: 113,
-  EALREADY: 114, EINPROGRESS: 115, ESTALE: 116, EDQUOT: 122,
-} as const;
+/** Linux constant values (one definition, kept apart so pure modules can read them without koffi). */
+export { L, E } from './constants.js';

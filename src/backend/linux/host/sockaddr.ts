@@ -1,12 +1,14 @@
 /**
  * Windows sockaddr <-> Linux sockaddr. The byte layouts of sockaddr_in (16) and sockaddr_in6 (28)
- * are the same on both systems; only the family number differs (AF_INET6 is 23 on Windows, 10 on
- * Linux), so translation is a copy with the family rewritten.
+ * are the same on both systems (the sizes: structs/sockaddr.ts); only the family number differs
+ * (AF_INET6 is 23 on Windows, structs/sockaddr.ts; 10 on Linux, host/constants.ts), so
+ * translation is a copy with the family rewritten.
  */
-import { AF_INET, AF_INET6 } from '../../../winsock/constants.js';
+import { AF_INET, AF_INET6, sockaddrSize } from '../../../structs/sockaddr.js';
 import { WSAEAFNOSUPPORT, WSAEFAULT } from '../../../errors/index.js';
 import { L } from './libc.js';
 
+/** sizeof(struct sockaddr_storage) on Linux: room for any address getsockname / recvfrom returns. */
 export const LINUX_SOCKADDR_MAX = 128;
 
 export function linuxFamily(windowsFamily: number): number {
@@ -17,10 +19,6 @@ export function windowsFamily(linuxFamilyValue: number): number {
   return linuxFamilyValue === L.AF_INET ? AF_INET : linuxFamilyValue === L.AF_INET6 ? AF_INET6 : linuxFamilyValue;
 }
 
-export function sockaddrLength(windowsFamilyValue: number): number {
-  return windowsFamilyValue === AF_INET ? 16 : windowsFamilyValue === AF_INET6 ? 28 : 0;
-}
-
 /**
  * A Linux copy of the caller's Windows sockaddr, or a Winsock error number: WSAEFAULT when the
  * buffer is missing or shorter than its family needs, WSAEAFNOSUPPORT when the family is not
@@ -29,7 +27,7 @@ export function sockaddrLength(windowsFamilyValue: number): number {
 export function toLinuxSockaddr(name: Uint8Array | null, namelen: number, expectFamily?: number): { addr: Uint8Array; len: number } | number {
   if (name === null || !Number.isInteger(namelen) || namelen < 2 || namelen > name.length) return WSAEFAULT;
   const family = name[0]! | (name[1]! << 8);
-  const need = sockaddrLength(family);
+  const need = sockaddrSize(family);
   if (need === 0) return WSAEAFNOSUPPORT;
   if (namelen < need) return WSAEFAULT;
   if (expectFamily !== undefined && family !== expectFamily) return WSAEAFNOSUPPORT;
@@ -47,7 +45,7 @@ export function toLinuxSockaddr(name: Uint8Array | null, namelen: number, expect
  */
 export function writeWindowsSockaddr(linuxAddr: Uint8Array, out: Uint8Array, outLen: number): number {
   const family = windowsFamily(linuxAddr[0]! | (linuxAddr[1]! << 8));
-  const size = sockaddrLength(family);
+  const size = sockaddrSize(family);
   if (size === 0 || outLen < size || out.length < size) return WSAEFAULT;
   out.set(linuxAddr.subarray(0, size));
   out[0] = family & 0xff;
@@ -57,7 +55,7 @@ export function writeWindowsSockaddr(linuxAddr: Uint8Array, out: Uint8Array, out
 
 export function windowsSockaddrFromLinux(linuxAddr: Uint8Array): Uint8Array {
   const family = windowsFamily(linuxAddr[0]! | (linuxAddr[1]! << 8));
-  const out = new Uint8Array(sockaddrLength(family) || 16);
+  const out = new Uint8Array(sockaddrSize(family) || 16);
   writeWindowsSockaddr(linuxAddr, out, out.length);
   return out;
 }

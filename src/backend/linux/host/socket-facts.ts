@@ -28,10 +28,14 @@ export function pendingSocketError(fd: number): number {
   return kernelInt(fd, L.SOL_SOCKET, L.SO_ERROR) ?? 0;
 }
 
-/** Linux TCP states (include/net/tcp_states.h) as TCP_INFO reports them in tcpi_state. */
+/**
+ * Linux TCP states (include/net/tcp_states.h) as TCP_INFO reports them in tcpi_state: the one
+ * table of them (the Windows TCPSTATE values are structs/tcp-info.ts's; sockets/tcp-info.ts maps
+ * one to the other).
+ */
 export const TCP_STATE = {
   ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT1: 4, FIN_WAIT2: 5, TIME_WAIT: 6,
-  CLOSE: 7, CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11,
+  CLOSE: 7, CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11, NEW_SYN_RECV: 12, BOUND_INACTIVE: 13,
 } as const;
 
 /** The TCP state of a stream socket (TCP_INFO's first byte), or null when it cannot be read. */

@@ -4,14 +4,9 @@
  * at least one listener exists, polled by the reactor like any other source. Synchronous waits
  * therefore still block in poll() between ticks; nothing ticks when nobody listens.
  */
-import koffi from 'koffi';
 import * as libc from '../host/libc.js';
+import { read, timerfd_create, timerfd_settime } from '../host/libc.js';
 import { addSource } from './reactor.js';
-
-const lib = koffi.load('libc.so.6');
-const timerfd_create = lib.func('int timerfd_create(int clockid, int flags)') as (clock: number, flags: number) => number;
-const timerfd_settime = lib.func('int timerfd_settime(int fd, int flags, const uint8_t *new_value, uint8_t *old_value)') as (fd: number, flags: number, value: Uint8Array, old: Uint8Array | null) => number;
-const read = lib.func('intptr_t read(int fd, uint8_t *buf, size_t count)') as (fd: number, buf: Uint8Array, count: number) => number;
 
 const CLOCK_MONOTONIC = 1;
 const TFD_NONBLOCK = 0o4000;

@@ -19,10 +19,7 @@ import {
   IFA, IFA_F, IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA, NLM_F, NLMSG, NLMSGHDR_SIZE, RTA, RTATTR_HEADER, RTM, RTMSG_SIZE, RTEXT_FILTER,
 } from './constants.js';
 import { readU16LE, readU32LE } from '../../../structs/bytes.js';
-
-const LINUX_AF_INET = 2;
-const LINUX_AF_INET6 = 10;
-const LINUX_AF_UNSPEC = 0;
+import { L } from '../host/constants.js';
 
 export type IpVersion = 4 | 6;
 
@@ -30,9 +27,9 @@ const align4 = (n: number): number => (n + 3) & ~3;
 const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 export const linuxFamilyOf = (version: IpVersion | 0): number =>
-  version === 4 ? LINUX_AF_INET : version === 6 ? LINUX_AF_INET6 : LINUX_AF_UNSPEC;
+  version === 4 ? L.AF_INET : version === 6 ? L.AF_INET6 : L.AF_UNSPEC;
 export const versionOfLinuxFamily = (family: number): IpVersion | 0 =>
-  family === LINUX_AF_INET ? 4 : family === LINUX_AF_INET6 ? 6 : 0;
+  family === L.AF_INET ? 4 : family === L.AF_INET6 ? 6 : 0;
 
 // ---------------------------------------------------------------------------------------------
 // Framing

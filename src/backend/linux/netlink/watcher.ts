@@ -15,7 +15,7 @@ import * as libc from '../host/libc.js';
 import { E, L } from '../host/libc.js';
 import { addSource } from '../loop/reactor.js';
 import {
-  NETLINK_ROUTE, NLMSG, RTM, RTMGRP_NETWORK_CHANGES, RT_SCOPE, addressDumpRequest, parseAddress, parseMessages, type NetlinkMessage,
+  NETLINK_ROUTE, NLMSG, RTM, RTMGRP_NETWORK_CHANGES, RT_SCOPE, SOCKADDR_NL_SIZE, addressDumpRequest, parseAddress, parseMessages, type NetlinkMessage,
 } from './index.js';
 
 export type NetChange =
@@ -31,7 +31,6 @@ export type NetChange =
 export type NetListener = (changes: readonly NetChange[]) => void;
 
 const GROUPS = RTMGRP_NETWORK_CHANGES;
-const ENOBUFS = 105;
 
 const listeners = new Set<NetListener>();
 let fd = -1;
@@ -66,7 +65,7 @@ export function listen(listener: NetListener): () => void {
 function open(): void {
   const s = libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, NETLINK_ROUTE);
   if (s < 0) return; // no rtnetlink (a sandbox): requests stay pending, as on a host that never changes
-  const sa = new Uint8Array(12);
+  const sa = new Uint8Array(SOCKADDR_NL_SIZE);
   const view = new DataView(sa.buffer);
   view.setUint16(0, L.AF_NETLINK, true);
   view.setUint32(8, GROUPS, true);
@@ -87,7 +86,7 @@ function open(): void {
 
 /** The port id the kernel gave the socket at bind (sockaddr_nl.nl_pid). */
 function boundPortId(s: number): number {
-  const sa = new Uint8Array(12);
+  const sa = new Uint8Array(SOCKADDR_NL_SIZE);
   const len = new Uint32Array([sa.length]);
   if (libc.getsockname(s, sa, len) < 0) return -1;
   return new DataView(sa.buffer).getUint32(4, true);
@@ -132,7 +131,7 @@ function drain(): void {
     const n = libc.recv(fd, recvBuffer, recvBuffer.length, L.MSG_DONTWAIT);
     if (n < 0) {
       const errno = libc.errno();
-      if (errno === ENOBUFS) {
+      if (errno === E.ENOBUFS) {
         add({ kind: 'overrun' });
         // The address set may be stale now: seed it again.
         addresses.clear();

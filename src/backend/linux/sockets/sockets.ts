@@ -21,7 +21,8 @@ import { socketFor } from './lookup.js';
 import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
-import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX, sockaddrLength } from '../host/sockaddr.js';
+import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
+import { sockaddrSize } from '../../../structs/sockaddr.js';
 
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
@@ -114,7 +115,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
   let out: { name: Uint8Array; size: number } | null = null;
   if (addr != null && addrlen != null) {
     const size = inOutLength(addrlen);
-    const name = size === null || size < sockaddrLength(sock.af) ? null : callerBuffer(addr, size);
+    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(addr, size);
     if (name === null) return fail(W.WSAEFAULT);
     out = { name, size: size! };
   }
@@ -126,7 +127,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
       const child = socketAccepted(sock, fd);
       if (out !== null) {
         writeWindowsSockaddr(peer, out.name, out.size);
-        addrlen!.value = sockaddrLength(sock.af);
+        addrlen!.value = sockaddrSize(sock.af);
       }
       return ok(child.handle);
     }
@@ -262,7 +263,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   let source: { name: Uint8Array; size: number } | null = null;
   if (datagram && from != null) {
     const size = inOutLength(fromlen);
-    const name = size === null || size < sockaddrLength(sock.af) ? null : callerBuffer(from, size);
+    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(from, size);
     if (name === null) return fail(W.WSAEFAULT);
     source = { name, size: size! };
   }
@@ -284,7 +285,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
       if (source !== null && peerLen[0]! > 0) {
         writeWindowsSockaddr(peer, source.name, source.size);
-        fromlen!.value = sockaddrLength(sock.af);
+        fromlen!.value = sockaddrSize(sock.af);
       }
       if (datagram && n > len) return fail(W.WSAEMSGSIZE);
       return ok(n);
@@ -343,7 +344,7 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
   const error = writeWindowsSockaddr(addr, out, size!);
   if (error) return fail(error);
-  namelen!.value = sockaddrLength(sock.af);
+  namelen!.value = sockaddrSize(sock.af);
   return ok(0);
 }
 

@@ -85,7 +85,6 @@ function optionFor(sock: LinuxSocket, level: number, optname: number): Option | 
   return option;
 }
 
-// One reusable argument block for the int-sized options (calls are synchronous, one at a time).
 export function getsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: Ref<number> | null): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);

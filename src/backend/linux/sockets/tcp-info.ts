@@ -11,7 +11,7 @@ import * as C from '../../../winsock/constants.js';
 import type { TcpInfo } from '../../../structs/tcp-info.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
-import { kernelInt } from '../host/socket-facts.js';
+import { kernelInt, TCP_STATE } from '../host/socket-facts.js';
 import type { LinuxSocket } from './socket-state.js';
 
 /** Bigger than any kernel's tcp_info so far (6.18 returns 280 bytes). */
@@ -113,20 +113,14 @@ export function readLinuxTcpInfo(fd: number): LinuxTcpInfo | number {
   return parseLinuxTcpInfo(infoBuffer, infoLength[0]!);
 }
 
-/** Linux TCP_* states (include/net/tcp_states.h). */
-const LINUX_TCP = {
-  ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT1: 4, FIN_WAIT2: 5, TIME_WAIT: 6, CLOSE: 7,
-  CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11, NEW_SYN_RECV: 12, BOUND_INACTIVE: 13,
-} as const;
-
 const STATE_MAP = new Map<number, number>([
-  [LINUX_TCP.ESTABLISHED, C.TCPSTATE_ESTABLISHED], [LINUX_TCP.SYN_SENT, C.TCPSTATE_SYN_SENT],
-  [LINUX_TCP.SYN_RECV, C.TCPSTATE_SYN_RCVD], [LINUX_TCP.FIN_WAIT1, C.TCPSTATE_FIN_WAIT_1],
-  [LINUX_TCP.FIN_WAIT2, C.TCPSTATE_FIN_WAIT_2], [LINUX_TCP.TIME_WAIT, C.TCPSTATE_TIME_WAIT],
-  [LINUX_TCP.CLOSE, C.TCPSTATE_CLOSED], [LINUX_TCP.CLOSE_WAIT, C.TCPSTATE_CLOSE_WAIT],
-  [LINUX_TCP.LAST_ACK, C.TCPSTATE_LAST_ACK], [LINUX_TCP.LISTEN, C.TCPSTATE_LISTEN],
-  [LINUX_TCP.CLOSING, C.TCPSTATE_CLOSING], [LINUX_TCP.NEW_SYN_RECV, C.TCPSTATE_SYN_RCVD],
-  [LINUX_TCP.BOUND_INACTIVE, C.TCPSTATE_CLOSED],
+  [TCP_STATE.ESTABLISHED, C.TCPSTATE_ESTABLISHED], [TCP_STATE.SYN_SENT, C.TCPSTATE_SYN_SENT],
+  [TCP_STATE.SYN_RECV, C.TCPSTATE_SYN_RCVD], [TCP_STATE.FIN_WAIT1, C.TCPSTATE_FIN_WAIT_1],
+  [TCP_STATE.FIN_WAIT2, C.TCPSTATE_FIN_WAIT_2], [TCP_STATE.TIME_WAIT, C.TCPSTATE_TIME_WAIT],
+  [TCP_STATE.CLOSE, C.TCPSTATE_CLOSED], [TCP_STATE.CLOSE_WAIT, C.TCPSTATE_CLOSE_WAIT],
+  [TCP_STATE.LAST_ACK, C.TCPSTATE_LAST_ACK], [TCP_STATE.LISTEN, C.TCPSTATE_LISTEN],
+  [TCP_STATE.CLOSING, C.TCPSTATE_CLOSING], [TCP_STATE.NEW_SYN_RECV, C.TCPSTATE_SYN_RCVD],
+  [TCP_STATE.BOUND_INACTIVE, C.TCPSTATE_CLOSED],
 ]);
 
 /** Windows TCPSTATE for a Linux tcpi_state (unknown future states read as CLOSED). */
@@ -136,14 +130,19 @@ export function windowsTcpState(linuxState: number): number {
 
 /** States in which the connection has been synchronized (the three-way handshake completed). */
 export function isSynchronized(linuxState: number): boolean {
-  return linuxState === LINUX_TCP.ESTABLISHED || linuxState === LINUX_TCP.FIN_WAIT1
-    || linuxState === LINUX_TCP.FIN_WAIT2 || linuxState === LINUX_TCP.TIME_WAIT
-    || linuxState === LINUX_TCP.CLOSE_WAIT || linuxState === LINUX_TCP.LAST_ACK
-    || linuxState === LINUX_TCP.CLOSING;
+  return linuxState === TCP_STATE.ESTABLISHED || linuxState === TCP_STATE.FIN_WAIT1
+    || linuxState === TCP_STATE.FIN_WAIT2 || linuxState === TCP_STATE.TIME_WAIT
+    || linuxState === TCP_STATE.CLOSE_WAIT || linuxState === TCP_STATE.LAST_ACK
+    || linuxState === TCP_STATE.CLOSING;
+}
+
+/** States in which the send side is still open (synchronized, and this side has not sent its FIN). */
+export function canSend(linuxState: number): boolean {
+  return linuxState === TCP_STATE.ESTABLISHED || linuxState === TCP_STATE.CLOSE_WAIT;
 }
 
 export function isHandshaking(linuxState: number): boolean {
-  return linuxState === LINUX_TCP.SYN_SENT || linuxState === LINUX_TCP.SYN_RECV || linuxState === LINUX_TCP.NEW_SYN_RECV;
+  return linuxState === TCP_STATE.SYN_SENT || linuxState === TCP_STATE.SYN_RECV || linuxState === TCP_STATE.NEW_SYN_RECV;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import * as C from '../../../winsock/constants.js';
 import * as libc from '../host/libc.js';
 import { E, L } from '../host/libc.js';
 import { pendingSocketError, setKernelInt } from '../host/socket-facts.js';
+import { pollOne } from '../host/poll.js';
 import type { LinuxSocket } from './socket-state.js';
 
 /** sock_extended_err.ee_origin (include/uapi/linux/errqueue.h). */
@@ -137,15 +138,10 @@ function readErrorQueue(fd: number): ExtendedError | null {
   return { origin: 0, type: 0, code: 0 };
 }
 
-const pollfd = new Uint8Array(8);
-const pollView = new DataView(pollfd.buffer);
-
 /** True when the kernel holds an error report for `fd` (poll says POLLERR), without waiting. */
 function errorPending(fd: number): boolean {
-  pollView.setInt32(0, fd, true);
-  pollView.setInt16(4, 0, true);
-  pollView.setInt16(6, 0, true);
-  return libc.poll(pollfd, 1, 0) > 0 && (pollView.getUint16(6, true) & L.POLLERR) !== 0;
+  const revents = pollOne(fd, 0, 0);
+  return revents > 0 && (revents & L.POLLERR) !== 0;
 }
 
 /**

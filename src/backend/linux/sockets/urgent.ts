@@ -18,12 +18,11 @@ import * as C from '../../../winsock/constants.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import { kernelInt, setKernelInt } from '../host/socket-facts.js';
+import { pollOne } from '../host/poll.js';
 import type { LinuxSocket } from './socket-state.js';
 
 const intArg = new Int32Array(1);
 const oneByte = new Uint8Array(1);
-const pollfd = new Uint8Array(8);
-const pollView = new DataView(pollfd.buffer);
 
 /** Linux FIONREAD (SIOCINQ) in the socket's current SO_OOBINLINE mode, or `{ errno }`. */
 export function linuxInq(fd: number): number | { errno: number } {
@@ -43,10 +42,8 @@ export function urgentPending(fd: number): boolean {
 
 /** The kernel signals unread urgent data (POLLPRI), without waiting. */
 function urgentSignalled(fd: number): boolean {
-  pollView.setInt32(0, fd, true);
-  pollView.setInt16(4, L.POLLPRI, true);
-  pollView.setInt16(6, 0, true);
-  return libc.poll(pollfd, 1, 0) > 0 && (pollView.getUint16(6, true) & L.POLLPRI) !== 0;
+  const revents = pollOne(fd, L.POLLPRI, 0);
+  return revents > 0 && (revents & L.POLLPRI) !== 0;
 }
 
 /** False only when no urgent slot can be in the receive queue (the common case, one poll). */

@@ -20,23 +20,18 @@
 import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
 import type { WSAEVENT, WSANETWORKEVENTS } from '../../../winsock/types.js';
-import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
+import { pollOne } from '../host/poll.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
 import type { LinuxSocket } from '../sockets/socket-state.js';
-import { isBound, pendingSocketError, tcpState as linuxTcpState } from '../host/socket-facts.js';
+import { isBound, pendingSocketError, TCP_STATE, tcpState as linuxTcpState } from '../host/socket-facts.js';
 import { linuxInq, oobInline } from '../sockets/urgent.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { addSource } from '../loop/reactor.js';
 
 const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
 const SUPPORTED = SOCKET_EVENTS | C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
-
-// Linux TCP states (include/net/tcp_states.h).
-const TCP_SYN_SENT = 2;
-const TCP_CLOSE = 7;
-const TCP_LISTEN = 10;
 
 interface SelectState {
   sock: LinuxSocket;
@@ -137,8 +132,8 @@ export function reenable(sock: LinuxSocket, bit: number): void {
   }
 }
 
-/** The kernel's TCP state (TCP_CLOSE when it cannot be read). */
-const tcpState = (fd: number): number => linuxTcpState(fd) ?? TCP_CLOSE;
+/** The kernel's TCP state (TCP_STATE.CLOSE when it cannot be read). */
+const tcpState = (fd: number): number => linuxTcpState(fd) ?? TCP_STATE.CLOSE;
 
 /** Bytes a receive could take now (0 when the kernel will not say). */
 function bytesQueued(fd: number): number {
@@ -167,12 +162,12 @@ function wanted(state: SelectState): number {
     return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE && isBound(fd) ? L.POLLOUT : 0);
   }
   const tcp = tcpState(fd);
-  if (tcp === TCP_LISTEN) return want & C.FD_ACCEPT ? L.POLLIN : 0;
-  if (tcp === TCP_SYN_SENT) {
+  if (tcp === TCP_STATE.LISTEN) return want & C.FD_ACCEPT ? L.POLLIN : 0;
+  if (tcp === TCP_STATE.SYN_SENT) {
     state.connecting = true;
     return L.POLLOUT;
   }
-  if (tcp === TCP_CLOSE) {
+  if (tcp === TCP_STATE.CLOSE) {
     // Never connected (poll would report POLLOUT|POLLHUP forever), or over: look once, no polling.
     if (state.connecting || (state.established && !state.closeReported)) evaluate(state);
     return 0;
@@ -194,12 +189,8 @@ function evaluate(state: SelectState): void {
   const { sock } = state;
   const fd = sock.fd;
   if (fd < 0 || sock.closed) return;
-  const pfd = new Uint8Array(8);
-  const view = new DataView(pfd.buffer);
-  view.setInt32(0, fd, true);
-  view.setInt16(4, L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP, true);
-  const revents = libc.poll(pfd, 1, 0) > 0 ? view.getUint16(6, true) : 0;
-  apply(state, revents);
+  const revents = pollOne(fd, L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP, 0);
+  apply(state, revents > 0 ? revents : 0);
 }
 
 function apply(state: SelectState, revents: number): void {
@@ -219,13 +210,13 @@ function apply(state: SelectState, revents: number): void {
     return;
   }
   const tcp = tcpState(fd);
-  if (tcp === TCP_LISTEN) {
+  if (tcp === TCP_STATE.LISTEN) {
     if (revents & L.POLLIN) record(state, C.FD_ACCEPT, 0);
     return;
   }
-  if (state.connecting && tcp !== TCP_SYN_SENT) {
+  if (state.connecting && tcp !== TCP_STATE.SYN_SENT) {
     state.connecting = false;
-    const error = tcp === TCP_CLOSE ? connectError(pendingSocketError(fd)) : 0;
+    const error = tcp === TCP_STATE.CLOSE ? connectError(pendingSocketError(fd)) : 0;
     state.connectPending = error;
     if (!error) {
       state.established = true;
@@ -233,8 +224,8 @@ function apply(state: SelectState, revents: number): void {
     }
   }
   reportConnect(state);
-  if (tcp === TCP_SYN_SENT || (tcp === TCP_CLOSE && !state.established)) return;
-  if (tcp !== TCP_CLOSE) state.established = true;
+  if (tcp === TCP_STATE.SYN_SENT || (tcp === TCP_STATE.CLOSE && !state.established)) return;
+  if (tcp !== TCP_STATE.CLOSE) state.established = true;
   if (revents & L.POLLRDHUP) state.peerClosed = true;
   if (revents & (L.POLLHUP | L.POLLERR)) state.hup = true;
   if (!state.established) return;
@@ -248,8 +239,8 @@ function apply(state: SelectState, revents: number): void {
     }
   }
   if (revents & L.POLLPRI && !oobInline(fd)) record(state, C.FD_OOB, 0);
-  if (revents & L.POLLOUT && tcp !== TCP_CLOSE) record(state, C.FD_WRITE, 0);
-  const ended = tcp === TCP_CLOSE || (revents & (L.POLLRDHUP | L.POLLHUP | L.POLLERR)) !== 0;
+  if (revents & L.POLLOUT && tcp !== TCP_STATE.CLOSE) record(state, C.FD_WRITE, 0);
+  const ended = tcp === TCP_STATE.CLOSE || (revents & (L.POLLRDHUP | L.POLLHUP | L.POLLERR)) !== 0;
   if (ended && !state.closeReported && state.mask & C.FD_CLOSE && state.armed & C.FD_CLOSE) {
     state.closeReported = true;
     // A reset (an error pending, POLLERR) is reported as WSAECONNABORTED, as Windows does; the

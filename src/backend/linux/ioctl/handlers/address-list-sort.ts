@@ -1,7 +1,8 @@
 /**
  * SIO_ADDRESS_LIST_SORT: sort a SOCKET_ADDRESS_LIST of destination addresses into the order a
  * connection should try them (RFC 6724 section 6, default policy table), using the source address
- * the Linux kernel would pick for each (a UDP connect() probe; nothing is sent).
+ * the Linux kernel would pick for each (address-selection/kernel-source.ts: the answer
+ * SIO_ROUTING_INTERFACE_QUERY gives for the same destination; nothing is sent).
  *
  * Windows facts this follows ("Using SIO_ADDRESS_LIST_SORT", learn.microsoft.com; Microsoft's own
  * callers):
@@ -34,9 +35,8 @@
  */
 import { SIO_ADDRESS_LIST_SORT } from '../../../../codes/index.js';
 import { WSAEFAULT, WSAEINVAL } from '../../../../errors/index.js';
-import { AF_INET6 } from '../../../../winsock/constants.js';
 import { encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE } from '../../../../structs/socket-address-list.js';
-import { SOCKADDR_IN6_SIZE } from '../../../../structs/sockaddr.js';
+import { AF_INET6, SOCKADDR_IN6_SIZE } from '../../../../structs/sockaddr.js';
 import { addressOf } from '../../host/libc.js';
 import { sortDestinations, type SourceAddress } from '../../address-selection/rfc6724.js';
 import { isInvalidDestination, kernelSourceFor } from '../../address-selection/kernel-source.js';
@@ -74,6 +74,19 @@ function readList(input: Uint8Array, base: bigint): Entry[] | number {
   return entries;
 }
 
+/**
+ * The source the sort ranks a destination (a SOCKADDR_IN6) with: the kernel's answer
+ * (kernelSourceFor, the one SIO_ROUTING_INTERFACE_QUERY gives too); null when there is none
+ * (unreachable: last, Rule 1); undefined when the destination is invalid here and leaves the list.
+ * Exported for test/source-agreement.test.ts.
+ */
+export function sortSource(sockaddr: Uint8Array): SourceAddress | null | undefined {
+  const scopeId = new DataView(sockaddr.buffer, sockaddr.byteOffset, sockaddr.byteLength).getUint32(24, true);
+  const kernel = kernelSourceFor(sockaddr.subarray(8, 24), scopeId);
+  if (!kernel.ok) return isInvalidDestination(kernel.errno) ? undefined : null;
+  return { address: kernel.source };
+}
+
 export const addressListSort: IoctlHandler = {
   name: 'SIO_ADDRESS_LIST_SORT',
   code: SIO_ADDRESS_LIST_SORT,
@@ -84,10 +97,9 @@ export const addressListSort: IoctlHandler = {
 
     const candidates: Entry[] = [];
     for (const entry of entries) {
-      const scopeId = new DataView(entry.sockaddr.buffer).getUint32(24, true);
-      const kernel = kernelSourceFor(entry.address, scopeId);
-      if (!kernel.ok && isInvalidDestination(kernel.errno)) continue;
-      entry.source = kernel.ok ? { address: kernel.source } : null;
+      const source = sortSource(entry.sockaddr);
+      if (source === undefined) continue;
+      entry.source = source;
       candidates.push(entry);
     }
     const sorted = sortDestinations(candidates, (e) => e.source).map((r) => r.destination);

@@ -15,14 +15,10 @@ import { SIO_IDEAL_SEND_BACKLOG_CHANGE } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
 import { wsaFromErrno } from '../../host/errno.js';
 import type { LinuxSocket } from '../../sockets/socket-state.js';
-import { idealSendBacklog, isSynchronized, readLinuxTcpInfo } from '../../sockets/tcp-info.js';
+import { canSend, idealSendBacklog, isSynchronized, readLinuxTcpInfo } from '../../sockets/tcp-info.js';
 import { sample } from '../../loop/sampler.js';
 import { failed, type IoctlDone, type IoctlHandler, type IoctlOutcome } from '../types.js';
 import { noOutput, socketType } from '../checks.js';
-
-// Linux TCP states whose send side is still open.
-const TCP_ESTABLISHED = 1;
-const TCP_CLOSE_WAIT = 8;
 
 /** The pending request of each socket: a new request ends the previous one. */
 const current = new WeakMap<LinuxSocket, () => void>();
@@ -35,7 +31,7 @@ export const idealSendBacklogChange: IoctlHandler = {
     const info = readLinuxTcpInfo(sock.fd);
     if (typeof info === 'number') return failed(wsaFromErrno(info));
     if (!isSynchronized(info.state)) return failed(WSAENOTCONN);
-    if (info.state !== TCP_ESTABLISHED && info.state !== TCP_CLOSE_WAIT) return failed(WSAESHUTDOWN);
+    if (!canSend(info.state)) return failed(WSAESHUTDOWN);
     const start = idealSendBacklog(info);
     const ended = overlapped ? WSA_OPERATION_ABORTED : WSAEINTR;
     let result: IoctlDone | null = null;
@@ -50,7 +46,7 @@ export const idealSendBacklogChange: IoctlHandler = {
     const look = (): void => {
       if (sock.closed) return finish(ended);
       const now = readLinuxTcpInfo(sock.fd);
-      if (typeof now === 'number' || (now.state !== TCP_ESTABLISHED && now.state !== TCP_CLOSE_WAIT)) return finish(ended);
+      if (typeof now === 'number' || !canSend(now.state)) return finish(ended);
       if (idealSendBacklog(now) !== start) finish(0);
     };
     return {

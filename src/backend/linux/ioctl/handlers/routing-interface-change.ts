@@ -1,10 +1,10 @@
 /**
  * SIO_ROUTING_INTERFACE_CHANGE: input a destination sockaddr of the socket's family; completes
  * (0 bytes) when the local interface used to reach it changes, i.e. when the source address the
- * kernel's route lookup picks for it (a UDP connect() probe, as SIO_ROUTING_INTERFACE_QUERY) is no
- * longer the one it was when the request started (including becoming, or ceasing to be,
- * unreachable). With the wildcard address (0.0.0.0 / ::) any routing change of the family completes
- * it, as the WSAIoctl page allows.
+ * kernel would use for it (address-selection/kernel-source.ts, the answer
+ * SIO_ROUTING_INTERFACE_QUERY gives) is no longer the one it was when the request started
+ * (including becoming, or ceasing to be, unreachable). With the wildcard address (0.0.0.0 / ::)
+ * any routing change of the family completes it, as the WSAIoctl page allows.
  *
  * Input rules follow what Windows does for SIO_ROUTING_INTERFACE_QUERY (Wine's
  * test_sioRoutingInterfaceQuery): missing or short input WSAEINVAL, a family other than the
@@ -14,47 +14,41 @@
  */
 import { WSAEAFNOSUPPORT, WSAEINVAL } from '../../../../errors/index.js';
 import { SIO_ROUTING_INTERFACE_CHANGE } from '../../../../codes/index.js';
-import { AF_INET, AF_INET6, FD_ROUTING_INTERFACE_CHANGE } from '../../../../winsock/constants.js';
+import { FD_ROUTING_INTERFACE_CHANGE } from '../../../../winsock/constants.js';
+import { AF_INET, AF_INET6, mapIPv4, sockaddrSize } from '../../../../structs/sockaddr.js';
 import { kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { listen, type NetChange } from '../../netlink/watcher.js';
 import { done, failed, UNTOUCHED, type IoctlHandler, type IoctlOutcome } from '../types.js';
 
-interface Destination {
+export interface Destination {
   family: number;
   /** 16 bytes; IPv4 as IPv4-mapped. */
   address: Uint8Array;
   scopeId: number;
-  port: number;
   wildcard: boolean;
   key: string;
 }
 
-function parseDestination(input: Uint8Array, socketFamily: number): Destination | number {
+/** The caller's destination sockaddr (Windows layout, the socket's family), or a Winsock error. */
+export function parseDestination(input: Uint8Array, socketFamily: number): Destination | number {
   if (input.length < 2) return WSAEINVAL;
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const family = view.getUint16(0, true);
   if (family !== socketFamily || (family !== AF_INET && family !== AF_INET6)) return WSAEAFNOSUPPORT;
-  const need = family === AF_INET ? 16 : 28;
-  if (input.length < need) return WSAEINVAL;
-  const port = view.getUint16(2, false);
-  const address = new Uint8Array(16);
-  let scopeId = 0;
-  if (family === AF_INET) {
-    address[10] = 0xff;
-    address[11] = 0xff;
-    address.set(input.subarray(4, 8), 12);
-  } else {
-    address.set(input.subarray(8, 24));
-    scopeId = view.getUint32(24, true);
-  }
+  if (input.length < sockaddrSize(family)) return WSAEINVAL;
+  const address = family === AF_INET ? mapIPv4(input.subarray(4, 8)) : input.slice(8, 24);
+  const scopeId = family === AF_INET ? 0 : view.getUint32(24, true);
   const raw = family === AF_INET ? address.subarray(12) : address;
   const wildcard = raw.every((b) => b === 0);
-  return { family, address, scopeId, port, wildcard, key: `${Buffer.from(address).toString('hex')}%${scopeId}` };
+  return { family, address, scopeId, wildcard, key: `${Buffer.from(address).toString('hex')}%${scopeId}` };
 }
 
-/** What the route lookup says for a destination now: the source address, or the errno. */
-function probe(dest: Destination): string {
-  const result = kernelSourceFor(dest.address, dest.scopeId, dest.port || 9);
+/**
+ * What the kernel says for a destination now: the source address and its zone (hex%zone), or the
+ * errno. Exported (with parseDestination) for test/source-agreement.test.ts.
+ */
+export function probe(dest: Destination): string {
+  const result = kernelSourceFor(dest.address, dest.scopeId);
   return result.ok ? `${Buffer.from(result.source).toString('hex')}%${result.sourceScopeId}` : `errno ${result.errno}`;
 }
 

@@ -14,47 +14,46 @@
  *   non-zero size: WSAEFAULT, untouched (the dispatcher's rule);
  * - no route: WSAENETUNREACH (the page; WSAEHOSTUNREACH is not one of its errors).
  *
- * Linux: an rtnetlink RTM_GETROUTE for the destination (nothing is sent), with sin6_scope_id as
- * the outgoing interface for scoped IPv6 destinations. The answer is the route's preferred source
- * (RTA_PREFSRC), or when the kernel gives none the first usable address of that family on the
- * outgoing interface. Loopback and local destinations answer with the kernel's choice (127.0.0.1,
- * ::1, or the local address itself). Multicast destinations work as unicast ones. Route types that
- * refuse traffic (unreachable, prohibit, blackhole) and the kernel's ENETUNREACH / EHOSTUNREACH /
- * EACCES / EINVAL answers are WSAENETUNREACH. Wine only answers IPv4; IPv6 follows the same rules
- * with SOCKADDR_IN6 (an IPv4-mapped destination on an IPv6 socket is looked up as IPv4 and answered
- * IPv4-mapped). A link-local source carries its interface index as sin6_scope_id.
+ * Linux: the source the kernel would use (address-selection/kernel-source.ts, the one answer
+ * SIO_ROUTING_INTERFACE_CHANGE and SIO_ADDRESS_LIST_SORT use too: a UDP connect() probe, nothing
+ * is sent), with sin6_scope_id as the zone of scoped IPv6 destinations. Loopback and local
+ * destinations answer with the kernel's choice (127.0.0.1, ::1, or the local address itself), a
+ * route's own preferred source wins, multicast and broadcast destinations work as unicast ones.
+ * Routes that refuse traffic (unreachable, prohibit, blackhole) and the kernel's ENETUNREACH /
+ * EHOSTUNREACH / EACCES / EINVAL answers are WSAENETUNREACH. Wine only answers IPv4; IPv6 follows
+ * the same rules with SOCKADDR_IN6 (an IPv4-mapped destination on an IPv6 socket is looked up as
+ * IPv4 and answered IPv4-mapped). A link-local source carries its interface index as
+ * sin6_scope_id.
  */
 import { SIO_ROUTING_INTERFACE_QUERY } from '../../../../codes/index.js';
 import { WSAEAFNOSUPPORT, WSAEFAULT, WSAEINVAL, WSAENETDOWN, WSAENETUNREACH } from '../../../../errors/index.js';
-import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
-import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
+import { AF_INET, AF_INET6, isV4Mapped, mapIPv4, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
 import { E } from '../../host/libc.js';
-import { getRoute, hostAddresses, isBindable, isLinkLocal6, RTN, type RouteInfo } from '../../netlink/index.js';
+import { kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { done, failed, UNTOUCHED, type IoctlDone, type IoctlHandler } from '../types.js';
 
 /** A failure that leaves *lpcbBytesReturned as the caller had it. */
 const untouched = (error: number): IoctlDone => failed(error, UNTOUCHED);
 
-/** Kernel answers that mean "no usable route there". */
-const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, E.ENODEV]);
-const REFUSING_ROUTES: ReadonlySet<number> = new Set([RTN.UNREACHABLE, RTN.PROHIBIT, RTN.BLACKHOLE, RTN.THROW]);
+/**
+ * Kernel answers that mean "no usable route there": no route, a refusing route (unreachable
+ * EHOSTUNREACH, prohibit EACCES, blackhole EINVAL, a throw with nothing after it EAGAIN), a zone
+ * naming no interface.
+ */
+const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([
+  E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, E.ENODEV, E.EAGAIN,
+]);
 
 const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
-const isV4Mapped = (a: Uint8Array): boolean => a.length === 16 && a.subarray(0, 10).every((x) => x === 0) && a[10] === 0xff && a[11] === 0xff;
 
-/** The source the kernel would use for `destination` (4 or 16 bytes), or a Winsock error. */
-export function sourceFor(destination: Uint8Array, zone: number): { source: Uint8Array; index: number } | number {
-  const route = getRoute(destination, zone);
-  if (!route.ok) return UNREACHABLE_ERRNOS.has(route.errno) ? WSAENETUNREACH : WSAENETDOWN;
-  const r: RouteInfo = route.value;
-  if (REFUSING_ROUTES.has(r.type)) return WSAENETUNREACH;
-  if (r.preferredSource) return { source: r.preferredSource, index: r.outputInterface };
-  // No RTA_PREFSRC: the interface's first usable address of the family.
-  const host = hostAddresses(destination.length === 4 ? 4 : 6);
-  if (!host.ok) return WSAENETDOWN;
-  const candidate = host.value.find((a) => a.index === r.outputInterface && isBindable(a))
-    ?? host.value.find((a) => a.index === r.outputInterface && !a.tentative && !a.dadFailed);
-  return candidate ? { source: candidate.address, index: r.outputInterface } : WSAENETUNREACH;
+/**
+ * The source the kernel would use for `destination` (16 bytes, IPv4 as IPv4-mapped) and its zone
+ * (sin6_scope_id of a link-local source, else 0), or a Winsock error.
+ */
+export function sourceFor(destination: Uint8Array, zone: number): { source: Uint8Array; scopeId: number } | number {
+  const found = kernelSourceFor(destination, zone);
+  if (!found.ok) return UNREACHABLE_ERRNOS.has(found.errno) ? WSAENETUNREACH : WSAENETDOWN;
+  return { source: found.source, scopeId: found.sourceScopeId };
 }
 
 export const routingInterfaceQuery: IoctlHandler = {
@@ -80,24 +79,19 @@ export const routingInterfaceQuery: IoctlHandler = {
     const size = family === AF_INET ? SOCKADDR_IN_SIZE : SOCKADDR_IN6_SIZE;
     if (output.length < size) return failed(WSAEFAULT, size);
 
-    const found = sourceFor(mapped ? address.slice(12) : address, mapped ? 0 : zone);
+    const found = sourceFor(family === AF_INET ? mapIPv4(address) : address, mapped ? 0 : zone);
     if (typeof found === 'number') return untouched(found);
 
     output.fill(0, 0, size);
     if (family === AF_INET) {
       output[0] = AF_INET;
-      output.set(found.source, 4);
+      output.set(found.source.subarray(12), 4);
     } else {
+      // A mapped destination's source comes back IPv4-mapped: answered as it is.
       const out = new DataView(output.buffer, output.byteOffset, size);
       out.setUint16(0, AF_INET6, true);
-      if (mapped) {
-        output[18] = 0xff;
-        output[19] = 0xff;
-        output.set(found.source, 20);
-      } else {
-        output.set(found.source, 8);
-        if (isLinkLocal6(found.source)) out.setUint32(24, found.index, true);
-      }
+      output.set(found.source, 8);
+      out.setUint32(24, found.scopeId, true);
     }
     return done(size);
   },
