@@ -6,6 +6,7 @@
  * pending on it, so an idle thread polls nothing.
  */
 import * as libc from '../host/libc.js';
+import { POLLFD_SIZE, pollRevents, setPollfd } from '../host/poll.js';
 
 export interface KernelSource {
   /** The fd to poll now, or -1 to skip this round (for example a closed borrowed socket). */
@@ -41,7 +42,7 @@ export function onSourcesChanged(listener: () => void): void {
   sourceListeners.add(listener);
 }
 
-let buffer = new Uint8Array(8 * 16);
+let buffer = new Uint8Array(POLLFD_SIZE * 16);
 
 /** A host fd polled along with the sources for one wait (a blocking socket call's own fd). */
 export interface ExtraFd {
@@ -66,13 +67,9 @@ export function pollSet(extra: ExtraFd | null = null): { buffer: Uint8Array; lis
     fds.push(extra.fd);
     wanted.push(extra.events);
   }
-  if (buffer.length < 8 * Math.max(1, fds.length)) buffer = new Uint8Array(8 * fds.length * 2);
+  if (buffer.length < POLLFD_SIZE * Math.max(1, fds.length)) buffer = new Uint8Array(POLLFD_SIZE * fds.length * 2);
   const view = new DataView(buffer.buffer);
-  for (let i = 0; i < fds.length; i++) {
-    view.setInt32(i * 8, fds[i]!, true);
-    view.setInt16(i * 8 + 4, wanted[i]!, true);
-    view.setInt16(i * 8 + 6, 0, true);
-  }
+  for (let i = 0; i < fds.length; i++) setPollfd(view, i, fds[i]!, wanted[i]!);
   return { buffer, list, count: fds.length };
 }
 
@@ -92,10 +89,10 @@ export function pollOnce(timeoutMs: number, extra: ExtraFd | null = null): numbe
   if (n <= 0) return 0;
   const ready: Array<[KernelSource, number]> = [];
   for (let i = 0; i < list.length; i++) {
-    const revents = view.getUint16(i * 8 + 6, true);
+    const revents = pollRevents(view, i);
     if (revents) ready.push([list[i]!, revents]);
   }
-  const extraRevents = count > list.length ? view.getUint16(list.length * 8 + 6, true) : 0;
+  const extraRevents = count > list.length ? pollRevents(view, list.length) : 0;
   for (const [source, revents] of ready) {
     // A source removed by an earlier callback of this round is not called any more.
     if (sources.has(source)) source.ready(revents);

@@ -5,13 +5,9 @@
  * therefore still block in poll() between ticks; nothing ticks when nobody listens.
  */
 import * as libc from '../host/libc.js';
-import { read, timerfd_create, timerfd_settime } from '../host/libc.js';
+import { L, read, timerfd_create, timerfd_settime } from '../host/libc.js';
 import { addSource } from './reactor.js';
 
-const CLOCK_MONOTONIC = 1;
-const TFD_NONBLOCK = 0o4000;
-const TFD_CLOEXEC = 0o2000000;
-const POLLIN = 0x1;
 
 /** Sampling period (ms). */
 export const SAMPLE_MS = 100;
@@ -31,7 +27,7 @@ export function sample(listener: () => void): () => void {
 }
 
 function start(): void {
-  const t = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  const t = timerfd_create(L.CLOCK_MONOTONIC, L.TFD_NONBLOCK | L.TFD_CLOEXEC);
   if (t < 0) return;
   const spec = new Uint8Array(32);
   const view = new DataView(spec.buffer);
@@ -45,7 +41,7 @@ function start(): void {
   fd = t;
   removeSource = addSource({
     fd: () => fd,
-    events: () => POLLIN,
+    events: () => L.POLLIN,
     ready: () => {
       read(fd, expirations, 8);
       for (const listener of [...listeners]) {

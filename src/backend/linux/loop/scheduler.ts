@@ -16,6 +16,7 @@
  * until it fires; an INFINITE async wait with nothing pending holds nothing, so the process can exit.
  */
 import * as libc from '../host/libc.js';
+import { POLLFD_SIZE } from '../host/poll.js';
 import { hasSources, onSourcesChanged, pollOnce, pollSet } from './reactor.js';
 import { discardDeferred, runDeferred } from './deferred.js';
 import { deadlineOf, step, type WaitSpec } from './wait.js';
@@ -113,7 +114,7 @@ function startAsyncPoll(): void {
   const { buffer, count } = pollSet({ fd, events: libc.L.POLLIN });
   asyncPolling = true;
   // Its own copy: the JS thread keeps using the reactor's buffer while the pool thread waits.
-  libc.pollAsync(buffer.slice(0, count * 8), count, MAX_ASYNC_POLL_MS, () => {
+  libc.pollAsync(buffer.slice(0, count * POLLFD_SIZE), count, MAX_ASYNC_POLL_MS, () => {
     asyncPolling = false;
     // Reset the eventfd (EAGAIN when nobody wrote: fine), unless the thread closed it meanwhile.
     if (waker === fd) libc.read(fd, eight, 8);
