@@ -9,7 +9,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
 import * as ws from 'wsaioctl/winsock';
-import { lookupSocket } from '../dist/backend/linux/win32/handles.js';
+import { lookupSocket } from '../dist/backend/linux/win32/socket-state.js';
 import { kernelInt } from '../dist/backend/linux/host/socket-facts.js';
 import { L } from '../dist/backend/linux/host/libc.js';
 

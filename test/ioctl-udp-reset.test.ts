@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
-import { lookupSocket } from '../dist/backend/linux/win32/handles.js';
+import { lookupSocket } from '../dist/backend/linux/win32/socket-state.js';
 import { waitForFd } from '../dist/backend/linux/loop/wait.js';
 import { threadAlerts } from '../dist/backend/linux/win32/apc.js';
 
@@ -318,7 +318,7 @@ describe('SIO_UDP_NETRESET through a router in a network namespace', () => {
   `;
   const SCRIPT = `
     import * as ws from 'wsaioctl/winsock';
-    import { lookupSocket } from './dist/backend/linux/win32/handles.js';
+    import { lookupSocket } from './dist/backend/linux/win32/socket-state.js';
     import { waitForFd } from './dist/backend/linux/loop/wait.js';
     import { threadAlerts } from './dist/backend/linux/win32/apc.js';
     const waitFd = (fd, events, ms) => waitForFd(fd, events, ms, threadAlerts);

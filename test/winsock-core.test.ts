@@ -10,7 +10,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
-import { lookupSocket } from '../dist/backend/linux/win32/handles.js';
+import { lookupSocket } from '../dist/backend/linux/win32/socket-state.js';
 import { fcntl, L } from '../dist/backend/linux/host/libc.js';
 
 const GUARD = 0xa5;

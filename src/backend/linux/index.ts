@@ -13,6 +13,7 @@ import { forgetAll } from './win32/event-select.js';
 import * as sockets from './sockets/sockets.js';
 import * as sockopts from './sockets/sockopts.js';
 import * as networkEvents from './sockets/network-events.js';
+import * as overlappedResult from './sockets/overlapped-result.js';
 import { adoptNodeHandle } from './sockets/borrowed.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
@@ -65,8 +66,8 @@ export const backend: WinsockCore = {
   WSAWaitForMultipleEventsAsync: win32.WSAWaitForMultipleEventsAsync,
   SleepEx: win32.SleepEx,
   SleepExAsync: win32.SleepExAsync,
-  WSAGetOverlappedResult: win32.WSAGetOverlappedResult,
-  WSAGetOverlappedResultAsync: win32.WSAGetOverlappedResultAsync,
+  WSAGetOverlappedResult: guard(overlappedResult.WSAGetOverlappedResult, false, WSAEFAULT),
+  WSAGetOverlappedResultAsync: guard(overlappedResult.WSAGetOverlappedResultAsync, Promise.resolve(false), WSAEFAULT),
   CreateIoCompletionPort: win32.CreateIoCompletionPort,
   GetQueuedCompletionStatus: win32.GetQueuedCompletionStatus,
   GetQueuedCompletionStatusAsync: win32.GetQueuedCompletionStatusAsync,

@@ -61,3 +61,16 @@ export function isBound(fd: number): boolean {
   if (libc.getsockname(fd, addr, len) < 0) return false;
   return !isUnboundName(addr);
 }
+
+const intArg = new Int32Array(1);
+
+/** Linux FIONREAD (SIOCINQ) in the socket's current SO_OOBINLINE mode, or `{ errno }`. */
+export function linuxInq(fd: number): number | { errno: number } {
+  intArg[0] = 0;
+  return libc.ioctlInt(fd, L.FIONREAD, intArg) < 0 ? { errno: libc.errno() } : intArg[0]!;
+}
+
+/** SO_OOBINLINE as the kernel has it. */
+export function oobInline(fd: number): boolean {
+  return (kernelInt(fd, L.SOL_SOCKET, L.SO_OOBINLINE) ?? 0) !== 0;
+}

@@ -4,7 +4,7 @@
  * how it behaves in overlapped mode, and its body. The dispatcher (dispatch.ts) and the overlapped
  * delivery (overlapped.ts) read these declarations and know nothing about any particular code.
  */
-import type { LinuxSocket } from '../sockets/socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** The one way to say "leave *lpcbBytesReturned as the caller had it". */
 export const UNTOUCHED = 'untouched';

@@ -16,7 +16,7 @@
 import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
 import { LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** Charged per queued datagram on top of its payload (roughly the kernel's own bookkeeping share). */
 const PER_DATAGRAM_OVERHEAD = 256;
@@ -29,7 +29,7 @@ type Entry =
   /** A receive error the kernel reported while draining; delivered in its place in the order. */
   | { readonly errno: number };
 
-export class DatagramQueue {
+class DatagramQueue {
   private entries: Entry[] = [];
   private first = 0;
   /** Payload bytes of the queued datagrams (what FIONREAD adds up). */
@@ -77,6 +77,9 @@ export class DatagramQueue {
   }
 }
 
+/** Each socket's queue, made by its first FIONREAD that drains the kernel. */
+const queues = new WeakMap<LinuxSocket, DatagramQueue>();
+
 const noBuffer = new Uint8Array(1);
 const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
 const peerLen = new Uint32Array(1);
@@ -104,7 +107,8 @@ export interface DrainResult {
 export function drainDatagrams(sock: LinuxSocket, isStale: (errno: number) => boolean): DrainResult {
   if (sock.borrowed) return { limited: false };
   const fd = sock.fd;
-  const queue = (sock.datagramQueue ??= new DatagramQueue());
+  let queue = queues.get(sock);
+  if (!queue) queues.set(sock, (queue = new DatagramQueue()));
   const limit = receiveBufferLimit(fd);
   let staleErrors = 0;
   for (;;) {
@@ -135,12 +139,13 @@ export function drainDatagrams(sock: LinuxSocket, isStale: (errno: number) => bo
 
 /** Payload bytes waiting in the socket's queue (0 when it has none). */
 export function queuedDatagramBytes(sock: LinuxSocket): number {
-  return sock.datagramQueue?.bytes ?? 0;
+  return queues.get(sock)?.bytes ?? 0;
 }
 
 /** True when a receive on the socket would be served from the queue without asking the kernel. */
 export function hasQueuedDatagrams(sock: LinuxSocket): boolean {
-  return sock.datagramQueue !== null && !sock.datagramQueue.empty;
+  const queue = queues.get(sock);
+  return queue !== undefined && !queue.empty;
 }
 
 /**
@@ -153,8 +158,8 @@ export function hasQueuedDatagrams(sock: LinuxSocket): boolean {
 export function receiveQueued(
   sock: LinuxSocket, buf: Uint8Array, len: number, linuxFlags: number, from: Uint8Array, fromLen: Uint32Array,
 ): number | null {
-  const queue = sock.datagramQueue;
-  if (queue === null || queue.empty || linuxFlags & L.MSG_OOB) return null;
+  const queue = queues.get(sock);
+  if (queue === undefined || queue.empty || linuxFlags & L.MSG_OOB) return null;
   const entry = queue.head()!;
   const peek = (linuxFlags & L.MSG_PEEK) !== 0;
   if (entry.errno !== undefined) {

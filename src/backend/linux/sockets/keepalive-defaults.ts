@@ -7,7 +7,7 @@
 import * as C from '../../../winsock/constants.js';
 import { L } from '../host/libc.js';
 import { setKernelInt } from '../host/socket-facts.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** Windows' probe count: fixed from Vista, the TCP_KEEPCNT default since Windows 10 1703. */
 export const WINDOWS_KEEPALIVE_PROBES = 10;

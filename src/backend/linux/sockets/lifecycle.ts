@@ -7,7 +7,7 @@ import * as libc from '../host/libc.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
 import { cancel, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection } from '../win32/event-select.js';
-import { INHERITED_OPTION_MIRRORS, LinuxSocket } from './socket-state.js';
+import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
 import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults } from './keepalive-defaults.js';

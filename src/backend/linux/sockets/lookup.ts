@@ -1,10 +1,10 @@
 /** From a SOCKET handle to the socket, with the checks every socket function starts with. */
 import * as W from '../../../errors/index.js';
 import type { SOCKET } from '../../../winsock/types.js';
-import { lookupSocket } from '../win32/handles.js';
+import { lookupSocket } from '../win32/socket-state.js';
 import { isStarted } from '../win32/startup.js';
 import { closeSocket } from './lifecycle.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** The socket, or WSANOTINITIALISED before WSAStartup, WSAENOTSOCK for closed or unknown handles. */
 export function socketFor(s: SOCKET): LinuxSocket | number {

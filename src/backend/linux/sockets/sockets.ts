@@ -10,7 +10,7 @@ import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from '../win32/last-error.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 import { TCP_STATE, isBound, isUnboundName, pendingSocketError, tcpState } from '../host/socket-facts.js';
 import { isStarted } from '../win32/startup.js';
 import { threadAlerts } from '../win32/apc.js';

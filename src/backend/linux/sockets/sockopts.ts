@@ -15,7 +15,7 @@ import { kernelInt, setKernelInt } from '../host/socket-facts.js';
 import { noteOobInlineChange } from './urgent.js';
 import { socketFor } from './lookup.js';
 import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
 type Kind =
   | 'bool'          // BOOL (4 bytes), kernel int

@@ -12,7 +12,7 @@ import type { TcpInfo } from '../../../structs/tcp-info.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import { kernelInt, TCP_STATE } from '../host/socket-facts.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** Bigger than any kernel's tcp_info so far (6.18 returns 280 bytes). */
 const TCP_INFO_BUFFER = 512;

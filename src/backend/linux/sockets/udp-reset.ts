@@ -19,7 +19,7 @@ import * as libc from '../host/libc.js';
 import { E, L } from '../host/libc.js';
 import { pendingSocketError, setKernelInt } from '../host/socket-facts.js';
 import { pollOne } from '../host/poll.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** sock_extended_err.ee_origin (include/uapi/linux/errqueue.h). */
 export const SO_EE_ORIGIN_LOCAL = 1;

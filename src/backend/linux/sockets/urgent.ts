@@ -17,23 +17,11 @@
 import * as C from '../../../winsock/constants.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
-import { kernelInt, setKernelInt } from '../host/socket-facts.js';
+import { linuxInq, oobInline, setKernelInt } from '../host/socket-facts.js';
 import { pollOne } from '../host/poll.js';
-import type { LinuxSocket } from './socket-state.js';
+import type { LinuxSocket } from '../win32/socket-state.js';
 
-const intArg = new Int32Array(1);
 const oneByte = new Uint8Array(1);
-
-/** Linux FIONREAD (SIOCINQ) in the socket's current SO_OOBINLINE mode, or `{ errno }`. */
-export function linuxInq(fd: number): number | { errno: number } {
-  intArg[0] = 0;
-  return libc.ioctlInt(fd, L.FIONREAD, intArg) < 0 ? { errno: libc.errno() } : intArg[0]!;
-}
-
-/** SO_OOBINLINE as the kernel has it. */
-export function oobInline(fd: number): boolean {
-  return (kernelInt(fd, L.SOL_SOCKET, L.SO_OOBINLINE) ?? 0) !== 0;
-}
 
 /** True while an urgent byte has arrived and nobody has taken it with MSG_OOB (a peek only). */
 export function urgentPending(fd: number): boolean {

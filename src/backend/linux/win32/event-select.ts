@@ -24,9 +24,9 @@ import { L, E } from '../host/libc.js';
 import { pollOne } from '../host/poll.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
-import type { LinuxSocket } from '../sockets/socket-state.js';
+import type { LinuxSocket } from './socket-state.js';
 import { isBound, pendingSocketError, TCP_STATE, tcpState as linuxTcpState } from '../host/socket-facts.js';
-import { linuxInq, oobInline } from '../sockets/urgent.js';
+import { linuxInq, oobInline } from '../host/socket-facts.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { addSource } from '../loop/reactor.js';
 

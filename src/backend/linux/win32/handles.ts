@@ -3,7 +3,6 @@
  * non-zero multiples of 4 (as Windows handles are), never a host fd, and not reused soon: they
  * come from a counter that only wraps after about a billion allocations.
  */
-import type { LinuxSocket } from '../sockets/socket-state.js';
 
 export interface HandleObject {
   readonly kind: 'socket' | 'event' | 'port';
@@ -31,11 +30,6 @@ export function unregister(handle: number): void {
 
 export function lookup(handle: number): HandleObject | undefined {
   return typeof handle === 'number' ? table.get(handle) : undefined;
-}
-
-export function lookupSocket(handle: number): LinuxSocket | undefined {
-  const object = lookup(handle);
-  return object?.kind === 'socket' ? (object as LinuxSocket) : undefined;
 }
 
 export function allHandles(): HandleObject[] {

@@ -3,10 +3,11 @@
  * results and cancellation, each behind the guard that turns an argument C could not have passed
  * into the function's failure value. Nothing happens on import.
  */
-import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND, WSAEFAULT } from '../../../errors/index.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND } from '../../../errors/index.js';
 import { WSA_WAIT_FAILED } from '../../../winsock/constants.js';
 import type { HANDLE, WSAOVERLAPPED } from '../../../winsock/types.js';
-import { allHandles, lookup, lookupSocket } from './handles.js';
+import { allHandles, lookup } from './handles.js';
+import { lookupSocket } from './socket-state.js';
 import { discardApcs } from './apc.js';
 import { setLastError } from './last-error.js';
 import { closeEvent, type WinEvent } from './events.js';
@@ -34,8 +35,6 @@ export const SleepEx = guard(waits.SleepEx, 0, PARAM);
 export const SleepExAsync = guard(waits.SleepExAsync, Promise.resolve(0), PARAM);
 export const WSAWaitForMultipleEvents = guard(waits.WSAWaitForMultipleEvents, WSA_WAIT_FAILED, PARAM);
 export const WSAWaitForMultipleEventsAsync = guard(waits.WSAWaitForMultipleEventsAsync, Promise.resolve(WSA_WAIT_FAILED), PARAM);
-export const WSAGetOverlappedResult = guard(waits.WSAGetOverlappedResult, false, WSAEFAULT);
-export const WSAGetOverlappedResultAsync = guard(waits.WSAGetOverlappedResultAsync, Promise.resolve(false), WSAEFAULT);
 
 /**
  * CloseHandle: an event, a completion port, or a socket (as `closeSocketHandle`, the backend's

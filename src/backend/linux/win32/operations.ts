@@ -8,7 +8,7 @@ import { debuglog } from 'node:util';
 import { STATUS_CANCELLED, STATUS_PENDING, ntStatusToWsaError } from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { deliveryOf, writeIoStatus } from '../../../winsock/delivery.js';
-import type { LinuxSocket } from '../sockets/socket-state.js';
+import type { LinuxSocket } from './socket-state.js';
 import { queueApc } from './apc.js';
 import { eventFor, signal, unsignal } from './events.js';
 import { associationOf, queuePacket } from './ports.js';

@@ -18,9 +18,10 @@ import {
 } from '../../../errors/index.js';
 import { INVALID_HANDLE_VALUE } from '../../../winsock/constants.js';
 import type { HANDLE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
-import { register, unregister, lookup, lookupSocket, type HandleObject } from './handles.js';
+import { register, unregister, lookup, type HandleObject } from './handles.js';
+import { lookupSocket } from './socket-state.js';
 import { setLastError } from './last-error.js';
-import type { LinuxSocket } from '../sockets/socket-state.js';
+import type { LinuxSocket } from './socket-state.js';
 import { kick, waitAsync } from '../loop/scheduler.js';
 import { waitSync, type WaitSpec } from '../loop/wait.js';
 import { isWritableRef } from '../../../winsock/arguments.js';

@@ -15,9 +15,9 @@
  */
 import * as W from '../../../errors/index.js';
 import { WSA_MAXIMUM_WAIT_EVENTS, WSA_WAIT_EVENT_0, WSA_WAIT_FAILED, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT } from '../../../winsock/constants.js';
-import type { Ref, SOCKET, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
+import type { Ref, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { fail, ok, setLastError } from './last-error.js';
-import { socketFor } from '../sockets/lookup.js';
+import type { LinuxSocket } from './socket-state.js';
 import { consume, eventFor, type WinEvent } from './events.js';
 import { opFor } from './operations.js';
 import { waitAsync } from '../loop/scheduler.js';
@@ -103,7 +103,7 @@ export function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readon
 
 // ---- WSAGetOverlappedResult --------------------------------------------------------------------
 
-type GorArgs = [s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null];
+type GorArgs = [sock: LinuxSocket, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null];
 
 const NT_SUCCESS = (status: number): boolean => (status >>> 0) < 0x80000000;
 
@@ -123,12 +123,7 @@ function result(ov: WSAOVERLAPPED, cbTransfer: Ref<number>, flags: Ref<number>):
 }
 
 /** Checks and the immediate answer; a WaitSpec when the caller must wait for the operation. */
-function gorSetup([s, ov, cbTransfer, fWait, flags]: GorArgs): boolean | WaitSpec<boolean> {
-  const sock = socketFor(s);
-  if (typeof sock === 'number') {
-    fail(sock);
-    return false;
-  }
+function gorSetup([, ov, cbTransfer, fWait, flags]: GorArgs): boolean | WaitSpec<boolean> {
   if (ov == null || typeof ov !== 'object' || cbTransfer == null || typeof cbTransfer !== 'object' || flags == null || typeof flags !== 'object') {
     fail(W.WSAEFAULT);
     return false;
@@ -152,12 +147,13 @@ function gorSetup([s, ov, cbTransfer, fWait, flags]: GorArgs): boolean | WaitSpe
   };
 }
 
-export function WSAGetOverlappedResult(...args: GorArgs): boolean {
+/** WSAGetOverlappedResult once its socket is looked up (sockets/overlapped-result.ts has the function). */
+export function overlappedResult(...args: GorArgs): boolean {
   const spec = gorSetup(args);
   return typeof spec === 'boolean' ? spec : waitSync(spec);
 }
 
-export function WSAGetOverlappedResultAsync(...args: GorArgs): Promise<boolean> {
+export function overlappedResultAsync(...args: GorArgs): Promise<boolean> {
   const spec = gorSetup(args);
   return typeof spec === 'boolean' ? Promise.resolve(spec) : waitAsync(spec);
 }

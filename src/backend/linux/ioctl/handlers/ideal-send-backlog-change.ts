@@ -14,7 +14,7 @@ import { WSAEINTR, WSAEINVAL, WSAENOTCONN, WSAEOPNOTSUPP, WSAESHUTDOWN, WSA_OPER
 import { SIO_IDEAL_SEND_BACKLOG_CHANGE } from '../../../../codes/index.js';
 import { SOCK_STREAM } from '../../../../winsock/constants.js';
 import { wsaFromErrno } from '../../host/errno.js';
-import type { LinuxSocket } from '../../sockets/socket-state.js';
+import type { LinuxSocket } from '../../win32/socket-state.js';
 import { canSend, idealSendBacklog, isSynchronized, readLinuxTcpInfo } from '../../sockets/tcp-info.js';
 import { sample } from '../../loop/sampler.js';
 import { failed, type IoctlDone, type IoctlHandler, type IoctlOutcome } from '../types.js';

@@ -23,8 +23,9 @@
 import * as C from '../../../../winsock/constants.js';
 import { WSAEFAULT } from '../../../../errors/index.js';
 import { SIOCATMARK } from '../../../../codes/index.js';
-import type { LinuxSocket } from '../../sockets/socket-state.js';
-import { oobInline, queueCounts, slotQueued, urgentPending } from '../../sockets/urgent.js';
+import type { LinuxSocket } from '../../win32/socket-state.js';
+import { queueCounts, slotQueued, urgentPending } from '../../sockets/urgent.js';
+import { oobInline } from '../../host/socket-facts.js';
 import { done, UNTOUCHED, type IoctlHandler } from '../types.js';
 import { outputAtLeast } from '../checks.js';
 import { writeU32 } from '../buffers.js';

@@ -11,7 +11,7 @@
 import { WSAEFAULT, WSAEOPNOTSUPP } from '../../../../errors/index.js';
 import { SIO_UDP_CONNRESET, SIO_UDP_NETRESET } from '../../../../codes/index.js';
 import { SOCK_DGRAM } from '../../../../winsock/constants.js';
-import type { LinuxSocket } from '../../sockets/socket-state.js';
+import type { LinuxSocket } from '../../win32/socket-state.js';
 import { done, type IoctlHandler } from '../types.js';
 import { inputAtLeast, socketType } from '../checks.js';
 import { readU32 } from '../buffers.js';

@@ -3,8 +3,7 @@
  * Winsock blocking mode (the host fd itself is always non-blocking), and per-socket settings
  * Linux has no place for.
  */
-import type { HandleObject } from '../win32/handles.js';
-import type { DatagramQueue } from './datagram-queue.js';
+import { lookup, type HandleObject } from './handles.js';
 
 /** optionMirrors an accepted socket takes over from its listener, as Windows' accept does. */
 export const INHERITED_OPTION_MIRRORS = ['SO_SNDBUF', 'SO_RCVBUF'] as const;
@@ -22,8 +21,6 @@ export class LinuxSocket implements HandleObject {
   /** SIO_UDP_CONNRESET / SIO_UDP_NETRESET: on by default, as on Windows. */
   udpConnReset = true;
   udpNetReset = true;
-  /** Datagrams FIONREAD took out of the kernel; receives serve them first (datagram-queue.ts). */
-  datagramQueue: DatagramQueue | null = null;
   /** An urgent byte was read with MSG_OOB; Linux keeps its slot in the stream until it is passed. */
   urgentConsumed = false;
   /** An urgent byte was pending when SO_OOBINLINE was switched on: Windows still calls it urgent. */
@@ -63,4 +60,10 @@ export class LinuxSocket implements HandleObject {
   get borrowed(): boolean {
     return this.resolveFd !== null;
   }
+}
+
+/** The socket behind a handle, if it is one (closed or not: callers check). */
+export function lookupSocket(handle: number): LinuxSocket | undefined {
+  const object = lookup(handle);
+  return object?.kind === 'socket' ? (object as LinuxSocket) : undefined;
 }
