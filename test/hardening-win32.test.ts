@@ -11,6 +11,8 @@ import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, check } from './helpers/sockets.js';
+import { listenerCount } from '../dist/backend/linux/netlink/watcher.js';
+import { lookupSocket } from '../dist/backend/linux/win32/socket-state.js';
 
 const linux = process.platform === 'linux';
 const LOOPBACK = ws.sockaddr('127.0.0.1', 0);
@@ -171,5 +173,25 @@ describe('nested alertable waits', { skip: !linux && 'Linux backend' }, () => {
     for (let round = 0; round < 10 && runs.some((r) => r === 0); round++) ws.SleepEx(0, true);
     assert.equal(runs.filter((r) => r === 1).length, N, 'every routine ran exactly once');
     ws.closesocket(s);
+  });
+});
+
+describe('non-blocking change requests', { skip: !linux && 'Linux backend' }, () => {
+  before(startup);
+  after(cleanup);
+
+  test('10,000 WSAEWOULDBLOCK change requests on one socket keep one registration per code', () => {
+    const s = udp();
+    assert.equal(ws.ioctlsocket(s, ws.FIONBIO, { value: 1 }), 0);
+    const before = listenerCount();
+    for (let i = 0; i < 10_000; i++) {
+      assert.equal(ws.WSAIoctl(s, ws.SIO_ADDRESS_LIST_CHANGE, null, 0, null, 0, { value: 0 }, null, null), ws.SOCKET_ERROR);
+      assert.equal(ws.WSAGetLastError(), ws.WSAEWOULDBLOCK);
+      assert.equal(ws.WSAIoctl(s, ws.SIO_ROUTING_INTERFACE_CHANGE, LOOPBACK, LOOPBACK.length, null, 0, { value: 0 }, null, null), ws.SOCKET_ERROR);
+    }
+    assert.equal(lookupSocket(s)!.notificationRequests.size, 2, 'one request per code');
+    assert.equal(listenerCount(), before + 2, 'two watcher listeners, not 20,000');
+    ws.closesocket(s);
+    assert.equal(listenerCount(), before, 'closesocket drops them');
   });
 });
