@@ -105,6 +105,27 @@ describe('hostile objects never block clean-up', { skip: !linux && 'Linux backen
   });
 });
 
+describe('a WSAOVERLAPPED that cannot take its status', { skip: !linux && 'Linux backend' }, () => {
+  before(startup);
+  after(cleanup);
+
+  test('frozen at the call: WSAEFAULT, nothing starts, no routine', () => {
+    const s = udp();
+    let calls = 0;
+    const frozen = Object.freeze(new ws.WSAOVERLAPPED());
+    const bytes = { value: 7 };
+    assert.equal(ws.WSAIoctl(s, ws.SIO_ROUTING_INTERFACE_CHANGE, LOOPBACK, LOOPBACK.length, null, 0, bytes, frozen, () => { calls++; }), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
+    assert.equal(ws.WSAIoctl(s, ws.FIONBIO, new Uint8Array(4), 4, null, 0, bytes, frozen, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
+    assert.equal(bytes.value, 7);
+    ws.SleepEx(0, true);
+    assert.equal(calls, 0);
+    assert.equal(ws.CancelIoEx(s, null), false, 'nothing is pending');
+    ws.closesocket(s);
+  });
+});
+
 describe('completion ports', { skip: !linux && 'Linux backend' }, () => {
   before(startup);
   after(cleanup);

@@ -70,3 +70,21 @@ function readWritable(ref: unknown): unknown {
     return NOT_WRITABLE;
   }
 }
+
+/**
+ * A WSAOVERLAPPED whose Internal / InternalHigh can be written (the status of the request goes
+ * there): frozen or with throwing accessors it is C's bad pointer, refused before the request starts.
+ */
+export function acceptsIoStatus(ov: unknown): boolean {
+  if (ov === null || typeof ov !== 'object') return false;
+  try {
+    const o = ov as { Internal: unknown; InternalHigh: unknown };
+    const internal = o.Internal;
+    const high = o.InternalHigh;
+    o.Internal = internal;
+    o.InternalHigh = high;
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,7 +9,7 @@ import type { WinsockCore } from '../../../winsock/api.js';
 import { fail } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
 import { socketFor } from '../sockets/lookup.js';
-import { isWritableRef } from '../../../winsock/arguments.js';
+import { acceptsIoStatus, isWritableRef } from '../../../winsock/arguments.js';
 import { handlerFor } from './table.js';
 import { finish, log, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
 import { startOverlapped } from './overlapped.js';
@@ -37,7 +37,7 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
 ) => {
   try {
     if (!isStarted()) return fail(W.WSANOTINITIALISED);
-    // *lpcbBytesReturned is written: it must be writable before anything runs (sockets/arguments.ts).
+    // *lpcbBytesReturned is written: it must be writable before anything runs (winsock/arguments.ts).
     if (!isWritableRef(lpcbBytesReturned)) return fail(W.WSAEFAULT);
     // What C could not pass: an lpOverlapped that is no object, a completion routine that is no
     // function (it would only fail at the alertable wait, after the operation started).
@@ -61,6 +61,7 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
     // A completion routine without a WSAOVERLAPPED has nothing to report through: the call runs
     // as a non-overlapped one.
     if (overlapped && lpOverlapped !== null && typeof lpOverlapped === 'object') {
+      if (!acceptsIoStatus(lpOverlapped)) return fail(W.WSAEFAULT);
       return startOverlapped(handler, call, lpcbBytesReturned, lpOverlapped, lpCompletionRoutine ?? null);
     }
     return finish(lpcbBytesReturned, settle(call, outcomeOf(handler, call)));
