@@ -95,7 +95,7 @@ function interfaceListOverlapped(mode: 'overlapped+port' | 'overlapped+event' | 
     call: callText('SIO_GET_INTERFACE_LIST', { code: ws.SIO_GET_INTERFACE_LIST, output: 76 * 64 }, mode),
     expected: expected[mode],
     basis: mode === 'overlapped+port' ? 'measured' : 'inferred',
-    source: `${cited(SRC.interfaceList, '../overlapped.ts')}${mode === 'overlapped+port' ? '' : '; this mode inferred from the port one'}`,
+    source: `${cited(SRC.interfaceList, 'interface-list.ts')}${mode === 'overlapped+port' ? '' : '; this mode inferred from the port one'}`,
     run(ctx) {
       const size = plain(ctx.udp(), { code: ws.SIO_GET_INTERFACE_LIST, output: 76 * 64 }).bytes;
       const obs = inMode(mode, ctx, ctx.udp(), { code: ws.SIO_GET_INTERFACE_LIST, output: 76 * 64 }, describeInterfaces);
@@ -151,7 +151,7 @@ const addressQueryCases: CodeCase[] = [
     describe: describeAddressList(ws.AF_INET),
     expected: { rc: 0, error: 'NO_ERROR', bytes: 'the list size', out: { consistent: true, loopbackLeftOut: true } },
     basis: 'measured', source: cited(SRC.addressListQuery, 'address-list-query.ts'),
-    overlapped: { ...immediateInferred, basis: 'measured', source: cited(SRC.addressListQuery, '../overlapped.ts') },
+    overlapped: { ...immediateInferred, basis: 'measured', source: cited(SRC.addressListQuery, 'address-list-query.ts') },
   },
   {
     id: 'SIO_ADDRESS_LIST_QUERY.udp6', code: 'SIO_ADDRESS_LIST_QUERY', socket: 'udp6-fresh',
