@@ -7,9 +7,15 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
 import { backend } from '../dist/backend/linux/index.js';
 import { makeGuard } from '../dist/winsock/guard.js';
+import { runUnderWine } from '../scripts/wine/run.mjs';
+import { prepareWine } from './helpers/wine.js';
 
 const api = ws as unknown as Record<string, (...args: unknown[]) => unknown>;
 const raw = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -58,17 +64,10 @@ describe('exceptions inside a backend function', () => {
     assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
   });
 
-  test('a throwing number: listen fails with WSAEINVAL, ioctlsocket with WSAEFAULT', () => {
-    const tcp = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
-    try {
-      assert.equal(ws.bind(tcp, ws.sockaddr('127.0.0.1', 0), 16), 0);
-      assert.equal(ws.listen(tcp, throwingNumber()), ws.SOCKET_ERROR);
-      assert.equal(ws.WSAGetLastError(), ws.WSAEINVAL);
-      assert.equal(ws.ioctlsocket(tcp, ws.FIONBIO, throwingRef()), ws.SOCKET_ERROR);
-      assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
-    } finally {
-      ws.closesocket(tcp);
-    }
+  test('a throwing Ref in ioctlsocket: WSAEFAULT, and the socket still works', () => {
+    assert.equal(ws.ioctlsocket(s, ws.FIONBIO, throwingRef()), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
+    assert.equal(ws.ioctlsocket(s, ws.FIONBIO, { value: 1 }), 0);
   });
 
   test('WSAStartup: a WSADATA that cannot be written, or a version that is no number, returns WSAEFAULT', () => {
@@ -167,5 +166,110 @@ describe('NODE_DEBUG=wsaioctl', () => {
     const r = run(env);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
+  });
+});
+
+/**
+ * The surface under the Windows node in Wine (so on the Windows backend): a Symbol in each argument
+ * of each function, with valid handles in the others, and the BigInt / Symbol / string cases of the
+ * last-error setters and WSAStartup. Serialised with toString(): self-contained.
+ */
+async function windowsProbe(surfacePath: string): Promise<void> {
+  const ws = (await import(surfacePath)) as Record<string, (...args: unknown[]) => unknown>;
+  const out: Record<string, unknown> = {};
+  const call = async (label: string, fn: () => unknown) => {
+    try {
+      let r = fn();
+      if (r instanceof Promise) r = await r.then((v) => v, (e: unknown) => `rejected: ${String(e)}`);
+      out[label] = typeof r === 'bigint' || typeof r === 'symbol' ? String(r) : r;
+    } catch (error) {
+      out[label] = `threw: ${String(error)}`;
+    }
+  };
+  const lastError = () => ws.WSAGetLastError!();
+  for (const [label, value] of [['BigInt', 10n], ['Symbol', Symbol('e')]] as const) {
+    await call(`WSASetLastError(${label})`, () => [ws.WSASetLastError!(value), lastError()]);
+    await call(`SetLastError(${label})`, () => [ws.SetLastError!(value), ws.GetLastError!()]);
+  }
+  for (const [label, value] of [['BigInt', 0x202n], ['Symbol', Symbol('v')], ['string', 'x']] as const) {
+    await call(`WSAStartup(${label})`, () => {
+      const rc = ws.WSAStartup!(value, { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 });
+      if (rc === 0) ws.WSACleanup!();
+      return typeof rc;
+    });
+  }
+  ws.WSAStartup!(0x202, { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 });
+  const s = ws.socket!(2, 2, 17) as number;
+  ws.ioctlsocket!(s, 0x8004667e, { value: 1 }); // FIONBIO: a call that reaches ws2_32 must not block
+  const event = ws.WSACreateEvent!() as number;
+  ws.WSASetEvent!(event);
+  const port = ws.CreateIoCompletionPort!(-1, 0, 0, 0) as number;
+  const ref = () => ({ value: 16 });
+  const ov = () => ({ Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 });
+  const name = () => Uint8Array.of(2, 0, 0, 0, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  // Time-outs are 0, waits have a signalled event, the socket is non-blocking: no call can block.
+  const valid: Record<string, () => unknown[]> = {
+    socket: () => [2, 2, 17], WSASocketW: () => [2, 2, 17, null, 0, 1], WSASocket: () => [2, 2, 17, null, 0, 1],
+    bind: () => [s, name(), 16], listen: () => [s, 1], accept: () => [s, new Uint8Array(16), ref()],
+    connect: () => [s, name(), 16], send: () => [s, new Uint8Array(4), 4, 0], recv: () => [s, new Uint8Array(4), 4, 0],
+    sendto: () => [s, new Uint8Array(4), 4, 0, name(), 16], recvfrom: () => [s, new Uint8Array(4), 4, 0, new Uint8Array(16), ref()],
+    shutdown: () => [s, 1], getsockname: () => [s, new Uint8Array(16), ref()], getpeername: () => [s, new Uint8Array(16), ref()],
+    getsockopt: () => [s, 0xffff, 0x1002, new Uint8Array(4), { value: 4 }], setsockopt: () => [s, 0xffff, 0x1002, new Uint8Array(4), 4],
+    ioctlsocket: () => [s, 0x4004667f, { value: 0 }],
+    WSAIoctl: () => [s, 0x4004667f, null, 0, new Uint8Array(4), 4, { value: 0 }, null, null],
+    adoptNodeHandle: () => [() => 3, 2, 2, 17],
+    WSACloseEvent: () => [event], WSASetEvent: () => [event], WSAResetEvent: () => [event],
+    WSAWaitForMultipleEvents: () => [1, [event], 0, 0, 0], WSAWaitForMultipleEventsAsync: () => [1, [event], 0, 0, 0],
+    SleepEx: () => [0, 0], SleepExAsync: () => [0, 0],
+    WSAGetOverlappedResult: () => [s, ov(), { value: 0 }, 0, { value: 0 }], WSAGetOverlappedResultAsync: () => [s, ov(), { value: 0 }, 0, { value: 0 }],
+    CreateIoCompletionPort: () => [-1, 0, 0, 0], PostQueuedCompletionStatus: () => [port, 0, 0, null],
+    GetQueuedCompletionStatus: () => [port, { value: 0 }, { value: 0 }, { value: null }, 0],
+    GetQueuedCompletionStatusAsync: () => [port, { value: 0 }, { value: 0 }, { value: null }, 0],
+    CloseHandle: () => [0], CancelIo: () => [s], CancelIoEx: () => [s, null],
+    WSAEventSelect: () => [s, event, 1], WSAEnumNetworkEvents: () => [s, event, { lNetworkEvents: 0, iErrorCode: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }],
+  };
+  const escapes: string[] = [];
+  for (const [fn, make] of Object.entries(valid)) {
+    for (let i = 0; i < make().length; i++) {
+      const args = make();
+      args[i] = Symbol('hostile');
+      try {
+        const r = ws[fn]!(...args);
+        if (r instanceof Promise) await r.catch((e: unknown) => { escapes.push(`${fn} #${i} rejected: ${String(e)}`); });
+      } catch (error) {
+        escapes.push(`${fn} #${i} threw: ${String(error)}`);
+      }
+    }
+  }
+  out.escapes = escapes;
+  ws.closesocket!(s);
+  ws.CloseHandle!(event);
+  ws.CloseHandle!(port);
+  ws.WSACleanup!();
+  console.log(JSON.stringify(out));
+}
+
+const wineUnavailable = await prepareWine();
+
+describe('on the Windows backend (Wine)', { skip: wineUnavailable ?? false }, () => {
+  test('a Symbol in any argument of any function, BigInt / Symbol last errors and versions: no exception', async () => {
+    const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+    const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-guard-'));
+    try {
+      const script = join(dir, 'probe.mjs');
+      writeFileSync(script, `(${windowsProbe.toString()})(${JSON.stringify(join(repoRoot, 'dist', 'winsock', 'index.js'))});\n`);
+      const run = await runUnderWine(script, [], { timeoutMs: 90_000 });
+      assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
+      const out = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+      assert.deepEqual(out.escapes, []);
+      // koffi converts a BigInt to the DWORD it names (10n sets 10); a Symbol it cannot convert.
+      assert.deepEqual(out['WSASetLastError(BigInt)'], [null, 10]);
+      assert.deepEqual(out['SetLastError(BigInt)'], [null, 10]);
+      assert.deepEqual(out['WSASetLastError(Symbol)'], [null, ws.WSAEINVAL]);
+      assert.deepEqual(out['SetLastError(Symbol)'], [null, ws.ERROR_INVALID_PARAMETER]);
+      for (const label of ['BigInt', 'Symbol', 'string']) assert.equal(out[`WSAStartup(${label})`], 'number', label);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
