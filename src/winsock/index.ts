@@ -1,11 +1,16 @@
 /**
  * `wsaioctl/winsock`: the C-faithful Winsock surface. Names, argument order and return conventions
  * are Winsock's; constants are Windows' values. On Windows every call goes to the real ws2_32.dll;
- * elsewhere (Linux) to the emulation.
+ * elsewhere (Linux) to the emulation. Every function stands behind one argument guard (SURFACE
+ * below): whatever JS passes, it returns its failure value and sets the last error rather than
+ * throw, on both backends (docs/principles.md, principle 2).
  *
  * @module wsaioctl/winsock
  */
 import type { WinsockCore } from './api.js';
+import { makeGuard } from './guard.js';
+import { INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
 
 const impl: WinsockCore = process.platform === 'win32'
   ? (await import('../backend/windows/index.js')).backend
@@ -14,62 +19,154 @@ const impl: WinsockCore = process.platform === 'win32'
 /** Which implementation serves this process. */
 export const backendName = impl.backendName;
 
-export const WSAStartup = impl.WSAStartup;
-export const WSACleanup = impl.WSACleanup;
-export const WSAGetLastError = impl.WSAGetLastError;
-export const WSASetLastError = impl.WSASetLastError;
-export const GetLastError = impl.GetLastError;
-export const SetLastError = impl.SetLastError;
-export const socket = impl.socket;
-export const WSASocketW = impl.WSASocketW;
+// ---- the guard every function of the surface stands behind --------------------------------------
+
+type FunctionName = Exclude<keyof WinsockCore, 'backendName'>;
+
+/**
+ * How a function fails when an exception escapes its backend: `failure` is what it returns (what
+ * an `...Async` twin resolves to, `async: true`), `error` the last error it sets.
+ */
+type Failure<F> = F extends (...args: never[]) => Promise<infer R>
+  ? { readonly failure: R; readonly error: number; readonly async: true }
+  : F extends (...args: never[]) => infer R ? { readonly failure: R; readonly error: number; readonly async?: never } : never;
+
+/** The last-error getters take no argument and cannot throw: they stay the backend's own function. */
+const UNGUARDED = 'unguarded';
+
+const PARAM = ERROR_INVALID_PARAMETER;
+const HANDLE = ERROR_INVALID_HANDLE;
+
+/**
+ * Every function of the contract, with its failure value and error (docs/principles.md,
+ * principle 2). Failure values are the C ones: SOCKET_ERROR for int results, INVALID_SOCKET for
+ * SOCKET results, FALSE for BOOL, NULL for WSACreateEvent / CreateIoCompletionPort,
+ * WSA_WAIT_FAILED for WSAWaitForMultipleEvents, and for WSAStartup (which returns its error) the
+ * error itself. Errors: WSAEFAULT where the bad argument can be a pointer (buffer, out-parameter,
+ * structure, callback), WSAEINVAL where all are values; the kernel32-style functions keep the
+ * Win32 errors the Linux backend's win32/index.ts guards use. tsc holds this table to the
+ * contract: a function added to WinsockCore does not compile until it has its row.
+ */
+const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof UNGUARDED } = {
+  // lpWSAData is the pointer; a version JS cannot turn into a WORD fails the same way.
+  WSAStartup: { failure: WSAEFAULT, error: WSAEFAULT },
+  WSACleanup: { failure: SOCKET_ERROR, error: WSAEINVAL },
+  WSAGetLastError: UNGUARDED,
+  GetLastError: UNGUARDED,
+  WSASetLastError: { failure: undefined, error: WSAEINVAL },
+  SetLastError: { failure: undefined, error: PARAM },
+
+  socket: { failure: INVALID_SOCKET, error: WSAEINVAL },
+  WSASocketW: { failure: INVALID_SOCKET, error: WSAEFAULT },
+  closesocket: { failure: SOCKET_ERROR, error: WSAEINVAL },
+  bind: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  listen: { failure: SOCKET_ERROR, error: WSAEINVAL },
+  accept: { failure: INVALID_SOCKET, error: WSAEFAULT },
+  connect: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  send: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  recv: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  sendto: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  recvfrom: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  shutdown: { failure: SOCKET_ERROR, error: WSAEINVAL },
+  getsockname: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  getpeername: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  getsockopt: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  setsockopt: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  ioctlsocket: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSAIoctl: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  adoptNodeHandle: { failure: INVALID_SOCKET, error: WSAEFAULT },
+
+  WSACreateEvent: { failure: WSA_INVALID_EVENT, error: PARAM },
+  WSACloseEvent: { failure: false, error: PARAM },
+  WSASetEvent: { failure: false, error: PARAM },
+  WSAResetEvent: { failure: false, error: PARAM },
+  WSAWaitForMultipleEvents: { failure: WSA_WAIT_FAILED, error: PARAM },
+  WSAWaitForMultipleEventsAsync: { failure: WSA_WAIT_FAILED, error: PARAM, async: true },
+  SleepEx: { failure: 0, error: PARAM },
+  SleepExAsync: { failure: 0, error: PARAM, async: true },
+  WSAGetOverlappedResult: { failure: false, error: WSAEFAULT },
+  WSAGetOverlappedResultAsync: { failure: false, error: WSAEFAULT, async: true },
+  CreateIoCompletionPort: { failure: 0, error: PARAM },
+  GetQueuedCompletionStatus: { failure: false, error: PARAM },
+  GetQueuedCompletionStatusAsync: { failure: false, error: PARAM, async: true },
+  PostQueuedCompletionStatus: { failure: false, error: PARAM },
+  CloseHandle: { failure: false, error: HANDLE },
+  CancelIo: { failure: false, error: HANDLE },
+  CancelIoEx: { failure: false, error: HANDLE },
+  WSAEventSelect: { failure: SOCKET_ERROR, error: WSAEINVAL },
+  WSAEnumNetworkEvents: { failure: SOCKET_ERROR, error: WSAEFAULT },
+};
+
+/** The backend's own setter (both last-error setters write the one slot, as on Windows). */
+const setLastError = impl.WSASetLastError;
+const guard = makeGuard((code) => setLastError(code));
+
+/** The backend's function `name` behind the guard its row in SURFACE describes. */
+function guarded<K extends FunctionName>(name: K): WinsockCore[K] {
+  const row = SURFACE[name] as Failure<(...args: never[]) => unknown> | typeof UNGUARDED;
+  const fn = impl[name];
+  if (row === UNGUARDED) return fn;
+  return guard(fn, (row.async ? Promise.resolve(row.failure) : row.failure) as ReturnType<WinsockCore[K]>, row.error, name);
+}
+
+// ---- the surface ---------------------------------------------------------------------------------
+
+export const WSAStartup = guarded('WSAStartup');
+export const WSACleanup = guarded('WSACleanup');
+export const WSAGetLastError = guarded('WSAGetLastError');
+export const WSASetLastError = guarded('WSASetLastError');
+export const GetLastError = guarded('GetLastError');
+export const SetLastError = guarded('SetLastError');
+export const socket = guarded('socket');
+export const WSASocketW = guarded('WSASocketW');
 /** WSASocket is WSASocketW here (no protocol-info strings are used). */
-export const WSASocket = impl.WSASocketW;
-export const closesocket = impl.closesocket;
-export const bind = impl.bind;
-export const listen = impl.listen;
-export const accept = impl.accept;
-export const connect = impl.connect;
-export const send = impl.send;
-export const recv = impl.recv;
-export const sendto = impl.sendto;
-export const recvfrom = impl.recvfrom;
-export const shutdown = impl.shutdown;
-export const getsockname = impl.getsockname;
-export const getpeername = impl.getpeername;
-export const getsockopt = impl.getsockopt;
-export const setsockopt = impl.setsockopt;
-export const ioctlsocket = impl.ioctlsocket;
-export const WSAIoctl = impl.WSAIoctl;
+export const WSASocket = WSASocketW;
+export const closesocket = guarded('closesocket');
+export const bind = guarded('bind');
+export const listen = guarded('listen');
+export const accept = guarded('accept');
+export const connect = guarded('connect');
+export const send = guarded('send');
+export const recv = guarded('recv');
+export const sendto = guarded('sendto');
+export const recvfrom = guarded('recvfrom');
+export const shutdown = guarded('shutdown');
+export const getsockname = guarded('getsockname');
+export const getpeername = guarded('getpeername');
+export const getsockopt = guarded('getsockopt');
+export const setsockopt = guarded('setsockopt');
+export const ioctlsocket = guarded('ioctlsocket');
+export const WSAIoctl = guarded('WSAIoctl');
 /**
  * Not a Winsock function: a socket Node owns, registered as a borrowed SOCKET (see
  * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). Where the
  * backend cannot do it (Windows: Node does not expose its SOCKET), INVALID_SOCKET and WSAEOPNOTSUPP.
  */
-export const adoptNodeHandle = impl.adoptNodeHandle;
+export const adoptNodeHandle = guarded('adoptNodeHandle');
 
 /**
  * Events, waits, overlapped results, completion ports, cancellation, event selection and their
  * async twins (`WinsockOverlapped` in api.ts).
  */
-export const WSACreateEvent = impl.WSACreateEvent;
-export const WSACloseEvent = impl.WSACloseEvent;
-export const WSASetEvent = impl.WSASetEvent;
-export const WSAResetEvent = impl.WSAResetEvent;
-export const WSAWaitForMultipleEvents = impl.WSAWaitForMultipleEvents;
-export const WSAWaitForMultipleEventsAsync = impl.WSAWaitForMultipleEventsAsync;
-export const SleepEx = impl.SleepEx;
-export const SleepExAsync = impl.SleepExAsync;
-export const WSAGetOverlappedResult = impl.WSAGetOverlappedResult;
-export const WSAGetOverlappedResultAsync = impl.WSAGetOverlappedResultAsync;
-export const CreateIoCompletionPort = impl.CreateIoCompletionPort;
-export const GetQueuedCompletionStatus = impl.GetQueuedCompletionStatus;
-export const GetQueuedCompletionStatusAsync = impl.GetQueuedCompletionStatusAsync;
-export const PostQueuedCompletionStatus = impl.PostQueuedCompletionStatus;
-export const CloseHandle = impl.CloseHandle;
-export const CancelIo = impl.CancelIo;
-export const CancelIoEx = impl.CancelIoEx;
-export const WSAEventSelect = impl.WSAEventSelect;
-export const WSAEnumNetworkEvents = impl.WSAEnumNetworkEvents;
+export const WSACreateEvent = guarded('WSACreateEvent');
+export const WSACloseEvent = guarded('WSACloseEvent');
+export const WSASetEvent = guarded('WSASetEvent');
+export const WSAResetEvent = guarded('WSAResetEvent');
+export const WSAWaitForMultipleEvents = guarded('WSAWaitForMultipleEvents');
+export const WSAWaitForMultipleEventsAsync = guarded('WSAWaitForMultipleEventsAsync');
+export const SleepEx = guarded('SleepEx');
+export const SleepExAsync = guarded('SleepExAsync');
+export const WSAGetOverlappedResult = guarded('WSAGetOverlappedResult');
+export const WSAGetOverlappedResultAsync = guarded('WSAGetOverlappedResultAsync');
+export const CreateIoCompletionPort = guarded('CreateIoCompletionPort');
+export const GetQueuedCompletionStatus = guarded('GetQueuedCompletionStatus');
+export const GetQueuedCompletionStatusAsync = guarded('GetQueuedCompletionStatusAsync');
+export const PostQueuedCompletionStatus = guarded('PostQueuedCompletionStatus');
+export const CloseHandle = guarded('CloseHandle');
+export const CancelIo = guarded('CancelIo');
+export const CancelIoEx = guarded('CancelIoEx');
+export const WSAEventSelect = guarded('WSAEventSelect');
+export const WSAEnumNetworkEvents = guarded('WSAEnumNetworkEvents');
 
 export { bufferAddress } from './address.js';
 export * from './constants.js';
