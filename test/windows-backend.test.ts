@@ -42,6 +42,14 @@ interface Probe {
   unknownCode: { result: number; error: number };
   overlapped: { result: number; error: number };
   pair: { accepted: number; sent: number; fionread: number };
+  /** Hostile arguments, each refused before the native call (no overrun, nothing consumed). */
+  hardening: {
+    frozenAddrlen: { result: number; error: number };
+    arrayBufferRecv: { result: number; error: number };
+    lyingLength: { result: number; error: number };
+    frozenBytesReturned: { result: number; error: number };
+    dataStillThere: number;
+  };
   fionbio: { result: number; recv: number; recvError: number };
   closesocket: number;
   closedHandle: { result: number; error: number };
@@ -123,7 +131,8 @@ async function probe(backendPath: string): Promise<void> {
   const name = new Uint8Array(16);
   ws.getsockname(listener, name, { value: 16 });
   ws.connect(s, loopback(new DataView(name.buffer).getUint16(2, false)), 16);
-  const accepted = ws.accept(listener, null, null);
+  const frozenAddrlen = failure(ws.accept(listener, new Uint8Array(16), Object.freeze({ value: 16 })));
+  const accepted = ws.accept(listener, null, null); // the connection was not taken by the refusal
   const sent = ws.send(s, new TextEncoder().encode('hello'), 5, 0);
   let queued = fionread(accepted).value;
   for (let tries = 0; queued < sent && tries < 100; tries++) { // bounded: 1 s at most
@@ -131,6 +140,17 @@ async function probe(backendPath: string): Promise<void> {
     queued = fionread(accepted).value;
   }
   const pair = { accepted, sent, fionread: queued };
+  class Lying extends Uint8Array {
+    override get byteLength(): number { return 1 << 20; }
+    override get length(): number { return 1 << 20; }
+  }
+  const hardening = {
+    frozenAddrlen,
+    arrayBufferRecv: failure(ws.recv(accepted, new ArrayBuffer(16) as unknown as Uint8Array, 4096, 0)),
+    lyingLength: failure(ws.recv(accepted, new Lying(16), 4096, 0)),
+    frozenBytesReturned: failure(ws.WSAIoctl(accepted, FIONREAD, null, 0, new Uint8Array(4), 4, Object.freeze({ value: 0 }), null, null)),
+    dataStillThere: fionread(accepted).value,
+  };
 
   const nonBlocking = { value: 1 };
   const fionbioResult = ws.ioctlsocket(accepted, FIONBIO, nonBlocking);
@@ -143,7 +163,7 @@ async function probe(backendPath: string): Promise<void> {
   const closed = ws.closesocket(s);
   const closedHandle = failure(fionread(s).result);
   const cleanup = ws.WSACleanup();
-  console.log(JSON.stringify({ ...results, pair, fionbio, closesocket: closed, closedHandle, cleanup }));
+  console.log(JSON.stringify({ ...results, pair, hardening, fionbio, closesocket: closed, closedHandle, cleanup }));
 }
 
 const unavailable = await prepareWine();
@@ -223,6 +243,16 @@ describe('Windows backend under Wine', { skip: unavailable ?? false }, () => {
     assert.ok(observed.pair.accepted > 0, `accept = ${observed.pair.accepted}`);
     assert.equal(observed.pair.sent, 5);
     assert.equal(observed.pair.fionread, 5);
+  });
+
+  test('hostile arguments are refused before the native call: WSAEFAULT, nothing consumed', () => {
+    assert.deepEqual(observed.hardening, {
+      frozenAddrlen: { result: -1, error: WSAEFAULT },
+      arrayBufferRecv: { result: -1, error: WSAEFAULT },
+      lyingLength: { result: -1, error: WSAEFAULT },
+      frozenBytesReturned: { result: -1, error: WSAEFAULT },
+      dataStillThere: 5,
+    });
   });
 
   test('ioctlsocket(FIONBIO) makes recv fail with WSAEWOULDBLOCK', () => {

@@ -5,6 +5,7 @@
  */
 import { INVALID_SOCKET } from '../../winsock/constants.js';
 import type { Ref, SOCKET } from '../../winsock/types.js';
+import { callerBuffer, isWritableRef } from '../../winsock/arguments.js';
 
 /**
  * True when `buffer` cannot be handed over with `size`: it is shorter than the 32-bit size the
@@ -12,9 +13,18 @@ import type { Ref, SOCKET } from '../../winsock/types.js';
  * A null buffer is not an overrun: ws2_32 rejects NULL with a non-zero size on its own.
  */
 export function overruns(buffer: Uint8Array | null, size: number): boolean {
-  if (buffer === null) return false;
-  if (!(buffer instanceof Uint8Array)) return true;
-  return size >>> 0 > buffer.byteLength;
+  if (buffer === null || buffer === undefined) return false;
+  // The engine's own length of a real Uint8Array, never a property a caller could override.
+  return callerBuffer(buffer, size >>> 0) === null;
+}
+
+/**
+ * True when an out-parameter that the callee will write cannot take the write (frozen, read-only,
+ * throwing): checked before the native call, so nothing irreversible (a connection accepted, a
+ * datagram consumed) happens before the failure. Null is the callee's to judge.
+ */
+export function unwritable(...refs: Array<Ref<number> | null>): boolean {
+  return refs.some((ref) => ref !== null && ref !== undefined && !isWritableRef(ref));
 }
 
 /** True when `buffer` cannot hold the size in the in/out length `ref` (see `overruns`). */

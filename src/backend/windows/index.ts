@@ -9,7 +9,7 @@
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
 import { WSAEFAULT, WSAEOPNOTSUPP, WSAVERNOTSUPPORTED } from '../../errors/index.js';
 import type { WinsockCore } from '../../winsock/api.js';
-import { cellOf, looseDword, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
+import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
@@ -58,7 +58,7 @@ export const backend: WinsockCore = {
   }),
   listen: needsStartup(SOCKET_ERROR, (s, backlog) => ws2_32.listen(nativeSocket(s), backlog)),
   accept: needsStartup(INVALID_SOCKET, (s, addr, addrlen) => {
-    if (overrunsRef(addr, addrlen)) return fail(INVALID_SOCKET, WSAEFAULT);
+    if (unwritable(addrlen) || overrunsRef(addr, addrlen)) return fail(INVALID_SOCKET, WSAEFAULT);
     const cell = cellOf(addrlen);
     const accepted: number = ws2_32.accept(nativeSocket(s), addr, cell);
     storeCell(addrlen, cell);
@@ -82,7 +82,7 @@ export const backend: WinsockCore = {
     return ws2_32.sendto(nativeSocket(s), buf, len, flags, to, tolen);
   }),
   recvfrom: needsStartup(SOCKET_ERROR, (s, buf, len, flags, from, fromlen) => {
-    if (overruns(buf, len) || overrunsRef(from, fromlen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (unwritable(fromlen) || overruns(buf, len) || overrunsRef(from, fromlen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(fromlen);
     const received: number = ws2_32.recvfrom(nativeSocket(s), buf, len, flags, from, cell);
     storeCell(fromlen, cell);
@@ -91,21 +91,21 @@ export const backend: WinsockCore = {
   shutdown: needsStartup(SOCKET_ERROR, (s, how) => ws2_32.shutdown(nativeSocket(s), how)),
 
   getsockname: needsStartup(SOCKET_ERROR, (s, name, namelen) => {
-    if (overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (unwritable(namelen) || overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(namelen);
     const result: number = ws2_32.getsockname(nativeSocket(s), name, cell);
     storeCell(namelen, cell);
     return result;
   }),
   getpeername: needsStartup(SOCKET_ERROR, (s, name, namelen) => {
-    if (overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (unwritable(namelen) || overrunsRef(name, namelen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(namelen);
     const result: number = ws2_32.getpeername(nativeSocket(s), name, cell);
     storeCell(namelen, cell);
     return result;
   }),
   getsockopt: needsStartup(SOCKET_ERROR, (s, level, optname, optval, optlen) => {
-    if (overrunsRef(optval, optlen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (unwritable(optlen) || overrunsRef(optval, optlen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(optlen);
     const result: number = ws2_32.getsockopt(nativeSocket(s), level, optname, optval, cell);
     storeCell(optlen, cell);
@@ -117,6 +117,7 @@ export const backend: WinsockCore = {
   }),
 
   ioctlsocket: needsStartup(SOCKET_ERROR, (s, cmd, argp) => {
+    if (unwritable(argp)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(argp);
     const result: number = ws2_32.ioctlsocket(nativeSocket(s), cmd, cell);
     storeCell(argp, cell);
@@ -128,7 +129,7 @@ export const backend: WinsockCore = {
     dwIoControlCode = looseDword(dwIoControlCode);
     cbInBuffer = looseDword(cbInBuffer);
     cbOutBuffer = looseDword(cbOutBuffer);
-    if (overruns(lpvInBuffer, cbInBuffer) || overruns(lpvOutBuffer, cbOutBuffer)) {
+    if (unwritable(lpcbBytesReturned) || overruns(lpvInBuffer, cbInBuffer) || overruns(lpvOutBuffer, cbOutBuffer)) {
       return fail(SOCKET_ERROR, WSAEFAULT);
     }
     // With a WSAOVERLAPPED: native OVERLAPPED and buffers that outlive the call (overlapped.ts).

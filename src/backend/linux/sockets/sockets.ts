@@ -45,6 +45,9 @@ function resolveTypeAndProtocol(type: number, protocol: number): { type: number;
 
 export function WSASocketW(af: number, type: number, protocol: number, _info: null, _g: number, dwFlags: number): SOCKET {
   if (!isStarted()) return fail(W.WSANOTINITIALISED);
+  // Every argument is read before the host socket exists (nothing to leak on a failure).
+  if (dwFlags !== undefined && typeof dwFlags !== 'number') return fail(W.WSAEINVAL);
+  const overlapped = ((dwFlags ?? 0) & C.WSA_FLAG_OVERLAPPED) !== 0;
   // Windows' order of checks: AF_UNSPEC without a protocol, the type, the family, the protocol.
   if (af === C.AF_UNSPEC && protocol === 0) return fail(W.WSAEINVAL);
   if (type !== 0 && (linuxType(type) < 0 || type === C.SOCK_SEQPACKET)) return fail(W.WSAESOCKTNOSUPPORT);
@@ -62,7 +65,7 @@ export function WSASocketW(af: number, type: number, protocol: number, _info: nu
     const errno = libc.errno();
     return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
   }
-  const sock = socketMade(fd, af, type, proto, (dwFlags & C.WSA_FLAG_OVERLAPPED) !== 0);
+  const sock = socketMade(fd, af, type, proto, overlapped);
   return ok(sock.handle);
 }
 
