@@ -38,7 +38,7 @@ export interface WinsockOverlapped {
 
 /**
  * The whole contract: every backend implements every function (`winsock/index.ts` exports each
- * backend function as it is).
+ * backend function behind the one argument guard, so no exception escapes it).
  */
 export interface WinsockCore extends WinsockOverlapped {
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
