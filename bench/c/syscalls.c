@@ -47,27 +47,29 @@ static int cmp_double(const void *a, const void *b) {
     first = 0;                                                            \
   } while (0)
 
-/* The kernel's source-address choice for 127.0.0.1, as SIO_ROUTING_INTERFACE_QUERY asks it. */
+/*
+ * The kernel's source-address choice for 127.0.0.1, as SIO_ROUTING_INTERFACE_QUERY asks it
+ * (address-selection/kernel-source.ts): a dual-stack UDP socket with SO_BROADCAST, connected to
+ * the IPv4-mapped destination, getsockname, close.
+ */
 static void route_query(void) {
-  /* A socket per query, with a receive time-out, as the emulation's netlink client does. */
-  int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  struct timeval tv = { .tv_sec = 2 };
-  setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  struct { struct nlmsghdr h; struct rtmsg r; struct rtattr a; struct in_addr dst; } req;
-  memset(&req, 0, sizeof req);
-  req.h.nlmsg_len = sizeof req;
-  req.h.nlmsg_type = RTM_GETROUTE;
-  req.h.nlmsg_flags = NLM_F_REQUEST;
-  req.r.rtm_family = AF_INET;
-  req.r.rtm_dst_len = 32;
-  req.a.rta_type = RTA_DST;
-  req.a.rta_len = RTA_LENGTH(sizeof req.dst);
-  req.dst.s_addr = htonl(INADDR_LOOPBACK);
-  char reply[4096];
-  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-  sendto(nl, &req, sizeof req, 0, (struct sockaddr *)&kernel, sizeof kernel);
-  recv(nl, reply, sizeof reply, MSG_TRUNC);
-  close(nl);
+  int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int off = 0, on = 1;
+  setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+  setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
+  struct sockaddr_in6 dst;
+  memset(&dst, 0, sizeof dst);
+  dst.sin6_family = AF_INET6;
+  dst.sin6_port = htons(9);
+  dst.sin6_addr.s6_addr[10] = 0xff;
+  dst.sin6_addr.s6_addr[11] = 0xff;
+  dst.sin6_addr.s6_addr[12] = 127;
+  dst.sin6_addr.s6_addr[15] = 1;
+  connect(fd, (struct sockaddr *)&dst, sizeof dst);
+  struct sockaddr_in6 local;
+  socklen_t len = sizeof local;
+  getsockname(fd, (struct sockaddr *)&local, &len);
+  close(fd);
 }
 
 /*
