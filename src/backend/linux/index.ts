@@ -21,6 +21,7 @@ import { ioctlsocket } from './ioctl/ioctlsocket.js';
 import { shutdownWatcher } from './netlink/watcher.js';
 import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
+import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
 
 /** Arguments C could not have passed end as the failure value (winsock/guard.ts). */
 const guard = makeGuard((code) => setLastError(code));
@@ -82,8 +83,9 @@ export const backend: WinsockCore = {
 /**
  * The thread is ending (a Worker returning or calling process.exit, or the process exiting): its
  * pending operations are cancelled and the handles it created are closed, so no fd outlives it.
- * (A Worker stopped with worker.terminate() runs no JS at all; its fds stay open until the process
- * exits.)
+ * A Worker stopped with worker.terminate() runs no JS at all: the thread that created it closes the
+ * fds it left, when its 'exit' event fires (host/thread-fds.ts; that needs the library loaded in
+ * the creating thread before the Worker was made).
  */
 function threadExit(): void {
   try {
@@ -99,3 +101,4 @@ function threadExit(): void {
 }
 
 process.once('exit', threadExit);
+closeFdsOfEndedWorkers();

@@ -11,6 +11,7 @@
  * gets the same answer for the same address and zone.
  */
 import * as libc from '../host/libc.js';
+import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { E, L } from '../host/libc.js';
 import { setKernelInt } from '../host/socket-facts.js';
 import { SOCKADDR_IN6_SIZE } from '../../../structs/sockaddr.js';
@@ -30,7 +31,7 @@ const PROBE_PORT = 9;
  * with interface / zone `scopeId` (sin6_scope_id, needed for link-local destinations).
  */
 export function kernelSourceFor(address: Uint8Array, scopeId: number): KernelSource {
-  const fd = libc.socket(L.AF_INET6, L.SOCK_DGRAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0);
+  const fd = noteOpened(libc.socket(L.AF_INET6, L.SOCK_DGRAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0));
   if (fd < 0) return { ok: false, errno: libc.errno() };
   try {
     // IPv4-mapped destinations need a dual-stack socket whatever net.ipv6.bindv6only says.
@@ -55,7 +56,7 @@ export function kernelSourceFor(address: Uint8Array, scopeId: number): KernelSou
     if (sourceScopeId === 0 && isLinkLocal6(source)) sourceScopeId = interfaceHolding(source);
     return { ok: true, source, sourceScopeId };
   } finally {
-    libc.close(fd);
+    closeOwnedFd(fd);
   }
 }
 

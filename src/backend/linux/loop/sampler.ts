@@ -4,8 +4,8 @@
  * at least one listener exists, polled by the reactor like any other source. Synchronous waits
  * therefore still block in poll() between ticks; nothing ticks when nobody listens.
  */
-import * as libc from '../host/libc.js';
 import { L, read, timerfd_create, timerfd_settime } from '../host/libc.js';
+import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { addSource } from './reactor.js';
 
 
@@ -27,7 +27,7 @@ export function sample(listener: () => void): () => void {
 }
 
 function start(): void {
-  const t = timerfd_create(L.CLOCK_MONOTONIC, L.TFD_NONBLOCK | L.TFD_CLOEXEC);
+  const t = noteOpened(timerfd_create(L.CLOCK_MONOTONIC, L.TFD_NONBLOCK | L.TFD_CLOEXEC));
   if (t < 0) return;
   const spec = new Uint8Array(32);
   const view = new DataView(spec.buffer);
@@ -35,7 +35,7 @@ function start(): void {
   view.setBigInt64(8, ns, true); // it_interval.tv_nsec
   view.setBigInt64(24, ns, true); // it_value.tv_nsec
   if (timerfd_settime(t, 0, spec, null) < 0) {
-    libc.close(t);
+    closeOwnedFd(t);
     return;
   }
   fd = t;
@@ -59,7 +59,7 @@ function start(): void {
 function stop(): void {
   removeSource?.();
   removeSource = null;
-  if (fd >= 0) libc.close(fd);
+  if (fd >= 0) closeOwnedFd(fd);
   fd = -1;
 }
 

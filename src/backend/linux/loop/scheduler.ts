@@ -17,6 +17,7 @@
  */
 import * as libc from '../host/libc.js';
 import { POLLFD_SIZE } from '../host/poll.js';
+import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { hasSources, onSourcesChanged, pollOnce, pollSet } from './reactor.js';
 import { discardDeferred, runDeferred } from './deferred.js';
 import { deadlineOf, step, type WaitSpec } from './wait.js';
@@ -90,7 +91,7 @@ let asyncPolling = false;
 const eight = new Uint8Array(8);
 
 function wakerFd(): number {
-  if (waker < 0) waker = libc.eventfd(0, libc.L.EFD_NONBLOCK | libc.L.EFD_CLOEXEC);
+  if (waker < 0) waker = noteOpened(libc.eventfd(0, libc.L.EFD_NONBLOCK | libc.L.EFD_CLOEXEC));
   return waker;
 }
 
@@ -142,7 +143,7 @@ function updateAsyncPoll(): void {
  */
 function closeWaker(): void {
   if (waker < 0) return;
-  libc.close(waker);
+  closeOwnedFd(waker);
   waker = -1;
 }
 

@@ -14,6 +14,7 @@
  * `RTMGRP_NETWORK_CHANGES`) needs no code from here beyond `parseMessages` / `decodeMessage`.
  */
 import * as libc from '../host/libc.js';
+import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { E, L } from '../host/libc.js';
 import { NETLINK_ROUTE, NLM_F, NLMSG, SOCKADDR_NL_SIZE } from './constants.js';
 import {
@@ -71,14 +72,14 @@ export type QuerySocket = { readonly fd: number };
  * (whatever `query` does). Fails with the errno of socket() when none can be opened.
  */
 export function querying<T>(query: (socket: QuerySocket) => NetlinkResult<T>): NetlinkResult<T> {
-  const fd = libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_CLOEXEC, NETLINK_ROUTE);
+  const fd = noteOpened(libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_CLOEXEC, NETLINK_ROUTE));
   if (fd < 0) return { ok: false, errno: libc.errno() || E.EINVAL };
   openSockets++;
   try {
     libc.setsockopt(fd, L.SOL_SOCKET, L.SO_RCVTIMEO, RECEIVE_TIMEOUT, RECEIVE_TIMEOUT.length);
     return query({ fd });
   } finally {
-    libc.close(fd);
+    closeOwnedFd(fd);
     openSockets--;
   }
 }

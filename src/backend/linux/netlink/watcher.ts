@@ -12,6 +12,7 @@
  */
 import { AF_INET, AF_INET6 } from '../../../winsock/constants.js';
 import * as libc from '../host/libc.js';
+import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { E, L } from '../host/libc.js';
 import { addSource } from '../loop/reactor.js';
 import {
@@ -63,14 +64,14 @@ export function listen(listener: NetListener): () => void {
 }
 
 function open(): void {
-  const s = libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, NETLINK_ROUTE);
+  const s = noteOpened(libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, NETLINK_ROUTE));
   if (s < 0) return; // no rtnetlink (a sandbox): requests stay pending, as on a host that never changes
   const sa = new Uint8Array(SOCKADDR_NL_SIZE);
   const view = new DataView(sa.buffer);
   view.setUint16(0, L.AF_NETLINK, true);
   view.setUint32(8, GROUPS, true);
   if (libc.bind(s, sa, sa.length) < 0) {
-    libc.close(s);
+    closeOwnedFd(s);
     return;
   }
   fd = s;
@@ -95,7 +96,7 @@ function boundPortId(s: number): number {
 function close(): void {
   removeSource?.();
   removeSource = null;
-  if (fd >= 0) libc.close(fd);
+  if (fd >= 0) closeOwnedFd(fd);
   fd = -1;
   dumping = false;
   addresses.clear();

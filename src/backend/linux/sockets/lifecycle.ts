@@ -3,7 +3,7 @@
  * Node, connected and closed. Each socket-wide policy is a plain call here, in the order it runs,
  * so what runs for a socket can be read in one place.
  */
-import * as libc from '../host/libc.js';
+import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
 import { cancel, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection } from '../win32/event-select.js';
@@ -62,7 +62,7 @@ export function closeSocket(sock: LinuxSocket): void {
   sock.closed = true;
   unregister(sock.handle);
   // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).
-  if (!sock.borrowed) libc.close(sock.fd);
+  if (!sock.borrowed) closeOwnedFd(sock.fd);
 }
 
 /** Every socket of this thread (the last WSACleanup, thread exit). */

@@ -7,6 +7,7 @@ import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
 import type { Ref, SOCKET } from '../../../winsock/types.js';
 import * as libc from '../host/libc.js';
+import { noteOpened } from '../host/thread-fds.js';
 import { L, E } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from '../win32/last-error.js';
@@ -60,7 +61,7 @@ export function WSASocketW(af: number, type: number, protocol: number, _info: nu
   const proto = resolved.protocol;
   const ltype = linuxType(type);
   // IPPROTO_* numbers are the same on both systems (they come from the IP header).
-  const fd = libc.socket(linuxFamily(af), ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0);
+  const fd = noteOpened(libc.socket(linuxFamily(af), ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0));
   if (fd < 0) {
     const errno = libc.errno();
     return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
@@ -125,7 +126,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
   const peerLen = new Uint32Array([peer.length]);
   for (;;) {
-    const fd = libc.accept4(sock.fd, peer, peerLen, L.SOCK_NONBLOCK | L.SOCK_CLOEXEC);
+    const fd = noteOpened(libc.accept4(sock.fd, peer, peerLen, L.SOCK_NONBLOCK | L.SOCK_CLOEXEC));
     if (fd >= 0) {
       const child = socketAccepted(sock, fd);
       if (out !== null) {
