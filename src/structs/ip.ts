@@ -18,3 +18,6 @@ export function isIPv6(text: string): boolean {
   const words = groups.length + (v4Tail ? 2 : 0);
   return doubleColons ? words <= 7 : words === 8;
 }
+
+/** fe80::/10, on the 16 bytes of an IPv6 address. */
+export const isLinkLocal6 = (a: Uint8Array): boolean => a.length === 16 && a[0] === 0xfe && (a[1]! & 0xc0) === 0x80;

@@ -15,7 +15,8 @@ import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { E, L } from '../host/libc.js';
 import { setKernelInt } from '../host/socket-facts.js';
 import { SOCKADDR_IN6_SIZE } from '../../../structs/sockaddr.js';
-import { hostAddresses, isLinkLocal6 } from '../netlink/index.js';
+import { hostAddresses } from '../netlink/index.js';
+import { isLinkLocal6 } from '../../../structs/ip.js';
 
 export type KernelSource =
   /** `source`: 16 bytes (IPv4 as IPv4-mapped); `sourceScopeId`: its interface when it is link-local, else 0. */

@@ -7,7 +7,7 @@
  * (::ffff:a.b.c.d), as RFC 6724 section 6 requires for looking them up in the policy table.
  */
 import { encodeIPv4, encodeIPv6, isV4Mapped, mapIPv4 } from '../../../structs/sockaddr.js';
-import { isIPv4, isIPv6 } from '../../../structs/ip.js';
+import { isIPv4, isIPv6, isLinkLocal6 } from '../../../structs/ip.js';
 
 /** One row of the policy table (RFC 6724 section 2.1). */
 export interface PolicyEntry {
@@ -124,7 +124,7 @@ export function scopeOf(a: Uint8Array): number {
     if (a[12] === 127 || (a[12] === 169 && a[13] === 254)) return SCOPE.linkLocal;
     return SCOPE.global;
   }
-  if (a[0] === 0xfe && (a[1]! & 0xc0) === 0x80) return SCOPE.linkLocal;
+  if (isLinkLocal6(a)) return SCOPE.linkLocal;
   if (a[0] === 0xfe && (a[1]! & 0xc0) === 0xc0) return SCOPE.siteLocal;
   if (isLoopback(a)) return SCOPE.linkLocal; // the loopback address is treated as link-local
   return SCOPE.global;

@@ -2,6 +2,7 @@
  * The host's addresses as the address / interface control codes see them: one address dump, each
  * address with the facts of its interface those codes decide on (up and running, loopback ...).
  */
+import { isLinkLocal6 } from '../../../structs/ip.js';
 import { LINUX_IFF, RT_SCOPE } from './constants.js';
 import { E } from '../host/libc.js';
 import { dumpAddresses, interfaceFlags, querying, type NetlinkResult, type QuerySocket } from './client.js';
@@ -50,8 +51,6 @@ export const isOperational = (link: HostLink): boolean =>
 
 export const isLoopbackLink = (link: HostLink): boolean => (link.flags & LINUX_IFF.LOOPBACK) !== 0;
 
-/** fe80::/10 */
-export const isLinkLocal6 = (a: Uint8Array): boolean => a.length === 16 && a[0] === 0xfe && (a[1]! & 0xc0) === 0x80;
 
 /** 127.0.0.0/8 or ::1 */
 export function isLoopbackAddress(a: Uint8Array): boolean {

@@ -27,7 +27,8 @@ import { AF_INET, AF_INET6 } from '../../../../winsock/constants.js';
 import { encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER } from '../../../../structs/socket-address-list.js';
 import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
 import { addressOf } from '../../host/libc.js';
-import { hostAddresses, isBindable, isLinkLocal6, type HostAddress } from '../../netlink/index.js';
+import { hostAddresses, isBindable, type HostAddress } from '../../netlink/index.js';
+import { isLinkLocal6 } from '../../../../structs/ip.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 import { family, noInput } from '../checks.js';
 
