@@ -197,6 +197,29 @@ describe('nested alertable waits', { skip: !linux && 'Linux backend' }, () => {
   });
 });
 
+describe('a blocking call whose socket a completion routine closes', { skip: !linux && 'Linux backend' }, () => {
+  before(startup);
+  after(cleanup);
+
+  test('recv ends with WSAEINTR and never reads the fd number reused meanwhile', () => {
+    const receiver = udp();
+    assert.equal(ws.bind(receiver, LOOPBACK, LOOPBACK.length), 0);
+    const other = udp();
+    let reopened = ws.INVALID_SOCKET;
+    // FIONBIO completes at once in overlapped mode: its routine runs at the blocking recv's first look.
+    const rc = ws.WSAIoctl(other, ws.FIONBIO, new Uint8Array(4), 4, null, 0, { value: 0 }, new ws.WSAOVERLAPPED(), () => {
+      ws.closesocket(receiver);
+      reopened = udp(); // likely to get the fd number the receiver had
+    });
+    assert.equal(rc, 0);
+    assert.equal(ws.recv(receiver, new Uint8Array(8), 8, 0), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEINTR);
+    assert.notEqual(reopened, ws.INVALID_SOCKET, 'the routine ran during the blocking call');
+    ws.closesocket(other);
+    ws.closesocket(reopened);
+  });
+});
+
 describe('non-blocking change requests', { skip: !linux && 'Linux backend' }, () => {
   before(startup);
   after(cleanup);

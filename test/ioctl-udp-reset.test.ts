@@ -13,10 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
 import { lookupSocket } from '../dist/backend/linux/win32/socket-state.js';
-import { waitForFd } from '../dist/backend/linux/loop/wait.js';
-import { threadAlerts } from '../dist/backend/linux/win32/apc.js';
-
-const waitFd = (fd: number, events: number, timeoutMs: number): number => waitForFd(fd, events, timeoutMs, threadAlerts);
+import { pollOne as waitFd } from '../dist/backend/linux/host/poll.js';
 import { SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6, SO_EE_ORIGIN_LOCAL, windowsErrorForIcmp } from '../dist/backend/linux/sockets/udp-reset.js';
 import { netnsSkip } from './helpers/netns.js';
 
@@ -319,9 +316,7 @@ describe('SIO_UDP_NETRESET through a router in a network namespace', () => {
   const SCRIPT = `
     import * as ws from 'wsaioctl/winsock';
     import { lookupSocket } from './dist/backend/linux/win32/socket-state.js';
-    import { waitForFd } from './dist/backend/linux/loop/wait.js';
-    import { threadAlerts } from './dist/backend/linux/win32/apc.js';
-    const waitFd = (fd, events, ms) => waitForFd(fd, events, ms, threadAlerts);
+    import { pollOne as waitFd } from './dist/backend/linux/host/poll.js';
     ws.WSAStartup(0x0202, ws.newWSADATA());
     const u32 = (n) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
     const recv = (s) => { const b = new Uint8Array(64); const n = ws.recvfrom(s, b, 64, 0, null, null); return n < 0 ? ws.WSAGetLastError() : n; };

@@ -77,13 +77,15 @@ export function waitSync<T>(spec: WaitSpec<T>): T {
 }
 
 /**
- * Wait until `fd` reports one of `events` (or an error / hang-up): its revents, or 0 when
- * `timeoutMs` ran out. `timeoutMs` 0 waits forever (SO_RCVTIMEO / SO_SNDTIMEO's "no time-out").
+ * Wait until `fd` reports one of `events` (or an error / hang-up): its revents, 0 when
+ * `timeoutMs` ran out, -1 as soon as `abandoned()` says so (looked at after every alert: a
+ * completion routine may close the very socket being waited on). `timeoutMs` 0 waits forever
+ * (SO_RCVTIMEO / SO_SNDTIMEO's "no time-out").
  */
-export function waitForFd(fd: number, events: number, timeoutMs: number, alerts: Alerts): number {
+export function waitForFd(fd: number, events: number, timeoutMs: number, alerts: Alerts, abandoned: () => boolean): number {
   return waitSync<number>({
     fd: { fd, events },
-    ready: (fdEvents) => (fdEvents !== 0 ? fdEvents : undefined),
+    ready: (fdEvents) => (abandoned() ? -1 : fdEvents !== 0 ? fdEvents : undefined),
     timeoutMs: timeoutMs > 0 ? Math.min(timeoutMs, INFINITE - 1) : INFINITE,
     onTimeout: 0,
     alerts: { queue: alerts, then: 'continue' },

@@ -105,9 +105,15 @@ export function listen(s: SOCKET, backlog: number): number {
   return ok(0);
 }
 
-/** Block (alertably, as Windows' blocking calls) until `events` are ready; false on time-out. */
-function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): boolean {
-  return waitForFd(sock.fd, events, timeoutMs, threadAlerts) !== 0;
+/**
+ * Block until `events` are ready: 0, or the Winsock error that ends the call. The wait is
+ * alertable, as Windows' blocking calls are: completion routines run meanwhile, and one that
+ * closes this very socket ends the call with WSAEINTR (never a wait on a reused fd number).
+ */
+function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): number {
+  const revents = waitForFd(sock.fd, events, timeoutMs, threadAlerts, () => sock.closed);
+  if (sock.closed) return W.WSAEINTR;
+  return revents !== 0 ? 0 : W.WSAETIMEDOUT;
 }
 
 export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> | null): SOCKET {
@@ -138,7 +144,8 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
     const errno = libc.errno();
     if (errno === E.EINVAL) return fail(W.WSAEINVAL); // not listening
     if (errno !== E.EAGAIN || sock.nonBlocking) return fail(wsaFromErrno(errno));
-    if (!waitIfBlocking(sock, L.POLLIN, sock.receiveTimeoutMs)) return fail(W.WSAETIMEDOUT);
+    const waited = waitIfBlocking(sock, L.POLLIN, sock.receiveTimeoutMs);
+    if (waited) return fail(waited);
   }
 }
 
@@ -162,7 +169,8 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
-  waitIfBlocking(sock, L.POLLOUT, 0);
+  const waited = waitIfBlocking(sock, L.POLLOUT, 0);
+  if (waited) return fail(waited);
   const error = pendingSocketError(sock.fd);
   if (error === 0) return connectedOk(sock);
   // Ready for a new attempt, as on Windows (Linux would first answer ECONNABORTED).
@@ -232,7 +240,8 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (sent === 0) reenable(sock, C.FD_WRITE);
       return sent > 0 ? ok(sent) : fail(W.WSAEWOULDBLOCK);
     }
-    if (!waitIfBlocking(sock, L.POLLOUT, sock.sendTimeoutMs)) return sent > 0 ? ok(sent) : fail(W.WSAETIMEDOUT);
+    const waited = waitIfBlocking(sock, L.POLLOUT, sock.sendTimeoutMs);
+    if (waited) return sent > 0 && waited === W.WSAETIMEDOUT ? ok(sent) : fail(waited);
   }
 }
 
@@ -306,7 +315,8 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     if (sock.type === C.SOCK_DGRAM && !isBound(sock.fd)) return fail(W.WSAEINVAL);
     if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
     const events = flags & C.MSG_OOB ? L.POLLPRI : L.POLLIN;
-    if (!waitIfBlocking(sock, events, sock.receiveTimeoutMs)) return fail(W.WSAETIMEDOUT);
+    const waited = waitIfBlocking(sock, events, sock.receiveTimeoutMs);
+    if (waited) return fail(waited);
   }
 }
 
