@@ -3,8 +3,6 @@
  * docs/CONTRIBUTING.md), and what happens when this JS thread ends.
  */
 import type { WinsockCore } from '../../winsock/api.js';
-import { makeGuard } from '../../winsock/guard.js';
-import { WSAEFAULT, WSAEINVAL } from '../../errors/index.js';
 import { getLastError, setLastError, fail, ok } from './win32/last-error.js';
 import * as startup from './win32/startup.js';
 import * as win32 from './win32/index.js';
@@ -22,9 +20,6 @@ import { shutdownWatcher } from './netlink/watcher.js';
 import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
-
-/** Arguments C could not have passed end as the failure value (winsock/guard.ts). */
-const guard = makeGuard((code) => setLastError(code));
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -67,8 +62,8 @@ export const backend: WinsockCore = {
   WSAWaitForMultipleEventsAsync: win32.WSAWaitForMultipleEventsAsync,
   SleepEx: win32.SleepEx,
   SleepExAsync: win32.SleepExAsync,
-  WSAGetOverlappedResult: guard(overlappedResult.WSAGetOverlappedResult, false, WSAEFAULT),
-  WSAGetOverlappedResultAsync: guard(overlappedResult.WSAGetOverlappedResultAsync, Promise.resolve(false), WSAEFAULT),
+  WSAGetOverlappedResult: overlappedResult.WSAGetOverlappedResult,
+  WSAGetOverlappedResultAsync: overlappedResult.WSAGetOverlappedResultAsync,
   CreateIoCompletionPort: win32.CreateIoCompletionPort,
   GetQueuedCompletionStatus: win32.GetQueuedCompletionStatus,
   GetQueuedCompletionStatusAsync: win32.GetQueuedCompletionStatusAsync,
@@ -76,8 +71,8 @@ export const backend: WinsockCore = {
   CloseHandle: win32.closeHandleWith(sockets.closesocket),
   CancelIo: win32.CancelIo,
   CancelIoEx: win32.CancelIoEx,
-  WSAEventSelect: guard(networkEvents.WSAEventSelect, -1, WSAEINVAL),
-  WSAEnumNetworkEvents: guard(networkEvents.WSAEnumNetworkEvents, -1, WSAEFAULT),
+  WSAEventSelect: networkEvents.WSAEventSelect,
+  WSAEnumNetworkEvents: networkEvents.WSAEnumNetworkEvents,
 };
 
 /**
