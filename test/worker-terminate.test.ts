@@ -140,18 +140,24 @@ describe('Workers and their host fds', { skip }, () => {
     assert.ok(await eventually(() => workersLookedAfter() === 0), `${workersLookedAfter()} ended Workers not forgotten`);
   });
 
+  /** An 'on-signal' Worker that has imported the library and waits for flags[0] before opening its fds. */
+  async function importedAndWaiting(): Promise<{ flags: Int32Array; worker: Worker; exited: Promise<unknown[]> }> {
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(WORKER, { workerData: { mode: 'on-signal', flags: flags.buffer } });
+    workers.add(worker);
+    const exited = once(worker, 'exit');
+    const [first] = (await once(worker, 'message')) as [{ waiting?: true; failure?: string }];
+    assert.equal(first.waiting, true, first.failure);
+    return { flags, worker, exited };
+  }
+
   test('terminate() at any point while the Worker opens its fds', async () => {
     // Not while it is still importing the library: koffi aborts the whole process when a Worker is
     // terminated inside its module initialisation (napi_throw in a terminating thread; see the
     // README's approximations), so the Worker says when the import is done.
     const baseline = await steadyCount();
     for (let i = 0; i < 10; i++) {
-      const flags = new Int32Array(new SharedArrayBuffer(8));
-      const worker = new Worker(WORKER, { workerData: { mode: 'on-signal', flags: flags.buffer } });
-      workers.add(worker);
-      const exited = once(worker, 'exit');
-      const [first] = (await once(worker, 'message')) as [{ waiting?: true; failure?: string }];
-      assert.equal(first.waiting, true, first.failure);
+      const { flags, worker, exited } = await importedAndWaiting();
       Atomics.store(flags, 0, 1);
       Atomics.notify(flags, 0);
       // A spread of moments, bounded: at once, then later and later into its opening of fds.
@@ -168,12 +174,7 @@ describe('Workers and their host fds', { skip }, () => {
   test('terminate() while this thread is blocked: the table and the end reach it in either order', async () => {
     const baseline = await steadyCount();
     for (let i = 0; i < 5; i++) {
-      const flags = new Int32Array(new SharedArrayBuffer(8));
-      const worker = new Worker(WORKER, { workerData: { mode: 'on-signal', flags: flags.buffer } });
-      workers.add(worker);
-      const exited = once(worker, 'exit');
-      const [first] = (await once(worker, 'message')) as [{ waiting?: true; failure?: string }];
-      assert.equal(first.waiting, true, first.failure);
+      const { flags, worker, exited } = await importedAndWaiting();
       // The Worker opens its fds and posts its table while this thread's event loop stands still;
       // terminate() is called before that loop has looked at the table message.
       Atomics.store(flags, 0, 1);
