@@ -9,8 +9,11 @@
  */
 import { debuglog } from 'node:util';
 
-/** NODE_DEBUG=wsaioctl shows what a guard turned into a failure value (so bugs are not silent). */
-const log = debuglog('wsaioctl');
+/**
+ * The library's one debug log (NODE_DEBUG=wsaioctl): what a guard, or the emulation, turned into
+ * a failure value instead of letting it pass silently.
+ */
+export const log = debuglog('wsaioctl');
 
 export function makeGuard(setLastError: (code: number) => void) {
   /**

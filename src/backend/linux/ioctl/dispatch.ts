@@ -11,7 +11,8 @@ import { isStarted } from '../win32/startup.js';
 import { socketFor } from '../sockets/lookup.js';
 import { acceptsIoStatus, isWritableRef } from '../../../winsock/arguments.js';
 import { handlerFor } from './table.js';
-import { finish, log, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
+import { finish, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
+import { log } from '../../../winsock/guard.js';
 import { startOverlapped } from './overlapped.js';
 import type { IoctlCall } from './types.js';
 

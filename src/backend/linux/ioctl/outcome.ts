@@ -3,7 +3,6 @@
  * (declared checks, then the body), writing the result, and the non-overlapped way to settle a
  * call that has to wait (block, or WSAEWOULDBLOCK and the FD_ event later).
  */
-import { debuglog } from 'node:util';
 import * as W from '../../../errors/index.js';
 import type { Ref } from '../../../winsock/types.js';
 import { fail, ok } from '../win32/last-error.js';
@@ -12,8 +11,6 @@ import { latchNetworkEvent } from '../win32/event-select.js';
 import { INFINITE, waitSync } from '../loop/wait.js';
 import { firstFailure } from './checks.js';
 import { failed, UNTOUCHED, type IoctlCall, type IoctlDone, type IoctlHandler, type IoctlOutcome, type IoctlWait, type OverlappedBehaviour } from './types.js';
-
-export const log = debuglog('wsaioctl');
 
 /** Codes this backend does not implement: Windows answers WSAEOPNOTSUPP with 0 bytes. */
 export const NOT_IMPLEMENTED: IoctlHandler = {

@@ -4,10 +4,10 @@
  * Delivery (one per operation, exactly once) follows Windows' rule in winsock/delivery.ts:
  * Internal / InternalHigh, then the routine's APC, or the event and the completion packet.
  */
-import { debuglog } from 'node:util';
 import { STATUS_CANCELLED, STATUS_PENDING, ntStatusToWsaError } from '../../../errors/index.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { deliveryOf, writeIoStatus } from '../../../winsock/delivery.js';
+import { log } from '../../../winsock/guard.js';
 import type { LinuxSocket } from './socket-state.js';
 import { queueApc } from './apc.js';
 import { eventFor, signal, unsignal } from './events.js';
@@ -27,7 +27,6 @@ export class OverlappedOp {
   ) {}
 }
 
-const log = debuglog('wsaioctl');
 
 const pendingBySocket = new Map<LinuxSocket, Set<OverlappedOp>>();
 const opByOverlapped = new WeakMap<WSAOVERLAPPED, OverlappedOp>();
