@@ -3,7 +3,7 @@
  * (a caller-set Internal on a socket, as Wine's test does), and the order of the checks in
  * getpeername / send / shutdown.
  */
-import type { Observation, Scenario } from '../lib/types.js';
+import type { Context, Observation, Scenario, SocketKind } from '../lib/types.js';
 import { SENTINEL, errName, ws } from '../lib/winsock.js';
 import { SRC } from './sources.js';
 
@@ -92,64 +92,43 @@ const overlappedResults: Scenario[] = STATUSES.map(([name, status, expected]) =>
   },
 }));
 
-const order: Scenario[] = [
-  {
-    id: 'getpeername.unconnected-null-pointers',
-    title: 'getpeername on an unconnected socket with NULL name and namelen: WSAENOTCONN before the pointers',
-    mode: 'other', sockets: ['udp-fresh'],
-    call: 'getpeername(s, NULL, NULL)',
-    expected: { rc: -1, error: 'WSAENOTCONN' },
-    basis: 'measured', source: SRC.getpeername,
-    run(ctx) {
-      return result(ws.getpeername(ctx.udp(), null, null));
-    },
-  },
-  {
-    id: 'getpeername.connected-null-pointers',
-    title: 'getpeername on a connected socket with NULL name and namelen: WSAEFAULT',
-    mode: 'other', sockets: ['tcp-pair'],
-    call: 'getpeername(s, NULL, NULL)',
-    expected: { rc: -1, error: 'WSAEFAULT' },
-    basis: 'measured', source: SRC.getpeername,
-    run(ctx) {
-      return result(ws.getpeername(ctx.tcpPair().client, null, null));
-    },
-  },
-  {
-    id: 'send.never-connected.zero-length',
-    title: 'send(s, NULL, 0) on a never-connected TCP socket: WSAENOTCONN',
-    mode: 'other', sockets: ['tcp-fresh'],
-    call: 'send(s, NULL, 0, 0)',
-    expected: { rc: -1, error: 'WSAENOTCONN' },
-    basis: 'measured', source: SRC.sendReactos,
-    run(ctx) {
-      return result(ws.send(ctx.tcp(), null, 0, 0));
-    },
-  },
-  {
-    id: 'send.never-connected.data',
-    title: 'send of 32 bytes on a never-connected TCP socket: WSAENOTCONN',
-    mode: 'other', sockets: ['tcp-fresh'],
-    call: 'send(s, buf, 32, 0)',
-    expected: { rc: -1, error: 'WSAENOTCONN' },
-    basis: 'measured', source: SRC.sendReactos,
-    run(ctx) {
-      return result(ws.send(ctx.tcp(), new Uint8Array(32), 32, 0));
-    },
-  },
-  {
-    id: 'shutdown.never-connected',
-    title: 'shutdown(SD_SEND) and shutdown(SD_RECEIVE) on a never-connected TCP socket: WSAENOTCONN',
-    mode: 'other', sockets: ['tcp-fresh'],
+/** shutdown(SD_SEND) and shutdown(SD_RECEIVE) on a socket with no connection: WSAENOTCONN for both. */
+function shutdownRefused(label: string, what: string, kind: SocketKind, make: (ctx: Context) => number): Scenario {
+  return {
+    id: `shutdown.${label}`,
+    title: `shutdown(SD_SEND) and shutdown(SD_RECEIVE) on ${what}: WSAENOTCONN`,
+    mode: 'other', sockets: [kind],
     call: 'shutdown(s, SD_SEND); shutdown(s, SD_RECEIVE)',
     expected: { send: { rc: -1, error: 'WSAENOTCONN' }, receive: { rc: -1, error: 'WSAENOTCONN' } },
     basis: 'measured', source: SRC.shutdown,
     run(ctx) {
-      const s = ctx.tcp();
+      const s = make(ctx);
       const send = result(ws.shutdown(s, ws.SD_SEND));
       return { send, receive: result(ws.shutdown(s, ws.SD_RECEIVE)) };
     },
-  },
+  };
+}
+
+/** One call that fails with `error` on Windows. */
+function refused(id: string, title: string, kind: SocketKind, call: string, error: string, source: string, make: (ctx: Context) => number): Scenario {
+  return {
+    id, title, mode: 'other', sockets: [kind], call,
+    expected: { rc: -1, error },
+    basis: 'measured', source,
+    run: (ctx) => result(make(ctx)),
+  };
+}
+
+const order: Scenario[] = [
+  refused('getpeername.unconnected-null-pointers', 'getpeername on an unconnected socket with NULL name and namelen: WSAENOTCONN before the pointers',
+    'udp-fresh', 'getpeername(s, NULL, NULL)', 'WSAENOTCONN', SRC.getpeername, (ctx) => ws.getpeername(ctx.udp(), null, null)),
+  refused('getpeername.connected-null-pointers', 'getpeername on a connected socket with NULL name and namelen: WSAEFAULT',
+    'tcp-pair', 'getpeername(s, NULL, NULL)', 'WSAEFAULT', SRC.getpeername, (ctx) => ws.getpeername(ctx.tcpPair().client, null, null)),
+  refused('send.never-connected.zero-length', 'send(s, NULL, 0) on a never-connected TCP socket: WSAENOTCONN',
+    'tcp-fresh', 'send(s, NULL, 0, 0)', 'WSAENOTCONN', SRC.sendReactos, (ctx) => ws.send(ctx.tcp(), null, 0, 0)),
+  refused('send.never-connected.data', 'send of 32 bytes on a never-connected TCP socket: WSAENOTCONN',
+    'tcp-fresh', 'send(s, buf, 32, 0)', 'WSAENOTCONN', SRC.sendReactos, (ctx) => ws.send(ctx.tcp(), new Uint8Array(32), 32, 0)),
+  shutdownRefused('never-connected', 'a never-connected TCP socket', 'tcp-fresh', (ctx) => ctx.tcp()),
   {
     id: 'shutdown.send-then-send',
     title: 'after shutdown(SD_SEND) (twice: both succeed), send is WSAESHUTDOWN; a bad how is WSAEINVAL',
@@ -165,19 +144,7 @@ const order: Scenario[] = [
       return { first, second, send, badHow: result(ws.shutdown(client, 0xdeadbeef)) };
     },
   },
-  {
-    id: 'shutdown.listening',
-    title: 'shutdown on a listening socket: WSAENOTCONN',
-    mode: 'other', sockets: ['tcp-listening'],
-    call: 'shutdown(l, SD_SEND); shutdown(l, SD_RECEIVE)',
-    expected: { send: { rc: -1, error: 'WSAENOTCONN' }, receive: { rc: -1, error: 'WSAENOTCONN' } },
-    basis: 'measured', source: SRC.shutdown,
-    run(ctx) {
-      const l = ctx.tcpListening();
-      const send = result(ws.shutdown(l, ws.SD_SEND));
-      return { send, receive: result(ws.shutdown(l, ws.SD_RECEIVE)) };
-    },
-  },
+  shutdownRefused('listening', 'a listening socket', 'tcp-listening', (ctx) => ctx.tcpListening()),
 ];
 
 export const startupAndOrder: Scenario[] = [...startupOrder, ...overlappedResults, ...order];
