@@ -33,7 +33,8 @@ function negotiate(wVersionRequested: number): number | null {
 }
 
 export function WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number {
-  const granted = negotiate(Number(wVersionRequested) & 0xffff);
+  // A WORD: `&` also refuses (throws on) a BigInt or Symbol, which the surface guard turns into WSAEFAULT.
+  const granted = negotiate(wVersionRequested & 0xffff);
   const data = lpWSAData !== null && typeof lpWSAData === 'object' ? lpWSAData : null;
   if (data !== null) {
     const version = granted ?? HIGHEST;
