@@ -295,8 +295,8 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   }
   // An empty value is accepted (and changes nothing) for the SOL_SOCKET BOOLs.
   if (len === 0 && option.linuxLevel === L.SOL_SOCKET && option.short) return ok(0);
-  // BOOLs and "short" options take a single byte on Windows; everything else needs a full DWORD.
-  const need = option.kind === 'bool' || option.kind === 'byte' || option.short ? 1 : 4;
+  // BOOLEANs and "short" options take a single byte on Windows; everything else needs a full DWORD.
+  const need = option.kind === 'byte' || option.short ? 1 : 4;
   if (data === null || len < need) return fail(W.WSAEFAULT);
   const value = option.kind === 'byte' ? data[0]! : readValue(data, len);
   if (option.max !== undefined && value >>> 0 > option.max) return fail(W.WSAEINVAL);
