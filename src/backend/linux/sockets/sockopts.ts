@@ -293,8 +293,8 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
     len = 4;
     data = callerBuffer(optval, 4);
   }
-  // An empty value is accepted (and changes nothing) for the SOL_SOCKET BOOLs.
-  if (len === 0 && option.linuxLevel === L.SOL_SOCKET && option.short) return ok(0);
+  // An empty value is accepted (and changes nothing) for the SOL_SOCKET BOOLs; a NULL one is not.
+  if (len === 0 && option.linuxLevel === L.SOL_SOCKET && option.short && optval !== null) return ok(0);
   // BOOLEANs and "short" options take a single byte on Windows; everything else needs a full DWORD.
   const need = option.kind === 'byte' || option.short ? 1 : 4;
   if (data === null || len < need) return fail(W.WSAEFAULT);
