@@ -385,10 +385,3 @@ function applyKernel(sock: LinuxSocket, option: Option, value: number): number {
   return errno ? fail(wsaFromErrno(errno)) : ok(0);
 }
 
-/**
- * Windows' option defaults on a socket socket() / WSASocketW made (not on sockets borrowed from
- * Node): IPV6_V6ONLY is on for AF_INET6 sockets (Linux's default is off).
- */
-export function applyWindowsOptionDefaults(sock: LinuxSocket): void {
-  if (sock.af === C.AF_INET6) setKernelInt(sock.fd, L.IPPROTO_IPV6, L.IPV6_V6ONLY, 1);
-}
