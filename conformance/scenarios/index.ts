@@ -6,8 +6,9 @@ import { datagram } from './datagram.js';
 import { host } from './host.js';
 import { other } from './other.js';
 import { startupAndOrder } from './startup-and-order.js';
+import { sockopts } from './sockopts.js';
 
-export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder];
+export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts];
 
 const seen = new Set<string>();
 for (const s of scenarios) {
