@@ -5,7 +5,7 @@
  * event that carries one) and of the event object's state where that matters. Loopback only;
  * every wait is bounded (an expected event gets up to 1 s, an expected silence 200 ms).
  */
-import type { Context, Observation, Scenario } from '../lib/types.js';
+import type { Basis, Context, Observation, Scenario } from '../lib/types.js';
 import { errName, portOf, ws } from '../lib/winsock.js';
 
 const SOCK_C = 'Wine dlls/ws2_32/tests/sock.c';
@@ -47,10 +47,12 @@ function send(s: number, n: number): number {
   return ws.send(s, new Uint8Array(n), n, 0);
 }
 
-function scenario(id: string, title: string, call: string, expected: Observation, source: string, run: (ctx: Context) => Observation): Scenario {
+function scenario(
+  id: string, title: string, call: string, expected: Observation, source: string, run: (ctx: Context) => Observation, basis: Basis = 'measured',
+): Scenario {
   return {
     id: `event-select.${id}`, title, mode: 'other', sockets: [id.startsWith('accept') ? 'tcp-listening' : 'tcp-pair'],
-    needs: ['events', 'event-select'], call, expected, basis: 'measured', source, run,
+    needs: ['events', 'event-select'], call, expected, basis, source, run,
   };
 }
 
@@ -248,7 +250,7 @@ export const eventSelect: Scenario[] = [
   scenario('close-aborted', 'an aborted connection: FD_CLOSE with WSAECONNABORTED, once, not again after re-selecting',
     'select(server); send 4 to client; closesocket(client) with data unread (RST); enum; enum; select(server) again; enum',
     { steps: ['FD_CLOSE(WSAECONNABORTED)', 'none', 'none'] },
-    `${SOCK_C} test_close_events (close_with_rst; here the RST comes from closing a socket with unread data)`,
+    `${SOCK_C} test_close_events measures it for the RST of SO_LINGER {1, 0} (close_with_rst); here the RST comes from closing a socket with unread data, which TCP turns into the same reset`,
     (ctx) => {
       const { client, server } = ctx.tcpPair();
       const ev = ctx.event();
@@ -260,7 +262,7 @@ export const eventSelect: Scenario[] = [
       ws.WSAEventSelect(server, ev, ALL_BUT_WRITE);
       steps.push(now(server, ev));
       return { steps };
-    }),
+    }, 'inferred'),
 
   scenario('enum-error-codes-untouched', 'WSAEnumNetworkEvents writes iErrorCode only for the events it reports',
     'select(server, ... | FD_WRITE); wait; WSAEnumNetworkEvents(server, ev, &ne) with every iErrorCode 0x7eadbeef',
