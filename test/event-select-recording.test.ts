@@ -4,42 +4,19 @@
  * (several are todo_wine there: Wine itself misses them); the function is named in each test.
  * Real loopback TCP sockets; every wait is bounded.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
-import { startup, cleanup, check, closeAll, tcpPair, listener, loopbackName } from './helpers/sockets.js';
+import { check, closeAll, tcpPair, listener, loopbackName } from './helpers/sockets.js';
+import { none, only, selectFixture } from './helpers/event-select.js';
 
 const ALL_BUT_WRITE = ws.FD_ACCEPT | ws.FD_CLOSE | ws.FD_CONNECT | ws.FD_OOB | ws.FD_READ;
 const LISTENER_EVENTS = ws.FD_CONNECT | ws.FD_READ | ws.FD_OOB | ws.FD_ACCEPT;
-let event = 0;
+const fixture = selectFixture();
+const { select, events } = fixture;
 
-before(() => {
-  startup();
-  event = ws.WSACreateEvent();
-});
-after(() => {
-  ws.WSACloseEvent(event);
-  cleanup();
-});
-
-function select(s: number, mask: number): void {
-  assert.equal(ws.WSAEventSelect(s, event, mask), 0, `WSAEventSelect error ${ws.WSAGetLastError()}`);
-}
-
-/** Wait up to `timeoutMs` for the event, then what WSAEnumNetworkEvents reports (bits, and the error of each). */
-function events(s: number, timeoutMs = 500): { bits: number; errors: Record<number, number> } {
-  ws.WSAWaitForMultipleEvents(1, [event], false, timeoutMs, false);
-  const ne = ws.newWSANETWORKEVENTS();
-  assert.equal(ws.WSAEnumNetworkEvents(s, event, ne), 0, `WSAEnumNetworkEvents error ${ws.WSAGetLastError()}`);
-  const errors: Record<number, number> = {};
-  for (let i = 0; i < ws.FD_MAX_EVENTS; i++) if (ne.lNetworkEvents & (1 << i) && ne.iErrorCode[i]) errors[1 << i] = ne.iErrorCode[i]!;
-  return { bits: ne.lNetworkEvents, errors };
-}
-
-const none = { bits: 0, errors: {} };
-const only = (bit: number, error = 0): { bits: number; errors: Record<number, number> } => ({ bits: bit, errors: error ? { [bit]: error } : {} });
-const signalled = (): boolean => ws.WSAWaitForMultipleEvents(1, [event], false, 0, false) === ws.WSA_WAIT_EVENT_0;
+const signalled = (): boolean => ws.WSAWaitForMultipleEvents(1, [fixture.event()], false, 0, false) === ws.WSA_WAIT_EVENT_0;
 
 function connectTo(port: number): number {
   const c = check(ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP), 'socket');
@@ -130,10 +107,10 @@ describe('WSAEventSelect recording (event mode)', () => {
     const { socket: l, port } = listener();
     select(l, LISTENER_EVENTS);
     const c = connectTo(port);
-    assert.equal(ws.WSAWaitForMultipleEvents(1, [event], false, 500, false), ws.WSA_WAIT_EVENT_0);
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [fixture.event()], false, 500, false), ws.WSA_WAIT_EVENT_0);
     select(l, ws.FD_CONNECT | ws.FD_READ | ws.FD_OOB);
     assert.ok(signalled(), 'a new selection leaves the event object signalled');
-    assert.equal(ws.WSAResetEvent(event), true);
+    assert.equal(ws.WSAResetEvent(fixture.event()), true);
     select(l, ws.FD_CONNECT | ws.FD_READ | ws.FD_OOB);
     assert.ok(!signalled(), 'nothing selected is recorded');
     select(l, LISTENER_EVENTS);
@@ -235,13 +212,13 @@ describe('WSAEventSelect recording (event mode)', () => {
   test('iErrorCode entries of events not reported are left untouched (Wine sock.c test_WSAEnumNetworkEvents)', () => {
     const { client, server } = tcpPair();
     select(server, ALL_BUT_WRITE | ws.FD_WRITE);
-    ws.WSAWaitForMultipleEvents(1, [event], false, 500, false);
+    ws.WSAWaitForMultipleEvents(1, [fixture.event()], false, 500, false);
     const ne = { lNetworkEvents: 0xabab, iErrorCode: new Array<number>(10).fill(0x7eadbeef) };
-    assert.equal(ws.WSAEnumNetworkEvents(server, event, ne), 0);
+    assert.equal(ws.WSAEnumNetworkEvents(server, fixture.event(), ne), 0);
     assert.equal(ne.lNetworkEvents, ws.FD_WRITE);
     for (let i = 0; i < 10; i++) assert.equal(ne.iErrorCode[i], 1 << i === ws.FD_WRITE ? 0 : 0x7eadbeef, `iErrorCode[${i}]`);
     const nothing = { lNetworkEvents: 0xabab, iErrorCode: new Array<number>(10).fill(0x7eadbeef) };
-    assert.equal(ws.WSAEnumNetworkEvents(server, event, nothing), 0);
+    assert.equal(ws.WSAEnumNetworkEvents(server, fixture.event(), nothing), 0);
     assert.equal(nothing.lNetworkEvents, 0);
     assert.deepEqual(nothing.iErrorCode, new Array<number>(10).fill(0x7eadbeef));
     closeAll(client, server);
@@ -255,7 +232,7 @@ describe('recording does not depend on who is looking', () => {
     assert.equal(ws.send(client, new Uint8Array(5), 5, 0), 5);
     assert.deepEqual(events(server), only(ws.FD_READ));
     // Nothing is re-enabled; only the arrival of new data can signal the event now.
-    const waited = ws.WSAWaitForMultipleEventsAsync(1, [event], false, 2000, false);
+    const waited = ws.WSAWaitForMultipleEventsAsync(1, [fixture.event()], false, 2000, false);
     setTimeout(() => ws.send(client, new Uint8Array(3), 3, 0), 50);
     assert.equal(await waited, ws.WSA_WAIT_EVENT_0);
     assert.deepEqual(events(server, 0), only(ws.FD_READ));
@@ -275,10 +252,10 @@ describe('recording does not depend on who is looking', () => {
       { eval: true, workerData: { port } },
     );
     try {
-      assert.equal(ws.WSAWaitForMultipleEvents(1, [event], false, 3000, false), ws.WSA_WAIT_EVENT_0, 'first connection');
+      assert.equal(ws.WSAWaitForMultipleEvents(1, [fixture.event()], false, 3000, false), ws.WSA_WAIT_EVENT_0, 'first connection');
       assert.deepEqual(events(l, 0), only(ws.FD_ACCEPT));
       // Blocked in the wait while the second connection completes: FD_ACCEPT is recorded meanwhile.
-      assert.equal(ws.WSAWaitForMultipleEvents(1, [event], false, 3000, false), ws.WSA_WAIT_EVENT_0, 'second connection');
+      assert.equal(ws.WSAWaitForMultipleEvents(1, [fixture.event()], false, 3000, false), ws.WSA_WAIT_EVENT_0, 'second connection');
       assert.deepEqual(events(l, 0), only(ws.FD_ACCEPT));
       closeAll(check(ws.accept(l, null, null), 'accept'), check(ws.accept(l, null, null), 'accept'));
     } finally {
