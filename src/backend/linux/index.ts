@@ -19,6 +19,7 @@ import { ioctlsocket } from './ioctl/ioctlsocket.js';
 import { shutdownWatcher } from './netlink/watcher.js';
 import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
+import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
 
 export const backend: WinsockCore = {
@@ -91,6 +92,7 @@ function threadExit(): void {
   } finally {
     shutdownWatcher();
     shutdownSampler();
+    shutdownReadiness();
     shutdownScheduler();
   }
 }
