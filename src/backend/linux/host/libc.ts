@@ -5,8 +5,16 @@
  * so they never leak above the backend.
  */
 import koffi from 'koffi';
+import { nativeLibrary } from '../../native-library.js';
 
-const libc = koffi.load('libc.so.6');
+/**
+ * glibc's name, then musl's (Alpine: the dynamic loader is libc there, under this name too).
+ * Bound on first use: this module is imported on Windows as well (../../native-library.ts).
+ */
+const libc = nativeLibrary('libc.so.6', `libc.musl-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.so.1`);
+
+/** Opens libc now (the backend does when it is picked, so a missing libc fails the import). */
+export const openLibc = (): void => libc.open();
 
 /** The errno of the libc call that just returned (read it before any other libc call). */
 export const errno = (): number => koffi.errno();
