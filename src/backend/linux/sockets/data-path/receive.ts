@@ -52,6 +52,8 @@ class ReceiveRequest {
     readonly list: BufferList,
     readonly flags: number,
     readonly source: { name: Uint8Array; size: number; lenRef: Ref<number> } | null,
+    /** Overlapped: an urgent-data receive waits for urgent data instead of failing now. */
+    readonly waits: boolean,
   ) {}
 
   get datagram(): boolean {
@@ -82,6 +84,8 @@ class ReceiveRequest {
       const target = receiveTarget(list, this.filled);
       const got = receiveAttempt(sock, target, target.length, this.flags & ~C.MSG_WAITALL, this.peer, this.peerLen);
       if (got === AGAIN) return AGAIN;
+      // Linux says EINVAL when no urgent byte is there yet; a pending receive waits for one.
+      if ('error' in got && got.error === W.WSAEINVAL && this.flags & C.MSG_OOB && this.waits) return AGAIN;
       if ('error' in got) {
         if (got.error === W.WSAECONNRESET && !this.datagram) sock.connectionReset = true;
         return got;
@@ -139,7 +143,7 @@ function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef
   reenable(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
   if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);
   if (sock.connectionReset) return fail(W.WSAECONNRESET);
-  const request = new ReceiveRequest(sock, list, flags, source);
+  const request = new ReceiveRequest(sock, list, flags, source, overlapped);
   return overlapped ? receiveOverlapped(request, mode, bytesRef, lpFlags!) : receiveNow(request, mode, bytesRef, lpFlags!);
 }
 
