@@ -42,11 +42,14 @@ const ACCEPTED_FLAGS = KNOWN_RECV_FLAGS | C.MSG_PARTIAL | C.MSG_PUSH_IMMEDIATE;
 
 type Attempt = typeof AGAIN | { error: number } | { bytes: number; truncated: boolean };
 
+// The source address of the receive being made (one at a time on this thread; a pending request
+// keeps none, so it costs less memory).
+const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
+const peerLen = new Uint32Array(1);
+
 /** One receive request: the caller's buffers and address, and what has been taken so far. */
 class ReceiveRequest {
   filled = 0;
-  private readonly peer = new Uint8Array(LINUX_SOCKADDR_MAX);
-  private readonly peerLen = new Uint32Array(1);
   constructor(
     readonly sock: LinuxSocket,
     readonly list: BufferList,
@@ -82,7 +85,7 @@ class ReceiveRequest {
     }
     for (;;) {
       const target = receiveTarget(list, this.filled);
-      const got = receiveAttempt(sock, target, target.length, this.flags & ~C.MSG_WAITALL, this.peer, this.peerLen);
+      const got = receiveAttempt(sock, target, target.length, this.flags & ~C.MSG_WAITALL, peer, peerLen);
       if (got === AGAIN) return AGAIN;
       // Linux says EINVAL when no urgent byte is there yet; a pending receive waits for one.
       if ('error' in got && got.error === W.WSAEINVAL && this.flags & C.MSG_OOB && this.waits) return AGAIN;
@@ -103,8 +106,8 @@ class ReceiveRequest {
 
   private writeSource(): void {
     const { source } = this;
-    if (source === null || this.peerLen[0]! === 0) return;
-    writeWindowsSockaddr(this.peer, source.name, source.size);
+    if (source === null || peerLen[0]! === 0) return;
+    writeWindowsSockaddr(peer, source.name, source.size);
     source.lenRef.value = sockaddrSize(this.sock.af);
   }
 }
