@@ -7,6 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, check, closeAll, tcpPair, udpPair, setIntOption } from './helpers/sockets.js';
+import { packet } from './helpers/completion.js';
 
 before(startup);
 after(cleanup);
@@ -26,15 +27,6 @@ function fresh(hEvent = 0): ws.WSAOVERLAPPED {
   ov.Internal = 0xdeadbeef;
   ov.InternalHigh = 0xdeadbeef;
   return ov;
-}
-
-function packet(port: number, timeoutMs = 0) {
-  const bytes = { value: 0xbad };
-  const key = { value: 0xbad };
-  const overlapped: { value: ws.WSAOVERLAPPED | null } = { value: null };
-  ws.SetLastError(0xdead);
-  const ok = ws.GetQueuedCompletionStatus(port, bytes, key, overlapped, timeoutMs);
-  return { ok, error: ws.GetLastError(), bytes: bytes.value, key: key.value, overlapped: overlapped.value };
 }
 
 const fionread = (s: number): number => {
