@@ -21,6 +21,8 @@ import * as ws from 'wsaioctl/winsock';
 const BUFFER_SIZE = 64 * 1024;
 const ACCEPT_POLL_MS = 10;
 const ACCEPT_EVERY = 64;
+// winsock2.h: the provider picks a reasonable maximum backlog (not among the module's constants yet).
+const SOMAXCONN = 0x7fffffff;
 
 /** One accepted socket: its OVERLAPPED, its buffer, and whether the operation in flight is a send. */
 class Connection {
@@ -76,7 +78,7 @@ export function serve({ port, onListening, maxConnections = Infinity, deadline =
   const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
   if (listener === ws.INVALID_SOCKET) fail('socket');
   if (ws.bind(listener, ws.sockaddr('127.0.0.1', port), 16) !== 0) fail('bind');
-  if (ws.listen(listener, ws.SOMAXCONN) !== 0) fail('listen');
+  if (ws.listen(listener, SOMAXCONN) !== 0) fail('listen');
   if (ws.ioctlsocket(listener, ws.FIONBIO, { value: 1 }) !== 0) fail('ioctlsocket(FIONBIO)');
   const name = new Uint8Array(16);
   if (ws.getsockname(listener, name, { value: name.length }) !== 0) fail('getsockname');
