@@ -108,7 +108,10 @@ async function measure(client, start) {
 /** Memory per pending receive on the emulation (bench/echo-memory.mjs, with --expose-gc). */
 function memory() {
   const r = spawnSync(process.execPath, ['--expose-gc', here('./echo-memory.mjs')], { encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) return { error: (r.stderr || `exit ${r.status ?? r.signal}`).trim().slice(-300) };
+  if (r.status !== 0) {
+    const reason = r.stderr.split('\n').find((line) => line.startsWith('Error')) ?? `exit ${r.status ?? r.signal}`;
+    return { error: reason.trim() };
+  }
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
