@@ -52,9 +52,10 @@ function wineReady() {
 
 /**
  * Starts a server that writes its port to the file named by its last argument; resolves with
- * { port, stop } once the port is there (or rejects after START_TIMEOUT_MS).
+ * { port, stop } once the port is there (or rejects after START_TIMEOUT_MS). `windowsPaths`: the
+ * server is a Windows program under Wine (it gets the port file as a Windows path).
  */
-async function startServer(command, args, { env, windowsPaths = false } = {}) {
+export async function startServer(command, args, { env, windowsPaths = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-echo-'));
   const portFile = join(dir, 'port');
   const log = openSync(join(dir, 'log'), 'w');
