@@ -107,6 +107,7 @@ export const ERROR_NOT_ENOUGH_MEMORY = 8;
 export const ERROR_NOT_SUPPORTED = 50;
 export const ERROR_INVALID_PARAMETER = 87;
 export const ERROR_INSUFFICIENT_BUFFER = 122;
+export const ERROR_MORE_DATA = 234;
 export const ERROR_ABANDONED_WAIT_0 = 735;
 export const ERROR_OPERATION_ABORTED = 995;
 export const ERROR_IO_INCOMPLETE = 996;
@@ -142,6 +143,8 @@ export const STATUS_TIMEOUT = 0x00000102;
 export const STATUS_IO_TIMEOUT = 0xc00000b5;
 export const STATUS_INSUFFICIENT_RESOURCES = 0xc000009a;
 export const STATUS_NO_MEMORY = 0xc0000017;
+/** A warning (not NT_ERROR): a datagram longer than the receive buffers; the rest is discarded. */
+export const STATUS_BUFFER_OVERFLOW = 0x80000005;
 
 const wsaNames = new Map<number, string>();
 const win32Names = new Map<number, string>();
@@ -173,7 +176,7 @@ const ntNames = new Map<number, string>();
   const win32: Record<string, number> = {
     ERROR_SUCCESS, ERROR_NOT_SUPPORTED, ERROR_INSUFFICIENT_BUFFER, ERROR_ABANDONED_WAIT_0,
     ERROR_NOT_FOUND, ERROR_CONNECTION_REFUSED, ERROR_NETWORK_UNREACHABLE, ERROR_HOST_UNREACHABLE,
-    ERROR_PORT_UNREACHABLE, ERROR_CONNECTION_ABORTED, WAIT_TIMEOUT,
+    ERROR_PORT_UNREACHABLE, ERROR_CONNECTION_ABORTED, WAIT_TIMEOUT, ERROR_MORE_DATA,
   };
   for (const [name, value] of Object.entries(win32)) win32Names.set(value, name);
   const nt: Record<string, number> = {
@@ -182,7 +185,7 @@ const ntNames = new Map<number, string>();
     STATUS_DEVICE_NOT_READY, STATUS_PORT_UNREACHABLE, STATUS_HOST_UNREACHABLE,
     STATUS_NETWORK_UNREACHABLE, STATUS_CONNECTION_RESET, STATUS_CONNECTION_REFUSED,
     STATUS_CONNECTION_ABORTED, STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_FOUND, STATUS_TIMEOUT,
-    STATUS_IO_TIMEOUT, STATUS_INSUFFICIENT_RESOURCES, STATUS_NO_MEMORY,
+    STATUS_IO_TIMEOUT, STATUS_INSUFFICIENT_RESOURCES, STATUS_NO_MEMORY, STATUS_BUFFER_OVERFLOW,
   };
   for (const [name, value] of Object.entries(nt)) ntNames.set(value, name);
 }
@@ -232,6 +235,7 @@ export function ntStatusToWsaError(status: number): number {
     case STATUS_NOT_FOUND: return WSAENETUNREACH;
     case STATUS_TIMEOUT: case STATUS_IO_TIMEOUT: return WSAETIMEDOUT;
     case STATUS_INSUFFICIENT_RESOURCES: case STATUS_NO_MEMORY: return WSAENOBUFS;
+    case STATUS_BUFFER_OVERFLOW: return WSAEMSGSIZE;
     default: return WSAEINVAL;
   }
 }
@@ -253,6 +257,7 @@ export function wsaErrorToNtStatus(error: number): number {
     case WSAECONNABORTED: return STATUS_CONNECTION_ABORTED;
     case WSAETIMEDOUT: return STATUS_IO_TIMEOUT;
     case WSAENOBUFS: return STATUS_INSUFFICIENT_RESOURCES;
+    case WSAEMSGSIZE: return STATUS_BUFFER_OVERFLOW;
     default: return STATUS_INVALID_PARAMETER;
   }
 }
@@ -296,6 +301,7 @@ export function ntStatusToWin32Error(status: number): number {
     case STATUS_IO_TIMEOUT: return ERROR_SEM_TIMEOUT;
     case STATUS_INSUFFICIENT_RESOURCES: return ERROR_NO_SYSTEM_RESOURCES;
     case STATUS_NO_MEMORY: return ERROR_NOT_ENOUGH_MEMORY;
+    case STATUS_BUFFER_OVERFLOW: return ERROR_MORE_DATA;
     default:
       if (s >>> 16 === 0xc007 || s >>> 16 === 0x8007) return s & 0xffff;
       return ERROR_INVALID_PARAMETER;

@@ -111,13 +111,13 @@ const NT_SUCCESS = (status: number): boolean => (status >>> 0) < 0x80000000;
 function result(ov: WSAOVERLAPPED, cbTransfer: Ref<number>, flags: Ref<number>): boolean {
   const status = Number(ov.Internal) >>> 0;
   cbTransfer.value = Number(ov.InternalHigh) >>> 0;
-  flags.value = 0;
-  if (status === W.STATUS_PENDING) {
-    // Only reached after a wait on hEvent that was signalled while Internal still says pending:
-    // Windows then reports success.
+  if (status === W.STATUS_PENDING || NT_SUCCESS(status)) {
+    // A receive's flags (MSG_OOB ...); 0 for anything else. A failure leaves *lpdwFlags alone
+    // (Wine's test_ip_pktinfo). STATUS_PENDING here: a wait on hEvent was signalled while
+    // Internal still says pending, which Windows reports as success.
+    flags.value = opFor(ov)?.receiveFlags ?? 0;
     return ok(true);
   }
-  if (NT_SUCCESS(status)) return ok(true);
   fail(W.ntStatusToWsaError(status));
   return false;
 }

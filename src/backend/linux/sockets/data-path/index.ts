@@ -1,21 +1,14 @@
-/** The data path of the Linux emulation (placeholder while it is written). */
-import * as W from '../../../../errors/index.js';
+/**
+ * The data path of the Linux emulation: WSARecv / WSARecvFrom (receive.ts), WSASend / WSASendTo
+ * (send.ts), select / WSAPoll (readiness.ts), SetFileCompletionNotificationModes
+ * (completion-modes.ts). Pending transfers wait in pending.ts, driven by the reactor.
+ */
 import type { WinsockDataPath } from '../../../../winsock/api.js';
-import { fail } from '../../win32/last-error.js';
-
-const notYet = (): number => fail(W.WSAEOPNOTSUPP);
+import { WSARecv, WSARecvFrom } from './receive.js';
+import { WSASend, WSASendTo } from './send.js';
+import { select, selectAsync, WSAPoll, WSAPollAsync } from './readiness.js';
+import { SetFileCompletionNotificationModes } from './completion-modes.js';
 
 export const dataPath: WinsockDataPath = {
-  WSARecv: notYet,
-  WSASend: notYet,
-  WSARecvFrom: notYet,
-  WSASendTo: notYet,
-  select: notYet,
-  selectAsync: async () => notYet(),
-  WSAPoll: notYet,
-  WSAPollAsync: async () => notYet(),
-  SetFileCompletionNotificationModes: () => {
-    fail(W.ERROR_NOT_SUPPORTED);
-    return false;
-  },
+  WSARecv, WSASend, WSARecvFrom, WSASendTo, select, selectAsync, WSAPoll, WSAPollAsync, SetFileCompletionNotificationModes,
 };
