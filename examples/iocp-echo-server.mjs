@@ -16,6 +16,8 @@
 // accepted whenever the port is idle for ACCEPT_POLL_MS, and every ACCEPT_EVERY completions.
 import { Worker } from 'node:worker_threads';
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
 
 const BUFFER_SIZE = 64 * 1024;
@@ -223,14 +225,19 @@ function demonstrate() {
   });
 }
 
-const [option, value] = process.argv.slice(2);
-if (option === '--port' && Number(value) > 0) {
-  serve({ port: Number(value), onListening: (port) => console.log(`listening on 127.0.0.1:${port}`) });
-} else if (option === '--port-file' && value) {
-  serve({ port: 0, onListening: (port) => writeFileSync(value, `${port}\n`) });
-} else if (option === undefined) {
-  demonstrate();
-} else {
-  console.error('usage: node examples/iocp-echo-server.mjs [--port <port> | --port-file <file>]');
-  process.exitCode = 2;
+/** The command line (see the header); nothing runs when the file is imported for serve(). */
+function main() {
+  const [option, value] = process.argv.slice(2);
+  if (option === '--port' && Number(value) > 0) {
+    serve({ port: Number(value), onListening: (port) => console.log(`listening on 127.0.0.1:${port}`) });
+  } else if (option === '--port-file' && value) {
+    serve({ port: 0, onListening: (port) => writeFileSync(value, `${port}\n`) });
+  } else if (option === undefined) {
+    demonstrate();
+  } else {
+    console.error('usage: node examples/iocp-echo-server.mjs [--port <port> | --port-file <file>]');
+    process.exitCode = 2;
+  }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
