@@ -5,8 +5,9 @@ import { stream } from './stream.js';
 import { datagram } from './datagram.js';
 import { host } from './host.js';
 import { other } from './other.js';
+import { transfers } from './transfers.js';
 
-export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other];
+export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...transfers];
 
 const seen = new Set<string>();
 for (const s of scenarios) {
