@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
 import { barChartSvg } from './chart.mjs';
 import { runNotify, notifyMarkdown } from './notify.mjs';
+import { runEcho, echoMarkdown } from './echo-run.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const OUT = here('./out/');
@@ -103,6 +104,8 @@ const lines = [
 ];
 // Change-notification latency and scale (bench/notify.mjs, in its own network namespace).
 lines.push(...notifyMarkdown(runNotify()));
+// The completion-port echo server against its baselines (bench/echo-run.mjs).
+lines.push(...echoMarkdown(await runEcho()));
 writeFileSync(here('./RESULTS.md'), lines.join('\n'));
 writeFileSync(here('./ratios.svg'), barChartSvg(rows.filter((r) => r.vsC !== null).map((r) => ({ label: r.name, value: r.vsC, target: r.cTarget })), 'emulation time / C syscall time (lower is better)'));
 writeFileSync(here('./wine-speedup.svg'), barChartSvg(rows.filter((r) => r.speedup !== null).map((r) => ({ label: r.name, value: r.speedup, target: WINE_SPEEDUP_TARGET })), 'Windows backend under Wine / emulation (higher is better)', { log: true }));

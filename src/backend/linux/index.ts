@@ -13,6 +13,7 @@ import * as sockopts from './sockets/sockopts.js';
 import * as networkEvents from './sockets/network-events.js';
 import * as overlappedResult from './sockets/overlapped-result.js';
 import { adoptNodeHandle } from './sockets/borrowed.js';
+import { dataPath } from './sockets/data-path/index.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctl/ioctlsocket.js';
@@ -75,6 +76,7 @@ export const backend: WinsockCore = {
   CancelIoEx: win32.CancelIoEx,
   WSAEventSelect: networkEvents.WSAEventSelect,
   WSAEnumNetworkEvents: networkEvents.WSAEnumNetworkEvents,
+  ...dataPath,
 };
 
 /**

@@ -11,6 +11,7 @@ import { WSAEFAULT, WSAEOPNOTSUPP, WSAVERNOTSUPPORTED } from '../../errors/index
 import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
+import { dataPathFunctions } from './data-path.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, openLibraries, win32, ws2_32 } from './ws2_32.js';
 
@@ -149,6 +150,7 @@ export const backend: WinsockCore = {
   adoptNodeHandle: () => fail(INVALID_SOCKET, WSAEOPNOTSUPP),
 
   ...overlappedFunctions,
+  ...dataPathFunctions,
 };
 
 /** Makes ws2_32.dll this thread's Winsock: opens the DLLs now. Called once, by winsock/index.ts on win32. */

@@ -139,6 +139,35 @@ export const overlappedApi = {
 };
 
 /**
+ * The data path. Every pointer is `void *` and receives native memory (koffi.alloc addresses):
+ * WSABUF arrays hold pointers, and an overlapped call's buffers, byte count, flags and address
+ * are written by Windows after the call returns (data-path.ts).
+ */
+export const dataPathApi = {
+  WSARecv: ws2.func(
+    `int __stdcall WSARecv(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesRecvd, ` +
+      'void *lpFlags, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  WSASend: ws2.func(
+    `int __stdcall WSASend(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesSent, ` +
+      'uint32_t dwFlags, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  WSARecvFrom: ws2.func(
+    `int __stdcall WSARecvFrom(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesRecvd, ` +
+      'void *lpFlags, void *lpFrom, void *lpFromlen, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  WSASendTo: ws2.func(
+    `int __stdcall WSASendTo(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesSent, ` +
+      'uint32_t dwFlags, void *lpTo, int iTolen, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  select: ws2.func('int __stdcall select(int nfds, void *readfds, void *writefds, void *exceptfds, void *timeout)'),
+  WSAPoll: ws2.func('int __stdcall WSAPoll(void *fdArray, uint32_t fds, int timeout)'),
+  SetFileCompletionNotificationModes: kernel32.func(
+    `int __stdcall SetFileCompletionNotificationModes(${HANDLE} FileHandle, uint8_t Flags)`,
+  ),
+};
+
+/**
  * `void CALLBACK CompletionRoutine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED, DWORD dwFlags)`:
  * the type of the one registered callback that receives every completion routine call (see
  * native-overlapped.ts).
