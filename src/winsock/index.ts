@@ -17,8 +17,8 @@ import * as linux from '../backend/linux/index.js';
 import * as windows from '../backend/windows/index.js';
 
 // Chosen synchronously (a top-level await would make `require('wsaioctl')` fail with
-// ERR_REQUIRE_ASYNC_MODULE): both backends are imported, and only the one picked opens its native
-// libraries (backend/native-library.ts).
+// ERR_REQUIRE_ASYNC_MODULE): both backends are imported, and each binds its native library only on
+// its own platform (backend/native-library.ts).
 const impl: WinsockCore = BACKEND === 'windows' ? windows.activate() : linux.activate();
 
 /** Which implementation serves this process. */

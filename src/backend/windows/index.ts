@@ -4,7 +4,7 @@
  * every result and error. Checked here only: our own WSAStartup count (`needsStartup`, see
  * startup.ts) and JS buffers shorter than the size claimed for them (see arguments.ts). The overlapped part (events,
  * waits, completion ports, overlapped WSAIoctl, async twins) is in overlapped.ts.
- * Imported on every platform; its DLLs are opened by `activate`, on win32 only.
+ * Imported on every platform; its DLLs are bound at import on win32 only (ws2_32.ts).
  */
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
 import { WSAEFAULT, WSAEOPNOTSUPP, WSAVERNOTSUPPORTED } from '../../errors/index.js';
@@ -13,7 +13,7 @@ import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, st
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
-import { WSADATA_X64_SIZE, decodeWSADATA, openLibraries, win32, ws2_32 } from './ws2_32.js';
+import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
 
 /** Returns `failure` (SOCKET_ERROR or INVALID_SOCKET) with `error` as the last error. */
 function fail(failure: number, error: number): number {
@@ -153,8 +153,7 @@ export const backend: WinsockCore = {
   ...dataPathFunctions,
 };
 
-/** Makes ws2_32.dll this thread's Winsock: opens the DLLs now. Called once, by winsock/index.ts on win32. */
+/** Makes ws2_32.dll this thread's Winsock (its DLLs are bound at import on win32, ws2_32.ts). Called once, by winsock/index.ts on win32. */
 export function activate(): WinsockCore {
-  openLibraries();
   return backend;
 }

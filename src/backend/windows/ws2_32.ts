@@ -1,7 +1,7 @@
 /**
  * koffi declarations of the ws2_32.dll and kernel32.dll functions the Windows backend passes
- * through to. Bound on first use (this module is imported on Linux as well, ../native-library.ts);
- * the backend opens both libraries when it is picked.
+ * through to. Bound at import on win32 only (this module is imported on Linux as well,
+ * ../native-library.ts).
  *
  * Conventions:
  * - `SOCKET` (UINT_PTR) is declared as the signed `intptr_t`, so INVALID_SOCKET (~0) arrives as
@@ -24,14 +24,9 @@ import type { WSADATA } from '../../winsock/types.js';
 const SOCKET = 'intptr_t';
 const HANDLE = 'intptr_t';
 
-const ws2 = nativeLibrary('ws2_32.dll');
-const kernel32 = nativeLibrary('kernel32.dll');
-
-/** Opens ws2_32.dll and kernel32.dll now (a missing one fails the import, by name). */
-export function openLibraries(): void {
-  ws2.open();
-  kernel32.open();
-}
+/** Opened and bound at import on win32 only (a missing DLL fails the import, by name). */
+const ws2 = nativeLibrary('win32', 'ws2_32.dll');
+const kernel32 = nativeLibrary('win32', 'kernel32.dll');
 
 /**
  * WSADATA as laid out on Win64 (408 bytes): the two counters and the vendor pointer come before

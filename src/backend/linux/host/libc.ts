@@ -9,12 +9,10 @@ import { nativeLibrary } from '../../native-library.js';
 
 /**
  * glibc's name, then musl's (Alpine: the dynamic loader is libc there, under this name too).
- * Bound on first use: this module is imported on Windows as well (../../native-library.ts).
+ * Opened and bound at import on Linux only: this module is imported on Windows as well
+ * (../../native-library.ts).
  */
-const libc = nativeLibrary('libc.so.6', `libc.musl-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.so.1`);
-
-/** Opens libc now (the backend does when it is picked, so a missing libc fails the import). */
-export const openLibc = (): void => libc.open();
+const libc = nativeLibrary('linux', 'libc.so.6', `libc.musl-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.so.1`);
 
 /** The errno of the libc call that just returned (read it before any other libc call). */
 export const errno = (): number => koffi.errno();
