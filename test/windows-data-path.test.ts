@@ -36,6 +36,8 @@ const WSAEMSGSIZE = 10040;
 const POLLRDNORM = 0x100;
 const POLLWRNORM = 0x10;
 const ERROR_MORE_DATA = 234;
+const ERROR_OPERATION_ABORTED = 995;
+const WSAETIMEDOUT = 10060;
 
 interface Packet { ok: boolean; error: number; bytes: number; key: number; overlapped: string | null }
 interface Stats { blocks: number; inFlight: number; routinesExpected: number; callbackRegistered: boolean }
@@ -57,6 +59,8 @@ interface Probe {
   poll: { result: number; revents: number[]; async: [number, number] };
   skip: { set: boolean; result: number; bytes: number; text: string; packet: Packet; pended: [number, number]; pendedPacket: Packet };
   closed: { result: number; error: number; packet: Packet };
+  cancelOne: { cancelled: boolean; first: Packet; second: Packet; text: string };
+  blocking: { beforeBlocking: number; result: number; error: number; bytes: number; apcCalls: number[] };
   refused: {
     countPastArray: [number, number]; lenPastBuffer: [number, number]; badSocket: [number, number];
     frozenBytes: [number, number]; bigSet: [number, number]; shortPoll: [number, number]; untouched: boolean;
@@ -325,6 +329,37 @@ async function probe(backendPath: string, nativePath: string): Promise<void> {
   ws.closesocket(portClient);
   const closed = { result: closedResult, error: closedError, packet: packet(port, 5000, { ovClosed }) };
 
+  // CancelIoEx of one receive among two: that one ends aborted, the other still gets the data.
+  const [cancelClient, cancelServer] = pair();
+  const cancelPort = ws.CreateIoCompletionPort(cancelClient, 0, 6, 0);
+  const ovKeep = fresh();
+  const ovCancel = fresh();
+  const keptBuffer = new Uint8Array(8);
+  ws.WSARecv(cancelClient, [{ len: 8, buf: new Uint8Array(8) }], 1, null, { value: 0 }, ovCancel, null);
+  ws.WSARecv(cancelClient, [{ len: 8, buf: keptBuffer }], 1, null, { value: 0 }, ovKeep, null);
+  const cancelled = ws.CancelIoEx(cancelClient, ovCancel);
+  const cancelPacket = packet(cancelPort, 5000, { ovCancel, ovKeep });
+  sendText(cancelServer, 'kept');
+  const cancelOne = { cancelled, first: cancelPacket, second: packet(cancelPort, 5000, { ovCancel, ovKeep }), text: decode(keptBuffer.subarray(0, 4)) };
+  ws.closesocket(cancelClient);
+  ws.closesocket(cancelServer);
+  ws.CloseHandle(cancelPort);
+
+  // A blocking WSARecv that has to wait runs due completion routines (it waits alertably); here
+  // nothing comes, and SO_RCVTIMEO (500 ms) ends the wait.
+  const [blockClient, blockServer] = pair();
+  const apcCalls: number[] = [];
+  ws.WSARecv(client, [{ len: 4, buf: new Uint8Array(4) }], 1, null, { value: 0 }, fresh(), (_error, n) => apcCalls.push(n));
+  sendText(server, 'apc!');
+  sleep(100);
+  const beforeBlocking = apcCalls.length;
+  ws.setsockopt(blockClient, 0xffff, 0x1006, new Uint8Array(new Uint32Array([500]).buffer), 4);
+  const blockBytes = { value: 0xdeadbeef };
+  const blockResult = ws.WSARecv(blockClient, [{ len: 8, buf: new Uint8Array(8) }], 1, blockBytes, { value: 0 }, null, null);
+  const blocking = { beforeBlocking, result: blockResult, error: ws.WSAGetLastError(), bytes: blockBytes.value, apcCalls: [...apcCalls] };
+  ws.closesocket(blockClient);
+  ws.closesocket(blockServer);
+
   // What C cannot express: refused before the call, nothing written.
   const keep = new Uint8Array(4).fill(7);
   const countPastArray: [number, number] = [ws.WSARecv(client, [{ len: 4, buf: keep }], 2, { value: 0 }, { value: 0 }, null, null), ws.WSAGetLastError()];
@@ -344,7 +379,7 @@ async function probe(backendPath: string, nativePath: string): Promise<void> {
   await new Promise((done) => setTimeout(done, 0));
   const result: Probe = {
     scatter, pendingEvent, immediatePort, routine, order, zeroLength, udp, send: sendObs, select: selectObs, poll, skip,
-    closed, refused, final: nativeStats(),
+    closed, cancelOne, blocking, refused, final: nativeStats(),
   };
   console.log(JSON.stringify(result));
 }
@@ -447,6 +482,17 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
     assert.equal(o.closed.packet.bytes, 0);
     assert.equal(o.closed.packet.overlapped, 'ovClosed');
     assert.notEqual(o.closed.packet.error, 0);
+  });
+
+  test('CancelIoEx of one receive among two: it ends aborted, the other still takes the data (Wine sock.c test_send_buffering; spec extension-functions.md 4.11)', () => {
+    assert.deepEqual(o.cancelOne, {
+      cancelled: true, first: { ok: false, error: ERROR_OPERATION_ABORTED, bytes: 0, key: 6, overlapped: 'ovCancel' },
+      second: { ok: true, error: 0, bytes: 4, key: 6, overlapped: 'ovKeep' }, text: 'kept',
+    });
+  });
+
+  test('a blocking WSARecv waits alertably: a due routine runs inside it; SO_RCVTIMEO ends it with WSAETIMEDOUT, byte count untouched (Wine sock.c test_WSARecv, test_timeout)', () => {
+    assert.deepEqual(o.blocking, { beforeBlocking: 0, result: -1, error: WSAETIMEDOUT, bytes: 0xdeadbeef, apcCalls: [4] });
   });
 
   test('what C cannot express is refused before the call: WSAEFAULT (the socket\'s own error first), nothing written', () => {
