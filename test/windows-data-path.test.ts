@@ -20,26 +20,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
 import type { WinsockCore } from '../dist/winsock/api.js';
+import {
+  ERROR_MORE_DATA, ERROR_OPERATION_ABORTED, WAIT_TIMEOUT, WSA_IO_PENDING, WSAEFAULT, WSAEMSGSIZE, WSAENOTSOCK, WSAETIMEDOUT,
+} from '../dist/errors/index.js';
 import { prepareWine } from './helpers/wine.js';
+import type { Packet } from './helpers/wine-probe.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
 const nativeModule = join(repoRoot, 'dist', 'backend', 'windows', 'native-overlapped.js');
+const kitModule = join(repoRoot, 'dist-test', 'helpers', 'wine-probe.js');
 
 const PROBE_TIMEOUT_MS = 120_000;
-const WSA_IO_PENDING = 997;
-const WAIT_TIMEOUT = 258;
 const WAIT_IO_COMPLETION = 0xc0;
-const WSAEFAULT = 10014;
-const WSAENOTSOCK = 10038;
-const WSAEMSGSIZE = 10040;
 const POLLRDNORM = 0x100;
 const POLLWRNORM = 0x10;
-const ERROR_MORE_DATA = 234;
-const ERROR_OPERATION_ABORTED = 995;
-const WSAETIMEDOUT = 10060;
 
-interface Packet { ok: boolean; error: number; bytes: number; key: number; overlapped: string | null }
 interface Stats { blocks: number; inFlight: number; routinesExpected: number; callbackRegistered: boolean }
 
 /** Observations made under Wine; see the tests for what each field means. */
@@ -69,69 +65,15 @@ interface Probe {
 }
 
 /** The probe, run by the Windows node. Serialised with toString(): self-contained. */
-async function probe(backendPath: string, nativePath: string): Promise<void> {
+async function probe(backendPath: string, nativePath: string, kitPath: string): Promise<void> {
   const { backend: ws } = (await import(backendPath)) as { backend: Required<WinsockCore> };
   const { nativeStats } = (await import(nativePath)) as { nativeStats: () => Stats };
-  const FIONREAD = 0x4004667f;
-  const AF_INET = 2;
-  const SOCK_STREAM = 1;
-  const SOCK_DGRAM = 2;
-  const IPPROTO_TCP = 6;
-  const IPPROTO_UDP = 17;
-  const WSA_FLAG_OVERLAPPED = 1;
+  const kit = (await import(kitPath)) as typeof import('./helpers/wine-probe.js');
+  const { AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSA_FLAG_OVERLAPPED } = kit;
+  const { loopback, portOf, fresh, sleep, packet, pair, queued } = kit.probeKit(ws);
   const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 1;
-  type Ov = { Internal: number; InternalHigh: number; Offset: number; OffsetHigh: number; hEvent: number };
   const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
   const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-  const loopback = (port: number): Uint8Array => {
-    const sin = new Uint8Array(16);
-    const view = new DataView(sin.buffer);
-    view.setUint16(0, AF_INET, true);
-    view.setUint16(2, port, false);
-    sin.set([127, 0, 0, 1], 4);
-    return sin;
-  };
-  const portOf = (s: number): number => {
-    const addr = new Uint8Array(16);
-    ws.getsockname(s, addr, { value: 16 });
-    return new DataView(addr.buffer).getUint16(2, false);
-  };
-  const fresh = (hEvent = 0): Ov => ({ Internal: 0xdeadbeef, InternalHigh: 0xdeadbeef, Offset: 0, OffsetHigh: 0, hEvent });
-  const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  const name = (o: unknown, known: Record<string, unknown>): string | null => {
-    if (o === null) return null;
-    for (const [key, value] of Object.entries(known)) if (value === o) return key;
-    return 'unknown';
-  };
-  const packet = (port: number, timeoutMs: number, known: Record<string, unknown> = {}): Packet => {
-    const bytes = { value: 0xbad };
-    const key = { value: 0xbad };
-    const overlapped: { value: unknown } = { value: null };
-    ws.SetLastError(0xdead);
-    const ok = ws.GetQueuedCompletionStatus(port, bytes, key, overlapped as { value: null }, timeoutMs);
-    return { ok, error: ok ? 0 : ws.GetLastError(), bytes: bytes.value, key: key.value, overlapped: name(overlapped.value, known) };
-  };
-  const pair = (): [number, number] => {
-    const listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    ws.bind(listener, loopback(0), 16);
-    ws.listen(listener, 1);
-    const client = ws.WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, null, 0, WSA_FLAG_OVERLAPPED);
-    ws.connect(client, loopback(portOf(listener)), 16);
-    const server = ws.accept(listener, null, null);
-    ws.closesocket(listener);
-    return [client, server];
-  };
-  const queued = (s: number, atLeast: number): number => {
-    let n = 0;
-    for (let i = 0; i < 100; i++) { // bounded: 1 s at most
-      const out = new Uint8Array(4);
-      ws.WSAIoctl(s, FIONREAD, null, 0, out, 4, { value: 0 }, null, null);
-      n = new DataView(out.buffer).getUint32(0, true);
-      if (n >= atLeast) return n;
-      sleep(10);
-    }
-    return n;
-  };
   const sendText = (s: number, text: string): number => ws.send(s, encode(text), text.length, 0);
 
   ws.WSAStartup(0x0202, { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 });
@@ -403,7 +345,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
 
   before(async () => {
     const constants = `const POLLRDNORM_ = ${POLLRDNORM}, POLLWRNORM_ = ${POLLWRNORM};\n`;
-    const run = await runProbe(`${constants}(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)});\n`);
+    const run = await runProbe(`${constants}(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)}, ${JSON.stringify(kitModule)});\n`);
     assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
     assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
     o = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Probe;
@@ -423,7 +365,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
   test('data already queued: 0 at once with the bytes, and the packet still comes, once (Wine sock.c test_completion_port)', () => {
     assert.deepEqual(o.immediatePort, {
       result: 0, bytes: 6, text: 'queued',
-      packet: { ok: true, error: 0, bytes: 6, key: 42, overlapped: 'ovPort' },
+      packet: { ok: true, error: 0xdead, bytes: 6, key: 42, overlapped: 'ovPort' },
       none: { ok: false, error: WAIT_TIMEOUT, bytes: 0xbad, key: 0xbad, overlapped: null },
     });
   });
@@ -436,8 +378,8 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
     assert.deepEqual(o.order, {
       results: [-1, -1],
       packets: [
-        { ok: true, error: 0, bytes: 16, key: 42, overlapped: 'ovFirst' },
-        { ok: true, error: 0, bytes: 16, key: 42, overlapped: 'ovSecond' },
+        { ok: true, error: 0xdead, bytes: 16, key: 42, overlapped: 'ovFirst' },
+        { ok: true, error: 0xdead, bytes: 16, key: 42, overlapped: 'ovSecond' },
       ],
       first: 'abcdefghijklmnop', second: 'qrstuvwxyz012345',
     });
@@ -445,7 +387,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
 
   test('a zero-length overlapped receive completes when data arrives and consumes none (Wine sock.c test_WSARecv)', () => {
     assert.deepEqual(o.zeroLength, {
-      result: -1, error: WSA_IO_PENDING, packet: { ok: true, error: 0, bytes: 0, key: 42, overlapped: 'ovZero' }, queued: 4, text: 'zero',
+      result: -1, error: WSA_IO_PENDING, packet: { ok: true, error: 0xdead, bytes: 0, key: 42, overlapped: 'ovZero' }, queued: 4, text: 'zero',
     });
   });
 
@@ -457,7 +399,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
   });
 
   test('an overlapped gather send completes with its packet and the bytes arrive in order (Wine sock.c test_completion_port)', () => {
-    assert.deepEqual(o.send, { result: 0, bytes: 6, packet: { ok: true, error: 0, bytes: 6, key: 42, overlapped: 'ovSend' }, received: 'onetwo' });
+    assert.deepEqual(o.send, { result: 0, bytes: 6, packet: { ok: true, error: 0xdead, bytes: 6, key: 42, overlapped: 'ovSend' }, received: 'onetwo' });
   });
 
   test('select keeps only the ready sockets in each fd_set; a 0 time-out with none ready empties it; selectAsync waits (Microsoft select reference)', () => {
@@ -471,7 +413,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
   test('FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: an immediate success queues no packet, one that pended does (Microsoft SetFileCompletionNotificationModes; Wine sock.c test_connect_completion_port)', () => {
     assert.deepEqual(o.skip, {
       set: true, result: 0, bytes: 4, text: 'skip', packet: { ok: false, error: WAIT_TIMEOUT, bytes: 0xbad, key: 0xbad, overlapped: null },
-      pended: [-1, WSA_IO_PENDING], pendedPacket: { ok: true, error: 0, bytes: 4, key: 5, overlapped: 'ovSkip2' },
+      pended: [-1, WSA_IO_PENDING], pendedPacket: { ok: true, error: 0xdead, bytes: 4, key: 5, overlapped: 'ovSkip2' },
     });
   });
 
@@ -487,7 +429,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
   test('CancelIoEx of one receive among two: it ends aborted, the other still takes the data (Wine sock.c test_send_buffering; spec extension-functions.md 4.11)', () => {
     assert.deepEqual(o.cancelOne, {
       cancelled: true, first: { ok: false, error: ERROR_OPERATION_ABORTED, bytes: 0, key: 6, overlapped: 'ovCancel' },
-      second: { ok: true, error: 0, bytes: 4, key: 6, overlapped: 'ovKeep' }, text: 'kept',
+      second: { ok: true, error: 0xdead, bytes: 4, key: 6, overlapped: 'ovKeep' }, text: 'kept',
     });
   });
 
