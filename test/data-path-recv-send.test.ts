@@ -7,6 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, check, closeAll, tcpPair, udpPair, setIntOption } from './helpers/sockets.js';
+import { packet } from './helpers/completion.js';
 
 before(startup);
 after(cleanup);
@@ -26,15 +27,6 @@ function fresh(hEvent = 0): ws.WSAOVERLAPPED {
   ov.Internal = 0xdeadbeef;
   ov.InternalHigh = 0xdeadbeef;
   return ov;
-}
-
-function packet(port: number, timeoutMs = 0) {
-  const bytes = { value: 0xbad };
-  const key = { value: 0xbad };
-  const overlapped: { value: ws.WSAOVERLAPPED | null } = { value: null };
-  ws.SetLastError(0xdead);
-  const ok = ws.GetQueuedCompletionStatus(port, bytes, key, overlapped, timeoutMs);
-  return { ok, error: ws.GetLastError(), bytes: bytes.value, key: key.value, overlapped: overlapped.value };
 }
 
 const fionread = (s: number): number => {
@@ -488,3 +480,42 @@ function waitFor(condition: () => boolean, between: () => unknown = () => ws.Sle
   }
   return condition();
 }
+
+describe('with WSAEventSelect', () => {
+  test('a pending receive takes the data: no FD_READ is recorded (Wine sock.c test_read_events; fact sheet §4.15)', () => {
+    const { client, server } = tcpPair();
+    const selectEvent = ws.WSACreateEvent();
+    const opEvent = ws.WSACreateEvent();
+    check(ws.WSAEventSelect(server, selectEvent, ws.FD_READ), 'WSAEventSelect');
+    const ov = new ws.WSAOVERLAPPED(opEvent);
+    assert.equal(ws.WSARecv(server, bufs(16), 1, null, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+    sendText(client, 'data');
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [opEvent], true, 2000, false), ws.WSA_WAIT_EVENT_0);
+    const events = ws.newWSANETWORKEVENTS();
+    check(ws.WSAEnumNetworkEvents(server, selectEvent, events), 'WSAEnumNetworkEvents');
+    assert.equal(events.lNetworkEvents & ws.FD_READ, 0);
+    ws.WSACloseEvent(selectEvent);
+    ws.WSACloseEvent(opEvent);
+    closeAll(client, server);
+  });
+
+  test('WSARecv re-enables FD_READ as recv does (WSAEventSelect reference page)', () => {
+    const { client, server } = tcpPair();
+    const selectEvent = ws.WSACreateEvent();
+    check(ws.WSAEventSelect(server, selectEvent, ws.FD_READ), 'WSAEventSelect');
+    sendText(client, 'ab');
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [selectEvent], true, 2000, false), ws.WSA_WAIT_EVENT_0);
+    const events = ws.newWSANETWORKEVENTS();
+    check(ws.WSAEnumNetworkEvents(server, selectEvent, events), 'WSAEnumNetworkEvents');
+    assert.equal(events.lNetworkEvents & ws.FD_READ, ws.FD_READ);
+    const one = bufs(1);
+    assert.equal(ws.WSARecv(server, one, 1, { value: 0 }, { value: 0 }, null, null), 0);
+    // One byte is left: re-enabled by WSARecv, FD_READ comes again.
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [selectEvent], true, 2000, false), ws.WSA_WAIT_EVENT_0);
+    check(ws.WSAEnumNetworkEvents(server, selectEvent, events), 'WSAEnumNetworkEvents');
+    assert.equal(events.lNetworkEvents & ws.FD_READ, ws.FD_READ);
+    ws.WSACloseEvent(selectEvent);
+    closeAll(client, server);
+  });
+});

@@ -6,8 +6,9 @@ import { datagram } from './datagram.js';
 import { host } from './host.js';
 import { other } from './other.js';
 import { transfers } from './transfers.js';
+import { dataPath } from './data-path.js';
 
-export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...transfers];
+export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...transfers, ...dataPath];
 
 const seen = new Set<string>();
 for (const s of scenarios) {

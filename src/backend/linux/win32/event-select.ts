@@ -85,6 +85,9 @@ const bitIndex = (bit: number): number => 31 - Math.clz32(bit);
 /** Record `bit` (with its error code) if selected and armed; signal the event object. */
 function record(state: SelectState, bit: number, error: number): void {
   if (!(state.armed & bit)) return;
+  // A pending overlapped receive takes the data event: no FD_READ while one waits (Wine's
+  // test_read_events; extension-functions.md §4.15).
+  if (bit === C.FD_READ && state.sock.pendingReceives > 0) return;
   if (!(state.mask & bit)) {
     if (bit & (C.FD_ADDRESS_LIST_CHANGE | C.FD_ROUTING_INTERFACE_CHANGE)) {
       state.latched |= bit;
@@ -156,7 +159,7 @@ function wanted(state: SelectState): number {
   const { sock } = state;
   const fd = sock.fd;
   if (fd < 0 || sock.closed) return 0;
-  const want = state.mask & state.armed & SOCKET_EVENTS;
+  const want = state.mask & state.armed & SOCKET_EVENTS & (sock.pendingReceives > 0 ? ~C.FD_READ : ~0);
   if (!want) return 0;
   if (sock.type !== C.SOCK_STREAM) {
     return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE && isBound(fd) ? L.POLLOUT : 0);

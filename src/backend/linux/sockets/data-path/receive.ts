@@ -29,24 +29,32 @@ import { pollOne } from '../../host/poll.js';
 import { LINUX_SOCKADDR_MAX, writeWindowsSockaddr } from '../../host/sockaddr.js';
 import { fail, ok } from '../../win32/last-error.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
-import { complete, startPending } from '../../win32/operations.js';
+import { complete, startPending, type OverlappedOp } from '../../win32/operations.js';
 import { reenable } from '../../win32/event-select.js';
 import { AGAIN, KNOWN_RECV_FLAGS, cannotReceive, receiveAttempt, waitIfBlocking } from '../sockets.js';
 import { socketFor } from '../lookup.js';
 import { callerBuffers, receiveTarget, scatter, type BufferList } from './buffers.js';
 import { checkMode, deliverAtOnce, store, type Mode } from './completion.js';
-import { enqueue, hasPending } from './pending.js';
+import { enqueue, hasPending, type Transfer } from './pending.js';
 
 /** Flags a receive accepts: MSG_PARTIAL and MSG_PUSH_IMMEDIATE mean nothing to TCP / UDP on input. */
 const ACCEPTED_FLAGS = KNOWN_RECV_FLAGS | C.MSG_PARTIAL | C.MSG_PUSH_IMMEDIATE;
 
 type Attempt = typeof AGAIN | { error: number } | { bytes: number; truncated: boolean };
 
-/** One receive request: the caller's buffers and address, and what has been taken so far. */
-class ReceiveRequest {
+// The source address of the receive being made (one at a time on this thread; a pending request
+// keeps none, so it costs less memory).
+const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
+const peerLen = new Uint32Array(1);
+
+/**
+ * One receive request: the caller's buffers and address, and what has been taken so far; once it
+ * pends, also the pending transfer itself (its operation in `op`), so a pending receive is this one
+ * object besides its OverlappedOp.
+ */
+class ReceiveRequest implements Transfer {
   filled = 0;
-  private readonly peer = new Uint8Array(LINUX_SOCKADDR_MAX);
-  private readonly peerLen = new Uint32Array(1);
+  op!: OverlappedOp;
   constructor(
     readonly sock: LinuxSocket,
     readonly list: BufferList,
@@ -70,8 +78,24 @@ class ReceiveRequest {
     return this.flags & C.MSG_OOB ? L.POLLPRI : L.POLLIN;
   }
 
+  /** As a pending transfer: take what is there and complete, or report that it still waits. */
+  attempt(): boolean {
+    const { op } = this;
+    const got = this.take();
+    if (got === AGAIN) return false;
+    if ('error' in got) {
+      // ICMP "port unreachable" on UDP completes as STATUS_PORT_UNREACHABLE (WSAECONNRESET).
+      const status = got.error === W.WSAECONNRESET && this.datagram ? W.STATUS_PORT_UNREACHABLE : W.wsaErrorToNtStatus(got.error);
+      complete(op, status, 0);
+      return true;
+    }
+    op.receiveFlags = this.outFlags;
+    complete(op, got.truncated ? W.STATUS_BUFFER_OVERFLOW : W.STATUS_SUCCESS, got.bytes);
+    return true;
+  }
+
   /** Take what the kernel has now, without waiting. */
-  attempt(): Attempt {
+  take(): Attempt {
     const { sock, list } = this;
     // After an RST every receive on the connection fails, where Linux would report end of file.
     if (sock.connectionReset) return { error: W.WSAECONNRESET };
@@ -82,7 +106,7 @@ class ReceiveRequest {
     }
     for (;;) {
       const target = receiveTarget(list, this.filled);
-      const got = receiveAttempt(sock, target, target.length, this.flags & ~C.MSG_WAITALL, this.peer, this.peerLen);
+      const got = receiveAttempt(sock, target, target.length, this.flags & ~C.MSG_WAITALL, peer, peerLen);
       if (got === AGAIN) return AGAIN;
       // Linux says EINVAL when no urgent byte is there yet; a pending receive waits for one.
       if ('error' in got && got.error === W.WSAEINVAL && this.flags & C.MSG_OOB && this.waits) return AGAIN;
@@ -103,8 +127,8 @@ class ReceiveRequest {
 
   private writeSource(): void {
     const { source } = this;
-    if (source === null || this.peerLen[0]! === 0) return;
-    writeWindowsSockaddr(this.peer, source.name, source.size);
+    if (source === null || peerLen[0]! === 0) return;
+    writeWindowsSockaddr(peer, source.name, source.size);
     source.lenRef.value = sockaddrSize(this.sock.af);
   }
 }
@@ -151,7 +175,7 @@ function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef
 function receiveNow(request: ReceiveRequest, mode: Mode, bytesRef: Ref<number> | null, lpFlags: Ref<number>): number {
   const { sock } = request;
   for (;;) {
-    const got = request.attempt();
+    const got = request.take();
     if (got !== AGAIN) {
       if ('error' in got) return fail(got.error);
       store(bytesRef, got.bytes);
@@ -173,7 +197,7 @@ function receiveOverlapped(request: ReceiveRequest, mode: Mode, bytesRef: Ref<nu
   const ov = mode.ov!;
   // Behind receives already waiting, in issue order; else the kernel may have it now.
   if (!hasPending(sock, 'receive')) {
-    const got = request.attempt();
+    const got = request.take();
     if (got !== AGAIN) {
       if ('error' in got) return fail(got.error);
       if (got.truncated) {
@@ -192,22 +216,7 @@ function receiveOverlapped(request: ReceiveRequest, mode: Mode, bytesRef: Ref<nu
   }
   const op = startPending(sock, ov, mode.routine);
   op.closeStatus = W.STATUS_CONNECTION_ABORTED;
-  enqueue(sock, 'receive', {
-    op,
-    events: request.events,
-    attempt: () => {
-      const got = request.attempt();
-      if (got === AGAIN) return false;
-      if ('error' in got) {
-        // ICMP "port unreachable" on UDP completes as STATUS_PORT_UNREACHABLE (WSAECONNRESET).
-        const status = got.error === W.WSAECONNRESET && request.datagram ? W.STATUS_PORT_UNREACHABLE : W.wsaErrorToNtStatus(got.error);
-        complete(op, status, 0);
-        return true;
-      }
-      op.receiveFlags = request.outFlags;
-      complete(op, got.truncated ? W.STATUS_BUFFER_OVERFLOW : W.STATUS_SUCCESS, got.bytes);
-      return true;
-    },
-  });
+  request.op = op;
+  enqueue(sock, 'receive', request);
   return fail(W.WSA_IO_PENDING);
 }
