@@ -136,6 +136,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
     const fd = noteOpened(libc.accept4(sock.fd, peer, peerLen, L.SOCK_NONBLOCK | L.SOCK_CLOEXEC));
     if (fd >= 0) {
       const child = socketAccepted(sock, fd);
+      child.peerName = peer.slice(0, peerLen[0]);
       if (out !== null) {
         writeWindowsSockaddr(peer, out.name, out.size);
         addrlen!.value = sockaddrSize(sock.af);
@@ -166,14 +167,14 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   if (state === TCP_STATE.LISTEN) return fail(W.WSAEINVAL);
   if (state !== null && state !== TCP_STATE.CLOSE && state !== TCP_STATE.SYN_SENT) return fail(W.WSAEISCONN);
   reenable(sock, C.FD_CONNECT);
-  if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock);
+  if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock, addr);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
   const waited = waitIfBlocking(sock, L.POLLOUT, 0);
   if (waited) return fail(waited);
   const error = pendingSocketError(sock.fd);
-  if (error === 0) return connectedOk(sock);
+  if (error === 0) return connectedOk(sock, addr);
   // Ready for a new attempt, as on Windows (Linux would first answer ECONNABORTED).
   disconnect(sock.fd);
   return fail(wsaFromErrno(error));
@@ -186,8 +187,9 @@ function disconnect(fd: number): number {
   return libc.connect(fd, UNSPEC_SOCKADDR, UNSPEC_SOCKADDR.length);
 }
 
-function connectedOk(sock: LinuxSocket): number {
+function connectedOk(sock: LinuxSocket, addr: { addr: Uint8Array; len: number }): number {
   sock.optionMirrors.delete('SO_ERROR'); // a successful connection clears SO_ERROR on Windows
+  if (sock.type === C.SOCK_STREAM) sock.peerName = addr.addr.slice(0, addr.len);
   if (sock.type === C.SOCK_STREAM) socketConnected(sock);
   return ok(0);
 }
@@ -287,6 +289,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   if (flags & ~KNOWN_RECV_FLAGS) return fail(W.WSAEOPNOTSUPP);
   reenable(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
   if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);
+  if (sock.resetAfterFin) return fail(W.WSAECONNABORTED);
   const datagram = sock.type !== C.SOCK_STREAM;
   // A stream socket ignores from / fromlen and leaves both alone, as Windows does. On a datagram
   // socket both are checked (fromlen writable, from covering it) before a datagram is taken.
@@ -318,6 +321,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
         fromlen!.value = sockaddrSize(sock.af);
       }
       if (datagram && n > len) return fail(W.WSAEMSGSIZE);
+      if (n === 0 && !datagram && len > 0) return endOfStream(sock);
       return ok(n);
     }
     const errno = queued !== null ? -queued : libc.errno();
@@ -336,6 +340,18 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     const waited = waitIfBlocking(sock, events, sock.receiveTimeoutMs);
     if (waited) return fail(waited);
   }
+}
+
+/**
+ * A stream receive found the end of the stream. When the peer shut down its sending side and then
+ * reset, Windows fails the receive with WSAECONNABORTED, and every later one (Wine sock.c
+ * test_shutdown); Linux returns 0 for the FIN and keeps the reset as a pending EPIPE. Asked only
+ * at the end of a stream, so the data path pays nothing for it.
+ */
+function endOfStream(sock: LinuxSocket): number {
+  if (pendingSocketError(sock.fd) !== E.EPIPE) return ok(0);
+  sock.resetAfterFin = true;
+  return fail(W.WSAECONNABORTED);
 }
 
 export function recv(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number {
@@ -369,7 +385,10 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   // WSAENOTCONN even with NULL name and namelen (Wine sock.c test_getpeername).
   const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
   const len = new Uint32Array([addr.length]);
-  if (peer && libc.getpeername(sock.fd, addr, len) < 0) return fail(wsaFromErrno(libc.errno()));
+  if (peer) {
+    const known = peerOf(sock, addr, len);
+    if (known) return fail(known);
+  }
   // namelen is written on success, so it must be writable; name must cover what it claims.
   const size = inOutLength(namelen);
   const out = name === null || size === null ? null : callerBuffer(name, Math.max(size, 0));
@@ -381,6 +400,25 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   if (error) return fail(error);
   namelen!.value = sockaddrSize(sock.af);
   return ok(0);
+}
+
+/**
+ * The peer's name into `addr` / `len`: the kernel's answer, remembered for stream sockets, or the
+ * remembered one once the kernel has forgotten the connection (both sides shut down: TIME_WAIT or
+ * CLOSE), as Windows still names the peer then (Wine sock.c test_shutdown). 0, or the error.
+ */
+function peerOf(sock: LinuxSocket, addr: Uint8Array, len: Uint32Array): number {
+  if (libc.getpeername(sock.fd, addr, len) === 0) {
+    if (sock.type === C.SOCK_STREAM) sock.peerName = addr.slice(0, len[0]);
+    return 0;
+  }
+  const errno = libc.errno();
+  const state = errno === E.ENOTCONN && sock.peerName !== null ? tcpState(sock.fd) : null;
+  // Mid-connect (SYN_SENT) there is no peer yet, on Windows too (Wine sock.c test_connecting_socket).
+  if (state === null || state === TCP_STATE.SYN_SENT) return wsaFromErrno(errno);
+  addr.set(sock.peerName!);
+  len[0] = sock.peerName!.length;
+  return 0;
 }
 
 export function getsockname(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number {
