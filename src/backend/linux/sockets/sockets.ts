@@ -23,6 +23,7 @@ import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { readLinuxTcpInfo } from './tcp-info.js';
+import { forgetIcmpErrorInfo, noteIcmpErrors } from './icmp-error-info.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import { sockaddrSize } from '../../../structs/sockaddr.js';
 
@@ -167,6 +168,7 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   if (state === TCP_STATE.LISTEN) return fail(W.WSAEINVAL);
   if (state !== null && state !== TCP_STATE.CLOSE && state !== TCP_STATE.SYN_SENT) return fail(W.WSAEISCONN);
   reenable(sock, C.FD_CONNECT);
+  if (state !== null) forgetIcmpErrorInfo(sock);
   if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock, addr);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
@@ -175,6 +177,7 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   if (waited) return fail(waited);
   const error = pendingSocketError(sock.fd);
   if (error === 0) return connectedOk(sock, addr);
+  noteIcmpErrors(sock); // before the reset below
   // Ready for a new attempt, as on Windows (Linux would first answer ECONNABORTED).
   disconnect(sock.fd);
   return fail(wsaFromErrno(error));
