@@ -8,8 +8,9 @@ import { other } from './other.js';
 import { startupAndOrder } from './startup-and-order.js';
 import { sockopts } from './sockopts.js';
 import { eventSelect } from './event-select.js';
+import { connectionEnd } from './connection-end.js';
 
-export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect];
+export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...connectionEnd];
 
 const seen = new Set<string>();
 for (const s of scenarios) {
