@@ -416,7 +416,7 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
     },
   ],
   adoptNodeHandle: [{
-    name: 'adoptNodeHandle', fn: 'adoptNodeHandle', returns: 'socket', params: [P('resolveFd'), P('af'), P('type'), P('protocol')],
+    name: 'adoptNodeHandle', fn: 'adoptNodeHandle', returns: 'socket', params: [P('resolveFd'), P('af'), P('type'), P('protocol'), P('identify')],
     make: (fx) => ({ args: [() => fx.nodeFd, ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP], after: closeIfSocket }),
   }],
 

@@ -4,7 +4,7 @@
  */
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
-  WSANETWORKEVENTS,
+  WSANETWORKEVENTS, NodeSocketView,
 } from './types.js';
 
 /**
@@ -88,8 +88,15 @@ export interface WinsockCore extends WinsockOverlapped {
    * fd's O_NONBLOCK is never changed, closesocket only detaches. INVALID_SOCKET + last error on
    * failure. A backend that cannot adopt (Windows, where Node does not expose its SOCKET) answers
    * INVALID_SOCKET with WSAEOPNOTSUPP.
+   *
+   * `identify` is for a backend where Node reports no fd (Windows, where `handle.fd` is -1): it is
+   * called on every use and returns what the Node object says about its socket now (its
+   * addresses), or null once Node has closed it. That backend finds the one socket handle of the
+   * process with those addresses (WSAENOTSOCK when none has them, WSAETOOMANYREFS when more than
+   * one does) and checks it again before each use. The Linux backend uses `resolveFd` only.
    */
-  adoptNodeHandle(resolveFd: () => number, af: number, type: number, protocol: number): SOCKET;
+  adoptNodeHandle(resolveFd: () => number, af: number, type: number, protocol: number,
+    identify?: () => NodeSocketView | null): SOCKET;
 }
 
 export type { SOCKET, HANDLE, WSAEVENT };

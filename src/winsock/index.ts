@@ -139,8 +139,8 @@ export const ioctlsocket = guarded('ioctlsocket');
 export const WSAIoctl = guarded('WSAIoctl');
 /**
  * Not a Winsock function: a socket Node owns, registered as a borrowed SOCKET (see
- * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). Where the
- * backend cannot do it (Windows: Node does not expose its SOCKET), INVALID_SOCKET and WSAEOPNOTSUPP.
+ * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). On Windows,
+ * where Node reports fd -1, the socket is found by the addresses `identify` reports.
  */
 export const adoptNodeHandle = guarded('adoptNodeHandle');
 
