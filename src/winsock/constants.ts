@@ -45,6 +45,10 @@ export const SO_SNDTIMEO = 0x1005;
 export const SO_RCVTIMEO = 0x1006;
 export const SO_ERROR = 0x1007;
 export const SO_TYPE = 0x1008;
+/** Microsoft-specific SOL_SOCKET options (ws2def.h / mswsock.h). */
+export const SO_RANDOMIZE_PORT = 0x3005;
+export const SO_PORT_SCALABILITY = 0x3006;
+export const SO_CONNECT_TIME = 0x700c;
 
 /** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). */
 export const TCP_NODELAY = 0x0001;
@@ -60,6 +64,12 @@ export const TCP_TIMESTAMPS = 10;
 export const TCP_KEEPCNT = 16;
 export const TCP_KEEPIDLE = TCP_KEEPALIVE;
 export const TCP_KEEPINTVL = 17;
+export const TCP_CONGESTION_ALGORITHM = 12;
+export const TCP_DELAY_FIN_ACK = 13;
+export const TCP_MAXRTMS = 14;
+export const TCP_FASTOPEN = 15;
+export const TCP_FAIL_CONNECT_ON_ICMP_ERROR = 18;
+export const TCP_ICMP_ERROR_INFO = 19;
 
 /** IPPROTO_IP level options (ws2ipdef.h). */
 export const IP_OPTIONS = 1;
@@ -73,10 +83,15 @@ export const IP_ADD_MEMBERSHIP = 12;
 export const IP_DROP_MEMBERSHIP = 13;
 export const IP_DONTFRAGMENT = 14;
 export const IP_PKTINFO = 19;
+export const IP_RECVTTL = 21;
+export const IP_RECVTOS = 40;
 export const IP_RECVERR = 75;
 
 /** IPPROTO_IPV6 level options (ws2ipdef.h). */
 export const IPV6_HOPLIMIT = 21;
+export const IPV6_DONTFRAG = 14;
+export const IPV6_PKTINFO = 19;
+export const IPV6_RECVTCLASS = 40;
 export const IPV6_UNICAST_HOPS = 4;
 export const IPV6_MULTICAST_IF = 9;
 export const IPV6_MULTICAST_HOPS = 10;

@@ -6,7 +6,10 @@
 import { lookup, type HandleObject } from './handles.js';
 
 /** optionMirrors an accepted socket takes over from its listener, as Windows' accept does. */
-export const INHERITED_OPTION_MIRRORS = ['SO_SNDBUF', 'SO_RCVBUF'] as const;
+export const INHERITED_OPTION_MIRRORS = [
+  'SO_SNDBUF', 'SO_RCVBUF', 'SO_LINGER_ONOFF', 'SO_LINGER_SECONDS', 'SO_EXCLUSIVEADDRUSE', 'SO_PORT_SCALABILITY',
+  'SO_RANDOMIZE_PORT', 'TCP_MAXRT_MS', 'TCP_TIMESTAMPS', 'TCP_CONGESTION_ALGORITHM', 'TCP_FAIL_CONNECT_ON_ICMP_ERROR',
+] as const;
 
 export class LinuxSocket implements HandleObject {
   readonly kind = 'socket' as const;
@@ -28,7 +31,8 @@ export class LinuxSocket implements HandleObject {
   /**
    * Option values Windows reports differently from Linux, kept here and keyed by option name:
    * SO_SNDBUF / SO_RCVBUF as set (Linux doubles and clamps them), SO_ERROR (settable and sticky
-   * on Windows, cleared by reading on Linux).
+   * on Windows, cleared by reading on Linux), SO_LINGER's l_onoff as set, and the options Linux
+   * has no per-socket place for (sockets/sockopts.ts).
    */
   readonly optionMirrors = new Map<string, number>();
   /** shutdown(SD_RECEIVE / SD_BOTH) happened: Windows fails every later receive with WSAESHUTDOWN. */
