@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine, toWindowsPath, wineCacheDir } from '../scripts/wine/run.mjs';
+import { defaultGateway } from 'wsaioctl';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,6 +38,7 @@ const attempt = (f) => {
 const out = { backend: ws.backendName };
 out.interfaces = attempt(() => W.interfaces());
 out.route = attempt(() => W.routeTo('127.0.0.1'));
+out.gateway = attempt(() => W.defaultGateway('IPv4'));
 const server = net.createServer();
 const accepting = new Promise((r) => server.once('connection', r));
 server.listen(0, '127.0.0.1');
@@ -62,6 +64,8 @@ out.node = {
   mark: attempt(() => W.atUrgentMark(client)),
   isb: attempt(() => W.idealSendBacklog(client)),
   tcpInfo: attempt(() => W.tcpInfo(client).stateName),
+  userTimeout: attempt(() => W.setUserTimeout(client, 1500) ?? null),
+  probes: attempt(() => W.setKeepAlive(client, { idleMs: 5000, probes: 3 }) ?? null),
   acceptedAvailable: attempt(() => W.bytesAvailable(accepted)),
 };
 // A borrowed SOCKET: FIONBIO is its flag only, closesocket detaches; Node keeps reading.
@@ -137,6 +141,14 @@ describe('the friendly API on the Windows backend (Wine)', () => {
       // dgram.Socket: found once bound.
       assert.deepEqual(r.udpReset, { ok: null });
       assert.deepEqual(r.udpAvailable, { ok: 0 });
+      // setUserTimeout / keep-alive probes: applied, or Wine's own refusal of the option.
+      for (const r2 of [r.node.userTimeout, r.node.probes]) {
+        assert.ok('ok' in r2 || r2.code === 'WSAENOPROTOOPT' || r2.code === 'WSAEINVAL', JSON.stringify(r2));
+      }
+      // GetIpForwardTable2 under Wine reads this host's routing table: the same gateway as rtnetlink.
+      const here = defaultGateway('IPv4');
+      assert.ok('ok' in r.gateway, JSON.stringify(r.gateway));
+      assert.equal(r.gateway.ok?.address ?? null, here?.address ?? null);
       // Two sockets with one address: a clear refusal, never one of them.
       assert.equal(r.ambiguous.name, 'WinsockError');
       assert.equal(r.ambiguous.code, 'WSAETOOMANYREFS');

@@ -4,7 +4,7 @@
  */
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
-  WSANETWORKEVENTS, NodeSocketView,
+  WSANETWORKEVENTS, NodeSocketView, DefaultGateway,
 } from './types.js';
 
 /**
@@ -97,6 +97,16 @@ export interface WinsockCore extends WinsockOverlapped {
    */
   adoptNodeHandle(resolveFd: () => number, af: number, type: number, protocol: number,
     identify?: () => NodeSocketView | null): SOCKET;
+
+  /**
+   * Not a Winsock function (Winsock has no gateway query): the default gateway of `af` (AF_INET /
+   * AF_INET6), the next hop of the host's route to the internet, read from the routing table.
+   * Windows: GetIpForwardTable2, the default route (prefix length 0) with a next hop and the lowest
+   * metric. Linux: rtnetlink's route dump, the same choice in the main table. Returns the gateway
+   * as a Windows sockaddr and the outgoing interface index; null with WSAENETUNREACH when there is
+   * no such route, WSAEAFNOSUPPORT for another family.
+   */
+  queryDefaultGateway(af: number): DefaultGateway | null;
 }
 
 export type { SOCKET, HANDLE, WSAEVENT };

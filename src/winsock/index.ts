@@ -75,6 +75,7 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   ioctlsocket: { failure: SOCKET_ERROR, error: WSAEFAULT },
   WSAIoctl: { failure: SOCKET_ERROR, error: WSAEFAULT },
   adoptNodeHandle: { failure: INVALID_SOCKET, error: WSAEFAULT },
+  queryDefaultGateway: { failure: null, error: WSAEINVAL },
 
   WSACreateEvent: { failure: WSA_INVALID_EVENT, error: PARAM },
   WSACloseEvent: { failure: false, error: PARAM },
@@ -143,6 +144,8 @@ export const WSAIoctl = guarded('WSAIoctl');
  * where Node reports fd -1, the socket is found by the addresses `identify` reports.
  */
 export const adoptNodeHandle = guarded('adoptNodeHandle');
+/** Not a Winsock function: the default gateway of a family (see `WinsockCore.queryDefaultGateway`). */
+export const queryDefaultGateway = guarded('queryDefaultGateway');
 
 /**
  * Events, waits, overlapped results, completion ports, cancellation, event selection and their

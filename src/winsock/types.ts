@@ -89,3 +89,9 @@ export interface NodeSocketView {
   remote: NodeEndpoint | null;
   listening: boolean;
 }
+
+/** What `queryDefaultGateway` answers: the next hop as a Windows sockaddr and the interface to it. */
+export interface DefaultGateway {
+  sockaddr: Uint8Array;
+  interfaceIndex: number;
+}

@@ -10,6 +10,7 @@ import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
 import { FIONBIO } from '../../codes/names.js';
 import { WSAEFAULT, WSAENOTSOCK, WSAVERNOTSUPPORTED } from '../../errors/index.js';
 import { adoptBorrowed, borrowedSocket, detachBorrowed } from './node-sockets.js';
+import { queryDefaultGateway } from './default-gateway.js';
 import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
@@ -178,6 +179,8 @@ export const backend: WinsockCore = {
     ws2_32.WSASetLastError(0);
     return adopted.socket;
   }),
+
+  queryDefaultGateway,
 
   ...overlappedFunctions,
 };
