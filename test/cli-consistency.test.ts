@@ -8,21 +8,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { main } from '../dist/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { isIPv6 } from '../dist/structs/ip.js';
 import { sockaddr } from '../dist/structs/sockaddr.js';
 import { routeTo, sortDestinations } from 'wsaioctl';
 import { ROOT } from './helpers/netns.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => void (out += t.endsWith('\n') ? t : `${t}\n`),
-    err: (t) => void (err += t.endsWith('\n') ? t : `${t}\n`),
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('CLI: the family options mean the same everywhere', () => {
   test('addresses: --family 6, -6 and --ipv6 give the same answer; --family 4 the IPv4 one', async () => {
