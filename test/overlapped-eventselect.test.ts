@@ -6,47 +6,24 @@
  * a connect() that finished before the selection is still reported as FD_CONNECT, a reset peer
  * gives FD_CLOSE with WSAECONNABORTED.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
-import { startup, cleanup, check, closeAll, tcpPair, listener, loopbackName } from './helpers/sockets.js';
+import { check, closeAll, tcpPair, listener, loopbackName } from './helpers/sockets.js';
+import { none, selectFixture } from './helpers/event-select.js';
 
 const ALL = ws.FD_ACCEPT | ws.FD_CLOSE | ws.FD_CONNECT | ws.FD_OOB | ws.FD_READ | ws.FD_WRITE;
-let event = 0;
-
-before(() => {
-  startup();
-  event = ws.WSACreateEvent();
-});
-after(() => {
-  ws.WSACloseEvent(event);
-  cleanup();
-});
-
-function select(s: number, mask: number): void {
-  assert.equal(ws.WSAEventSelect(s, event, mask), 0, `WSAEventSelect error ${ws.WSAGetLastError()}`);
-}
-
-/** Wait up to `timeoutMs` for the event, then return what WSAEnumNetworkEvents reports (bits and errors). */
-function events(s: number, timeoutMs = 500): { bits: number; errors: Record<number, number> } {
-  ws.WSAWaitForMultipleEvents(1, [event], false, timeoutMs, false);
-  const ne = ws.newWSANETWORKEVENTS();
-  assert.equal(ws.WSAEnumNetworkEvents(s, event, ne), 0);
-  const errors: Record<number, number> = {};
-  for (let i = 0; i < ws.FD_MAX_EVENTS; i++) if (ne.lNetworkEvents & (1 << i) && ne.iErrorCode[i]) errors[1 << i] = ne.iErrorCode[i]!;
-  return { bits: ne.lNetworkEvents, errors };
-}
-
-const none = { bits: 0, errors: {} };
+const fixture = selectFixture();
+const { select, events } = fixture;
 
 describe('WSAEventSelect', () => {
   test('argument rules; selection makes the socket non-blocking; FIONBIO back to blocking is WSAEINVAL until the mask is 0', () => {
     const { client, server } = tcpPair();
     assert.equal(ws.WSAEventSelect(client, 0x7ffffff0, ws.FD_READ), ws.SOCKET_ERROR);
     assert.equal(ws.WSAGetLastError(), ws.WSAEINVAL);
-    assert.equal(ws.WSAEventSelect(0x7ffffff0, event, ws.FD_READ), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAEventSelect(0x7ffffff0, fixture.event(), ws.FD_READ), ws.SOCKET_ERROR);
     assert.equal(ws.WSAGetLastError(), ws.WSAENOTSOCK);
-    assert.equal(ws.WSAEnumNetworkEvents(client, event, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAEnumNetworkEvents(client, fixture.event(), null), ws.SOCKET_ERROR);
     assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
     select(client, ws.FD_READ);
     const buf = new Uint8Array(4);
@@ -235,7 +212,7 @@ describe('WSAEventSelect', () => {
     events(server, 1000);
     const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
-    assert.equal(ws.WSAWaitForMultipleEvents(1, [event], false, 200, false), ws.WSA_WAIT_TIMEOUT);
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [fixture.event()], false, 200, false), ws.WSA_WAIT_TIMEOUT);
     const wallUs = Number(process.hrtime.bigint() - started) / 1000;
     const used = process.cpuUsage(cpu);
     assert.ok(used.user + used.system < wallUs / 4, `CPU ${used.user + used.system} us for ${wallUs} us`);

@@ -5,8 +5,11 @@ import { stream } from './stream.js';
 import { datagram } from './datagram.js';
 import { host } from './host.js';
 import { other } from './other.js';
+import { startupAndOrder } from './startup-and-order.js';
+import { sockopts } from './sockopts.js';
+import { eventSelect } from './event-select.js';
 
-export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other];
+export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect];
 
 const seen = new Set<string>();
 for (const s of scenarios) {

@@ -7,14 +7,14 @@ import { expand, type CodeCase } from '../lib/cases.js';
 import { GUARD, SENTINEL, errName, portOf, readU64, untouched, ws } from '../lib/winsock.js';
 import { SRC } from './sources.js';
 
-function startup(version: number, label: string, expected: Observation): Scenario {
+function startup(version: number, label: string, expected: Observation, source: string = SRC.startup): Scenario {
   return {
     id: `WSAStartup.${label}`,
     title: `WSAStartup(${label}): the result and the WSADATA it fills`,
     mode: 'other', sockets: ['none'],
     call: `WSAStartup(MAKEWORD(${version & 0xff}, ${version >> 8}), &data); WSACleanup() when it succeeded`,
     expected,
-    basis: 'measured', source: SRC.startup,
+    basis: 'measured', source,
     run() {
       const data = ws.newWSADATA();
       const rc = ws.WSAStartup(version, data);
@@ -39,6 +39,14 @@ const startups: Scenario[] = [
   startup(0x0101, '1.1', { rc: 0, wVersion: '0x0101', ...WSADATA_22, iMaxSockets: 32767, iMaxUdpDg: 65467 }),
   startup(0x0302, '2.3', { rc: 0, wVersion: '0x0202', ...WSADATA_22, iMaxSockets: 0, iMaxUdpDg: 0 }),
   startup(0x0000, '0.0', { rc: 'WSAVERNOTSUPPORTED', wVersion: '0x0202', ...WSADATA_22, iMaxSockets: 0, iMaxUdpDg: 0 }),
+  // ReactOS WSAStartup.c's version table: 1.0 as asked, 1.x above 1.1 gets 1.1, 3.x gets 2.2, 0.x fails.
+  startup(0x0001, '1.0', { rc: 0, wVersion: '0x0001', ...WSADATA_22, iMaxSockets: 32767, iMaxUdpDg: 65467 }, SRC.startupReactos),
+  startup(0x0201, '1.2', { rc: 0, wVersion: '0x0101', ...WSADATA_22, iMaxSockets: 32767, iMaxUdpDg: 65467 }, SRC.startupReactos),
+  startup(0xff01, '1.255', { rc: 0, wVersion: '0x0101', ...WSADATA_22, iMaxSockets: 32767, iMaxUdpDg: 65467 }, SRC.startupReactos),
+  startup(0x0102, '2.1', { rc: 0, wVersion: '0x0102', ...WSADATA_22, iMaxSockets: 0, iMaxUdpDg: 0 }, SRC.startupReactos),
+  startup(0x0003, '3.0', { rc: 0, wVersion: '0x0202', ...WSADATA_22, iMaxSockets: 0, iMaxUdpDg: 0 }, SRC.startupReactos),
+  startup(0xffff, '255.255', { rc: 0, wVersion: '0x0202', ...WSADATA_22, iMaxSockets: 0, iMaxUdpDg: 0 }, SRC.startupReactos),
+  startup(0x0900, '0.9', { rc: 'WSAVERNOTSUPPORTED', wVersion: '0x0202', ...WSADATA_22, iMaxSockets: 0, iMaxUdpDg: 0 }, SRC.startupReactos),
   {
     id: 'WSAStartup.null-data',
     title: 'WSAStartup(2.2, NULL): WSAEFAULT',

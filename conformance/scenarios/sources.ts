@@ -9,6 +9,11 @@ const PROTOCOL_C = 'Wine dlls/ws2_32/tests/protocol.c';
 export const SRC = {
   startup: `${PROTOCOL_C} test_startup`,
   withoutStartup: `${SOCK_C} test_WithoutWSAStartup / test_WithWSAStartup`,
+  startupReactos: 'ReactOS modules/rostests/apitests/ws2_32/WSAStartup.c (runs on Windows)',
+  sendReactos: 'ReactOS modules/rostests/apitests/ws2_32/send.c test_send (runs on Windows)',
+  overlappedResult: `${SOCK_C} map_status / test_WSAGetOverlappedResult`,
+  getpeername: `${SOCK_C} test_getpeername`,
+  shutdown: `${SOCK_C} test_shutdown`,
   fionread: `${SOCK_C} test_fionread_siocatmark`,
   fionbio: `${SOCK_C} test_fionbio`,
   keepalive: `${SOCK_C} test_keepalive_vals`,

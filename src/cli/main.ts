@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
 import { EXIT_USAGE, type CliCommand, type CliIo } from './command.js';
 import { commands } from './commands/index.js';
 
@@ -105,7 +107,7 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   return command.run(parsed as { values: Record<string, unknown>; positionals: string[] }, io);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

@@ -100,48 +100,121 @@ export const WSA_QOS_ESDMODEOBJ = 11029;
 export const WSA_QOS_ESHAPERATEOBJ = 11030;
 export const WSA_QOS_RESERVED_PETYPE = 11031;
 
-/** Win32 error numbers that Winsock functions and waits report. */
+/** Win32 error numbers: what Winsock functions and waits report, and what RtlNtStatusToDosError gives. */
 export const ERROR_SUCCESS = 0;
+export const ERROR_INVALID_FUNCTION = 1;
+export const ERROR_FILE_NOT_FOUND = 2;
+export const ERROR_PATH_NOT_FOUND = 3;
+export const ERROR_ACCESS_DENIED = 5;
 export const ERROR_INVALID_HANDLE = 6;
 export const ERROR_NOT_ENOUGH_MEMORY = 8;
+export const ERROR_NOT_READY = 21;
+export const ERROR_SHARING_VIOLATION = 32;
 export const ERROR_NOT_SUPPORTED = 50;
+export const ERROR_REM_NOT_LIST = 51;
+export const ERROR_DUP_NAME = 52;
+export const ERROR_BAD_NETPATH = 53;
+export const ERROR_NETWORK_BUSY = 54;
+export const ERROR_BAD_NET_RESP = 58;
+export const ERROR_UNEXP_NET_ERR = 59;
+export const ERROR_NETNAME_DELETED = 64;
+export const ERROR_TOO_MANY_NAMES = 68;
+export const ERROR_REQ_NOT_ACCEP = 71;
 export const ERROR_INVALID_PARAMETER = 87;
+export const ERROR_SEM_TIMEOUT = 121;
 export const ERROR_INSUFFICIENT_BUFFER = 122;
+export const ERROR_PIPE_NOT_CONNECTED = 233;
+export const ERROR_MORE_DATA = 234;
+export const WAIT_TIMEOUT = 258;
+export const ERROR_MR_MID_NOT_FOUND = 317;
+export const ERROR_INVALID_ADDRESS = 487;
 export const ERROR_ABANDONED_WAIT_0 = 735;
 export const ERROR_OPERATION_ABORTED = 995;
 export const ERROR_IO_INCOMPLETE = 996;
 export const ERROR_IO_PENDING = 997;
+export const ERROR_NOACCESS = 998;
 export const ERROR_NOT_FOUND = 1168;
+export const ERROR_INVALID_NETNAME = 1214;
 export const ERROR_CONNECTION_REFUSED = 1225;
+export const ERROR_GRACEFUL_DISCONNECT = 1226;
+export const ERROR_CONNECTION_ACTIVE = 1230;
 export const ERROR_NETWORK_UNREACHABLE = 1231;
 export const ERROR_HOST_UNREACHABLE = 1232;
+export const ERROR_PROTOCOL_UNREACHABLE = 1233;
 export const ERROR_PORT_UNREACHABLE = 1234;
+export const ERROR_REQUEST_ABORTED = 1235;
 export const ERROR_CONNECTION_ABORTED = 1236;
-export const WAIT_TIMEOUT = 258;
+export const ERROR_HOST_DOWN = 1256;
+export const ERROR_NO_SYSTEM_RESOURCES = 1450;
+export const ERROR_WORKING_SET_QUOTA = 1453;
+export const ERROR_PAGEFILE_QUOTA = 1454;
+export const ERROR_COMMITMENT_LIMIT = 1455;
+export const ERROR_INVALID_USER_BUFFER = 1784;
+export const ERROR_NOT_ENOUGH_QUOTA = 1816;
 
-/** NTSTATUS values written into `WSAOVERLAPPED.Internal`. */
+/** NTSTATUS values: what `WSAOVERLAPPED.Internal` holds, and every status ws2_32 translates. */
 export const STATUS_SUCCESS = 0x00000000;
-export const STATUS_PENDING = 0x00000103;
-export const STATUS_CANCELLED = 0xc0000120;
-export const STATUS_NOT_SUPPORTED = 0xc00000bb;
-export const STATUS_INVALID_PARAMETER = 0xc000000d;
-export const STATUS_BUFFER_TOO_SMALL = 0xc0000023;
-export const STATUS_ACCESS_VIOLATION = 0xc0000005;
-export const STATUS_INVALID_HANDLE = 0xc0000008;
-export const STATUS_NOT_IMPLEMENTED = 0xc0000002;
-export const STATUS_DEVICE_NOT_READY = 0xc00000a3;
-export const STATUS_PORT_UNREACHABLE = 0xc000023f;
-export const STATUS_HOST_UNREACHABLE = 0xc000023d;
-export const STATUS_NETWORK_UNREACHABLE = 0xc000023c;
-export const STATUS_CONNECTION_RESET = 0xc000020d;
-export const STATUS_CONNECTION_REFUSED = 0xc0000236;
-export const STATUS_CONNECTION_ABORTED = 0xc0000241;
-export const STATUS_INVALID_DEVICE_REQUEST = 0xc0000010;
-export const STATUS_NOT_FOUND = 0xc0000225;
 export const STATUS_TIMEOUT = 0x00000102;
-export const STATUS_IO_TIMEOUT = 0xc00000b5;
-export const STATUS_INSUFFICIENT_RESOURCES = 0xc000009a;
+export const STATUS_PENDING = 0x00000103;
+export const STATUS_BUFFER_OVERFLOW = 0x80000005;
+export const STATUS_NOT_IMPLEMENTED = 0xc0000002;
+export const STATUS_ACCESS_VIOLATION = 0xc0000005;
+export const STATUS_PAGEFILE_QUOTA = 0xc0000007;
+export const STATUS_INVALID_HANDLE = 0xc0000008;
+export const STATUS_INVALID_PARAMETER = 0xc000000d;
+export const STATUS_NO_SUCH_DEVICE = 0xc000000e;
+export const STATUS_NO_SUCH_FILE = 0xc000000f;
+export const STATUS_INVALID_DEVICE_REQUEST = 0xc0000010;
 export const STATUS_NO_MEMORY = 0xc0000017;
+export const STATUS_CONFLICTING_ADDRESSES = 0xc0000018;
+export const STATUS_ACCESS_DENIED = 0xc0000022;
+export const STATUS_BUFFER_TOO_SMALL = 0xc0000023;
+export const STATUS_OBJECT_TYPE_MISMATCH = 0xc0000024;
+export const STATUS_OBJECT_NAME_NOT_FOUND = 0xc0000034;
+export const STATUS_OBJECT_PATH_NOT_FOUND = 0xc000003a;
+export const STATUS_SHARING_VIOLATION = 0xc0000043;
+export const STATUS_QUOTA_EXCEEDED = 0xc0000044;
+export const STATUS_TOO_MANY_PAGING_FILES = 0xc0000097;
+export const STATUS_INSUFFICIENT_RESOURCES = 0xc000009a;
+export const STATUS_WORKING_SET_QUOTA = 0xc00000a1;
+export const STATUS_DEVICE_NOT_READY = 0xc00000a3;
+export const STATUS_PIPE_DISCONNECTED = 0xc00000b0;
+export const STATUS_IO_TIMEOUT = 0xc00000b5;
+export const STATUS_NOT_SUPPORTED = 0xc00000bb;
+export const STATUS_REMOTE_NOT_LISTENING = 0xc00000bc;
+export const STATUS_BAD_NETWORK_PATH = 0xc00000be;
+export const STATUS_NETWORK_BUSY = 0xc00000bf;
+export const STATUS_INVALID_NETWORK_RESPONSE = 0xc00000c3;
+export const STATUS_UNEXPECTED_NETWORK_ERROR = 0xc00000c4;
+export const STATUS_REQUEST_NOT_ACCEPTED = 0xc00000d0;
+export const STATUS_CANCELLED = 0xc0000120;
+export const STATUS_COMMITMENT_LIMIT = 0xc000012d;
+export const STATUS_LOCAL_DISCONNECT = 0xc000013b;
+export const STATUS_REMOTE_DISCONNECT = 0xc000013c;
+export const STATUS_REMOTE_RESOURCES = 0xc000013d;
+export const STATUS_LINK_FAILED = 0xc000013e;
+export const STATUS_LINK_TIMEOUT = 0xc000013f;
+export const STATUS_INVALID_CONNECTION = 0xc0000140;
+export const STATUS_INVALID_ADDRESS = 0xc0000141;
+export const STATUS_INVALID_BUFFER_SIZE = 0xc0000206;
+export const STATUS_INVALID_ADDRESS_COMPONENT = 0xc0000207;
+export const STATUS_TOO_MANY_ADDRESSES = 0xc0000209;
+export const STATUS_ADDRESS_ALREADY_EXISTS = 0xc000020a;
+export const STATUS_CONNECTION_DISCONNECTED = 0xc000020c;
+export const STATUS_CONNECTION_RESET = 0xc000020d;
+export const STATUS_TRANSACTION_ABORTED = 0xc000020f;
+export const STATUS_NOT_FOUND = 0xc0000225;
+export const STATUS_CONNECTION_REFUSED = 0xc0000236;
+export const STATUS_GRACEFUL_DISCONNECT = 0xc0000237;
+export const STATUS_CONNECTION_ACTIVE = 0xc000023b;
+export const STATUS_NETWORK_UNREACHABLE = 0xc000023c;
+export const STATUS_HOST_UNREACHABLE = 0xc000023d;
+export const STATUS_PROTOCOL_UNREACHABLE = 0xc000023e;
+export const STATUS_PORT_UNREACHABLE = 0xc000023f;
+export const STATUS_REQUEST_ABORTED = 0xc0000240;
+export const STATUS_CONNECTION_ABORTED = 0xc0000241;
+export const STATUS_DATATYPE_MISALIGNMENT_ERROR = 0xc00002c5;
+export const STATUS_HOST_DOWN = 0xc0000350;
 
 const wsaNames = new Map<number, string>();
 const win32Names = new Map<number, string>();
@@ -206,98 +279,170 @@ export function ntStatusName(status: number): string {
   return ntNames.get(status >>> 0) ?? `0x${(status >>> 0).toString(16).padStart(8, '0')}`;
 }
 
+// ---- NTSTATUS translation ------------------------------------------------------------------------
+
+/** NT_SUCCESS: success and informational statuses (the top bit clear). */
+export const ntSuccess = (status: number): boolean => (status >>> 0) < 0x80000000;
+
 /**
- * NTSTATUS to Winsock error, as ws2_32 converts an overlapped operation's final status for
- * WSAGetOverlappedResult and completion routines. Unknown failures become WSAEINVAL.
+ * The one status table: each NTSTATUS ws2_32 translates, with the Winsock error
+ * WSAGetOverlappedResult and completion routines report for it, and the Win32 error
+ * RtlNtStatusToDosError gives (GetQueuedCompletionStatus, GetOverlappedResult) when the general
+ * rule of ntStatusToWin32Error does not already give it.
+ *
+ * Winsock column: Wine dlls/ws2_32/tests/sock.c, map_status() as used by
+ * test_WSAGetOverlappedResult, which walks whole NTSTATUS ranges on Windows with no todo_wine:
+ * every failure status it does not list is WSAEINVAL. Win32 column: Wine dlls/ntdll/tests/error.c
+ * run_error_tests (cmp() lines, which pass on Windows).
+ */
+const STATUS_TABLE: ReadonlyArray<readonly [status: number, wsa: number, win32: number | null]> = [
+  [STATUS_PENDING, WSA_IO_INCOMPLETE, ERROR_IO_PENDING],
+  [STATUS_BUFFER_OVERFLOW, WSAEMSGSIZE, ERROR_MORE_DATA],
+  [STATUS_NOT_IMPLEMENTED, WSAEOPNOTSUPP, ERROR_INVALID_FUNCTION],
+  [STATUS_ACCESS_VIOLATION, WSAEFAULT, ERROR_NOACCESS],
+  [STATUS_PAGEFILE_QUOTA, WSAENOBUFS, ERROR_PAGEFILE_QUOTA],
+  [STATUS_INVALID_HANDLE, WSAENOTSOCK, ERROR_INVALID_HANDLE],
+  [STATUS_NO_SUCH_DEVICE, WSAENETDOWN, ERROR_FILE_NOT_FOUND],
+  [STATUS_NO_SUCH_FILE, WSAENETDOWN, ERROR_FILE_NOT_FOUND],
+  [STATUS_NO_MEMORY, WSAENOBUFS, ERROR_NOT_ENOUGH_MEMORY],
+  [STATUS_CONFLICTING_ADDRESSES, WSAENOBUFS, ERROR_INVALID_ADDRESS],
+  [STATUS_ACCESS_DENIED, WSAEACCES, ERROR_ACCESS_DENIED],
+  [STATUS_BUFFER_TOO_SMALL, WSAEFAULT, ERROR_INSUFFICIENT_BUFFER],
+  [STATUS_OBJECT_TYPE_MISMATCH, WSAENOTSOCK, ERROR_INVALID_HANDLE],
+  [STATUS_OBJECT_NAME_NOT_FOUND, WSAENETDOWN, ERROR_FILE_NOT_FOUND],
+  [STATUS_OBJECT_PATH_NOT_FOUND, WSAENETDOWN, ERROR_PATH_NOT_FOUND],
+  [STATUS_SHARING_VIOLATION, WSAEADDRINUSE, ERROR_SHARING_VIOLATION],
+  [STATUS_QUOTA_EXCEEDED, WSAENOBUFS, ERROR_NOT_ENOUGH_QUOTA],
+  [STATUS_TOO_MANY_PAGING_FILES, WSAENOBUFS, ERROR_NOT_ENOUGH_MEMORY],
+  [STATUS_INSUFFICIENT_RESOURCES, WSAENOBUFS, ERROR_NO_SYSTEM_RESOURCES],
+  [STATUS_WORKING_SET_QUOTA, WSAENOBUFS, ERROR_WORKING_SET_QUOTA],
+  [STATUS_DEVICE_NOT_READY, WSAEWOULDBLOCK, ERROR_NOT_READY],
+  [STATUS_PIPE_DISCONNECTED, WSAESHUTDOWN, ERROR_PIPE_NOT_CONNECTED],
+  [STATUS_IO_TIMEOUT, WSAETIMEDOUT, ERROR_SEM_TIMEOUT],
+  [STATUS_NOT_SUPPORTED, WSAEOPNOTSUPP, ERROR_NOT_SUPPORTED],
+  [STATUS_REMOTE_NOT_LISTENING, WSAECONNREFUSED, ERROR_REM_NOT_LIST],
+  [STATUS_BAD_NETWORK_PATH, WSAENETUNREACH, ERROR_BAD_NETPATH],
+  [STATUS_NETWORK_BUSY, WSAENETDOWN, ERROR_NETWORK_BUSY],
+  [STATUS_INVALID_NETWORK_RESPONSE, WSAENETDOWN, ERROR_BAD_NET_RESP],
+  [STATUS_UNEXPECTED_NETWORK_ERROR, WSAENETDOWN, ERROR_UNEXP_NET_ERR],
+  [STATUS_REQUEST_NOT_ACCEPTED, WSAEWOULDBLOCK, ERROR_REQ_NOT_ACCEP],
+  [STATUS_CANCELLED, WSA_OPERATION_ABORTED, ERROR_OPERATION_ABORTED],
+  [STATUS_COMMITMENT_LIMIT, WSAENOBUFS, ERROR_COMMITMENT_LIMIT],
+  [STATUS_LOCAL_DISCONNECT, WSAECONNABORTED, ERROR_NETNAME_DELETED],
+  [STATUS_REMOTE_DISCONNECT, WSAECONNRESET, ERROR_NETNAME_DELETED],
+  [STATUS_REMOTE_RESOURCES, WSAENOBUFS, ERROR_REM_NOT_LIST],
+  [STATUS_LINK_FAILED, WSAECONNRESET, ERROR_UNEXP_NET_ERR],
+  [STATUS_LINK_TIMEOUT, WSAETIMEDOUT, ERROR_UNEXP_NET_ERR],
+  [STATUS_INVALID_CONNECTION, WSAENOTCONN, ERROR_UNEXP_NET_ERR],
+  [STATUS_INVALID_ADDRESS, WSAEADDRNOTAVAIL, ERROR_UNEXP_NET_ERR],
+  [STATUS_INVALID_BUFFER_SIZE, WSAEMSGSIZE, ERROR_INVALID_USER_BUFFER],
+  [STATUS_INVALID_ADDRESS_COMPONENT, WSAEADDRNOTAVAIL, ERROR_INVALID_NETNAME],
+  [STATUS_TOO_MANY_ADDRESSES, WSAENOBUFS, ERROR_TOO_MANY_NAMES],
+  [STATUS_ADDRESS_ALREADY_EXISTS, WSAEADDRINUSE, ERROR_DUP_NAME],
+  [STATUS_CONNECTION_DISCONNECTED, WSAECONNRESET, ERROR_NETNAME_DELETED],
+  [STATUS_CONNECTION_RESET, WSAECONNRESET, ERROR_NETNAME_DELETED],
+  [STATUS_TRANSACTION_ABORTED, WSAECONNABORTED, ERROR_UNEXP_NET_ERR],
+  [STATUS_CONNECTION_REFUSED, WSAECONNREFUSED, ERROR_CONNECTION_REFUSED],
+  [STATUS_GRACEFUL_DISCONNECT, WSAEDISCON, ERROR_GRACEFUL_DISCONNECT],
+  [STATUS_CONNECTION_ACTIVE, WSAEISCONN, ERROR_CONNECTION_ACTIVE],
+  [STATUS_NETWORK_UNREACHABLE, WSAENETUNREACH, ERROR_NETWORK_UNREACHABLE],
+  [STATUS_HOST_UNREACHABLE, WSAEHOSTUNREACH, ERROR_HOST_UNREACHABLE],
+  [STATUS_PROTOCOL_UNREACHABLE, WSAENETUNREACH, ERROR_PROTOCOL_UNREACHABLE],
+  [STATUS_PORT_UNREACHABLE, WSAECONNRESET, ERROR_PORT_UNREACHABLE],
+  [STATUS_REQUEST_ABORTED, WSAEINTR, ERROR_REQUEST_ABORTED],
+  [STATUS_CONNECTION_ABORTED, WSAECONNABORTED, ERROR_CONNECTION_ABORTED],
+  [STATUS_DATATYPE_MISALIGNMENT_ERROR, WSAEFAULT, ERROR_NOACCESS],
+  [STATUS_HOST_DOWN, WSAEHOSTDOWN, ERROR_HOST_DOWN],
+  // Win32 errors wrapped in a status: ws2_32 passes ERROR_IO_INCOMPLETE through (sock.c map_status).
+  [0x80070000 | ERROR_IO_INCOMPLETE, ERROR_IO_INCOMPLETE, null],
+  [0xc0010000 | ERROR_IO_INCOMPLETE, ERROR_IO_INCOMPLETE, null],
+  [0xc0070000 | ERROR_IO_INCOMPLETE, ERROR_IO_INCOMPLETE, null],
+  // Translated by RtlNtStatusToDosError only (the Winsock column is WSAEINVAL, as for any unlisted
+  // failure, or 0 for a success status).
+  [STATUS_TIMEOUT, 0, WAIT_TIMEOUT],
+  [STATUS_INVALID_PARAMETER, WSAEINVAL, ERROR_INVALID_PARAMETER],
+  [STATUS_INVALID_DEVICE_REQUEST, WSAEINVAL, ERROR_INVALID_FUNCTION],
+  [STATUS_NOT_FOUND, WSAEINVAL, ERROR_NOT_FOUND],
+];
+
+const wsaByStatus = new Map(STATUS_TABLE.map(([status, wsa]) => [status >>> 0, wsa]));
+const win32ByStatus = new Map(STATUS_TABLE.flatMap(([status, , win32]) => (win32 === null ? [] : [[status >>> 0, win32] as const])));
+
+/** Every row of the status table, for tests and tools: `[status, winsock error, win32 error or null]`. */
+export function statusTable(): ReadonlyArray<readonly [number, number, number | null]> {
+  return STATUS_TABLE;
+}
+
+/**
+ * NTSTATUS to the Winsock error ws2_32 reports for an overlapped operation that ended with it
+ * (WSAGetOverlappedResult's last error, a completion routine's dwError): 0 for a success status,
+ * WSA_IO_INCOMPLETE for STATUS_PENDING, the table's error for a listed failure, WSAEINVAL for any
+ * other failure (Wine sock.c test_WSAGetOverlappedResult).
  */
 export function ntStatusToWsaError(status: number): number {
-  switch (status >>> 0) {
-    case STATUS_SUCCESS: return 0;
-    case STATUS_PENDING: return WSA_IO_INCOMPLETE;
-    case STATUS_CANCELLED: return WSA_OPERATION_ABORTED;
-    case STATUS_NOT_SUPPORTED: return WSAEOPNOTSUPP;
-    case STATUS_INVALID_PARAMETER: return WSAEINVAL;
-    case STATUS_BUFFER_TOO_SMALL: return WSAEFAULT;
-    case STATUS_ACCESS_VIOLATION: return WSAEFAULT;
-    case STATUS_INVALID_HANDLE: return WSAENOTSOCK;
-    case STATUS_NOT_IMPLEMENTED: return WSAEOPNOTSUPP;
-    case STATUS_DEVICE_NOT_READY: return WSAEWOULDBLOCK;
-    case STATUS_PORT_UNREACHABLE: return WSAECONNRESET;
-    case STATUS_HOST_UNREACHABLE: return WSAEHOSTUNREACH;
-    case STATUS_NETWORK_UNREACHABLE: return WSAENETUNREACH;
-    case STATUS_CONNECTION_RESET: return WSAECONNRESET;
-    case STATUS_CONNECTION_REFUSED: return WSAECONNREFUSED;
-    case STATUS_CONNECTION_ABORTED: return WSAECONNABORTED;
-    case STATUS_INVALID_DEVICE_REQUEST: return WSAEINVAL;
-    case STATUS_NOT_FOUND: return WSAENETUNREACH;
-    case STATUS_TIMEOUT: case STATUS_IO_TIMEOUT: return WSAETIMEDOUT;
-    case STATUS_INSUFFICIENT_RESOURCES: case STATUS_NO_MEMORY: return WSAENOBUFS;
-    default: return WSAEINVAL;
-  }
+  const s = status >>> 0;
+  const listed = wsaByStatus.get(s);
+  if (listed !== undefined) return listed;
+  return ntSuccess(s) ? 0 : WSAEINVAL;
 }
-
-/** Winsock error to the NTSTATUS an overlapped operation that failed with it stores in `Internal`. */
-export function wsaErrorToNtStatus(error: number): number {
-  switch (error) {
-    case 0: return STATUS_SUCCESS;
-    case WSA_OPERATION_ABORTED: return STATUS_CANCELLED;
-    case WSAEOPNOTSUPP: return STATUS_NOT_SUPPORTED;
-    case WSAEINVAL: return STATUS_INVALID_PARAMETER;
-    case WSAEFAULT: return STATUS_ACCESS_VIOLATION;
-    case WSAENOTSOCK: return STATUS_INVALID_HANDLE;
-    case WSAEWOULDBLOCK: return STATUS_DEVICE_NOT_READY;
-    case WSAECONNRESET: return STATUS_CONNECTION_RESET;
-    case WSAEHOSTUNREACH: return STATUS_HOST_UNREACHABLE;
-    case WSAENETUNREACH: return STATUS_NETWORK_UNREACHABLE;
-    case WSAECONNREFUSED: return STATUS_CONNECTION_REFUSED;
-    case WSAECONNABORTED: return STATUS_CONNECTION_ABORTED;
-    case WSAETIMEDOUT: return STATUS_IO_TIMEOUT;
-    case WSAENOBUFS: return STATUS_INSUFFICIENT_RESOURCES;
-    default: return STATUS_INVALID_PARAMETER;
-  }
-}
-
-/** Win32 error numbers that RtlNtStatusToDosError gives for the NTSTATUS values above. */
-export const ERROR_INVALID_FUNCTION = 1;
-export const ERROR_NOT_READY = 21;
-export const ERROR_SEM_TIMEOUT = 121;
-export const ERROR_NETNAME_DELETED = 64;
-export const ERROR_NOACCESS = 998;
-export const ERROR_NO_SYSTEM_RESOURCES = 1450;
 
 /**
- * NTSTATUS to the Win32 error GetQueuedCompletionStatus / GetOverlappedResult report
- * (RtlNtStatusToDosError): STATUS_CANCELLED is ERROR_OPERATION_ABORTED, STATUS_NOT_SUPPORTED
- * ERROR_NOT_SUPPORTED, STATUS_BUFFER_TOO_SMALL ERROR_INSUFFICIENT_BUFFER. Statuses that wrap a
- * Win32 code (0x8007xxxx, 0xC007xxxx) give that code; other unknown values ERROR_INVALID_PARAMETER.
+ * The NTSTATUS an overlapped operation that failed with a Winsock error stores in `Internal`:
+ * the status Windows' drivers complete such a request with (each maps back to the same error
+ * through ntStatusToWsaError). Errors with no status of their own become STATUS_INVALID_PARAMETER.
+ */
+const STATUS_FOR_ERROR = new Map<number, number>([
+  [0, STATUS_SUCCESS],
+  [WSA_IO_INCOMPLETE, STATUS_PENDING],
+  [WSA_OPERATION_ABORTED, STATUS_CANCELLED],
+  [WSAEOPNOTSUPP, STATUS_NOT_SUPPORTED],
+  [WSAEINVAL, STATUS_INVALID_PARAMETER],
+  [WSAEFAULT, STATUS_ACCESS_VIOLATION],
+  [WSAENOTSOCK, STATUS_INVALID_HANDLE],
+  [WSAEWOULDBLOCK, STATUS_DEVICE_NOT_READY],
+  [WSAEMSGSIZE, STATUS_BUFFER_OVERFLOW],
+  [WSAEACCES, STATUS_ACCESS_DENIED],
+  [WSAEADDRINUSE, STATUS_ADDRESS_ALREADY_EXISTS],
+  [WSAEADDRNOTAVAIL, STATUS_INVALID_ADDRESS_COMPONENT],
+  [WSAENETDOWN, STATUS_UNEXPECTED_NETWORK_ERROR],
+  [WSAESHUTDOWN, STATUS_PIPE_DISCONNECTED],
+  [WSAENOTCONN, STATUS_INVALID_CONNECTION],
+  [WSAEISCONN, STATUS_CONNECTION_ACTIVE],
+  [WSAEDISCON, STATUS_GRACEFUL_DISCONNECT],
+  [WSAECONNRESET, STATUS_CONNECTION_RESET],
+  [WSAECONNABORTED, STATUS_CONNECTION_ABORTED],
+  [WSAECONNREFUSED, STATUS_CONNECTION_REFUSED],
+  [WSAEHOSTUNREACH, STATUS_HOST_UNREACHABLE],
+  [WSAENETUNREACH, STATUS_NETWORK_UNREACHABLE],
+  [WSAEHOSTDOWN, STATUS_HOST_DOWN],
+  [WSAETIMEDOUT, STATUS_IO_TIMEOUT],
+  [WSAENOBUFS, STATUS_INSUFFICIENT_RESOURCES],
+  [WSAEINTR, STATUS_REQUEST_ABORTED],
+]);
+
+export function wsaErrorToNtStatus(error: number): number {
+  return STATUS_FOR_ERROR.get(error) ?? STATUS_INVALID_PARAMETER;
+}
+
+/** The Winsock errors wsaErrorToNtStatus gives a status of their own (the rest become STATUS_INVALID_PARAMETER). */
+export function errorsWithStatus(): number[] {
+  return [...STATUS_FOR_ERROR.keys()];
+}
+
+/**
+ * NTSTATUS to the Win32 error RtlNtStatusToDosError gives, as GetQueuedCompletionStatus and
+ * GetOverlappedResult report a failed operation: 0 stays 0 and a customer status (bit 29) comes
+ * back as itself; 0xDxxxxxxx reads as 0xCxxxxxxx; then the table; then a status that wraps a
+ * Win32 error (0xC001xxxx, 0x8007xxxx) gives that error; anything else ERROR_MR_MID_NOT_FOUND.
+ * (The order and the special cases: ReactOS sdk/lib/rtl/error.c RtlNtStatusToDosErrorNoTeb, the
+ * same as Wine's; the values: Wine dlls/ntdll/tests/error.c.)
  */
 export function ntStatusToWin32Error(status: number): number {
-  const s = status >>> 0;
-  switch (s) {
-    case STATUS_SUCCESS: return ERROR_SUCCESS;
-    case STATUS_PENDING: return ERROR_IO_PENDING;
-    case STATUS_TIMEOUT: return WAIT_TIMEOUT;
-    case STATUS_CANCELLED: return ERROR_OPERATION_ABORTED;
-    case STATUS_NOT_SUPPORTED: return ERROR_NOT_SUPPORTED;
-    case STATUS_INVALID_PARAMETER: return ERROR_INVALID_PARAMETER;
-    case STATUS_BUFFER_TOO_SMALL: return ERROR_INSUFFICIENT_BUFFER;
-    case STATUS_ACCESS_VIOLATION: return ERROR_NOACCESS;
-    case STATUS_INVALID_HANDLE: return ERROR_INVALID_HANDLE;
-    case STATUS_NOT_IMPLEMENTED: return ERROR_INVALID_FUNCTION;
-    case STATUS_INVALID_DEVICE_REQUEST: return ERROR_INVALID_FUNCTION;
-    case STATUS_DEVICE_NOT_READY: return ERROR_NOT_READY;
-    case STATUS_PORT_UNREACHABLE: return ERROR_PORT_UNREACHABLE;
-    case STATUS_HOST_UNREACHABLE: return ERROR_HOST_UNREACHABLE;
-    case STATUS_NETWORK_UNREACHABLE: return ERROR_NETWORK_UNREACHABLE;
-    case STATUS_CONNECTION_RESET: return ERROR_NETNAME_DELETED;
-    case STATUS_CONNECTION_REFUSED: return ERROR_CONNECTION_REFUSED;
-    case STATUS_CONNECTION_ABORTED: return ERROR_CONNECTION_ABORTED;
-    case STATUS_NOT_FOUND: return ERROR_NOT_FOUND;
-    case STATUS_IO_TIMEOUT: return ERROR_SEM_TIMEOUT;
-    case STATUS_INSUFFICIENT_RESOURCES: return ERROR_NO_SYSTEM_RESOURCES;
-    case STATUS_NO_MEMORY: return ERROR_NOT_ENOUGH_MEMORY;
-    default:
-      if (s >>> 16 === 0xc007 || s >>> 16 === 0x8007) return s & 0xffff;
-      return ERROR_INVALID_PARAMETER;
-  }
+  let s = status >>> 0;
+  if (s === 0 || (s & 0x20000000) !== 0) return s;
+  if ((s & 0xf0000000) >>> 0 === 0xd0000000) s = (s & ~0x10000000) >>> 0;
+  const listed = win32ByStatus.get(s);
+  if (listed !== undefined) return listed;
+  if (s >>> 16 === 0xc001 || s >>> 16 === 0x8007) return s & 0xffff;
+  return ERROR_MR_MID_NOT_FOUND;
 }

@@ -7,14 +7,19 @@
  *
  * @module wsaioctl/winsock
  */
+// First: on an unsupported system the import fails in platform.ts, naming the system.
+import { BACKEND } from './platform.js';
 import type { WinsockCore } from './api.js';
 import { makeGuard } from './guard.js';
 import { INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
+import * as linux from '../backend/linux/index.js';
+import * as windows from '../backend/windows/index.js';
 
-const impl: WinsockCore = process.platform === 'win32'
-  ? (await import('../backend/windows/index.js')).backend
-  : (await import('../backend/linux/index.js')).backend;
+// Chosen synchronously (a top-level await would make `require('wsaioctl')` fail with
+// ERR_REQUIRE_ASYNC_MODULE): both backends are imported, and only the one picked opens its native
+// libraries (backend/native-library.ts).
+const impl: WinsockCore = BACKEND === 'windows' ? windows.activate() : linux.activate();
 
 /** Which implementation serves this process. */
 export const backendName = impl.backendName;

@@ -20,7 +20,9 @@ import { ioctlsocket } from './ioctl/ioctlsocket.js';
 import { shutdownWatcher } from './netlink/watcher.js';
 import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
+import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
+import { openLibc } from './host/libc.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -93,9 +95,19 @@ function threadExit(): void {
   } finally {
     shutdownWatcher();
     shutdownSampler();
+    shutdownReadiness();
     shutdownScheduler();
   }
 }
 
-process.once('exit', threadExit);
-closeFdsOfEndedWorkers();
+/**
+ * Makes the emulation this thread's Winsock: opens libc (a missing one fails the import, by name)
+ * and wires the thread's exit clean-up. Called once, by winsock/index.ts when it picks this backend
+ * (it is imported on Windows too, where none of this may happen).
+ */
+export function activate(): WinsockCore {
+  openLibc();
+  process.once('exit', threadExit);
+  closeFdsOfEndedWorkers();
+  return backend;
+}

@@ -4,12 +4,14 @@
  * lowest route metric. No subprocess (`route print`, `wmic`).
  */
 import koffi from 'koffi';
+import { nativeLibrary } from '../native-library.js';
 import type { DefaultGateway } from '../../winsock/types.js';
 import { AF_INET, AF_INET6, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../structs/sockaddr.js';
 import { WSAEAFNOSUPPORT, WSAENETUNREACH, WSAENOBUFS } from '../../errors/index.js';
 import { ws2_32 } from './ws2_32.js';
 
-const iphlpapi = koffi.load('iphlpapi.dll');
+// Declared here, bound on first use: this module is imported on Linux too (../native-library.ts).
+const iphlpapi = nativeLibrary('iphlpapi.dll');
 const GetIpForwardTable2 = iphlpapi.func('uint32_t __stdcall GetIpForwardTable2(uint16_t Family, _Out_ void **Table)');
 const FreeMibTable = iphlpapi.func('void __stdcall FreeMibTable(void *Memory)');
 

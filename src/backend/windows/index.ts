@@ -4,7 +4,7 @@
  * every result and error. Checked here only: our own WSAStartup count (`needsStartup`, see
  * startup.ts) and JS buffers shorter than the size claimed for them (see arguments.ts). The overlapped part (events,
  * waits, completion ports, overlapped WSAIoctl, async twins) is in overlapped.ts.
- * Import this module only on win32: it loads ws2_32.dll when imported.
+ * Imported on every platform; its DLLs are opened by `activate`, on win32 only.
  */
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
 import { FIONBIO } from '../../codes/names.js';
@@ -15,7 +15,7 @@ import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
-import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
+import { WSADATA_X64_SIZE, decodeWSADATA, openLibraries, win32, ws2_32 } from './ws2_32.js';
 
 /**
  * FIONBIO on a borrowed SOCKET changes only its Winsock flag (docs/principles.md, principle 3):
@@ -184,3 +184,9 @@ export const backend: WinsockCore = {
 
   ...overlappedFunctions,
 };
+
+/** Makes ws2_32.dll this thread's Winsock: opens the DLLs now. Called once, by winsock/index.ts on win32. */
+export function activate(): WinsockCore {
+  openLibraries();
+  return backend;
+}

@@ -20,15 +20,15 @@
  * addresses, and the handle still has them), so a handle value that Windows reused after Node
  * closed its socket is never taken.
  */
-import koffi from 'koffi';
+import { nativeLibrary } from '../native-library.js';
 import { INVALID_SOCKET } from '../../winsock/constants.js';
 import type { NodeSocketView, SOCKET } from '../../winsock/types.js';
 import { AF_INET, AF_INET6, SOCKADDR_STORAGE_SIZE, parseSockaddr, sockaddr } from '../../structs/sockaddr.js';
 import { WSAEINVAL, WSAENOTSOCK, WSAEOPNOTSUPP, WSAETOOMANYREFS } from '../../errors/index.js';
 import { ws2_32 } from './ws2_32.js';
 
-const ntdll = koffi.load('ntdll.dll');
-const kernel32 = koffi.load('kernel32.dll');
+const ntdll = nativeLibrary('ntdll.dll');
+const kernel32 = nativeLibrary('kernel32.dll');
 
 const nt = {
   NtQuerySystemInformation: ntdll.func(

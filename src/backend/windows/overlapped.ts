@@ -615,12 +615,18 @@ function WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents
     ws2_32.WSASetLastError(socketError(s) || WSAEFAULT);
     return -1;
   }
+  // The native struct starts as the caller's: ws2_32 writes iErrorCode only for the events it
+  // reports and leaves the other entries as they were (Wine sock.c test_WSAEnumNetworkEvents).
   const raw = new Int32Array(NETWORK_EVENTS_SIZE / 4);
+  const errors = Array.isArray(lpNetworkEvents.iErrorCode) ? lpNetworkEvents.iErrorCode : [];
+  for (let i = 0; i < 10; i++) raw[1 + i] = Number(errors[i] ?? 0) | 0;
+  const before = raw.slice();
   const result: number = api.WSAEnumNetworkEvents(nativeSocket(s), nativeHandle(hEventObject), raw);
   if (result === 0) {
     lpNetworkEvents.lNetworkEvents = raw[0]!;
-    const errors = Array.isArray(lpNetworkEvents.iErrorCode) ? lpNetworkEvents.iErrorCode : (lpNetworkEvents.iErrorCode = []);
-    for (let i = 0; i < 10; i++) errors[i] = raw[1 + i]!;
+    lpNetworkEvents.iErrorCode = errors;
+    // Only what ws2_32 wrote is copied back (an untouched entry keeps the caller's exact value).
+    for (let i = 0; i < 10; i++) if (raw[0]! & (1 << i) || raw[1 + i] !== before[1 + i] || errors[i] === undefined) errors[i] = raw[1 + i]!;
   }
   return result;
 }

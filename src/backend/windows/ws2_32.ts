@@ -1,6 +1,7 @@
 /**
  * koffi declarations of the ws2_32.dll and kernel32.dll functions the Windows backend passes
- * through to. Loaded at import time: this module is only imported on win32.
+ * through to. Bound on first use (this module is imported on Linux as well, ../native-library.ts);
+ * the backend opens both libraries when it is picked.
  *
  * Conventions:
  * - `SOCKET` (UINT_PTR) is declared as the signed `intptr_t`, so INVALID_SOCKET (~0) arrives as
@@ -17,13 +18,20 @@
  *   native-overlapped.ts.
  */
 import koffi from 'koffi';
+import { nativeLibrary } from '../native-library.js';
 import type { WSADATA } from '../../winsock/types.js';
 
 const SOCKET = 'intptr_t';
 const HANDLE = 'intptr_t';
 
-const ws2 = koffi.load('ws2_32.dll');
-const kernel32 = koffi.load('kernel32.dll');
+const ws2 = nativeLibrary('ws2_32.dll');
+const kernel32 = nativeLibrary('kernel32.dll');
+
+/** Opens ws2_32.dll and kernel32.dll now (a missing one fails the import, by name). */
+export function openLibraries(): void {
+  ws2.open();
+  kernel32.open();
+}
 
 /**
  * WSADATA as laid out on Win64 (408 bytes): the two counters and the vendor pointer come before

@@ -5,8 +5,16 @@
  * so they never leak above the backend.
  */
 import koffi from 'koffi';
+import { nativeLibrary } from '../../native-library.js';
 
-const libc = koffi.load('libc.so.6');
+/**
+ * glibc's name, then musl's (Alpine: the dynamic loader is libc there, under this name too).
+ * Bound on first use: this module is imported on Windows as well (../../native-library.ts).
+ */
+const libc = nativeLibrary('libc.so.6', `libc.musl-${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.so.1`);
+
+/** Opens libc now (the backend does when it is picked, so a missing libc fails the import). */
+export const openLibc = (): void => libc.open();
 
 /** The errno of the libc call that just returned (read it before any other libc call). */
 export const errno = (): number => koffi.errno();
@@ -40,6 +48,10 @@ export const pollAsync = (poll as unknown as { async(fds: Uint8Array, nfds: numb
 /** timerfd (the sampler's periodic tick, loop/sampler.ts); `new_value` / `old_value` are struct itimerspec (32 bytes). */
 export const timerfd_create = libc.func('int timerfd_create(int clockid, int flags)') as (clockid: number, flags: number) => number;
 export const timerfd_settime = libc.func('int timerfd_settime(int fd, int flags, const uint8_t *new_value, uint8_t *old_value)') as (fd: number, flags: number, value: Uint8Array, old: Uint8Array | null) => number;
+/** epoll (loop/readiness.ts): `event` is one struct epoll_event, `events` an array of them (see readiness.ts for the layout). */
+export const epoll_create1 = libc.func('int epoll_create1(int flags)') as (flags: number) => number;
+export const epoll_ctl = libc.func('int epoll_ctl(int epfd, int op, int fd, uint8_t *event)') as (epfd: number, op: number, fd: number, event: Uint8Array | null) => number;
+export const epoll_wait = libc.func('int epoll_wait(int epfd, uint8_t *events, int maxevents, int timeout)') as (epfd: number, events: Uint8Array, maxevents: number, timeout: number) => number;
 export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (initval: number, flags: number) => number;
 export const write = libc.func('intptr_t write(int fd, const uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;
 export const read = libc.func('intptr_t read(int fd, uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;

@@ -46,6 +46,28 @@ export function tcpState(fd: number): number | null {
   return info[0]!;
 }
 
+/**
+ * Connections waiting in a listening socket's accept queue (TCP_INFO's tcpi_unacked, which Linux
+ * fills with the accept backlog for a listener), or 0 when it cannot be read.
+ */
+export function acceptQueueLength(fd: number): number {
+  const info = new Uint8Array(32);
+  const len = new Uint32Array([info.length]);
+  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, info, len) < 0 || len[0]! < 28) return 0;
+  return new DataView(info.buffer).getUint32(24, true);
+}
+
+/**
+ * Bytes the kernel has charged to the socket's receive queue (SO_MEMINFO's SK_MEMINFO_RMEM_ALLOC),
+ * or 0 when it cannot be read: it grows with every datagram that arrives, whatever its size.
+ */
+export function receiveQueueMemory(fd: number): number {
+  const info = new Uint8Array(36);
+  const len = new Uint32Array([info.length]);
+  if (libc.getsockopt(fd, L.SOL_SOCKET, L.SO_MEMINFO, info, len) < 0 || len[0]! < 4) return 0;
+  return new DataView(info.buffer).getUint32(0, true);
+}
+
 /** Port 0 and the wildcard address: what Linux reports for a socket nobody bound (Linux sockaddr). */
 export function isUnboundName(linuxAddr: Uint8Array): boolean {
   const family = linuxAddr[0]! | (linuxAddr[1]! << 8);

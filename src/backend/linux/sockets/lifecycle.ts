@@ -11,7 +11,7 @@ import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js'
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
 import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults } from './keepalive-defaults.js';
-import { applyWindowsOptionDefaults } from './sockopts.js';
+import { applyWindowsOptionDefaults } from './option-defaults.js';
 
 /** socket() / WSASocketW made `fd` (already non-blocking): register it with Windows' defaults. */
 export function socketMade(fd: number, af: number, type: number, protocol: number, overlapped: boolean): LinuxSocket {

@@ -22,6 +22,7 @@ import { socketFor } from './lookup.js';
 import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
+import { readLinuxTcpInfo } from './tcp-info.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import { sockaddrSize } from '../../../structs/sockaddr.js';
 
@@ -236,6 +237,7 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (retries++ < 4 && isStaleIcmpError(sock, errno)) continue;
       return fail(sendErrorFor(sock, errno));
     }
+    if (sent === 0 && withoutConnection(sock)) return fail(W.WSAENOTCONN);
     if (sock.nonBlocking) {
       if (sent === 0) reenable(sock, C.FD_WRITE);
       return sent > 0 ? ok(sent) : fail(W.WSAEWOULDBLOCK);
@@ -245,8 +247,23 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   }
 }
 
+/**
+ * A stream socket with no connection: connecting (SYN_SENT), or never connected (closed with
+ * nothing ever acknowledged or received). Windows fails send and recv on it with WSAENOTCONN,
+ * zero-length sends included (ReactOS apitests ws2_32/send.c test_send; Wine sock.c
+ * test_connecting_socket), where Linux says EPIPE (never connected) or EAGAIN (connecting).
+ * Asked only after the kernel refused, so the data path pays nothing for it.
+ */
+function withoutConnection(sock: LinuxSocket): boolean {
+  if (sock.type !== C.SOCK_STREAM || sock.sendShutdown) return false;
+  const info = readLinuxTcpInfo(sock.fd);
+  if (typeof info === 'number') return false;
+  if (info.state === TCP_STATE.SYN_SENT) return true;
+  return info.state === TCP_STATE.CLOSE && !info.bytesAcked && !info.bytesReceived;
+}
+
 function sendErrorFor(sock: LinuxSocket, errno: number): number {
-  if (errno === E.EPIPE) return W.WSAESHUTDOWN;
+  if (errno === E.EPIPE) return withoutConnection(sock) ? W.WSAENOTCONN : W.WSAESHUTDOWN;
   // No destination on an unconnected datagram socket: Windows says WSAENOTCONN.
   if ((errno === E.ENOTCONN || errno === E.EDESTADDRREQ) && sock.type !== C.SOCK_STREAM) return W.WSAENOTCONN;
   if (errno === E.ECONNREFUSED && sock.type === C.SOCK_DGRAM) return W.WSAECONNRESET;
@@ -311,6 +328,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (errno === E.ENOTCONN && sock.type === C.SOCK_STREAM) return fail(W.WSAENOTCONN);
       return fail(wsaFromErrno(errno));
     }
+    if (sock.type === C.SOCK_STREAM && tcpState(sock.fd) === TCP_STATE.SYN_SENT) return fail(W.WSAENOTCONN);
     // Nothing can ever arrive on an unbound UDP socket: Windows says WSAEINVAL at once.
     if (sock.type === C.SOCK_DGRAM && !isBound(sock.fd)) return fail(W.WSAEINVAL);
     if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
@@ -340,21 +358,24 @@ export function shutdown(s: SOCKET, how: number): number {
     if (errno !== E.ENOTCONN || sock.type === C.SOCK_STREAM) return fail(wsaFromErrno(errno));
   }
   if (how !== C.SD_SEND) sock.receiveShutdown = true;
+  if (how !== C.SD_RECEIVE) sock.sendShutdown = true;
   return ok(0);
 }
 
 function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null, peer: boolean): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
+  // getpeername looks at the connection before the pointers: an unconnected socket is
+  // WSAENOTCONN even with NULL name and namelen (Wine sock.c test_getpeername).
+  const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
+  const len = new Uint32Array([addr.length]);
+  if (peer && libc.getpeername(sock.fd, addr, len) < 0) return fail(wsaFromErrno(libc.errno()));
   // namelen is written on success, so it must be writable; name must cover what it claims.
   const size = inOutLength(namelen);
   const out = name === null || size === null ? null : callerBuffer(name, Math.max(size, 0));
   if (out === null) return fail(W.WSAEFAULT);
-  const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
-  const len = new Uint32Array([addr.length]);
-  const rc = peer ? libc.getpeername(sock.fd, addr, len) : libc.getsockname(sock.fd, addr, len);
-  if (rc < 0) return fail(wsaFromErrno(libc.errno()));
-  // An unbound socket has no name on Windows.
+  if (!peer && libc.getsockname(sock.fd, addr, len) < 0) return fail(wsaFromErrno(libc.errno()));
+  // An unbound socket has no name on Windows (Wine sock.c test_getsockname).
   if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
   const error = writeWindowsSockaddr(addr, out, size!);
   if (error) return fail(error);

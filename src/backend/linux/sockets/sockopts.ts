@@ -293,8 +293,8 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
     len = 4;
     data = callerBuffer(optval, 4);
   }
-  // An empty value is accepted (and changes nothing) for the SOL_SOCKET BOOLs.
-  if (len === 0 && option.linuxLevel === L.SOL_SOCKET && option.short) return ok(0);
+  // An empty value is accepted (and changes nothing) for the SOL_SOCKET BOOLs; a NULL one is not.
+  if (len === 0 && option.linuxLevel === L.SOL_SOCKET && option.short && optval !== null) return ok(0);
   // BOOLEANs and "short" options take a single byte on Windows; everything else needs a full DWORD.
   const need = option.kind === 'byte' || option.short ? 1 : 4;
   if (data === null || len < need) return fail(W.WSAEFAULT);
@@ -385,10 +385,3 @@ function applyKernel(sock: LinuxSocket, option: Option, value: number): number {
   return errno ? fail(wsaFromErrno(errno)) : ok(0);
 }
 
-/**
- * Windows' option defaults on a socket socket() / WSASocketW made (not on sockets borrowed from
- * Node): IPV6_V6ONLY is on for AF_INET6 sockets (Linux's default is off).
- */
-export function applyWindowsOptionDefaults(sock: LinuxSocket): void {
-  if (sock.af === C.AF_INET6) setKernelInt(sock.fd, L.IPPROTO_IPV6, L.IPV6_V6ONLY, 1);
-}

@@ -1,21 +1,34 @@
 /**
- * WSAEventSelect / WSAEnumNetworkEvents.
+ * WSAEventSelect / WSAEnumNetworkEvents: the recording of network events (event mode).
  *
- * Windows rules kept here (the WSAEventSelect page, and Wine's tests that pass on Windows):
+ * Windows rules kept here (the WSAEventSelect page; Wine's dlls/ws2_32/tests/sock.c event-mode
+ * checks, which pass on Windows: test_accept_events, test_connect_events, test_write_events,
+ * test_read_events, test_oob_events, test_close_events, test_WSAEnumNetworkEvents):
  * - Selecting puts the socket in non-blocking mode (FIONBIO back to blocking then fails with
- *   WSAEINVAL while the mask is non-zero; fionbio.ts checks `sock.eventSelect`). A new
- *   WSAEventSelect replaces the previous one and clears the network-event record.
- * - Each FD_ event is recorded once, then not again until its re-enabling function is called:
- *   FD_READ / FD_OOB: recv, recvfrom (WSARecv...); FD_WRITE: a send that failed with WSAEWOULDBLOCK;
- *   FD_ACCEPT: accept; FD_CONNECT: once per connect; FD_CLOSE: once;
- *   FD_ADDRESS_LIST_CHANGE / FD_ROUTING_INTERFACE_CHANGE: the matching WSAIoctl (which failed with
- *   WSAEWOULDBLOCK on the non-blocking socket). Re-selecting does not re-arm an event that was
- *   recorded and not re-enabled (an unaccepted connection is not reported twice).
- * - Recording an event signals the selected event object; WSAEnumNetworkEvents returns and clears
- *   the record and resets the event object passed to it.
+ *   WSAEINVAL while the mask is non-zero; fionbio.ts checks `sock.eventSelect`).
+ * - An event is recorded only while selected, once, then not again until its re-enabling function
+ *   is called: FD_READ / FD_OOB: a receive; FD_WRITE: a send that failed with WSAEWOULDBLOCK;
+ *   FD_ACCEPT: accept; FD_CONNECT: once per connect; FD_CLOSE: once per connection;
+ *   FD_ADDRESS_LIST_CHANGE / FD_ROUTING_INTERFACE_CHANGE: the matching WSAIoctl. A re-enabled
+ *   event whose condition holds is recorded at once (a receive that leaves data: FD_READ again).
+ * - A new occurrence records its event again without re-enabling: new data after FD_READ was
+ *   recorded (test_read_events), a new pending connection after FD_ACCEPT (test_accept_events).
+ * - A new selection does not clear what was recorded and not yet enumerated: an FD_ACCEPT recorded,
+ *   then a selection without FD_ACCEPT, then one with it again, still reports it
+ *   (test_accept_events). Conditions that hold when an event gets selected are recorded then
+ *   (data sent while not selecting, a close before the selection, a connect before it).
+ * - Recording signals the selected event object; WSAEnumNetworkEvents reports (and forgets) the
+ *   recorded events that are selected, leaves the others recorded, writes iErrorCode only for the
+ *   events it reports, and resets the event object passed to it.
+ * - FD_CLOSE: when the peer's FIN arrives (closesocket or shutdown(SD_SEND) there), even with data
+ *   still unread and even after this side shut down both directions; never for a local shutdown.
+ *   A reset connection reports it with WSAECONNABORTED.
  *
- * Readiness comes from the kernel: each selected socket is a reactor source asking poll() only for
- * the conditions of armed events, so a recorded, un-re-enabled event never makes a wait spin.
+ * Recording does not depend on who looks: each selected socket has an edge-triggered readiness
+ * registration (loop/readiness.ts), so every change the kernel signals is queued as it happens and
+ * evaluated in order at the next drain: in any wait of this thread (blocking or async), and before
+ * every call that can observe or change the record (WSAEnumNetworkEvents, WSAEventSelect, the
+ * re-enabling calls, WSAResetEvent). An edge only says "look": the socket's current state decides.
  */
 import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
@@ -25,19 +38,25 @@ import { pollOne } from '../host/poll.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
 import type { LinuxSocket } from './socket-state.js';
-import { isBound, pendingSocketError, TCP_STATE, tcpState as linuxTcpState } from '../host/socket-facts.js';
-import { linuxInq, oobInline } from '../host/socket-facts.js';
+import {
+  acceptQueueLength, isBound, linuxInq, oobInline, pendingSocketError, receiveQueueMemory, TCP_STATE, tcpState as linuxTcpState,
+} from '../host/socket-facts.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
-import { addSource } from '../loop/reactor.js';
+import { drainReadiness, rearm, subscribe } from '../loop/readiness.js';
 
 const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
-const SUPPORTED = SOCKET_EVENTS | C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
+const NOTIFICATIONS = C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
+const SUPPORTED = SOCKET_EVENTS | NOTIFICATIONS;
+/** What a selected socket's readiness registration asks the kernel for. */
+const INTEREST = L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP;
+/** TCP states in which the peer's FIN (or a reset) has arrived on an established connection. */
+const PEER_CLOSED = new Set<number>([TCP_STATE.CLOSE_WAIT, TCP_STATE.LAST_ACK, TCP_STATE.CLOSING, TCP_STATE.TIME_WAIT, TCP_STATE.CLOSE]);
 
 interface SelectState {
   sock: LinuxSocket;
   event: WinEvent | null;
   mask: number;
-  /** Events recorded since the last WSAEnumNetworkEvents, and their error codes. */
+  /** Events recorded and not yet reported by WSAEnumNetworkEvents, and their error codes. */
   record: number;
   errors: number[];
   /** Events that may be recorded now (re-enabled since they were last recorded). */
@@ -52,16 +71,14 @@ interface SelectState {
    * yet: Windows reports it at the first selection that includes FD_CONNECT, however late.
    */
   connectPending: number | null;
-  /** Bytes queued when FD_READ was last recorded (new data beyond them is a new FD_READ). */
-  readMark: number;
   /** The connection was seen established (so its end is an FD_CLOSE). */
   established: boolean;
-  closeReported: boolean;
-  /** The peer sent FIN (POLLRDHUP): a readable EOF is no longer news. */
-  peerClosed: boolean;
-  /** poll() reported POLLHUP: nothing more will happen on this connection. */
-  hup: boolean;
-  removeSource: (() => void) | null;
+  closeRecorded: boolean;
+  /** Receive-queue measure at the last look (stream: bytes; datagram: queue memory): growth is new data. */
+  lastQueued: number;
+  /** Accept-queue length at the last look (listening sockets): growth is a new connection. */
+  lastBacklog: number;
+  unsubscribe: (() => void) | null;
 }
 
 const states = new Map<LinuxSocket, SelectState>();
@@ -72,8 +89,8 @@ function stateOf(sock: LinuxSocket): SelectState {
     state = {
       sock, event: null, mask: 0, record: 0, errors: new Array<number>(C.FD_MAX_EVENTS).fill(0),
       armed: C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE,
-      latched: 0, latchedErrors: new Map(), connecting: false, connectPending: null, readMark: 0, established: false, closeReported: false, peerClosed: false, hup: false,
-      removeSource: null,
+      latched: 0, latchedErrors: new Map(), connecting: false, connectPending: null, established: false,
+      closeRecorded: false, lastQueued: 0, lastBacklog: 0, unsubscribe: null,
     };
     states.set(sock, state);
   }
@@ -86,7 +103,7 @@ const bitIndex = (bit: number): number => 31 - Math.clz32(bit);
 function record(state: SelectState, bit: number, error: number): void {
   if (!(state.armed & bit)) return;
   if (!(state.mask & bit)) {
-    if (bit & (C.FD_ADDRESS_LIST_CHANGE | C.FD_ROUTING_INTERFACE_CHANGE)) {
+    if (bit & NOTIFICATIONS) {
       state.latched |= bit;
       state.latchedErrors.set(bit, error);
       state.armed &= ~bit;
@@ -99,9 +116,14 @@ function record(state: SelectState, bit: number, error: number): void {
   if (state.event) signal(state.event);
 }
 
+/** A new occurrence of a selected event records it again, re-enabled or not (event mode). */
+function occurredAgain(state: SelectState, bit: number): void {
+  if (state.mask & bit) state.armed |= bit;
+}
+
 /**
- * A change notification requested with WSAEWOULDBLOCK happened (engine.ts): record its FD_ bit now
- * if selected, else keep it for a later WSAEventSelect.
+ * A change notification requested with WSAEWOULDBLOCK happened (ioctl/outcome.ts): record its FD_
+ * bit now if selected, else keep it for a later WSAEventSelect.
  */
 export function latchNetworkEvent(sock: LinuxSocket, bit: number, error: number): void {
   if (sock.closed) return;
@@ -110,8 +132,13 @@ export function latchNetworkEvent(sock: LinuxSocket, bit: number, error: number)
   record(state, bit, error);
 }
 
-/** A re-enabling function was called on `sock` (sockets.ts hook). */
+/**
+ * A re-enabling function is being called on `sock` (sockets.ts, at its start). What happened
+ * before the call is recorded first, against the state before it; a condition that still holds
+ * after the call is recorded at the next drain (the registration is re-armed).
+ */
 export function reenable(sock: LinuxSocket, bit: number): void {
+  drainReadiness();
   const state = states.get(sock);
   if (!state) {
     // Not selected (yet): a connect() still matters for a later selection's FD_CONNECT.
@@ -120,16 +147,13 @@ export function reenable(sock: LinuxSocket, bit: number): void {
   }
   if (bit === C.FD_CONNECT) {
     state.connecting = true;
+    state.established = false;
     state.armed |= C.FD_CONNECT | C.FD_CLOSE;
-    state.closeReported = false;
-    state.peerClosed = false;
-    state.hup = false;
+    state.closeRecorded = false;
   } else {
     state.armed |= bit;
-    if (bit === C.FD_READ) state.readMark = 0;
-    // A hung-up socket is not polled any more: after the receive returns, look once for data left.
-    if (bit === C.FD_READ && (state.hup || state.peerClosed)) queueMicrotask(() => evaluate(state));
   }
+  if (state.unsubscribe && !sock.closed && sock.fd >= 0) rearm(sock.fd);
 }
 
 /** The kernel's TCP state (TCP_STATE.CLOSE when it cannot be read). */
@@ -151,70 +175,46 @@ function reportConnect(state: SelectState): void {
   state.connectPending = null;
 }
 
-/** poll() bits for the events that are selected and armed now; 0 when nothing can be recorded. */
-function wanted(state: SelectState): number {
-  const { sock } = state;
-  const fd = sock.fd;
-  if (fd < 0 || sock.closed) return 0;
-  const want = state.mask & state.armed & SOCKET_EVENTS;
-  if (!want) return 0;
-  if (sock.type !== C.SOCK_STREAM) {
-    return (want & C.FD_READ ? L.POLLIN : 0) | (want & C.FD_WRITE && isBound(fd) ? L.POLLOUT : 0);
-  }
-  const tcp = tcpState(fd);
-  if (tcp === TCP_STATE.LISTEN) return want & C.FD_ACCEPT ? L.POLLIN : 0;
-  if (tcp === TCP_STATE.SYN_SENT) {
-    state.connecting = true;
-    return L.POLLOUT;
-  }
-  if (tcp === TCP_STATE.CLOSE) {
-    // Never connected (poll would report POLLOUT|POLLHUP forever), or over: look once, no polling.
-    if (state.connecting || (state.established && !state.closeReported)) evaluate(state);
-    return 0;
-  }
-  state.established = true;
-  if (state.connecting) return L.POLLOUT;
-  // POLLHUP is reported whatever is asked: once seen, polling this socket could only spin.
-  if (state.hup) return 0;
-  let bits = 0;
-  if (want & C.FD_READ && (!state.peerClosed || bytesQueued(fd) > 0)) bits |= L.POLLIN;
-  if (want & C.FD_OOB) bits |= L.POLLPRI;
-  if (want & C.FD_WRITE) bits |= L.POLLOUT;
-  if (want & C.FD_CLOSE && !state.closeReported) bits |= L.POLLRDHUP;
-  return bits;
-}
-
-/** Look at the socket now (poll with no wait) and record what holds. */
+/** Look at the socket now and record what holds (called at each edge, and when selecting). */
 function evaluate(state: SelectState): void {
   const { sock } = state;
   const fd = sock.fd;
   if (fd < 0 || sock.closed) return;
-  const revents = pollOne(fd, L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP, 0);
-  apply(state, revents > 0 ? revents : 0);
+  const polled = pollOne(fd, INTEREST, 0);
+  const revents = polled > 0 ? polled : 0;
+  if (sock.type === C.SOCK_STREAM) evaluateStream(state, fd, revents);
+  else evaluateDatagram(state, fd, revents);
 }
 
-function apply(state: SelectState, revents: number): void {
-  const { sock } = state;
-  const fd = sock.fd;
-  if (fd < 0) return;
-  if (sock.type !== C.SOCK_STREAM) {
-    if (state.connecting) {
-      // A datagram connect() completes at once: FD_CONNECT, then FD_WRITE (Windows).
-      state.connecting = false;
-      state.connectPending = 0;
-      state.armed |= C.FD_WRITE;
-    }
-    reportConnect(state);
-    if (revents & L.POLLIN) record(state, C.FD_READ, 0);
-    if (revents & L.POLLOUT && isBound(fd)) record(state, C.FD_WRITE, 0);
-    return;
+function evaluateDatagram(state: SelectState, fd: number, revents: number): void {
+  if (state.connecting) {
+    // A datagram connect() completes at once: FD_CONNECT, then FD_WRITE (Windows).
+    state.connecting = false;
+    state.connectPending = 0;
+    state.armed |= C.FD_WRITE;
   }
+  reportConnect(state);
+  const queued = receiveQueueMemory(fd);
+  if (queued > state.lastQueued) occurredAgain(state, C.FD_READ);
+  state.lastQueued = queued;
+  if (revents & L.POLLIN) record(state, C.FD_READ, 0);
+  if (revents & L.POLLOUT && isBound(fd)) record(state, C.FD_WRITE, 0);
+}
+
+function evaluateStream(state: SelectState, fd: number, revents: number): void {
   const tcp = tcpState(fd);
   if (tcp === TCP_STATE.LISTEN) {
-    if (revents & L.POLLIN) record(state, C.FD_ACCEPT, 0);
+    const backlog = acceptQueueLength(fd);
+    if (backlog > state.lastBacklog) occurredAgain(state, C.FD_ACCEPT);
+    state.lastBacklog = backlog;
+    if (backlog > 0) record(state, C.FD_ACCEPT, 0);
     return;
   }
-  if (state.connecting && tcp !== TCP_STATE.SYN_SENT) {
+  if (tcp === TCP_STATE.SYN_SENT) {
+    state.connecting = true;
+    return;
+  }
+  if (state.connecting) {
     state.connecting = false;
     const error = tcp === TCP_STATE.CLOSE ? connectError(pendingSocketError(fd)) : 0;
     state.connectPending = error;
@@ -224,43 +224,35 @@ function apply(state: SelectState, revents: number): void {
     }
   }
   reportConnect(state);
-  if (tcp === TCP_STATE.SYN_SENT || (tcp === TCP_STATE.CLOSE && !state.established)) return;
   if (tcp !== TCP_STATE.CLOSE) state.established = true;
-  if (revents & L.POLLRDHUP) state.peerClosed = true;
-  if (revents & (L.POLLHUP | L.POLLERR)) state.hup = true;
+  // Never connected (or a failed connect): nothing else to record.
   if (!state.established) return;
-  if (revents & L.POLLIN) {
-    const queued = bytesQueued(fd);
-    // New data after an FD_READ nobody re-enabled is a new FD_READ too (Windows, event mode).
-    if (queued > state.readMark && !(state.armed & C.FD_READ) && state.mask & C.FD_READ) state.armed |= C.FD_READ;
-    if (queued > 0 && state.armed & C.FD_READ) {
-      record(state, C.FD_READ, 0);
-      if (state.record & C.FD_READ) state.readMark = queued;
-    }
-  }
+  const queued = bytesQueued(fd);
+  if (queued > state.lastQueued) occurredAgain(state, C.FD_READ);
+  state.lastQueued = queued;
+  if (queued > 0) record(state, C.FD_READ, 0);
   if (revents & L.POLLPRI && !oobInline(fd)) record(state, C.FD_OOB, 0);
   if (revents & L.POLLOUT && tcp !== TCP_STATE.CLOSE) record(state, C.FD_WRITE, 0);
-  const ended = tcp === TCP_STATE.CLOSE || (revents & (L.POLLRDHUP | L.POLLHUP | L.POLLERR)) !== 0;
-  if (ended && !state.closeReported && state.mask & C.FD_CLOSE && state.armed & C.FD_CLOSE) {
-    state.closeReported = true;
-    // A reset (an error pending, POLLERR) is reported as WSAECONNABORTED, as Windows does; the
-    // error itself is left for the next receive (SO_ERROR is not read here).
-    record(state, C.FD_CLOSE, revents & L.POLLERR ? W.WSAECONNABORTED : 0);
+  // The peer's FIN or a reset; our own shutdown (FIN_WAIT1 / FIN_WAIT2) is not an FD_CLOSE.
+  const reset = (revents & L.POLLERR) !== 0;
+  if ((PEER_CLOSED.has(tcp) || reset) && !state.closeRecorded && state.mask & C.FD_CLOSE && state.armed & C.FD_CLOSE) {
+    state.closeRecorded = true;
+    // A reset is reported as WSAECONNABORTED, as Windows does; the error itself is left for the
+    // next receive (SO_ERROR is not read here).
+    record(state, C.FD_CLOSE, reset ? W.WSAECONNABORTED : 0);
   }
 }
 
-function ensureSource(state: SelectState): void {
-  if (state.removeSource) return;
-  state.removeSource = addSource({
-    fd: () => (state.sock.closed ? -1 : state.sock.fd),
-    events: () => wanted(state),
-    ready: (revents) => apply(state, revents),
-  });
+function subscribeState(state: SelectState): void {
+  if (state.unsubscribe) return;
+  const fd = state.sock.fd;
+  if (fd < 0 || state.sock.closed) return;
+  state.unsubscribe = subscribe(fd, INTEREST, () => evaluate(state), 'observe');
 }
 
-function dropSource(state: SelectState): void {
-  state.removeSource?.();
-  state.removeSource = null;
+function unsubscribeState(state: SelectState): void {
+  state.unsubscribe?.();
+  state.unsubscribe = null;
 }
 
 /** WSAEventSelect on a socket already looked up (sockets/network-events.ts has the function). */
@@ -268,16 +260,16 @@ export function selectNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, l
   const mask = Number(lNetworkEvents) & SUPPORTED;
   const event = eventFor(hEventObject);
   if (mask !== 0 && !event) return fail(W.WSAEINVAL);
+  // What happened under the previous selection is recorded under it.
+  drainReadiness();
   const state = stateOf(sock);
   state.event = event ?? null;
   state.mask = mask;
-  state.record = 0;
-  state.errors.fill(0);
   sock.eventSelect = { event: typeof hEventObject === 'number' ? hEventObject : 0, mask };
   // Event selection makes the socket non-blocking (and keeps it so until the mask is 0 again).
   sock.nonBlocking = true;
   if (mask === 0) {
-    dropSource(state);
+    unsubscribeState(state);
     return ok(0);
   }
   // Notifications that came while not selected are reported now.
@@ -288,13 +280,15 @@ export function selectNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, l
       record(state, bit, state.latchedErrors.get(bit) ?? 0);
     }
   }
-  // Conditions that already hold are recorded at once.
   if (mask & SOCKET_EVENTS) {
+    // Conditions that already hold are recorded at once; from now on the kernel's edges.
     evaluate(state);
-    ensureSource(state);
+    subscribeState(state);
   } else {
-    dropSource(state);
+    unsubscribeState(state);
   }
+  // Recorded earlier, not yet reported, and selected again: the event object is signalled.
+  if (state.record & mask && state.event) signal(state.event);
   return ok(0);
 }
 
@@ -313,16 +307,16 @@ export function enumNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, lpN
     event = eventFor(hEventObject);
     if (!event) return fail(W.WSAEINVAL);
   }
+  // Everything the kernel signalled before this call is recorded first.
+  drainReadiness();
   const state = states.get(sock);
-  // Pick up what the kernel has now, so a caller that polls with WSAEnumNetworkEvents sees it.
-  if (state && state.mask & SOCKET_EVENTS) evaluate(state);
-  lpNetworkEvents.lNetworkEvents = state?.record ?? 0;
-  const errors = Array.isArray(lpNetworkEvents.iErrorCode) ? lpNetworkEvents.iErrorCode : (lpNetworkEvents.iErrorCode = []);
-  for (let i = 0; i < C.FD_MAX_EVENTS; i++) errors[i] = state && state.record & (1 << i) ? state.errors[i]! : 0;
-  if (state) {
-    state.record = 0;
-    state.errors.fill(0);
-  }
+  const reported = state ? state.record & state.mask : 0;
+  lpNetworkEvents.lNetworkEvents = reported;
+  if (!Array.isArray(lpNetworkEvents.iErrorCode)) lpNetworkEvents.iErrorCode = [];
+  const errors = lpNetworkEvents.iErrorCode;
+  // Only the entries of reported events are written (Windows leaves the others as they were).
+  for (let i = 0; i < C.FD_MAX_EVENTS; i++) if (reported & (1 << i)) errors[i] = state!.errors[i]!;
+  if (state) state.record &= ~reported;
   if (event) unsignal(event);
   return ok(0);
 }
@@ -331,7 +325,7 @@ export function enumNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, lpN
 export function forgetSocket(sock: LinuxSocket): void {
   const state = states.get(sock);
   if (!state) return;
-  dropSource(state);
+  unsubscribeState(state);
   states.delete(sock);
 }
 

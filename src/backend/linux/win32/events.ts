@@ -9,6 +9,7 @@ import type { WSAEVENT } from '../../../winsock/types.js';
 import { register, unregister, lookup, type HandleObject } from './handles.js';
 import { fail, ok, setLastError } from './last-error.js';
 import { kick } from '../loop/scheduler.js';
+import { drainReadiness } from '../loop/readiness.js';
 
 export class WinEvent implements HandleObject {
   readonly kind = 'event' as const;
@@ -74,5 +75,7 @@ export function WSASetEvent(hEvent: WSAEVENT): boolean {
 }
 
 export function WSAResetEvent(hEvent: WSAEVENT): boolean {
+  // A network event that happened before this call signals first (win32/event-select.ts), then the reset.
+  drainReadiness();
   return withEvent(hEvent, unsignal);
 }

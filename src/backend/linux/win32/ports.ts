@@ -14,7 +14,7 @@
  */
 import {
   ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, STATUS_SUCCESS, WAIT_TIMEOUT,
-  ntStatusToWin32Error,
+  ntStatusToWin32Error, ntSuccess,
 } from '../../../errors/index.js';
 import { INVALID_HANDLE_VALUE } from '../../../winsock/constants.js';
 import type { HANDLE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
@@ -160,7 +160,7 @@ function gqcsSetup([handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): WaitS
       bytes!.value = packet.bytes;
       key!.value = packet.key;
       overlapped!.value = packet.overlapped;
-      if (packet.status === STATUS_SUCCESS || (packet.status >>> 0) < 0x80000000) return true;
+      if (ntSuccess(packet.status)) return true;
       setLastError(ntStatusToWin32Error(packet.status));
       return false;
     },

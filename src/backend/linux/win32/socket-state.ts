@@ -37,6 +37,8 @@ export class LinuxSocket implements HandleObject {
   readonly optionMirrors = new Map<string, number>();
   /** shutdown(SD_RECEIVE / SD_BOTH) happened: Windows fails every later receive with WSAESHUTDOWN. */
   receiveShutdown = false;
+  /** shutdown(SD_SEND / SD_BOTH) happened: a later send is WSAESHUTDOWN, whatever the TCP state. */
+  sendShutdown = false;
   /**
    * Change notifications asked for without overlapped I/O on a non-blocking socket, by control
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).

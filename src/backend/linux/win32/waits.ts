@@ -105,8 +105,6 @@ export function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readon
 
 type GorArgs = [sock: LinuxSocket, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null];
 
-const NT_SUCCESS = (status: number): boolean => (status >>> 0) < 0x80000000;
-
 /** The result for an overlapped that is not (or no longer) pending. */
 function result(ov: WSAOVERLAPPED, cbTransfer: Ref<number>, flags: Ref<number>): boolean {
   const status = Number(ov.Internal) >>> 0;
@@ -117,7 +115,9 @@ function result(ov: WSAOVERLAPPED, cbTransfer: Ref<number>, flags: Ref<number>):
     // Windows then reports success.
     return ok(true);
   }
-  if (NT_SUCCESS(status)) return ok(true);
+  // A success status other than STATUS_PENDING: TRUE. (Windows 10 1809 and later also set the
+  // last error to RtlNtStatusToDosError(status); earlier ones to 0, which is what this does.)
+  if (W.ntSuccess(status)) return ok(true);
   fail(W.ntStatusToWsaError(status));
   return false;
 }

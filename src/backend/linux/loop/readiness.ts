@@ -1,0 +1,169 @@
+/**
+ * Socket readiness, edge-triggered: one epoll instance per JS thread, one registration per fd
+ * (EPOLLET, the union of what its subscribers want), shared by every subscriber of that fd.
+ *
+ * The kernel queues an edge on the epoll instance whenever the fd's wait queue is woken with a
+ * wanted condition (data arrived, a connection completed, write space freed, FIN / RST, an
+ * error), whether or not this thread is running JS at that moment: that queue is the record of
+ * what happened, independent of who is looking. It is emptied (and the edges dispatched) by
+ * `drainReadiness()`, which runs
+ *   - in every wait of this thread: the epoll fd is a reactor source (reactor.ts), so the one
+ *     blocking wait (wait.ts) and the event loop's async poll (scheduler.ts) service it;
+ *   - before any call that must see what already happened (a subscriber calls it itself, e.g.
+ *     WSAEnumNetworkEvents, or a receive that re-enables FD_READ).
+ *
+ * An edge says "look now", not "this is the state": a subscriber reads the fd's current state when
+ * called (an edge may be stale by then). Two phases per drain: every `io` subscriber (the data
+ * path: a pending receive takes its data) sees the batch before any `observe` subscriber (the
+ * WSAEventSelect recording), so what a pending operation consumed is not also reported as readable,
+ * as on Windows. `rearm(fd)` asks the kernel to report the fd once more if a wanted condition holds
+ * now (EPOLL_CTL_MOD re-checks the level): how a re-enabled event sees a condition that already
+ * held. Waiting on the epoll fd costs no CPU (docs/principles.md, principle 5); an fd without
+ * subscribers is not registered, and the epoll fd itself is closed when the last one goes.
+ *
+ * struct epoll_event: `uint32 events; uint64 data` — packed (12 bytes, data @4) on x86_64, naturally
+ * aligned (16 bytes, data @8) elsewhere. `data` carries the fd number.
+ */
+import * as libc from '../host/libc.js';
+import { L, E } from '../host/libc.js';
+import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
+import { addSource } from './reactor.js';
+
+/** Who runs first when an fd is ready: the data path (`io`), then event recording (`observe`). */
+export type ReadinessPhase = 'io' | 'observe';
+
+interface Subscriber {
+  readonly interest: number;
+  readonly onReady: (events: number) => void;
+  readonly phase: ReadinessPhase;
+}
+
+interface Registration {
+  readonly fd: number;
+  readonly subscribers: Set<Subscriber>;
+}
+
+const PACKED = process.arch === 'x64';
+const EVENT_SIZE = PACKED ? 12 : 16;
+const DATA_OFFSET = PACKED ? 4 : 8;
+/** Edges taken per epoll_wait, and at most this many rounds per drain (bounded work per call). */
+const BATCH = 64;
+const MAX_ROUNDS = 16;
+/** Conditions reported whatever is asked (poll(2)); always dispatched. */
+const ALWAYS = L.POLLERR | L.POLLHUP;
+
+const registrations = new Map<number, Registration>();
+let epfd = -1;
+let removeSource: (() => void) | null = null;
+let draining = false;
+const one = new Uint8Array(EVENT_SIZE);
+const oneView = new DataView(one.buffer);
+const batch = new Uint8Array(EVENT_SIZE * BATCH);
+const batchView = new DataView(batch.buffer);
+
+/**
+ * Call `onReady(events)` (POLL* bits, Linux values) at each edge of a condition in `interest`
+ * (POLLIN, POLLOUT, POLLPRI, POLLRDHUP; POLLERR and POLLHUP always count). Returns the function
+ * that ends this subscription. A subscription on an fd that cannot be registered (closed, not
+ * pollable) never fires; the returned function is still safe to call.
+ */
+export function subscribe(fd: number, interest: number, onReady: (events: number) => void, phase: ReadinessPhase = 'io'): () => void {
+  const subscriber: Subscriber = { interest, onReady, phase };
+  let registration = registrations.get(fd);
+  if (!registration) {
+    registration = { fd, subscribers: new Set() };
+    registrations.set(fd, registration);
+  }
+  registration.subscribers.add(subscriber);
+  register(registration);
+  const reg = registration;
+  return () => {
+    if (!reg.subscribers.delete(subscriber)) return;
+    if (reg.subscribers.size > 0) {
+      register(reg);
+      return;
+    }
+    if (registrations.get(reg.fd) === reg) registrations.delete(reg.fd);
+    if (epfd >= 0) libc.epoll_ctl(epfd, L.EPOLL_CTL_DEL, reg.fd, null);
+    if (registrations.size === 0) closeEpoll();
+  };
+}
+
+/** Report `fd` once more if a subscribed condition holds now (no-op when nobody subscribed to it). */
+export function rearm(fd: number): void {
+  const registration = registrations.get(fd);
+  if (registration) register(registration);
+}
+
+/** Take every queued edge and dispatch it (`io` subscribers first, then `observe`). */
+export function drainReadiness(): void {
+  if (draining || epfd < 0) return;
+  draining = true;
+  try {
+    const edges: Array<[number, number]> = [];
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const n = libc.epoll_wait(epfd, batch, BATCH, 0);
+      for (let i = 0; i < n; i++) {
+        const at = i * EVENT_SIZE;
+        edges.push([Number(batchView.getBigUint64(at + DATA_OFFSET, true)), batchView.getUint32(at, true)]);
+      }
+      if (n < BATCH) break;
+    }
+    for (const phase of ['io', 'observe'] as const) {
+      for (const [fd, events] of edges) dispatch(fd, events, phase);
+    }
+  } finally {
+    draining = false;
+  }
+}
+
+function dispatch(fd: number, events: number, phase: ReadinessPhase): void {
+  const registration = registrations.get(fd);
+  if (!registration) return;
+  for (const subscriber of [...registration.subscribers]) {
+    if (subscriber.phase !== phase || !registration.subscribers.has(subscriber)) continue;
+    const relevant = events & (subscriber.interest | ALWAYS);
+    if (!relevant) continue;
+    try {
+      subscriber.onReady(relevant);
+    } catch {
+      // One subscriber's bug must not keep the others from their edge.
+    }
+  }
+}
+
+/** (Re-)register `registration` with the union of its subscribers' interest; EPOLL_CTL_MOD re-checks the level. */
+function register(registration: Registration): void {
+  const ep = epollFd();
+  if (ep < 0) return;
+  let interest = 0;
+  for (const subscriber of registration.subscribers) interest |= subscriber.interest;
+  oneView.setUint32(0, (interest | L.EPOLLET) >>> 0, true);
+  oneView.setBigUint64(DATA_OFFSET, BigInt(registration.fd), true);
+  // MOD first: the fd may be registered already. ENOENT: it is not (new, or its old file was closed
+  // and epoll forgot it; the number was reused). EEXIST on ADD cannot follow a failed MOD.
+  if (libc.epoll_ctl(ep, L.EPOLL_CTL_MOD, registration.fd, one) === 0) return;
+  if (libc.errno() !== E.ENOENT) return;
+  libc.epoll_ctl(ep, L.EPOLL_CTL_ADD, registration.fd, one);
+}
+
+function epollFd(): number {
+  if (epfd >= 0) return epfd;
+  epfd = noteOpened(libc.epoll_create1(L.EPOLL_CLOEXEC));
+  if (epfd < 0) return -1;
+  removeSource = addSource({ fd: () => epfd, events: () => L.POLLIN, ready: drainReadiness });
+  return epfd;
+}
+
+function closeEpoll(): void {
+  removeSource?.();
+  removeSource = null;
+  if (epfd >= 0) closeOwnedFd(epfd);
+  epfd = -1;
+}
+
+/** Forget every subscription and close the epoll fd (the thread is exiting). */
+export function shutdownReadiness(): void {
+  registrations.clear();
+  closeEpoll();
+}
