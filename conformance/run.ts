@@ -34,7 +34,9 @@ function probeCapabilities(): Record<Capability, boolean> {
   ws.SetLastError(0);
   ws.SleepEx(0, true);
   const apc = ws.GetLastError() !== ws.ERROR_NOT_SUPPORTED;
-  return { 'overlapped-ioctl': overlappedIoctl, events, ports: port !== 0, apc, 'event-select': selected };
+  // WSARecv / WSASend / select / WSAPoll: a backend without them answers WSAEOPNOTSUPP.
+  const dataPath = !(ws.select(0, null, null, null, { tv_sec: 0, tv_usec: 0 }) === ws.SOCKET_ERROR && ws.WSAGetLastError() === ws.WSAEOPNOTSUPP);
+  return { 'overlapped-ioctl': overlappedIoctl, events, ports: port !== 0, apc, 'event-select': selected, 'data-path': dataPath };
 }
 
 async function runOne(scenario: Scenario, capabilities: Record<Capability, boolean> | null): Promise<RunResult> {

@@ -12,7 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { readWineConfig, runUnderWine, wineCacheDir } from '../scripts/wine/run.mjs';
+import { once } from 'node:events';
+import net from 'node:net';
+import { readWineConfig, runUnderWine, toWindowsPath, wineCacheDir, wineEnv } from '../scripts/wine/run.mjs';
+import { startServer, type EchoServer } from '../bench/echo-run.mjs';
 import { ROOT } from './helpers/netns.js';
 
 const EXAMPLES = join(ROOT, 'examples');
@@ -85,6 +88,113 @@ describe('examples/winsock-c-port: example.c compiled (MinGW-w64) and example.mj
       assert.equal(port.code, 0, port.stderr);
       const normal = (text: string) => text.replace(/\r\n/g, '\n').replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>').trimEnd();
       assert.equal(normal(port.stdout), normal(cOut));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * examples/iocp-echo-server.mjs, the port of the classic completion-port echo server, and the C
+ * program it ports (bench/c/echo-iocp.c): the same conversation with each must come back
+ * byte for byte. A conversation: three connections at once, each sending messages of 1 byte to
+ * 200 KB (more than the servers' 64 KiB buffer, so echoed in pieces) and waiting for each echo.
+ */
+const ECHO_EXAMPLE = join(EXAMPLES, 'iocp-echo-server.mjs');
+const MESSAGE_SIZES = [1, 64, 1000, 70_000, 200_000];
+
+/** One connection's messages, echoed; resolves with what came back per message (a digest). */
+async function converse(port: number, id: number): Promise<string[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let wake = (): void => {};
+  let failure: Error | null = null;
+  socket.on('data', (data: Buffer) => { chunks.push(data); received += data.length; wake(); });
+  socket.on('error', (error) => { failure = error; wake(); });
+  await once(socket, 'connect');
+  const echoes: string[] = [];
+  for (const size of MESSAGE_SIZES) {
+    const message = Buffer.alloc(size, `${id}:${size};`);
+    socket.write(message);
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => (failure ? reject(failure) : received >= size ? resolve() : undefined);
+      wake = check;
+      check();
+    });
+    const echo = Buffer.concat(chunks);
+    chunks.length = 0;
+    received = 0;
+    echoes.push(`${echo.length} bytes, ${echo.equals(message) ? 'the same' : 'different'}`);
+  }
+  socket.end();
+  await once(socket, 'close');
+  return echoes;
+}
+
+/** The conversation with a started server (stopped afterwards), bounded in time. */
+async function conversation(server: Promise<EchoServer>): Promise<string[][]> {
+  const started = await server;
+  try {
+    const talk = Promise.all([1, 2, 3].map((id) => converse(started.port, id)));
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no echo within 60 s')), 60_000).unref());
+    return await Promise.race([talk, timeout]);
+  } finally {
+    await started.stop();
+  }
+}
+
+const EXPECTED_CONVERSATION = [1, 2, 3].map(() => MESSAGE_SIZES.map((size) => `${size} bytes, the same`));
+
+describe('examples/iocp-echo-server.mjs', () => {
+  test('the demonstration serves its three connections and reports them (Linux emulation)', { timeout: 60_000 }, () => {
+    const run = spawnSync(process.execPath, [ECHO_EXAMPLE], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.equal(run.stdout, [
+      'listening on 127.0.0.1 (an ephemeral port)',
+      'served 3 connections, 0 errors',
+      ...[1, 2, 3].map((id) => `client: connection ${id}: 3 messages, 3075 bytes echoed`),
+      '',
+    ].join('\n'));
+  });
+
+  test('serving: every message comes back whole, also those larger than its buffer (Linux emulation)', { timeout: 120_000 }, async () => {
+    assert.deepEqual(await conversation(startServer(process.execPath, [ECHO_EXAMPLE, '--port-file'])), EXPECTED_CONVERSATION);
+  });
+});
+
+describe('examples/iocp-echo-server.mjs and bench/c/echo-iocp.c under Wine', () => {
+  const compiler = 'x86_64-w64-mingw32-gcc';
+  const haveCompiler = spawnSync(compiler, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  const wineMissing = process.env.WSAIOCTL_SKIP_WINE
+    ? 'WSAIOCTL_SKIP_WINE is set'
+    : !existsSync(join(wineCacheDir(), 'ready.json')) && 'Wine is not prepared (run sh scripts/wine/setup.sh)';
+
+  test('the demonstration prints the same lines on the Windows backend', { skip: wineMissing, timeout: 300_000 }, async () => {
+    const run = await runUnderWine(ECHO_EXAMPLE, [], { timeoutMs: 120_000, cwd: ROOT });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.replace(/\r\n/g, '\n'), [
+      'listening on 127.0.0.1 (an ephemeral port)',
+      'served 3 connections, 0 errors',
+      ...[1, 2, 3].map((id) => `client: connection ${id}: 3 messages, 3075 bytes echoed`),
+      '',
+    ].join('\n'));
+  });
+
+  test('the C program and its port (on ws2_32) hold the same conversation', {
+    skip: wineMissing || (!haveCompiler && `${compiler} is not installed; the C program is not compiled`), timeout: 300_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-echo-'));
+    try {
+      const exe = join(dir, 'echo-iocp.exe');
+      const cc = spawnSync(compiler, ['-Wall', '-Wextra', '-Werror', '-O2', '-o', exe, join(ROOT, 'bench', 'c', 'echo-iocp.c'), '-lws2_32'], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(cc.status, 0, `echo-iocp.c does not compile:\n${cc.stderr}`);
+      const config = readWineConfig() as { wine: string; nodeExe: string };
+      const options = { env: wineEnv(readWineConfig()), windowsPaths: true };
+      const c = await conversation(startServer(config.wine, [exe], options));
+      const port = await conversation(startServer(config.wine, [config.nodeExe, toWindowsPath(ECHO_EXAMPLE), '--port-file'], options));
+      assert.deepEqual(c, EXPECTED_CONVERSATION);
+      assert.deepEqual(port, c);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

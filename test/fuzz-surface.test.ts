@@ -293,6 +293,19 @@ const WSAIOCTL_PARAMS = (inBytes: ((fx: Fixture) => Uint8Array | null), outLengt
 
 type FunctionName = Exclude<keyof WinsockCore, 'backendName'>;
 
+/** One WSABUF over a fresh buffer of `size` bytes (the data path's lpBuffers). */
+const wsabufs = (size: number): ws.WSABUF[] => [{ len: size, buf: new Uint8Array(size).fill(9) }];
+const fdSet = (...sockets: number[]): ws.fd_set => ({ fd_count: sockets.length, fd_array: sockets });
+const WSARECV_PARAMS: Param[] = [
+  P('s'), P('lpBuffers'), P('dwBufferCount'), P('lpNumberOfBytesRecvd', { ref: true }), P('lpFlags', { ref: true }),
+  P('lpOverlapped'), P('lpCompletionRoutine', { routine: true }),
+];
+const WSASEND_PARAMS: Param[] = [
+  P('s'), P('lpBuffers'), P('dwBufferCount'), P('lpNumberOfBytesSent', { ref: true }), P('dwFlags'),
+  P('lpOverlapped'), P('lpCompletionRoutine', { routine: true }),
+];
+const SELECT_PARAMS: Param[] = [P('nfds'), P('readfds'), P('writefds'), P('exceptfds'), P('timeout')];
+
 /** tsc holds this to the contract: every function has its specs. */
 const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
   WSAStartup: [{
@@ -514,6 +527,80 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
       must(ws.WSAEventSelect(s, fx.ovEvent, ws.FD_READ), 'WSAEventSelect');
       return { args: [s, fx.ovEvent, ws.newWSANETWORKEVENTS()], after: () => { close(s); ws.WSAResetEvent(fx.ovEvent); } };
     },
+  }],
+
+  WSARecv: [
+    {
+      name: 'WSARecv', fn: 'WSARecv', returns: 'int0', params: WSARECV_PARAMS,
+      make: (fx) => { refillTcp(fx); return { args: [fx.recvServer, wsabufs(16), 1, { value: 0 }, { value: 0 }, null, null] }; },
+    },
+    {
+      name: 'WSARecv[overlapped, event]', fn: 'WSARecv', returns: 'int0', params: WSARECV_PARAMS,
+      make: (fx) => ({
+        args: [fx.ovSocket, wsabufs(16), 1, { value: 0 }, { value: 0 }, new ws.WSAOVERLAPPED(fx.ovEvent), null],
+        after: () => { ws.CancelIo(fx.ovSocket); ws.WSAResetEvent(fx.ovEvent); },
+      }),
+    },
+    {
+      name: 'WSARecv[overlapped, routine]', fn: 'WSARecv', returns: 'int0', params: WSARECV_PARAMS,
+      make: (fx) => ({
+        args: [fx.ovSocket, wsabufs(16), 1, { value: 0 }, { value: 0 }, new ws.WSAOVERLAPPED(), () => {}],
+        after: () => { ws.CancelIo(fx.ovSocket); ws.SleepEx(0, true); },
+      }),
+    },
+    {
+      name: 'WSARecv[overlapped, port]', fn: 'WSARecv', returns: 'int0', params: WSARECV_PARAMS,
+      make: (fx) => ({
+        args: [fx.portSocket, wsabufs(16), 1, { value: 0 }, { value: 0 }, new ws.WSAOVERLAPPED(), null],
+        after: () => { ws.CancelIo(fx.portSocket); drainPort(fx); },
+      }),
+    },
+  ],
+  WSASend: [
+    {
+      name: 'WSASend', fn: 'WSASend', returns: 'int0', params: WSASEND_PARAMS,
+      make: (fx) => ({ args: [fx.sendClient, wsabufs(16), 1, { value: 0 }, 0, null, null], after: () => drain(fx.sendServer) }),
+    },
+    {
+      name: 'WSASend[overlapped, event]', fn: 'WSASend', returns: 'int0', params: WSASEND_PARAMS,
+      make: (fx) => ({
+        args: [fx.sendClient, wsabufs(16), 1, { value: 0 }, 0, new ws.WSAOVERLAPPED(fx.ovEvent), null],
+        after: () => { drain(fx.sendServer); ws.WSAResetEvent(fx.ovEvent); },
+      }),
+    },
+  ],
+  WSARecvFrom: [{
+    name: 'WSARecvFrom', fn: 'WSARecvFrom', returns: 'int0',
+    params: [P('s'), P('lpBuffers'), P('dwBufferCount'), P('lpNumberOfBytesRecvd', { ref: true }), P('lpFlags', { ref: true }),
+      P('lpFrom', outBuf(6, true, 16)), P('lpFromlen', { ref: true }), P('lpOverlapped'), P('lpCompletionRoutine', { routine: true })],
+    make: (fx) => { refillUdp(fx); return { args: [fx.udpIn, wsabufs(16), 1, { value: 0 }, { value: 0 }, undefined, { value: 16 }, null, null] }; },
+  }],
+  WSASendTo: [{
+    name: 'WSASendTo', fn: 'WSASendTo', returns: 'int0',
+    params: [P('s'), P('lpBuffers'), P('dwBufferCount'), P('lpNumberOfBytesSent', { ref: true }), P('dwFlags'),
+      P('lpTo', inBuf(6, sockaddrOf((fx) => fx.udpOutName))), P('iTolen'), P('lpOverlapped'), P('lpCompletionRoutine', { routine: true })],
+    make: (fx) => ({ args: [fx.udpSender, wsabufs(4), 1, { value: 0 }, 0, undefined, 16, null, null], after: () => drain(fx.udpOut) }),
+  }],
+  // The valid sets hold a socket that is always writable, so no combination waits long.
+  select: [{
+    name: 'select', fn: 'select', returns: 'count', params: SELECT_PARAMS,
+    make: (fx) => ({ args: [0, null, fdSet(fx.sendClient), null, { tv_sec: 0, tv_usec: 0 }] }),
+  }],
+  selectAsync: [{
+    name: 'selectAsync', fn: 'selectAsync', returns: 'count', params: SELECT_PARAMS,
+    make: (fx) => ({ args: [0, null, fdSet(fx.sendClient), null, { tv_sec: 0, tv_usec: 0 }] }),
+  }],
+  WSAPoll: [{
+    name: 'WSAPoll', fn: 'WSAPoll', returns: 'count', params: [P('fdArray'), P('fds'), P('timeout', { timeout: true })],
+    make: (fx) => ({ args: [[{ fd: fx.sendClient, events: ws.POLLOUT, revents: 0 }], 1, 0] }),
+  }],
+  WSAPollAsync: [{
+    name: 'WSAPollAsync', fn: 'WSAPollAsync', returns: 'count', params: [P('fdArray'), P('fds'), P('timeout', { timeout: true })],
+    make: (fx) => ({ args: [[{ fd: fx.sendClient, events: ws.POLLOUT, revents: 0 }], 1, 0] }),
+  }],
+  SetFileCompletionNotificationModes: [{
+    name: 'SetFileCompletionNotificationModes', fn: 'SetFileCompletionNotificationModes', returns: 'bool', params: [P('FileHandle'), P('Flags')],
+    make: () => { const s = fresh.udp(); return { args: [s, ws.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS], after: () => close(s) }; },
   }],
 };
 

@@ -8,18 +8,10 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, check, closeAll } from './helpers/sockets.js';
+import { packet } from './helpers/completion.js';
 
 const ONE = new Uint8Array([1, 0, 0, 0]);
 const tcp = (flags = ws.WSA_FLAG_OVERLAPPED): number => check(ws.WSASocketW(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP, null, 0, flags), 'WSASocketW');
-
-function packet(port: number, timeoutMs = 0): { ok: boolean; error: number; bytes: number; key: number; overlapped: ws.WSAOVERLAPPED | null } {
-  const bytes = { value: 0xbad };
-  const key = { value: 0xbad };
-  const overlapped: { value: ws.WSAOVERLAPPED | null } = { value: null };
-  ws.SetLastError(0xdead);
-  const ok = ws.GetQueuedCompletionStatus(port, bytes, key, overlapped, timeoutMs);
-  return { ok, error: ws.GetLastError(), bytes: bytes.value, key: key.value, overlapped: overlapped.value };
-}
 
 function fresh(hEvent = 0): ws.WSAOVERLAPPED {
   const ov = new ws.WSAOVERLAPPED(hEvent);

@@ -24,7 +24,7 @@ export type Mode =
  * What a backend must offer for a scenario to be meaningful there. A backend without it gets the
  * verdict "not implemented on this backend yet" for that scenario, not a failure.
  */
-export type Capability = 'overlapped-ioctl' | 'events' | 'ports' | 'apc' | 'event-select';
+export type Capability = 'overlapped-ioctl' | 'events' | 'ports' | 'apc' | 'event-select' | 'data-path';
 
 /** The sockets scenarios use (documentation; the Context makes them). */
 export type SocketKind =

@@ -8,8 +8,12 @@ import { other } from './other.js';
 import { startupAndOrder } from './startup-and-order.js';
 import { sockopts } from './sockopts.js';
 import { eventSelect } from './event-select.js';
+import { transfers } from './transfers.js';
+import { dataPath } from './data-path.js';
 
-export const scenarios: Scenario[] = [...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect];
+export const scenarios: Scenario[] = [
+  ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
+];
 
 const seen = new Set<string>();
 for (const s of scenarios) {

@@ -19,6 +19,7 @@ export interface WineRun {
 
 export function wineCacheDir(): string;
 export function readWineConfig(): WineConfig;
+export function wineEnv(config?: WineConfig): NodeJS.ProcessEnv;
 export function toWindowsPath(linuxPath: string): string;
 export function runUnderWine(
   script: string,

@@ -36,6 +36,17 @@ export function readWineConfig() {
   }
 }
 
+/** The environment a Windows program runs with: our prefix, quiet Wine, no platform check. */
+export function wineEnv(config = readWineConfig()) {
+  return {
+    ...process.env,
+    WINEPREFIX: config.prefix,
+    WINEDEBUG: '-all',
+    WINEDLLOVERRIDES: 'mscoree,mshtml=',
+    NODE_SKIP_PLATFORM_CHECK: '1',
+  };
+}
+
 /** A Linux path as the Windows process sees it: Wine maps `/` to drive Z:. */
 export function toWindowsPath(linuxPath) {
   return 'Z:' + resolve(linuxPath).replaceAll('/', '\\');
@@ -57,13 +68,7 @@ export async function runUnderWine(script, args = [], { timeoutMs = DEFAULT_TIME
     const child = spawn(config.wine, [config.nodeExe, toWindowsPath(script), ...args], {
       cwd: cwd ?? process.cwd(),
       stdio: ['ignore', outFd, errFd],
-      env: {
-        ...process.env,
-        WINEPREFIX: config.prefix,
-        WINEDEBUG: '-all',
-        WINEDLLOVERRIDES: 'mscoree,mshtml=',
-        NODE_SKIP_PLATFORM_CHECK: '1',
-      },
+      env: wineEnv(config),
     });
     const { code, timedOut } = await waitForExit(child, timeoutMs);
     return {

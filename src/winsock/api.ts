@@ -4,7 +4,7 @@
  */
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
-  WSANETWORKEVENTS, NodeSocketView, DefaultGateway,
+  WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD, NodeSocketView, DefaultGateway,
 } from './types.js';
 
 /**
@@ -37,10 +37,42 @@ export interface WinsockOverlapped {
 }
 
 /**
+ * The data path (winsock2.h / kernel32): scatter / gather receive and send in every calling mode
+ * (blocking, non-blocking, overlapped with an event, a completion routine or a completion port),
+ * readiness (select, WSAPoll) and the completion notification modes.
+ *
+ * - `lpBuffers` is an array of WSABUF; its first `dwBufferCount` entries count. The buffers are
+ *   the caller's memory: an overlapped receive writes into them when it completes, so they must
+ *   be kept (and not reused) until then, as in C.
+ * - A call that completes at once returns 0 and writes the byte count (and, for a receive, the
+ *   flags); one that pends returns SOCKET_ERROR with WSA_IO_PENDING and writes neither (the
+ *   byte count Ref may then be null); either way an overlapped call is delivered once, by its
+ *   event, routine or completion port.
+ * - `lpFrom` / `lpTo` are sockaddr bytes (SOCKADDR_IN / SOCKADDR_IN6); `lpFromlen` holds the size
+ *   of `lpFrom` and receives the address length.
+ * - select() keeps in each fd_set only the sockets that are ready and returns how many entries
+ *   remain in all three; `timeout` null waits forever. WSAPoll() writes each WSAPOLLFD's
+ *   `revents` and returns how many have any; `timeout` < 0 waits forever. Their `...Async` twins
+ *   take the same arguments and resolve with the same value, without blocking the event loop.
+ */
+export interface WinsockDataPath {
+  WSARecv(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesRecvd: Ref<number> | null, lpFlags: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  WSASend(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesSent: Ref<number> | null, dwFlags: number, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  WSARecvFrom(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesRecvd: Ref<number> | null, lpFlags: Ref<number> | null, lpFrom: Uint8Array | null, lpFromlen: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  WSASendTo(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesSent: Ref<number> | null, dwFlags: number, lpTo: Uint8Array | null, iTolen: number, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  select(nfds: number, readfds: fd_set | null, writefds: fd_set | null, exceptfds: fd_set | null, timeout: TIMEVAL | null): number;
+  selectAsync(nfds: number, readfds: fd_set | null, writefds: fd_set | null, exceptfds: fd_set | null, timeout: TIMEVAL | null): Promise<number>;
+  WSAPoll(fdArray: WSAPOLLFD[] | null, fds: number, timeout: number): number;
+  WSAPollAsync(fdArray: WSAPOLLFD[] | null, fds: number, timeout: number): Promise<number>;
+  /** kernel32: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS / FILE_SKIP_SET_EVENT_ON_HANDLE on a socket (a BOOL). */
+  SetFileCompletionNotificationModes(FileHandle: HANDLE, Flags: number): boolean;
+}
+
+/**
  * The whole contract: every backend implements every function (`winsock/index.ts` exports each
  * backend function behind the one argument guard, so no exception escapes it).
  */
-export interface WinsockCore extends WinsockOverlapped {
+export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 
   WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number;

@@ -102,6 +102,34 @@ export const MSG_OOB = 0x1;
 export const MSG_PEEK = 0x2;
 export const MSG_DONTROUTE = 0x4;
 export const MSG_WAITALL = 0x8;
+export const MSG_INTERRUPT = 0x10;
+export const MSG_PUSH_IMMEDIATE = 0x20;
+/** Reported by WSARecv / WSAGetOverlappedResult on message-oriented sockets: the message continues. */
+export const MSG_PARTIAL = 0x8000;
+/** WSAMSG.dwFlags on output. */
+export const MSG_TRUNC = 0x0100;
+export const MSG_CTRUNC = 0x0200;
+export const MSG_BCAST = 0x0400;
+export const MSG_MCAST = 0x0800;
+
+/** select(): an fd_set holds up to FD_SETSIZE sockets (winsock2.h's default). */
+export const FD_SETSIZE = 64;
+
+/** WSAPoll's events / revents bits (winsock2.h); POLLIN and POLLOUT are the combinations. */
+export const POLLRDNORM = 0x0100;
+export const POLLRDBAND = 0x0200;
+export const POLLIN = POLLRDNORM | POLLRDBAND;
+export const POLLPRI = 0x0400;
+export const POLLWRNORM = 0x0010;
+export const POLLOUT = POLLWRNORM;
+export const POLLWRBAND = 0x0020;
+export const POLLERR = 0x0001;
+export const POLLHUP = 0x0002;
+export const POLLNVAL = 0x0004;
+
+/** SetFileCompletionNotificationModes flags (winbase.h); once set they cannot be cleared. */
+export const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1;
+export const FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2;
 
 export const SD_RECEIVE = 0;
 export const SD_SEND = 1;

@@ -17,8 +17,8 @@ import * as linux from '../backend/linux/index.js';
 import * as windows from '../backend/windows/index.js';
 
 // Chosen synchronously (a top-level await would make `require('wsaioctl')` fail with
-// ERR_REQUIRE_ASYNC_MODULE): both backends are imported, and only the one picked opens its native
-// libraries (backend/native-library.ts).
+// ERR_REQUIRE_ASYNC_MODULE): both backends are imported, and each binds its native library only on
+// its own platform (backend/native-library.ts).
 const impl: WinsockCore = BACKEND === 'windows' ? windows.activate() : linux.activate();
 
 /** Which implementation serves this process. */
@@ -101,6 +101,16 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   CancelIoEx: { failure: false, error: HANDLE },
   WSAEventSelect: { failure: SOCKET_ERROR, error: WSAEINVAL },
   WSAEnumNetworkEvents: { failure: SOCKET_ERROR, error: WSAEFAULT },
+
+  WSARecv: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSASend: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSARecvFrom: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSASendTo: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  select: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  selectAsync: { failure: SOCKET_ERROR, error: WSAEFAULT, async: true },
+  WSAPoll: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSAPollAsync: { failure: SOCKET_ERROR, error: WSAEFAULT, async: true },
+  SetFileCompletionNotificationModes: { failure: false, error: PARAM },
 };
 
 /** The backend's own setter (both last-error setters write the one slot, as on Windows). */
@@ -176,10 +186,22 @@ export const CancelIoEx = guarded('CancelIoEx');
 export const WSAEventSelect = guarded('WSAEventSelect');
 export const WSAEnumNetworkEvents = guarded('WSAEnumNetworkEvents');
 
+/** The data path (`WinsockDataPath` in api.ts); the fd_set macros are plain functions (fd-set.ts). */
+export const WSARecv = guarded('WSARecv');
+export const WSASend = guarded('WSASend');
+export const WSARecvFrom = guarded('WSARecvFrom');
+export const WSASendTo = guarded('WSASendTo');
+export const select = guarded('select');
+export const selectAsync = guarded('selectAsync');
+export const WSAPoll = guarded('WSAPoll');
+export const WSAPollAsync = guarded('WSAPollAsync');
+export const SetFileCompletionNotificationModes = guarded('SetFileCompletionNotificationModes');
+export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
+
 export { bufferAddress } from './address.js';
 export * from './constants.js';
 export * from './types.js';
-export type { WinsockCore, WinsockOverlapped } from './api.js';
+export type { WinsockCore, WinsockOverlapped, WinsockDataPath } from './api.js';
 export * from '../errors/index.js';
 export * from '../codes/index.js';
 export { sockaddr, parseSockaddr, type SockaddrInfo } from '../structs/sockaddr.js';

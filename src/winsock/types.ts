@@ -73,6 +73,39 @@ export function newWSANETWORKEVENTS(): WSANETWORKEVENTS {
   return { lNetworkEvents: 0, iErrorCode: new Array<number>(10).fill(0) };
 }
 
+/**
+ * WSABUF (16 bytes on x64: `len` ULONG, `buf` CHAR *): one piece of a scatter / gather list. `buf`
+ * is the caller's memory itself: a receive writes into it (at completion, for an overlapped one),
+ * a send reads from it; `len` bytes of it count. NULL is allowed with `len` 0, as in C.
+ */
+export interface WSABUF {
+  len: number;
+  buf: Uint8Array | null;
+}
+
+/**
+ * Windows' fd_set: a count and an array of SOCKETs (not a bit mask, as on Unix), at most FD_SETSIZE (64). Start with
+ * `{ fd_count: 0, fd_array: [] }` and change it with FD_SET / FD_CLR / FD_ZERO (fd-set.ts), as C
+ * does with the macros; select() keeps only the ready sockets in it.
+ */
+export interface fd_set {
+  fd_count: number;
+  fd_array: SOCKET[];
+}
+
+/** struct timeval as select() takes it; null waits forever. */
+export interface TIMEVAL {
+  tv_sec: number;
+  tv_usec: number;
+}
+
+/** WSAPOLLFD: the socket, the POLL* events asked for, the POLL* events WSAPoll found. */
+export interface WSAPOLLFD {
+  fd: SOCKET;
+  events: number;
+  revents: number;
+}
+
 /** An IP endpoint as Node reports it (`socket.address()`, `remoteAddress` / `remotePort`). */
 export interface NodeEndpoint {
   address: string;

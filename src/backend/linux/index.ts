@@ -14,6 +14,7 @@ import * as networkEvents from './sockets/network-events.js';
 import * as overlappedResult from './sockets/overlapped-result.js';
 import { adoptNodeHandle } from './sockets/borrowed.js';
 import { queryDefaultGateway } from './sockets/default-gateway.js';
+import { dataPath } from './sockets/data-path/index.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctl/ioctlsocket.js';
@@ -22,7 +23,6 @@ import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
 import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
-import { openLibc } from './host/libc.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -77,6 +77,7 @@ export const backend: WinsockCore = {
   CancelIoEx: win32.CancelIoEx,
   WSAEventSelect: networkEvents.WSAEventSelect,
   WSAEnumNetworkEvents: networkEvents.WSAEnumNetworkEvents,
+  ...dataPath,
 };
 
 /**
@@ -101,12 +102,11 @@ function threadExit(): void {
 }
 
 /**
- * Makes the emulation this thread's Winsock: opens libc (a missing one fails the import, by name)
- * and wires the thread's exit clean-up. Called once, by winsock/index.ts when it picks this backend
- * (it is imported on Windows too, where none of this may happen).
+ * Makes the emulation this thread's Winsock: wires the thread's exit clean-up. Called once, by
+ * winsock/index.ts when it picks this backend (it is imported on Windows too, where none of this
+ * may happen; libc itself is bound at import on Linux only, host/libc.ts).
  */
 export function activate(): WinsockCore {
-  openLibc();
   process.once('exit', threadExit);
   closeFdsOfEndedWorkers();
   return backend;

@@ -10,8 +10,8 @@ import { AF_INET, AF_INET6, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../st
 import { WSAEAFNOSUPPORT, WSAENETUNREACH, WSAENOBUFS } from '../../errors/index.js';
 import { ws2_32 } from './ws2_32.js';
 
-// Declared here, bound on first use: this module is imported on Linux too (../native-library.ts).
-const iphlpapi = nativeLibrary('iphlpapi.dll');
+// Bound at import on win32 only: this module is imported on Linux too (../native-library.ts).
+const iphlpapi = nativeLibrary('win32', 'iphlpapi.dll');
 const GetIpForwardTable2 = iphlpapi.func('uint32_t __stdcall GetIpForwardTable2(uint16_t Family, _Out_ void **Table)');
 const FreeMibTable = iphlpapi.func('void __stdcall FreeMibTable(void *Memory)');
 

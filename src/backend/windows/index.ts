@@ -4,7 +4,7 @@
  * every result and error. Checked here only: our own WSAStartup count (`needsStartup`, see
  * startup.ts) and JS buffers shorter than the size claimed for them (see arguments.ts). The overlapped part (events,
  * waits, completion ports, overlapped WSAIoctl, async twins) is in overlapped.ts.
- * Imported on every platform; its DLLs are opened by `activate`, on win32 only.
+ * Imported on every platform; its DLLs are bound at import on win32 only (ws2_32.ts).
  */
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
 import { FIONBIO } from '../../codes/names.js';
@@ -14,8 +14,9 @@ import { queryDefaultGateway } from './default-gateway.js';
 import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
+import { dataPathFunctions } from './data-path.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
-import { WSADATA_X64_SIZE, decodeWSADATA, openLibraries, win32, ws2_32 } from './ws2_32.js';
+import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
 
 /**
  * FIONBIO on a borrowed SOCKET changes only its Winsock flag (docs/principles.md, principle 3):
@@ -183,10 +184,10 @@ export const backend: WinsockCore = {
   queryDefaultGateway,
 
   ...overlappedFunctions,
+  ...dataPathFunctions,
 };
 
-/** Makes ws2_32.dll this thread's Winsock: opens the DLLs now. Called once, by winsock/index.ts on win32. */
+/** Makes ws2_32.dll this thread's Winsock (its DLLs are bound at import on win32, ws2_32.ts). Called once, by winsock/index.ts on win32. */
 export function activate(): WinsockCore {
-  openLibraries();
   return backend;
 }

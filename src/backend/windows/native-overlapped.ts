@@ -127,6 +127,12 @@ export interface Operation {
   readonly size: number;
   /** Run on the caller's output after the copy back (pointers into native memory rebased). */
   readonly relocate: (() => void) | null;
+  /**
+   * Run when an operation Windows started is over, before its memory is released, with the final
+   * NTSTATUS (Internal) and information (InternalHigh, the bytes): the data path copies received
+   * bytes into the caller's buffers here.
+   */
+  readonly completed: ((status: number, information: number) => void) | null;
   /** The event Windows signals when the operation completes (winsock/delivery.ts); 0n for none. */
   readonly event: bigint;
 }
@@ -185,6 +191,16 @@ export class NativeOverlapped {
     } catch {
       // A frozen or otherwise read-only object: C memory cannot refuse a write, but this can.
     }
+  }
+
+  /** Internal's NTSTATUS (the low 32 bits). */
+  get status(): number {
+    return this.view.getUint32(0, true);
+  }
+
+  /** InternalHigh as Windows left it (the bytes transferred). */
+  get information(): number {
+    return fromU64(this.view.getBigUint64(8, true));
   }
 
   /** hEvent as Windows reads it from this OVERLAPPED. */
@@ -269,13 +285,14 @@ export function finish(block: NativeOverlapped, op: Operation, mirror: boolean):
     inFlight.delete(block);
   }
   if (mirror) block.mirror();
-  if (op.caller !== null && op.output !== null) {
-    try {
+  try {
+    if (op.caller !== null && op.output !== null) {
       op.caller.set(op.output.bytes.subarray(0, op.size));
       op.relocate?.();
-    } catch {
-      // The caller's array was detached (transferred) meanwhile: nothing to copy into.
     }
+    if (mirror) op.completed?.(block.status, block.information);
+  } catch {
+    // The caller's array was detached (transferred) meanwhile: nothing to copy into.
   }
   release(op.input);
   release(op.output);

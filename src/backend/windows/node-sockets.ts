@@ -27,8 +27,8 @@ import { AF_INET, AF_INET6, SOCKADDR_STORAGE_SIZE, parseSockaddr, sockaddr } fro
 import { WSAEINVAL, WSAENOTSOCK, WSAEOPNOTSUPP, WSAETOOMANYREFS } from '../../errors/index.js';
 import { ws2_32 } from './ws2_32.js';
 
-const ntdll = nativeLibrary('ntdll.dll');
-const kernel32 = nativeLibrary('kernel32.dll');
+const ntdll = nativeLibrary('win32', 'ntdll.dll');
+const kernel32 = nativeLibrary('win32', 'kernel32.dll');
 
 const nt = {
   NtQuerySystemInformation: ntdll.func(

@@ -44,7 +44,7 @@ configurePoller({ beforeRound: reap, hasWork });
 
 /** A handle no process can have open (handle tables stop far below it); given for non-integers. */
 const NO_HANDLE = 0x7ffffffc;
-const nativeHandle = (h: unknown): number => (typeof h === 'number' && Number.isSafeInteger(h) ? h : NO_HANDLE);
+export const nativeHandle = (h: unknown): number => (typeof h === 'number' && Number.isSafeInteger(h) ? h : NO_HANDLE);
 /** BOOL as Linux reads it: true or a non-zero number. */
 const toBOOL = (value: unknown): number => (value === true || (typeof value === 'number' && value !== 0 && !Number.isNaN(value)) ? 1 : 0);
 const dword = (value: unknown): number => Number(value) >>> 0;
@@ -61,7 +61,7 @@ function keepingError<T>(fn: () => T): T {
 }
 
 /** After a wait that may have run completion routines: reap, and drop the callback if it is idle. */
-function afterWait(): void {
+export function afterWait(): void {
   keepingError(() => {
     reap();
     releaseIdleRoutine();
@@ -72,7 +72,7 @@ function afterWait(): void {
  * Whether `s` names a socket, asked without side effects (getsockopt SO_TYPE). For functions whose
  * NULL out-parameter Windows would only discover after checking the socket.
  */
-function socketError(s: SOCKET): number {
+export function socketError(s: SOCKET): number {
   const type = new Uint8Array(4);
   const result: number = ws2_32.getsockopt(nativeSocket(s), 0xffff, 0x1008, type, [4]);
   return result === 0 ? 0 : ws2_32.WSAGetLastError();
@@ -86,9 +86,21 @@ const guard = makeGuard((code) => win32.SetLastError(code));
 /** Port of each socket this thread associated through CreateIoCompletionPort. */
 const associations = new Map<number, number>();
 
+/**
+ * Sockets given FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (SetFileCompletionNotificationModes): an
+ * operation that succeeds at once queues no packet, so none is expected.
+ */
+const skipPortOnSuccess = new Set<number>();
+
+/** SetFileCompletionNotificationModes succeeded on `s` (the modes cannot be cleared). */
+export function noteCompletionModes(s: SOCKET, flags: number, skipPortFlag: number): void {
+  if (flags & skipPortFlag) skipPortOnSuccess.add(s);
+}
+
 /** The socket was closed (closesocket or CloseHandle): its association is gone. */
 export function forgetSocket(s: SOCKET): void {
   associations.delete(s);
+  skipPortOnSuccess.delete(s);
   kick();
 }
 
@@ -142,7 +154,6 @@ export function overlappedIoctl(
 ): number {
   // Anything but an object where a DWORD * goes is taken as NULL (WSAEFAULT from ws2_32).
   const bytesRef = isObject(lpcbBytesReturned) ? lpcbBytesReturned : null;
-  const block = blockForCall(lpOverlapped);
   const inSize = cbInBuffer >>> 0;
   const outSize = cbOutBuffer >>> 0;
   const input = copyIn(lpvInBuffer, inSize);
@@ -150,6 +161,26 @@ export function overlappedIoctl(
   const code = dwIoControlCode >>> 0;
   const relocate = output !== null && lpvOutBuffer !== null && SOCKET_ADDRESS_LIST_OUTPUT.has(code)
     ? relocator(output, lpvOutBuffer, outSize, input, lpvInBuffer, inSize) : null;
+  return issueOverlapped(s, lpOverlapped, bytesRef, lpCompletionRoutine,
+    { input, output, caller: output === null ? null : lpvOutBuffer, size: outSize, relocate, completed: null },
+    (bytes, overlapped, routine) => api.WSAIoctl(nativeSocket(s), code, input?.address ?? null, inSize,
+      output?.address ?? null, outSize, bytes, overlapped, routine));
+}
+
+/**
+ * An overlapped call on socket `s` (WSAIoctl, WSARecv, WSASend, ...) with the caller's
+ * WSAOVERLAPPED: `call` receives the native byte-count cell (null when `bytesRef` is null), the
+ * native OVERLAPPED and the native routine (null without a JS routine) and makes the real call.
+ * When Windows completes the operation at once, its outcome is mirrored before returning; when it
+ * pends (SOCKET_ERROR + WSA_IO_PENDING), `op`'s memory stays until the completion is seen
+ * (native-overlapped.ts). Returns the call's result with its last error.
+ */
+export function issueOverlapped(
+  s: SOCKET, lpOverlapped: WSAOVERLAPPED, bytesRef: Ref<number> | null,
+  lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, parts: Omit<Operation, 'event'>,
+  call: (bytes: bigint | null, overlapped: bigint, routine: bigint | null) => number,
+): number {
+  const block = blockForCall(lpOverlapped);
   block.load(true);
   const given = bytesRef === null ? 0 : refValue(bytesRef) >>> 0;
   if (bytesRef !== null) block.cell = given;
@@ -161,13 +192,9 @@ export function overlappedIoctl(
   });
   const routine = delivery.apc ? lpCompletionRoutine : null;
   if (routine !== null) expectRoutine(block, routine);
-  const op: Operation = {
-    input, output, caller: output === null ? null : lpvOutBuffer, size: outSize, relocate, event: delivery.event,
-  };
+  const op: Operation = { ...parts, event: delivery.event };
 
-  const result: number = api.WSAIoctl(nativeSocket(s), code, input?.address ?? null, inSize,
-    output?.address ?? null, outSize, bytesRef === null ? null : block.cellAddress, block.address,
-    routine === null ? null : routinePointer());
+  const result = call(bytesRef === null ? null : block.cellAddress, block.address, routine === null ? null : routinePointer());
   const error = result === 0 ? 0 : ws2_32.WSAGetLastError();
 
   const pending = result !== 0 && error === WSA_IO_PENDING;
@@ -179,7 +206,7 @@ export function overlappedIoctl(
   const started = used && (pending || result === 0);
   if (routine !== null) {
     if (!started) dropRoutine(block, routine);
-  } else if (started && delivery.packet && port !== undefined) {
+  } else if (started && delivery.packet && port !== undefined && !(result === 0 && skipPortOnSuccess.has(s))) {
     expectPacket(block, port);
   }
   if (pending) {

@@ -1,7 +1,7 @@
 /**
  * koffi declarations of the ws2_32.dll and kernel32.dll functions the Windows backend passes
- * through to. Bound on first use (this module is imported on Linux as well, ../native-library.ts);
- * the backend opens both libraries when it is picked.
+ * through to. Bound at import on win32 only (this module is imported on Linux as well,
+ * ../native-library.ts).
  *
  * Conventions:
  * - `SOCKET` (UINT_PTR) is declared as the signed `intptr_t`, so INVALID_SOCKET (~0) arrives as
@@ -24,14 +24,9 @@ import type { WSADATA } from '../../winsock/types.js';
 const SOCKET = 'intptr_t';
 const HANDLE = 'intptr_t';
 
-const ws2 = nativeLibrary('ws2_32.dll');
-const kernel32 = nativeLibrary('kernel32.dll');
-
-/** Opens ws2_32.dll and kernel32.dll now (a missing one fails the import, by name). */
-export function openLibraries(): void {
-  ws2.open();
-  kernel32.open();
-}
+/** Opened and bound at import on win32 only (a missing DLL fails the import, by name). */
+const ws2 = nativeLibrary('win32', 'ws2_32.dll');
+const kernel32 = nativeLibrary('win32', 'kernel32.dll');
 
 /**
  * WSADATA as laid out on Win64 (408 bytes): the two counters and the vendor pointer come before
@@ -136,6 +131,35 @@ export const overlappedApi = {
   CancelIo: kernel32.func(`int __stdcall CancelIo(${HANDLE} hFile)`),
   CancelIoEx: kernel32.func(`int __stdcall CancelIoEx(${HANDLE} hFile, void *lpOverlapped)`),
   GetHandleInformation: kernel32.func(`int __stdcall GetHandleInformation(${HANDLE} hObject, void *lpdwFlags)`),
+};
+
+/**
+ * The data path. Every pointer is `void *` and receives native memory (koffi.alloc addresses):
+ * WSABUF arrays hold pointers, and an overlapped call's buffers, byte count, flags and address
+ * are written by Windows after the call returns (data-path.ts).
+ */
+export const dataPathApi = {
+  WSARecv: ws2.func(
+    `int __stdcall WSARecv(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesRecvd, ` +
+      'void *lpFlags, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  WSASend: ws2.func(
+    `int __stdcall WSASend(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesSent, ` +
+      'uint32_t dwFlags, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  WSARecvFrom: ws2.func(
+    `int __stdcall WSARecvFrom(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesRecvd, ` +
+      'void *lpFlags, void *lpFrom, void *lpFromlen, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  WSASendTo: ws2.func(
+    `int __stdcall WSASendTo(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesSent, ` +
+      'uint32_t dwFlags, void *lpTo, int iTolen, void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
+  select: ws2.func('int __stdcall select(int nfds, void *readfds, void *writefds, void *exceptfds, void *timeout)'),
+  WSAPoll: ws2.func('int __stdcall WSAPoll(void *fdArray, uint32_t fds, int timeout)'),
+  SetFileCompletionNotificationModes: kernel32.func(
+    `int __stdcall SetFileCompletionNotificationModes(${HANDLE} FileHandle, uint8_t Flags)`,
+  ),
 };
 
 /**

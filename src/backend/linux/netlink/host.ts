@@ -37,7 +37,13 @@ export function hostAddresses(version: IpVersion | 0, socket?: QuerySocket): Net
       link = found.ok ? { index: a.index, ...found.value } : null;
       links.set(a.index, link);
     }
-    if (link) out.push({ ...a, link });
+    // The parsed address is this query's own: given its link in place (a spread copy of every
+    // field was a tenth of the whole SIO_ADDRESS_LIST_QUERY).
+    if (link) {
+      const withLink = a as HostAddress;
+      withLink.link = link;
+      out.push(withLink);
+    }
   }
   return { ok: true, value: out };
 }

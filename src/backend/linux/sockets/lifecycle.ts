@@ -5,7 +5,7 @@
  */
 import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
-import { cancel, pendingOn } from '../win32/operations.js';
+import { abortOnClose, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection } from '../win32/event-select.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
@@ -54,11 +54,11 @@ export function socketConnected(sock: LinuxSocket): void {
 
 /**
  * closesocket, WSACleanup, thread exit, or a borrowed socket whose owner closed it: each pending
- * operation completes once as cancelled, requests and selections are dropped, the handle goes.
+ * operation completes once (cancelled, or aborted for a data transfer), requests and selections are dropped, the handle goes.
  */
 export function closeSocket(sock: LinuxSocket): void {
   if (sock.closed) return;
-  for (const op of pendingOn(sock)) cancel(op);
+  for (const op of pendingOn(sock)) abortOnClose(op);
   for (const drop of [...sock.notificationRequests.values()]) drop();
   forgetSocket(sock);
   sock.closed = true;

@@ -111,7 +111,7 @@ export function listen(s: SOCKET, backlog: number): number {
  * alertable, as Windows' blocking calls are: completion routines run meanwhile, and one that
  * closes this very socket ends the call with WSAEINTR (never a wait on a reused fd number).
  */
-function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): number {
+export function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): number {
   const revents = waitForFd(sock.fd, events, timeoutMs, threadAlerts, () => sock.closed);
   if (sock.closed) return W.WSAEINTR;
   return revents !== 0 ? 0 : W.WSAETIMEDOUT;
@@ -192,13 +192,43 @@ function connectedOk(sock: LinuxSocket): number {
   return ok(0);
 }
 
-const KNOWN_SEND_FLAGS = C.MSG_OOB | C.MSG_DONTROUTE;
-const KNOWN_RECV_FLAGS = C.MSG_OOB | C.MSG_PEEK | C.MSG_WAITALL;
+export const KNOWN_SEND_FLAGS = C.MSG_OOB | C.MSG_DONTROUTE;
+export const KNOWN_RECV_FLAGS = C.MSG_OOB | C.MSG_PEEK | C.MSG_WAITALL;
 
 function linuxMsgFlags(flags: number): number {
   let out = flags & (C.MSG_OOB | C.MSG_PEEK | C.MSG_DONTROUTE);
   if (flags & C.MSG_WAITALL) out |= L.MSG_WAITALL;
   return out;
+}
+
+/**
+ * One send to the kernel, without waiting: the bytes the kernel took, AGAIN when it took none
+ * and would block, or a Winsock error (stale ICMP errors on UDP are skipped). WSASend and send
+ * share it (data-path/send.ts).
+ */
+export function sendAttempt(sock: LinuxSocket, chunk: Uint8Array, flags: number, dest: { addr: Uint8Array; len: number } | null): { bytes: number } | { error: number } | typeof AGAIN {
+  const lflags = linuxMsgFlags(flags) | L.MSG_NOSIGNAL;
+  for (let retries = 0; ; retries++) {
+    const n = dest
+      ? libc.sendto(sock.fd, chunk, chunk.length, lflags, dest.addr, dest.len)
+      : libc.send(sock.fd, chunk, chunk.length, lflags);
+    if (n >= 0) return { bytes: n };
+    const errno = libc.errno();
+    if (errno === E.EAGAIN) return AGAIN;
+    if (retries < 4 && isStaleIcmpError(sock, errno)) continue;
+    return { error: sendErrorFor(sock, errno) };
+  }
+}
+
+/**
+ * The destination of a sendto / WSASendTo: null for none (or on a stream socket, where Windows
+ * ignores it), the Linux sockaddr, or a Winsock error.
+ */
+export function sendDestination(sock: LinuxSocket, to: Uint8Array | null, tolen: number): { addr: Uint8Array; len: number } | null | number {
+  if (to === null && tolen === 0) return null;
+  // Windows ignores the destination of sendto on a connected stream socket.
+  if (sock.type === C.SOCK_STREAM) return null;
+  return toLinuxSockaddr(callerBuffer(to, tolen), tolen, sock.af);
 }
 
 function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, to: Uint8Array | null, tolen: number): number {
@@ -208,34 +238,25 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   const data = callerBuffer(buf, len);
   if (data === null) return fail(W.WSAEFAULT);
   if (flags & ~KNOWN_SEND_FLAGS) return fail(W.WSAEOPNOTSUPP);
-  let dest: { addr: Uint8Array; len: number } | null = null;
-  if (to !== null || tolen !== 0) {
-    if (sock.type === C.SOCK_STREAM) {
-      // Windows ignores the destination of sendto on a connected stream socket.
-    } else {
-      const addr = toLinuxSockaddr(callerBuffer(to, tolen), tolen, sock.af);
-      if (typeof addr === 'number') return fail(addr);
-      dest = addr;
-    }
-  }
-  const lflags = linuxMsgFlags(flags) | L.MSG_NOSIGNAL;
+  const dest = sendDestination(sock, to, tolen);
+  if (typeof dest === 'number') return fail(dest);
+  return sendBlocking(sock, data, flags, dest);
+}
+
+/**
+ * Send `data` as a non-overlapped call does: a blocking stream send returns only when everything
+ * is queued; a non-blocking one takes what the kernel takes (WSAEWOULDBLOCK for nothing).
+ */
+export function sendBlocking(sock: LinuxSocket, data: Uint8Array, flags: number, dest: { addr: Uint8Array; len: number } | null): number {
+  const len = data.length;
   let sent = 0;
-  let retries = 0;
   for (;;) {
-    const chunk = sent === 0 ? data : data.subarray(sent);
-    const n = dest
-      ? libc.sendto(sock.fd, chunk, len - sent, lflags, dest.addr, dest.len)
-      : libc.send(sock.fd, chunk, len - sent, lflags);
-    if (n >= 0) {
-      sent += n;
-      // A blocking stream send on Windows returns only when everything is queued.
+    const got = sendAttempt(sock, sent === 0 ? data : data.subarray(sent), flags, dest);
+    if (got !== AGAIN) {
+      if ('error' in got) return fail(got.error);
+      sent += got.bytes;
       if (sent >= len || sock.nonBlocking || sock.type !== C.SOCK_STREAM) return ok(sent);
       continue;
-    }
-    const errno = libc.errno();
-    if (errno !== E.EAGAIN) {
-      if (retries++ < 4 && isStaleIcmpError(sock, errno)) continue;
-      return fail(sendErrorFor(sock, errno));
     }
     if (sent === 0 && withoutConnection(sock)) return fail(W.WSAENOTCONN);
     if (sock.nonBlocking) {
@@ -278,6 +299,46 @@ export function sendto(s: SOCKET, buf: Uint8Array | null, len: number, flags: nu
   return sendCommon(s, buf, len, flags, to, tolen);
 }
 
+/**
+ * One receive from the kernel, without waiting: the bytes (more than `len` for a truncated
+ * datagram, whose rest is gone), AGAIN when nothing is there yet, or a Winsock error. The socket's
+ * Windows rules come first (a stored ICMP error on UDP, datagrams FIONREAD already took), stale
+ * ICMP errors are skipped, and `peer` / `peerLen` receive the source address. WSARecv and recv
+ * share it (data-path/receive.ts).
+ */
+export const AGAIN = -1;
+export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number, flags: number, peer: Uint8Array, peerLen: Uint32Array): { bytes: number } | { error: number } | typeof AGAIN {
+  const datagram = sock.type !== C.SOCK_STREAM;
+  // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
+  const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
+  for (let retries = 0; ; retries++) {
+    if (datagram) {
+      const error = reportableDatagramError(sock);
+      if (error) return { error };
+    }
+    peerLen[0] = peer.length;
+    // Datagrams FIONREAD already took out of the kernel come first (datagram-queue.ts).
+    const queued = datagram ? receiveQueued(sock, data, len, lflags, peer, peerLen) : null;
+    const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
+    if (n >= 0) {
+      if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
+      return { bytes: n };
+    }
+    const errno = queued !== null ? -queued : libc.errno();
+    if (errno === E.EAGAIN) return AGAIN;
+    if (retries < 4 && isStaleIcmpError(sock, errno)) continue;
+    if (errno === E.EINVAL && flags & C.MSG_OOB) return { error: W.WSAEINVAL };
+    if (errno === E.ECONNREFUSED && datagram) return { error: W.WSAECONNRESET };
+    if (errno === E.ENOTCONN && sock.type === C.SOCK_STREAM) return { error: W.WSAENOTCONN };
+    return { error: wsaFromErrno(errno) };
+  }
+}
+
+/** Nothing can ever arrive on an unbound UDP socket: Windows says WSAEINVAL at once. */
+export function cannotReceive(sock: LinuxSocket): boolean {
+  return sock.type === C.SOCK_DGRAM && !isBound(sock.fd);
+}
+
 function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
@@ -297,40 +358,21 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
     if (name === null) return fail(W.WSAEFAULT);
     source = { name, size: size! };
   }
-  // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
-  const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
   const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
   const peerLen = new Uint32Array(1);
-  let retries = 0;
   for (;;) {
-    if (datagram) {
-      const error = reportableDatagramError(sock);
-      if (error) return fail(error);
-    }
-    peerLen[0] = peer.length;
-    // Datagrams FIONREAD already took out of the kernel come first (datagram-queue.ts).
-    const queued = datagram ? receiveQueued(sock, data, len, lflags, peer, peerLen) : null;
-    const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
-    if (n >= 0) {
-      if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
+    const got = receiveAttempt(sock, data, len, flags, peer, peerLen);
+    if (got !== AGAIN) {
+      if ('error' in got) return fail(got.error);
       if (source !== null && peerLen[0]! > 0) {
         writeWindowsSockaddr(peer, source.name, source.size);
         fromlen!.value = sockaddrSize(sock.af);
       }
-      if (datagram && n > len) return fail(W.WSAEMSGSIZE);
-      return ok(n);
-    }
-    const errno = queued !== null ? -queued : libc.errno();
-    if (errno !== E.EAGAIN) {
-      if (retries++ < 4 && isStaleIcmpError(sock, errno)) continue;
-      if (errno === E.EINVAL && flags & C.MSG_OOB) return fail(W.WSAEINVAL);
-      if (errno === E.ECONNREFUSED && datagram) return fail(W.WSAECONNRESET);
-      if (errno === E.ENOTCONN && sock.type === C.SOCK_STREAM) return fail(W.WSAENOTCONN);
-      return fail(wsaFromErrno(errno));
+      if (datagram && got.bytes > len) return fail(W.WSAEMSGSIZE);
+      return ok(got.bytes);
     }
     if (sock.type === C.SOCK_STREAM && tcpState(sock.fd) === TCP_STATE.SYN_SENT) return fail(W.WSAENOTCONN);
-    // Nothing can ever arrive on an unbound UDP socket: Windows says WSAEINVAL at once.
-    if (sock.type === C.SOCK_DGRAM && !isBound(sock.fd)) return fail(W.WSAEINVAL);
+    if (cannotReceive(sock)) return fail(W.WSAEINVAL);
     if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
     const events = flags & C.MSG_OOB ? L.POLLPRI : L.POLLIN;
     const waited = waitIfBlocking(sock, events, sock.receiveTimeoutMs);

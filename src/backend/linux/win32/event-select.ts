@@ -102,6 +102,9 @@ const bitIndex = (bit: number): number => 31 - Math.clz32(bit);
 /** Record `bit` (with its error code) if selected and armed; signal the event object. */
 function record(state: SelectState, bit: number, error: number): void {
   if (!(state.armed & bit)) return;
+  // A pending overlapped receive takes the data event: no FD_READ while one waits (Wine's
+  // test_read_events; extension-functions.md §4.15).
+  if (bit === C.FD_READ && state.sock.pendingReceives > 0) return;
   if (!(state.mask & bit)) {
     if (bit & NOTIFICATIONS) {
       state.latched |= bit;

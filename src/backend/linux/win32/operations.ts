@@ -18,6 +18,10 @@ export class OverlappedOp {
   done = false;
   /** Releases what the pending operation holds (a watcher subscription, ...). */
   release: (() => void) | null = null;
+  /** How closesocket ends it: data transfers abort (STATUS_CONNECTION_ABORTED), the rest cancel. */
+  closeStatus = STATUS_CANCELLED;
+  /** A receive's flags at completion (MSG_OOB ...), what WSAGetOverlappedResult's lpdwFlags gets. */
+  receiveFlags = 0;
   constructor(
     readonly sock: LinuxSocket,
     readonly overlapped: WSAOVERLAPPED,
@@ -51,7 +55,7 @@ function openEvent(handle: number) {
  * else: the routine, event and packet still come, and the closing or clean-up that delivered it
  * goes on to the other operations.
  */
-export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, hEvent: number, status: number, information: number): void {
+export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null, hEvent: number, status: number, information: number, skipPacket = false): void {
   try {
     writeIoStatus(ov, status, information >>> 0);
   } catch (error) {
@@ -66,7 +70,7 @@ export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVER
   } else {
     const event = openEvent(delivery.event);
     if (event) signal(event);
-    if (association && delivery.packet) {
+    if (association && delivery.packet && !skipPacket) {
       queuePacket(association.port, { bytes: information >>> 0, key: association.key, overlapped: ov, status: status >>> 0 });
     }
   }
@@ -112,6 +116,11 @@ export function complete(op: OverlappedOp, status: number, information: number):
 
 export function cancel(op: OverlappedOp): boolean {
   return complete(op, STATUS_CANCELLED, 0);
+}
+
+/** The socket is being closed with `op` pending: it ends as its kind does (closeStatus). */
+export function abortOnClose(op: OverlappedOp): boolean {
+  return complete(op, op.closeStatus, 0);
 }
 
 export function pendingOn(sock: LinuxSocket): OverlappedOp[] {

@@ -35,6 +35,18 @@ export class LinuxSocket implements HandleObject {
    * has no per-socket place for (sockets/sockopts.ts).
    */
   readonly optionMirrors = new Map<string, number>();
+  /**
+   * SetFileCompletionNotificationModes flags (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+   * FILE_SKIP_SET_EVENT_ON_HANDLE); they only ever get added, as on Windows.
+   */
+  completionModes = 0;
+  /**
+   * The peer reset the connection (a receive saw ECONNRESET): Windows fails every later receive and
+   * send with WSAECONNRESET, where Linux would report end of file.
+   */
+  connectionReset = false;
+  /** Overlapped receives waiting for data (data-path/pending.ts): they take the data event. */
+  pendingReceives = 0;
   /** shutdown(SD_RECEIVE / SD_BOTH) happened: Windows fails every later receive with WSAESHUTDOWN. */
   receiveShutdown = false;
   /** shutdown(SD_SEND / SD_BOTH) happened: a later send is WSAESHUTDOWN, whatever the TCP state. */

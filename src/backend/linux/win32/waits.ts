@@ -109,15 +109,14 @@ type GorArgs = [sock: LinuxSocket, lpOverlapped: WSAOVERLAPPED | null, lpcbTrans
 function result(ov: WSAOVERLAPPED, cbTransfer: Ref<number>, flags: Ref<number>): boolean {
   const status = Number(ov.Internal) >>> 0;
   cbTransfer.value = Number(ov.InternalHigh) >>> 0;
-  flags.value = 0;
-  if (status === W.STATUS_PENDING) {
-    // Only reached after a wait on hEvent that was signalled while Internal still says pending:
-    // Windows then reports success.
+  if (status === W.STATUS_PENDING || W.ntSuccess(status)) {
+    // A receive's flags (MSG_OOB ...); 0 for anything else. A failure leaves *lpdwFlags alone
+    // (Wine's test_ip_pktinfo). STATUS_PENDING here: a wait on hEvent was signalled while
+    // Internal still says pending, which Windows reports as success. Any other success status is
+    // TRUE with the last error 0 (Windows before 10 1809; later ones set RtlNtStatusToDosError).
+    flags.value = opFor(ov)?.receiveFlags ?? 0;
     return ok(true);
   }
-  // A success status other than STATUS_PENDING: TRUE. (Windows 10 1809 and later also set the
-  // last error to RtlNtStatusToDosError(status); earlier ones to 0, which is what this does.)
-  if (W.ntSuccess(status)) return ok(true);
   fail(W.ntStatusToWsaError(status));
   return false;
 }
