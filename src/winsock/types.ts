@@ -105,3 +105,26 @@ export interface WSAPOLLFD {
   events: number;
   revents: number;
 }
+
+/** An IP endpoint as Node reports it (`socket.address()`, `remoteAddress` / `remotePort`). */
+export interface NodeEndpoint {
+  address: string;
+  port: number;
+}
+
+/**
+ * What a Node socket says about itself, for `adoptNodeHandle` on a backend where Node does not
+ * expose the socket's handle (Windows): the backend finds the one SOCKET of the process with these
+ * addresses. `remote` is null when the socket is not connected; `listening` marks a net.Server.
+ */
+export interface NodeSocketView {
+  local: NodeEndpoint;
+  remote: NodeEndpoint | null;
+  listening: boolean;
+}
+
+/** What `queryDefaultGateway` answers: the next hop as a Windows sockaddr and the interface to it. */
+export interface DefaultGateway {
+  sockaddr: Uint8Array;
+  interfaceIndex: number;
+}

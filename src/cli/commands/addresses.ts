@@ -1,5 +1,5 @@
 /**
- * `wsaioctl addresses [-4|-6]`: the local addresses an application can bind to, as
+ * `wsaioctl addresses [--family 4|6 | -4 | -6]`: the local addresses an application can bind to, as
  * WSAIoctl(SIO_ADDRESS_LIST_QUERY) lists them on a UDP socket of the family (IPv4 by default):
  * Preferred addresses only, the loopback interface's left out. The SOCKET_ADDRESS_LIST's pointers
  * are followed inside the buffer. Table or `--json`.
@@ -7,8 +7,9 @@
 import * as ws from '../../winsock/index.js';
 import { EXIT_OK, EXIT_USAGE, table, type CliCommand } from '../command.js';
 import { growingIoctl, WinsockFailure, withSocket, withWinsock } from './network-common.js';
+import { FAMILY_OPTIONS, FAMILY_USAGE, isFamilyFlag, parseFamily } from '../family.js';
 
-const USAGE = '[-4|-6] [--json]   (IPv4 by default)';
+const USAGE = `${FAMILY_USAGE} [--json]   (IPv4 by default)`;
 
 export interface AddressRow {
   family: 'IPv4' | 'IPv6';
@@ -21,19 +22,15 @@ export const addressesCommand: CliCommand = {
   name: 'addresses',
   summary: 'Local addresses of one family an application can bind to (SIO_ADDRESS_LIST_QUERY)',
   usage: USAGE,
-  options: {
-    ipv4: { type: 'boolean', short: '4' },
-    ipv6: { type: 'boolean', short: '6' },
-  },
+  options: FAMILY_OPTIONS,
   run({ values, positionals }, io) {
-    // main() hands `-4` / `-6` over as positionals (they look like negative numbers to it).
-    const four = values.ipv4 === true || positionals.includes('-4');
-    const six = values.ipv6 === true || positionals.includes('-6');
-    const extra = positionals.find((p) => p !== '-4' && p !== '-6');
-    if (extra !== undefined || (four && six)) {
-      io.err(`wsaioctl addresses: ${extra !== undefined ? `unexpected argument '${extra}'` : 'give -4 or -6, not both'}\nusage: wsaioctl addresses ${USAGE}`);
+    const extra = positionals.find((p) => !isFamilyFlag(p));
+    const parsed = parseFamily(values, positionals);
+    if (extra !== undefined || 'error' in parsed) {
+      io.err(`wsaioctl addresses: ${extra !== undefined ? `unexpected argument '${extra}'` : (parsed as { error: string }).error}\nusage: wsaioctl addresses ${USAGE}`);
       return EXIT_USAGE;
     }
+    const six = parsed.family === 'IPv6';
     return withWinsock(io, 'addresses', () => {
       const answer = withSocket(six ? ws.AF_INET6 : ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP, (s) => growingIoctl(s, ws.SIO_ADDRESS_LIST_QUERY, null, 512));
       if (answer instanceof WinsockFailure) return answer;
