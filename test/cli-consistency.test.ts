@@ -20,14 +20,15 @@ describe('CLI: the family options mean the same everywhere', () => {
   test('addresses: --family 6, -6 and --ipv6 give the same answer; --family 4 the IPv4 one', async () => {
     const six = await run('addresses', '--family', '6', '--json');
     assert.equal(six.code, 0, six.err);
-    assert.equal(JSON.parse(six.out).family, 'IPv6');
+    assert.deepEqual(JSON.parse(six.out).families, ['IPv6']);
     for (const form of [['-6'], ['--ipv6'], ['--family', 'ipv6']]) {
       const other = await run('addresses', ...form, '--json');
       assert.equal(other.code, 0, other.err);
       assert.deepEqual(JSON.parse(other.out), JSON.parse(six.out), form.join(' '));
     }
-    assert.equal(JSON.parse((await run('addresses', '--family', '4', '--json')).out).family, 'IPv4');
+    assert.deepEqual(JSON.parse((await run('addresses', '--family', '4', '--json')).out).families, ['IPv4']);
   });
+
 
   test('both families, or a family that is not one, are the same usage error in addresses and watch', async () => {
     for (const command of ['addresses', 'watch']) {
