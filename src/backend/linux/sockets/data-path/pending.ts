@@ -1,17 +1,22 @@
 /**
  * Overlapped receives and sends waiting on a socket: one FIFO per direction, driven by the
- * reactor (docs/principles.md, principle 5). A socket with something pending is one reactor
- * source asking poll() only for what the head of each queue needs (POLLIN, POLLPRI for urgent
- * data, POLLOUT), so the kernel is read or written only when it is ready, and a socket with
- * nothing pending is not polled at all: ten thousand pending receives cost their objects, not CPU.
+ * socket's edge-triggered readiness (loop/readiness.ts, phase 'io'; docs/principles.md,
+ * principle 5). A socket with something pending has one subscription asking for what its queues
+ * need (POLLIN, POLLPRI for urgent data, POLLOUT); the kernel is read or written only when the
+ * socket reports an edge (besides the one try a call makes when nothing is queued before it). A
+ * socket with nothing pending is not registered, and the others are never looked at: ten thousand
+ * pending receives cost their objects and one epoll registration each, no CPU per wait.
  *
  * Order (Wine's test_simultaneous_async_recv): the receives on one socket take data in the order
  * they were issued, and sends go out in issue order; a new call queues behind the ones pending in
  * its direction instead of trying the kernel first.
+ *
+ * Edge-triggered means every edge must be used up: at each one the heads are tried until the
+ * kernel says "not now" (EAGAIN) or the queue is empty, so the next change is a new edge.
  */
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import type { OverlappedOp } from '../../win32/operations.js';
-import { addSource } from '../../loop/reactor.js';
+import { subscribe } from '../../loop/readiness.js';
 import { L } from '../../host/libc.js';
 
 /** One pending transfer: what it waits for, and one try at finishing it. */
@@ -26,10 +31,18 @@ export interface Transfer {
 interface Queues {
   readonly receives: Transfer[];
   readonly sends: Transfer[];
-  remove: (() => void) | null;
+  /** What the current subscription asks for (poll() bits). */
+  interest: number;
+  unsubscribe: (() => void) | null;
 }
 
 const queuesBySocket = new Map<LinuxSocket, Queues>();
+
+/**
+ * Tries at finishing a pending transfer made from a readiness edge (each may call the kernel):
+ * how the tests show that one ready socket among thousands costs work on that socket only.
+ */
+export const edgeAttempts = { count: 0 };
 
 /** A receive (`direction` 'receive') or send is already waiting on the socket. */
 export function hasPending(sock: LinuxSocket, direction: 'receive' | 'send'): boolean {
@@ -44,42 +57,62 @@ export function hasPending(sock: LinuxSocket, direction: 'receive' | 'send'): bo
 export function enqueue(sock: LinuxSocket, direction: 'receive' | 'send', transfer: Transfer): void {
   let queues = queuesBySocket.get(sock);
   if (!queues) {
-    queues = { receives: [], sends: [], remove: null };
+    queues = { receives: [], sends: [], interest: 0, unsubscribe: null };
     queuesBySocket.set(sock, queues);
-    const q = queues;
-    queues.remove = addSource({
-      fd: () => (sock.closed ? -1 : sock.fd),
-      events: () => (q.receives[0]?.events ?? 0) | (q.sends.length > 0 ? L.POLLOUT : 0),
-      ready: () => drive(sock, q),
-    });
   }
   const list = direction === 'receive' ? queues.receives : queues.sends;
   list.push(transfer);
   if (direction === 'receive') sock.pendingReceives++;
+  const q = queues;
   transfer.op.release = () => {
     const at = list.indexOf(transfer);
     if (at >= 0) {
       list.splice(at, 1);
       if (direction === 'receive') sock.pendingReceives--;
     }
-    if (queues.receives.length === 0 && queues.sends.length === 0) dropQueues(sock, queues);
+    if (q.receives.length === 0 && q.sends.length === 0) dropQueues(sock, q);
+    else if (list.length === 0) watch(sock, q, interestOf(q));
   };
+  watch(sock, queues, queues.interest | transfer.events);
+}
+
+/** What the queues wait for: the union of their transfers' events. */
+function interestOf(queues: Queues): number {
+  let interest = 0;
+  for (const transfer of queues.receives) interest |= transfer.events;
+  return interest | (queues.sends.length > 0 ? L.POLLOUT : 0);
+}
+
+/**
+ * Subscribe with `interest` unless the subscription already asks for exactly that. The new one is
+ * made before the old one ends, so the fd stays registered; (re-)registering makes the kernel
+ * report a condition that already holds, so nothing that happened before is missed.
+ */
+function watch(sock: LinuxSocket, queues: Queues, interest: number): void {
+  if (interest === queues.interest && queues.unsubscribe) return;
+  if (sock.closed || sock.fd < 0) return;
+  const previous = queues.unsubscribe;
+  queues.interest = interest;
+  queues.unsubscribe = subscribe(sock.fd, interest, () => drive(sock, queues), 'io');
+  previous?.();
 }
 
 function dropQueues(sock: LinuxSocket, queues: Queues): void {
   if (queuesBySocket.get(sock) !== queues) return;
   queuesBySocket.delete(sock);
-  queues.remove?.();
-  queues.remove = null;
+  queues.unsubscribe?.();
+  queues.unsubscribe = null;
 }
 
-/** The socket is ready for something: finish what can be finished, head first, in each direction. */
+/** An edge: finish what can be finished, head first, in each direction, until the kernel says EAGAIN. */
 function drive(sock: LinuxSocket, queues: Queues): void {
   for (const list of [queues.receives, queues.sends]) {
-    // Each completed head leaves the list (its release); a bound keeps one round finite anyway.
+    // Each completed head leaves the list (its release); the bound keeps one edge's work finite anyway.
     for (let n = list.length; n > 0 && !sock.closed; n--) {
       const head = list[0];
-      if (!head || !head.attempt()) break;
+      if (!head) break;
+      edgeAttempts.count++;
+      if (!head.attempt()) break;
     }
   }
 }
