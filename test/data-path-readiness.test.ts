@@ -13,7 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
-import { startup, cleanup, check, closeAll, listener, localName, loopbackName } from './helpers/sockets.js';
+import { startup, cleanup, check, closeAll, listener, localName, loopbackName, setIntOption, tcpPair } from './helpers/sockets.js';
 import { packet } from './helpers/completion.js';
 import { pollSet } from '../dist/backend/linux/loop/reactor.js';
 import { edgeAttempts } from '../dist/backend/linux/sockets/data-path/pending.js';
@@ -196,5 +196,52 @@ describe('pending transfers complete while the thread is idle (the kernel comple
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', child], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout.trim()), { pended: true, internal: 0, bytes: 3 });
+  });
+});
+
+describe('buffer lifetime of a pending send', () => {
+  test('a pending send holds the caller\'s WSABUFs and the kernel reads them when the socket is writable, not at issue (issue 14: buffer lifetime as in C)', () => {
+    // Windows reads a pending send's buffers when the transport takes the bytes (the caller must
+    // keep them valid until completion); bytes changed meanwhile show that nothing was copied at issue.
+    const { client, server } = tcpPair();
+    setIntOption(client, ws.SOL_SOCKET, ws.SO_SNDBUF, 4096);
+    setIntOption(server, ws.SOL_SOCKET, ws.SO_RCVBUF, 4096);
+    const port = ws.CreateIoCompletionPort(client, 0, 5, 0);
+    const fill = 64 * 1024;
+    let queued = 0;
+    let pended = false;
+    for (let i = 0; i < 64 && !pended; i++) {
+      const rc = ws.WSASend(client, [{ len: fill, buf: new Uint8Array(fill) }], 1, null, 0, new ws.WSAOVERLAPPED(), null);
+      if (rc === ws.SOCKET_ERROR) {
+        assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+        pended = true;
+      }
+      queued += fill;
+    }
+    assert.ok(pended, 'the socket buffers filled up');
+    const first = new Uint8Array(3000).fill(1);
+    const second = new Uint8Array(5000).fill(2);
+    const ov = new ws.WSAOVERLAPPED();
+    assert.equal(ws.WSASend(client, [{ len: first.length, buf: first }, { len: second.length, buf: second }], 2, null, 0, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+    first.fill(0xab);
+    second.fill(0xcd);
+    const expected = queued + first.length + second.length;
+    const received = new Uint8Array(expected);
+    let got = 0;
+    for (let i = 0; i < 100000 && (got < expected || ov.Internal === ws.STATUS_PENDING); i++) {
+      const n = ws.recv(server, received.subarray(got), Math.min(65536, expected - got), 0);
+      if (n > 0) got += n;
+      else ws.SleepEx(1, false);
+      while (packet(port, 0).overlapped);
+    }
+    assert.equal(got, expected);
+    assert.equal(ov.Internal, ws.STATUS_SUCCESS);
+    assert.equal(ov.InternalHigh, first.length + second.length);
+    const tail = received.subarray(queued);
+    assert.ok(tail.subarray(0, first.length).every((b) => b === 0xab), 'the first WSABUF was read after issue');
+    assert.ok(tail.subarray(first.length).every((b) => b === 0xcd), 'the second WSABUF was read after issue');
+    ws.CloseHandle(port);
+    closeAll(client, server);
   });
 });
