@@ -11,9 +11,11 @@
  * at MAX_ASYNC_POLL_MS so a source whose wanted events changed is picked up again soon. A kernel
  * event thus reaches an async waiter within one thread hop instead of a timer slice.
  *
- * Keep-alive: the async poll runs only while an async waiter exists *and* kernel sources are
- * registered (something is pending that can still complete); a finite time-out keeps the loop alive
- * until it fires; an INFINITE async wait with nothing pending holds nothing, so the process can exit.
+ * Keep-alive: the async poll runs only while an async waiter exists or a hold is taken
+ * (`holdServicing`: overlapped transfers are pending, which Windows' kernel completes whether or not
+ * the thread waits), *and* kernel sources are registered (something is pending that can still
+ * complete); a finite time-out keeps the loop alive until it fires; an INFINITE async wait with
+ * nothing pending holds nothing, so the process can exit.
  */
 import * as libc from '../host/libc.js';
 import { POLLFD_SIZE } from '../host/poll.js';
@@ -31,6 +33,8 @@ interface AsyncWaiter {
 
 const waiters = new Set<AsyncWaiter>();
 let kickScheduled = false;
+/** Holds taken by holdServicing and not yet ended. */
+let holds = 0;
 
 /** Something changed in this thread: look at the async waiters again (once, soon). */
 export function kick(): void {
@@ -88,6 +92,8 @@ export function waitAsync<T>(spec: WaitSpec<T>): Promise<T> {
 
 let waker = -1;
 let asyncPolling = false;
+/** The pollfd arrays of the pool-thread polls still running (see startAsyncPoll). */
+const inFlight = new Set<Uint8Array>();
 const eight = new Uint8Array(8);
 
 function wakerFd(): number {
@@ -115,7 +121,12 @@ function startAsyncPoll(): void {
   const { buffer, count } = pollSet({ fd, events: libc.L.POLLIN });
   asyncPolling = true;
   // Its own copy: the JS thread keeps using the reactor's buffer while the pool thread waits.
-  libc.pollAsync(buffer.slice(0, count * POLLFD_SIZE), count, MAX_ASYNC_POLL_MS, () => {
+  // koffi hands the pool thread the array's memory itself, unpinned: the array must stay
+  // referenced until the callback, or a GC meanwhile frees what poll() writes revents into.
+  const fds = buffer.slice(0, count * POLLFD_SIZE);
+  inFlight.add(fds);
+  libc.pollAsync(fds, count, MAX_ASYNC_POLL_MS, () => {
+    inFlight.delete(fds);
     asyncPolling = false;
     // Reset the eventfd (EAGAIN when nobody wrote: fine), unless the thread closed it meanwhile.
     if (waker === fd) libc.read(fd, eight, 8);
@@ -125,13 +136,31 @@ function startAsyncPoll(): void {
 }
 
 /**
- * The kernel sources are watched for the event loop only while an async waiter exists (a thread
- * nobody waits in polls nothing; its completions are picked up by its next wait, which always
- * starts with a look at the kernel). The pool-thread poll then keeps the process alive: something
- * is pending and someone awaits it.
+ * Service the kernel sources from the event loop while the hold lasts, even with no async waiter:
+ * what is pending then completes while the thread is idle (its event signalled, its packet
+ * queued), as Windows' kernel completes an overlapped transfer by itself. Like a reading
+ * net.Socket, a hold keeps the process alive; ending the last one lets it go at once.
+ */
+export function holdServicing(): () => void {
+  holds++;
+  if (!asyncPolling) updateAsyncPoll();
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--holds === 0) updateAsyncPoll();
+  };
+}
+
+/**
+ * The kernel sources are watched for the event loop only while an async waiter exists or a hold
+ * is taken (a thread nobody waits in, with nothing held, polls nothing; its completions are picked
+ * up by its next wait, which always starts with a look at the kernel). The pool-thread poll then
+ * keeps the process alive: something is pending and someone awaits it (or Windows would complete
+ * it by itself).
  */
 function updateAsyncPoll(): void {
-  const need = waiters.size > 0 && hasSources();
+  const need = (waiters.size > 0 || holds > 0) && hasSources();
   if (need && !asyncPolling) startAsyncPoll();
   else if (asyncPolling) wakeAsyncPoll();
   if (!need) closeWaker();

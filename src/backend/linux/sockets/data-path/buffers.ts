@@ -67,6 +67,20 @@ export function scatter(list: BufferList, target: Uint8Array, offset: number, by
   }
 }
 
+/**
+ * The caller's bytes from `offset` on, to the end of the WSABUF that holds them: the caller's
+ * memory itself, no copy (a pending stream send goes out buffer by buffer, read when the socket
+ * is writable, as Windows reads the caller's buffers then). Empty past the end.
+ */
+export function sendChunk(list: BufferList, offset: number): Uint8Array {
+  let skip = offset;
+  for (const view of list.views) {
+    if (skip < view.length) return view.subarray(skip);
+    skip -= view.length;
+  }
+  return new Uint8Array(0);
+}
+
 /** The bytes to send, in order: the one view itself, or the views gathered into one copy. */
 export function gather(list: BufferList): Uint8Array {
   if (list.views.length === 1) return list.views[0]!;

@@ -1,7 +1,7 @@
 /**
  * The data path of the Linux emulation: WSARecv / WSARecvFrom (receive.ts), WSASend / WSASendTo
  * (send.ts), select / WSAPoll (readiness.ts), SetFileCompletionNotificationModes
- * (completion-modes.ts). Pending transfers wait in pending.ts, driven by the reactor.
+ * (completion-modes.ts). Pending transfers wait in pending.ts, driven by edge-triggered readiness (loop/readiness.ts).
  */
 import type { WinsockDataPath } from '../../../../winsock/api.js';
 import { WSARecv, WSARecvFrom } from './receive.js';

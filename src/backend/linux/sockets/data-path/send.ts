@@ -21,7 +21,7 @@ import { reenable } from '../../win32/event-select.js';
 import { L } from '../../host/libc.js';
 import { AGAIN, KNOWN_SEND_FLAGS, sendAttempt, sendBlocking, sendDestination } from '../sockets.js';
 import { socketFor } from '../lookup.js';
-import { callerBuffers, gather } from './buffers.js';
+import { callerBuffers, gather, sendChunk, type BufferList } from './buffers.js';
 import { checkMode, deliverAtOnce, store, type Mode } from './completion.js';
 import { enqueue, hasPending } from './pending.js';
 
@@ -53,31 +53,37 @@ function send(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef: R
   if (flags & ~ACCEPTED_FLAGS) return fail(W.WSAEOPNOTSUPP);
   const linuxFlags = flags & KNOWN_SEND_FLAGS;
   if (sock.connectionReset) return fail(W.WSAECONNRESET);
-  const data = gather(list);
-  if (mode.ov !== null && sock.overlapped) return sendOverlapped(sock, data, linuxFlags, dest, mode, bytesRef);
-  const rc = sendBlocking(sock, data, linuxFlags, dest);
+  if (mode.ov !== null && sock.overlapped) return sendOverlapped(sock, list, linuxFlags, dest, mode, bytesRef);
+  const rc = sendBlocking(sock, gather(list), linuxFlags, dest);
   if (rc < 0) return rc;
   store(bytesRef, rc);
   deliverAtOnce(sock, mode, W.STATUS_SUCCESS, rc);
   return ok(0);
 }
 
-function sendOverlapped(sock: LinuxSocket, data: Uint8Array, flags: number, dest: Destination, mode: Mode, bytesRef: Ref<number> | null): number {
+/**
+ * The caller's buffers are read at each try, never copied at issue: a pending send holds them
+ * until it completes, and the kernel takes the bytes when the socket is writable (as on Windows).
+ * A stream goes out WSABUF by WSABUF from where the last try stopped; a datagram must leave in
+ * one piece, so several WSABUFs are gathered at the try that sends it.
+ */
+function sendOverlapped(sock: LinuxSocket, list: BufferList, flags: number, dest: Destination, mode: Mode, bytesRef: Ref<number> | null): number {
+  const stream = sock.type === C.SOCK_STREAM;
   let sent = 0;
-  // One try now, unless earlier sends wait (they go first); the rest from the reactor.
+  // One try now, unless earlier sends wait (they go first); the rest at readiness edges.
   const attempt = (): number | typeof AGAIN => {
     for (;;) {
-      const got = sendAttempt(sock, sent === 0 ? data : data.subarray(sent), flags, dest);
+      const got = sendAttempt(sock, stream ? sendChunk(list, sent) : gather(list), flags, dest);
       if (got === AGAIN) return AGAIN;
       if ('error' in got) return -got.error;
       sent += got.bytes;
-      if (sent >= data.length || sock.type !== C.SOCK_STREAM) return sent;
+      if (sent >= list.total || !stream) return sent;
     }
   };
   if (!hasPending(sock, 'send')) {
     const now = attempt();
     if (now !== AGAIN && now < 0) return fail(-now);
-    if (now !== AGAIN && (sent >= data.length || sock.type !== C.SOCK_STREAM)) {
+    if (now !== AGAIN && (sent >= list.total || !stream)) {
       store(bytesRef, now);
       deliverAtOnce(sock, mode, W.STATUS_SUCCESS, now);
       return ok(0);
@@ -93,7 +99,7 @@ function sendOverlapped(sock: LinuxSocket, data: Uint8Array, flags: number, dest
       const got = attempt();
       if (got === AGAIN) return false;
       if (got < 0) complete(op, W.wsaErrorToNtStatus(-got), sent);
-      else if (sent >= data.length || sock.type !== C.SOCK_STREAM) complete(op, W.STATUS_SUCCESS, sent);
+      else if (sent >= list.total || !stream) complete(op, W.STATUS_SUCCESS, sent);
       else return false;
       return true;
     },
