@@ -60,12 +60,14 @@ type Returns =
   | 'sleep'   // 0 or WAIT_IO_COMPLETION
   | 'startup' // 0 or the error
   | 'record'  // null or an object (queryDefaultGateway)
+  | 'index'   // 0 or an interface index (queryInterfaceIndex)
   | 'void'    // WSASetLastError / SetLastError
   | 'error';  // WSAGetLastError / GetLastError
 
 const FAILURE: Record<Returns, unknown> = {
   int0: ws.SOCKET_ERROR, count: ws.SOCKET_ERROR, socket: ws.INVALID_SOCKET, bool: false, handle: 0,
   wait: ws.WSA_WAIT_FAILED, sleep: undefined, startup: undefined, void: undefined, error: undefined, record: null,
+  index: 0,
 };
 
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
@@ -74,7 +76,7 @@ function isSuccess(kind: Returns, r: unknown): boolean {
   switch (kind) {
     case 'int0': return r === 0;
     case 'count': return isU32(r) && r <= 0x7fffffff;
-    case 'socket': case 'handle': return isU32(r) && r > 0;
+    case 'socket': case 'handle': case 'index': return isU32(r) && r > 0;
     case 'bool': return r === true;
     case 'wait': return isU32(r) && (r < ws.WSA_MAXIMUM_WAIT_EVENTS || r === ws.WSA_WAIT_TIMEOUT || r === ws.WSA_WAIT_IO_COMPLETION);
     case 'sleep': return r === 0 || r === ws.WSA_WAIT_IO_COMPLETION;
@@ -439,6 +441,10 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
   queryDefaultGateway: [{
     name: 'queryDefaultGateway', fn: 'queryDefaultGateway', returns: 'record', params: [P('af')],
     make: () => ({ args: [ws.AF_INET] }),
+  }],
+  queryInterfaceIndex: [{
+    name: 'queryInterfaceIndex', fn: 'queryInterfaceIndex', returns: 'index', params: [P('name')],
+    make: () => ({ args: ['lo'] }),
   }],
 
   WSACreateEvent: [{ name: 'WSACreateEvent', fn: 'WSACreateEvent', returns: 'handle', params: [], make: () => ({ args: [], after: closeIfHandle }) }],

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine, toWindowsPath, wineCacheDir } from '../scripts/wine/run.mjs';
-import { defaultGateway } from 'wsaioctl';
+import { defaultGateway, interfaceIndexOf } from 'wsaioctl';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,6 +39,15 @@ const out = { backend: ws.backendName };
 out.interfaces = attempt(() => W.interfaces());
 out.route = attempt(() => W.routeTo('127.0.0.1'));
 out.gateway = attempt(() => W.defaultGateway('IPv4'));
+// Interface indexes by os.networkInterfaces() name (the adapter alias there), with the scope ids
+// Node reports for link-local IPv6 addresses.
+const os = await import('node:os');
+out.indexes = Object.entries(os.networkInterfaces()).map(([name, list]) => ({
+  name, index: W.interfaceIndexOf(name),
+  scopeIds: list.filter((e) => e.family === 'IPv6' && e.address.startsWith('fe80:')).map((e) => e.scopeid),
+}));
+out.unknownIndex = [ws.queryInterfaceIndex('no such adapter'), ws.WSAGetLastError()];
+out.nulIndex = [ws.queryInterfaceIndex(out.indexes[0].name + '\0'), ws.WSAGetLastError()];
 const server = net.createServer();
 const accepting = new Promise((r) => server.once('connection', r));
 server.listen(0, '127.0.0.1');
@@ -157,6 +166,25 @@ describe('the friendly API on the Windows backend (Wine)', () => {
       const lo = r.interfaces.ok?.find((i: { address: string }) => i.address === '127.0.0.1');
       assert.ok(lo, JSON.stringify(r.interfaces));
       assert.equal(lo.loopback, true);
+      // Interface indexes (ConvertInterfaceAliasToLuid + ConvertInterfaceLuidToIndex on the alias
+      // Node lists): every name has one, distinct, equal to its link-local scope ids; the records
+      // and the gateway carry the same ones.
+      const indexOf = new Map<string, number>(r.indexes.map((i: { name: string; index: number }) => [i.name, i.index]));
+      for (const { name, index, scopeIds } of r.indexes as Array<{ name: string; index: number | null; scopeIds: number[] }>) {
+        assert.ok(typeof index === 'number' && index > 0, `${name}: ${JSON.stringify(r.indexes)}`);
+        for (const scopeId of scopeIds) assert.equal(scopeId, index, name);
+      }
+      assert.equal(new Set(indexOf.values()).size, indexOf.size, JSON.stringify(r.indexes));
+      // Wine's adapters are this host's interfaces under their Linux names, with their Linux indexes.
+      for (const [name, index] of indexOf) assert.equal(index, interfaceIndexOf(name), name);
+      assert.equal(lo.index, indexOf.get(lo.name));
+      for (const record of r.interfaces.ok) assert.equal(record.index, record.name === null ? null : indexOf.get(record.name), JSON.stringify(record));
+      if (r.gateway.ok) {
+        assert.equal(r.gateway.ok.interface === null ? null : indexOf.get(r.gateway.ok.interface), r.gateway.ok.interfaceIndex, JSON.stringify(r.gateway.ok));
+      }
+      // No adapter has the alias (ERROR_INVALID_PARAMETER there): 0 with WSAEINVAL; a NUL never names another.
+      assert.deepEqual(r.unknownIndex, [0, 10022]);
+      assert.deepEqual(r.nulIndex, [0, 10022]);
       assert.equal(lo.netmask, '255.0.0.0');
       assert.equal(r.route.ok?.family, 'IPv4', JSON.stringify(r.route));
       assert.equal(r.connect, 0);

@@ -218,6 +218,7 @@ async function windowsProbe(surfacePath: string): Promise<void> {
     ioctlsocket: () => [s, 0x4004667f, { value: 0 }],
     WSAIoctl: () => [s, 0x4004667f, null, 0, new Uint8Array(4), 4, { value: 0 }, null, null],
     adoptNodeHandle: () => [() => 3, 2, 2, 17],
+    queryInterfaceIndex: () => ['lo'],
     WSACloseEvent: () => [event], WSASetEvent: () => [event], WSAResetEvent: () => [event],
     WSAWaitForMultipleEvents: () => [1, [event], 0, 0, 0], WSAWaitForMultipleEventsAsync: () => [1, [event], 0, 0, 0],
     SleepEx: () => [0, 0], SleepExAsync: () => [0, 0],

@@ -51,6 +51,20 @@ export function interfaceNameOf(family: 'IPv4' | 'IPv6', address: string): strin
   return null;
 }
 
+/**
+ * The index of the interface `os.networkInterfaces()` calls `name` (what if_nametoindex, the IPv6
+ * scope id and Windows' IfIndex give), or null when no interface has that name now.
+ *
+ * - Windows: the adapter whose alias (friendly name) it is: ConvertInterfaceAliasToLuid, then
+ *   ConvertInterfaceLuidToIndex.
+ * - Linux: if_nametoindex (an IPv4 label such as `eth0:1` gives eth0's index).
+ */
+export function interfaceIndexOf(name: string | null): number | null {
+  if (name === null) return null;
+  const index = ws.queryInterfaceIndex(name);
+  return index === 0 ? null : index;
+}
+
 /** Address text compared by its bytes (Node and Winsock may spell one IPv6 address differently). */
 function addressKey(text: string): string {
   const percent = text.indexOf('%');
@@ -65,6 +79,8 @@ function addressKey(text: string): string {
 export interface InterfaceInfo {
   /** The interface's name as `os.networkInterfaces()` lists it; null when Node does not list the address. */
   name: string | null;
+  /** The interface's index (if_nametoindex, the IPv6 scope id, Windows' IfIndex; see `interfaceIndexOf`); null when the name is unknown. */
+  index: number | null;
   /** IPv4 address of the interface. */
   address: string;
   /**
@@ -85,8 +101,10 @@ export interface InterfaceInfo {
 
 function interfaceInfo(record: InterfaceInfoRecord): InterfaceInfo {
   const { flags } = record;
+  const name = interfaceNameOf('IPv4', record.address);
   return {
-    name: interfaceNameOf('IPv4', record.address),
+    name,
+    index: interfaceIndexOf(name),
     address: record.address,
     broadcast: record.broadcast,
     netmask: record.netmask,
@@ -119,7 +137,11 @@ export function interfaces(): InterfaceInfo[] {
 export interface Gateway extends NetAddress {
   /** Index of the interface the route leaves by. */
   interfaceIndex: number;
-  /** That interface's name as `os.networkInterfaces()` lists it (found by the local address used to reach the gateway); null when unknown. */
+  /**
+   * That interface's name as `os.networkInterfaces()` lists it, null when unknown: the name of the
+   * local address used to reach the gateway, when `interfaceIndexOf` gives it `interfaceIndex`;
+   * else the first name with that index.
+   */
   interface: string | null;
 }
 
@@ -150,7 +172,11 @@ export function defaultGateway(family: 'IPv4' | 'IPv6' | 4 | 6 = 'IPv4'): Gatewa
   } catch {
     // no route back to the gateway's own network: the name stays unknown
   }
-  return { ...gateway, interfaceIndex: found.interfaceIndex, interface: local && interfaceNameOf(local.family, local.address) };
+  const byAddress = local && interfaceNameOf(local.family, local.address);
+  const name = byAddress !== null && interfaceIndexOf(byAddress) === found.interfaceIndex
+    ? byAddress
+    : Object.keys(os.networkInterfaces()).find((candidate) => interfaceIndexOf(candidate) === found.interfaceIndex) ?? null;
+  return { ...gateway, interfaceIndex: found.interfaceIndex, interface: name };
 }
 
 /**

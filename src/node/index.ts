@@ -27,6 +27,7 @@ export {
   routeTo,
   defaultGateway,
   interfaceNameOf,
+  interfaceIndexOf,
   broadcastAddress,
   sortDestinations,
   type InterfaceInfo,

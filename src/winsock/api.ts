@@ -139,6 +139,16 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
    * no such route, WSAEAFNOSUPPORT for another family.
    */
   queryDefaultGateway(af: number): DefaultGateway | null;
+
+  /**
+   * Not a Winsock function (Winsock's interface records are anonymous): the index of the interface
+   * `os.networkInterfaces()` calls `name` (the IfIndex Windows uses, the IPv6 scope id of its
+   * link-local addresses). Windows: the adapter whose alias (friendly name) it is,
+   * ConvertInterfaceAliasToLuid then ConvertInterfaceLuidToIndex (not if_nametoindex, which takes
+   * the NDIS name there). Linux: if_nametoindex (an IPv4 label "eth0:1" is eth0's). 0 with
+   * WSAEINVAL when no interface has the name or it is not one (empty, too long, holds a NUL).
+   */
+  queryInterfaceIndex(name: string): number;
 }
 
 export type { SOCKET, HANDLE, WSAEVENT };

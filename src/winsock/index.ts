@@ -81,6 +81,7 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   WSAIoctl: { failure: SOCKET_ERROR, error: WSAEFAULT },
   adoptNodeHandle: { failure: INVALID_SOCKET, error: WSAEFAULT },
   queryDefaultGateway: { failure: null, error: WSAEINVAL },
+  queryInterfaceIndex: { failure: 0, error: WSAEINVAL },
 
   WSACreateEvent: { failure: WSA_INVALID_EVENT, error: PARAM },
   WSACloseEvent: { failure: false, error: PARAM },
@@ -161,6 +162,8 @@ export const WSAIoctl = guarded('WSAIoctl');
 export const adoptNodeHandle = guarded('adoptNodeHandle');
 /** Not a Winsock function: the default gateway of a family (see `WinsockCore.queryDefaultGateway`). */
 export const queryDefaultGateway = guarded('queryDefaultGateway');
+/** Not a Winsock function: the index of an interface by its `os.networkInterfaces()` name (see `WinsockCore.queryInterfaceIndex`). */
+export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 
 /**
  * Events, waits, overlapped results, completion ports, cancellation, event selection and their

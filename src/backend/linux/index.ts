@@ -14,6 +14,7 @@ import * as networkEvents from './sockets/network-events.js';
 import * as overlappedResult from './sockets/overlapped-result.js';
 import { adoptNodeHandle } from './sockets/borrowed.js';
 import { queryDefaultGateway } from './sockets/default-gateway.js';
+import { queryInterfaceIndex } from './sockets/interface-index.js';
 import { dataPath } from './sockets/data-path/index.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
@@ -58,6 +59,7 @@ export const backend: WinsockCore = {
   WSAIoctl,
   adoptNodeHandle,
   queryDefaultGateway,
+  queryInterfaceIndex,
   WSACreateEvent: win32.WSACreateEvent,
   WSACloseEvent: win32.WSACloseEvent,
   WSASetEvent: win32.WSASetEvent,

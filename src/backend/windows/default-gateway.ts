@@ -4,16 +4,11 @@
  * lowest route metric. No subprocess (`route print`, `wmic`).
  */
 import koffi from 'koffi';
-import { nativeLibrary } from '../native-library.js';
+import { FreeMibTable, GetIpForwardTable2 } from './iphlpapi.js';
 import type { DefaultGateway } from '../../winsock/types.js';
 import { AF_INET, AF_INET6, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../structs/sockaddr.js';
 import { WSAEAFNOSUPPORT, WSAENETUNREACH, WSAENOBUFS } from '../../errors/index.js';
 import { ws2_32 } from './ws2_32.js';
-
-// Bound at import on win32 only: this module is imported on Linux too (../native-library.ts).
-const iphlpapi = nativeLibrary('win32', 'iphlpapi.dll');
-const GetIpForwardTable2 = iphlpapi.func('uint32_t __stdcall GetIpForwardTable2(uint16_t Family, _Out_ void **Table)');
-const FreeMibTable = iphlpapi.func('void __stdcall FreeMibTable(void *Memory)');
 
 /** MIB_IPFORWARD_TABLE2 (x64): NumEntries, then the rows from offset 8 (NET_LUID alignment). */
 const TABLE_ROWS = 8;

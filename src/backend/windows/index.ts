@@ -11,6 +11,7 @@ import { FIONBIO } from '../../codes/names.js';
 import { WSAEFAULT, WSAENOTSOCK, WSAVERNOTSUPPORTED } from '../../errors/index.js';
 import { adoptBorrowed, borrowedSocket, detachBorrowed } from './node-sockets.js';
 import { queryDefaultGateway } from './default-gateway.js';
+import { queryInterfaceIndex } from './interface-index.js';
 import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
@@ -182,6 +183,7 @@ export const backend: WinsockCore = {
   }),
 
   queryDefaultGateway,
+  queryInterfaceIndex,
 
   ...overlappedFunctions,
   ...dataPathFunctions,
