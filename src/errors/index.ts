@@ -3,7 +3,11 @@
  * Pure data: no I/O, usable anywhere.
  */
 
-/** Every Winsock error number by name (the WSA* table of the Windows Sockets error-code page). */
+/**
+ * Every Winsock error number by name (the WSA* table of the Windows Sockets error-code page).
+ *
+ * @group Winsock errors (WSA*)
+ */
 export const WSA_INVALID_HANDLE = 6;
 export const WSA_NOT_ENOUGH_MEMORY = 8;
 export const WSA_INVALID_PARAMETER = 87;
@@ -100,7 +104,11 @@ export const WSA_QOS_ESDMODEOBJ = 11029;
 export const WSA_QOS_ESHAPERATEOBJ = 11030;
 export const WSA_QOS_RESERVED_PETYPE = 11031;
 
-/** Win32 error numbers: what Winsock functions and waits report, and what RtlNtStatusToDosError gives. */
+/**
+ * Win32 error numbers: what Winsock functions and waits report, and what RtlNtStatusToDosError gives.
+ *
+ * @group Win32 errors (ERROR_*)
+ */
 export const ERROR_SUCCESS = 0;
 export const ERROR_INVALID_FUNCTION = 1;
 export const ERROR_FILE_NOT_FOUND = 2;
@@ -152,7 +160,11 @@ export const ERROR_COMMITMENT_LIMIT = 1455;
 export const ERROR_INVALID_USER_BUFFER = 1784;
 export const ERROR_NOT_ENOUGH_QUOTA = 1816;
 
-/** NTSTATUS values: what `WSAOVERLAPPED.Internal` holds, and every status ws2_32 translates. */
+/**
+ * NTSTATUS values: what `WSAOVERLAPPED.Internal` holds, and every status ws2_32 translates.
+ *
+ * @group NTSTATUS (STATUS_*)
+ */
 export const STATUS_SUCCESS = 0x00000000;
 export const STATUS_TIMEOUT = 0x00000102;
 export const STATUS_PENDING = 0x00000103;
@@ -420,6 +432,10 @@ const STATUS_FOR_ERROR = new Map<number, number>([
   [WSAEINTR, STATUS_REQUEST_ABORTED],
 ]);
 
+/**
+ * The NTSTATUS an overlapped operation that failed with Winsock error `error` stores in
+ * `WSAOVERLAPPED.Internal` (STATUS_INVALID_PARAMETER for an error with no status of its own).
+ */
 export function wsaErrorToNtStatus(error: number): number {
   return STATUS_FOR_ERROR.get(error) ?? STATUS_INVALID_PARAMETER;
 }
