@@ -3,13 +3,15 @@
  * `_IO*` / `_WSAIO*` builders. Every result is an unsigned 32-bit number.
  */
 
-/** Parameter sizes in BSD-style codes are limited to 7 bits. */
+/** Parameter sizes in BSD-style codes are limited to 7 bits. @group Control-code toolkit */
 export const IOCPARM_MASK = 0x7f;
+/** Direction bits 29–31: no parameters, output, input, both. @group Control-code toolkit */
 export const IOC_VOID = 0x20000000;
 export const IOC_OUT = 0x40000000;
 export const IOC_IN = 0x80000000;
 export const IOC_INOUT = 0xc0000000;
 
+/** Type bits 27–28: BSD-style, Winsock 2, protocol-specific, vendor-specific. @group Control-code toolkit */
 export const IOC_UNIX = 0x00000000;
 export const IOC_WS2 = 0x08000000;
 export const IOC_PROTOCOL = 0x10000000;

@@ -3,6 +3,7 @@ import { IOC_IN, IOC_OUT, IOC_VOID, IOCPARM_MASK, toUint32 } from './bits.js';
 import { namesOfValue } from './lookup.js';
 import type { CodeType, Direction, UnixDecomposition } from './types.js';
 
+/** A control code split into its bit fields (decodeControlCode). */
 export interface DecodedControlCode {
   /** The code as an unsigned 32-bit number. */
   readonly value: number;
@@ -12,6 +13,7 @@ export interface DecodedControlCode {
   readonly output: boolean;
   /** IOC_VOID (bit 29). */
   readonly void: boolean;
+  /** Bits 29–31 read as one word. */
   readonly direction: Direction;
   /** Bits 27–28. */
   readonly type: CodeType;

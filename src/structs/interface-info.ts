@@ -14,10 +14,15 @@
  */
 import { AF_INET, decodeIPv4, encodeIPv4 } from './sockaddr.js';
 
+/** Bytes of INTERFACE_INFO and of one sockaddr_gen slot (x64). @group Struct sizes */
 export const INTERFACE_INFO_SIZE = 76;
 export const SOCKADDR_GEN_SIZE = 24;
 
-/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h); `wsaioctl/winsock` re-exports them. */
+/**
+ * Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h); `wsaioctl/winsock` re-exports them.
+ *
+ * @group Interface flags (IFF_*)
+ */
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
 export const IFF_LOOPBACK = 0x4;
@@ -28,6 +33,7 @@ const ADDRESS_AT = 4;
 const BROADCAST_AT = 28;
 const NETMASK_AT = 52;
 
+/** One INTERFACE_INFO record, decoded. */
 export interface InterfaceInfoRecord {
   /** iiFlags (IFF_*). */
   flags: number;
@@ -35,6 +41,7 @@ export interface InterfaceInfoRecord {
   address: string;
   /** Broadcast address (or a point-to-point peer); null: the slot is all zero. */
   broadcast: string | null;
+  /** iiNetmask as IPv4 text. */
   netmask: string;
 }
 

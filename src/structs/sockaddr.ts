@@ -12,13 +12,18 @@ import { isIPv4, isIPv6 } from './ip.js';
 export const AF_INET = 2;
 export const AF_INET6 = 23;
 
+/** Bytes of SOCKADDR_IN, SOCKADDR_IN6 and SOCKADDR_STORAGE (Windows x64). @group Struct sizes */
 export const SOCKADDR_IN_SIZE = 16;
 export const SOCKADDR_IN6_SIZE = 28;
 export const SOCKADDR_STORAGE_SIZE = 128;
 
+/** A sockaddr read back by parseSockaddr. */
 export interface SockaddrInfo {
+  /** AF_INET (2) or AF_INET6 (23), Windows values. */
   family: number;
+  /** Address text (IPv6 in RFC 5952 form). */
   address: string;
+  /** Port, host order. */
   port: number;
   /** IPv6 only. */
   flowInfo?: number;
@@ -105,10 +110,12 @@ export function unmappedText(text: string): string {
   return text.startsWith('::ffff:') && isIPv4(text.slice(7)) ? text.slice(7) : text;
 }
 
+/** The 4 bytes of dotted IPv4 text (RangeError for text that is not one). */
 export function encodeIPv4(text: string): Uint8Array {
   return Uint8Array.from(text.split('.').map(Number));
 }
 
+/** Dotted text of 4 IPv4 address bytes. */
 export function decodeIPv4(bytes: Uint8Array): string {
   return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
 }

@@ -6,6 +6,7 @@
  * of the buffer's first byte as native code sees it.
  */
 
+/** Bytes of the list header and of one SOCKET_ADDRESS entry (x64). @group Struct sizes */
 export const SOCKET_ADDRESS_LIST_HEADER = 8;
 export const SOCKET_ADDRESS_SIZE = 16;
 
@@ -40,10 +41,13 @@ export function encodeSocketAddressList(sockaddrs: readonly Uint8Array[], out: U
   return size;
 }
 
+/** One SOCKET_ADDRESS of a decoded list, with the sockaddr it points at. */
 export interface SocketAddressEntry {
   /** Offset of the sockaddr inside the buffer. */
   offset: number;
+  /** iSockaddrLength. */
   length: number;
+  /** The sockaddr bytes (a view into the buffer). */
   sockaddr: Uint8Array;
 }
 

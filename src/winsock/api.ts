@@ -305,6 +305,7 @@ export interface WinsockDataPath {
  * backend function behind the one argument guard, so no exception escapes it).
  */
 export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
+  /** Which backend this is: the Linux emulation or the pass-through to ws2_32.dll. */
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 
   /**
