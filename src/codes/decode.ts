@@ -47,6 +47,8 @@ function unixDecomposition(value: number): UnixDecomposition {
 /**
  * Split a control code into its fields. Accepts unsigned values and their signed 32-bit form
  * (`-1744830460` is `0x98000004`); RangeError for anything that is not a 32-bit integer.
+ *
+ * @group Control-code toolkit
  */
 export function decodeControlCode(code: number): DecodedControlCode {
   const value = toUint32(code);
@@ -68,7 +70,7 @@ export function decodeControlCode(code: number): DecodedControlCode {
   };
 }
 
-/** `0x98000004`: the spelling the headers and the spec use. */
+/** `0x98000004`: the spelling the headers and the spec use. @group Control-code toolkit */
 export function formatControlCode(code: number): string {
   return '0x' + toUint32(code).toString(16).toUpperCase().padStart(8, '0');
 }

@@ -39,6 +39,8 @@ const AF_UNIX_EXTRA = 'AF_UNIX helper not emulated';
 /**
  * Every catalogue code's support, by name (`supportOf` also takes aliases). Typed by name rather
  * than inferred, so the reference shows one type rather than a member per code.
+ *
+ * @group Control-code toolkit
  */
 export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   FIONBIO: implemented('a Winsock flag: host fds always stay non-blocking, blocking is emulated by waiting'),
@@ -130,13 +132,13 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_SET_COMPATIBILITY_MODE: implemented('older-Windows TCP tuning; no Linux counterpart'),
 };
 
-/** Support of a code by name or alias (case does not matter); undefined for unknown names. */
+/** Support of a code by name or alias (case does not matter); undefined for unknown names. @group Control-code toolkit */
 export function supportOf(name: string): CodeSupport | undefined {
   const record = codeByName(name);
   return record ? (supportTable as Record<string, CodeSupport>)[record.name] : undefined;
 }
 
-/** Catalogue names with this Linux status, in catalogue order. */
+/** Catalogue names with this Linux status, in catalogue order. @group Control-code toolkit */
 export function namesWithLinuxSupport(status: LinuxSupport): CodeName[] {
   return (Object.keys(supportTable) as CodeName[]).filter((name) => supportTable[name].linux === status);
 }

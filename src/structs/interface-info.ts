@@ -59,6 +59,8 @@ function writeSlot(out: Uint8Array, at: number, address: string | Uint8Array | n
 /**
  * Write one INTERFACE_INFO at `offset` of `out` (which must hold 76 bytes from there). Addresses
  * are IPv4 text or 4 bytes (network order).
+ *
+ * @group Struct codecs
  */
 export function encodeInterfaceInfo(
   record: { flags: number; address: string | Uint8Array; broadcast: string | Uint8Array | null; netmask: string | Uint8Array },
@@ -73,12 +75,12 @@ export function encodeInterfaceInfo(
   return INTERFACE_INFO_SIZE;
 }
 
-/** The family stored in a sockaddr_gen slot (2 for SOCKADDR_IN, 0 for an empty slot). */
+/** The family stored in a sockaddr_gen slot (2 for SOCKADDR_IN, 0 for an empty slot). @group Struct codecs */
 export function sockaddrGenFamily(buf: Uint8Array, at: number): number {
   return buf[at]! | (buf[at + 1]! << 8);
 }
 
-/** Read one INTERFACE_INFO at `offset`. A slot whose family is 0 reads as null (broadcast) or 0.0.0.0. */
+/** Read one INTERFACE_INFO at `offset`. A slot whose family is 0 reads as null (broadcast) or 0.0.0.0. @group Struct codecs */
 export function decodeInterfaceInfo(buf: Uint8Array, offset = 0): InterfaceInfoRecord {
   if (offset < 0 || offset + INTERFACE_INFO_SIZE > buf.length) throw new RangeError(`INTERFACE_INFO needs ${INTERFACE_INFO_SIZE} bytes at ${offset}`);
   const ip = (at: number) => decodeIPv4(buf.subarray(offset + at + 4, offset + at + 8));
@@ -90,13 +92,13 @@ export function decodeInterfaceInfo(buf: Uint8Array, offset = 0): InterfaceInfoR
   };
 }
 
-/** The records of a SIO_GET_INTERFACE_LIST answer: `bytes` (from *lpcbBytesReturned) / 76 of them. */
+/** The records of a SIO_GET_INTERFACE_LIST answer: `bytes` (from *lpcbBytesReturned) / 76 of them. @group Struct codecs */
 export function decodeInterfaceList(buf: Uint8Array, bytes = buf.length): InterfaceInfoRecord[] {
   const count = Math.floor(Math.min(bytes, buf.length) / INTERFACE_INFO_SIZE);
   return Array.from({ length: count }, (_, i) => decodeInterfaceInfo(buf, i * INTERFACE_INFO_SIZE));
 }
 
-/** Names of the IFF_* bits set in `flags` (UP, BROADCAST, LOOPBACK, POINTTOPOINT, MULTICAST). */
+/** Names of the IFF_* bits set in `flags` (UP, BROADCAST, LOOPBACK, POINTTOPOINT, MULTICAST). @group Struct codecs */
 export function interfaceFlagNames(flags: number): string[] {
   const names: string[] = [];
   if (flags & IFF_UP) names.push('UP');

@@ -10,7 +10,7 @@
 export const SOCKET_ADDRESS_LIST_HEADER = 8;
 export const SOCKET_ADDRESS_SIZE = 16;
 
-/** Bytes needed for a list of these sockaddrs (header, entries, then the sockaddrs, 8-aligned). */
+/** Bytes needed for a list of these sockaddrs (header, entries, then the sockaddrs, 8-aligned). @group Struct codecs */
 export function socketAddressListSize(sockaddrs: readonly Uint8Array[]): number {
   let size = SOCKET_ADDRESS_LIST_HEADER + SOCKET_ADDRESS_SIZE * sockaddrs.length;
   for (const sa of sockaddrs) size = align8(size) + sa.length;
@@ -22,6 +22,8 @@ const align8 = (n: number) => (n + 7) & ~7;
 /**
  * Write the list into `out` (which must hold `socketAddressListSize(sockaddrs)` bytes), with each
  * lpSockaddr = `baseAddress` + the sockaddr's offset in `out`. Returns the bytes written.
+ *
+ * @group Struct codecs
  */
 export function encodeSocketAddressList(sockaddrs: readonly Uint8Array[], out: Uint8Array, baseAddress: bigint): number {
   const size = socketAddressListSize(sockaddrs);
@@ -56,6 +58,8 @@ export interface SocketAddressEntry {
  * buffer's native address when known (koffi.address(buf)); otherwise it is inferred from the first
  * entry, which in lists written by Winsock points just past the entry array. Throws RangeError
  * when a pointer leads outside the buffer.
+ *
+ * @group Struct codecs
  */
 export function decodeSocketAddressList(buf: Uint8Array, baseAddress?: bigint): SocketAddressEntry[] {
   if (buf.length < SOCKET_ADDRESS_LIST_HEADER) throw new RangeError('SOCKET_ADDRESS_LIST header needs 8 bytes');

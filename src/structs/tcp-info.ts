@@ -13,7 +13,7 @@ export const TCP_INFO_V2_SIZE = 152;
 /** The SIO_TCP_INFO input: which TCP_INFO version to return. */
 export type TcpInfoVersion = 0 | 1 | 2;
 
-/** Bytes of the structure for a SIO_TCP_INFO input version. */
+/** Bytes of the structure for a SIO_TCP_INFO input version. @group Struct codecs */
 export function tcpInfoSize(version: TcpInfoVersion): number {
   return version === 0 ? TCP_INFO_V0_SIZE : version === 1 ? TCP_INFO_V1_SIZE : TCP_INFO_V2_SIZE;
 }
@@ -22,6 +22,8 @@ export function tcpInfoSize(version: TcpInfoVersion): number {
  * TCPSTATE (mstcpip.h), the values of TCP_INFO.State: the one table of the Windows TCP states,
  * name (without the `TCPSTATE_` prefix) to value. The TCPSTATE_* constants, TCPSTATE_NAMES and
  * tcpStateName are read from it.
+ *
+ * @group TCP_INFO
  */
 export const TCPSTATE = {
   /** No connection. */
@@ -63,12 +65,12 @@ export const TCPSTATE_TIME_WAIT = TCPSTATE.TIME_WAIT;
 /** One past the last state (the enum's TCPSTATE_MAX). @group TCP_INFO */
 export const TCPSTATE_MAX = Object.keys(TCPSTATE).length;
 
-/** TCPSTATE names by value (index = value): 'CLOSED', 'LISTEN', ... 'TIME_WAIT'. */
+/** TCPSTATE names by value (index = value): 'CLOSED', 'LISTEN', ... 'TIME_WAIT'. @group TCP_INFO */
 export const TCPSTATE_NAMES: readonly string[] = Object.freeze(
   Object.entries(TCPSTATE).sort(([, a], [, b]) => a - b).map(([name]) => name),
 );
 
-/** `TCPSTATE_<name>` without the prefix, or `TCPSTATE(<n>)` for values outside the enum. */
+/** `TCPSTATE_<name>` without the prefix, or `TCPSTATE(<n>)` for values outside the enum. @group Struct codecs */
 export function tcpStateName(state: number): string {
   return TCPSTATE_NAMES[state] ?? `TCPSTATE(${state})`;
 }
@@ -189,6 +191,8 @@ function checkVersion(version: number): asserts version is TcpInfoVersion {
  * Write `value` as TCP_INFO_v<version> into `out` (default: a new zeroed buffer of the exact
  * size). Padding bytes are zeroed; nothing past the structure is touched. Missing v1 / v2 fields
  * are written as 0. Numbers are truncated to their field width (as a C assignment would).
+ *
+ * @group Struct codecs
  */
 export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uint8Array): Uint8Array {
   checkVersion(version);
@@ -210,7 +214,7 @@ export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uin
   return buf;
 }
 
-/** Read TCP_INFO_v<version> from the first bytes of `buf`. */
+/** Read TCP_INFO_v<version> from the first bytes of `buf`. @group Struct codecs */
 export function decodeTcpInfo(buf: Uint8Array, version: 0): TcpInfoV0;
 export function decodeTcpInfo(buf: Uint8Array, version: 1): TcpInfoV1;
 export function decodeTcpInfo(buf: Uint8Array, version: 2): TcpInfoV2;

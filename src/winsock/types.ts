@@ -70,7 +70,7 @@ export interface WSADATA {
   iMaxUdpDg: number;
 }
 
-/** A fresh WSADATA to pass to WSAStartup. */
+/** A fresh WSADATA to pass to WSAStartup. @group Struct codecs */
 export function newWSADATA(): WSADATA {
   return { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 };
 }
@@ -83,7 +83,7 @@ export interface WSANETWORKEVENTS {
   iErrorCode: number[];
 }
 
-/** A fresh WSANETWORKEVENTS to pass to WSAEnumNetworkEvents. */
+/** A fresh WSANETWORKEVENTS to pass to WSAEnumNetworkEvents. @group Struct codecs */
 export function newWSANETWORKEVENTS(): WSANETWORKEVENTS {
   return { lNetworkEvents: 0, iErrorCode: new Array<number>(10).fill(0) };
 }
