@@ -107,8 +107,7 @@ export interface WinsockOverlapped {
    * completion port; with a socket, associates it with a port under `CompletionKey`. Returns the
    * port, or NULL (0) with the Win32 error as the last error.
    *
-   * Windows errors: ERROR_INVALID_PARAMETER, ERROR_INVALID_HANDLE (Win32 errors, as kernel32
-   * functions set them).
+   * Win32 errors (GetLastError): ERROR_INVALID_PARAMETER, ERROR_INVALID_HANDLE.
    *
    * Linux: a port belongs to the JS thread that made it; see [the
    * README](../../README.md#where-the-linux-emulation-approximates-windows).
@@ -122,7 +121,7 @@ export interface WinsockOverlapped {
    * RtlNtStatusToDosError of its status), or FALSE with `*lpOverlapped` null on time-out
    * (WAIT_TIMEOUT).
    *
-   * Windows errors: WAIT_TIMEOUT, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER,
+   * Win32 errors (GetLastError): WAIT_TIMEOUT, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER,
    * ERROR_ABANDONED_WAIT_0 (the port was closed during the wait); or the Win32 error of a failed
    * operation.
    */
@@ -138,7 +137,7 @@ export interface WinsockOverlapped {
    * kernel32: queues a packet of your own to a completion port. Returns TRUE, or FALSE with the
    * last error set.
    *
-   * Windows errors: ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER.
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER.
    */
   PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfBytesTransferred: number, dwCompletionKey: number, lpOverlapped: WSAOVERLAPPED | null): boolean;
   /**
@@ -147,7 +146,7 @@ export interface WinsockOverlapped {
    * kernel32: closes an event or a completion port handle. Returns TRUE, or FALSE with the last
    * error set.
    *
-   * Windows errors: ERROR_INVALID_HANDLE.
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE.
    */
   CloseHandle(hObject: HANDLE): boolean;
   /**
@@ -157,7 +156,7 @@ export interface WinsockOverlapped {
    * completes with WSA_OPERATION_ABORTED (STATUS_CANCELLED). Returns TRUE, or FALSE with the last
    * error set.
    *
-   * Windows errors: ERROR_INVALID_HANDLE.
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE.
    */
   CancelIo(hFile: HANDLE): boolean;
   /**
@@ -166,7 +165,7 @@ export interface WinsockOverlapped {
    * kernel32: cancels one pending overlapped operation on a socket (`lpOverlapped`), or all of them
    * from every thread (null). Returns TRUE, or FALSE with the last error set.
    *
-   * Windows errors: ERROR_INVALID_HANDLE, ERROR_NOT_FOUND (nothing to cancel).
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE, ERROR_NOT_FOUND (nothing to cancel).
    */
   CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean;
   /**
@@ -368,7 +367,7 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
    * socket with flags (WSA_FLAG_OVERLAPPED, WSA_FLAG_NO_HANDLE_INHERIT ...). `lpProtocolInfo` must
    * be null and `g` 0 here. Returns the socket, or INVALID_SOCKET.
    *
-   * Windows errors: those of socket, and WSAEINVAL for a bad `g` or `dwFlags`.
+   * Windows errors: those of socket, and WSAEINVAL (`g` not valid).
    */
   WSASocketW(af: number, type: number, protocol: number, lpProtocolInfo: null, g: number, dwFlags: number): SOCKET;
   /**
@@ -542,7 +541,8 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
    * SOCKET_ERROR.
    *
    * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS, WSAENOTSOCK, WSAEFAULT (`argp`
-   * null), WSAEINVAL (FIONBIO after WSAEventSelect); another `cmd` is passed to WSAIoctl.
+   * null), WSAEINVAL (FIONBIO back to blocking while WSAEventSelect is in force); any other `cmd`
+   * goes to WSAIoctl with the u_long as input and output, as Windows does.
    *
    * Linux: FIONREAD on UDP moves queued datagrams into a user-space queue to count them; see [the
    * README](../../README.md#where-the-linux-emulation-approximates-windows).
@@ -581,7 +581,8 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
   ): number;
 
   /**
-   * Not a Winsock function: registers a socket that Node owns as a *borrowed* SOCKET (docs/principles.md,
+   * Not a Winsock function: registers a socket that Node owns as a *borrowed* SOCKET
+   * (docs/principles.md,
    * principle 3). `resolveFd` is called on every use and returns the host fd, or -1 once Node has
    * closed it; the SOCKET then fails with WSAENOTSOCK. `af` / `type` / `protocol` are Windows
    * values, 0 meaning "ask the socket"; values that disagree with the socket fail with WSAEINVAL.
