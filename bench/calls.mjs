@@ -1,33 +1,44 @@
 // Per-call cost of WSAIoctl for the benchmarked control codes, through the public
 // `wsaioctl/winsock` surface of whichever backend this process gets (the Linux emulation, or the
-// real ws2_32.dll when run by the Windows node under Wine). Prints one JSON object:
-// { "<case>": nanoseconds per call (median of rounds) }. Loopback only.
+// real ws2_32.dll when run by the Windows node under Wine). On Linux it also times, for each code,
+// the same system calls the emulation makes (bench/c/syscalls.c makes them from C), made through
+// koffi with the library's own bindings (dist/backend/linux/host/libc.js) and nothing else: the
+// "native" cases, which tell koffi's cost apart from the emulation's own JS. Each native case is
+// timed in the same rounds as its code, interleaved, so both see the same machine load.
+// Prints one JSON object: { backend, "<case>": ns per call (median of rounds), "native:<case>": ns }.
+// Loopback only.
 import * as ws from '../dist/winsock/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 40);
 
-/** Median over rounds of the mean time per call, with the iteration count calibrated to ROUND_MS. */
-function measure(fn) {
-  let iterations = 1;
-  for (;;) {
+/** Iterations of `fn` that take about ROUND_MS. */
+function calibrate(fn) {
+  for (let iterations = 1; ; iterations *= 4) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < iterations; i++) fn();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (ms >= ROUND_MS / 4 || iterations >= 1 << 22) {
-      iterations = Math.max(1, Math.round((iterations * ROUND_MS) / Math.max(ms, 0.001)));
-      break;
-    }
-    iterations *= 4;
+    if (ms >= ROUND_MS / 4 || iterations >= 1 << 22) return Math.max(1, Math.round((iterations * ROUND_MS) / Math.max(ms, 0.001)));
   }
-  const rounds = [];
+}
+
+/**
+ * Median over rounds of the mean time per call, for each function of `fns` (name -> fn); the
+ * rounds of the functions alternate, so a change in machine load falls on all of them alike.
+ */
+function measure(fns) {
+  const entries = Object.entries(fns).map(([name, fn]) => ({ name, fn, iterations: calibrate(fn), rounds: [] }));
   for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    rounds.push(Number(process.hrtime.bigint() - start) / iterations);
+    for (const e of entries) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < e.iterations; i++) e.fn();
+      e.rounds.push(Number(process.hrtime.bigint() - start) / e.iterations);
+    }
   }
-  rounds.sort((a, b) => a - b);
-  return Math.round(rounds[Math.floor(rounds.length / 2)] * 10) / 10;
+  return Object.fromEntries(entries.map((e) => {
+    e.rounds.sort((a, b) => a - b);
+    return [e.name, Math.round(e.rounds[Math.floor(e.rounds.length / 2)] * 10) / 10];
+  }));
 }
 
 function check(rc, what) {
@@ -65,13 +76,19 @@ const cases = {
   SIO_ROUTING_INTERFACE_QUERY: () => ws.WSAIoctl(udp, ws.SIO_ROUTING_INTERFACE_QUERY, destination, 16, source, 16, bytes, null, null),
 };
 
+const natives = ws.backendName === 'linux-emulation'
+  ? (await import('./native-calls.mjs')).nativeCalls((await import('../dist/backend/linux/win32/socket-state.js')).lookupSocket(server).fd)
+  : {};
+
 const only = process.argv.slice(2);
 const results = { backend: ws.backendName };
 for (const [caseName, fn] of Object.entries(cases)) {
   if (only.length && !only.includes(caseName)) continue;
   // A code this backend does not serve is reported, not timed.
   if (fn() !== 0) { results[caseName] = { error: ws.errorName(ws.WSAGetLastError()) }; continue; }
-  results[caseName] = measure(fn);
+  const native = natives[caseName];
+  const timed = measure(native ? { [caseName]: fn, [`native:${caseName}`]: native } : { [caseName]: fn });
+  Object.assign(results, timed);
 }
 for (const s of [client, server, listener, udp]) ws.closesocket(s);
 ws.WSACleanup();

@@ -1,8 +1,10 @@
 // Memory per pending overlapped receive (bench/echo-run.mjs reports it): RECEIVES loopback TCP
 // connections, each server side associated with one completion port and given one overlapped
-// WSARecv of 64 bytes that stays pending (the client never sends). Measured between "connections,
-// buffers, WSAOVERLAPPEDs and WSABUF arrays ready" and "every receive pending", each after a full
-// GC: what the library holds per pending receive beyond the caller's own buffer and objects.
+// WSARecv of 64 bytes that stays pending (the client never sends): a server's shape. Then, for the
+// cost of the receive alone, RECEIVES more receives pending on one socket. Each is measured
+// between "sockets, buffers, WSAOVERLAPPEDs and WSABUF arrays ready" and "every receive pending",
+// after a full GC: what the library holds per pending receive beyond the caller's own buffer and
+// objects.
 //
 //   node --expose-gc bench/echo-memory.mjs      prints one JSON object
 import * as ws from '../dist/winsock/index.js';
@@ -46,13 +48,22 @@ for (let i = 0; i < RECEIVES; i++) {
   calls.push({ buffers: [{ len: BUFFER_BYTES, buf }], flags: { value: 0 }, ov: new ws.WSAOVERLAPPED() });
 }
 
-const before = used();
-for (let i = 0; i < RECEIVES; i++) {
-  const { buffers, flags, ov } = calls[i];
-  const rc = ws.WSARecv(servers[i], buffers, 1, null, flags, ov, null);
-  check(rc === ws.SOCKET_ERROR && ws.WSAGetLastError() === ws.WSA_IO_PENDING, `WSARecv ${i} (expected to pend)`);
+const newCall = () => ({ buffers: [{ len: BUFFER_BYTES, buf: new Uint8Array(BUFFER_BYTES) }], flags: { value: 0 }, ov: new ws.WSAOVERLAPPED() });
+const sameSocket = Array.from({ length: RECEIVES }, newCall);
+
+/** Heap and RSS growth per receive while `count` receives are issued (each must pend). */
+function pendAll(count, socketOf, callOf) {
+  const before = used();
+  for (let i = 0; i < count; i++) {
+    const { buffers, flags, ov } = callOf(i);
+    const rc = ws.WSARecv(socketOf(i), buffers, 1, null, flags, ov, null);
+    check(rc === ws.SOCKET_ERROR && ws.WSAGetLastError() === ws.WSA_IO_PENDING, `WSARecv ${i} (expected to pend)`);
+  }
+  const after = used();
+  return { heap: (after.heap - before.heap) / count, rss: (after.rss - before.rss) / count };
 }
-const after = used();
+const perConnection = pendAll(RECEIVES, (i) => servers[i], (i) => calls[i]);
+const perReceive = pendAll(RECEIVES, () => servers[0], (i) => sameSocket[i]);
 
 // Nothing was sent: no packet may be queued yet.
 const bytes = { value: 0 };
@@ -63,7 +74,7 @@ while (ws.GetQueuedCompletionStatus(port, bytes, key, overlapped, 0) || overlapp
 
 // Closing a socket with its receive pending completes it (aborted); then the port is drained.
 for (const s of [...servers, ...clients]) ws.closesocket(s);
-for (let i = 0; i < RECEIVES * 2 && (ws.GetQueuedCompletionStatus(port, bytes, key, overlapped, 0) || overlapped.value !== null); i++);
+for (let i = 0; i < RECEIVES * 3 && (ws.GetQueuedCompletionStatus(port, bytes, key, overlapped, 0) || overlapped.value !== null); i++);
 ws.closesocket(listener);
 ws.CloseHandle(port);
 ws.WSACleanup();
@@ -71,7 +82,8 @@ ws.WSACleanup();
 console.log(JSON.stringify({
   receives: RECEIVES,
   bufferBytes: BUFFER_BYTES,
-  perReceiveBytes: (after.heap - before.heap) / RECEIVES,
-  rssPerReceiveBytes: (after.rss - before.rss) / RECEIVES,
+  perReceiveBytes: perConnection.heap,
+  rssPerReceiveBytes: perConnection.rss,
+  sameSocketPerReceiveBytes: perReceive.heap,
   completedEarly,
 }));

@@ -61,20 +61,23 @@ describe('wsaioctl interfaces', () => {
 });
 
 describe('wsaioctl addresses', () => {
-  test('IPv4 by default, -4 and --ipv4 the same; no loopback address', async () => {
-    const plain = await runJson<{ family: string; addresses: AddressRow[] }>('addresses');
-    assert.equal(plain.family, 'IPv4');
-    assert.ok(plain.addresses.every((a) => a.family === 'IPv4' && !a.address.startsWith('127.')));
-    assert.deepEqual((await runJson<{ addresses: AddressRow[] }>('addresses', '-4')).addresses, plain.addresses);
-    assert.deepEqual((await runJson<{ addresses: AddressRow[] }>('addresses', '--ipv4')).addresses, plain.addresses);
+  test('both families by default (as watch); -4 and --ipv4 the IPv4 part of it; no loopback address', async () => {
+    const plain = await runJson<{ families: string[]; addresses: AddressRow[] }>('addresses');
+    assert.deepEqual(plain.families, ['IPv4', 'IPv6']);
+    assert.ok(plain.addresses.every((a) => !a.address.startsWith('127.') && a.address !== '::1'));
+    const four = await runJson<{ families: string[]; addresses: AddressRow[] }>('addresses', '-4');
+    assert.deepEqual(four.families, ['IPv4']);
+    assert.ok(four.addresses.every((a) => a.family === 'IPv4'));
+    assert.deepEqual(four.addresses, plain.addresses.filter((a) => a.family === 'IPv4'));
+    assert.deepEqual((await runJson<{ addresses: AddressRow[] }>('addresses', '--ipv4')).addresses, four.addresses);
     const table = await run('addresses');
     assert.equal(table.code, 0);
-    for (const a of plain.addresses) assert.match(table.out, new RegExp(`^${a.address.replace(/\./g, '\\.')}$`, 'm'));
+    for (const a of plain.addresses) assert.match(table.out, new RegExp(`^${a.family}\\s+${a.address.replace(/\./g, '\\.')}\\s`, 'm'));
   });
 
   test('-6: IPv6 with scope ids on link-local addresses only', async () => {
-    const six = await runJson<{ family: string; addresses: AddressRow[] }>('addresses', '-6');
-    assert.equal(six.family, 'IPv6');
+    const six = await runJson<{ families: string[]; addresses: AddressRow[] }>('addresses', '-6');
+    assert.deepEqual(six.families, ['IPv6']);
     for (const a of six.addresses) {
       assert.equal(a.family, 'IPv6');
       assert.notEqual(a.address, '::1');
@@ -135,13 +138,13 @@ describe('the commands in the lab namespace (the built CLI as the child)', () =>
     assert.match(interfaces.stdout, /^192\.0\.2\.1 +255\.255\.255\.0 +255\.255\.255\.255 +UP BROADCAST MULTICAST$/m);
     assert.match(interfaces.stdout, /^203\.0\.113\.5 +255\.255\.255\.240 +255\.255\.255\.255 +BROADCAST MULTICAST$/m, 'no carrier: no UP');
     assert.doesNotMatch(interfaces.stdout, /203\.0\.113\.77/);
-    const v4 = JSON.parse(runInNetns(LAB.setup, cli, ['addresses', '--json']).stdout) as { addresses: AddressRow[] };
+    const v4 = JSON.parse(runInNetns(LAB.setup, cli, ['addresses', '-4', '--json']).stdout) as { addresses: AddressRow[] };
     assert.deepEqual(v4.addresses.map((a) => a.address), [...LAB_FACTS.v4Listable]);
     const v6 = runInNetns(LAB.setup, cli, ['addresses', '-6']);
     assert.equal(v6.status, 0, v6.stderr);
-    assert.match(v6.stdout, /^2001:db8:1::1 +-$/m);
-    assert.match(v6.stdout, /^fe80::1 +\d+$/m);
-    assert.doesNotMatch(v6.stdout, new RegExp(`^${LAB_FACTS.v6Tentative} `, 'm'));
+    assert.match(v6.stdout, /^IPv6 +2001:db8:1::1 +-$/m);
+    assert.match(v6.stdout, /^IPv6 +fe80::1 +\d+$/m);
+    assert.doesNotMatch(v6.stdout, new RegExp(`^IPv6 +${LAB_FACTS.v6Tentative} `, 'm'));
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * `wsaioctl tcpinfo <host:port>` against a loopback server made in this test: the table, --json,
- * --version, and the usage / failure exits. The command connects only to the endpoint named.
+ * --info-version, and the usage / failure exits. The command connects only to the endpoint named.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,9 +66,9 @@ describe('wsaioctl tcpinfo', () => {
     assert.equal(r.idealSendBacklog, 0x10000);
   });
 
-  test('--version 0 and 1 ask for the smaller structures', async () => {
+  test('--info-version 0 and 1 ask for the smaller structures', async () => {
     for (const [version, fields] of [['0', 19], ['1', 28]] as const) {
-      const { code, out, err } = await run('tcpinfo', `127.0.0.1:${v4.port}`, '--version', version, '--json');
+      const { code, out, err } = await run('tcpinfo', `127.0.0.1:${v4.port}`, '--info-version', version, '--json');
       assert.equal(code, 0, err);
       const r = JSON.parse(out) as { version: number; tcpInfo: Record<string, unknown> };
       assert.equal(r.version, Number(version));
@@ -91,7 +91,7 @@ describe('wsaioctl tcpinfo', () => {
   });
 
   test('bad usage: exit 2', async () => {
-    for (const argv of [[], ['localhost'], ['127.0.0.1:0'], ['127.0.0.1:70000'], ['a:1', 'b:2'], [`127.0.0.1:${v4.port}`, '--version', '3']]) {
+    for (const argv of [[], ['localhost'], ['127.0.0.1:0'], ['127.0.0.1:70000'], ['a:1', 'b:2'], [`127.0.0.1:${v4.port}`, '--info-version', '3']]) {
       const { code, err } = await run('tcpinfo', ...argv);
       assert.equal(code, 2, argv.join(' '));
       assert.match(err, /usage: wsaioctl tcpinfo/);

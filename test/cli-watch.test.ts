@@ -112,6 +112,11 @@ describe('wsaioctl watch: the built command as a child', () => {
       if (args.includes('--json')) {
         for (const line of lines) assert.equal((JSON.parse(line) as { event: string }).event, 'initial');
       }
+      if (args.length === 1 && args[0] === '--json') {
+        // The same default as `addresses`: both families (issue 19, CLI consistency).
+        const addresses = JSON.parse((await runCli('addresses', '--json')).out) as { families: string[] };
+        assert.deepEqual(lines.map((l) => (JSON.parse(l) as AddressEvent).family), addresses.families);
+      }
       child.kill(signal);
       const end = await child.done;
       assert.equal(end.signal, null, end.stderr);

@@ -59,12 +59,13 @@ type Returns =
   | 'wait'    // WSA_WAIT_FAILED, or an index / WSA_WAIT_TIMEOUT / WSA_WAIT_IO_COMPLETION
   | 'sleep'   // 0 or WAIT_IO_COMPLETION
   | 'startup' // 0 or the error
+  | 'record'  // null or an object (queryDefaultGateway)
   | 'void'    // WSASetLastError / SetLastError
   | 'error';  // WSAGetLastError / GetLastError
 
 const FAILURE: Record<Returns, unknown> = {
   int0: ws.SOCKET_ERROR, count: ws.SOCKET_ERROR, socket: ws.INVALID_SOCKET, bool: false, handle: 0,
-  wait: ws.WSA_WAIT_FAILED, sleep: undefined, startup: undefined, void: undefined, error: undefined,
+  wait: ws.WSA_WAIT_FAILED, sleep: undefined, startup: undefined, void: undefined, error: undefined, record: null,
 };
 
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
@@ -78,6 +79,7 @@ function isSuccess(kind: Returns, r: unknown): boolean {
     case 'wait': return isU32(r) && (r < ws.WSA_MAXIMUM_WAIT_EVENTS || r === ws.WSA_WAIT_TIMEOUT || r === ws.WSA_WAIT_IO_COMPLETION);
     case 'sleep': return r === 0 || r === ws.WSA_WAIT_IO_COMPLETION;
     case 'startup': return r === 0;
+    case 'record': return r !== null && typeof r === 'object';
     case 'void': return r === undefined;
     case 'error': return isU32(r);
   }
@@ -86,6 +88,7 @@ function isSuccess(kind: Returns, r: unknown): boolean {
 /** A documented failure: the failure value (WSAStartup: a Winsock error number). */
 function isFailure(kind: Returns, r: unknown): boolean {
   if (kind === 'startup') return isU32(r) && r >= 10000;
+  if (kind === 'record') return r === null;
   return FAILURE[kind] !== undefined && r === FAILURE[kind];
 }
 
@@ -429,8 +432,13 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
     },
   ],
   adoptNodeHandle: [{
-    name: 'adoptNodeHandle', fn: 'adoptNodeHandle', returns: 'socket', params: [P('resolveFd'), P('af'), P('type'), P('protocol')],
+    name: 'adoptNodeHandle', fn: 'adoptNodeHandle', returns: 'socket', params: [P('resolveFd'), P('af'), P('type'), P('protocol'), P('identify')],
     make: (fx) => ({ args: [() => fx.nodeFd, ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP], after: closeIfSocket }),
+  }],
+
+  queryDefaultGateway: [{
+    name: 'queryDefaultGateway', fn: 'queryDefaultGateway', returns: 'record', params: [P('af')],
+    make: () => ({ args: [ws.AF_INET] }),
   }],
 
   WSACreateEvent: [{ name: 'WSACreateEvent', fn: 'WSACreateEvent', returns: 'handle', params: [], make: () => ({ args: [], after: closeIfHandle }) }],

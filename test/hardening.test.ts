@@ -361,7 +361,7 @@ describe('item 4: messages show what the user gave', () => {
     ['watch', '--count', '-1'],
     ['watch', '--route', '-1'],
     ['watch', '--family', '-1'],
-    ['tcpinfo', '--version', '-1', '127.0.0.1:1'],
+    ['tcpinfo', '--info-version', '-1', '127.0.0.1:1'],
     ['codes', '--type', '-1'],
   ]) {
     test(`CLI: ${args.join(' ')} names -1, not the internal marker`, () => {

@@ -203,8 +203,8 @@ describe('Windows backend under Wine', { skip: unavailable ?? false }, () => {
     });
   });
 
-  test('adoptNodeHandle: INVALID_SOCKET and WSAEOPNOTSUPP (Node does not expose its SOCKET on Windows)', () => {
-    assert.deepEqual(observed.adopt, { result: -1, error: WSAEOPNOTSUPP });
+  test('adoptNodeHandle without `identify`: WSAEINVAL (Node reports no fd on Windows; node-api-windows.test.ts adopts with it)', () => {
+    assert.deepEqual(observed.adopt, { result: -1, error: WSAEINVAL });
   });
 
   test('WSAStartup(2.2) fills WSADATA from the x64 layout', () => {

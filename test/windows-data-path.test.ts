@@ -20,24 +20,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
 import type { WinsockCore } from '../dist/winsock/api.js';
+import {
+  ERROR_MORE_DATA, ERROR_OPERATION_ABORTED, WAIT_TIMEOUT, WSA_IO_PENDING, WSAEFAULT, WSAEMSGSIZE, WSAENOTSOCK, WSAETIMEDOUT,
+} from '../dist/errors/index.js';
 import { prepareWine } from './helpers/wine.js';
+import type { Packet } from './helpers/wine-probe.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
 const nativeModule = join(repoRoot, 'dist', 'backend', 'windows', 'native-overlapped.js');
+const kitModule = join(repoRoot, 'dist-test', 'helpers', 'wine-probe.js');
 
 const PROBE_TIMEOUT_MS = 120_000;
-const WSA_IO_PENDING = 997;
-const WAIT_TIMEOUT = 258;
 const WAIT_IO_COMPLETION = 0xc0;
-const WSAEFAULT = 10014;
-const WSAENOTSOCK = 10038;
-const WSAEMSGSIZE = 10040;
 const POLLRDNORM = 0x100;
 const POLLWRNORM = 0x10;
-const ERROR_MORE_DATA = 234;
 
-interface Packet { ok: boolean; error: number; bytes: number; key: number; overlapped: string | null }
 interface Stats { blocks: number; inFlight: number; routinesExpected: number; callbackRegistered: boolean }
 
 /** Observations made under Wine; see the tests for what each field means. */
@@ -57,6 +55,8 @@ interface Probe {
   poll: { result: number; revents: number[]; async: [number, number] };
   skip: { set: boolean; result: number; bytes: number; text: string; packet: Packet; pended: [number, number]; pendedPacket: Packet };
   closed: { result: number; error: number; packet: Packet };
+  cancelOne: { cancelled: boolean; first: Packet; second: Packet; text: string };
+  blocking: { beforeBlocking: number; result: number; error: number; bytes: number; apcCalls: number[] };
   refused: {
     countPastArray: [number, number]; lenPastBuffer: [number, number]; badSocket: [number, number];
     frozenBytes: [number, number]; bigSet: [number, number]; shortPoll: [number, number]; untouched: boolean;
@@ -65,69 +65,15 @@ interface Probe {
 }
 
 /** The probe, run by the Windows node. Serialised with toString(): self-contained. */
-async function probe(backendPath: string, nativePath: string): Promise<void> {
+async function probe(backendPath: string, nativePath: string, kitPath: string): Promise<void> {
   const { backend: ws } = (await import(backendPath)) as { backend: Required<WinsockCore> };
   const { nativeStats } = (await import(nativePath)) as { nativeStats: () => Stats };
-  const FIONREAD = 0x4004667f;
-  const AF_INET = 2;
-  const SOCK_STREAM = 1;
-  const SOCK_DGRAM = 2;
-  const IPPROTO_TCP = 6;
-  const IPPROTO_UDP = 17;
-  const WSA_FLAG_OVERLAPPED = 1;
+  const kit = (await import(kitPath)) as typeof import('./helpers/wine-probe.js');
+  const { AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSA_FLAG_OVERLAPPED } = kit;
+  const { loopback, portOf, fresh, sleep, packet, pair, queued } = kit.probeKit(ws);
   const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 1;
-  type Ov = { Internal: number; InternalHigh: number; Offset: number; OffsetHigh: number; hEvent: number };
   const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
   const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-  const loopback = (port: number): Uint8Array => {
-    const sin = new Uint8Array(16);
-    const view = new DataView(sin.buffer);
-    view.setUint16(0, AF_INET, true);
-    view.setUint16(2, port, false);
-    sin.set([127, 0, 0, 1], 4);
-    return sin;
-  };
-  const portOf = (s: number): number => {
-    const addr = new Uint8Array(16);
-    ws.getsockname(s, addr, { value: 16 });
-    return new DataView(addr.buffer).getUint16(2, false);
-  };
-  const fresh = (hEvent = 0): Ov => ({ Internal: 0xdeadbeef, InternalHigh: 0xdeadbeef, Offset: 0, OffsetHigh: 0, hEvent });
-  const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  const name = (o: unknown, known: Record<string, unknown>): string | null => {
-    if (o === null) return null;
-    for (const [key, value] of Object.entries(known)) if (value === o) return key;
-    return 'unknown';
-  };
-  const packet = (port: number, timeoutMs: number, known: Record<string, unknown> = {}): Packet => {
-    const bytes = { value: 0xbad };
-    const key = { value: 0xbad };
-    const overlapped: { value: unknown } = { value: null };
-    ws.SetLastError(0xdead);
-    const ok = ws.GetQueuedCompletionStatus(port, bytes, key, overlapped as { value: null }, timeoutMs);
-    return { ok, error: ok ? 0 : ws.GetLastError(), bytes: bytes.value, key: key.value, overlapped: name(overlapped.value, known) };
-  };
-  const pair = (): [number, number] => {
-    const listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    ws.bind(listener, loopback(0), 16);
-    ws.listen(listener, 1);
-    const client = ws.WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, null, 0, WSA_FLAG_OVERLAPPED);
-    ws.connect(client, loopback(portOf(listener)), 16);
-    const server = ws.accept(listener, null, null);
-    ws.closesocket(listener);
-    return [client, server];
-  };
-  const queued = (s: number, atLeast: number): number => {
-    let n = 0;
-    for (let i = 0; i < 100; i++) { // bounded: 1 s at most
-      const out = new Uint8Array(4);
-      ws.WSAIoctl(s, FIONREAD, null, 0, out, 4, { value: 0 }, null, null);
-      n = new DataView(out.buffer).getUint32(0, true);
-      if (n >= atLeast) return n;
-      sleep(10);
-    }
-    return n;
-  };
   const sendText = (s: number, text: string): number => ws.send(s, encode(text), text.length, 0);
 
   ws.WSAStartup(0x0202, { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 });
@@ -325,6 +271,37 @@ async function probe(backendPath: string, nativePath: string): Promise<void> {
   ws.closesocket(portClient);
   const closed = { result: closedResult, error: closedError, packet: packet(port, 5000, { ovClosed }) };
 
+  // CancelIoEx of one receive among two: that one ends aborted, the other still gets the data.
+  const [cancelClient, cancelServer] = pair();
+  const cancelPort = ws.CreateIoCompletionPort(cancelClient, 0, 6, 0);
+  const ovKeep = fresh();
+  const ovCancel = fresh();
+  const keptBuffer = new Uint8Array(8);
+  ws.WSARecv(cancelClient, [{ len: 8, buf: new Uint8Array(8) }], 1, null, { value: 0 }, ovCancel, null);
+  ws.WSARecv(cancelClient, [{ len: 8, buf: keptBuffer }], 1, null, { value: 0 }, ovKeep, null);
+  const cancelled = ws.CancelIoEx(cancelClient, ovCancel);
+  const cancelPacket = packet(cancelPort, 5000, { ovCancel, ovKeep });
+  sendText(cancelServer, 'kept');
+  const cancelOne = { cancelled, first: cancelPacket, second: packet(cancelPort, 5000, { ovCancel, ovKeep }), text: decode(keptBuffer.subarray(0, 4)) };
+  ws.closesocket(cancelClient);
+  ws.closesocket(cancelServer);
+  ws.CloseHandle(cancelPort);
+
+  // A blocking WSARecv that has to wait runs due completion routines (it waits alertably); here
+  // nothing comes, and SO_RCVTIMEO (500 ms) ends the wait.
+  const [blockClient, blockServer] = pair();
+  const apcCalls: number[] = [];
+  ws.WSARecv(client, [{ len: 4, buf: new Uint8Array(4) }], 1, null, { value: 0 }, fresh(), (_error, n) => apcCalls.push(n));
+  sendText(server, 'apc!');
+  sleep(100);
+  const beforeBlocking = apcCalls.length;
+  ws.setsockopt(blockClient, 0xffff, 0x1006, new Uint8Array(new Uint32Array([500]).buffer), 4);
+  const blockBytes = { value: 0xdeadbeef };
+  const blockResult = ws.WSARecv(blockClient, [{ len: 8, buf: new Uint8Array(8) }], 1, blockBytes, { value: 0 }, null, null);
+  const blocking = { beforeBlocking, result: blockResult, error: ws.WSAGetLastError(), bytes: blockBytes.value, apcCalls: [...apcCalls] };
+  ws.closesocket(blockClient);
+  ws.closesocket(blockServer);
+
   // What C cannot express: refused before the call, nothing written.
   const keep = new Uint8Array(4).fill(7);
   const countPastArray: [number, number] = [ws.WSARecv(client, [{ len: 4, buf: keep }], 2, { value: 0 }, { value: 0 }, null, null), ws.WSAGetLastError()];
@@ -344,7 +321,7 @@ async function probe(backendPath: string, nativePath: string): Promise<void> {
   await new Promise((done) => setTimeout(done, 0));
   const result: Probe = {
     scatter, pendingEvent, immediatePort, routine, order, zeroLength, udp, send: sendObs, select: selectObs, poll, skip,
-    closed, refused, final: nativeStats(),
+    closed, cancelOne, blocking, refused, final: nativeStats(),
   };
   console.log(JSON.stringify(result));
 }
@@ -368,7 +345,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
 
   before(async () => {
     const constants = `const POLLRDNORM_ = ${POLLRDNORM}, POLLWRNORM_ = ${POLLWRNORM};\n`;
-    const run = await runProbe(`${constants}(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)});\n`);
+    const run = await runProbe(`${constants}(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)}, ${JSON.stringify(kitModule)});\n`);
     assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
     assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
     o = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Probe;
@@ -388,7 +365,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
   test('data already queued: 0 at once with the bytes, and the packet still comes, once (Wine sock.c test_completion_port)', () => {
     assert.deepEqual(o.immediatePort, {
       result: 0, bytes: 6, text: 'queued',
-      packet: { ok: true, error: 0, bytes: 6, key: 42, overlapped: 'ovPort' },
+      packet: { ok: true, error: 0xdead, bytes: 6, key: 42, overlapped: 'ovPort' },
       none: { ok: false, error: WAIT_TIMEOUT, bytes: 0xbad, key: 0xbad, overlapped: null },
     });
   });
@@ -401,8 +378,8 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
     assert.deepEqual(o.order, {
       results: [-1, -1],
       packets: [
-        { ok: true, error: 0, bytes: 16, key: 42, overlapped: 'ovFirst' },
-        { ok: true, error: 0, bytes: 16, key: 42, overlapped: 'ovSecond' },
+        { ok: true, error: 0xdead, bytes: 16, key: 42, overlapped: 'ovFirst' },
+        { ok: true, error: 0xdead, bytes: 16, key: 42, overlapped: 'ovSecond' },
       ],
       first: 'abcdefghijklmnop', second: 'qrstuvwxyz012345',
     });
@@ -410,7 +387,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
 
   test('a zero-length overlapped receive completes when data arrives and consumes none (Wine sock.c test_WSARecv)', () => {
     assert.deepEqual(o.zeroLength, {
-      result: -1, error: WSA_IO_PENDING, packet: { ok: true, error: 0, bytes: 0, key: 42, overlapped: 'ovZero' }, queued: 4, text: 'zero',
+      result: -1, error: WSA_IO_PENDING, packet: { ok: true, error: 0xdead, bytes: 0, key: 42, overlapped: 'ovZero' }, queued: 4, text: 'zero',
     });
   });
 
@@ -422,7 +399,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
   });
 
   test('an overlapped gather send completes with its packet and the bytes arrive in order (Wine sock.c test_completion_port)', () => {
-    assert.deepEqual(o.send, { result: 0, bytes: 6, packet: { ok: true, error: 0, bytes: 6, key: 42, overlapped: 'ovSend' }, received: 'onetwo' });
+    assert.deepEqual(o.send, { result: 0, bytes: 6, packet: { ok: true, error: 0xdead, bytes: 6, key: 42, overlapped: 'ovSend' }, received: 'onetwo' });
   });
 
   test('select keeps only the ready sockets in each fd_set; a 0 time-out with none ready empties it; selectAsync waits (Microsoft select reference)', () => {
@@ -436,7 +413,7 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
   test('FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: an immediate success queues no packet, one that pended does (Microsoft SetFileCompletionNotificationModes; Wine sock.c test_connect_completion_port)', () => {
     assert.deepEqual(o.skip, {
       set: true, result: 0, bytes: 4, text: 'skip', packet: { ok: false, error: WAIT_TIMEOUT, bytes: 0xbad, key: 0xbad, overlapped: null },
-      pended: [-1, WSA_IO_PENDING], pendedPacket: { ok: true, error: 0, bytes: 4, key: 5, overlapped: 'ovSkip2' },
+      pended: [-1, WSA_IO_PENDING], pendedPacket: { ok: true, error: 0xdead, bytes: 4, key: 5, overlapped: 'ovSkip2' },
     });
   });
 
@@ -447,6 +424,17 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
     assert.equal(o.closed.packet.bytes, 0);
     assert.equal(o.closed.packet.overlapped, 'ovClosed');
     assert.notEqual(o.closed.packet.error, 0);
+  });
+
+  test('CancelIoEx of one receive among two: it ends aborted, the other still takes the data (Wine sock.c test_send_buffering; spec extension-functions.md 4.11)', () => {
+    assert.deepEqual(o.cancelOne, {
+      cancelled: true, first: { ok: false, error: ERROR_OPERATION_ABORTED, bytes: 0, key: 6, overlapped: 'ovCancel' },
+      second: { ok: true, error: 0xdead, bytes: 4, key: 6, overlapped: 'ovKeep' }, text: 'kept',
+    });
+  });
+
+  test('a blocking WSARecv waits alertably: a due routine runs inside it; SO_RCVTIMEO ends it with WSAETIMEDOUT, byte count untouched (Wine sock.c test_WSARecv, test_timeout)', () => {
+    assert.deepEqual(o.blocking, { beforeBlocking: 0, result: -1, error: WSAETIMEDOUT, bytes: 0xdeadbeef, apcCalls: [4] });
   });
 
   test('what C cannot express is refused before the call: WSAEFAULT (the socket\'s own error first), nothing written', () => {

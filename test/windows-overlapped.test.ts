@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
 import type { WinsockCore } from '../dist/winsock/api.js';
 import { prepareWine } from './helpers/wine.js';
+import type { Packet } from './helpers/wine-probe.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
@@ -25,6 +26,7 @@ const nativeModule = join(repoRoot, 'dist', 'backend', 'windows', 'native-overla
 const pollerModule = join(repoRoot, 'dist', 'backend', 'windows', 'poller.js');
 const ws2Module = join(repoRoot, 'dist', 'backend', 'windows', 'ws2_32.js');
 const koffiModule = join(repoRoot, 'node_modules', 'koffi', 'index.js');
+const kitModule = join(repoRoot, 'dist-test', 'helpers', 'wine-probe.js');
 
 const PROBE_TIMEOUT_MS = 90_000;
 
@@ -50,7 +52,6 @@ const FD_READ = 1;
 const INTERFACE_INFO_SIZE = 76;
 
 
-interface Packet { ok: boolean; error: number; bytes: number; key: number; overlapped: string | null }
 interface Stats { blocks: number; inFlight: number; routinesExpected: number; callbackRegistered: boolean }
 
 /** Observations made under Wine; see the tests for what each field means. */
@@ -98,7 +99,7 @@ interface Probe {
 /**
  * The main probe, run by the Windows node. Serialised with toString(): self-contained.
  */
-async function probe(backendPath: string, nativePath: string, koffiPath: string): Promise<void> {
+async function probe(backendPath: string, nativePath: string, koffiPath: string, kitPath: string): Promise<void> {
   const { backend: ws } = (await import(backendPath)) as { backend: Required<WinsockCore> };
   const { nativeStats } = (await import(nativePath)) as { nativeStats: () => Stats };
   const koffi = ((await import(koffiPath)) as { default: { address(value: unknown): bigint } }).default;
@@ -107,57 +108,10 @@ async function probe(backendPath: string, nativePath: string, koffiPath: string)
   const SIO_GET_INTERFACE_LIST = 0x4004747f;
   const SIO_ADDRESS_LIST_CHANGE = 0x28000017;
   const SIO_KEEPALIVE_VALS = 0x98000004;
-  const AF_INET = 2;
-  const SOCK_STREAM = 1;
-  const IPPROTO_TCP = 6;
-  const WSA_FLAG_OVERLAPPED = 1;
   const FD_READ_EVENT = 1;
-  type Ov = { Internal: number; InternalHigh: number; Offset: number; OffsetHigh: number; hEvent: number };
-
-  const loopback = (port: number): Uint8Array => {
-    const sin = new Uint8Array(16);
-    const view = new DataView(sin.buffer);
-    view.setUint16(0, AF_INET, true);
-    view.setUint16(2, port, false);
-    sin.set([127, 0, 0, 1], 4);
-    return sin;
-  };
-  const fresh = (hEvent = 0): Ov => ({ Internal: 0xdeadbeef, InternalHigh: 0xdeadbeef, Offset: 0, OffsetHigh: 0, hEvent });
-  const tcp = (flags = WSA_FLAG_OVERLAPPED): number => ws.WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, null, 0, flags);
-  const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  const name = (o: unknown, known: Record<string, unknown>): string | null => {
-    if (o === null) return null;
-    for (const [key, value] of Object.entries(known)) if (value === o) return key;
-    return 'unknown';
-  };
-  const packet = (port: number, timeoutMs: number, known: Record<string, unknown> = {}): Packet => {
-    const bytes = { value: 0xbad };
-    const key = { value: 0xbad };
-    const overlapped: { value: unknown } = { value: null };
-    ws.SetLastError(0xdead);
-    const ok = ws.GetQueuedCompletionStatus(port, bytes, key, overlapped as { value: null }, timeoutMs);
-    return { ok, error: ws.GetLastError(), bytes: bytes.value, key: key.value, overlapped: name(overlapped.value, known) };
-  };
-  const pair = (): [number, number] => {
-    const listener = ws.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    ws.bind(listener, loopback(0), 16);
-    ws.listen(listener, 1);
-    const addr = new Uint8Array(16);
-    ws.getsockname(listener, addr, { value: 16 });
-    const client = tcp();
-    ws.connect(client, loopback(new DataView(addr.buffer).getUint16(2, false)), 16);
-    const server = ws.accept(listener, null, null);
-    ws.closesocket(listener);
-    return [client, server];
-  };
-  const queued = (s: number, atLeast: number): void => {
-    for (let i = 0; i < 100; i++) { // bounded: 1 s at most
-      const out = new Uint8Array(4);
-      ws.WSAIoctl(s, FIONREAD, null, 0, out, 4, { value: 0 }, null, null);
-      if (new DataView(out.buffer).getUint32(0, true) >= atLeast) return;
-      sleep(10);
-    }
-  };
+  const kit = (await import(kitPath)) as typeof import('./helpers/wine-probe.js');
+  const { AF_INET } = kit;
+  const { fresh, tcp, name, packet, pair, queued } = kit.probeKit(ws);
 
   ws.WSAStartup(0x0202, { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 });
 
@@ -509,7 +463,7 @@ interface PoolProbe {
  * go through the raw kernel32 / ws2_32 functions where the point is that nothing in this thread
  * tells the backend (no kick): only the native wait on the pool can see them.
  */
-async function poolProbe(backendPath: string, pollerPath: string, ws2Path: string, nativePath: string): Promise<void> {
+async function poolProbe(backendPath: string, pollerPath: string, ws2Path: string, nativePath: string, kitPath: string): Promise<void> {
   const { backend: ws } = (await import(backendPath)) as { backend: Required<WinsockCore> };
   const { waitStats } = (await import(pollerPath)) as { waitStats: () => WaitStats };
   const { overlappedApi: raw } = (await import(ws2Path)) as {
@@ -517,13 +471,8 @@ async function poolProbe(backendPath: string, pollerPath: string, ws2Path: strin
   };
   const { nativeStats } = (await import(nativePath)) as { nativeStats: () => Stats };
   const SIO_ADDRESS_LIST_CHANGE = 0x28000017;
-  const fresh = (hEvent = 0) => ({ Internal: 0xdeadbeef, InternalHigh: 0xdeadbeef, Offset: 0, OffsetHigh: 0, hEvent });
+  const { fresh, name } = ((await import(kitPath)) as typeof import('./helpers/wine-probe.js')).probeKit(ws);
   const later = (fn: () => void): void => void setTimeout(fn, 20);
-  const name = (o: unknown, known: Record<string, unknown>): string | null => {
-    if (o === null) return null;
-    for (const [key, value] of Object.entries(known)) if (value === o) return key;
-    return 'unknown';
-  };
   ws.WSAStartup(0x0202, { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 });
 
   // A finite dequeue waits on the pool; a raw post (no kick) ends it.
@@ -651,7 +600,7 @@ describe('Windows backend, overlapped part, under Wine', { skip: unavailable ?? 
   let o: Probe;
 
   before(async () => {
-    const run = await runProbe(`(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)}, ${JSON.stringify(koffiModule)});\n`);
+    const run = await runProbe(`(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(nativeModule)}, ${JSON.stringify(koffiModule)}, ${JSON.stringify(kitModule)});\n`);
     assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
     assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
     o = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Probe;
@@ -832,7 +781,7 @@ describe('Windows backend, async twins on the real completion (libuv pool), unde
   const pool = (onPool: number, polling = 0): WaitStats => ({ polling, onPool, timerArmed: polling > 0 });
 
   before(async () => {
-    const args = [backendModule, pollerModule, ws2Module, nativeModule].map((path) => JSON.stringify(path)).join(', ');
+    const args = [backendModule, pollerModule, ws2Module, nativeModule, kitModule].map((path) => JSON.stringify(path)).join(', ');
     const run = await runProbe(`(${poolProbe.toString()})(${args});\n`);
     assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
     assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);

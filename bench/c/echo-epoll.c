@@ -1,7 +1,7 @@
 /*
- * The floor of bench/echo.mjs: an echo server in C on Linux epoll (edge triggered, one thread,
+ * The floor of bench/echo-run.mjs: an echo server in C on Linux epoll (edge triggered, one thread,
  * non-blocking sockets). What was received is written back before more is read from that
- * connection; when the send buffer is full the connection waits for EPOLLOUT.
+ * connection; only when the send buffer is full does the connection also wait for EPOLLOUT.
  *
  *   echo-epoll <port-file>
  *
@@ -22,6 +22,7 @@
 
 typedef struct {
   int fd;
+  int waiting_out; /* EPOLLOUT is in the interest set */
   size_t length; /* bytes received and not yet written back */
   size_t sent;
   char buffer[BUFFER_SIZE];
@@ -32,14 +33,21 @@ static void close_connection(Connection *c) {
   free(c);
 }
 
+static int watch(int ep, Connection *c, int out) {
+  struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0), .data.ptr = c };
+  c->waiting_out = out;
+  return epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) == 0;
+}
+
 /* Echoes until the socket has nothing more to read or cannot take more; 0 when it was closed. */
-static int serve(Connection *c) {
+static int serve(int ep, Connection *c) {
   for (;;) {
     while (c->sent < c->length) {
       ssize_t n = send(c->fd, c->buffer + c->sent, c->length - c->sent, MSG_NOSIGNAL);
-      if (n < 0) return errno == EAGAIN ? 1 : 0;
+      if (n < 0) return errno == EAGAIN ? watch(ep, c, 1) : 0;
       c->sent += (size_t)n;
     }
+    if (c->waiting_out && !watch(ep, c, 0)) return 0;
     ssize_t n = recv(c->fd, c->buffer, BUFFER_SIZE, 0);
     if (n == 0) return 0;
     if (n < 0) return errno == EAGAIN ? 1 : 0;
@@ -75,7 +83,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
       Connection *c = events[i].data.ptr;
       if (c != NULL) {
-        if (!serve(c)) close_connection(c); /* close() also removes it from the epoll set */
+        if (!serve(ep, c)) close_connection(c); /* close() also removes it from the epoll set */
         continue;
       }
       int fd;
@@ -83,14 +91,14 @@ int main(int argc, char **argv) {
         int on = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
         c = calloc(1, sizeof *c);
-        struct epoll_event cev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c };
+        struct epoll_event cev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = c };
         if (c == NULL || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &cev) != 0) {
           close(fd);
           free(c);
           continue;
         }
         c->fd = fd;
-        if (!serve(c)) close_connection(c);
+        if (!serve(ep, c)) close_connection(c);
       }
     }
   }

@@ -124,7 +124,8 @@ int main(void) {
   int server = accept(listener, NULL, NULL);
   send(client, "hello", 5, 0);
   int value = 0, first = 1;
-  struct tcp_info info;
+  /* The emulation's buffer size (sockets/tcp-info.ts): the kernel copies min(size, its tcp_info). */
+  static unsigned char info[512];
 
   printf("{");
   /* FIONREAD on a stream socket: Linux counts only up to a queued urgent byte, so the emulation
@@ -141,7 +142,7 @@ int main(void) {
   });
   /* TCP_INFO plus the unsent-bytes count and the receive buffer, as the emulation reads them. */
   MEASURE("SIO_TCP_INFO", 100000, {
-    socklen_t l = sizeof info; getsockopt(server, IPPROTO_TCP, TCP_INFO, &info, &l);
+    socklen_t l = sizeof info; getsockopt(server, IPPROTO_TCP, TCP_INFO, info, &l);
     ioctl(server, SIOCOUTQ, &value);
     l = sizeof value; getsockopt(server, SOL_SOCKET, SO_RCVBUF, &value, &l);
   });

@@ -10,9 +10,11 @@ import { sockopts } from './sockopts.js';
 import { eventSelect } from './event-select.js';
 import { transfers } from './transfers.js';
 import { dataPath } from './data-path.js';
+import { connectionEnd } from './connection-end.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
+  ...connectionEnd,
 ];
 
 const seen = new Set<string>();

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** The `wsaioctl` command: `wsaioctl <command> [options]`. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
@@ -34,12 +36,40 @@ function overview(): string {
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Every command takes --help and --json. Run 'wsaioctl <command> --help' for details.",
+    "Every command takes --help, --version and --json (errors then come as JSON on stderr too).",
+    "Run 'wsaioctl <command> --help' for details; 'wsaioctl --version' prints the version.",
   ].join('\n');
 }
 
+/** The package's version, from its package.json (two folders up from dist/cli/). */
+export function packageVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * With `--json` anywhere in the arguments, every error line goes to stderr as one JSON object
+ * (`{"error": "...", "usage": "..."}`), so a program reading JSON never has to parse text.
+ */
+function jsonErrors(io: CliIo): CliIo {
+  return {
+    out: (t) => io.out(t),
+    err: (t) => {
+      const [first = '', ...more] = t.trimEnd().split('\n');
+      const usage = more.find((line) => line.startsWith('usage: '));
+      const detail = more.filter((line) => line !== usage && line.trim() !== '').join('\n');
+      io.err(JSON.stringify({ error: first, ...(detail ? { detail } : {}), ...(usage ? { usage: usage.slice('usage: '.length) } : {}) }));
+    },
+  };
+}
+
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
+  if (argv.includes('--json')) io = jsonErrors(io);
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.out(packageVersion());
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(overview());
     return name === undefined ? EXIT_USAGE : 0;
@@ -53,7 +83,7 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   try {
     parsed = parseArgs({
       args: rest.map((a) => (NEGATIVE_NUMBER.test(a) ? MASK + a : a)),
-      options: { ...command.options, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+      options: { ...command.options, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, version: { type: 'boolean', short: 'V' } },
       allowPositionals: true,
       strict: true,
     });
@@ -65,6 +95,10 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   parsed.positionals = parsed.positionals.map(unmask);
   for (const [key, value] of Object.entries(parsed.values)) {
     (parsed.values as Record<string, unknown>)[key] = unmaskValue(value);
+  }
+  if (parsed.values.version) {
+    io.out(packageVersion());
+    return 0;
   }
   if (parsed.values.help) {
     io.out(`usage: wsaioctl ${name} ${command.usage}\n\n${command.summary}`);

@@ -144,33 +144,81 @@ function track(sock: NodeSocket, s: ws.SOCKET): void {
   set.add(s);
 }
 
+/** Node reports fd -1 for its sockets on Windows: there they are found by their addresses. */
+const BY_ADDRESS = ws.backendName === 'windows-ws2_32';
+
+const endpoint = (address: unknown, port: unknown): ws.NodeEndpoint | null =>
+  typeof address === 'string' && typeof port === 'number' ? { address, port } : null;
+
+/** What the Node object reports about its socket now (addresses), or null when it has none. */
+function viewOf(sock: NodeSocket, kind: Kind): ws.NodeSocketView | null {
+  if (kind === 'server') {
+    const local = (sock as net.Server).address();
+    return local !== null && typeof local === 'object' ? { local: endpoint(local.address, local.port)!, remote: null, listening: true } : null;
+  }
+  if (kind === 'stream') {
+    const stream = sock as net.Socket;
+    const local = stream.address() as Partial<net.AddressInfo>;
+    const remote = endpoint(stream.remoteAddress, stream.remotePort);
+    const here = endpoint(local.address, local.port);
+    return here && remote ? { local: here, remote, listening: false } : null;
+  }
+  const datagram = sock as dgram.Socket;
+  let local: net.AddressInfo;
+  try {
+    local = datagram.address();
+  } catch {
+    return null; // not bound (ERR_SOCKET_DGRAM_NOT_RUNNING)
+  }
+  let remote: ws.NodeEndpoint | null = null;
+  try {
+    const peer = datagram.remoteAddress();
+    remote = endpoint(peer.address, peer.port);
+  } catch {
+    // not connected (ERR_SOCKET_DGRAM_NOT_CONNECTED)
+  }
+  return { local: { address: local.address, port: local.port }, remote, listening: false };
+}
+
+/** Why the Windows backend found no single socket for the Node object. */
+function notFoundReason(error: number): string | undefined {
+  if (error === ws.WSAENOTSOCK) return 'no socket handle of this process has the addresses the Node socket reports';
+  if (error === ws.WSAETOOMANYREFS) {
+    return 'more than one socket handle of this process has the addresses the Node socket reports '
+      + '(e.g. sockets sharing an address with reuseAddr): refusing to guess';
+  }
+  if (error === ws.WSAEOPNOTSUPP) return 'the process\'s handle list (NtQuerySystemInformation) is not available';
+  return undefined;
+}
+
 function adopt(sock: NodeSocket): { s: ws.SOCKET; handle: UvHandle } {
   const { kind, current } = locate(sock);
   ensureStarted();
-  if (ws.backendName === 'windows-ws2_32') {
-    throw new WinsockError(ws.WSAEOPNOTSUPP, SYSCALL,
-      'Node on Windows does not expose the SOCKET behind its handles (handle.fd is -1 for TCP, UV_EBADF for UDP)');
-  }
   const handle = current();
-  if (fdOf(handle) < 0) throw new WinsockError(ws.WSAENOTSOCK, SYSCALL, noFdReason(sock, kind, handle));
+  const usable = BY_ADDRESS ? handle !== null && viewOf(sock, kind) !== null : fdOf(handle) >= 0;
+  if (!usable) throw new WinsockError(ws.WSAENOTSOCK, SYSCALL, noFdReason(sock, kind, handle));
   // The fd is resolved through the Node object on every call: once Node closes the socket (or
   // gives the object another handle) the SOCKET answers WSAENOTSOCK, whatever reuses the number.
   const resolveFd = (): number => {
     const now = current();
     return now === handle ? fdOf(now) : -1;
   };
+  // Windows: the same check through what the Node object reports (the backend compares it with
+  // the socket handle's own addresses before each use).
+  const identify = (): ws.NodeSocketView | null => (current() === handle ? viewOf(sock, kind) : null);
   const type = kind === 'dgram' ? ws.SOCK_DGRAM : ws.SOCK_STREAM;
   const protocol = kind === 'dgram' ? ws.IPPROTO_UDP : ws.IPPROTO_TCP;
-  let s = ws.adoptNodeHandle(resolveFd, ws.AF_UNSPEC, type, protocol);
+  let s = ws.adoptNodeHandle(resolveFd, ws.AF_UNSPEC, type, protocol, identify);
   if (s === ws.INVALID_SOCKET && ws.WSAGetLastError() === ws.WSANOTINITIALISED) {
     restart();
-    s = ws.adoptNodeHandle(resolveFd, ws.AF_UNSPEC, type, protocol);
+    s = ws.adoptNodeHandle(resolveFd, ws.AF_UNSPEC, type, protocol, identify);
   }
   if (s === ws.INVALID_SOCKET) {
     const error = ws.WSAGetLastError();
     const name = handle?.constructor?.name;
     throw new WinsockError(error, SYSCALL,
-      error === ws.WSAEAFNOSUPPORT ? `only IPv4 / IPv6 sockets can be adopted${name ? ` (this one is a ${name})` : ''}` : undefined);
+      error === ws.WSAEAFNOSUPPORT ? `only IPv4 / IPv6 sockets can be adopted${name ? ` (this one is a ${name})` : ''}`
+        : BY_ADDRESS ? notFoundReason(error) : undefined);
   }
   track(sock, s);
   return { s, handle: handle! };
@@ -191,8 +239,13 @@ function adopt(sock: NodeSocket): { s: ws.SOCKET; handle: UvHandle } {
  *
  * Each call returns a new SOCKET. Throws WinsockError: WSAENOTSOCK when the Node socket has no OS
  * socket (a dgram.Socket before bind, a net.Socket not yet connected, anything closed),
- * WSAEAFNOSUPPORT for a Node pipe, WSAEOPNOTSUPP on Windows (Node does not expose its SOCKET
- * there) or when this Node version hides a dgram handle. TypeError for anything else.
+ * WSAEAFNOSUPPORT for a Node pipe, WSAEOPNOTSUPP when this Node version hides a dgram handle.
+ * TypeError for anything else.
+ *
+ * On Windows Node reports no handle (fd -1): the SOCKET is the one socket handle of the process
+ * whose type and addresses (getsockname / getpeername, listening or not) are those the Node object
+ * reports; it is checked again before every use. WSAETOOMANYREFS when more than one handle has
+ * them (sockets sharing an address with `reuseAddr`): it never acts on a socket it cannot tell apart.
  */
 export function fromNodeSocket(sock: NodeSocket): ws.SOCKET {
   return adopt(sock).s;

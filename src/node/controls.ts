@@ -14,15 +14,32 @@ import { forgetSocket, socketOf, type SocketLike } from './adopt.js';
  * WSACleanup elsewhere, it is made again once.
  */
 export function ioctlOn(sock: SocketLike, code: number, input: Uint8Array | null, output: Uint8Array | null): number {
-  let result = rawIoctl(socketOf(sock), code, input, output);
-  if (result.rc !== 0 && typeof sock !== 'number' && (result.error === ws.WSANOTINITIALISED || result.error === ws.WSAENOTSOCK)) {
-    if (result.error === ws.WSANOTINITIALISED) restart();
-    forgetSocket(sock);
-    result = rawIoctl(socketOf(sock), code, input, output);
-  }
+  const result = onSocket(sock, (s) => rawIoctl(s, code, input, output));
   if (result.rc !== 0) throw new WinsockError(result.error, ioctlSyscall(code));
   return result.bytes;
 }
+
+/** `call` on the SOCKET of `sock`, made again once when a WSACleanup elsewhere swept it away. */
+function onSocket<R extends { rc: number; error: number }>(sock: SocketLike, call: (s: ws.SOCKET) => R): R {
+  let result = call(socketOf(sock));
+  if (result.rc !== 0 && typeof sock !== 'number' && (result.error === ws.WSANOTINITIALISED || result.error === ws.WSAENOTSOCK)) {
+    if (result.error === ws.WSANOTINITIALISED) restart();
+    forgetSocket(sock);
+    result = call(socketOf(sock));
+  }
+  return result;
+}
+
+/** setsockopt of a DWORD option on `sock`; the Winsock error (0 on success), never throws. */
+function trySetDword(sock: SocketLike, level: number, name: number, value: number): number {
+  return onSocket(sock, (s) => {
+    const rc = ws.setsockopt(s, level, name, dwordInput(value), 4);
+    return { rc, error: rc === 0 ? 0 : ws.WSAGetLastError() };
+  }).error;
+}
+
+/** The name of a socket option, for `syscall` texts. */
+const optionSyscall = (name: string): string => `setsockopt(${name})`;
 
 function u32(buf: Uint8Array): number {
   return new DataView(buf.buffer, buf.byteOffset, 4).getUint32(0, true);
@@ -53,16 +70,22 @@ export interface KeepAliveOptions {
   idleMs?: number;
   /** Time between unanswered probes, ms (tcp_keepalive.keepaliveinterval; default 1,000 = Windows' 1 s). */
   intervalMs?: number;
+  /**
+   * Unanswered probes before the connection is dropped: TCP_KEEPCNT, 1..255 (Windows 10 1703+;
+   * Linux TCP_KEEPCNT). Default 10, Windows' count (where the system has no TCP_KEEPCNT, only an
+   * explicit `probes` is an error).
+   */
+  probes?: number;
 }
 
 /**
  * Set TCP keep-alive with both timers: **SIO_KEEPALIVE_VALS** (tcp_keepalive { onoff,
  * keepalivetime, keepaliveinterval }).
  *
- * - Windows: ws2_32 itself; 10 probes (the TCP_KEEPCNT default since Windows 10 1703, fixed before).
- * - Linux: TCP_KEEPIDLE and TCP_KEEPINTVL in whole seconds (rounded up, 1..32767), TCP_KEEPCNT 10
- *   (Windows' default count, which a socket Node made never had), then SO_KEEPALIVE; with
- *   `enabled: false` only SO_KEEPALIVE is cleared.
+ * - Windows: ws2_32 itself, then **TCP_KEEPCNT** (`probes`, default 10: the count since Windows
+ *   10 1703, fixed at 10 before).
+ * - Linux: TCP_KEEPIDLE and TCP_KEEPINTVL in whole seconds (rounded up, 1..32767), then
+ *   SO_KEEPALIVE, and TCP_KEEPCNT; with `enabled: false` only SO_KEEPALIVE is cleared.
  *
  * Unlike `socket.setKeepAlive(enable, initialDelay)`, this sets the probe interval too.
  * Throws WinsockError WSAENOPROTOOPT on a datagram socket; RangeError for times that are not
@@ -73,8 +96,50 @@ export function setKeepAlive(sock: SocketLike, options: KeepAliveOptions = {}): 
   const enabled = options.enabled ?? true;
   const idle = checkMs('idleMs', options.idleMs ?? 7_200_000);
   const interval = checkMs('intervalMs', options.intervalMs ?? 1_000);
+  const probes = options.probes;
+  // Every argument is checked before anything changes on the socket.
+  if (probes !== undefined && (typeof probes !== 'number' || !Number.isInteger(probes) || probes < 1 || probes > 255)) {
+    throw outOfRange('probes', probes, 'an integer from 1 to 255');
+  }
   const input = encodeTcpKeepalive({ onoff: enabled ? 1 : 0, keepalivetime: idle, keepaliveinterval: interval });
   ioctlOn(sock, ws.SIO_KEEPALIVE_VALS, input, null);
+  const error = trySetDword(sock, ws.IPPROTO_TCP, ws.TCP_KEEPCNT, probes ?? WINDOWS_KEEPALIVE_PROBES);
+  // Before Windows 10 1703 the count is fixed at 10: only a count asked for is an error there.
+  const unknownOption = error === ws.WSAENOPROTOOPT || error === ws.WSAEINVAL;
+  if (error !== 0 && (probes !== undefined || !unknownOption)) throw new WinsockError(error, optionSyscall('TCP_KEEPCNT'));
+}
+
+/** Windows' keep-alive probe count (fixed before Windows 10 1703, the TCP_KEEPCNT default since). */
+const WINDOWS_KEEPALIVE_PROBES = 10;
+
+/** The largest finite user timeout: TCP_MAXRTMS is a DWORD whose all-ones value means "never". */
+const MAX_USER_TIMEOUT_MS = 0x7fffffff;
+
+/**
+ * How long sent data may stay unacknowledged before the connection is dropped (RFC 5482's user
+ * timeout), in ms; `Infinity` for never, 0 for the system's default.
+ *
+ * - Windows: **TCP_MAXRTMS** (ms, Windows 10 1709+); where that option is unknown, **TCP_MAXRT**
+ *   in whole seconds, rounded up (-1 for never).
+ * - Linux: TCP_USER_TIMEOUT (ms) through the emulation's TCP_MAXRTMS.
+ *
+ * Node has no way to set this. Throws WinsockError (WSAENOPROTOOPT on a datagram socket);
+ * RangeError (ERR_OUT_OF_RANGE) for anything but an integer 0..2147483647 or Infinity.
+ */
+export function setUserTimeout(sock: SocketLike, ms: number): void {
+  if (ms !== Infinity && (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_USER_TIMEOUT_MS)) {
+    throw outOfRange('ms', ms, 'an integer number of milliseconds from 0 to 2147483647, or Infinity');
+  }
+  const never = ms === Infinity;
+  let error = trySetDword(sock, ws.IPPROTO_TCP, ws.TCP_MAXRTMS, never ? 0xffffffff : ms);
+  if (error === ws.WSAENOPROTOOPT || error === ws.WSAEINVAL) {
+    // Before TCP_MAXRTMS: whole seconds. A datagram socket refuses this one too, with its own error.
+    const seconds = never ? 0xffffffff : Math.ceil(ms / 1000);
+    error = trySetDword(sock, ws.IPPROTO_TCP, ws.TCP_MAXRT, seconds);
+    if (error !== 0) throw new WinsockError(error, optionSyscall('TCP_MAXRT'));
+    return;
+  }
+  if (error !== 0) throw new WinsockError(error, optionSyscall('TCP_MAXRTMS'));
 }
 
 /**

@@ -2,6 +2,7 @@
  * Host-wide queries (interfaces, addresses, routes, destination order) made the Winsock way:
  * a WSAIoctl on a temporary socket, decoded to plain objects. Synchronous, WinsockError on failure.
  */
+import * as os from 'node:os';
 import * as ws from '../winsock/index.js';
 import {
   decodeSocketAddressList, encodeSocketAddressList, socketAddressListSize, SOCKET_ADDRESS_LIST_HEADER, SOCKET_ADDRESS_SIZE,
@@ -9,7 +10,7 @@ import {
 import { decodeInterfaceList, INTERFACE_INFO_SIZE, type InterfaceInfoRecord } from '../structs/interface-info.js';
 import { parseSockaddr, sockaddr, SOCKADDR_IN6_SIZE, SOCKADDR_STORAGE_SIZE, unmappedText } from '../structs/sockaddr.js';
 import { WinsockError, badPort, invalidArgType } from './errors.js';
-import { addressOf, familyOf, growIoctl, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
+import { addressOf, ensureStarted, familyOf, growIoctl, ioctlSyscall, rawIoctl, stableBuffer, withTemporarySocket } from './core.js';
 import { ioctlOn } from './controls.js';
 import type { SocketLike } from './adopt.js';
 
@@ -40,8 +41,33 @@ function netAddress(sa: Uint8Array): NetAddress {
     : { family: 'IPv6', address: info.address, scopeId: info.scopeId ?? 0 };
 }
 
+/**
+ * The name `os.networkInterfaces()` gives the interface holding `address` (Winsock's records are
+ * anonymous), or null when Node lists no interface with it.
+ */
+export function interfaceNameOf(family: 'IPv4' | 'IPv6', address: string): string | null {
+  const key = addressKey(address);
+  for (const [name, list] of Object.entries(os.networkInterfaces())) {
+    if (list?.some((entry) => entry.family === family && addressKey(entry.address) === key)) return name;
+  }
+  return null;
+}
+
+/** Address text compared by its bytes (Node and Winsock may spell one IPv6 address differently). */
+function addressKey(text: string): string {
+  const percent = text.indexOf('%');
+  try {
+    const sa = sockaddr(percent < 0 ? text : text.slice(0, percent), 0);
+    return Buffer.from(sa.subarray(sa.length === SOCKADDR_IN6_SIZE ? 8 : 4, sa.length === SOCKADDR_IN6_SIZE ? 24 : 8)).toString('hex');
+  } catch {
+    return text;
+  }
+}
+
 /** One interface of SIO_GET_INTERFACE_LIST (IPv4 only, as on Windows), with its flags decoded. */
 export interface InterfaceInfo {
+  /** The interface's name as `os.networkInterfaces()` lists it; null when Node does not list the address. */
+  name: string | null;
   /** IPv4 address of the interface. */
   address: string;
   /**
@@ -69,6 +95,7 @@ export interface InterfaceInfo {
 function interfaceInfo(record: InterfaceInfoRecord): InterfaceInfo {
   const { flags } = record;
   return {
+    name: interfaceNameOf('IPv4', record.address),
     address: record.address,
     broadcast: record.broadcast,
     netmask: record.netmask,
@@ -95,6 +122,44 @@ export function interfaces(): InterfaceInfo[] {
     const { out, bytes } = growingIoctl(s, ws.SIO_GET_INTERFACE_LIST, null, INTERFACE_INFO_SIZE * 32);
     return decodeInterfaceList(out, bytes).map(interfaceInfo);
   });
+}
+
+/** The default gateway of one family: the next hop of the host's route to the internet. */
+export interface Gateway extends NetAddress {
+  /** Index of the interface the route leaves by. */
+  interfaceIndex: number;
+  /** That interface's name as `os.networkInterfaces()` lists it (found by the local address used to reach the gateway); null when unknown. */
+  interface: string | null;
+}
+
+/**
+ * The default gateway (the route to the internet) of `family`, read from the routing table, no
+ * subprocess: what `default-gateway` users want after `wmic` went away. Returns null when the
+ * host has no default route with a gateway.
+ *
+ * - Windows: GetIpForwardTable2, the default route (prefix length 0) with a next hop and the
+ *   lowest route metric (the interface metric is not added in).
+ * - Linux: rtnetlink's route dump, the main table's default route with the lowest metric.
+ *
+ * @param family 'IPv4' (default) or 'IPv6' (4 / 6 and AF_INET / AF_INET6 work too).
+ */
+export function defaultGateway(family: 'IPv4' | 'IPv6' | 4 | 6 = 'IPv4'): Gateway | null {
+  const af = familyOf(family);
+  ensureStarted();
+  const found = ws.queryDefaultGateway(af);
+  if (found === null) {
+    const error = ws.WSAGetLastError();
+    if (error === ws.WSAENETUNREACH) return null;
+    throw new WinsockError(error, 'defaultGateway');
+  }
+  const gateway = netAddress(found.sockaddr);
+  let local: NetAddress | null = null;
+  try {
+    local = routeTo(gateway.scopeId ? `${gateway.address}%${gateway.scopeId}` : gateway.address);
+  } catch {
+    // no route back to the gateway's own network: the name stays unknown
+  }
+  return { ...gateway, interfaceIndex: found.interfaceIndex, interface: local && interfaceNameOf(local.family, local.address) };
 }
 
 /**

@@ -11,6 +11,7 @@ export { WinsockError } from './errors.js';
 export { fromNodeSocket, type NodeSocket, type SocketLike } from './adopt.js';
 export {
   setKeepAlive,
+  setUserTimeout,
   bytesAvailable,
   kernelBytesAvailable,
   atUrgentMark,
@@ -24,9 +25,12 @@ export {
   interfaces,
   addresses,
   routeTo,
+  defaultGateway,
+  interfaceNameOf,
   broadcastAddress,
   sortDestinations,
   type InterfaceInfo,
   type NetAddress,
+  type Gateway,
 } from './host.js';
 export { watchAddresses, watchRoute, watchSendBacklog, type WatchOptions } from './watch.js';

@@ -53,7 +53,10 @@ export function sockaddr(address: string, port: number, scopeId?: number): Buffe
     buf.writeUInt16LE(AF_INET6, 0);
     buf.writeUInt16BE(port, 2);
     encodeIPv6(host).forEach((b, i) => { buf[8 + i] = b; });
-    const scope = scopeId ?? (percent >= 0 ? Number(address.slice(percent + 1)) : 0);
+    const zone = address.slice(percent + 1);
+    // A zone is the interface index in digits ('fe80::1%' or '%+1' are not addresses).
+    if (percent >= 0 && scopeId === undefined && !/^\d{1,10}$/.test(zone)) throw new TypeError(`bad IPv6 zone in ${address}`);
+    const scope = scopeId ?? (percent >= 0 ? Number(zone) : 0);
     if (!Number.isInteger(scope) || scope < 0 || scope > 0xffffffff) throw new RangeError(`bad IPv6 scope in ${address}`);
     buf.writeUInt32LE(scope, 24);
     return buf;

@@ -176,7 +176,7 @@ const V2: ReadonlyArray<readonly [keyof TcpInfoV2Extra, number, Kind]> = [
   ['OutOfOrderPktsIn', 136, 'u32'], ['EcnNegotiated', 140, 'bool'], ['EceAcksIn', 144, 'u32'], ['PtoEpisodes', 148, 'u32'],
 ];
 
-/** The field tables per version, built once (SIO_TCP_INFO encodes on every call). */
+/** The field tables per version: the layout, as decodeTcpInfo reads it. */
 const FIELDS: ReadonlyArray<ReadonlyArray<readonly [string, number, Kind]>> = [V0, [...V0, ...V1], [...V0, ...V1, ...V2]];
 
 function fieldsOf(version: TcpInfoVersion): ReadonlyArray<readonly [string, number, Kind]> {
@@ -187,10 +187,19 @@ function checkVersion(version: number): asserts version is TcpInfoVersion {
   if (version !== 0 && version !== 1 && version !== 2) throw new RangeError(`unknown TCP_INFO version ${version}`);
 }
 
+// Field writers, as a C assignment converts: a number or bigint truncated to the field's width.
+const u32 = (v: number | bigint | undefined): number => Number(v ?? 0) >>> 0;
+const u64 = (v: number | bigint | undefined): bigint => BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(v ?? 0));
+
 /**
  * Write `value` as TCP_INFO_v<version> into `out` (default: a new zeroed buffer of the exact
  * size). Padding bytes are zeroed; nothing past the structure is touched. Missing v1 / v2 fields
  * are written as 0. Numbers are truncated to their field width (as a C assignment would).
+ *
+ * The offsets are the tables' above, written out field by field: SIO_TCP_INFO encodes on every
+ * call, and a loop over the tables reads each field by a computed name, which costs V8 more than
+ * all the writes. The codec round-trip test (test/ioctl-tcp-info.test.ts) holds the two to the
+ * same layout, field by field.
  *
  * @group Struct codecs
  */
@@ -201,16 +210,40 @@ export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uin
   if (buf.length < size) throw new RangeError(`TCP_INFO_v${version} needs ${size} bytes`);
   buf.fill(0, 0, size);
   const view = new DataView(buf.buffer, buf.byteOffset, size);
-  const record = value as unknown as Record<string, number | bigint | boolean | undefined>;
-  for (const [name, offset, kind] of fieldsOf(version)) {
-    const v = record[name];
-    switch (kind) {
-      case 'u8': view.setUint8(offset, Number(v ?? 0) & 0xff); break;
-      case 'bool': view.setUint8(offset, v ? 1 : 0); break;
-      case 'u32': view.setUint32(offset, Number(v ?? 0) >>> 0, true); break;
-      case 'u64': view.setBigUint64(offset, BigInt.asUintN(64, BigInt(v ?? 0)), true); break;
-    }
-  }
+  view.setUint32(0, u32(value.State), true);
+  view.setUint32(4, u32(value.Mss), true);
+  view.setBigUint64(8, u64(value.ConnectionTimeMs), true);
+  view.setUint8(16, value.TimestampsEnabled ? 1 : 0);
+  view.setUint32(20, u32(value.RttUs), true);
+  view.setUint32(24, u32(value.MinRttUs), true);
+  view.setUint32(28, u32(value.BytesInFlight), true);
+  view.setUint32(32, u32(value.Cwnd), true);
+  view.setUint32(36, u32(value.SndWnd), true);
+  view.setUint32(40, u32(value.RcvWnd), true);
+  view.setUint32(44, u32(value.RcvBuf), true);
+  view.setBigUint64(48, u64(value.BytesOut), true);
+  view.setBigUint64(56, u64(value.BytesIn), true);
+  view.setUint32(64, u32(value.BytesReordered), true);
+  view.setUint32(68, u32(value.BytesRetrans), true);
+  view.setUint32(72, u32(value.FastRetrans), true);
+  view.setUint32(76, u32(value.DupAcksIn), true);
+  view.setUint32(80, u32(value.TimeoutEpisodes), true);
+  view.setUint8(84, Number(value.SynRetrans ?? 0) & 0xff);
+  if (version === 0) return buf;
+  view.setUint32(88, u32(value.SndLimTransRwin), true);
+  view.setUint32(92, u32(value.SndLimTimeRwin), true);
+  view.setBigUint64(96, u64(value.SndLimBytesRwin), true);
+  view.setUint32(104, u32(value.SndLimTransCwnd), true);
+  view.setUint32(108, u32(value.SndLimTimeCwnd), true);
+  view.setBigUint64(112, u64(value.SndLimBytesCwnd), true);
+  view.setUint32(120, u32(value.SndLimTransSnd), true);
+  view.setUint32(124, u32(value.SndLimTimeSnd), true);
+  view.setBigUint64(128, u64(value.SndLimBytesSnd), true);
+  if (version === 1) return buf;
+  view.setUint32(136, u32(value.OutOfOrderPktsIn), true);
+  view.setUint8(140, value.EcnNegotiated ? 1 : 0);
+  view.setUint32(144, u32(value.EceAcksIn), true);
+  view.setUint32(148, u32(value.PtoEpisodes), true);
   return buf;
 }
 

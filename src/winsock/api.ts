@@ -4,7 +4,7 @@
  */
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
-  WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD,
+  WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD, NodeSocketView, DefaultGateway,
 } from './types.js';
 
 /**
@@ -446,10 +446,6 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
    * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT, WSAENOTCONN, WSAEINTR,
    * WSAEINPROGRESS, WSAENETRESET, WSAENOTSOCK, WSAEOPNOTSUPP, WSAESHUTDOWN, WSAEWOULDBLOCK,
    * WSAEMSGSIZE, WSAEINVAL, WSAECONNABORTED, WSAETIMEDOUT, WSAECONNRESET.
-   *
-   * Linux: a recv on a connection the peer reset after shutting down its side is WSAECONNRESET
-   * (Windows: WSAECONNABORTED); see [the
-   * README](../../README.md#where-the-linux-emulation-approximates-windows).
    */
   recv(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number;
   /**
@@ -500,9 +496,8 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
    * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT, WSAEINPROGRESS, WSAENOTCONN,
    * WSAENOTSOCK.
    *
-   * Linux: after both sides have shut a TCP connection down it is WSAENOTCONN (Windows still
-   * reports the peer); see [the
-   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   * Linux: the peer of a connection Linux has forgotten (both sides shut down) is remembered from
+   * earlier answers; see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
    */
   getpeername(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number;
   /**
@@ -590,8 +585,25 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
    * fd's O_NONBLOCK is never changed, closesocket only detaches. INVALID_SOCKET + last error on
    * failure. A backend that cannot adopt (Windows, where Node does not expose its SOCKET) answers
    * INVALID_SOCKET with WSAEOPNOTSUPP.
+   *
+   * `identify` is for a backend where Node reports no fd (Windows, where `handle.fd` is -1): it is
+   * called on every use and returns what the Node object says about its socket now (its
+   * addresses), or null once Node has closed it. That backend finds the one socket handle of the
+   * process with those addresses (WSAENOTSOCK when none has them, WSAETOOMANYREFS when more than
+   * one does) and checks it again before each use. The Linux backend uses `resolveFd` only.
    */
-  adoptNodeHandle(resolveFd: () => number, af: number, type: number, protocol: number): SOCKET;
+  adoptNodeHandle(resolveFd: () => number, af: number, type: number, protocol: number,
+    identify?: () => NodeSocketView | null): SOCKET;
+
+  /**
+   * Not a Winsock function (Winsock has no gateway query): the default gateway of `af` (AF_INET /
+   * AF_INET6), the next hop of the host's route to the internet, read from the routing table.
+   * Windows: GetIpForwardTable2, the default route (prefix length 0) with a next hop and the lowest
+   * metric. Linux: rtnetlink's route dump, the same choice in the main table. Returns the gateway
+   * as a Windows sockaddr and the outgoing interface index; null with WSAENETUNREACH when there is
+   * no such route, WSAEAFNOSUPPORT for another family.
+   */
+  queryDefaultGateway(af: number): DefaultGateway | null;
 }
 
 export type { SOCKET, HANDLE, WSAEVENT };

@@ -80,6 +80,7 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   ioctlsocket: { failure: SOCKET_ERROR, error: WSAEFAULT },
   WSAIoctl: { failure: SOCKET_ERROR, error: WSAEFAULT },
   adoptNodeHandle: { failure: INVALID_SOCKET, error: WSAEFAULT },
+  queryDefaultGateway: { failure: null, error: WSAEINVAL },
 
   WSACreateEvent: { failure: WSA_INVALID_EVENT, error: PARAM },
   WSACloseEvent: { failure: false, error: PARAM },
@@ -158,12 +159,18 @@ export const WSASocket = WSASocketW;
 /** @function */ export const WSAIoctl = guarded('WSAIoctl');
 /**
  * Not a Winsock function: a socket Node owns, registered as a borrowed SOCKET (see
- * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). Where the
- * backend cannot do it (Windows: Node does not expose its SOCKET), INVALID_SOCKET and WSAEOPNOTSUPP.
+ * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). On Windows,
+ * where Node reports fd -1, the socket is found by the addresses `identify` reports.
  *
  * @function
  */
 export const adoptNodeHandle = guarded('adoptNodeHandle');
+/**
+ * Not a Winsock function: the default gateway of a family (see `WinsockCore.queryDefaultGateway`).
+ *
+ * @function
+ */
+export const queryDefaultGateway = guarded('queryDefaultGateway');
 
 // Events, waits, overlapped results, completion ports, cancellation, event selection and their
 // async twins (`WinsockOverlapped` in api.ts).

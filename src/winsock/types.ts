@@ -129,3 +129,33 @@ export interface WSAPOLLFD {
   /** The POLL* events found, written by WSAPoll. */
   revents: number;
 }
+
+/** An IP endpoint as Node reports it (`socket.address()`, `remoteAddress` / `remotePort`). */
+export interface NodeEndpoint {
+  /** Address text. */
+  address: string;
+  /** Port, host order. */
+  port: number;
+}
+
+/**
+ * What a Node socket says about itself, for `adoptNodeHandle` on a backend where Node does not
+ * expose the socket's handle (Windows): the backend finds the one SOCKET of the process with these
+ * addresses. `remote` is null when the socket is not connected; `listening` marks a net.Server.
+ */
+export interface NodeSocketView {
+  /** The local address and port. */
+  local: NodeEndpoint;
+  /** The peer's, or null when not connected. */
+  remote: NodeEndpoint | null;
+  /** True for a listening net.Server. */
+  listening: boolean;
+}
+
+/** What `queryDefaultGateway` answers: the next hop as a Windows sockaddr and the interface to it. */
+export interface DefaultGateway {
+  /** The gateway's address: SOCKADDR_IN / SOCKADDR_IN6 bytes. */
+  sockaddr: Uint8Array;
+  /** Index of the interface the route leaves by. */
+  interfaceIndex: number;
+}

@@ -13,6 +13,7 @@ import * as sockopts from './sockets/sockopts.js';
 import * as networkEvents from './sockets/network-events.js';
 import * as overlappedResult from './sockets/overlapped-result.js';
 import { adoptNodeHandle } from './sockets/borrowed.js';
+import { queryDefaultGateway } from './sockets/default-gateway.js';
 import { dataPath } from './sockets/data-path/index.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
@@ -56,6 +57,7 @@ export const backend: WinsockCore = {
   ioctlsocket,
   WSAIoctl,
   adoptNodeHandle,
+  queryDefaultGateway,
   WSACreateEvent: win32.WSACreateEvent,
   WSACloseEvent: win32.WSACloseEvent,
   WSASetEvent: win32.WSASetEvent,

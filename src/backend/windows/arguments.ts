@@ -6,6 +6,7 @@
 import { INVALID_SOCKET } from '../../winsock/constants.js';
 import type { Ref, SOCKET } from '../../winsock/types.js';
 import { callerBuffer, isWritableRef } from '../../winsock/arguments.js';
+import { resolveBorrowed } from './node-sockets.js';
 
 /**
  * True when `buffer` cannot be handed over with `size`: it is shorter than the 32-bit size the
@@ -42,9 +43,12 @@ export function storeCell(ref: Ref<number> | null, cell: [number] | null): void 
   if (ref !== null && cell !== null) ref.value = cell[0];
 }
 
-/** A handle koffi can pass; anything else becomes INVALID_SOCKET, which ws2_32 rejects itself. */
+/**
+ * A handle koffi can pass; anything else becomes INVALID_SOCKET, which ws2_32 rejects itself. A
+ * borrowed SOCKET (a Node socket, node-sockets.ts) becomes its native handle, checked again now.
+ */
 export function nativeSocket(s: SOCKET): number {
-  return Number.isSafeInteger(s) ? s : INVALID_SOCKET;
+  return Number.isSafeInteger(s) ? resolveBorrowed(s) : INVALID_SOCKET;
 }
 
 /** koffi throws on a non-number; a C callee would just see some integer, so give it 0. */

@@ -8,7 +8,11 @@
  *   (InternalHigh), when the operation is seen complete: at once, or, for one that pends, when
  *   the completion is seen (a dequeue, a wait, a result call: native-overlapped.ts). Until then the
  *   native memory stays, as the caller's buffers would in C.
- * - fd_set and WSAPOLLFD objects converted to and from their x64 layouts.
+ * - fd_set and WSAPOLLFD objects converted to and from their x64 layouts. selectAsync and
+ *   WSAPollAsync look with a 0 time-out from this thread at each poller round (poller.ts: at once,
+ *   then every TICK_MS, and after anything this thread does that can make a socket ready): a
+ *   native select on a pool thread could not be ended early, and the caller's sets must not change
+ *   until the answer is final.
  * - answers for what C cannot express (a count past the end of the WSABUF array, a `len` past
  *   the end of its buffer, a Ref that cannot be written, an fd_set with more than FD_SETSIZE
  *   entries): WSAEFAULT, or the socket's own error when the socket is bad, before the call.

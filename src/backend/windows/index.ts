@@ -7,13 +7,28 @@
  * Imported on every platform; its DLLs are bound at import on win32 only (ws2_32.ts).
  */
 import { INVALID_SOCKET, SOCKET_ERROR } from '../../winsock/constants.js';
-import { WSAEFAULT, WSAEOPNOTSUPP, WSAVERNOTSUPPORTED } from '../../errors/index.js';
+import { FIONBIO } from '../../codes/names.js';
+import { WSAEFAULT, WSAENOTSOCK, WSAVERNOTSUPPORTED } from '../../errors/index.js';
+import { adoptBorrowed, borrowedSocket, detachBorrowed } from './node-sockets.js';
+import { queryDefaultGateway } from './default-gateway.js';
 import type { WinsockCore } from '../../winsock/api.js';
-import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, storeCell } from './arguments.js';
+import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
+
+/**
+ * FIONBIO on a borrowed SOCKET changes only its Winsock flag (docs/principles.md, principle 3):
+ * libuv needs Node's socket non-blocking. `value` null: no argument to read (WSAEFAULT, as ws2_32).
+ */
+function borrowedFionbio(s: number, value: number | null): number {
+  const entry = borrowedSocket(s);
+  if (entry === undefined || nativeSocket(s) === INVALID_SOCKET) return fail(SOCKET_ERROR, WSAENOTSOCK);
+  if (value === null) return fail(SOCKET_ERROR, WSAEFAULT);
+  entry.nonBlocking = value !== 0;
+  return 0;
+}
 
 /** Returns `failure` (SOCKET_ERROR or INVALID_SOCKET) with `error` as the last error. */
 function fail(failure: number, error: number): number {
@@ -48,6 +63,11 @@ export const backend: WinsockCore = {
   WSASocketW: needsStartup(INVALID_SOCKET, (af, type, protocol, lpProtocolInfo, g, dwFlags) =>
     ws2_32.WSASocketW(af, type, protocol, lpProtocolInfo, g, dwFlags)),
   closesocket: needsStartup(SOCKET_ERROR, (s) => {
+    // A borrowed SOCKET is only detached: the socket is Node's (docs/principles.md, principle 3).
+    if (borrowedSocket(s)) {
+      detachBorrowed(s);
+      return 0;
+    }
     const result: number = ws2_32.closesocket(nativeSocket(s));
     if (result === 0) forgetSocket(s);
     return result;
@@ -119,6 +139,7 @@ export const backend: WinsockCore = {
 
   ioctlsocket: needsStartup(SOCKET_ERROR, (s, cmd, argp) => {
     if (unwritable(argp)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (looseDword(cmd) === FIONBIO && borrowedSocket(s)) return borrowedFionbio(s, argp === null ? null : refValue(argp));
     const cell = cellOf(argp);
     const result: number = ws2_32.ioctlsocket(nativeSocket(s), cmd, cell);
     storeCell(argp, cell);
@@ -133,6 +154,12 @@ export const backend: WinsockCore = {
     if (unwritable(lpcbBytesReturned) || overruns(lpvInBuffer, cbInBuffer) || overruns(lpvOutBuffer, cbOutBuffer)) {
       return fail(SOCKET_ERROR, WSAEFAULT);
     }
+    if (dwIoControlCode === FIONBIO && borrowedSocket(s) && lpOverlapped === null) {
+      const value = lpvInBuffer !== null && cbInBuffer >= 4 ? new DataView(lpvInBuffer.buffer, lpvInBuffer.byteOffset, 4).getUint32(0, true) : null;
+      const result = borrowedFionbio(s, value);
+      if (result === 0 && lpcbBytesReturned) lpcbBytesReturned.value = 0;
+      return result;
+    }
     // With a WSAOVERLAPPED: native OVERLAPPED and buffers that outlive the call (overlapped.ts).
     // Without one, a completion routine is ignored, as Windows documents.
     if (lpOverlapped !== null && typeof lpOverlapped === 'object') {
@@ -146,8 +173,15 @@ export const backend: WinsockCore = {
     return result;
   }),
 
-  // Node does not expose the SOCKET behind a net.Socket on Windows: nothing to adopt.
-  adoptNodeHandle: () => fail(INVALID_SOCKET, WSAEOPNOTSUPP),
+  // Node reports fd -1 on Windows: the socket is found by the addresses `identify` reports.
+  adoptNodeHandle: needsStartup(INVALID_SOCKET, (_resolveFd, af, type, protocol, identify) => {
+    const adopted = adoptBorrowed(looseDword(af), looseDword(type), looseDword(protocol), identify);
+    if ('error' in adopted) return fail(INVALID_SOCKET, adopted.error);
+    ws2_32.WSASetLastError(0);
+    return adopted.socket;
+  }),
+
+  queryDefaultGateway,
 
   ...overlappedFunctions,
   ...dataPathFunctions,

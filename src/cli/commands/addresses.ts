@@ -1,17 +1,19 @@
 /**
- * `wsaioctl addresses [-4|-6]`: the local addresses an application can bind to, as
- * WSAIoctl(SIO_ADDRESS_LIST_QUERY) lists them on a UDP socket of the family (IPv4 by default):
+ * `wsaioctl addresses [--family 4|6 | -4 | -6]`: the local addresses an application can bind to, as
+ * WSAIoctl(SIO_ADDRESS_LIST_QUERY) lists them on a UDP socket of each family (both by default, as
+ * `watch`; a host without IPv6 lists IPv4 only):
  * Preferred addresses only, the loopback interface's left out. The SOCKET_ADDRESS_LIST's pointers
  * are followed inside the buffer. Table or `--json`.
  */
 import * as ws from '../../winsock/index.js';
 import { EXIT_OK, EXIT_USAGE, table, type CliCommand } from '../command.js';
 import { growingIoctl, WinsockFailure, withSocket, withWinsock } from './network-common.js';
+import { FAMILY_OPTIONS, FAMILY_USAGE, isFamilyFlag, parseFamily, type Family } from '../family.js';
 
-const USAGE = '[-4|-6] [--json]   (IPv4 by default)';
+const USAGE = `${FAMILY_USAGE} [--json]   (both families by default)`;
 
 export interface AddressRow {
-  family: 'IPv4' | 'IPv6';
+  family: Family;
   address: string;
   /** IPv6: the zone (interface index) of a link-local address, else 0. */
   scopeId?: number;
@@ -19,38 +21,42 @@ export interface AddressRow {
 
 export const addressesCommand: CliCommand = {
   name: 'addresses',
-  summary: 'Local addresses of one family an application can bind to (SIO_ADDRESS_LIST_QUERY)',
+  summary: 'Local addresses an application can bind to (SIO_ADDRESS_LIST_QUERY), of both families or one',
   usage: USAGE,
-  options: {
-    ipv4: { type: 'boolean', short: '4' },
-    ipv6: { type: 'boolean', short: '6' },
-  },
+  options: FAMILY_OPTIONS,
   run({ values, positionals }, io) {
-    // main() hands `-4` / `-6` over as positionals (they look like negative numbers to it).
-    const four = values.ipv4 === true || positionals.includes('-4');
-    const six = values.ipv6 === true || positionals.includes('-6');
-    const extra = positionals.find((p) => p !== '-4' && p !== '-6');
-    if (extra !== undefined || (four && six)) {
-      io.err(`wsaioctl addresses: ${extra !== undefined ? `unexpected argument '${extra}'` : 'give -4 or -6, not both'}\nusage: wsaioctl addresses ${USAGE}`);
+    const extra = positionals.find((p) => !isFamilyFlag(p));
+    const parsed = parseFamily(values, positionals);
+    if (extra !== undefined || 'error' in parsed) {
+      io.err(`wsaioctl addresses: ${extra !== undefined ? `unexpected argument '${extra}'` : (parsed as { error: string }).error}\nusage: wsaioctl addresses ${USAGE}`);
       return EXIT_USAGE;
     }
+    // Both families unless one is asked for, as `watch` does (src/cli/family.ts).
+    const families: Family[] = parsed.family !== null ? [parsed.family] : ['IPv4', 'IPv6'];
     return withWinsock(io, 'addresses', () => {
-      const answer = withSocket(six ? ws.AF_INET6 : ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP, (s) => growingIoctl(s, ws.SIO_ADDRESS_LIST_QUERY, null, 512));
-      if (answer instanceof WinsockFailure) return answer;
-      const rows: AddressRow[] = ws.decodeSocketAddressList(answer.out.subarray(0, answer.bytes), answer.base).map((e) => {
-        const info = ws.parseSockaddr(e.sockaddr);
-        return info.family === ws.AF_INET6
-          ? { family: 'IPv6', address: info.address, scopeId: info.scopeId ?? 0 }
-          : { family: 'IPv4', address: info.address };
-      });
+      const rows: AddressRow[] = [];
+      for (const family of families) {
+        const af = family === 'IPv6' ? ws.AF_INET6 : ws.AF_INET;
+        const answer = withSocket(af, ws.SOCK_DGRAM, ws.IPPROTO_UDP, (s) => growingIoctl(s, ws.SIO_ADDRESS_LIST_QUERY, null, 512));
+        // A host without IPv6 has no IPv6 addresses to list; asked for by name, that is an error.
+        if (answer instanceof WinsockFailure) {
+          if (parsed.family === null && family === 'IPv6' && answer.error === ws.WSAEAFNOSUPPORT) continue;
+          return answer;
+        }
+        for (const e of ws.decodeSocketAddressList(answer.out.subarray(0, answer.bytes), answer.base)) {
+          const info = ws.parseSockaddr(e.sockaddr);
+          rows.push(info.family === ws.AF_INET6
+            ? { family: 'IPv6', address: info.address, scopeId: info.scopeId ?? 0 }
+            : { family: 'IPv4', address: info.address });
+        }
+      }
+      const label = parsed.family ?? 'IPv4 and IPv6';
       if (values.json) {
-        io.out(JSON.stringify({ backend: ws.backendName, family: six ? 'IPv6' : 'IPv4', addresses: rows }, null, 2));
+        io.out(JSON.stringify({ backend: ws.backendName, families, addresses: rows }, null, 2));
       } else if (rows.length === 0) {
-        io.out(`no ${six ? 'IPv6' : 'IPv4'} addresses to bind to`);
-      } else if (six) {
-        io.out(table(['address', 'scope id'], rows.map((r) => [r.address, r.scopeId ? String(r.scopeId) : '-'])));
+        io.out(`no ${label} addresses to bind to`);
       } else {
-        io.out(table(['address'], rows.map((r) => [r.address])));
+        io.out(table(['family', 'address', 'scope id'], rows.map((r) => [r.family, r.address, r.scopeId ? String(r.scopeId) : '-'])));
       }
       return EXIT_OK;
     });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import * as ws from '../../winsock/index.js';
-import { isIPv4, isIPv6 } from '../../structs/ip.js';
+import { isIPv4, isIPv6 } from 'node:net';
 import { EXIT_OK, EXIT_USAGE, table, type CliCommand } from '../command.js';
 import { ioctlName, WinsockFailure, withSocket, withWinsock } from './network-common.js';
 
@@ -27,7 +27,7 @@ function zoneIndex(zone: string): number | undefined {
   }
 }
 
-/** The destination as a Windows sockaddr (port 0), or an error message. */
+/** The destination as a Windows sockaddr (port 0), or an error message. Addresses are parsed by node:net (strictly: `1:::2` is not one). */
 export function destinationOf(text: string): Uint8Array | string {
   const percent = text.indexOf('%');
   const host = percent < 0 ? text : text.slice(0, percent);

@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import koffi from 'koffi';
 import * as ws from '../../winsock/index.js';
 import { errorName } from '../../errors/index.js';
-import { isIPv4, isIPv6 } from '../../structs/ip.js';
+import { isIPv4, isIPv6 } from 'node:net';
 import { compareDestinations, RULES } from '../../backend/linux/address-selection/rfc6724.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, table, type CliCommand, type CliIo } from '../command.js';
 

@@ -8,11 +8,11 @@
 import { lookup } from 'node:dns/promises';
 import * as ws from '../../winsock/index.js';
 import { errorName } from '../../errors/index.js';
-import { isIPv4, isIPv6 } from '../../structs/ip.js';
+import { isIPv4, isIPv6 } from 'node:net';
 import { decodeTcpInfo, tcpInfoSize, tcpStateName, type TcpInfo, type TcpInfoVersion } from '../../structs/tcp-info.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, table, type CliCommand, type CliIo } from '../command.js';
 
-const USAGE = '<host:port> [--version 0|1|2] [--json]   (IPv6 as [addr]:port)';
+const USAGE = '<host:port> [--info-version 0|1|2] [--json]   (IPv6 as [addr]:port; --info-version picks TCP_INFO_v0/v1/v2)';
 
 interface Endpoint {
   host: string;
@@ -126,16 +126,18 @@ export const tcpinfoCommand: CliCommand = {
   summary: 'Connect to host:port and show SIO_TCP_INFO (TCP_INFO_v0/v1/v2) for the connection',
   usage: USAGE,
   options: {
-    version: { type: 'string' },
+    // Not --version: that is the package's version in every command.
+    'info-version': { type: 'string' },
   },
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) return usage(io, positionals.length ? `unexpected argument '${positionals[1]}'` : 'missing host:port');
     const endpoint = parseEndpoint(positionals[0]!);
     if (!endpoint) return usage(io, `not host:port: '${positionals[0]}'`);
     let wanted: TcpInfoVersion | undefined;
-    if (values.version !== undefined) {
-      if (values.version !== '0' && values.version !== '1' && values.version !== '2') return usage(io, `unknown version '${String(values.version)}'`);
-      wanted = Number(values.version) as TcpInfoVersion;
+    const asked = values['info-version'];
+    if (asked !== undefined) {
+      if (asked !== '0' && asked !== '1' && asked !== '2') return usage(io, `unknown TCP_INFO version '${String(asked)}'`);
+      wanted = Number(asked) as TcpInfoVersion;
     }
     let addresses: string[];
     try {

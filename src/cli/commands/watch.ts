@@ -13,6 +13,7 @@ import * as ws from '../../winsock/index.js';
 import { watchAddresses, watchRoute, WinsockError, type NetAddress } from '../../node/index.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, table, type CliCommand, type CliIo } from '../command.js';
 import { destinationOf } from './route.js';
+import { FAMILY_OPTIONS, isFamilyFlag, parseFamily, type Family } from '../family.js';
 
 const USAGE = '[--route <destination[%zone]>] [--family 4|6 | -4 | -6] [--count N] [--json]\n\n' +
   '  (no --route)   the local address lists (SIO_ADDRESS_LIST_QUERY) of both families, or of --family\n' +
@@ -23,27 +24,11 @@ const USAGE = '[--route <destination[%zone]>] [--family 4|6 | -4 | -6] [--count 
   'Runs until interrupted (SIGINT / SIGTERM: exit 0). A notification that leaves the answer unchanged\n' +
   'is not printed.';
 
-type Family = 'IPv4' | 'IPv6';
 
 /** One printed event. */
 type WatchEvent =
   | { kind: 'addresses'; family: Family; list: NetAddress[] }
   | { kind: 'route'; destination: NetAddress; source: NetAddress | null };
-
-function parseFamily(values: Record<string, unknown>, positionals: string[]): { family: Family | null } | { error: string } {
-  // main() hands `-4` / `-6` over as positionals (they look like negative numbers to it).
-  const given: Family[] = [];
-  if (values.family !== undefined) {
-    const text = String(values.family).toLowerCase();
-    if (text === '4' || text === 'ipv4') given.push('IPv4');
-    else if (text === '6' || text === 'ipv6') given.push('IPv6');
-    else return { error: `--family takes 4 or 6, not '${String(values.family)}'` };
-  }
-  if (positionals.includes('-4')) given.push('IPv4');
-  if (positionals.includes('-6')) given.push('IPv6');
-  if (new Set(given).size > 1) return { error: 'give one family, not both' };
-  return { family: given[0] ?? null };
-}
 
 function parseCount(value: unknown): number | undefined | string {
   if (value === undefined) return undefined;
@@ -87,7 +72,7 @@ export const watchCommand: CliCommand = {
   usage: USAGE,
   options: {
     route: { type: 'string' },
-    family: { type: 'string' },
+    ...FAMILY_OPTIONS,
     count: { type: 'string' },
   },
   async run({ values, positionals }, io) {
@@ -95,7 +80,7 @@ export const watchCommand: CliCommand = {
       io.err(`wsaioctl watch: ${message}\nusage: wsaioctl watch ${USAGE.split('\n')[0]}`);
       return EXIT_USAGE;
     };
-    const extra = positionals.find((p) => p !== '-4' && p !== '-6');
+    const extra = positionals.find((p) => !isFamilyFlag(p));
     if (extra !== undefined) return usage(`unexpected argument '${extra}'`);
     const parsedFamily = parseFamily(values, positionals);
     if ('error' in parsedFamily) return usage(parsedFamily.error);

@@ -36,8 +36,6 @@ export const getsockname = libc.func('int getsockname(int fd, uint8_t *addr, uin
 export const getpeername = libc.func('int getpeername(int fd, uint8_t *addr, uint32_t *len)') as (fd: number, addr: Uint8Array, len: Uint32Array) => number;
 export const getsockopt = libc.func('int getsockopt(int fd, int level, int name, uint8_t *val, uint32_t *len)') as (fd: number, level: number, name: number, val: Uint8Array, len: Uint32Array) => number;
 export const setsockopt = libc.func('int setsockopt(int fd, int level, int name, const uint8_t *val, uint32_t len)') as (fd: number, level: number, name: number, val: Uint8Array, len: number) => number;
-/** ioctl whose argument is an int-sized value the kernel reads or writes. */
-export const ioctlInt = libc.func('int ioctl(int fd, unsigned long request, int32_t *arg)') as (fd: number, request: number, arg: Int32Array) => number;
 /** ioctl whose argument is a struct. */
 export const ioctlBuf = libc.func('int ioctl(int fd, unsigned long request, uint8_t *arg)') as (fd: number, request: number, arg: Uint8Array) => number;
 export const poll = libc.func('int poll(uint8_t *fds, unsigned long nfds, int timeout)') as (fds: Uint8Array, nfds: number, timeout: number) => number;
@@ -56,6 +54,37 @@ export const read = libc.func('intptr_t read(int fd, uint8_t *buf, size_t len)')
 export const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)') as (fd: number, cmd: number, arg: number) => number;
 export const if_nametoindex = libc.func('unsigned int if_nametoindex(const char *name)') as (name: string) => number;
 export const getpid = libc.func('int getpid()') as () => number;
+
+// ---- the calls made on every control code, with native addresses -------------------------------
+// koffi converts a call whose arguments are all integers on its fast path: no buffer lookup per
+// pointer and no clean-up pass after the call. A typed array argument rules that path out, and
+// costs more than the rest of koffi's work for these short calls. So the int / struct arguments of
+// the per-call hot helpers (socket-facts.ts, poll.ts, tcp-info.ts) live in native memory of their
+// own (`nativeBlock`), passed by address. Everything else passes typed arrays (above).
+
+/** Native memory a module keeps for its call arguments: its address, and JS views of its bytes. */
+export interface NativeBlock {
+  /** The first byte's address, as the `...At` functions take it. */
+  readonly address: number;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+/**
+ * `size` bytes of native memory for the calling module's arguments, for the life of this JS
+ * thread (module state is per thread). Each user has its own block, so nested calls never share one.
+ */
+export function nativeBlock(size: number): NativeBlock {
+  const memory: unknown = koffi.alloc('uint8_t', size);
+  const buffer = koffi.view(memory, size);
+  // `memory` stays referenced by the block, so the allocation lives as long as its views.
+  return Object.defineProperty({ address: Number(koffi.address(memory)), bytes: new Uint8Array(buffer), view: new DataView(buffer) }, 'memory', { value: memory });
+}
+
+export const getsockoptAt = libc.func('int getsockopt(int fd, int level, int name, intptr_t val, intptr_t len)') as (fd: number, level: number, name: number, val: number, len: number) => number;
+export const setsockoptAt = libc.func('int setsockopt(int fd, int level, int name, intptr_t val, uint32_t len)') as (fd: number, level: number, name: number, val: number, len: number) => number;
+export const ioctlAt = libc.func('int ioctl(int fd, unsigned long request, intptr_t arg)') as (fd: number, request: number, arg: number) => number;
+export const pollAt = libc.func('int poll(intptr_t fds, unsigned long nfds, int timeout)') as (fds: number, nfds: number, timeout: number) => number;
 
 /** Linux constant values (one definition, kept apart so pure modules can read them without koffi). */
 export { L, E } from './constants.js';

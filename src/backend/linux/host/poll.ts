@@ -32,9 +32,9 @@ export function pollRevents(view: DataView, index: number): number {
 /** The largest time-out poll() takes (an int of milliseconds). */
 const MAX_TIMEOUT_MS = 0x7fffffff;
 
-// One reusable pollfd (calls are synchronous, one at a time on this JS thread).
-const one = new Uint8Array(POLLFD_SIZE);
-const oneView = new DataView(one.buffer);
+// One reusable pollfd in native memory (libc.ts: an all-integer call is koffi's fast one);
+// calls are synchronous, one at a time on this JS thread.
+const one = libc.nativeBlock(POLLFD_SIZE);
 
 /**
  * poll() on one fd for `events` (POLL* bits, Linux values).
@@ -51,12 +51,12 @@ const oneView = new DataView(one.buffer);
 export function pollOne(fd: number, events: number, timeoutMs: number): number {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
   for (;;) {
-    setPollfd(oneView, 0, fd, events);
+    setPollfd(one.view, 0, fd, events);
     const left = timeoutMs < 0 ? -1
       : timeoutMs === 0 ? 0
       : Math.min(Math.ceil(Math.max(0, deadline - Date.now())), MAX_TIMEOUT_MS);
-    const n = libc.poll(one, 1, left);
-    if (n > 0) return pollRevents(oneView, 0);
+    const n = libc.pollAt(one.address, 1, left);
+    if (n > 0) return pollRevents(one.view, 0);
     if (n === 0) return 0;
     if (libc.errno() !== E.EINTR) return -1;
   }

@@ -6,21 +6,22 @@ import * as libc from './libc.js';
 import { L } from './libc.js';
 import { LINUX_SOCKADDR_MAX } from './sockaddr.js';
 
-const intValue = new Int32Array(1);
-const intBytes = new Uint8Array(intValue.buffer);
-const intLength = new Uint32Array(1);
+// The int argument (@0) and its socklen_t (@4) of the calls below, in native memory (libc.ts).
+const arg = libc.nativeBlock(8);
+const INT_AT = arg.address;
+const LENGTH_AT = arg.address + 4;
 
 /** Read a kernel int option. */
 export function kernelInt(fd: number, level: number, name: number): number | null {
-  intValue[0] = 0;
-  intLength[0] = 4;
-  return libc.getsockopt(fd, level, name, intBytes, intLength) < 0 ? null : intValue[0]!;
+  arg.view.setInt32(0, 0, true);
+  arg.view.setUint32(4, 4, true);
+  return libc.getsockoptAt(fd, level, name, INT_AT, LENGTH_AT) < 0 ? null : arg.view.getInt32(0, true);
 }
 
 /** Write a kernel int option; returns 0 or the Linux errno. */
 export function setKernelInt(fd: number, level: number, name: number, value: number): number {
-  intValue[0] = value;
-  return libc.setsockopt(fd, level, name, intBytes, 4) < 0 ? libc.errno() : 0;
+  arg.view.setInt32(0, value, true);
+  return libc.setsockoptAt(fd, level, name, INT_AT, 4) < 0 ? libc.errno() : 0;
 }
 
 /** SO_ERROR of the host fd (a Linux errno, 0 when none). */
@@ -84,12 +85,15 @@ export function isBound(fd: number): boolean {
   return !isUnboundName(addr);
 }
 
-const intArg = new Int32Array(1);
+/** An ioctl whose argument is an int the kernel writes: the int, or `{ errno }`. */
+export function ioctlInt(fd: number, request: number): number | { errno: number } {
+  arg.view.setInt32(0, 0, true);
+  return libc.ioctlAt(fd, request, INT_AT) < 0 ? { errno: libc.errno() } : arg.view.getInt32(0, true);
+}
 
 /** Linux FIONREAD (SIOCINQ) in the socket's current SO_OOBINLINE mode, or `{ errno }`. */
 export function linuxInq(fd: number): number | { errno: number } {
-  intArg[0] = 0;
-  return libc.ioctlInt(fd, L.FIONREAD, intArg) < 0 ? { errno: libc.errno() } : intArg[0]!;
+  return ioctlInt(fd, L.FIONREAD);
 }
 
 /** SO_OOBINLINE as the kernel has it. */

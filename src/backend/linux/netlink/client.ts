@@ -18,7 +18,7 @@ import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { E, L } from '../host/libc.js';
 import { NETLINK_ROUTE, NLM_F, NLMSG, SOCKADDR_NL_SIZE } from './constants.js';
 import {
-  addressDumpRequest, forEachMessage, linkDumpRequest, parseAddress, parseError, parseLink, parseRoute, routeGetRequest,
+  addressDumpRequest, forEachMessage, linkDumpRequest, parseAddress, parseError, parseLink, parseRoute, routeDumpRequest, routeGetRequest,
   type AddressInfo, type IpVersion, type LinkInfo, type NetlinkMessage, type RouteInfo,
 } from './messages.js';
 
@@ -160,6 +160,15 @@ export function dumpAddresses(version: IpVersion | 0 = 0, socket?: QuerySocket):
   return dump(socket, (seq) => addressDumpRequest(seq, version), (m) => {
     const a = parseAddress(m);
     return a && (version === 0 || a.version === version) ? a : null;
+  });
+}
+
+/** Every route of one IP version (RTM_GETROUTE dump, all tables); on `socket`, else on its own. */
+export function dumpRoutes(version: IpVersion, socket?: QuerySocket): NetlinkResult<RouteInfo[]> {
+  if (!socket) return querying((own) => dumpRoutes(version, own));
+  return dump(socket, (seq) => routeDumpRequest(seq, version), (m) => {
+    const route = parseRoute(m);
+    return route && route.version === version ? route : null;
   });
 }
 

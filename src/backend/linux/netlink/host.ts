@@ -5,8 +5,8 @@
 import { isLinkLocal6 } from '../../../structs/ip.js';
 import { LINUX_IFF, RT_SCOPE } from './constants.js';
 import { E } from '../host/libc.js';
-import { dumpAddresses, interfaceFlags, querying, type NetlinkResult, type QuerySocket } from './client.js';
-import type { AddressInfo, IpVersion, LinkInfo } from './messages.js';
+import { dumpAddresses, dumpRoutes, interfaceFlags, querying, type NetlinkResult, type QuerySocket } from './client.js';
+import type { AddressInfo, IpVersion, LinkInfo, RouteInfo } from './messages.js';
 
 /** What the address codes know of an address's interface. */
 export type HostLink = Pick<LinkInfo, 'index' | 'name' | 'flags'>;
@@ -37,7 +37,13 @@ export function hostAddresses(version: IpVersion | 0, socket?: QuerySocket): Net
       link = found.ok ? { index: a.index, ...found.value } : null;
       links.set(a.index, link);
     }
-    if (link) out.push({ ...a, link });
+    // The parsed address is this query's own: given its link in place (a spread copy of every
+    // field was a tenth of the whole SIO_ADDRESS_LIST_QUERY).
+    if (link) {
+      const withLink = a as HostAddress;
+      withLink.link = link;
+      out.push(withLink);
+    }
   }
   return { ok: true, value: out };
 }
@@ -76,4 +82,24 @@ export function isBindable(a: HostAddress): boolean {
   if (isHostScope(a) || !isOperational(a.link)) return false;
   if (isLoopbackLink(a.link) && (isLoopbackAddress(a.address) || isLinkLocal6(a.address) || isLinkLocal4(a.address))) return false;
   return true;
+}
+
+/** The main routing table (RT_TABLE_MAIN), where default routes live. */
+const RT_TABLE_MAIN = 254;
+const RTN_UNICAST = 1;
+
+/**
+ * The default route of `version` with a gateway (the route to the internet): of the unicast routes
+ * of the main table with a zero-length prefix and a gateway, the one with the lowest metric
+ * (RTA_PRIORITY), as the kernel prefers it. Null when there is none.
+ */
+export function defaultRoute(version: IpVersion): NetlinkResult<RouteInfo | null> {
+  const routes = dumpRoutes(version);
+  if (!routes.ok) return routes;
+  let best: RouteInfo | null = null;
+  for (const route of routes.value) {
+    if (route.table !== RT_TABLE_MAIN || route.type !== RTN_UNICAST || route.dstLength !== 0 || route.gateway === null) continue;
+    if (best === null || route.priority < best.priority) best = route;
+  }
+  return { ok: true, value: best };
 }

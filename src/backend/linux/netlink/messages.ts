@@ -183,6 +183,13 @@ export function routeGetRequest(seq: number, destination: Uint8Array, oif = 0): 
   return encodeMessage(RTM.GETROUTE, NLM_F.REQUEST, seq, body, attrs);
 }
 
+/** RTM_GETROUTE dump of one IP version: every route of every table. */
+export function routeDumpRequest(seq: number, version: IpVersion): Uint8Array {
+  const body = new Uint8Array(RTMSG_SIZE);
+  body[0] = linuxFamilyOf(version);
+  return encodeMessage(RTM.GETROUTE, NLM_F.REQUEST | NLM_F.DUMP, seq, body);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Replies and notifications
 
@@ -287,9 +294,11 @@ export interface RouteInfo {
   outputInterface: number;
   /** RTM_F_* flags. */
   flags: number;
+  /** RTA_PRIORITY: the route's metric (0 when absent). */
+  priority: number;
 }
 
-const ROUTE_ATTRIBUTES = [RTA.OIF, RTA.TABLE, RTA.DST, RTA.PREFSRC, RTA.GATEWAY] as const;
+const ROUTE_ATTRIBUTES = [RTA.OIF, RTA.TABLE, RTA.DST, RTA.PREFSRC, RTA.GATEWAY, RTA.PRIORITY] as const;
 
 /** RTM_NEWROUTE / RTM_DELROUTE body (also the RTM_GETROUTE answer). Null when too short or of another family. */
 export function parseRoute(message: NetlinkMessage): RouteInfo | null {
@@ -298,7 +307,7 @@ export function parseRoute(message: NetlinkMessage): RouteInfo | null {
   const version = versionOfLinuxFamily(p[0]!);
   if (version === 0) return null;
   const size = version === 4 ? 4 : 16;
-  const [oif, table, destination, preferredSource, gateway] = pickAttributes(p, RTMSG_SIZE, ROUTE_ATTRIBUTES);
+  const [oif, table, destination, preferredSource, gateway, priority] = pickAttributes(p, RTMSG_SIZE, ROUTE_ATTRIBUTES);
   return {
     version,
     type: p[7]!,
@@ -310,6 +319,7 @@ export function parseRoute(message: NetlinkMessage): RouteInfo | null {
     gateway: addressAttribute(gateway, size),
     outputInterface: u32Attribute(oif, 0),
     flags: readU32LE(p, 8),
+    priority: u32Attribute(priority, 0),
   };
 }
 

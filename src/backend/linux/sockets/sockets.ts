@@ -23,6 +23,7 @@ import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { readLinuxTcpInfo } from './tcp-info.js';
+import { forgetIcmpErrorInfo, noteIcmpErrors } from './icmp-error-info.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import { sockaddrSize } from '../../../structs/sockaddr.js';
 
@@ -136,6 +137,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
     const fd = noteOpened(libc.accept4(sock.fd, peer, peerLen, L.SOCK_NONBLOCK | L.SOCK_CLOEXEC));
     if (fd >= 0) {
       const child = socketAccepted(sock, fd);
+      child.peerName = peer.slice(0, peerLen[0]);
       if (out !== null) {
         writeWindowsSockaddr(peer, out.name, out.size);
         addrlen!.value = sockaddrSize(sock.af);
@@ -166,14 +168,16 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   if (state === TCP_STATE.LISTEN) return fail(W.WSAEINVAL);
   if (state !== null && state !== TCP_STATE.CLOSE && state !== TCP_STATE.SYN_SENT) return fail(W.WSAEISCONN);
   reenable(sock, C.FD_CONNECT);
-  if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock);
+  if (state !== null) forgetIcmpErrorInfo(sock);
+  if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock, addr);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
   const waited = waitIfBlocking(sock, L.POLLOUT, 0);
   if (waited) return fail(waited);
   const error = pendingSocketError(sock.fd);
-  if (error === 0) return connectedOk(sock);
+  if (error === 0) return connectedOk(sock, addr);
+  noteIcmpErrors(sock); // before the reset below
   // Ready for a new attempt, as on Windows (Linux would first answer ECONNABORTED).
   disconnect(sock.fd);
   return fail(wsaFromErrno(error));
@@ -186,8 +190,9 @@ function disconnect(fd: number): number {
   return libc.connect(fd, UNSPEC_SOCKADDR, UNSPEC_SOCKADDR.length);
 }
 
-function connectedOk(sock: LinuxSocket): number {
+function connectedOk(sock: LinuxSocket, addr: { addr: Uint8Array; len: number }): number {
   sock.optionMirrors.delete('SO_ERROR'); // a successful connection clears SO_ERROR on Windows
+  if (sock.type === C.SOCK_STREAM) sock.peerName = addr.addr.slice(0, addr.len);
   if (sock.type === C.SOCK_STREAM) socketConnected(sock);
   return ok(0);
 }
@@ -309,6 +314,7 @@ export function sendto(s: SOCKET, buf: Uint8Array | null, len: number, flags: nu
 export const AGAIN = -1;
 export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number, flags: number, peer: Uint8Array, peerLen: Uint32Array): { bytes: number } | { error: number } | typeof AGAIN {
   const datagram = sock.type !== C.SOCK_STREAM;
+  if (sock.resetAfterFin) return { error: W.WSAECONNABORTED };
   // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
   const lflags = linuxMsgFlags(flags) | (datagram ? L.MSG_TRUNC : 0);
   for (let retries = 0; ; retries++) {
@@ -322,6 +328,7 @@ export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number,
     const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
     if (n >= 0) {
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
+      if (n === 0 && !datagram && len > 0 && resetAfterEnd(sock)) return { error: W.WSAECONNABORTED };
       return { bytes: n };
     }
     const errno = queued !== null ? -queued : libc.errno();
@@ -380,6 +387,18 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   }
 }
 
+/**
+ * A stream receive found the end of the stream. When the peer shut down its sending side and then
+ * reset, Windows fails the receive with WSAECONNABORTED, and every later one (Wine sock.c
+ * test_shutdown); Linux returns 0 for the FIN and keeps the reset as a pending EPIPE. Asked only
+ * at the end of a stream, so the data path pays nothing for it.
+ */
+function resetAfterEnd(sock: LinuxSocket): boolean {
+  if (pendingSocketError(sock.fd) !== E.EPIPE) return false;
+  sock.resetAfterFin = true;
+  return true;
+}
+
 export function recv(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number {
   return recvCommon(s, buf, len, flags, null, null);
 }
@@ -411,7 +430,10 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   // WSAENOTCONN even with NULL name and namelen (Wine sock.c test_getpeername).
   const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
   const len = new Uint32Array([addr.length]);
-  if (peer && libc.getpeername(sock.fd, addr, len) < 0) return fail(wsaFromErrno(libc.errno()));
+  if (peer) {
+    const known = peerOf(sock, addr, len);
+    if (known) return fail(known);
+  }
   // namelen is written on success, so it must be writable; name must cover what it claims.
   const size = inOutLength(namelen);
   const out = name === null || size === null ? null : callerBuffer(name, Math.max(size, 0));
@@ -423,6 +445,25 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   if (error) return fail(error);
   namelen!.value = sockaddrSize(sock.af);
   return ok(0);
+}
+
+/**
+ * The peer's name into `addr` / `len`: the kernel's answer, remembered for stream sockets, or the
+ * remembered one once the kernel has forgotten the connection (both sides shut down: TIME_WAIT or
+ * CLOSE), as Windows still names the peer then (Wine sock.c test_shutdown). 0, or the error.
+ */
+function peerOf(sock: LinuxSocket, addr: Uint8Array, len: Uint32Array): number {
+  if (libc.getpeername(sock.fd, addr, len) === 0) {
+    if (sock.type === C.SOCK_STREAM) sock.peerName = addr.slice(0, len[0]);
+    return 0;
+  }
+  const errno = libc.errno();
+  const state = errno === E.ENOTCONN && sock.peerName !== null ? tcpState(sock.fd) : null;
+  // Mid-connect (SYN_SENT) there is no peer yet, on Windows too (Wine sock.c test_connecting_socket).
+  if (state === null || state === TCP_STATE.SYN_SENT) return wsaFromErrno(errno);
+  addr.set(sock.peerName!);
+  len[0] = sock.peerName!.length;
+  return 0;
 }
 
 export function getsockname(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number {

@@ -19,7 +19,8 @@
  * - test_accept_inheritance: an accepted socket takes its listener's options, SO_LINGER included.
  * Microsoft's "SOL_SOCKET / IPPROTO_TCP socket options" pages: SO_CONNECT_TIME (seconds
  * connected, 0xFFFFFFFF when not), TCP_MAXRT (seconds) / TCP_MAXRTMS (ms), TCP_FASTOPEN,
- * TCP_TIMESTAMPS, TCP_NOSYNRETRIES, TCP_FAIL_CONNECT_ON_ICMP_ERROR. Where Linux has no such
+ * TCP_TIMESTAMPS, TCP_NOSYNRETRIES, TCP_FAIL_CONNECT_ON_ICMP_ERROR, TCP_ICMP_ERROR_INFO
+ * (WSAGetIcmpErrorInfo: WSANO_DATA until an ICMP error arrives). Where Linux has no such
  * setting the value is kept by the emulation (README, "Where the Linux emulation approximates").
  */
 import * as W from '../../../errors/index.js';
@@ -35,6 +36,7 @@ import { socketFor } from './lookup.js';
 import { establishmentOf, readLinuxTcpInfo } from './tcp-info.js';
 import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
+import { ICMP_ERROR_INFO_SIZE, readIcmpErrorInfo } from './icmp-error-info.js';
 
 type Kind =
   | 'bool'          // BOOL (4 bytes), kernel int
@@ -52,6 +54,7 @@ type Kind =
   | 'noSynRetries'  // TCP_NOSYNRETRIES over TCP_SYNCNT
   | 'fastOpen'      // TCP_FASTOPEN over TCP_FASTOPEN_CONNECT
   | 'failOnIcmp'    // TCP_FAIL_CONNECT_ON_ICMP_ERROR over IP_RECVERR / IPV6_RECVERR
+  | 'icmpErrorInfo' // TCP_ICMP_ERROR_INFO: an ICMP_ERROR_INFO (icmp-error-info.ts)
   | 'dontFragment'  // IP_DONTFRAGMENT / IPV6_DONTFRAG
   | 'rawOnly';      // IP_HDRINCL: a raw-socket option, WSAEINVAL elsewhere
 
@@ -118,6 +121,7 @@ const options = new Map<string, Option>([
   tcp(C.TCP_TIMESTAMPS, { linuxName: NONE, kind: 'kept', mirror: 'TCP_TIMESTAMPS' }),
   tcp(C.TCP_CONGESTION_ALGORITHM, { linuxName: NONE, kind: 'kept', mirror: 'TCP_CONGESTION_ALGORITHM' }),
   tcp(C.TCP_FAIL_CONNECT_ON_ICMP_ERROR, { linuxName: NONE, kind: 'failOnIcmp', mirror: 'TCP_FAIL_CONNECT_ON_ICMP_ERROR' }),
+  tcp(C.TCP_ICMP_ERROR_INFO, { linuxName: NONE, kind: 'icmpErrorInfo', readOnly: true }),
   ip(C.IP_HDRINCL, { linuxName: L.IP_HDRINCL, kind: 'rawOnly' }),
   ip(C.IP_TOS, { linuxName: L.IP_TOS, kind: 'int', short: true, max: 255 }),
   ip(C.IP_TTL, { linuxName: L.IP_TTL, kind: 'int', short: true, max: 255 }),
@@ -169,6 +173,7 @@ export function getsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   if (out === null || size === null) return fail(W.WSAEFAULT);
   const option = optionFor(sock, level, optname);
   if (typeof option === 'number') return fail(option);
+  if (option.kind === 'icmpErrorInfo') return getIcmpErrorInfo(sock, out, size, optlen!);
   const width = reportedWidth(option, size);
   if (size < width) {
     if (size > 0 && option.zeroesShortRead) out.fill(0, 0, size);
@@ -181,6 +186,15 @@ export function getsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   else if (option.linuxLevel === L.SOL_SOCKET && option.short) writeLittleEndian(out, value, Math.min(size, 4));
   else out[0] = value & 0xff;
   optlen!.value = width;
+  return ok(0);
+}
+
+/** TCP_ICMP_ERROR_INFO: the whole ICMP_ERROR_INFO, or WSAEFAULT for less room than that. */
+function getIcmpErrorInfo(sock: LinuxSocket, out: Uint8Array, size: number, optlen: Ref<number>): number {
+  if (size < ICMP_ERROR_INFO_SIZE) return fail(W.WSAEFAULT);
+  const error = readIcmpErrorInfo(sock, out);
+  if (error) return fail(error);
+  optlen.value = ICMP_ERROR_INFO_SIZE;
   return ok(0);
 }
 

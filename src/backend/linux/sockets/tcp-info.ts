@@ -11,7 +11,7 @@ import * as C from '../../../winsock/constants.js';
 import type { TcpInfo } from '../../../structs/tcp-info.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
-import { kernelInt, TCP_STATE } from '../host/socket-facts.js';
+import { ioctlInt, kernelInt, TCP_STATE } from '../host/socket-facts.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** Bigger than any kernel's tcp_info so far (6.18 returns 280 bytes). */
@@ -37,10 +37,12 @@ export interface LinuxTcpInfo {
   bytesReceived?: bigint;
   notsentBytes?: number;
   minRtt?: number;
-  deliveryRate?: bigint;
-  busyTime?: bigint;
-  rwndLimited?: bigint;
-  sndbufLimited?: bigint;
+  // Rates and times are 64-bit in the kernel but read as numbers (exact below 2^53: 285 years of
+  // microseconds); the byte counters stay bigints, copied whole into Windows' 64-bit fields.
+  deliveryRate?: number;
+  busyTime?: number;
+  rwndLimited?: number;
+  sndbufLimited?: number;
   deliveredCe?: number;
   bytesSent?: bigint;
   bytesRetrans?: bigint;
@@ -64,6 +66,7 @@ export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo
   const u16 = (off: number) => (off + 2 <= n ? view.getUint16(off, true) : undefined);
   const u32 = (off: number) => (off + 4 <= n ? view.getUint32(off, true) : undefined);
   const u64 = (off: number) => (off + 8 <= n ? view.getBigUint64(off, true) : undefined);
+  const u64Number = (off: number) => (off + 8 <= n ? view.getUint32(off, true) + view.getUint32(off + 4, true) * 2 ** 32 : undefined);
   const u8 = (off: number) => (off < n ? view.getUint8(off) : 0);
   return {
     length: n,
@@ -83,10 +86,10 @@ export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo
     bytesReceived: u64(128),
     notsentBytes: u32(144),
     minRtt: u32(148),
-    deliveryRate: u64(160),
-    busyTime: u64(168),
-    rwndLimited: u64(176),
-    sndbufLimited: u64(184),
+    deliveryRate: u64Number(160),
+    busyTime: u64Number(168),
+    rwndLimited: u64Number(176),
+    sndbufLimited: u64Number(184),
     deliveredCe: u32(196),
     bytesSent: u64(200),
     bytesRetrans: u64(208),
@@ -100,17 +103,16 @@ export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo
   };
 }
 
-/** getsockopt(IPPROTO_TCP, TCP_INFO) on `fd`: the parsed structure, or the Linux errno. */
-// Reused argument buffers: a fresh small typed array handed to native code costs more than the
-// system call itself (V8 moves its bytes off the heap first). Calls are synchronous, one at a time.
-const infoBuffer = new Uint8Array(TCP_INFO_BUFFER);
-const infoLength = new Uint32Array(1);
-const outqValue = new Int32Array(1);
+// The getsockopt arguments in native memory (host/libc.ts nativeBlock: koffi's fast call):
+// the socklen_t @0, the tcp_info from @8. Calls are synchronous, one at a time.
+const infoArgs = libc.nativeBlock(8 + TCP_INFO_BUFFER);
+const infoBytes = infoArgs.bytes.subarray(8);
 
+/** getsockopt(IPPROTO_TCP, TCP_INFO) on `fd`: the parsed structure, or the Linux errno. */
 export function readLinuxTcpInfo(fd: number): LinuxTcpInfo | number {
-  infoLength[0] = infoBuffer.length;
-  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, infoBuffer, infoLength) < 0) return libc.errno();
-  return parseLinuxTcpInfo(infoBuffer, infoLength[0]!);
+  infoArgs.view.setUint32(0, TCP_INFO_BUFFER, true);
+  if (libc.getsockoptAt(fd, L.IPPROTO_TCP, L.TCP_INFO, infoArgs.address + 8, infoArgs.address) < 0) return libc.errno();
+  return parseLinuxTcpInfo(infoBytes, infoArgs.view.getUint32(0, true));
 }
 
 const STATE_MAP = new Map<number, number>([
@@ -232,14 +234,14 @@ const u32 = (n: number): number => (n <= 0 ? 0 : n >= U32_MAX ? U32_MAX : Math.f
 /** A 64-bit kernel counter into a 32-bit Windows counter: it wraps, as a ULONG counter does. */
 const wrap32 = (n: bigint | undefined): number => Number(BigInt.asUintN(32, n ?? 0n));
 /** Microseconds of a kernel chrono into whole milliseconds (a ULONG that saturates). */
-const ms = (us: bigint): number => u32(Number(us / 1000n));
+const ms = (us: number): number => u32(us / 1000);
 
 /** Windows TCP_INFO_v2 (v0 and v1 are its prefixes) for a Linux tcp_info. Pure. */
 export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Required<TcpInfo> {
-  const busy = info.busyTime ?? 0n;
-  const rwnd = info.rwndLimited ?? 0n;
-  const sndbuf = info.sndbufLimited ?? 0n;
-  const cwndLimited = busy > rwnd + sndbuf ? busy - rwnd - sndbuf : 0n;
+  const busy = info.busyTime ?? 0;
+  const rwnd = info.rwndLimited ?? 0;
+  const sndbuf = info.sndbufLimited ?? 0;
+  const cwndLimited = Math.max(0, busy - rwnd - sndbuf);
   return {
     State: windowsTcpState(info.state),
     Mss: info.sndMss,
@@ -278,8 +280,8 @@ export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Require
 
 /** SIOCOUTQ (bytes not yet acknowledged, sent or not) minus tcpi_notsent_bytes: bytes in flight. */
 function bytesInFlight(fd: number, info: LinuxTcpInfo): number {
-  if (libc.ioctlInt(fd, L.SIOCOUTQ, outqValue) < 0) return 0;
-  return Math.max(0, outqValue[0]! - (info.notsentBytes ?? 0));
+  const outq = ioctlInt(fd, L.SIOCOUTQ);
+  return typeof outq === 'number' ? Math.max(0, outq - (info.notsentBytes ?? 0)) : 0;
 }
 
 /** The receive buffer in use (autotuned): half the kernel's SO_RCVBUF, which counts bookkeeping too. */
@@ -317,7 +319,7 @@ export const ISB_MAX = 0x1000000;
  * fresh connection) gives the floor. Clamped to [64 KiB, 16 MiB]. Pure.
  */
 export function idealSendBacklog(info: LinuxTcpInfo): number {
-  const rate = Number(info.deliveryRate ?? 0n); // bytes per second
+  const rate = info.deliveryRate ?? 0; // bytes per second
   let bdp = rate > 0 && info.rtt > 0 ? (rate * info.rtt) / 1e6 : 0;
   if (rate > 0 && info.deliveryRateAppLimited) bdp = Math.max(bdp, info.sndCwnd * info.sndMss);
   return Math.min(ISB_MAX, Math.max(ISB_MIN, Math.round(bdp)));

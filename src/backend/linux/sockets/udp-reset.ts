@@ -43,6 +43,8 @@ export interface ExtendedError {
   origin: number;
   type: number;
   code: number;
+  /** SO_EE_OFFENDER: the Linux sockaddr of the host that sent the report (empty when unknown). */
+  offender: Uint8Array;
 }
 
 export interface ResetFlags {
@@ -54,7 +56,7 @@ export interface ResetFlags {
  * The Winsock error a receive reports for one queued ICMP error, or 0 when Windows would not
  * report it (flag off, or a kind of error Windows does not surface on UDP receives). Pure.
  */
-export function windowsErrorForIcmp(e: ExtendedError, flags: ResetFlags): number {
+export function windowsErrorForIcmp(e: Omit<ExtendedError, 'offender'>, flags: ResetFlags): number {
   const connReset = flags.connReset ? W.WSAECONNRESET : 0;
   const netReset = flags.netReset ? W.WSAENETRESET : 0;
   if (e.origin === SO_EE_ORIGIN_ICMP) {
@@ -107,7 +109,7 @@ const arena = new Uint8Array(2048);
 const view = new DataView(arena.buffer);
 
 /** One error-queue entry, or null when the queue is empty. */
-function readErrorQueue(fd: number): ExtendedError | null {
+export function readErrorQueue(fd: number): ExtendedError | null {
   const base = libc.addressOf(arena);
   arena.fill(0, 0, DATA);
   view.setBigUint64(MSGHDR + 0, base + BigInt(NAME), true);
@@ -130,12 +132,14 @@ function readErrorQueue(fd: number): ExtendedError | null {
     const isRecvErr = (level === L.IPPROTO_IP && type === L.IP_RECVERR) || (level === L.IPPROTO_IPV6 && type === L.IPV6_RECVERR);
     if (isRecvErr && len >= 16 + 16) {
       const ee = CONTROL + offset + 16;
-      return { origin: view.getUint8(ee + 4), type: view.getUint8(ee + 5), code: view.getUint8(ee + 6) };
+      // The offender's sockaddr follows the 16-byte sock_extended_err in the same control message.
+      const offender = arena.slice(ee + 16, CONTROL + offset + len);
+      return { origin: view.getUint8(ee + 4), type: view.getUint8(ee + 5), code: view.getUint8(ee + 6), offender };
     }
     offset += (len + 7) & ~7;
   }
   // An entry without a recognisable report (should not happen): treat as nothing to say.
-  return { origin: 0, type: 0, code: 0 };
+  return { origin: 0, type: 0, code: 0, offender: new Uint8Array(0) };
 }
 
 /** True when the kernel holds an error report for `fd` (poll says POLLERR), without waiting. */

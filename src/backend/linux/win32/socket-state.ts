@@ -52,6 +52,13 @@ export class LinuxSocket implements HandleObject {
   /** shutdown(SD_SEND / SD_BOTH) happened: a later send is WSAESHUTDOWN, whatever the TCP state. */
   sendShutdown = false;
   /**
+   * The peer of a stream connection, as the kernel last named it (Linux sockaddr bytes): Windows
+   * keeps answering getpeername after both sides shut down, when Linux already says ENOTCONN.
+   */
+  peerName: Uint8Array | null = null;
+  /** The peer reset after its FIN: Windows fails every later receive with WSAECONNABORTED. */
+  resetAfterFin = false;
+  /**
    * Change notifications asked for without overlapped I/O on a non-blocking socket, by control
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */
