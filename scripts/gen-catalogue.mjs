@@ -127,7 +127,9 @@ function namesSource(records) {
     if (seen.has(name)) throw new Error(`name ${name} defined twice`);
     seen.add(name);
   };
-  const lines = [HEADER, '/** Every control code by name, as its unsigned 32-bit value. */', ''];
+  // The comment heads the block of constants with no blank line: it documents each of them
+  // (scripts/typedoc-constant-blocks.mjs).
+  const lines = [HEADER, '/** Every control code by name, as its unsigned 32-bit value. @group Control codes */'];
   for (const r of records) {
     claim(r.name);
     lines.push(`export const ${r.name} = ${hex(r.value)};`);
@@ -136,7 +138,7 @@ function namesSource(records) {
   for (const r of records) {
     for (const alias of r.aliases) {
       claim(alias);
-      lines.push(`/** Alias of {@link ${r.name}}. */`, `export const ${alias} = ${r.name};`);
+      lines.push(`/** Alias of {@link ${r.name}}. @group Control codes */`, `export const ${alias} = ${r.name};`);
     }
   }
   lines.push('', '/** The catalogue name of every code. */', `export type CodeName =${unionType(records.map((r) => r.name))}`);

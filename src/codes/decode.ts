@@ -3,6 +3,7 @@ import { IOC_IN, IOC_OUT, IOC_VOID, IOCPARM_MASK, toUint32 } from './bits.js';
 import { namesOfValue } from './lookup.js';
 import type { CodeType, Direction, UnixDecomposition } from './types.js';
 
+/** A control code split into its bit fields (decodeControlCode). */
 export interface DecodedControlCode {
   /** The code as an unsigned 32-bit number. */
   readonly value: number;
@@ -12,6 +13,7 @@ export interface DecodedControlCode {
   readonly output: boolean;
   /** IOC_VOID (bit 29). */
   readonly void: boolean;
+  /** Bits 29–31 read as one word. */
   readonly direction: Direction;
   /** Bits 27–28. */
   readonly type: CodeType;
@@ -45,6 +47,8 @@ function unixDecomposition(value: number): UnixDecomposition {
 /**
  * Split a control code into its fields. Accepts unsigned values and their signed 32-bit form
  * (`-1744830460` is `0x98000004`); RangeError for anything that is not a 32-bit integer.
+ *
+ * @group Control-code toolkit
  */
 export function decodeControlCode(code: number): DecodedControlCode {
   const value = toUint32(code);
@@ -66,7 +70,7 @@ export function decodeControlCode(code: number): DecodedControlCode {
   };
 }
 
-/** `0x98000004`: the spelling the headers and the spec use. */
+/** `0x98000004`: the spelling the headers and the spec use. @group Control-code toolkit */
 export function formatControlCode(code: number): string {
   return '0x' + toUint32(code).toString(16).toUpperCase().padStart(8, '0');
 }

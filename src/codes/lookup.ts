@@ -26,22 +26,22 @@ for (const record of records) {
   else byValue.set(record.value, [record]);
 }
 
-/** Every record, in catalogue order. */
+/** Every record, in catalogue order. @group Control-code toolkit */
 export function allCodes(): readonly CodeRecord[] {
   return records;
 }
 
-/** The record for a name or alias (case does not matter), or undefined. */
+/** The record for a name or alias (case does not matter), or undefined. @group Control-code toolkit */
 export function codeByName(name: string): CodeRecord | undefined {
   return typeof name === 'string' ? byName.get(name.trim().toUpperCase()) : undefined;
 }
 
-/** Every record with this value (signed or unsigned 32-bit); RangeError for a non-32-bit number. */
+/** Every record with this value (signed or unsigned 32-bit); RangeError for a non-32-bit number. @group Control-code toolkit */
 export function codesByValue(value: number): readonly CodeRecord[] {
   return byValue.get(toUint32(value)) ?? [];
 }
 
-/** Every name, aliases included, that the catalogue gives this value. */
+/** Every name, aliases included, that the catalogue gives this value. @group Control-code toolkit */
 export function namesOfValue(value: number): string[] {
   return codesByValue(value).flatMap((r) => [r.name, ...r.aliases]);
 }
@@ -50,6 +50,8 @@ export function namesOfValue(value: number): string[] {
  * One record by name, alias or value. A number, or a string written as a number
  * (`'0x98000004'`, `'-1744830460'`), is a value; when several records share it the first in
  * catalogue order is returned (see codesByValue for all of them).
+ *
+ * @group Control-code toolkit
  */
 export function lookupCode(nameOrValue: string | number): CodeRecord | undefined {
   if (typeof nameOrValue === 'number') return codesByValue(nameOrValue)[0];
@@ -60,7 +62,7 @@ export function lookupCode(nameOrValue: string | number): CodeRecord | undefined
 
 const NUMBER_TEXT = /^\s*(-?)(0x[0-9a-f]+|\d+)\s*$/i;
 
-/** A decimal or 0x-hex integer (optionally negative), or undefined if the text is not one. */
+/** A decimal or 0x-hex integer (optionally negative), or undefined if the text is not one. @group Control-code toolkit */
 export function parseNumber(text: string): number | undefined {
   const match = NUMBER_TEXT.exec(text);
   if (!match) return undefined;
@@ -71,6 +73,8 @@ export function parseNumber(text: string): number | undefined {
 /**
  * Read a control code written by a person: `0x98000004`, `2550136836`, `-1744830460` or a name
  * such as `SIO_KEEPALIVE_VALS`. Returns the unsigned value; RangeError for anything else.
+ *
+ * @group Control-code toolkit
  */
 export function parseControlCode(text: string): number {
   const number = typeof text === 'string' ? parseNumber(text) : undefined;

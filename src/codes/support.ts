@@ -13,8 +13,11 @@ export type LinuxSupport = 'implemented' | 'planned' | 'unsupported';
 /** `native`: passed unchanged to ws2_32.dll, which decides. */
 export type WindowsSupport = 'native';
 
+/** What the two backends do with one control code. */
 export interface CodeSupport {
+  /** What the Linux emulation does with it. */
   readonly linux: LinuxSupport;
+  /** What the Windows backend does with it (ws2_32.dll decides). */
   readonly windows: WindowsSupport;
   /** Why, or what is special about the Linux side. */
   readonly note: string;
@@ -33,7 +36,13 @@ const MULTICAST_FILTER = 'multicast source-filter ioctls are not emulated';
 const PORT_RESERVATION = 'Windows port reservations have no Linux counterpart';
 const AF_UNIX_EXTRA = 'AF_UNIX helper not emulated';
 
-export const supportTable = {
+/**
+ * Every catalogue code's support, by name (`supportOf` also takes aliases). Typed by name rather
+ * than inferred, so the reference shows one type rather than a member per code.
+ *
+ * @group Control-code toolkit
+ */
+export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   FIONBIO: implemented('a Winsock flag: host fds always stay non-blocking, blocking is emulated by waiting'),
   FIONREAD: implemented('Windows meaning: on UDP, all queued bytes, not just the next datagram'),
   SIOCATMARK: implemented('Windows meaning: TRUE when no urgent data is pending'),
@@ -121,15 +130,15 @@ export const supportTable = {
   SIO_AF_UNIX_SETBINDPARENTPATH: unsupported(AF_UNIX_EXTRA),
   SIO_AF_UNIX_SETCONNPARENTPATH: unsupported(AF_UNIX_EXTRA),
   SIO_SET_COMPATIBILITY_MODE: implemented('older-Windows TCP tuning; no Linux counterpart'),
-} as const satisfies Record<CodeName, CodeSupport>;
+};
 
-/** Support of a code by name or alias (case does not matter); undefined for unknown names. */
+/** Support of a code by name or alias (case does not matter); undefined for unknown names. @group Control-code toolkit */
 export function supportOf(name: string): CodeSupport | undefined {
   const record = codeByName(name);
   return record ? (supportTable as Record<string, CodeSupport>)[record.name] : undefined;
 }
 
-/** Catalogue names with this Linux status, in catalogue order. */
+/** Catalogue names with this Linux status, in catalogue order. @group Control-code toolkit */
 export function namesWithLinuxSupport(status: LinuxSupport): CodeName[] {
   return (Object.keys(supportTable) as CodeName[]).filter((name) => supportTable[name].linux === status);
 }

@@ -23,7 +23,9 @@ export interface UnixDecomposition {
 export interface DocumentedError {
   /** Symbolic name, e.g. `WSAEINVAL` (a few are Win32 names such as ERROR_INSUFFICIENT_BUFFER). */
   readonly code: string;
+  /** Its number. */
   readonly value: number;
+  /** The condition, in the page's words (paraphrased). */
   readonly when: string;
 }
 
@@ -35,6 +37,7 @@ export type ForWSAIoctl = boolean | 'undocumented' | 'indirect';
 
 /** One control code of the catalogue. */
 export interface CodeRecord {
+  /** The name Microsoft's pages use, e.g. `SIO_KEEPALIVE_VALS`. */
   readonly name: string;
   /** Other names for the same code (spellings used in other headers or pages). */
   readonly aliases: readonly string[];
@@ -42,7 +45,9 @@ export interface CodeRecord {
   readonly value: number;
   /** The header definition, e.g. `_WSAIOW(IOC_VENDOR,4)`. */
   readonly macro: string;
+  /** The SDK header that defines it, e.g. `mstcpip.h`. */
   readonly header: string;
+  /** Bits 27–28. */
   readonly type: CodeType;
   /** From the bits; they do not always match how the buffers are really used (see `notes`). */
   readonly direction: Direction;
@@ -52,19 +57,27 @@ export interface CodeRecord {
   readonly code: number;
   /** BSD decomposition, for unix-type codes only. */
   readonly unix: UnixDecomposition | null;
+  /** The structure the input buffer holds, null for none. */
   readonly inputStruct: string | null;
+  /** The structure the output buffer receives, null for none. */
   readonly outputStruct: string | null;
+  /** The socket types and protocols the pages allow it on. */
   readonly socketTypes: readonly string[];
+  /** What it does, in one sentence. */
   readonly summary: string;
+  /** The errors its pages document, with their conditions. */
   readonly errors: readonly DocumentedError[];
+  /** Whether it is meant for WSAIoctl. */
   readonly forWSAIoctl: ForWSAIoctl;
   /** When the call may block or pend, if the pages say so. */
   readonly blocking: string | null;
+  /** What else the sources say (contradictions, quirks). */
   readonly notes: string | null;
   /** Earliest Windows version, in the words of the pages (null when they say nothing). */
   readonly minWindows: string | null;
   /** The opcode label printed on the Winsock IOCTLs page, e.g. `I, T==3` (may disagree with the bits). */
   readonly docOpcodeSetting: string | null;
+  /** The documentation pages the record was read from. */
   readonly documentedIn: readonly string[];
   /** Value confirmed against generated Windows metadata, not only against headers. */
   readonly valueCrossChecked: boolean;

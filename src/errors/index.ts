@@ -3,7 +3,11 @@
  * Pure data: no I/O, usable anywhere.
  */
 
-/** Every Winsock error number by name (the WSA* table of the Windows Sockets error-code page). */
+/**
+ * Every Winsock error number by name (the WSA* table of the Windows Sockets error-code page).
+ *
+ * @group Winsock errors (WSA*)
+ */
 export const WSA_INVALID_HANDLE = 6;
 export const WSA_NOT_ENOUGH_MEMORY = 8;
 export const WSA_INVALID_PARAMETER = 87;
@@ -100,7 +104,11 @@ export const WSA_QOS_ESDMODEOBJ = 11029;
 export const WSA_QOS_ESHAPERATEOBJ = 11030;
 export const WSA_QOS_RESERVED_PETYPE = 11031;
 
-/** Win32 error numbers: what Winsock functions and waits report, and what RtlNtStatusToDosError gives. */
+/**
+ * Win32 error numbers: what Winsock functions and waits report, and what RtlNtStatusToDosError gives.
+ *
+ * @group Win32 errors (ERROR_*)
+ */
 export const ERROR_SUCCESS = 0;
 export const ERROR_INVALID_FUNCTION = 1;
 export const ERROR_FILE_NOT_FOUND = 2;
@@ -152,7 +160,11 @@ export const ERROR_COMMITMENT_LIMIT = 1455;
 export const ERROR_INVALID_USER_BUFFER = 1784;
 export const ERROR_NOT_ENOUGH_QUOTA = 1816;
 
-/** NTSTATUS values: what `WSAOVERLAPPED.Internal` holds, and every status ws2_32 translates. */
+/**
+ * NTSTATUS values: what `WSAOVERLAPPED.Internal` holds, and every status ws2_32 translates.
+ *
+ * @group NTSTATUS (STATUS_*)
+ */
 export const STATUS_SUCCESS = 0x00000000;
 export const STATUS_TIMEOUT = 0x00000102;
 export const STATUS_PENDING = 0x00000103;
@@ -260,7 +272,7 @@ const ntNames = new Map<number, string>();
   for (const [name, value] of Object.entries(nt)) ntNames.set(value, name);
 }
 
-/** Every WSA error as `[name, value]`, in numeric order. */
+/** Every WSA error as `[name, value]`, in numeric order. @group Error helpers */
 export function wsaErrors(): Array<[string, number]> {
   return [...wsaNames].map(([v, n]) => [n, v] as [string, number]).sort((a, b) => a[1] - b[1]);
 }
@@ -268,20 +280,22 @@ export function wsaErrors(): Array<[string, number]> {
 /**
  * The name of a Winsock (or, failing that, Win32) error number: `errorName(10014) === 'WSAEFAULT'`.
  * Unknown numbers come back as their decimal text.
+ *
+ * @group Error helpers
  */
 export function errorName(code: number): string {
   if (code === 0) return 'NO_ERROR';
   return wsaNames.get(code) ?? win32Names.get(code) ?? String(code);
 }
 
-/** The name of an NTSTATUS value (`0xC0000120` gives `STATUS_CANCELLED`), or its hex text. */
+/** The name of an NTSTATUS value (`0xC0000120` gives `STATUS_CANCELLED`), or its hex text. @group Error helpers */
 export function ntStatusName(status: number): string {
   return ntNames.get(status >>> 0) ?? `0x${(status >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 // ---- NTSTATUS translation ------------------------------------------------------------------------
 
-/** NT_SUCCESS: success and informational statuses (the top bit clear). */
+/** NT_SUCCESS: success and informational statuses (the top bit clear). @group Error helpers */
 export const ntSuccess = (status: number): boolean => (status >>> 0) < 0x80000000;
 
 /**
@@ -368,7 +382,7 @@ const STATUS_TABLE: ReadonlyArray<readonly [status: number, wsa: number, win32: 
 const wsaByStatus = new Map(STATUS_TABLE.map(([status, wsa]) => [status >>> 0, wsa]));
 const win32ByStatus = new Map(STATUS_TABLE.flatMap(([status, , win32]) => (win32 === null ? [] : [[status >>> 0, win32] as const])));
 
-/** Every row of the status table, for tests and tools: `[status, winsock error, win32 error or null]`. */
+/** Every row of the status table, for tests and tools: `[status, winsock error, win32 error or null]`. @group Error helpers */
 export function statusTable(): ReadonlyArray<readonly [number, number, number | null]> {
   return STATUS_TABLE;
 }
@@ -378,6 +392,8 @@ export function statusTable(): ReadonlyArray<readonly [number, number, number | 
  * (WSAGetOverlappedResult's last error, a completion routine's dwError): 0 for a success status,
  * WSA_IO_INCOMPLETE for STATUS_PENDING, the table's error for a listed failure, WSAEINVAL for any
  * other failure (Wine sock.c test_WSAGetOverlappedResult).
+ *
+ * @group Error helpers
  */
 export function ntStatusToWsaError(status: number): number {
   const s = status >>> 0;
@@ -420,11 +436,17 @@ const STATUS_FOR_ERROR = new Map<number, number>([
   [WSAEINTR, STATUS_REQUEST_ABORTED],
 ]);
 
+/**
+ * The NTSTATUS an overlapped operation that failed with Winsock error `error` stores in
+ * `WSAOVERLAPPED.Internal` (STATUS_INVALID_PARAMETER for an error with no status of its own).
+ *
+ * @group Error helpers
+ */
 export function wsaErrorToNtStatus(error: number): number {
   return STATUS_FOR_ERROR.get(error) ?? STATUS_INVALID_PARAMETER;
 }
 
-/** The Winsock errors wsaErrorToNtStatus gives a status of their own (the rest become STATUS_INVALID_PARAMETER). */
+/** The Winsock errors wsaErrorToNtStatus gives a status of their own (the rest become STATUS_INVALID_PARAMETER). @group Error helpers */
 export function errorsWithStatus(): number[] {
   return [...STATUS_FOR_ERROR.keys()];
 }
@@ -436,6 +458,8 @@ export function errorsWithStatus(): number[] {
  * Win32 error (0xC001xxxx, 0x8007xxxx) gives that error; anything else ERROR_MR_MID_NOT_FOUND.
  * (The order and the special cases: ReactOS sdk/lib/rtl/error.c RtlNtStatusToDosErrorNoTeb, the
  * same as Wine's; the values: Wine dlls/ntdll/tests/error.c.)
+ *
+ * @group Error helpers
  */
 export function ntStatusToWin32Error(status: number): number {
   let s = status >>> 0;

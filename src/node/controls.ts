@@ -62,6 +62,7 @@ function checkMs(name: string, value: unknown): number {
   return value;
 }
 
+/** The keep-alive timing setKeepAlive applies. */
 export interface KeepAliveOptions {
   /** Turn keep-alive on (default) or off. */
   enabled?: boolean;

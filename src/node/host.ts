@@ -16,7 +16,9 @@ import type { SocketLike } from './adopt.js';
 
 /** An IP address as the host queries return it. */
 export interface NetAddress {
+  /** The address family, named as Node names it. */
   family: 'IPv4' | 'IPv6';
+  /** Address text. */
   address: string;
   /** IPv6 only: the zone (interface index) of a link-local address; 0 otherwise. */
   scopeId?: number;
@@ -76,6 +78,7 @@ function addressKey(text: string): string {
   }
 }
 
+/** One interface of SIO_GET_INTERFACE_LIST (IPv4 only, as on Windows), with its flags decoded. */
 export interface InterfaceInfo {
   /** The interface's name as `os.networkInterfaces()` lists it; null when Node does not list the address. */
   name: string | null;
@@ -89,13 +92,19 @@ export interface InterfaceInfo {
    * the interface has no broadcast (the slot is empty).
    */
   broadcast: string | null;
+  /** iiNetmask. */
   netmask: string;
   /** iiFlags: IFF_UP 0x1, IFF_BROADCAST 0x2, IFF_LOOPBACK 0x4, IFF_POINTTOPOINT 0x8, IFF_MULTICAST 0x10. */
   flags: number;
+  /** IFF_UP. */
   up: boolean;
+  /** IFF_BROADCAST. */
   broadcastCapable: boolean;
+  /** IFF_LOOPBACK. */
   loopback: boolean;
+  /** IFF_POINTTOPOINT. */
   pointToPoint: boolean;
+  /** IFF_MULTICAST. */
   multicast: boolean;
 }
 

@@ -12,6 +12,7 @@ import { fromNodeSocket, type NodeSocket } from './adopt.js';
 import { addressesOn, routeOn, sockaddrFor, type NetAddress } from './host.js';
 import { idealSendBacklog } from './controls.js';
 
+/** Options of the watch* async iterators. */
 export interface WatchOptions {
   /** Stops the watcher: the loop ends with the signal's reason (an AbortError by default). */
   signal?: AbortSignal;

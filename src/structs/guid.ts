@@ -1,8 +1,7 @@
-/** GUID: 16 bytes, Data1 u32 LE, Data2 u16 LE, Data3 u16 LE, Data4 eight bytes as written. */
-
+/** GUID: 16 bytes, Data1 u32 LE, Data2 u16 LE, Data3 u16 LE, Data4 eight bytes as written. @group Struct sizes */
 export const GUID_SIZE = 16;
 
-/** Bytes of a GUID written as text: `{b5367df1-cbac-11cf-95ca-00805f48a192}` (braces optional). */
+/** Bytes of a GUID written as text: `{b5367df1-cbac-11cf-95ca-00805f48a192}` (braces optional). @group Struct codecs */
 export function encodeGuid(text: string): Buffer {
   const m = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i.exec(text);
   if (!m) throw new TypeError(`not a GUID: ${text}`);
@@ -14,7 +13,7 @@ export function encodeGuid(text: string): Buffer {
   return buf;
 }
 
-/** Text form (lower case, braces) of 16 GUID bytes. */
+/** Text form (lower case, braces) of 16 GUID bytes. @group Struct codecs */
 export function decodeGuid(buf: Uint8Array): string {
   if (buf.length < GUID_SIZE) throw new RangeError('GUID needs 16 bytes');
   const b = Buffer.from(buf.buffer, buf.byteOffset, GUID_SIZE);
@@ -23,7 +22,12 @@ export function decodeGuid(buf: Uint8Array): string {
   return `{${hex(b.readUInt32LE(0), 8)}-${hex(b.readUInt16LE(4), 4)}-${hex(b.readUInt16LE(6), 4)}-${tail.slice(0, 4)}-${tail.slice(4)}}`;
 }
 
-/** The extension-function identifiers (mswsock.h). */
+/**
+ * The extension-function identifiers (mswsock.h), as text: encodeGuid gives the 16 bytes
+ * SIO_GET_EXTENSION_FUNCTION_POINTER takes.
+ *
+ * @group Extension function GUIDs (WSAID_*)
+ */
 export const WSAID_ACCEPTEX = '{b5367df1-cbac-11cf-95ca-00805f48a192}';
 export const WSAID_CONNECTEX = '{25a207b9-ddf3-4660-8ee9-76e58c74063e}';
 export const WSAID_DISCONNECTEX = '{7fda2e11-8630-436f-a031-f536a6eec157}';

@@ -14,10 +14,15 @@
  */
 import { AF_INET, decodeIPv4, encodeIPv4 } from './sockaddr.js';
 
+/** Bytes of INTERFACE_INFO and of one sockaddr_gen slot (x64). @group Struct sizes */
 export const INTERFACE_INFO_SIZE = 76;
 export const SOCKADDR_GEN_SIZE = 24;
 
-/** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h); `wsaioctl/winsock` re-exports them. */
+/**
+ * Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h); `wsaioctl/winsock` re-exports them.
+ *
+ * @group Interface flags (IFF_*)
+ */
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
 export const IFF_LOOPBACK = 0x4;
@@ -28,6 +33,7 @@ const ADDRESS_AT = 4;
 const BROADCAST_AT = 28;
 const NETMASK_AT = 52;
 
+/** One INTERFACE_INFO record, decoded. */
 export interface InterfaceInfoRecord {
   /** iiFlags (IFF_*). */
   flags: number;
@@ -35,6 +41,7 @@ export interface InterfaceInfoRecord {
   address: string;
   /** Broadcast address (or a point-to-point peer); null: the slot is all zero. */
   broadcast: string | null;
+  /** iiNetmask as IPv4 text. */
   netmask: string;
 }
 
@@ -52,6 +59,8 @@ function writeSlot(out: Uint8Array, at: number, address: string | Uint8Array | n
 /**
  * Write one INTERFACE_INFO at `offset` of `out` (which must hold 76 bytes from there). Addresses
  * are IPv4 text or 4 bytes (network order).
+ *
+ * @group Struct codecs
  */
 export function encodeInterfaceInfo(
   record: { flags: number; address: string | Uint8Array; broadcast: string | Uint8Array | null; netmask: string | Uint8Array },
@@ -66,12 +75,12 @@ export function encodeInterfaceInfo(
   return INTERFACE_INFO_SIZE;
 }
 
-/** The family stored in a sockaddr_gen slot (2 for SOCKADDR_IN, 0 for an empty slot). */
+/** The family stored in a sockaddr_gen slot (2 for SOCKADDR_IN, 0 for an empty slot). @group Struct codecs */
 export function sockaddrGenFamily(buf: Uint8Array, at: number): number {
   return buf[at]! | (buf[at + 1]! << 8);
 }
 
-/** Read one INTERFACE_INFO at `offset`. A slot whose family is 0 reads as null (broadcast) or 0.0.0.0. */
+/** Read one INTERFACE_INFO at `offset`. A slot whose family is 0 reads as null (broadcast) or 0.0.0.0. @group Struct codecs */
 export function decodeInterfaceInfo(buf: Uint8Array, offset = 0): InterfaceInfoRecord {
   if (offset < 0 || offset + INTERFACE_INFO_SIZE > buf.length) throw new RangeError(`INTERFACE_INFO needs ${INTERFACE_INFO_SIZE} bytes at ${offset}`);
   const ip = (at: number) => decodeIPv4(buf.subarray(offset + at + 4, offset + at + 8));
@@ -83,13 +92,13 @@ export function decodeInterfaceInfo(buf: Uint8Array, offset = 0): InterfaceInfoR
   };
 }
 
-/** The records of a SIO_GET_INTERFACE_LIST answer: `bytes` (from *lpcbBytesReturned) / 76 of them. */
+/** The records of a SIO_GET_INTERFACE_LIST answer: `bytes` (from *lpcbBytesReturned) / 76 of them. @group Struct codecs */
 export function decodeInterfaceList(buf: Uint8Array, bytes = buf.length): InterfaceInfoRecord[] {
   const count = Math.floor(Math.min(bytes, buf.length) / INTERFACE_INFO_SIZE);
   return Array.from({ length: count }, (_, i) => decodeInterfaceInfo(buf, i * INTERFACE_INFO_SIZE));
 }
 
-/** Names of the IFF_* bits set in `flags` (UP, BROADCAST, LOOPBACK, POINTTOPOINT, MULTICAST). */
+/** Names of the IFF_* bits set in `flags` (UP, BROADCAST, LOOPBACK, POINTTOPOINT, MULTICAST). @group Struct codecs */
 export function interfaceFlagNames(flags: number): string[] {
   const names: string[] = [];
   if (flags & IFF_UP) names.push('UP');

@@ -12,13 +12,18 @@ import { isIPv4, isIPv6 } from './ip.js';
 export const AF_INET = 2;
 export const AF_INET6 = 23;
 
+/** Bytes of SOCKADDR_IN, SOCKADDR_IN6 and SOCKADDR_STORAGE (Windows x64). @group Struct sizes */
 export const SOCKADDR_IN_SIZE = 16;
 export const SOCKADDR_IN6_SIZE = 28;
 export const SOCKADDR_STORAGE_SIZE = 128;
 
+/** A sockaddr read back by parseSockaddr. */
 export interface SockaddrInfo {
+  /** AF_INET (2) or AF_INET6 (23), Windows values. */
   family: number;
+  /** Address text (IPv6 in RFC 5952 form). */
   address: string;
+  /** Port, host order. */
   port: number;
   /** IPv6 only. */
   flowInfo?: number;
@@ -29,6 +34,8 @@ export interface SockaddrInfo {
 /**
  * A Windows sockaddr for `address` and `port`: SOCKADDR_IN for IPv4 text, SOCKADDR_IN6 for IPv6
  * text (an optional `%scope` suffix of digits fills sin6_scope_id).
+ *
+ * @group Struct codecs
  */
 export function sockaddr(address: string, port: number, scopeId?: number): Buffer {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new RangeError(`port out of range: ${port}`);
@@ -60,6 +67,8 @@ export function sockaddr(address: string, port: number, scopeId?: number): Buffe
 /**
  * Decode a Windows SOCKADDR_IN / SOCKADDR_IN6 (or a SOCKADDR_STORAGE holding one).
  * Throws RangeError when the buffer is too short for its family or the family is unknown.
+ *
+ * @group Struct codecs
  */
 export function parseSockaddr(buf: Uint8Array): SockaddrInfo {
   if (buf.length < 2) throw new RangeError('sockaddr shorter than its family field');
@@ -82,19 +91,19 @@ export function parseSockaddr(buf: Uint8Array): SockaddrInfo {
   throw new RangeError(`unknown address family ${family}`);
 }
 
-/** Size of the sockaddr for a Windows family, or 0 when the family is not an IP one. */
+/** Size of the sockaddr for a Windows family, or 0 when the family is not an IP one. @group Struct codecs */
 export function sockaddrSize(family: number): number {
   return family === AF_INET ? SOCKADDR_IN_SIZE : family === AF_INET6 ? SOCKADDR_IN6_SIZE : 0;
 }
 
-/** Whether 16 IPv6 address bytes are an IPv4-mapped address (::ffff:a.b.c.d, RFC 4291 2.5.5.2). */
+/** Whether 16 IPv6 address bytes are an IPv4-mapped address (::ffff:a.b.c.d, RFC 4291 2.5.5.2). @group Struct codecs */
 export function isV4Mapped(a: Uint8Array): boolean {
   if (a.length < 16) return false;
   for (let i = 0; i < 10; i++) if (a[i] !== 0) return false;
   return a[10] === 0xff && a[11] === 0xff;
 }
 
-/** The IPv4-mapped IPv6 address (16 bytes) of 4 IPv4 address bytes. */
+/** The IPv4-mapped IPv6 address (16 bytes) of 4 IPv4 address bytes. @group Struct codecs */
 export function mapIPv4(v4: Uint8Array): Uint8Array {
   const out = new Uint8Array(16);
   out[10] = 0xff;
@@ -103,20 +112,22 @@ export function mapIPv4(v4: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Address text with an IPv4-mapped address shown as its IPv4 ('::ffff:192.0.2.1' -> '192.0.2.1'); other text as given. */
+/** Address text with an IPv4-mapped address shown as its IPv4 ('::ffff:192.0.2.1' -> '192.0.2.1'); other text as given. @group Struct codecs */
 export function unmappedText(text: string): string {
   return text.startsWith('::ffff:') && isIPv4(text.slice(7)) ? text.slice(7) : text;
 }
 
+/** The 4 bytes of dotted IPv4 text (RangeError for text that is not one). @group Struct codecs */
 export function encodeIPv4(text: string): Uint8Array {
   return Uint8Array.from(text.split('.').map(Number));
 }
 
+/** Dotted text of 4 IPv4 address bytes. @group Struct codecs */
 export function decodeIPv4(bytes: Uint8Array): string {
   return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
 }
 
-/** 16 bytes of an IPv6 address (text may end in a dotted IPv4 part, as in ::ffff:192.0.2.1). */
+/** 16 bytes of an IPv6 address (text may end in a dotted IPv4 part, as in ::ffff:192.0.2.1). @group Struct codecs */
 export function encodeIPv6(text: string): Uint8Array {
   const lastColon = text.lastIndexOf(':');
   if (text.includes('.', lastColon)) {
@@ -135,7 +146,7 @@ export function encodeIPv6(text: string): Uint8Array {
   return out;
 }
 
-/** RFC 5952 text of 16 IPv6 bytes (longest zero run compressed, v4-mapped shown dotted). */
+/** RFC 5952 text of 16 IPv6 bytes (longest zero run compressed, v4-mapped shown dotted). @group Struct codecs */
 export function decodeIPv6(bytes: Uint8Array): string {
   if (isV4Mapped(bytes)) return `::ffff:${decodeIPv4(bytes.subarray(12, 16))}`;
   const words: number[] = [];

@@ -6,10 +6,11 @@
  * of the buffer's first byte as native code sees it.
  */
 
+/** Bytes of the list header and of one SOCKET_ADDRESS entry (x64). @group Struct sizes */
 export const SOCKET_ADDRESS_LIST_HEADER = 8;
 export const SOCKET_ADDRESS_SIZE = 16;
 
-/** Bytes needed for a list of these sockaddrs (header, entries, then the sockaddrs, 8-aligned). */
+/** Bytes needed for a list of these sockaddrs (header, entries, then the sockaddrs, 8-aligned). @group Struct codecs */
 export function socketAddressListSize(sockaddrs: readonly Uint8Array[]): number {
   let size = SOCKET_ADDRESS_LIST_HEADER + SOCKET_ADDRESS_SIZE * sockaddrs.length;
   for (const sa of sockaddrs) size = align8(size) + sa.length;
@@ -21,6 +22,8 @@ const align8 = (n: number) => (n + 7) & ~7;
 /**
  * Write the list into `out` (which must hold `socketAddressListSize(sockaddrs)` bytes), with each
  * lpSockaddr = `baseAddress` + the sockaddr's offset in `out`. Returns the bytes written.
+ *
+ * @group Struct codecs
  */
 export function encodeSocketAddressList(sockaddrs: readonly Uint8Array[], out: Uint8Array, baseAddress: bigint): number {
   const size = socketAddressListSize(sockaddrs);
@@ -40,10 +43,13 @@ export function encodeSocketAddressList(sockaddrs: readonly Uint8Array[], out: U
   return size;
 }
 
+/** One SOCKET_ADDRESS of a decoded list, with the sockaddr it points at. */
 export interface SocketAddressEntry {
   /** Offset of the sockaddr inside the buffer. */
   offset: number;
+  /** iSockaddrLength. */
   length: number;
+  /** The sockaddr bytes (a view into the buffer). */
   sockaddr: Uint8Array;
 }
 
@@ -52,6 +58,8 @@ export interface SocketAddressEntry {
  * buffer's native address when known (koffi.address(buf)); otherwise it is inferred from the first
  * entry, which in lists written by Winsock points just past the entry array. Throws RangeError
  * when a pointer leads outside the buffer.
+ *
+ * @group Struct codecs
  */
 export function decodeSocketAddressList(buf: Uint8Array, baseAddress?: bigint): SocketAddressEntry[] {
   if (buf.length < SOCKET_ADDRESS_LIST_HEADER) throw new RangeError('SOCKET_ADDRESS_LIST header needs 8 bytes');

@@ -5,13 +5,15 @@
  * of the next. 64-bit counters are bigints; everything else is a number.
  */
 
+/** Bytes of TCP_INFO_v0, v1 and v2 (Windows x64). @group TCP_INFO */
 export const TCP_INFO_V0_SIZE = 88;
 export const TCP_INFO_V1_SIZE = 136;
 export const TCP_INFO_V2_SIZE = 152;
 
+/** The SIO_TCP_INFO input: which TCP_INFO version to return. */
 export type TcpInfoVersion = 0 | 1 | 2;
 
-/** Bytes of the structure for a SIO_TCP_INFO input version. */
+/** Bytes of the structure for a SIO_TCP_INFO input version. @group Struct codecs */
 export function tcpInfoSize(version: TcpInfoVersion): number {
   return version === 0 ? TCP_INFO_V0_SIZE : version === 1 ? TCP_INFO_V1_SIZE : TCP_INFO_V2_SIZE;
 }
@@ -20,12 +22,35 @@ export function tcpInfoSize(version: TcpInfoVersion): number {
  * TCPSTATE (mstcpip.h), the values of TCP_INFO.State: the one table of the Windows TCP states,
  * name (without the `TCPSTATE_` prefix) to value. The TCPSTATE_* constants, TCPSTATE_NAMES and
  * tcpStateName are read from it.
+ *
+ * @group TCP_INFO
  */
 export const TCPSTATE = {
-  CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RCVD: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6,
-  CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10,
+  /** No connection. */
+  CLOSED: 0,
+  /** Waiting for connections. */
+  LISTEN: 1,
+  /** SYN sent, waiting for the peer's SYN-ACK. */
+  SYN_SENT: 2,
+  /** SYN received and answered, waiting for the final ACK. */
+  SYN_RCVD: 3,
+  /** Open: data flows both ways. */
+  ESTABLISHED: 4,
+  /** This side closed, waiting for the ACK of its FIN. */
+  FIN_WAIT_1: 5,
+  /** This side's FIN acknowledged, waiting for the peer's FIN. */
+  FIN_WAIT_2: 6,
+  /** The peer closed, waiting for this side to close. */
+  CLOSE_WAIT: 7,
+  /** Both sides closed at once, waiting for the ACK of this side's FIN. */
+  CLOSING: 8,
+  /** The peer closed first, this side's FIN sent, waiting for its ACK. */
+  LAST_ACK: 9,
+  /** Closed, waiting for stray segments to expire. */
+  TIME_WAIT: 10,
 } as const;
 
+/** The TCPSTATE values as mstcpip.h names them. @group TCP_INFO */
 export const TCPSTATE_CLOSED = TCPSTATE.CLOSED;
 export const TCPSTATE_LISTEN = TCPSTATE.LISTEN;
 export const TCPSTATE_SYN_SENT = TCPSTATE.SYN_SENT;
@@ -37,65 +62,98 @@ export const TCPSTATE_CLOSE_WAIT = TCPSTATE.CLOSE_WAIT;
 export const TCPSTATE_CLOSING = TCPSTATE.CLOSING;
 export const TCPSTATE_LAST_ACK = TCPSTATE.LAST_ACK;
 export const TCPSTATE_TIME_WAIT = TCPSTATE.TIME_WAIT;
-/** One past the last state (the enum's TCPSTATE_MAX). */
+/** One past the last state (the enum's TCPSTATE_MAX). @group TCP_INFO */
 export const TCPSTATE_MAX = Object.keys(TCPSTATE).length;
 
-/** TCPSTATE names by value (index = value): 'CLOSED', 'LISTEN', ... 'TIME_WAIT'. */
+/** TCPSTATE names by value (index = value): 'CLOSED', 'LISTEN', ... 'TIME_WAIT'. @group TCP_INFO */
 export const TCPSTATE_NAMES: readonly string[] = Object.freeze(
   Object.entries(TCPSTATE).sort(([, a], [, b]) => a - b).map(([name]) => name),
 );
 
-/** `TCPSTATE_<name>` without the prefix, or `TCPSTATE(<n>)` for values outside the enum. */
+/** `TCPSTATE_<name>` without the prefix, or `TCPSTATE(<n>)` for values outside the enum. @group Struct codecs */
 export function tcpStateName(state: number): string {
   return TCPSTATE_NAMES[state] ?? `TCPSTATE(${state})`;
 }
 
 /** TCP_INFO_v0 fields, in structure order. */
 export interface TcpInfoV0 {
+  /** The connection state, a TCPSTATE value. */
   State: number;
+  /** Current maximum segment size, in bytes. */
   Mss: number;
+  /** Age of the connection, in milliseconds. */
   ConnectionTimeMs: bigint;
+  /** Whether TCP timestamps (RFC 7323) were negotiated. */
   TimestampsEnabled: boolean;
+  /** Current smoothed round-trip time estimate, in microseconds. */
   RttUs: number;
+  /** Smallest round-trip time seen, in microseconds. */
   MinRttUs: number;
+  /** Bytes sent and not yet acknowledged. */
   BytesInFlight: number;
+  /** Congestion window, in bytes. */
   Cwnd: number;
+  /** The peer's advertised receive window, in bytes. */
   SndWnd: number;
+  /** The receive window this side advertises, in bytes. */
   RcvWnd: number;
+  /** Receive buffer size, in bytes. */
   RcvBuf: number;
+  /** Bytes sent, retransmissions included. */
   BytesOut: bigint;
+  /** Bytes received. */
   BytesIn: bigint;
+  /** Bytes received out of order. */
   BytesReordered: number;
+  /** Bytes retransmitted. */
   BytesRetrans: number;
+  /** Fast retransmissions. */
   FastRetrans: number;
+  /** Duplicate acknowledgements received. */
   DupAcksIn: number;
+  /** Retransmission time-out episodes. */
   TimeoutEpisodes: number;
-  /** UCHAR: 0..255. */
+  /** SYN retransmissions (a UCHAR: 0..255). */
   SynRetrans: number;
 }
 
 /** Fields TCP_INFO_v1 adds. Times in milliseconds. */
 export interface TcpInfoV1Extra {
+  /** Times sending became limited by the peer's receive window. */
   SndLimTransRwin: number;
+  /** Time spent limited by the peer's receive window. */
   SndLimTimeRwin: number;
+  /** Bytes sent while limited by the peer's receive window. */
   SndLimBytesRwin: bigint;
+  /** Times sending became limited by the congestion window. */
   SndLimTransCwnd: number;
+  /** Time spent limited by the congestion window. */
   SndLimTimeCwnd: number;
+  /** Bytes sent while limited by the congestion window. */
   SndLimBytesCwnd: bigint;
+  /** Times sending became limited by the application (nothing to send). */
   SndLimTransSnd: number;
+  /** Time spent limited by the application. */
   SndLimTimeSnd: number;
+  /** Bytes sent while limited by the application. */
   SndLimBytesSnd: bigint;
 }
 
 /** Fields TCP_INFO_v2 adds. */
 export interface TcpInfoV2Extra {
+  /** Segments received out of order. */
   OutOfOrderPktsIn: number;
+  /** Whether ECN was negotiated. */
   EcnNegotiated: boolean;
+  /** Acknowledgements received with the ECN-Echo flag. */
   EceAcksIn: number;
+  /** Probe time-out (tail loss probe) episodes. */
   PtoEpisodes: number;
 }
 
+/** TCP_INFO_v1: v0 and the send-limit fields. */
 export type TcpInfoV1 = TcpInfoV0 & TcpInfoV1Extra;
+/** TCP_INFO_v2: v1 and the out-of-order, ECN and probe time-out counters. */
 export type TcpInfoV2 = TcpInfoV1 & TcpInfoV2Extra;
 /** Any version: v1 / v2 fields are present only when the version has them. */
 export type TcpInfo = TcpInfoV0 & Partial<TcpInfoV1Extra> & Partial<TcpInfoV2Extra>;
@@ -142,6 +200,8 @@ const u64 = (v: number | bigint | undefined): bigint => BigInt.asUintN(64, typeo
  * call, and a loop over the tables reads each field by a computed name, which costs V8 more than
  * all the writes. The codec round-trip test (test/ioctl-tcp-info.test.ts) holds the two to the
  * same layout, field by field.
+ *
+ * @group Struct codecs
  */
 export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uint8Array): Uint8Array {
   checkVersion(version);
@@ -187,7 +247,7 @@ export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uin
   return buf;
 }
 
-/** Read TCP_INFO_v<version> from the first bytes of `buf`. */
+/** Read TCP_INFO_v<version> from the first bytes of `buf`. @group Struct codecs */
 export function decodeTcpInfo(buf: Uint8Array, version: 0): TcpInfoV0;
 export function decodeTcpInfo(buf: Uint8Array, version: 1): TcpInfoV1;
 export function decodeTcpInfo(buf: Uint8Array, version: 2): TcpInfoV2;

@@ -5,6 +5,7 @@
  */
 import koffi from 'koffi';
 
+/** The native address of `buf[0]` (valid while `buf` is alive and not moved). */
 export function bufferAddress(buf: Uint8Array): bigint {
   return BigInt(koffi.address(buf) as bigint | number);
 }

@@ -15,24 +15,182 @@ import type {
  * the same value, without blocking the event loop.
  */
 export interface WinsockOverlapped {
+  /**
+   * `WSAEVENT WSACreateEvent(void)`
+   *
+   * Creates a manual-reset event object, initially not signalled. Returns the handle, or
+   * WSA_INVALID_EVENT (0).
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS, WSA_NOT_ENOUGH_MEMORY.
+   *
+   * Linux: handles belong to the JS thread that made them (Windows handles are process-wide); see
+   * [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   WSACreateEvent(): WSAEVENT;
+  /**
+   * `BOOL WSACloseEvent(WSAEVENT hEvent)`
+   *
+   * Closes an event handle. Returns TRUE, or FALSE with the last error set.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS, WSA_INVALID_HANDLE.
+   */
   WSACloseEvent(hEvent: WSAEVENT): boolean;
+  /**
+   * `BOOL WSASetEvent(WSAEVENT hEvent)`
+   *
+   * Signals an event. Returns TRUE, or FALSE with the last error set.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSA_INVALID_HANDLE.
+   */
   WSASetEvent(hEvent: WSAEVENT): boolean;
+  /**
+   * `BOOL WSAResetEvent(WSAEVENT hEvent)`
+   *
+   * Resets an event to not signalled. Returns TRUE, or FALSE with the last error set.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS, WSA_INVALID_HANDLE.
+   */
   WSAResetEvent(hEvent: WSAEVENT): boolean;
+  /**
+   * `DWORD WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents, BOOL fWaitAll, DWORD dwTimeout, BOOL fAlertable)`
+   *
+   * Waits until one (or, with `fWaitAll`, every) event is signalled, the timeout passes or, when
+   * alertable, completion routines ran. Returns WSA_WAIT_EVENT_0 + index, WSA_WAIT_IO_COMPLETION,
+   * WSA_WAIT_TIMEOUT or WSA_WAIT_FAILED. Blocks the calling JS thread in the kernel (no spinning).
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS, WSA_NOT_ENOUGH_MEMORY,
+   * WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER (cEvents 0 or above WSA_MAXIMUM_WAIT_EVENTS).
+   */
   WSAWaitForMultipleEvents(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): number;
+  /**
+   * The async twin of WSAWaitForMultipleEvents: same arguments, same result, without blocking the
+   * event loop.
+   */
   WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): Promise<number>;
+  /**
+   * `DWORD SleepEx(DWORD dwMilliseconds, BOOL bAlertable)`
+   *
+   * kernel32: sleeps for `dwMilliseconds` (INFINITE: forever); when alertable, returns early with
+   * WAIT_IO_COMPLETION (0xC0) after running the completion routines queued to this thread, else 0.
+   *
+   * Linux: completion routines that wait alertably inside themselves nest at most 128 deep; see
+   * [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   SleepEx(dwMilliseconds: number, bAlertable: boolean | number): number;
+  /**
+   * The async twin of SleepEx: same arguments, same result, without blocking the event loop.
+   */
   SleepExAsync(dwMilliseconds: number, bAlertable: boolean | number): Promise<number>;
+  /**
+   * `BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags)`
+   *
+   * Reports the result of an overlapped operation on `s`: TRUE with the byte count and flags when
+   * it succeeded, else FALSE with its error as the last error (WSA_IO_INCOMPLETE while it is still
+   * pending and `fWait` is FALSE). The error comes from the NTSTATUS in `lpOverlapped.Internal`.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAENOTSOCK, WSA_INVALID_HANDLE,
+   * WSA_INVALID_PARAMETER, WSA_IO_INCOMPLETE, WSAEFAULT; or the operation's own error.
+   *
+   * Linux: an informational success status gives the last error 0, as Windows before 10 1809; see
+   * [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   WSAGetOverlappedResult(s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null): boolean;
+  /**
+   * The async twin of WSAGetOverlappedResult: same arguments and out-parameters, same result,
+   * without blocking the event loop.
+   */
   WSAGetOverlappedResultAsync(s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, lpcbTransfer: Ref<number> | null, fWait: boolean | number, lpdwFlags: Ref<number> | null): Promise<boolean>;
+  /**
+   * `HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort, ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads)`
+   *
+   * kernel32: with FileHandle INVALID_HANDLE_VALUE and ExistingCompletionPort 0, makes a new
+   * completion port; with a socket, associates it with a port under `CompletionKey`. Returns the
+   * port, or NULL (0) with the Win32 error as the last error.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_PARAMETER, ERROR_INVALID_HANDLE.
+   *
+   * Linux: a port belongs to the JS thread that made it; see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   CreateIoCompletionPort(FileHandle: HANDLE, ExistingCompletionPort: HANDLE, CompletionKey: number, NumberOfConcurrentThreads: number): HANDLE;
+  /**
+   * `BOOL GetQueuedCompletionStatus(HANDLE CompletionPort, LPDWORD lpNumberOfBytesTransferred, PULONG_PTR lpCompletionKey, LPOVERLAPPED *lpOverlapped, DWORD dwMilliseconds)`
+   *
+   * kernel32: dequeues one completion packet, waiting up to `dwMilliseconds`. TRUE for a successful
+   * operation's packet; FALSE with `*lpOverlapped` set for a failed one (the last error is
+   * RtlNtStatusToDosError of its status), or FALSE with `*lpOverlapped` null on time-out
+   * (WAIT_TIMEOUT).
+   *
+   * Win32 errors (GetLastError): WAIT_TIMEOUT, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER,
+   * ERROR_ABANDONED_WAIT_0 (the port was closed during the wait); or the Win32 error of a failed
+   * operation.
+   */
   GetQueuedCompletionStatus(CompletionPort: HANDLE, lpNumberOfBytesTransferred: Ref<number> | null, lpCompletionKey: Ref<number> | null, lpOverlapped: Ref<WSAOVERLAPPED | null> | null, dwMilliseconds: number): boolean;
+  /**
+   * The async twin of GetQueuedCompletionStatus: same arguments and out-parameters, same result,
+   * without blocking the event loop.
+   */
   GetQueuedCompletionStatusAsync(CompletionPort: HANDLE, lpNumberOfBytesTransferred: Ref<number> | null, lpCompletionKey: Ref<number> | null, lpOverlapped: Ref<WSAOVERLAPPED | null> | null, dwMilliseconds: number): Promise<boolean>;
+  /**
+   * `BOOL PostQueuedCompletionStatus(HANDLE CompletionPort, DWORD dwNumberOfBytesTransferred, ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped)`
+   *
+   * kernel32: queues a packet of your own to a completion port. Returns TRUE, or FALSE with the
+   * last error set.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER.
+   */
   PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfBytesTransferred: number, dwCompletionKey: number, lpOverlapped: WSAOVERLAPPED | null): boolean;
+  /**
+   * `BOOL CloseHandle(HANDLE hObject)`
+   *
+   * kernel32: closes an event or a completion port handle. Returns TRUE, or FALSE with the last
+   * error set.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE.
+   */
   CloseHandle(hObject: HANDLE): boolean;
+  /**
+   * `BOOL CancelIo(HANDLE hFile)`
+   *
+   * kernel32: cancels the pending overlapped operations this thread issued on a socket; each
+   * completes with WSA_OPERATION_ABORTED (STATUS_CANCELLED). Returns TRUE, or FALSE with the last
+   * error set.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE.
+   */
   CancelIo(hFile: HANDLE): boolean;
+  /**
+   * `BOOL CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped)`
+   *
+   * kernel32: cancels one pending overlapped operation on a socket (`lpOverlapped`), or all of them
+   * from every thread (null). Returns TRUE, or FALSE with the last error set.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE, ERROR_NOT_FOUND (nothing to cancel).
+   */
   CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): boolean;
+  /**
+   * `int WSAEventSelect(SOCKET s, WSAEVENT hEventObject, long lNetworkEvents)`
+   *
+   * Records the network events `lNetworkEvents` (FD_READ, FD_WRITE, FD_ACCEPT ...) of `s` and
+   * signals `hEventObject` when one is recorded; puts the socket in non-blocking mode. 0 clears the
+   * selection. Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINVAL, WSAEINPROGRESS, WSAENOTSOCK.
+   *
+   * Linux: the kernel's readiness changes become recorded events at the next point the program
+   * could see them, and a second urgent byte is not recorded again; see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   WSAEventSelect(s: SOCKET, hEventObject: WSAEVENT, lNetworkEvents: number): number;
+  /**
+   * `int WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject, LPWSANETWORKEVENTS lpNetworkEvents)`
+   *
+   * Reports and clears the network events recorded for `s` (with an error per event in
+   * `iErrorCode[FD_X_BIT]`), and resets `hEventObject` when given. Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINVAL, WSAEINPROGRESS, WSAENOTSOCK,
+   * WSAEFAULT.
+   */
   WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number;
 }
 
@@ -56,13 +214,86 @@ export interface WinsockOverlapped {
  *   take the same arguments and resolve with the same value, without blocking the event loop.
  */
 export interface WinsockDataPath {
+  /**
+   * `int WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)`
+   *
+   * Receives into a list of buffers, in any calling mode (see the interface). Returns 0, or
+   * SOCKET_ERROR (WSA_IO_PENDING for an overlapped call that completes later).
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAECONNABORTED, WSAECONNRESET, WSAEDISCON,
+   * WSAEFAULT, WSAEINPROGRESS, WSAEINTR, WSAEINVAL, WSAEMSGSIZE, WSAENETRESET, WSAENOTCONN,
+   * WSAENOTSOCK, WSAEOPNOTSUPP, WSAESHUTDOWN, WSAETIMEDOUT, WSAEWOULDBLOCK, WSA_IO_PENDING,
+   * WSA_OPERATION_ABORTED.
+   *
+   * Linux: pending transfers complete while the issuing thread waits, and MSG_PARTIAL is never
+   * reported; see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   WSARecv(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesRecvd: Ref<number> | null, lpFlags: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  /**
+   * `int WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent, DWORD dwFlags, LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)`
+   *
+   * Sends a list of buffers, in any calling mode (see the interface). Returns 0, or SOCKET_ERROR
+   * (WSA_IO_PENDING for an overlapped call that completes later).
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAECONNABORTED, WSAECONNRESET, WSAEFAULT,
+   * WSAEINTR, WSAEINPROGRESS, WSAEINVAL, WSAEMSGSIZE, WSAENETRESET, WSAENOBUFS, WSAENOTCONN,
+   * WSAENOTSOCK, WSAEOPNOTSUPP, WSAESHUTDOWN, WSAEWOULDBLOCK, WSA_IO_PENDING,
+   * WSA_OPERATION_ABORTED.
+   *
+   * Linux: a pending send's data is copied when it is issued (Windows reads the buffers later); see
+   * [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   WSASend(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesSent: Ref<number> | null, dwFlags: number, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  /**
+   * `int WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, struct sockaddr *lpFrom, LPINT lpFromlen, LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)`
+   *
+   * WSARecv that also reports the sender's address (datagram sockets). Returns 0, or SOCKET_ERROR.
+   *
+   * Windows errors: those of WSARecv, and WSAEFAULT when `lpFromlen` is too small for the address.
+   */
   WSARecvFrom(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesRecvd: Ref<number> | null, lpFlags: Ref<number> | null, lpFrom: Uint8Array | null, lpFromlen: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  /**
+   * `int WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount, LPDWORD lpNumberOfBytesSent, DWORD dwFlags, const struct sockaddr *lpTo, int iTolen, LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)`
+   *
+   * WSASend to the address `lpTo` (datagram sockets). Returns 0, or SOCKET_ERROR.
+   *
+   * Windows errors: those of WSASend, and WSAEADDRNOTAVAIL, WSAEAFNOSUPPORT, WSAEDESTADDRREQ,
+   * WSAEHOSTUNREACH, WSAENETUNREACH, WSAEACCES (broadcast without SO_BROADCAST).
+   */
   WSASendTo(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBufferCount: number, lpNumberOfBytesSent: Ref<number> | null, dwFlags: number, lpTo: Uint8Array | null, iTolen: number, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  /**
+   * `int select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds, const struct timeval *timeout)`
+   *
+   * Waits until a socket in the sets is readable, writable or has an exception, and keeps only the
+   * ready ones in each set. `nfds` is ignored, as on Windows. Returns the number of ready entries,
+   * 0 on time-out, or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAEFAULT, WSAENETDOWN, WSAEINVAL (all three sets empty or
+   * null, or a bad timeout), WSAEINTR, WSAEINPROGRESS, WSAENOTSOCK.
+   *
+   * Linux: Linux readiness is mapped to Windows' meaning (an unconnected stream socket is in no
+   * set); see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   select(nfds: number, readfds: fd_set | null, writefds: fd_set | null, exceptfds: fd_set | null, timeout: TIMEVAL | null): number;
+  /**
+   * The async twin of select: same arguments, same result, without blocking the event loop.
+   */
   selectAsync(nfds: number, readfds: fd_set | null, writefds: fd_set | null, exceptfds: fd_set | null, timeout: TIMEVAL | null): Promise<number>;
+  /**
+   * `int WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout)`
+   *
+   * Writes each WSAPOLLFD's `revents` (POLLRDNORM, POLLWRNORM, POLLHUP ...) and returns how many
+   * have any, 0 on time-out, or SOCKET_ERROR. `timeout` < 0 waits forever.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT, WSAEINVAL, WSAENOBUFS.
+   *
+   * Linux: POLLHUP is reported once the peer has closed its side; see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   WSAPoll(fdArray: WSAPOLLFD[] | null, fds: number, timeout: number): number;
+  /**
+   * The async twin of WSAPoll: same arguments, same result, without blocking the event loop.
+   */
   WSAPollAsync(fdArray: WSAPOLLFD[] | null, fds: number, timeout: number): Promise<number>;
   /** kernel32: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS / FILE_SKIP_SET_EVENT_ON_HANDLE on a socket (a BOOL). */
   SetFileCompletionNotificationModes(FileHandle: HANDLE, Flags: number): boolean;
@@ -73,32 +304,265 @@ export interface WinsockDataPath {
  * backend function behind the one argument guard, so no exception escapes it).
  */
 export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
+  /** Which backend this is: the Linux emulation or the pass-through to ws2_32.dll. */
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 
+  /**
+   * `int WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)`
+   *
+   * Starts Winsock for the process (counted: each successful call needs a WSACleanup). Ask for
+   * `MAKEWORD(2, 2)` and pass a WSADATA to fill. Returns 0, or the error itself (WSAStartup does
+   * not set the last error).
+   *
+   * Windows errors: WSASYSNOTREADY, WSAVERNOTSUPPORTED, WSAEINPROGRESS, WSAEPROCLIM, WSAEFAULT
+   * (`lpWSAData` null).
+   */
   WSAStartup(wVersionRequested: number, lpWSAData: WSADATA | null): number;
+  /**
+   * `int WSACleanup(void)`
+   *
+   * Ends one WSAStartup; the last one closes every socket still open. Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS.
+   */
   WSACleanup(): number;
+  /**
+   * `int WSAGetLastError(void)`
+   *
+   * The calling thread's last error (the slot GetLastError reads too).
+   */
   WSAGetLastError(): number;
+  /**
+   * `void WSASetLastError(int iError)`
+   *
+   * Sets the calling thread's last error.
+   */
   WSASetLastError(iError: number): void;
+  /**
+   * `DWORD GetLastError(void)`
+   *
+   * kernel32: the calling thread's last error (the same slot as WSAGetLastError).
+   */
   GetLastError(): number;
+  /**
+   * `void SetLastError(DWORD dwErrCode)`
+   *
+   * kernel32: sets the calling thread's last error.
+   */
   SetLastError(dwErrCode: number): void;
 
+  /**
+   * `SOCKET socket(int af, int type, int protocol)`
+   *
+   * Creates a socket (Windows values: AF_INET6 is 23), overlapped-capable and blocking. Returns it,
+   * or INVALID_SOCKET.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEAFNOSUPPORT, WSAEINPROGRESS, WSAEMFILE,
+   * WSAEINVAL, WSAENOBUFS, WSAEPROTONOSUPPORT, WSAEPROTOTYPE, WSAESOCKTNOSUPPORT.
+   */
   socket(af: number, type: number, protocol: number): SOCKET;
+  /**
+   * `SOCKET WSASocketW(int af, int type, int protocol, LPWSAPROTOCOL_INFOW lpProtocolInfo, GROUP g, DWORD dwFlags)`
+   *
+   * socket with flags (WSA_FLAG_OVERLAPPED, WSA_FLAG_NO_HANDLE_INHERIT ...). `lpProtocolInfo` must
+   * be null and `g` 0 here. Returns the socket, or INVALID_SOCKET.
+   *
+   * Windows errors: those of socket, and WSAEINVAL (`g` not valid).
+   */
   WSASocketW(af: number, type: number, protocol: number, lpProtocolInfo: null, g: number, dwFlags: number): SOCKET;
+  /**
+   * `int closesocket(SOCKET s)`
+   *
+   * Closes a socket; its pending overlapped operations complete with WSA_OPERATION_ABORTED. On a
+   * socket borrowed from Node it only detaches. Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAENOTSOCK, WSAEINPROGRESS, WSAEINTR,
+   * WSAEWOULDBLOCK (non-blocking socket lingering).
+   */
   closesocket(s: SOCKET): number;
+  /**
+   * `int bind(SOCKET s, const struct sockaddr *name, int namelen)`
+   *
+   * Gives `s` a local address (SOCKADDR_IN / SOCKADDR_IN6 bytes, see `sockaddr()`). Returns 0 or
+   * SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEACCES, WSAEADDRINUSE, WSAEADDRNOTAVAIL,
+   * WSAEFAULT, WSAEINPROGRESS, WSAEINVAL (already bound), WSAENOBUFS, WSAENOTSOCK.
+   *
+   * Linux: a second bind to an address in use fails with WSAEADDRINUSE where Windows sometimes says
+   * WSAEACCES; see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   bind(s: SOCKET, name: Uint8Array | null, namelen: number): number;
+  /**
+   * `int listen(SOCKET s, int backlog)`
+   *
+   * Makes a bound stream socket accept connections. Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEADDRINUSE, WSAEINPROGRESS, WSAEINVAL (not
+   * bound), WSAEISCONN, WSAEMFILE, WSAENOBUFS, WSAENOTSOCK, WSAEOPNOTSUPP (not a stream socket).
+   */
   listen(s: SOCKET, backlog: number): number;
+  /**
+   * `SOCKET accept(SOCKET s, struct sockaddr *addr, int *addrlen)`
+   *
+   * Takes the next connection of a listening socket (waiting when it is blocking) and writes the
+   * peer's address. Returns the new socket, or INVALID_SOCKET.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAECONNRESET, WSAEFAULT (`addrlen` too small), WSAEINTR,
+   * WSAEINVAL (not listening), WSAEINPROGRESS, WSAEMFILE, WSAENETDOWN, WSAENOBUFS, WSAENOTSOCK,
+   * WSAEOPNOTSUPP, WSAEWOULDBLOCK.
+   */
   accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> | null): SOCKET;
+  /**
+   * `int connect(SOCKET s, const struct sockaddr *name, int namelen)`
+   *
+   * Connects `s` (a stream socket: waits, or WSAEWOULDBLOCK when non-blocking; a datagram socket:
+   * sets its default peer). Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEADDRINUSE, WSAEINTR, WSAEINPROGRESS,
+   * WSAEALREADY, WSAEADDRNOTAVAIL, WSAEAFNOSUPPORT, WSAECONNREFUSED, WSAEFAULT, WSAEINVAL,
+   * WSAEISCONN, WSAENETUNREACH, WSAEHOSTUNREACH, WSAENOBUFS, WSAENOTSOCK, WSAETIMEDOUT,
+   * WSAEWOULDBLOCK, WSAEACCES.
+   */
   connect(s: SOCKET, name: Uint8Array | null, namelen: number): number;
+  /**
+   * `int send(SOCKET s, const char *buf, int len, int flags)`
+   *
+   * Sends the first `len` bytes of `buf` (MSG_OOB, MSG_DONTROUTE). Returns the number of bytes
+   * sent, or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEACCES, WSAEINTR, WSAEINPROGRESS, WSAEFAULT,
+   * WSAENETRESET, WSAENOBUFS, WSAENOTCONN, WSAENOTSOCK, WSAEOPNOTSUPP, WSAESHUTDOWN,
+   * WSAEWOULDBLOCK, WSAEMSGSIZE, WSAEHOSTUNREACH, WSAEINVAL, WSAECONNABORTED, WSAECONNRESET,
+   * WSAETIMEDOUT.
+   */
   send(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number;
+  /**
+   * `int recv(SOCKET s, char *buf, int len, int flags)`
+   *
+   * Receives up to `len` bytes into `buf` (MSG_PEEK, MSG_OOB, MSG_WAITALL). Returns the number of
+   * bytes, 0 when the peer closed gracefully, or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT, WSAENOTCONN, WSAEINTR,
+   * WSAEINPROGRESS, WSAENETRESET, WSAENOTSOCK, WSAEOPNOTSUPP, WSAESHUTDOWN, WSAEWOULDBLOCK,
+   * WSAEMSGSIZE, WSAEINVAL, WSAECONNABORTED, WSAETIMEDOUT, WSAECONNRESET.
+   */
   recv(s: SOCKET, buf: Uint8Array | null, len: number, flags: number): number;
+  /**
+   * `int sendto(SOCKET s, const char *buf, int len, int flags, const struct sockaddr *to, int tolen)`
+   *
+   * send to the address `to` (datagram sockets; ignored on a connected stream socket). Returns the
+   * number of bytes sent, or SOCKET_ERROR.
+   *
+   * Windows errors: those of send, and WSAEADDRNOTAVAIL, WSAEAFNOSUPPORT, WSAEDESTADDRREQ,
+   * WSAENETUNREACH.
+   */
   sendto(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, to: Uint8Array | null, tolen: number): number;
+  /**
+   * `int recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *from, int *fromlen)`
+   *
+   * recv that also writes the sender's address into `from` and its length into `fromlen`. Returns
+   * the number of bytes, or SOCKET_ERROR.
+   *
+   * Windows errors: those of recv, and WSAEFAULT when `fromlen` is too small for the address,
+   * WSAEISCONN.
+   */
   recvfrom(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number;
+  /**
+   * `int shutdown(SOCKET s, int how)`
+   *
+   * Stops receiving (SD_RECEIVE), sending (SD_SEND) or both (SD_BOTH). Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAECONNABORTED, WSAECONNRESET, WSAEINPROGRESS,
+   * WSAEINVAL (bad `how`), WSAENOTCONN, WSAENOTSOCK.
+   */
   shutdown(s: SOCKET, how: number): number;
+  /**
+   * `int getsockname(SOCKET s, struct sockaddr *name, int *namelen)`
+   *
+   * Writes the socket's local address into `name` and its length into `namelen`. Returns 0 or
+   * SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT (`namelen` too small),
+   * WSAEINPROGRESS, WSAENOTSOCK, WSAEINVAL (not bound).
+   */
   getsockname(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number;
+  /**
+   * `int getpeername(SOCKET s, struct sockaddr *name, int *namelen)`
+   *
+   * Writes the connected peer's address into `name` and its length into `namelen`. Returns 0 or
+   * SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT, WSAEINPROGRESS, WSAENOTCONN,
+   * WSAENOTSOCK.
+   *
+   * Linux: the peer of a connection Linux has forgotten (both sides shut down) is remembered from
+   * earlier answers; see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   getpeername(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | null): number;
+  /**
+   * `int getsockopt(SOCKET s, int level, int optname, char *optval, int *optlen)`
+   *
+   * Reads a socket option (Windows levels and names: SOL_SOCKET 0xffff, SO_*, TCP_*, IP_*, IPV6_*)
+   * into `optval`, its size into `optlen`. Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT (`optlen` too small), WSAEINPROGRESS,
+   * WSAEINVAL (bad level), WSAENOPROTOOPT (option unknown for this protocol), WSAENOTSOCK.
+   *
+   * Linux: some options are kept and read back but change nothing, and SO_SNDBUF / SO_RCVBUF report
+   * 65536 until set; see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   getsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: Ref<number> | null): number;
+  /**
+   * `int setsockopt(SOCKET s, int level, int optname, const char *optval, int optlen)`
+   *
+   * Sets a socket option (Windows levels and names) from the first `optlen` bytes of `optval`.
+   * Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT, WSAEINPROGRESS, WSAEINVAL,
+   * WSAENETRESET, WSAENOPROTOOPT, WSAENOTCONN, WSAENOTSOCK.
+   *
+   * Linux: each option's Linux mapping (TCP_MAXRT as TCP_USER_TIMEOUT, TCP_NOSYNRETRIES as
+   * TCP_SYNCNT 1 ...) is listed in [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   setsockopt(s: SOCKET, level: number, optname: number, optval: Uint8Array | null, optlen: number): number;
+  /**
+   * `int ioctlsocket(SOCKET s, long cmd, u_long *argp)`
+   *
+   * The three Unix-style controls: FIONBIO (set non-blocking from `*argp`), FIONREAD (bytes that
+   * one recv would return), SIOCATMARK (TRUE when no urgent data is pending). Returns 0 or
+   * SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS, WSAENOTSOCK, WSAEFAULT (`argp`
+   * null), WSAEINVAL (FIONBIO back to blocking while WSAEventSelect is in force); any other `cmd`
+   * goes to WSAIoctl with the u_long as input and output, as Windows does.
+   *
+   * Linux: FIONREAD on UDP moves queued datagrams into a user-space queue to count them; see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   ioctlsocket(s: SOCKET, cmd: number, argp: Ref<number> | null): number;
+  /**
+   * `int WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer, DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer, LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)`
+   *
+   * Sends control code `dwIoControlCode` (SIO_*, FIONBIO ...; `wsaioctl/codes` has every one) to
+   * `s` with the first `cbInBuffer` bytes of `lpvInBuffer`; writes at most `cbOutBuffer` bytes of
+   * `lpvOutBuffer` and their count into `lpcbBytesReturned`. Non-overlapped, or overlapped with an
+   * event, a completion routine or a completion port. Returns 0, or SOCKET_ERROR (WSA_IO_PENDING
+   * when an overlapped call completes later). Nothing is written outside `[0, cbOutBuffer)` and the
+   * input is never changed.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEFAULT (a buffer, `lpcbBytesReturned` or the
+   * overlapped arguments not wholly valid, or a size too small), WSAEINVAL (unknown code, bad
+   * input, or a code that does not apply to this socket), WSAEINPROGRESS, WSAENOTSOCK,
+   * WSAEOPNOTSUPP, WSAEWOULDBLOCK, WSAENOPROTOOPT, WSA_IO_PENDING; some codes add their own (the
+   * catalogue in `wsaioctl/codes` lists them per code).
+   *
+   * Linux: per-code approximations (SIO_KEEPALIVE_VALS in whole seconds, SIO_TCP_INFO fields Linux
+   * has no counter for ...) are listed in [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
   WSAIoctl(
     s: SOCKET,
     dwIoControlCode: number,
@@ -112,7 +576,8 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath {
   ): number;
 
   /**
-   * Not a Winsock function: registers a socket that Node owns as a *borrowed* SOCKET (docs/principles.md,
+   * Not a Winsock function: registers a socket that Node owns as a *borrowed* SOCKET
+   * (docs/principles.md,
    * principle 3). `resolveFd` is called on every use and returns the host fd, or -1 once Node has
    * closed it; the SOCKET then fails with WSAENOTSOCK. `af` / `type` / `protocol` are Windows
    * values, 0 meaning "ask the socket"; values that disagree with the socket fail with WSAEINVAL.

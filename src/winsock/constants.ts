@@ -3,19 +3,38 @@
  * to the host's values internally; nothing here changes with the platform.
  */
 
+/**
+ * Failure values: INVALID_SOCKET from the functions that return a SOCKET, SOCKET_ERROR from those
+ * that return an int (the error is then in WSAGetLastError).
+ *
+ * @group Return values
+ */
 export const INVALID_SOCKET = -1;
 export const SOCKET_ERROR = -1;
 
+/**
+ * Address families (ws2def.h): the `af` of socket / WSASocketW and the family of a SOCKADDR.
+ * Windows values (AF_INET6 is 23).
+ *
+ * @group Families, types, protocols
+ */
 export const AF_UNSPEC = 0;
 export const AF_UNIX = 1;
 export { AF_INET, AF_INET6 } from '../structs/sockaddr.js';
 
+/** Socket types (winsock2.h): the `type` of socket / WSASocketW. @group Families, types, protocols */
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 export const SOCK_RAW = 3;
 export const SOCK_RDM = 4;
 export const SOCK_SEQPACKET = 5;
 
+/**
+ * Protocols (ws2def.h): the `protocol` of socket / WSASocketW, and the `level` of getsockopt /
+ * setsockopt for the protocol's options.
+ *
+ * @group Families, types, protocols
+ */
 export const IPPROTO_IP = 0;
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_IGMP = 2;
@@ -25,6 +44,7 @@ export const IPPROTO_IPV6 = 41;
 export const IPPROTO_ICMPV6 = 58;
 export const IPPROTO_RAW = 255;
 
+/** SOL_SOCKET and its options (winsock2.h), for getsockopt / setsockopt. @group Socket options */
 export const SOL_SOCKET = 0xffff;
 export const SO_DEBUG = 0x0001;
 export const SO_ACCEPTCONN = 0x0002;
@@ -45,12 +65,12 @@ export const SO_SNDTIMEO = 0x1005;
 export const SO_RCVTIMEO = 0x1006;
 export const SO_ERROR = 0x1007;
 export const SO_TYPE = 0x1008;
-/** Microsoft-specific SOL_SOCKET options (ws2def.h / mswsock.h). */
+/** Microsoft-specific SOL_SOCKET options (ws2def.h / mswsock.h). @group Socket options */
 export const SO_RANDOMIZE_PORT = 0x3005;
 export const SO_PORT_SCALABILITY = 0x3006;
 export const SO_CONNECT_TIME = 0x700c;
 
-/** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). */
+/** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). @group Socket options */
 export const TCP_NODELAY = 0x0001;
 export const TCP_EXPEDITED_1122 = 0x0002;
 export const TCP_KEEPALIVE = 3;
@@ -71,7 +91,7 @@ export const TCP_FASTOPEN = 15;
 export const TCP_FAIL_CONNECT_ON_ICMP_ERROR = 18;
 export const TCP_ICMP_ERROR_INFO = 19;
 
-/** IPPROTO_IP level options (ws2ipdef.h). */
+/** IPPROTO_IP level options (ws2ipdef.h). @group Socket options */
 export const IP_OPTIONS = 1;
 export const IP_HDRINCL = 2;
 export const IP_TOS = 3;
@@ -87,7 +107,7 @@ export const IP_RECVTTL = 21;
 export const IP_RECVTOS = 40;
 export const IP_RECVERR = 75;
 
-/** IPPROTO_IPV6 level options (ws2ipdef.h). */
+/** IPPROTO_IPV6 level options (ws2ipdef.h). @group Socket options */
 export const IPV6_HOPLIMIT = 21;
 export const IPV6_DONTFRAG = 14;
 export const IPV6_PKTINFO = 19;
@@ -98,24 +118,29 @@ export const IPV6_MULTICAST_HOPS = 10;
 export const IPV6_MULTICAST_LOOP = 11;
 export const IPV6_V6ONLY = 27;
 
+/** Flags of send / recv / WSASend / WSARecv and their variants (winsock2.h). @group Message flags (MSG_*) */
 export const MSG_OOB = 0x1;
 export const MSG_PEEK = 0x2;
 export const MSG_DONTROUTE = 0x4;
 export const MSG_WAITALL = 0x8;
 export const MSG_INTERRUPT = 0x10;
 export const MSG_PUSH_IMMEDIATE = 0x20;
-/** Reported by WSARecv / WSAGetOverlappedResult on message-oriented sockets: the message continues. */
+/**
+ * Reported by WSARecv / WSAGetOverlappedResult on message-oriented sockets: the message continues.
+ *
+ * @group Message flags (MSG_*)
+ */
 export const MSG_PARTIAL = 0x8000;
-/** WSAMSG.dwFlags on output. */
+/** WSAMSG.dwFlags on output. @group Message flags (MSG_*) */
 export const MSG_TRUNC = 0x0100;
 export const MSG_CTRUNC = 0x0200;
 export const MSG_BCAST = 0x0400;
 export const MSG_MCAST = 0x0800;
 
-/** select(): an fd_set holds up to FD_SETSIZE sockets (winsock2.h's default). */
+/** select(): an fd_set holds up to FD_SETSIZE sockets (winsock2.h's default). @group select and WSAPoll */
 export const FD_SETSIZE = 64;
 
-/** WSAPoll's events / revents bits (winsock2.h); POLLIN and POLLOUT are the combinations. */
+/** WSAPoll's events / revents bits (winsock2.h); POLLIN and POLLOUT are the combinations. @group select and WSAPoll */
 export const POLLRDNORM = 0x0100;
 export const POLLRDBAND = 0x0200;
 export const POLLIN = POLLRDNORM | POLLRDBAND;
@@ -127,14 +152,25 @@ export const POLLERR = 0x0001;
 export const POLLHUP = 0x0002;
 export const POLLNVAL = 0x0004;
 
-/** SetFileCompletionNotificationModes flags (winbase.h); once set they cannot be cleared. */
+/**
+ * SetFileCompletionNotificationModes flags (winbase.h); once set they cannot be cleared.
+ *
+ * @group Waits, events and completion
+ */
 export const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1;
 export const FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2;
 
+/** The `how` of shutdown (winsock2.h). @group Socket creation and shutdown */
 export const SD_RECEIVE = 0;
 export const SD_SEND = 1;
 export const SD_BOTH = 2;
 
+/**
+ * The `dwFlags` of WSASocketW (winsock2.h). Sockets from socket() are overlapped-capable, as with
+ * WSA_FLAG_OVERLAPPED.
+ *
+ * @group Socket creation and shutdown
+ */
 export const WSA_FLAG_OVERLAPPED = 0x01;
 export const WSA_FLAG_MULTIPOINT_C_ROOT = 0x02;
 export const WSA_FLAG_MULTIPOINT_C_LEAF = 0x04;
@@ -144,7 +180,12 @@ export const WSA_FLAG_ACCESS_SYSTEM_SECURITY = 0x40;
 export const WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
 export const WSA_FLAG_REGISTERED_IO = 0x100;
 
-/** Network-event bits for WSAEventSelect / WSAEnumNetworkEvents. */
+/**
+ * Network events of WSAEventSelect / WSAEnumNetworkEvents (winsock2.h): `FD_X` is the bit in
+ * `lNetworkEvents`, `FD_X_BIT` its index in WSANETWORKEVENTS.iErrorCode.
+ *
+ * @group Network events (FD_*)
+ */
 export const FD_READ_BIT = 0;
 export const FD_WRITE_BIT = 1;
 export const FD_OOB_BIT = 2;
@@ -171,7 +212,12 @@ export const FD_ALL_EVENTS = (1 << FD_MAX_EVENTS) - 1;
 /** Interface flags of INTERFACE_INFO.iiFlags (ws2ipdef.h; one definition: structs/interface-info.ts). */
 export { IFF_UP, IFF_BROADCAST, IFF_LOOPBACK, IFF_POINTTOPOINT, IFF_MULTICAST } from '../structs/interface-info.js';
 
-/** Waits. */
+/**
+ * Waits: timeouts and results of WSAWaitForMultipleEvents (WSA_*) and SleepEx /
+ * GetQueuedCompletionStatus (WAIT_*, INFINITE); WSA_INVALID_EVENT is WSACreateEvent's failure.
+ *
+ * @group Waits, events and completion
+ */
 export const WSA_INFINITE = 0xffffffff;
 export const INFINITE = 0xffffffff;
 export const WSA_WAIT_EVENT_0 = 0;
@@ -190,10 +236,19 @@ export {
   TCPSTATE_FIN_WAIT_2, TCPSTATE_CLOSE_WAIT, TCPSTATE_CLOSING, TCPSTATE_LAST_ACK, TCPSTATE_TIME_WAIT, TCPSTATE_MAX,
 } from '../structs/tcp-info.js';
 
-/** Winsock version words: MAKEWORD(2, 2) === 0x0202. */
+/**
+ * Winsock version words: MAKEWORD(2, 2) === 0x0202, the version to ask WSAStartup for.
+ *
+ * @param low the major version (low byte)
+ * @param high the minor version (high byte)
+ */
 export function MAKEWORD(low: number, high: number): number {
   return ((low & 0xff) | ((high & 0xff) << 8)) >>> 0;
 }
 
-/** Handles (winbase.h). `CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 0)` makes a new port. */
+/**
+ * Handles (winbase.h). `CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 0)` makes a new port.
+ *
+ * @group Waits, events and completion
+ */
 export const INVALID_HANDLE_VALUE = -1;

@@ -23,6 +23,7 @@ function countOf(set: unknown): number {
   }
 }
 
+/** `FD_ZERO(set)`: empties the set. */
 export function FD_ZERO(set: fd_set): void {
   try {
     if (countOf(set) < 0) return;
@@ -33,6 +34,7 @@ export function FD_ZERO(set: fd_set): void {
   }
 }
 
+/** `FD_ISSET(s, set)` (`__WSAFDIsSet`): whether `s` is among the entries that count. */
 export function FD_ISSET(s: SOCKET, set: fd_set): boolean {
   const n = countOf(set);
   try {
@@ -43,6 +45,7 @@ export function FD_ISSET(s: SOCKET, set: fd_set): boolean {
   return false;
 }
 
+/** `FD_SET(s, set)`: appends `s` when it is not there and the set holds fewer than FD_SETSIZE. */
 export function FD_SET(s: SOCKET, set: fd_set): void {
   const n = countOf(set);
   if (n < 0 || n >= FD_SETSIZE || FD_ISSET(s, set)) return;
@@ -55,6 +58,7 @@ export function FD_SET(s: SOCKET, set: fd_set): void {
   }
 }
 
+/** `FD_CLR(s, set)`: removes `s` and closes the gap. */
 export function FD_CLR(s: SOCKET, set: fd_set): void {
   const n = countOf(set);
   try {

@@ -128,77 +128,85 @@ function guarded<K extends FunctionName>(name: K): WinsockCore[K] {
 
 // ---- the surface ---------------------------------------------------------------------------------
 
-export const WSAStartup = guarded('WSAStartup');
-export const WSACleanup = guarded('WSACleanup');
-export const WSAGetLastError = guarded('WSAGetLastError');
-export const WSASetLastError = guarded('WSASetLastError');
-export const GetLastError = guarded('GetLastError');
-export const SetLastError = guarded('SetLastError');
-export const socket = guarded('socket');
-export const WSASocketW = guarded('WSASocketW');
-/** WSASocket is WSASocketW here (no protocol-info strings are used). */
+/** @function */ export const WSAStartup = guarded('WSAStartup');
+/** @function */ export const WSACleanup = guarded('WSACleanup');
+/** @function */ export const WSAGetLastError = guarded('WSAGetLastError');
+/** @function */ export const WSASetLastError = guarded('WSASetLastError');
+/** @function */ export const GetLastError = guarded('GetLastError');
+/** @function */ export const SetLastError = guarded('SetLastError');
+/** @function */ export const socket = guarded('socket');
+/** @function */ export const WSASocketW = guarded('WSASocketW');
+/**
+ * WSASocket is WSASocketW here (no protocol-info strings are used).
+ *
+ * @function
+ */
 export const WSASocket = WSASocketW;
-export const closesocket = guarded('closesocket');
-export const bind = guarded('bind');
-export const listen = guarded('listen');
-export const accept = guarded('accept');
-export const connect = guarded('connect');
-export const send = guarded('send');
-export const recv = guarded('recv');
-export const sendto = guarded('sendto');
-export const recvfrom = guarded('recvfrom');
-export const shutdown = guarded('shutdown');
-export const getsockname = guarded('getsockname');
-export const getpeername = guarded('getpeername');
-export const getsockopt = guarded('getsockopt');
-export const setsockopt = guarded('setsockopt');
-export const ioctlsocket = guarded('ioctlsocket');
-export const WSAIoctl = guarded('WSAIoctl');
+/** @function */ export const closesocket = guarded('closesocket');
+/** @function */ export const bind = guarded('bind');
+/** @function */ export const listen = guarded('listen');
+/** @function */ export const accept = guarded('accept');
+/** @function */ export const connect = guarded('connect');
+/** @function */ export const send = guarded('send');
+/** @function */ export const recv = guarded('recv');
+/** @function */ export const sendto = guarded('sendto');
+/** @function */ export const recvfrom = guarded('recvfrom');
+/** @function */ export const shutdown = guarded('shutdown');
+/** @function */ export const getsockname = guarded('getsockname');
+/** @function */ export const getpeername = guarded('getpeername');
+/** @function */ export const getsockopt = guarded('getsockopt');
+/** @function */ export const setsockopt = guarded('setsockopt');
+/** @function */ export const ioctlsocket = guarded('ioctlsocket');
+/** @function */ export const WSAIoctl = guarded('WSAIoctl');
 /**
  * Not a Winsock function: a socket Node owns, registered as a borrowed SOCKET (see
  * `WinsockCore.adoptNodeHandle`; the friendly `fromNodeSocket` in `wsaioctl` wraps it). On Windows,
  * where Node reports fd -1, the socket is found by the addresses `identify` reports.
+ *
+ * @function
  */
 export const adoptNodeHandle = guarded('adoptNodeHandle');
-/** Not a Winsock function: the default gateway of a family (see `WinsockCore.queryDefaultGateway`). */
+/**
+ * Not a Winsock function: the default gateway of a family (see `WinsockCore.queryDefaultGateway`).
+ *
+ * @function
+ */
 export const queryDefaultGateway = guarded('queryDefaultGateway');
 /** Not a Winsock function: the index of an interface by its `os.networkInterfaces()` name (see `WinsockCore.queryInterfaceIndex`). */
 export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 
-/**
- * Events, waits, overlapped results, completion ports, cancellation, event selection and their
- * async twins (`WinsockOverlapped` in api.ts).
- */
-export const WSACreateEvent = guarded('WSACreateEvent');
-export const WSACloseEvent = guarded('WSACloseEvent');
-export const WSASetEvent = guarded('WSASetEvent');
-export const WSAResetEvent = guarded('WSAResetEvent');
-export const WSAWaitForMultipleEvents = guarded('WSAWaitForMultipleEvents');
-export const WSAWaitForMultipleEventsAsync = guarded('WSAWaitForMultipleEventsAsync');
-export const SleepEx = guarded('SleepEx');
-export const SleepExAsync = guarded('SleepExAsync');
-export const WSAGetOverlappedResult = guarded('WSAGetOverlappedResult');
-export const WSAGetOverlappedResultAsync = guarded('WSAGetOverlappedResultAsync');
-export const CreateIoCompletionPort = guarded('CreateIoCompletionPort');
-export const GetQueuedCompletionStatus = guarded('GetQueuedCompletionStatus');
-export const GetQueuedCompletionStatusAsync = guarded('GetQueuedCompletionStatusAsync');
-export const PostQueuedCompletionStatus = guarded('PostQueuedCompletionStatus');
-export const CloseHandle = guarded('CloseHandle');
-export const CancelIo = guarded('CancelIo');
-export const CancelIoEx = guarded('CancelIoEx');
-export const WSAEventSelect = guarded('WSAEventSelect');
-export const WSAEnumNetworkEvents = guarded('WSAEnumNetworkEvents');
+// Events, waits, overlapped results, completion ports, cancellation, event selection and their
+// async twins (`WinsockOverlapped` in api.ts).
+/** @function */ export const WSACreateEvent = guarded('WSACreateEvent');
+/** @function */ export const WSACloseEvent = guarded('WSACloseEvent');
+/** @function */ export const WSASetEvent = guarded('WSASetEvent');
+/** @function */ export const WSAResetEvent = guarded('WSAResetEvent');
+/** @function */ export const WSAWaitForMultipleEvents = guarded('WSAWaitForMultipleEvents');
+/** @function */ export const WSAWaitForMultipleEventsAsync = guarded('WSAWaitForMultipleEventsAsync');
+/** @function */ export const SleepEx = guarded('SleepEx');
+/** @function */ export const SleepExAsync = guarded('SleepExAsync');
+/** @function */ export const WSAGetOverlappedResult = guarded('WSAGetOverlappedResult');
+/** @function */ export const WSAGetOverlappedResultAsync = guarded('WSAGetOverlappedResultAsync');
+/** @function */ export const CreateIoCompletionPort = guarded('CreateIoCompletionPort');
+/** @function */ export const GetQueuedCompletionStatus = guarded('GetQueuedCompletionStatus');
+/** @function */ export const GetQueuedCompletionStatusAsync = guarded('GetQueuedCompletionStatusAsync');
+/** @function */ export const PostQueuedCompletionStatus = guarded('PostQueuedCompletionStatus');
+/** @function */ export const CloseHandle = guarded('CloseHandle');
+/** @function */ export const CancelIo = guarded('CancelIo');
+/** @function */ export const CancelIoEx = guarded('CancelIoEx');
+/** @function */ export const WSAEventSelect = guarded('WSAEventSelect');
+/** @function */ export const WSAEnumNetworkEvents = guarded('WSAEnumNetworkEvents');
 
-/** The data path (`WinsockDataPath` in api.ts); the fd_set macros are plain functions (fd-set.ts). */
-export const WSARecv = guarded('WSARecv');
-export const WSASend = guarded('WSASend');
-export const WSARecvFrom = guarded('WSARecvFrom');
-export const WSASendTo = guarded('WSASendTo');
-export const select = guarded('select');
-export const selectAsync = guarded('selectAsync');
-export const WSAPoll = guarded('WSAPoll');
-export const WSAPollAsync = guarded('WSAPollAsync');
-export const SetFileCompletionNotificationModes = guarded('SetFileCompletionNotificationModes');
+// The data path (`WinsockDataPath` in api.ts); the fd_set macros are plain functions (fd-set.ts).
+/** @function */ export const WSARecv = guarded('WSARecv');
+/** @function */ export const WSASend = guarded('WSASend');
+/** @function */ export const WSARecvFrom = guarded('WSARecvFrom');
+/** @function */ export const WSASendTo = guarded('WSASendTo');
+/** @function */ export const select = guarded('select');
+/** @function */ export const selectAsync = guarded('selectAsync');
+/** @function */ export const WSAPoll = guarded('WSAPoll');
+/** @function */ export const WSAPollAsync = guarded('WSAPollAsync');
+/** @function */ export const SetFileCompletionNotificationModes = guarded('SetFileCompletionNotificationModes');
 export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 
 export { bufferAddress } from './address.js';

@@ -13,6 +13,7 @@ export type WSAEVENT = HANDLE;
 
 /** An out-parameter (`LPDWORD`, `int *`, `u_long *`): the callee reads and writes `.value`. */
 export interface Ref<T> {
+  /** What the pointer points at: read on the way in, written on the way out. */
   value: T;
 }
 
@@ -25,17 +26,24 @@ export type Buffer_ = Uint8Array | null;
  * when a completion routine is used, free for the caller.
  */
 export class WSAOVERLAPPED {
+  /** The operation's NTSTATUS (STATUS_PENDING while it is in flight). */
   Internal = STATUS_SUCCESS;
+  /** Bytes transferred. */
   InternalHigh = 0;
+  /** File offset (low half); unused by sockets. */
   Offset = 0;
+  /** File offset (high half); unused by sockets. */
   OffsetHigh = 0;
+  /** The event signalled at completion, or the caller's own value with a completion routine. */
   hEvent: HANDLE = 0;
   /** A caller-chosen value, never touched by Winsock (convenient with completion routines). */
   context?: unknown;
+  /** A zeroed WSAOVERLAPPED, with `hEvent` set. */
   constructor(hEvent: HANDLE = 0) {
     this.hEvent = hEvent;
   }
 }
+/** kernel32's name for WSAOVERLAPPED (the same layout). */
 export type OVERLAPPED = WSAOVERLAPPED;
 
 /** `void CALLBACK CompletionRoutine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED, DWORD dwFlags)` */
@@ -48,27 +56,34 @@ export type LPWSAOVERLAPPED_COMPLETION_ROUTINE = (
 
 /** WSADATA as WSAStartup fills it. */
 export interface WSADATA {
+  /** The version the caller should use (MAKEWORD form: low byte major). */
   wVersion: number;
+  /** The highest version this implementation supports. */
   wHighVersion: number;
+  /** A description of the implementation. */
   szDescription: string;
+  /** Status or configuration text. */
   szSystemStatus: string;
+  /** Obsolete since Winsock 2 (0 for version 2 and later). */
   iMaxSockets: number;
+  /** Obsolete since Winsock 2 (0 for version 2 and later). */
   iMaxUdpDg: number;
 }
 
-/** A fresh WSADATA to pass to WSAStartup. */
+/** A fresh WSADATA to pass to WSAStartup. @group Struct codecs */
 export function newWSADATA(): WSADATA {
   return { wVersion: 0, wHighVersion: 0, szDescription: '', szSystemStatus: '', iMaxSockets: 0, iMaxUdpDg: 0 };
 }
 
 /** WSANETWORKEVENTS as WSAEnumNetworkEvents fills it: the FD_* bits seen and one error per bit. */
 export interface WSANETWORKEVENTS {
+  /** The FD_* bits of the events recorded since the last call. */
   lNetworkEvents: number;
   /** FD_MAX_EVENTS (10) entries, indexed by FD_*_BIT. */
   iErrorCode: number[];
 }
 
-/** A fresh WSANETWORKEVENTS to pass to WSAEnumNetworkEvents. */
+/** A fresh WSANETWORKEVENTS to pass to WSAEnumNetworkEvents. @group Struct codecs */
 export function newWSANETWORKEVENTS(): WSANETWORKEVENTS {
   return { lNetworkEvents: 0, iErrorCode: new Array<number>(10).fill(0) };
 }
@@ -79,7 +94,9 @@ export function newWSANETWORKEVENTS(): WSANETWORKEVENTS {
  * a send reads from it; `len` bytes of it count. NULL is allowed with `len` 0, as in C.
  */
 export interface WSABUF {
+  /** How many bytes of `buf` count. */
   len: number;
+  /** The caller's memory. */
   buf: Uint8Array | null;
 }
 
@@ -89,26 +106,35 @@ export interface WSABUF {
  * does with the macros; select() keeps only the ready sockets in it.
  */
 export interface fd_set {
+  /** How many entries of `fd_array` count. */
   fd_count: number;
+  /** The sockets. */
   fd_array: SOCKET[];
 }
 
 /** struct timeval as select() takes it; null waits forever. */
 export interface TIMEVAL {
+  /** Seconds. */
   tv_sec: number;
+  /** Microseconds. */
   tv_usec: number;
 }
 
 /** WSAPOLLFD: the socket, the POLL* events asked for, the POLL* events WSAPoll found. */
 export interface WSAPOLLFD {
+  /** The socket (a negative value is skipped). */
   fd: SOCKET;
+  /** The POLL* events asked for. */
   events: number;
+  /** The POLL* events found, written by WSAPoll. */
   revents: number;
 }
 
 /** An IP endpoint as Node reports it (`socket.address()`, `remoteAddress` / `remotePort`). */
 export interface NodeEndpoint {
+  /** Address text. */
   address: string;
+  /** Port, host order. */
   port: number;
 }
 
@@ -118,13 +144,18 @@ export interface NodeEndpoint {
  * addresses. `remote` is null when the socket is not connected; `listening` marks a net.Server.
  */
 export interface NodeSocketView {
+  /** The local address and port. */
   local: NodeEndpoint;
+  /** The peer's, or null when not connected. */
   remote: NodeEndpoint | null;
+  /** True for a listening net.Server. */
   listening: boolean;
 }
 
 /** What `queryDefaultGateway` answers: the next hop as a Windows sockaddr and the interface to it. */
 export interface DefaultGateway {
+  /** The gateway's address: SOCKADDR_IN / SOCKADDR_IN6 bytes. */
   sockaddr: Uint8Array;
+  /** Index of the interface the route leaves by. */
   interfaceIndex: number;
 }
