@@ -172,7 +172,12 @@ export const adoptNodeHandle = guarded('adoptNodeHandle');
  * @function
  */
 export const queryDefaultGateway = guarded('queryDefaultGateway');
-/** Not a Winsock function: the index of an interface by its `os.networkInterfaces()` name (see `WinsockCore.queryInterfaceIndex`). */
+/**
+ * Not a Winsock function: the index of an interface by its `os.networkInterfaces()` name (see
+ * `WinsockCore.queryInterfaceIndex`).
+ *
+ * @function
+ */
 export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 
 // Events, waits, overlapped results, completion ports, cancellation, event selection and their
