@@ -100,6 +100,12 @@ export type TcpInfoV2 = TcpInfoV1 & TcpInfoV2Extra;
 /** Any version: v1 / v2 fields are present only when the version has them. */
 export type TcpInfo = TcpInfoV0 & Partial<TcpInfoV1Extra> & Partial<TcpInfoV2Extra>;
 
+/**
+ * What encodeTcpInfo takes: a TcpInfo whose 64-bit fields may also be numbers (integers, exact
+ * below 2^53), so that a producer whose counters fit a number makes no bigint for them.
+ */
+export type TcpInfoInput = { [K in keyof TcpInfo]: NonNullable<TcpInfo[K]> extends bigint ? TcpInfo[K] | number : TcpInfo[K] };
+
 /** [field, offset, kind] for every field, in structure order. */
 type Kind = 'u8' | 'u32' | 'u64' | 'bool';
 const V0: ReadonlyArray<readonly [keyof TcpInfoV0, number, Kind]> = [
@@ -131,19 +137,33 @@ function checkVersion(version: number): asserts version is TcpInfoVersion {
 
 // Field writers, as a C assignment converts: a number or bigint truncated to the field's width.
 const u32 = (v: number | bigint | undefined): number => Number(v ?? 0) >>> 0;
-const u64 = (v: number | bigint | undefined): bigint => BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(v ?? 0));
+const TWO_32 = 2 ** 32;
+/**
+ * A 64-bit field: a bigint as DataView stores it (modulo 2^64, as a C assignment); a positive
+ * safe integer as two 32-bit halves, which makes no bigint; anything else through BigInt() (a
+ * fraction throws, a negative number wraps). 0 and undefined leave the zeroed field as it is.
+ */
+function setU64(view: DataView, offset: number, v: number | bigint | undefined): void {
+  if (typeof v === 'bigint') view.setBigUint64(offset, v, true);
+  else if (v === undefined || v === 0) return;
+  else if (v > 0 && Number.isSafeInteger(v)) {
+    view.setUint32(offset, v % TWO_32, true);
+    view.setUint32(offset + 4, Math.floor(v / TWO_32), true);
+  } else view.setBigUint64(offset, BigInt(v), true);
+}
 
 /**
  * Write `value` as TCP_INFO_v<version> into `out` (default: a new zeroed buffer of the exact
  * size). Padding bytes are zeroed; nothing past the structure is touched. Missing v1 / v2 fields
- * are written as 0. Numbers are truncated to their field width (as a C assignment would).
+ * are written as 0. Numbers are truncated to their field width (as a C assignment would); 64-bit
+ * fields take a number or a bigint.
  *
  * The offsets are the tables' above, written out field by field: SIO_TCP_INFO encodes on every
  * call, and a loop over the tables reads each field by a computed name, which costs V8 more than
  * all the writes. The codec round-trip test (test/ioctl-tcp-info.test.ts) holds the two to the
  * same layout, field by field.
  */
-export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uint8Array): Uint8Array {
+export function encodeTcpInfo(value: TcpInfoInput, version: TcpInfoVersion, out?: Uint8Array): Uint8Array {
   checkVersion(version);
   const size = tcpInfoSize(version);
   const buf = out ?? Buffer.alloc(size);
@@ -152,7 +172,7 @@ export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uin
   const view = new DataView(buf.buffer, buf.byteOffset, size);
   view.setUint32(0, u32(value.State), true);
   view.setUint32(4, u32(value.Mss), true);
-  view.setBigUint64(8, u64(value.ConnectionTimeMs), true);
+  setU64(view, 8, value.ConnectionTimeMs);
   view.setUint8(16, value.TimestampsEnabled ? 1 : 0);
   view.setUint32(20, u32(value.RttUs), true);
   view.setUint32(24, u32(value.MinRttUs), true);
@@ -161,8 +181,8 @@ export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uin
   view.setUint32(36, u32(value.SndWnd), true);
   view.setUint32(40, u32(value.RcvWnd), true);
   view.setUint32(44, u32(value.RcvBuf), true);
-  view.setBigUint64(48, u64(value.BytesOut), true);
-  view.setBigUint64(56, u64(value.BytesIn), true);
+  setU64(view, 48, value.BytesOut);
+  setU64(view, 56, value.BytesIn);
   view.setUint32(64, u32(value.BytesReordered), true);
   view.setUint32(68, u32(value.BytesRetrans), true);
   view.setUint32(72, u32(value.FastRetrans), true);
@@ -172,13 +192,13 @@ export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uin
   if (version === 0) return buf;
   view.setUint32(88, u32(value.SndLimTransRwin), true);
   view.setUint32(92, u32(value.SndLimTimeRwin), true);
-  view.setBigUint64(96, u64(value.SndLimBytesRwin), true);
+  setU64(view, 96, value.SndLimBytesRwin);
   view.setUint32(104, u32(value.SndLimTransCwnd), true);
   view.setUint32(108, u32(value.SndLimTimeCwnd), true);
-  view.setBigUint64(112, u64(value.SndLimBytesCwnd), true);
+  setU64(view, 112, value.SndLimBytesCwnd);
   view.setUint32(120, u32(value.SndLimTransSnd), true);
   view.setUint32(124, u32(value.SndLimTimeSnd), true);
-  view.setBigUint64(128, u64(value.SndLimBytesSnd), true);
+  setU64(view, 128, value.SndLimBytesSnd);
   if (version === 1) return buf;
   view.setUint32(136, u32(value.OutOfOrderPktsIn), true);
   view.setUint8(140, value.EcnNegotiated ? 1 : 0);
