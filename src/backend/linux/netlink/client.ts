@@ -16,6 +16,7 @@
 import * as libc from '../host/libc.js';
 import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { E, L } from '../host/libc.js';
+import { cString } from '../../../structs/bytes.js';
 import { NETLINK_ROUTE, NLM_F, NLMSG, SOCKADDR_NL_SIZE } from './constants.js';
 import {
   addressDumpRequest, forEachMessage, linkDumpRequest, parseAddress, parseError, parseLink, parseRoute, routeGetRequest,
@@ -187,8 +188,7 @@ export function interfaceFlags({ fd }: QuerySocket, index: number): NetlinkResul
   ifreq.fill(0);
   args.view.setUint32(IFREQ + IFNAMSIZ, index >>> 0, true);
   if (libc.ioctlAt(fd, L.SIOCGIFNAME, args.address + IFREQ) < 0) return { ok: false, errno: libc.errno() };
-  const nameEnd = ifreq.indexOf(0);
-  const name = Buffer.from(ifreq.buffer, ifreq.byteOffset, nameEnd >= 0 && nameEnd < IFNAMSIZ ? nameEnd : IFNAMSIZ).toString('utf8');
+  const name = cString(ifreq.subarray(0, IFNAMSIZ));
   ifreq.fill(0, IFNAMSIZ);
   if (libc.ioctlAt(fd, L.SIOCGIFFLAGS, args.address + IFREQ) < 0) return { ok: false, errno: libc.errno() };
   return { ok: true, value: { name, flags: ifreq[16]! | (ifreq[17]! << 8) } };

@@ -18,7 +18,7 @@
 import {
   IFA, IFA_F, IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA, NLM_F, NLMSG, NLMSGHDR_SIZE, RTA, RTATTR_HEADER, RTM, RTMSG_SIZE, RTEXT_FILTER,
 } from './constants.js';
-import { readU16LE, readU32LE } from '../../../structs/bytes.js';
+import { cString, readU16LE, readU32LE, writeU16LE, writeU32LE } from '../../../structs/bytes.js';
 import { L } from '../host/constants.js';
 
 export type IpVersion = 4 | 6;
@@ -106,11 +106,7 @@ export function parseAttributes(payload: Uint8Array, offset: number): Map<number
 }
 
 /** A NUL-terminated string attribute (interface name, address label). */
-function cString(bytes: Uint8Array | undefined): string {
-  if (!bytes) return '';
-  const end = bytes.indexOf(0);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, end >= 0 ? end : bytes.length).toString('utf8');
-}
+const stringAttribute = (bytes: Uint8Array | undefined): string => (bytes ? cString(bytes) : '');
 
 /** A u32 attribute, or `fallback` when absent or short. */
 const u32Attribute = (bytes: Uint8Array | undefined, fallback: number): number =>
@@ -124,18 +120,18 @@ const addressAttribute = (bytes: Uint8Array | undefined, size: number): Uint8Arr
 export function encodeMessage(type: number, flags: number, seq: number, body: Uint8Array, attrs: ReadonlyArray<[number, Uint8Array]> = []): Uint8Array {
   let size = NLMSGHDR_SIZE + align4(body.length);
   for (const [, value] of attrs) size += align4(RTATTR_HEADER + value.length);
+  // Written byte by byte: a DataView would move this small array out of V8's heap (structs/bytes.ts).
   const out = new Uint8Array(size);
-  const view = viewOf(out);
-  view.setUint32(0, size, true);
-  view.setUint16(4, type, true);
-  view.setUint16(6, flags, true);
-  view.setUint32(8, seq >>> 0, true);
-  view.setUint32(12, 0, true); // pid 0: the kernel fills in our port id
+  writeU32LE(out, 0, size);
+  writeU16LE(out, 4, type);
+  writeU16LE(out, 6, flags);
+  writeU32LE(out, 8, seq >>> 0);
+  // pid (@12) 0: the kernel fills in our port id
   out.set(body, NLMSGHDR_SIZE);
   let at = NLMSGHDR_SIZE + align4(body.length);
   for (const [attrType, value] of attrs) {
-    view.setUint16(at, RTATTR_HEADER + value.length, true);
-    view.setUint16(at + 2, attrType, true);
+    writeU16LE(out, at, RTATTR_HEADER + value.length);
+    writeU16LE(out, at + 2, attrType);
     out.set(value, at + RTATTR_HEADER);
     at += align4(RTATTR_HEADER + value.length);
   }
@@ -212,7 +208,7 @@ export function parseLink(message: NetlinkMessage): LinkInfo | null {
   const [name, mtu] = pickAttributes(p, IFINFOMSG_SIZE, LINK_ATTRIBUTES);
   return {
     index: readU32LE(p, 4) | 0,
-    name: cString(name),
+    name: stringAttribute(name),
     flags: readU32LE(p, 8),
     mtu: u32Attribute(mtu, 0),
     hardwareType: readU16LE(p, 2),
@@ -265,7 +261,7 @@ export function parseAddress(message: NetlinkMessage): AddressInfo | null {
     broadcast: addressAttribute(broadcastBytes, size),
     scope: p[3]!,
     flags,
-    label: cString(labelBytes),
+    label: stringAttribute(labelBytes),
     tentative: (flags & IFA_F.TENTATIVE) !== 0,
     dadFailed: (flags & IFA_F.DADFAILED) !== 0,
     deprecated: (flags & IFA_F.DEPRECATED) !== 0,

@@ -32,6 +32,7 @@ import { E } from '../../host/libc.js';
 import { kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { done, failed, UNTOUCHED, type IoctlDone, type IoctlHandler } from '../types.js';
 import { readU32 } from '../buffers.js';
+import { writeU16LE, writeU32LE } from '../../../../structs/bytes.js';
 
 /** A failure that leaves *lpcbBytesReturned as the caller had it. */
 const untouched = (error: number): IoctlDone => failed(error, UNTOUCHED);
@@ -92,10 +93,9 @@ export const routingInterfaceQuery: IoctlHandler = {
       output.set(found.source.subarray(12), 4);
     } else {
       // A mapped destination's source comes back IPv4-mapped: answered as it is.
-      const out = new DataView(output.buffer, output.byteOffset, size);
-      out.setUint16(0, AF_INET6, true);
+      writeU16LE(output, 0, AF_INET6);
       output.set(found.source, 8);
-      out.setUint32(24, found.scopeId, true);
+      writeU32LE(output, 24, found.scopeId);
     }
     return done(size);
   },
