@@ -19,18 +19,18 @@ export function writeU32LE(b: Uint8Array, at: number, value: number): void {
 }
 
 /**
- * The text of a NUL-terminated name (an interface name, an address label): its bytes up to the
- * first NUL, or all of them, as UTF-8. ASCII, the usual case, is read byte by byte, which costs
- * far less than a decoder for a few bytes.
+ * The text of a NUL-terminated name (an interface name, an address label) in `b[start, end)`: its
+ * bytes up to the first NUL, or all of them, as UTF-8. ASCII, the usual case, is read byte by
+ * byte, which costs far less than a decoder for a few bytes.
  */
-export function cString(b: Uint8Array): string {
+export function cString(b: Uint8Array, start = 0, end = b.length): string {
   let text = '';
-  for (let i = 0; i < b.length; i++) {
+  for (let i = start; i < end; i++) {
     const byte = b[i]!;
     if (byte === 0) return text;
     if (byte >= 0x80) {
-      const end = b.indexOf(0, i);
-      return new TextDecoder().decode(b.subarray(0, end >= 0 ? end : b.length));
+      const nul = b.subarray(start, end).indexOf(0);
+      return new TextDecoder().decode(b.subarray(start, nul >= 0 ? start + nul : end));
     }
     text += String.fromCharCode(byte);
   }

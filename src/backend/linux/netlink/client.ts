@@ -136,7 +136,7 @@ function exchange({ fd }: QuerySocket, request: Uint8Array, seq: number, dump: b
       receive = libc.nativeBlock(Math.min(n * 2, 1 << 22));
       return E.EMSGSIZE;
     }
-    forEachMessage(receive.bytes.subarray(0, n), visit);
+    forEachMessage(receive.bytes, visit, n);
     if (result !== null) return result;
   }
   return E.ETIMEDOUT;
@@ -184,14 +184,14 @@ const IFNAMSIZ = 16;
  * low 16 flag bits, which hold every flag the emulation reads. ENODEV when the index is gone.
  */
 export function interfaceFlags({ fd }: QuerySocket, index: number): NetlinkResult<{ name: string; flags: number }> {
-  const ifreq = args.bytes.subarray(IFREQ, IFREQ + IFREQ_SIZE);
-  ifreq.fill(0);
+  const ifreq = args.bytes;
+  ifreq.fill(0, IFREQ, IFREQ + IFREQ_SIZE);
   args.view.setUint32(IFREQ + IFNAMSIZ, index >>> 0, true);
   if (libc.ioctlAt(fd, L.SIOCGIFNAME, args.address + IFREQ) < 0) return { ok: false, errno: libc.errno() };
-  const name = cString(ifreq.subarray(0, IFNAMSIZ));
-  ifreq.fill(0, IFNAMSIZ);
+  const name = cString(ifreq, IFREQ, IFREQ + IFNAMSIZ);
+  ifreq.fill(0, IFREQ + IFNAMSIZ, IFREQ + IFREQ_SIZE);
   if (libc.ioctlAt(fd, L.SIOCGIFFLAGS, args.address + IFREQ) < 0) return { ok: false, errno: libc.errno() };
-  return { ok: true, value: { name, flags: ifreq[16]! | (ifreq[17]! << 8) } };
+  return { ok: true, value: { name, flags: ifreq[IFREQ + 16]! | (ifreq[IFREQ + 17]! << 8) } };
 }
 
 /**
