@@ -63,69 +63,75 @@ export const TCPI_OPT_ECN = 8;
 /** A 64-bit unsigned kernel value, exactly: a number below 2^53 (no bigint made), else a bigint. */
 export type U64 = number | bigint;
 
-// Field readers for parseLinuxTcpInfo: a field past the bytes the kernel returned is undefined.
-// Module functions rather than closures, so a parse allocates nothing but its result.
-const field8 = (view: DataView, off: number): number => (off < view.byteLength ? view.getUint8(off) : 0);
-const field16 = (view: DataView, off: number): number | undefined => (off + 2 <= view.byteLength ? view.getUint16(off, true) : undefined);
-const field32 = (view: DataView, off: number): number | undefined => (off + 4 <= view.byteLength ? view.getUint32(off, true) : undefined);
+// Field readers for the parse: `n` bytes of tcp_info from `base` in `view`; a field past them
+// (an older kernel's shorter structure) is undefined. Module functions with the length passed in:
+// a closure per parse, or DataView.byteLength per field, cost more than the reads.
+const field8 = (view: DataView, base: number, n: number, off: number): number => (off < n ? view.getUint8(base + off) : 0);
+const field16 = (view: DataView, base: number, n: number, off: number): number | undefined =>
+  (off + 2 <= n ? view.getUint16(base + off, true) : undefined);
+const field32 = (view: DataView, base: number, n: number, off: number): number | undefined =>
+  (off + 4 <= n ? view.getUint32(base + off, true) : undefined);
 /** A rate or time: a number (exact below 2^53). */
-const field64Number = (view: DataView, off: number): number | undefined =>
-  (off + 8 <= view.byteLength ? view.getUint32(off, true) + view.getUint32(off + 4, true) * 2 ** 32 : undefined);
+const field64Number = (view: DataView, base: number, n: number, off: number): number | undefined =>
+  (off + 8 <= n ? view.getUint32(base + off, true) + view.getUint32(base + off + 4, true) * 2 ** 32 : undefined);
 /** A counter, exactly (`U64`). */
-function field64(view: DataView, off: number): U64 | undefined {
-  if (off + 8 > view.byteLength) return undefined;
-  const high = view.getUint32(off + 4, true);
-  return high < 0x200000 ? high * 2 ** 32 + view.getUint32(off, true) : view.getBigUint64(off, true);
+function field64(view: DataView, base: number, n: number, off: number): U64 | undefined {
+  if (off + 8 > n) return undefined;
+  const high = view.getUint32(base + off + 4, true);
+  return high < 0x200000 ? high * 2 ** 32 + view.getUint32(base + off, true) : view.getBigUint64(base + off, true);
 }
 
 /** Decode the first `length` bytes of a Linux tcp_info (x86_64 / generic layout). */
 export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo {
-  const view = new DataView(buf.buffer, buf.byteOffset, Math.min(length, buf.length));
+  return parseAt(new DataView(buf.buffer, buf.byteOffset, buf.length), 0, Math.min(length, buf.length));
+}
+
+/** The tcp_info of `n` bytes at `base` in `view`. */
+function parseAt(v: DataView, base: number, n: number): LinuxTcpInfo {
   return {
-    length: view.byteLength,
-    state: field8(view, 0),
-    retransmits: field8(view, 2),
-    options: field8(view, 5),
-    deliveryRateAppLimited: (field8(view, 7) & 1) !== 0,
-    sndMss: field32(view, 16) ?? 0,
-    unacked: field32(view, 24) ?? 0,
-    lastDataSent: field32(view, 44) ?? 0,
-    lastDataRecv: field32(view, 52) ?? 0,
-    lastAckRecv: field32(view, 56) ?? 0,
-    rtt: field32(view, 68) ?? 0,
-    sndCwnd: field32(view, 80) ?? 0,
-    totalRetrans: field32(view, 100) ?? 0,
-    bytesAcked: field64(view, 120),
-    bytesReceived: field64(view, 128),
-    notsentBytes: field32(view, 144),
-    minRtt: field32(view, 148),
-    deliveryRate: field64Number(view, 160),
-    busyTime: field64Number(view, 168),
-    rwndLimited: field64Number(view, 176),
-    sndbufLimited: field64Number(view, 184),
-    deliveredCe: field32(view, 196),
-    bytesSent: field64(view, 200),
-    bytesRetrans: field64(view, 208),
-    reordSeen: field32(view, 220),
-    rcvOooPack: field32(view, 224),
-    sndWnd: field32(view, 228),
-    rcvWnd: field32(view, 232),
-    totalRto: field16(view, 240),
-    totalRtoRecoveries: field16(view, 242),
-    totalRtoTime: field32(view, 244),
+    length: n,
+    state: field8(v, base, n, 0),
+    retransmits: field8(v, base, n, 2),
+    options: field8(v, base, n, 5),
+    deliveryRateAppLimited: (field8(v, base, n, 7) & 1) !== 0,
+    sndMss: field32(v, base, n, 16) ?? 0,
+    unacked: field32(v, base, n, 24) ?? 0,
+    lastDataSent: field32(v, base, n, 44) ?? 0,
+    lastDataRecv: field32(v, base, n, 52) ?? 0,
+    lastAckRecv: field32(v, base, n, 56) ?? 0,
+    rtt: field32(v, base, n, 68) ?? 0,
+    sndCwnd: field32(v, base, n, 80) ?? 0,
+    totalRetrans: field32(v, base, n, 100) ?? 0,
+    bytesAcked: field64(v, base, n, 120),
+    bytesReceived: field64(v, base, n, 128),
+    notsentBytes: field32(v, base, n, 144),
+    minRtt: field32(v, base, n, 148),
+    deliveryRate: field64Number(v, base, n, 160),
+    busyTime: field64Number(v, base, n, 168),
+    rwndLimited: field64Number(v, base, n, 176),
+    sndbufLimited: field64Number(v, base, n, 184),
+    deliveredCe: field32(v, base, n, 196),
+    bytesSent: field64(v, base, n, 200),
+    bytesRetrans: field64(v, base, n, 208),
+    reordSeen: field32(v, base, n, 220),
+    rcvOooPack: field32(v, base, n, 224),
+    sndWnd: field32(v, base, n, 228),
+    rcvWnd: field32(v, base, n, 232),
+    totalRto: field16(v, base, n, 240),
+    totalRtoRecoveries: field16(v, base, n, 242),
+    totalRtoTime: field32(v, base, n, 244),
   };
 }
 
 // The getsockopt arguments in native memory (host/libc.ts nativeBlock: koffi's fast call):
 // the socklen_t @0, the tcp_info from @8. Calls are synchronous, one at a time.
 const infoArgs = libc.nativeBlock(8 + TCP_INFO_BUFFER);
-const infoBytes = infoArgs.bytes.subarray(8);
 
 /** getsockopt(IPPROTO_TCP, TCP_INFO) on `fd`: the parsed structure, or the Linux errno. */
 export function readLinuxTcpInfo(fd: number): LinuxTcpInfo | number {
   infoArgs.view.setUint32(0, TCP_INFO_BUFFER, true);
   if (libc.getsockoptAt(fd, L.IPPROTO_TCP, L.TCP_INFO, infoArgs.address + 8, infoArgs.address) < 0) return libc.errno();
-  return parseLinuxTcpInfo(infoBytes, infoArgs.view.getUint32(0, true));
+  return parseAt(infoArgs.view, 8, Math.min(infoArgs.view.getUint32(0, true), TCP_INFO_BUFFER));
 }
 
 /** Windows TCPSTATE by Linux tcpi_state (index). */
