@@ -32,67 +32,65 @@ export function nativeCalls(fd) {
   };
 
   // SIO_ADDRESS_LIST_QUERY (netlink/client.ts, netlink/host.ts): one netlink socket with a receive
-  // time-out, an RTM_GETADDR dump, then SIOCGIFNAME + SIOCGIFFLAGS per interface with addresses.
-  const timeout = new Uint8Array(16);
-  new DataView(timeout.buffer).setBigInt64(0, 2n, true);
-  const kernel = new Uint8Array(12);
-  kernel[0] = L.AF_NETLINK;
-  const request = new Uint8Array(24);
-  const rv = new DataView(request.buffer);
-  rv.setUint32(0, 24, true);
-  rv.setUint16(4, RTM_GETADDR, true);
-  rv.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
-  request[16] = L.AF_INET;
-  const reply = new Uint8Array(64 * 1024);
-  const replyView = new DataView(reply.buffer);
-  const ifreq = new Uint8Array(40);
+  // time-out, an RTM_GETADDR dump, then SIOCGIFNAME + SIOCGIFFLAGS per interface with addresses;
+  // every argument in native memory, as the client keeps it.
+  const args = libc.nativeBlock(72 + 24);
+  const KERNEL = 0;
+  const TIMEOUT = 16;
+  const IFREQ = 32;
+  const REQUEST = 72;
+  args.view.setUint16(KERNEL, L.AF_NETLINK, true);
+  args.view.setBigInt64(TIMEOUT, 2n, true);
+  args.view.setUint32(REQUEST, 24, true);
+  args.view.setUint16(REQUEST + 4, RTM_GETADDR, true);
+  args.view.setUint16(REQUEST + 6, NLM_F_REQUEST | NLM_F_DUMP, true);
+  args.bytes[REQUEST + 16] = L.AF_INET;
+  const reply = libc.nativeBlock(64 * 1024);
   let seq = 1;
   const addressList = () => {
     const nl = libc.socket(L.AF_NETLINK, L.SOCK_RAW | L.SOCK_CLOEXEC, NETLINK_ROUTE);
-    libc.setsockopt(nl, L.SOL_SOCKET, L.SO_RCVTIMEO, timeout, 16);
-    rv.setUint32(8, seq++, true);
-    libc.sendto(nl, request, request.length, 0, kernel, kernel.length);
+    libc.setsockoptAt(nl, L.SOL_SOCKET, L.SO_RCVTIMEO, args.address + TIMEOUT, 16);
+    args.view.setUint32(REQUEST + 8, seq++, true);
+    libc.sendtoAt(nl, args.address + REQUEST, 24, 0, args.address + KERNEL, 12);
     const indexes = [];
     let done = false;
     for (let reads = 0; !done && reads < 64; reads++) {
-      const n = libc.recv(nl, reply, reply.length, L.MSG_TRUNC);
+      const n = libc.recvAt(nl, reply.address, reply.bytes.length, L.MSG_TRUNC);
       if (n <= 0) break;
       for (let at = 0; at + 16 <= n;) {
-        const len = replyView.getUint32(at, true);
-        const type = replyView.getUint16(at + 4, true);
+        const len = reply.view.getUint32(at, true);
+        const type = reply.view.getUint16(at + 4, true);
         if (len < 16 || type === NLMSG_DONE || type === NLMSG_ERROR) { done = true; break; }
-        const index = replyView.getUint32(at + 20, true);
+        const index = reply.view.getUint32(at + 20, true);
         if (!indexes.includes(index)) indexes.push(index);
         at += (len + 3) & ~3;
       }
     }
     for (const index of indexes) {
-      ifreq.fill(0);
-      new DataView(ifreq.buffer).setUint32(16, index, true);
-      if (libc.ioctlBuf(nl, L.SIOCGIFNAME, ifreq) === 0) libc.ioctlBuf(nl, L.SIOCGIFFLAGS, ifreq);
+      args.bytes.fill(0, IFREQ, IFREQ + 40);
+      args.view.setUint32(IFREQ + 16, index, true);
+      if (libc.ioctlAt(nl, L.SIOCGIFNAME, args.address + IFREQ) === 0) libc.ioctlAt(nl, L.SIOCGIFFLAGS, args.address + IFREQ);
     }
     libc.close(nl);
     return 0;
   };
 
   // SIO_ROUTING_INTERFACE_QUERY (address-selection/kernel-source.ts): a dual-stack UDP socket with
-  // SO_BROADCAST, connected to the IPv4-mapped destination, getsockname, close.
-  const mapped = new Uint8Array(28);
-  const mv = new DataView(mapped.buffer);
-  mv.setUint16(0, L.AF_INET6, true);
-  mv.setUint16(2, 9, false);
-  mapped.set([0xff, 0xff, 127, 0, 0, 1], 18);
-  const local = new Uint8Array(28);
-  const localLength = new Uint32Array(1);
+  // SO_BROADCAST, connected to the IPv4-mapped destination, getsockname, close; the sockaddrs in
+  // native memory, as the probe keeps them.
+  const probe = libc.nativeBlock(72);
+  probe.view.setUint16(0, L.AF_INET6, true);
+  probe.view.setUint16(2, 9, false);
+  probe.bytes.set([0xff, 0xff, 127, 0, 0, 1], 18);
   const route = () => {
     const s = libc.socket(L.AF_INET6, L.SOCK_DGRAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0);
     int.view.setInt32(0, 0, true);
     libc.setsockoptAt(s, L.IPPROTO_IPV6, L.IPV6_V6ONLY, int.address, 4);
     int.view.setInt32(0, 1, true);
     libc.setsockoptAt(s, L.SOL_SOCKET, L.SO_BROADCAST, int.address, 4);
-    libc.connect(s, mapped, 28);
-    localLength[0] = 28;
-    libc.getsockname(s, local, localLength);
+    libc.connectAt(s, probe.address, 28);
+    probe.view.setUint32(64, 28, true);
+    libc.getsocknameAt(s, probe.address + 32, probe.address + 64);
     libc.close(s);
     return 0;
   };

@@ -404,6 +404,17 @@ describe('TCP_INFO codec', () => {
     assert.ok(out.subarray(88).every((b) => b === GUARD));
   });
 
+  test('64-bit fields given as numbers are written as the same bigints would be', () => {
+    // windowsTcpInfo gives counters that fit a number exactly as numbers (no bigint per call).
+    const asNumbers = { ...sample, ConnectionTimeMs: 0x1_0000_0001, BytesIn: 42, SndLimBytesRwin: 2 ** 53 - 1, SndLimBytesCwnd: 0, SndLimBytesSnd: 15 };
+    const expected = { ...sample, SndLimBytesRwin: 2n ** 53n - 1n, SndLimBytesCwnd: 0n };
+    assert.deepEqual(ws.encodeTcpInfo(asNumbers, 2), ws.encodeTcpInfo(expected, 2));
+    // Beyond a safe integer or below 0, a number converts as BigInt() does (a C assignment wraps).
+    const negative = ws.decodeTcpInfo(ws.encodeTcpInfo({ ...sample, BytesIn: -1 }, 0), 0);
+    assert.equal(negative.BytesIn, 0xffff_ffff_ffff_ffffn);
+    assert.throws(() => ws.encodeTcpInfo({ ...sample, BytesIn: 1.5 }, 0), RangeError);
+  });
+
   test('bad versions and short buffers are RangeErrors', () => {
     assert.throws(() => ws.encodeTcpInfo(sample, 3 as 2), RangeError);
     assert.throws(() => ws.decodeTcpInfo(new Uint8Array(87), 0), RangeError);
@@ -425,6 +436,8 @@ describe('Linux tcp_info -> Windows mapping (pure)', () => {
     return parseLinuxTcpInfo(buf, length);
   }
   const ctx = { connectionTimeMs: 1500, synRetrans: 2, bytesInFlight: 4096, rcvBuf: 87380 };
+  /** The mapping as the caller of SIO_TCP_INFO sees it: encoded as TCP_INFO_v2, decoded back. */
+  const mapped = (li: LinuxTcpInfo, context: typeof ctx): ws.TcpInfoV2 => ws.decodeTcpInfo(ws.encodeTcpInfo(windowsTcpInfo(li, context), 2), 2);
 
   test('every state maps to its TCPSTATE', () => {
     const expected: Array<[number, number]> = [
@@ -433,7 +446,7 @@ describe('Linux tcp_info -> Windows mapping (pure)', () => {
       [9, ws.TCPSTATE_LAST_ACK], [10, ws.TCPSTATE_LISTEN], [11, ws.TCPSTATE_CLOSING], [12, ws.TCPSTATE_SYN_RCVD],
     ];
     for (const [linux, windows] of expected) {
-      assert.equal(windowsTcpInfo(linuxImage(280, (v) => v.setUint8(0, linux)), ctx).State, windows, `Linux state ${linux}`);
+      assert.equal(mapped(linuxImage(280, (v) => v.setUint8(0, linux)), ctx).State, windows, `Linux state ${linux}`);
     }
   });
 
@@ -456,7 +469,7 @@ describe('Linux tcp_info -> Windows mapping (pure)', () => {
       v.setUint32(232, 128_000, true); // rcv_wnd
       v.setUint16(242, 4, true); // total_rto_recoveries
     });
-    const w = windowsTcpInfo(li, ctx);
+    const w = mapped(li, ctx);
     assert.equal(w.Mss, 1448);
     assert.equal(w.Cwnd, 14_480);
     assert.equal(w.RttUs, 20_000);
@@ -490,12 +503,25 @@ describe('Linux tcp_info -> Windows mapping (pure)', () => {
     });
     assert.equal(li.length, 104);
     assert.equal(li.bytesSent, undefined);
-    const w = windowsTcpInfo(li, ctx);
+    const w = mapped(li, ctx);
     assert.equal(w.Cwnd, 14_480);
     assert.equal(w.BytesOut, 0n);
     assert.equal(w.SndWnd, 0);
     assert.equal(w.MinRttUs, 0);
     assert.equal(w.TimeoutEpisodes, 0);
+  });
+
+  test('64-bit byte counters stay exact above 2^53', () => {
+    const li = linuxImage(280, (v) => {
+      v.setUint8(0, 1);
+      v.setBigUint64(128, 2n ** 53n + 1n, true); // bytes_received
+      v.setBigUint64(200, 0xfedc_ba98_7654_3210n, true); // bytes_sent
+      v.setBigUint64(208, 0x1_0000_0000_0007n, true); // bytes_retrans
+    });
+    const w = mapped(li, ctx);
+    assert.equal(w.BytesIn, 2n ** 53n + 1n);
+    assert.equal(w.BytesOut, 0xfedc_ba98_7654_3210n);
+    assert.equal(w.BytesRetrans, 7);
   });
 
   test('a kernel before bytes_sent (4.19) falls back to bytes_acked', () => {
@@ -504,6 +530,6 @@ describe('Linux tcp_info -> Windows mapping (pure)', () => {
       v.setBigUint64(120, 4242n, true);
       v.setBigUint64(200, 1n, true);
     });
-    assert.equal(windowsTcpInfo(li, ctx).BytesOut, 4242n);
+    assert.equal(mapped(li, ctx).BytesOut, 4242n);
   });
 });

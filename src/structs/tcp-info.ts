@@ -5,6 +5,8 @@
  * of the next. 64-bit counters are bigints; everything else is a number.
  */
 
+import { writeU32LE } from './bytes.js';
+
 /** Bytes of TCP_INFO_v0, v1 and v2 (Windows x64). @group TCP_INFO */
 export const TCP_INFO_V0_SIZE = 88;
 export const TCP_INFO_V1_SIZE = 136;
@@ -158,6 +160,12 @@ export type TcpInfoV2 = TcpInfoV1 & TcpInfoV2Extra;
 /** Any version: v1 / v2 fields are present only when the version has them. */
 export type TcpInfo = TcpInfoV0 & Partial<TcpInfoV1Extra> & Partial<TcpInfoV2Extra>;
 
+/**
+ * What encodeTcpInfo takes: a TcpInfo whose 64-bit fields may also be numbers (integers, exact
+ * below 2^53), so that a producer whose counters fit a number makes no bigint for them.
+ */
+export type TcpInfoInput = { [K in keyof TcpInfo]: NonNullable<TcpInfo[K]> extends bigint ? TcpInfo[K] | number : TcpInfo[K] };
+
 /** [field, offset, kind] for every field, in structure order. */
 type Kind = 'u8' | 'u32' | 'u64' | 'bool';
 const V0: ReadonlyArray<readonly [keyof TcpInfoV0, number, Kind]> = [
@@ -189,61 +197,77 @@ function checkVersion(version: number): asserts version is TcpInfoVersion {
 
 // Field writers, as a C assignment converts: a number or bigint truncated to the field's width.
 const u32 = (v: number | bigint | undefined): number => Number(v ?? 0) >>> 0;
-const u64 = (v: number | bigint | undefined): bigint => BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(v ?? 0));
+const TWO_32 = 2 ** 32;
+/**
+ * A 64-bit field: a positive safe integer as its two 32-bit halves, which makes no bigint; a
+ * bigint, or any other number through BigInt() (a fraction throws, a negative number wraps),
+ * modulo 2^64 as a C assignment. 0 and undefined leave the zeroed field as it is.
+ */
+function setU64(buf: Uint8Array, offset: number, v: number | bigint | undefined): void {
+  if (v === undefined || v === 0) return;
+  if (typeof v === 'number' && v > 0 && Number.isSafeInteger(v)) {
+    writeU32LE(buf, offset, v % TWO_32);
+    writeU32LE(buf, offset + 4, Math.floor(v / TWO_32));
+    return;
+  }
+  const wrapped = BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(v));
+  writeU32LE(buf, offset, Number(wrapped & 0xffffffffn));
+  writeU32LE(buf, offset + 4, Number(wrapped >> 32n));
+}
 
 /**
  * Write `value` as TCP_INFO_v<version> into `out` (default: a new zeroed buffer of the exact
  * size). Padding bytes are zeroed; nothing past the structure is touched. Missing v1 / v2 fields
- * are written as 0. Numbers are truncated to their field width (as a C assignment would).
+ * are written as 0. Numbers are truncated to their field width (as a C assignment would); 64-bit
+ * fields take a number or a bigint.
  *
- * The offsets are the tables' above, written out field by field: SIO_TCP_INFO encodes on every
- * call, and a loop over the tables reads each field by a computed name, which costs V8 more than
- * all the writes. The codec round-trip test (test/ioctl-tcp-info.test.ts) holds the two to the
+ * The offsets are the tables' above, written out field by field, on the bytes: SIO_TCP_INFO
+ * encodes on every call, and a loop over the tables reads each field by a computed name, which
+ * costs V8 more than all the writes (as a DataView made per call would). The codec round-trip test (test/ioctl-tcp-info.test.ts) holds the two to the
  * same layout, field by field.
  *
  * @group Struct codecs
  */
-export function encodeTcpInfo(value: TcpInfo, version: TcpInfoVersion, out?: Uint8Array): Uint8Array {
+export function encodeTcpInfo(value: TcpInfoInput, version: TcpInfoVersion, out?: Uint8Array): Uint8Array {
   checkVersion(version);
   const size = tcpInfoSize(version);
   const buf = out ?? Buffer.alloc(size);
   if (buf.length < size) throw new RangeError(`TCP_INFO_v${version} needs ${size} bytes`);
   buf.fill(0, 0, size);
-  const view = new DataView(buf.buffer, buf.byteOffset, size);
-  view.setUint32(0, u32(value.State), true);
-  view.setUint32(4, u32(value.Mss), true);
-  view.setBigUint64(8, u64(value.ConnectionTimeMs), true);
-  view.setUint8(16, value.TimestampsEnabled ? 1 : 0);
-  view.setUint32(20, u32(value.RttUs), true);
-  view.setUint32(24, u32(value.MinRttUs), true);
-  view.setUint32(28, u32(value.BytesInFlight), true);
-  view.setUint32(32, u32(value.Cwnd), true);
-  view.setUint32(36, u32(value.SndWnd), true);
-  view.setUint32(40, u32(value.RcvWnd), true);
-  view.setUint32(44, u32(value.RcvBuf), true);
-  view.setBigUint64(48, u64(value.BytesOut), true);
-  view.setBigUint64(56, u64(value.BytesIn), true);
-  view.setUint32(64, u32(value.BytesReordered), true);
-  view.setUint32(68, u32(value.BytesRetrans), true);
-  view.setUint32(72, u32(value.FastRetrans), true);
-  view.setUint32(76, u32(value.DupAcksIn), true);
-  view.setUint32(80, u32(value.TimeoutEpisodes), true);
-  view.setUint8(84, Number(value.SynRetrans ?? 0) & 0xff);
+  writeU32LE(buf, 0, u32(value.State));
+  writeU32LE(buf, 4, u32(value.Mss));
+  setU64(buf, 8, value.ConnectionTimeMs);
+  buf[16] = value.TimestampsEnabled ? 1 : 0;
+  writeU32LE(buf, 20, u32(value.RttUs));
+  writeU32LE(buf, 24, u32(value.MinRttUs));
+  writeU32LE(buf, 28, u32(value.BytesInFlight));
+  writeU32LE(buf, 32, u32(value.Cwnd));
+  writeU32LE(buf, 36, u32(value.SndWnd));
+  writeU32LE(buf, 40, u32(value.RcvWnd));
+  writeU32LE(buf, 44, u32(value.RcvBuf));
+  setU64(buf, 48, value.BytesOut);
+  setU64(buf, 56, value.BytesIn);
+  writeU32LE(buf, 64, u32(value.BytesReordered));
+  writeU32LE(buf, 68, u32(value.BytesRetrans));
+  writeU32LE(buf, 72, u32(value.FastRetrans));
+  writeU32LE(buf, 76, u32(value.DupAcksIn));
+  writeU32LE(buf, 80, u32(value.TimeoutEpisodes));
+  buf[84] = Number(value.SynRetrans ?? 0) & 0xff;
   if (version === 0) return buf;
-  view.setUint32(88, u32(value.SndLimTransRwin), true);
-  view.setUint32(92, u32(value.SndLimTimeRwin), true);
-  view.setBigUint64(96, u64(value.SndLimBytesRwin), true);
-  view.setUint32(104, u32(value.SndLimTransCwnd), true);
-  view.setUint32(108, u32(value.SndLimTimeCwnd), true);
-  view.setBigUint64(112, u64(value.SndLimBytesCwnd), true);
-  view.setUint32(120, u32(value.SndLimTransSnd), true);
-  view.setUint32(124, u32(value.SndLimTimeSnd), true);
-  view.setBigUint64(128, u64(value.SndLimBytesSnd), true);
+  writeU32LE(buf, 88, u32(value.SndLimTransRwin));
+  writeU32LE(buf, 92, u32(value.SndLimTimeRwin));
+  setU64(buf, 96, value.SndLimBytesRwin);
+  writeU32LE(buf, 104, u32(value.SndLimTransCwnd));
+  writeU32LE(buf, 108, u32(value.SndLimTimeCwnd));
+  setU64(buf, 112, value.SndLimBytesCwnd);
+  writeU32LE(buf, 120, u32(value.SndLimTransSnd));
+  writeU32LE(buf, 124, u32(value.SndLimTimeSnd));
+  setU64(buf, 128, value.SndLimBytesSnd);
   if (version === 1) return buf;
-  view.setUint32(136, u32(value.OutOfOrderPktsIn), true);
-  view.setUint8(140, value.EcnNegotiated ? 1 : 0);
-  view.setUint32(144, u32(value.EceAcksIn), true);
-  view.setUint32(148, u32(value.PtoEpisodes), true);
+  writeU32LE(buf, 136, u32(value.OutOfOrderPktsIn));
+  buf[140] = value.EcnNegotiated ? 1 : 0;
+  writeU32LE(buf, 144, u32(value.EceAcksIn));
+  writeU32LE(buf, 148, u32(value.PtoEpisodes));
   return buf;
 }
 

@@ -27,6 +27,16 @@ export type KernelSource =
 /** Any port: a UDP connect sends nothing (9 is discard). */
 const PROBE_PORT = 9;
 
+// The probe's arguments in native memory (host/libc.ts nativeBlock: koffi's fast call, which a
+// typed-array argument would rule out): the destination sockaddr_in6 @0, the one getsockname
+// fills @32, its socklen_t @64. Calls are synchronous, one at a time per thread.
+const probe = libc.nativeBlock(72);
+const DESTINATION = 0;
+const LOCAL = 32;
+const LOCAL_LENGTH = 64;
+probe.view.setUint16(DESTINATION, L.AF_INET6, true);
+probe.view.setUint16(DESTINATION + 2, PROBE_PORT, false);
+
 /**
  * Ask the kernel which source it would pick to reach `address` (16 bytes, IPv4 as IPv4-mapped)
  * with interface / zone `scopeId` (sin6_scope_id, needed for link-local destinations).
@@ -40,18 +50,14 @@ export function kernelSourceFor(address: Uint8Array, scopeId: number): KernelSou
     // Without SO_BROADCAST the kernel refuses a broadcast destination (EACCES) before naming a
     // source; a sender to it would have the option set.
     setKernelInt(fd, L.SOL_SOCKET, L.SO_BROADCAST, 1);
-    const sa = new Uint8Array(SOCKADDR_IN6_SIZE);
-    const view = new DataView(sa.buffer);
-    view.setUint16(0, L.AF_INET6, true);
-    view.setUint16(2, PROBE_PORT, false);
-    sa.set(address.subarray(0, 16), 8);
-    view.setUint32(24, scopeId >>> 0, true);
-    if (libc.connect(fd, sa, SOCKADDR_IN6_SIZE) < 0) return { ok: false, errno: libc.errno() };
-    const local = new Uint8Array(SOCKADDR_IN6_SIZE);
-    const len = new Uint32Array([SOCKADDR_IN6_SIZE]);
-    if (libc.getsockname(fd, local, len) < 0) return { ok: false, errno: libc.errno() };
-    const source = local.slice(8, 24);
-    let sourceScopeId = new DataView(local.buffer).getUint32(24, true);
+    // Family and port stay as set above; the flow info stays 0.
+    probe.bytes.set(address.subarray(0, 16), DESTINATION + 8);
+    probe.view.setUint32(DESTINATION + 24, scopeId >>> 0, true);
+    if (libc.connectAt(fd, probe.address + DESTINATION, SOCKADDR_IN6_SIZE) < 0) return { ok: false, errno: libc.errno() };
+    probe.view.setUint32(LOCAL_LENGTH, SOCKADDR_IN6_SIZE, true);
+    if (libc.getsocknameAt(fd, probe.address + LOCAL, probe.address + LOCAL_LENGTH) < 0) return { ok: false, errno: libc.errno() };
+    const source = probe.bytes.slice(LOCAL + 8, LOCAL + 24);
+    let sourceScopeId = probe.view.getUint32(LOCAL + 24, true);
     // getsockname names the zone only when the destination needed one; a link-local source
     // picked for a global destination gets the interface that holds it.
     if (sourceScopeId === 0 && isLinkLocal6(source)) sourceScopeId = interfaceHolding(source);

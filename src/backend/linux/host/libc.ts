@@ -59,7 +59,8 @@ export const getpid = libc.func('int getpid()') as () => number;
 // koffi converts a call whose arguments are all integers on its fast path: no buffer lookup per
 // pointer and no clean-up pass after the call. A typed array argument rules that path out, and
 // costs more than the rest of koffi's work for these short calls. So the int / struct arguments of
-// the per-call hot helpers (socket-facts.ts, poll.ts, tcp-info.ts) live in native memory of their
+// the per-call hot helpers (socket-facts.ts, poll.ts, tcp-info.ts, the routing probe of
+// address-selection/kernel-source.ts, the netlink query client) live in native memory of their
 // own (`nativeBlock`), passed by address. Everything else passes typed arrays (above).
 
 /** Native memory a module keeps for its call arguments: its address, and JS views of its bytes. */
@@ -81,10 +82,19 @@ export function nativeBlock(size: number): NativeBlock {
   return Object.defineProperty({ address: Number(koffi.address(memory)), bytes: new Uint8Array(buffer), view: new DataView(buffer) }, 'memory', { value: memory });
 }
 
+/** Give back a block's memory (koffi.alloc memory is not collected); its views must not be used after. */
+export function freeNativeBlock(block: NativeBlock): void {
+  koffi.free((block as NativeBlock & { memory: unknown }).memory);
+}
+
 export const getsockoptAt = libc.func('int getsockopt(int fd, int level, int name, intptr_t val, intptr_t len)') as (fd: number, level: number, name: number, val: number, len: number) => number;
 export const setsockoptAt = libc.func('int setsockopt(int fd, int level, int name, intptr_t val, uint32_t len)') as (fd: number, level: number, name: number, val: number, len: number) => number;
 export const ioctlAt = libc.func('int ioctl(int fd, unsigned long request, intptr_t arg)') as (fd: number, request: number, arg: number) => number;
 export const pollAt = libc.func('int poll(intptr_t fds, unsigned long nfds, int timeout)') as (fds: number, nfds: number, timeout: number) => number;
+export const connectAt = libc.func('int connect(int fd, intptr_t addr, uint32_t len)') as (fd: number, addr: number, len: number) => number;
+export const getsocknameAt = libc.func('int getsockname(int fd, intptr_t addr, intptr_t len)') as (fd: number, addr: number, len: number) => number;
+export const sendtoAt = libc.func('intptr_t sendto(int fd, intptr_t buf, size_t len, int flags, intptr_t to, uint32_t tolen)') as (fd: number, buf: number, len: number, flags: number, to: number, tolen: number) => number;
+export const recvAt = libc.func('intptr_t recv(int fd, intptr_t buf, size_t len, int flags)') as (fd: number, buf: number, len: number, flags: number) => number;
 
 /** Linux constant values (one definition, kept apart so pure modules can read them without koffi). */
 export { L, E } from './constants.js';

@@ -16,6 +16,7 @@
 import * as libc from '../host/libc.js';
 import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { E, L } from '../host/libc.js';
+import { cString } from '../../../structs/bytes.js';
 import { NETLINK_ROUTE, NLM_F, NLMSG, SOCKADDR_NL_SIZE } from './constants.js';
 import {
   addressDumpRequest, forEachMessage, linkDumpRequest, parseAddress, parseError, parseLink, parseRoute, routeDumpRequest, routeGetRequest,
@@ -32,8 +33,6 @@ const MAX_READS = 4096;
 /** Dumps the kernel marks as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) are redone this often. */
 const MAX_DUMP_ATTEMPTS = 3;
 
-/** Receive buffer shared by every query (queries are synchronous, one at a time per thread). */
-let receiveBuffer = new Uint8Array(64 * 1024);
 let nextSeq = 1;
 
 /** A sequence number for the next request (1 .. 2^31-1, wrapping). */
@@ -43,20 +42,28 @@ function takeSeq(): number {
   return seq;
 }
 
-const KERNEL = (() => {
-  const sa = new Uint8Array(SOCKADDR_NL_SIZE);
-  new DataView(sa.buffer).setUint16(0, L.AF_NETLINK, true); // nl_pid 0 = the kernel, no groups
-  return sa;
-})();
+// Every argument of the query calls lives in native memory (host/libc.ts nativeBlock), passed by
+// address: an all-integer call is koffi's fast one, and a typed-array argument (a 64 KiB receive
+// buffer most of all) costs more than the rest of koffi's work. Queries are synchronous, one at a
+// time per thread, so one set of blocks serves them all.
 
-const timeval = (ms: number): Uint8Array => {
-  const tv = new Uint8Array(16); // struct timeval on x86_64 / aarch64: two 64-bit fields
-  const view = new DataView(tv.buffer);
-  view.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
-  view.setBigInt64(8, BigInt((ms % 1000) * 1000), true);
-  return tv;
-};
-const RECEIVE_TIMEOUT = timeval(RECEIVE_TIMEOUT_MS);
+/** Receive buffer: replies are parsed in place, and only what the parsers keep is copied out. */
+let receive = libc.nativeBlock(64 * 1024);
+
+/**
+ * The small arguments, one block: the kernel's sockaddr_nl (nl_pid 0, no groups) @0, the receive
+ * time-out (struct timeval: two 64-bit fields on x86_64 / aarch64) @16, a struct ifreq @32, the
+ * request being sent @72 (the largest, a route lookup, is 56 bytes).
+ */
+const args = libc.nativeBlock(72 + 256);
+const KERNEL = 0;
+const TIMEOUT = 16;
+const IFREQ = 32;
+const REQUEST = 72;
+const REQUEST_MAX = 256;
+args.view.setUint16(KERNEL, L.AF_NETLINK, true);
+args.view.setBigInt64(TIMEOUT, BigInt(Math.floor(RECEIVE_TIMEOUT_MS / 1000)), true);
+args.view.setBigInt64(TIMEOUT + 8, BigInt((RECEIVE_TIMEOUT_MS % 1000) * 1000), true);
 
 /** Sockets open right now for queries (0 outside a query): for tests. */
 let openSockets = 0;
@@ -76,7 +83,7 @@ export function querying<T>(query: (socket: QuerySocket) => NetlinkResult<T>): N
   if (fd < 0) return { ok: false, errno: libc.errno() || E.EINVAL };
   openSockets++;
   try {
-    libc.setsockopt(fd, L.SOL_SOCKET, L.SO_RCVTIMEO, RECEIVE_TIMEOUT, RECEIVE_TIMEOUT.length);
+    libc.setsockoptAt(fd, L.SOL_SOCKET, L.SO_RCVTIMEO, args.address + TIMEOUT, 16);
     return query({ fd });
   } finally {
     closeOwnedFd(fd);
@@ -93,8 +100,10 @@ export function querying<T>(query: (socket: QuerySocket) => NetlinkResult<T>): N
  * NLM_F_DUMP_INTR.
  */
 function exchange({ fd }: QuerySocket, request: Uint8Array, seq: number, dump: boolean, onMessage: (m: NetlinkMessage) => void): number {
+  if (request.length > REQUEST_MAX) return E.EMSGSIZE;
+  args.bytes.set(request, REQUEST);
   for (;;) {
-    const sent = libc.sendto(fd, request, request.length, 0, KERNEL, KERNEL.length);
+    const sent = libc.sendtoAt(fd, args.address + REQUEST, request.length, 0, args.address + KERNEL, SOCKADDR_NL_SIZE);
     if (sent >= 0) break;
     const errno = libc.errno();
     if (errno !== E.EINTR) return errno;
@@ -114,19 +123,20 @@ function exchange({ fd }: QuerySocket, request: Uint8Array, seq: number, dump: b
   };
   for (let reads = 0; reads < MAX_READS; reads++) {
     // MSG_TRUNC: the return value is the datagram's real length, so a short buffer is noticed.
-    const n = libc.recv(fd, receiveBuffer, receiveBuffer.length, L.MSG_TRUNC);
+    const n = libc.recvAt(fd, receive.address, receive.bytes.length, L.MSG_TRUNC);
     if (n < 0) {
       const errno = libc.errno();
       if (errno === E.EINTR) continue;
       return errno === E.EAGAIN ? E.ETIMEDOUT : errno;
     }
-    if (n > receiveBuffer.length) {
+    if (n > receive.bytes.length) {
       // Lost: grow for the next query and fail this one (the kernel caps dump datagrams at 32 KiB,
       // so this does not happen with the default size).
-      receiveBuffer = new Uint8Array(Math.min(n * 2, 1 << 22));
+      libc.freeNativeBlock(receive);
+      receive = libc.nativeBlock(Math.min(n * 2, 1 << 22));
       return E.EMSGSIZE;
     }
-    forEachMessage(receiveBuffer.subarray(0, n), visit);
+    forEachMessage(receive.bytes, visit, n);
     if (result !== null) return result;
   }
   return E.ETIMEDOUT;
@@ -173,7 +183,7 @@ export function dumpRoutes(version: IpVersion, socket?: QuerySocket): NetlinkRes
 }
 
 /** struct ifreq (40 bytes on 64-bit Linux): ifr_name[16], then a union (ifr_ifindex, ifr_flags ...). */
-const IFREQ = new Uint8Array(40);
+const IFREQ_SIZE = 40;
 const IFNAMSIZ = 16;
 
 /**
@@ -183,17 +193,14 @@ const IFNAMSIZ = 16;
  * low 16 flag bits, which hold every flag the emulation reads. ENODEV when the index is gone.
  */
 export function interfaceFlags({ fd }: QuerySocket, index: number): NetlinkResult<{ name: string; flags: number }> {
-  IFREQ.fill(0);
-  IFREQ[16] = index & 0xff;
-  IFREQ[17] = (index >>> 8) & 0xff;
-  IFREQ[18] = (index >>> 16) & 0xff;
-  IFREQ[19] = (index >>> 24) & 0xff;
-  if (libc.ioctlBuf(fd, L.SIOCGIFNAME, IFREQ) < 0) return { ok: false, errno: libc.errno() };
-  const nameEnd = IFREQ.indexOf(0);
-  const name = Buffer.from(IFREQ.buffer, IFREQ.byteOffset, nameEnd >= 0 && nameEnd < IFNAMSIZ ? nameEnd : IFNAMSIZ).toString('utf8');
-  IFREQ.fill(0, IFNAMSIZ);
-  if (libc.ioctlBuf(fd, L.SIOCGIFFLAGS, IFREQ) < 0) return { ok: false, errno: libc.errno() };
-  return { ok: true, value: { name, flags: IFREQ[16]! | (IFREQ[17]! << 8) } };
+  const ifreq = args.bytes;
+  ifreq.fill(0, IFREQ, IFREQ + IFREQ_SIZE);
+  args.view.setUint32(IFREQ + IFNAMSIZ, index >>> 0, true);
+  if (libc.ioctlAt(fd, L.SIOCGIFNAME, args.address + IFREQ) < 0) return { ok: false, errno: libc.errno() };
+  const name = cString(ifreq, IFREQ, IFREQ + IFNAMSIZ);
+  ifreq.fill(0, IFREQ + IFNAMSIZ, IFREQ + IFREQ_SIZE);
+  if (libc.ioctlAt(fd, L.SIOCGIFFLAGS, args.address + IFREQ) < 0) return { ok: false, errno: libc.errno() };
+  return { ok: true, value: { name, flags: ifreq[IFREQ + 16]! | (ifreq[IFREQ + 17]! << 8) } };
 }
 
 /**

@@ -34,7 +34,7 @@ export function hostAddresses(version: IpVersion | 0, socket?: QuerySocket): Net
     if (link === undefined) {
       const found = interfaceFlags(socket, a.index);
       if (!found.ok && found.errno !== E.ENODEV && found.errno !== E.ENXIO) return found;
-      link = found.ok ? { index: a.index, ...found.value } : null;
+      link = found.ok ? { index: a.index, name: found.value.name, flags: found.value.flags } : null;
       links.set(a.index, link);
     }
     // The parsed address is this query's own: given its link in place (a spread copy of every

@@ -18,7 +18,7 @@
 import {
   IFA, IFA_F, IFADDRMSG_SIZE, IFINFOMSG_SIZE, IFLA, NLM_F, NLMSG, NLMSGHDR_SIZE, RTA, RTATTR_HEADER, RTM, RTMSG_SIZE, RTEXT_FILTER,
 } from './constants.js';
-import { readU16LE, readU32LE } from '../../../structs/bytes.js';
+import { cString, readU16LE, readU32LE, writeU16LE, writeU32LE } from '../../../structs/bytes.js';
 import { L } from '../host/constants.js';
 
 export type IpVersion = 4 | 6;
@@ -44,15 +44,15 @@ export interface NetlinkMessage {
 }
 
 /**
- * Visit each message of a datagram in order; `visit` returns true to stop. The payload is a view
- * into `data`, valid only during the call (copy what is kept). Stops at the first malformed
+ * Visit each message of a datagram (`data` up to `end`) in order; `visit` returns true to stop.
+ * The payload is a view into `data`, valid only during the call (copy what is kept). Stops at the first malformed
  * header (length below 16 or past the end), as the kernel's NLMSG_OK does.
  */
-export function forEachMessage(data: Uint8Array, visit: (m: NetlinkMessage) => boolean | void): void {
+export function forEachMessage(data: Uint8Array, visit: (m: NetlinkMessage) => boolean | void, end = data.length): void {
   let at = 0;
-  while (at + NLMSGHDR_SIZE <= data.length) {
+  while (at + NLMSGHDR_SIZE <= end) {
     const len = readU32LE(data, at);
-    if (len < NLMSGHDR_SIZE || at + len > data.length) return;
+    if (len < NLMSGHDR_SIZE || at + len > end) return;
     const stop = visit({
       type: readU16LE(data, at + 4),
       flags: readU16LE(data, at + 6),
@@ -75,20 +75,31 @@ export function parseMessages(data: Uint8Array): NetlinkMessage[] {
 }
 
 /**
- * Views of the first attribute (rtattr) of each type in `wanted`, from `offset` to the end of
- * `payload` (nested / byte-order flags stripped from the type), in the order of `wanted`.
+ * Where `pickAttributes` found each wanted attribute's payload: its start in the message payload
+ * (-1 when absent) and its length, by the attribute's index in `wanted`. Offsets, not views: a
+ * view per attribute was most of what parsing a dump allocated. Shared; each parser reads it
+ * before it picks again (parsing is synchronous).
  */
-function pickAttributes(payload: Uint8Array, offset: number, wanted: readonly number[]): Array<Uint8Array | undefined> {
-  const found = new Array<Uint8Array | undefined>(wanted.length);
+const attributeStart = new Int32Array(8);
+const attributeLength = new Int32Array(8);
+
+/**
+ * Find the first attribute (rtattr) of each type in `wanted` (at most 8), from `offset` to the
+ * end of `payload` (nested / byte-order flags stripped from the type): see attributeStart.
+ */
+function pickAttributes(payload: Uint8Array, offset: number, wanted: readonly number[]): void {
+  attributeStart.fill(-1, 0, wanted.length);
   let at = offset;
   while (at + RTATTR_HEADER <= payload.length) {
     const len = readU16LE(payload, at);
     if (len < RTATTR_HEADER || at + len > payload.length) break;
     const i = wanted.indexOf(readU16LE(payload, at + 2) & 0x3fff);
-    if (i >= 0 && found[i] === undefined) found[i] = payload.subarray(at + RTATTR_HEADER, at + len);
+    if (i >= 0 && attributeStart[i]! < 0) {
+      attributeStart[i] = at + RTATTR_HEADER;
+      attributeLength[i] = len - RTATTR_HEADER;
+    }
     at += align4(len);
   }
-  return found;
 }
 
 /** Attributes (rtattr) from `offset` to the end of `payload`: type (nested flag stripped) -> payload copy. First one wins. */
@@ -105,37 +116,40 @@ export function parseAttributes(payload: Uint8Array, offset: number): Map<number
   return attrs;
 }
 
-/** A NUL-terminated string attribute (interface name, address label). */
-function cString(bytes: Uint8Array | undefined): string {
-  if (!bytes) return '';
-  const end = bytes.indexOf(0);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, end >= 0 ? end : bytes.length).toString('utf8');
+/** Picked attribute `i` as a NUL-terminated string (interface name, address label); '' when absent. */
+function stringAttribute(payload: Uint8Array, i: number): string {
+  const start = attributeStart[i]!;
+  return start < 0 ? '' : cString(payload, start, start + attributeLength[i]!);
 }
 
-/** A u32 attribute, or `fallback` when absent or short. */
-const u32Attribute = (bytes: Uint8Array | undefined, fallback: number): number =>
-  bytes && bytes.length >= 4 ? readU32LE(bytes, 0) : fallback;
+/** Picked attribute `i` as a u32, or `fallback` when absent or short. */
+function u32Attribute(payload: Uint8Array, i: number, fallback: number): number {
+  const start = attributeStart[i]!;
+  return start >= 0 && attributeLength[i]! >= 4 ? readU32LE(payload, start) : fallback;
+}
 
-/** A copy of an address attribute of exactly `size` bytes, else null. */
-const addressAttribute = (bytes: Uint8Array | undefined, size: number): Uint8Array | null =>
-  bytes && bytes.length === size ? bytes.slice() : null;
+/** A copy of picked attribute `i` when it is an address of exactly `size` bytes, else null. */
+function addressAttribute(payload: Uint8Array, i: number, size: number): Uint8Array | null {
+  const start = attributeStart[i]!;
+  return start >= 0 && attributeLength[i] === size ? payload.slice(start, start + size) : null;
+}
 
 /** A request: nlmsghdr, the fixed body, then attributes. */
 export function encodeMessage(type: number, flags: number, seq: number, body: Uint8Array, attrs: ReadonlyArray<[number, Uint8Array]> = []): Uint8Array {
   let size = NLMSGHDR_SIZE + align4(body.length);
   for (const [, value] of attrs) size += align4(RTATTR_HEADER + value.length);
+  // Written byte by byte: a DataView would move this small array out of V8's heap (structs/bytes.ts).
   const out = new Uint8Array(size);
-  const view = viewOf(out);
-  view.setUint32(0, size, true);
-  view.setUint16(4, type, true);
-  view.setUint16(6, flags, true);
-  view.setUint32(8, seq >>> 0, true);
-  view.setUint32(12, 0, true); // pid 0: the kernel fills in our port id
+  writeU32LE(out, 0, size);
+  writeU16LE(out, 4, type);
+  writeU16LE(out, 6, flags);
+  writeU32LE(out, 8, seq >>> 0);
+  // pid (@12) 0: the kernel fills in our port id
   out.set(body, NLMSGHDR_SIZE);
   let at = NLMSGHDR_SIZE + align4(body.length);
   for (const [attrType, value] of attrs) {
-    view.setUint16(at, RTATTR_HEADER + value.length, true);
-    view.setUint16(at + 2, attrType, true);
+    writeU16LE(out, at, RTATTR_HEADER + value.length);
+    writeU16LE(out, at + 2, attrType);
     out.set(value, at + RTATTR_HEADER);
     at += align4(RTATTR_HEADER + value.length);
   }
@@ -216,12 +230,12 @@ const LINK_ATTRIBUTES = [IFLA.IFNAME, IFLA.MTU] as const;
 export function parseLink(message: NetlinkMessage): LinkInfo | null {
   const p = message.payload;
   if (p.length < IFINFOMSG_SIZE) return null;
-  const [name, mtu] = pickAttributes(p, IFINFOMSG_SIZE, LINK_ATTRIBUTES);
+  pickAttributes(p, IFINFOMSG_SIZE, LINK_ATTRIBUTES);
   return {
     index: readU32LE(p, 4) | 0,
-    name: cString(name),
+    name: stringAttribute(p, 0),
     flags: readU32LE(p, 8),
-    mtu: u32Attribute(mtu, 0),
+    mtu: u32Attribute(p, 1, 0),
     hardwareType: readU16LE(p, 2),
   };
 }
@@ -256,23 +270,23 @@ export function parseAddress(message: NetlinkMessage): AddressInfo | null {
   const version = versionOfLinuxFamily(p[0]!);
   if (version === 0) return null;
   const size = version === 4 ? 4 : 16;
-  const [localBytes, addressBytes, flagsBytes, labelBytes, broadcastBytes] = pickAttributes(p, IFADDRMSG_SIZE, ADDRESS_ATTRIBUTES);
-  const local = addressAttribute(localBytes, size);
-  const addr = addressAttribute(addressBytes, size);
+  pickAttributes(p, IFADDRMSG_SIZE, ADDRESS_ATTRIBUTES); // LOCAL, ADDRESS, FLAGS, LABEL, BROADCAST
+  const local = addressAttribute(p, 0, size);
+  const addr = addressAttribute(p, 1, size);
   const address = local ?? addr;
   if (!address) return null;
   const peer = local && addr && !sameBytes(local, addr) ? addr : null;
-  const flags = u32Attribute(flagsBytes, p[2]!);
+  const flags = u32Attribute(p, 2, p[2]!);
   return {
     version,
     index: readU32LE(p, 4),
     address,
     prefixLength: p[1]!,
     peer,
-    broadcast: addressAttribute(broadcastBytes, size),
+    broadcast: addressAttribute(p, 4, size),
     scope: p[3]!,
     flags,
-    label: cString(labelBytes),
+    label: stringAttribute(p, 3),
     tentative: (flags & IFA_F.TENTATIVE) !== 0,
     dadFailed: (flags & IFA_F.DADFAILED) !== 0,
     deprecated: (flags & IFA_F.DEPRECATED) !== 0,
@@ -307,19 +321,19 @@ export function parseRoute(message: NetlinkMessage): RouteInfo | null {
   const version = versionOfLinuxFamily(p[0]!);
   if (version === 0) return null;
   const size = version === 4 ? 4 : 16;
-  const [oif, table, destination, preferredSource, gateway, priority] = pickAttributes(p, RTMSG_SIZE, ROUTE_ATTRIBUTES);
+  pickAttributes(p, RTMSG_SIZE, ROUTE_ATTRIBUTES); // OIF, TABLE, DST, PREFSRC, GATEWAY, PRIORITY
   return {
     version,
     type: p[7]!,
     scope: p[6]!,
-    table: u32Attribute(table, p[4]!),
+    table: u32Attribute(p, 1, p[4]!),
     dstLength: p[1]!,
-    destination: addressAttribute(destination, size),
-    preferredSource: addressAttribute(preferredSource, size),
-    gateway: addressAttribute(gateway, size),
-    outputInterface: u32Attribute(oif, 0),
+    destination: addressAttribute(p, 2, size),
+    preferredSource: addressAttribute(p, 3, size),
+    gateway: addressAttribute(p, 4, size),
+    outputInterface: u32Attribute(p, 0, 0),
     flags: readU32LE(p, 8),
-    priority: u32Attribute(priority, 0),
+    priority: u32Attribute(p, 5, 0),
   };
 }
 

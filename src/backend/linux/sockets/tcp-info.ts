@@ -8,7 +8,7 @@
  * and the Windows side then says 0 for it.
  */
 import * as C from '../../../winsock/constants.js';
-import type { TcpInfo } from '../../../structs/tcp-info.js';
+import type { TcpInfoInput } from '../../../structs/tcp-info.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import { ioctlInt, kernelInt, TCP_STATE } from '../host/socket-facts.js';
@@ -33,19 +33,20 @@ export interface LinuxTcpInfo {
   rtt: number;
   sndCwnd: number;
   totalRetrans: number;
-  bytesAcked?: bigint;
-  bytesReceived?: bigint;
+  // The 64-bit kernel fields are exact: the byte counters a number below 2^53 and a bigint above
+  // (`U64`), copied whole into Windows' 64-bit fields; rates and times numbers (exact below 2^53:
+  // 285 years of microseconds).
+  bytesAcked?: U64;
+  bytesReceived?: U64;
   notsentBytes?: number;
   minRtt?: number;
-  // Rates and times are 64-bit in the kernel but read as numbers (exact below 2^53: 285 years of
-  // microseconds); the byte counters stay bigints, copied whole into Windows' 64-bit fields.
   deliveryRate?: number;
   busyTime?: number;
   rwndLimited?: number;
   sndbufLimited?: number;
   deliveredCe?: number;
-  bytesSent?: bigint;
-  bytesRetrans?: bigint;
+  bytesSent?: U64;
+  bytesRetrans?: U64;
   reordSeen?: number;
   rcvOooPack?: number;
   sndWnd?: number;
@@ -59,75 +60,99 @@ export interface LinuxTcpInfo {
 export const TCPI_OPT_TIMESTAMPS = 1;
 export const TCPI_OPT_ECN = 8;
 
+/** A 64-bit unsigned kernel value, exactly: a number below 2^53 (no bigint made), else a bigint. */
+export type U64 = number | bigint;
+
+// Field readers for the parse: `n` bytes of tcp_info from `base` in `view`; a field past them
+// (an older kernel's shorter structure) is undefined. Module functions with the length passed in:
+// a closure per parse, or DataView.byteLength per field, cost more than the reads.
+const field8 = (view: DataView, base: number, n: number, off: number): number => (off < n ? view.getUint8(base + off) : 0);
+const field16 = (view: DataView, base: number, n: number, off: number): number | undefined =>
+  (off + 2 <= n ? view.getUint16(base + off, true) : undefined);
+const field32 = (view: DataView, base: number, n: number, off: number): number | undefined =>
+  (off + 4 <= n ? view.getUint32(base + off, true) : undefined);
+/** A rate or time: a number (exact below 2^53). */
+const field64Number = (view: DataView, base: number, n: number, off: number): number | undefined =>
+  (off + 8 <= n ? view.getUint32(base + off, true) + view.getUint32(base + off + 4, true) * 2 ** 32 : undefined);
+/** A counter, exactly (`U64`). */
+function field64(view: DataView, base: number, n: number, off: number): U64 | undefined {
+  if (off + 8 > n) return undefined;
+  const high = view.getUint32(base + off + 4, true);
+  return high < 0x200000 ? high * 2 ** 32 + view.getUint32(base + off, true) : view.getBigUint64(base + off, true);
+}
+
 /** Decode the first `length` bytes of a Linux tcp_info (x86_64 / generic layout). */
 export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo {
-  const view = new DataView(buf.buffer, buf.byteOffset, Math.min(length, buf.length));
-  const n = view.byteLength;
-  const u16 = (off: number) => (off + 2 <= n ? view.getUint16(off, true) : undefined);
-  const u32 = (off: number) => (off + 4 <= n ? view.getUint32(off, true) : undefined);
-  const u64 = (off: number) => (off + 8 <= n ? view.getBigUint64(off, true) : undefined);
-  const u64Number = (off: number) => (off + 8 <= n ? view.getUint32(off, true) + view.getUint32(off + 4, true) * 2 ** 32 : undefined);
-  const u8 = (off: number) => (off < n ? view.getUint8(off) : 0);
+  return parseAt(new DataView(buf.buffer, buf.byteOffset, buf.length), 0, Math.min(length, buf.length));
+}
+
+/** The tcp_info of `n` bytes at `base` in `view`. */
+function parseAt(v: DataView, base: number, n: number): LinuxTcpInfo {
   return {
     length: n,
-    state: u8(0),
-    retransmits: u8(2),
-    options: u8(5),
-    deliveryRateAppLimited: (u8(7) & 1) !== 0,
-    sndMss: u32(16) ?? 0,
-    unacked: u32(24) ?? 0,
-    lastDataSent: u32(44) ?? 0,
-    lastDataRecv: u32(52) ?? 0,
-    lastAckRecv: u32(56) ?? 0,
-    rtt: u32(68) ?? 0,
-    sndCwnd: u32(80) ?? 0,
-    totalRetrans: u32(100) ?? 0,
-    bytesAcked: u64(120),
-    bytesReceived: u64(128),
-    notsentBytes: u32(144),
-    minRtt: u32(148),
-    deliveryRate: u64Number(160),
-    busyTime: u64Number(168),
-    rwndLimited: u64Number(176),
-    sndbufLimited: u64Number(184),
-    deliveredCe: u32(196),
-    bytesSent: u64(200),
-    bytesRetrans: u64(208),
-    reordSeen: u32(220),
-    rcvOooPack: u32(224),
-    sndWnd: u32(228),
-    rcvWnd: u32(232),
-    totalRto: u16(240),
-    totalRtoRecoveries: u16(242),
-    totalRtoTime: u32(244),
+    state: field8(v, base, n, 0),
+    retransmits: field8(v, base, n, 2),
+    options: field8(v, base, n, 5),
+    deliveryRateAppLimited: (field8(v, base, n, 7) & 1) !== 0,
+    sndMss: field32(v, base, n, 16) ?? 0,
+    unacked: field32(v, base, n, 24) ?? 0,
+    lastDataSent: field32(v, base, n, 44) ?? 0,
+    lastDataRecv: field32(v, base, n, 52) ?? 0,
+    lastAckRecv: field32(v, base, n, 56) ?? 0,
+    rtt: field32(v, base, n, 68) ?? 0,
+    sndCwnd: field32(v, base, n, 80) ?? 0,
+    totalRetrans: field32(v, base, n, 100) ?? 0,
+    bytesAcked: field64(v, base, n, 120),
+    bytesReceived: field64(v, base, n, 128),
+    notsentBytes: field32(v, base, n, 144),
+    minRtt: field32(v, base, n, 148),
+    deliveryRate: field64Number(v, base, n, 160),
+    busyTime: field64Number(v, base, n, 168),
+    rwndLimited: field64Number(v, base, n, 176),
+    sndbufLimited: field64Number(v, base, n, 184),
+    deliveredCe: field32(v, base, n, 196),
+    bytesSent: field64(v, base, n, 200),
+    bytesRetrans: field64(v, base, n, 208),
+    reordSeen: field32(v, base, n, 220),
+    rcvOooPack: field32(v, base, n, 224),
+    sndWnd: field32(v, base, n, 228),
+    rcvWnd: field32(v, base, n, 232),
+    totalRto: field16(v, base, n, 240),
+    totalRtoRecoveries: field16(v, base, n, 242),
+    totalRtoTime: field32(v, base, n, 244),
   };
 }
 
 // The getsockopt arguments in native memory (host/libc.ts nativeBlock: koffi's fast call):
 // the socklen_t @0, the tcp_info from @8. Calls are synchronous, one at a time.
 const infoArgs = libc.nativeBlock(8 + TCP_INFO_BUFFER);
-const infoBytes = infoArgs.bytes.subarray(8);
 
 /** getsockopt(IPPROTO_TCP, TCP_INFO) on `fd`: the parsed structure, or the Linux errno. */
 export function readLinuxTcpInfo(fd: number): LinuxTcpInfo | number {
   infoArgs.view.setUint32(0, TCP_INFO_BUFFER, true);
   if (libc.getsockoptAt(fd, L.IPPROTO_TCP, L.TCP_INFO, infoArgs.address + 8, infoArgs.address) < 0) return libc.errno();
-  return parseLinuxTcpInfo(infoBytes, infoArgs.view.getUint32(0, true));
+  return parseAt(infoArgs.view, 8, Math.min(infoArgs.view.getUint32(0, true), TCP_INFO_BUFFER));
 }
 
-const STATE_MAP = new Map<number, number>([
-  [TCP_STATE.ESTABLISHED, C.TCPSTATE_ESTABLISHED], [TCP_STATE.SYN_SENT, C.TCPSTATE_SYN_SENT],
-  [TCP_STATE.SYN_RECV, C.TCPSTATE_SYN_RCVD], [TCP_STATE.FIN_WAIT1, C.TCPSTATE_FIN_WAIT_1],
-  [TCP_STATE.FIN_WAIT2, C.TCPSTATE_FIN_WAIT_2], [TCP_STATE.TIME_WAIT, C.TCPSTATE_TIME_WAIT],
-  [TCP_STATE.CLOSE, C.TCPSTATE_CLOSED], [TCP_STATE.CLOSE_WAIT, C.TCPSTATE_CLOSE_WAIT],
-  [TCP_STATE.LAST_ACK, C.TCPSTATE_LAST_ACK], [TCP_STATE.LISTEN, C.TCPSTATE_LISTEN],
-  [TCP_STATE.CLOSING, C.TCPSTATE_CLOSING], [TCP_STATE.NEW_SYN_RECV, C.TCPSTATE_SYN_RCVD],
-  [TCP_STATE.BOUND_INACTIVE, C.TCPSTATE_CLOSED],
-]);
+/** Windows TCPSTATE by Linux tcpi_state (index). */
+const STATE_TABLE: readonly number[] = (() => {
+  const table: number[] = [];
+  const pairs: Array<[number, number]> = [
+    [TCP_STATE.ESTABLISHED, C.TCPSTATE_ESTABLISHED], [TCP_STATE.SYN_SENT, C.TCPSTATE_SYN_SENT],
+    [TCP_STATE.SYN_RECV, C.TCPSTATE_SYN_RCVD], [TCP_STATE.FIN_WAIT1, C.TCPSTATE_FIN_WAIT_1],
+    [TCP_STATE.FIN_WAIT2, C.TCPSTATE_FIN_WAIT_2], [TCP_STATE.TIME_WAIT, C.TCPSTATE_TIME_WAIT],
+    [TCP_STATE.CLOSE, C.TCPSTATE_CLOSED], [TCP_STATE.CLOSE_WAIT, C.TCPSTATE_CLOSE_WAIT],
+    [TCP_STATE.LAST_ACK, C.TCPSTATE_LAST_ACK], [TCP_STATE.LISTEN, C.TCPSTATE_LISTEN],
+    [TCP_STATE.CLOSING, C.TCPSTATE_CLOSING], [TCP_STATE.NEW_SYN_RECV, C.TCPSTATE_SYN_RCVD],
+    [TCP_STATE.BOUND_INACTIVE, C.TCPSTATE_CLOSED],
+  ];
+  for (const [linux, windows] of pairs) table[linux] = windows;
+  return table;
+})();
 
 /** Windows TCPSTATE for a Linux tcpi_state (unknown future states read as CLOSED). */
 export function windowsTcpState(linuxState: number): number {
-  return STATE_MAP.get(linuxState) ?? C.TCPSTATE_CLOSED;
+  return STATE_TABLE[linuxState] ?? C.TCPSTATE_CLOSED;
 }
 
 /** States in which the connection has been synchronized (the three-way handshake completed). */
@@ -232,12 +257,15 @@ export interface TcpInfoContext {
 const U32_MAX = 0xffffffff;
 const u32 = (n: number): number => (n <= 0 ? 0 : n >= U32_MAX ? U32_MAX : Math.floor(n));
 /** A 64-bit kernel counter into a 32-bit Windows counter: it wraps, as a ULONG counter does. */
-const wrap32 = (n: bigint | undefined): number => Number(BigInt.asUintN(32, n ?? 0n));
+const wrap32 = (n: U64 | undefined): number => (typeof n === 'bigint' ? Number(BigInt.asUintN(32, n)) : (n ?? 0) >>> 0);
 /** Microseconds of a kernel chrono into whole milliseconds (a ULONG that saturates). */
 const ms = (us: number): number => u32(us / 1000);
 
-/** Windows TCP_INFO_v2 (v0 and v1 are its prefixes) for a Linux tcp_info. Pure. */
-export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Required<TcpInfo> {
+/**
+ * Windows TCP_INFO_v2 (v0 and v1 are its prefixes) for a Linux tcp_info, as encodeTcpInfo takes
+ * it: the 64-bit fields are numbers while they fit one exactly (no bigint made per call). Pure.
+ */
+export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Required<TcpInfoInput> {
   const busy = info.busyTime ?? 0;
   const rwnd = info.rwndLimited ?? 0;
   const sndbuf = info.sndbufLimited ?? 0;
@@ -245,7 +273,7 @@ export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Require
   return {
     State: windowsTcpState(info.state),
     Mss: info.sndMss,
-    ConnectionTimeMs: BigInt(Math.max(0, Math.floor(ctx.connectionTimeMs))),
+    ConnectionTimeMs: Math.max(0, Math.floor(ctx.connectionTimeMs)),
     TimestampsEnabled: (info.options & TCPI_OPT_TIMESTAMPS) !== 0,
     RttUs: info.rtt,
     MinRttUs: info.minRtt ?? 0,
@@ -254,8 +282,8 @@ export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Require
     SndWnd: info.sndWnd ?? 0,
     RcvWnd: info.rcvWnd ?? 0,
     RcvBuf: u32(ctx.rcvBuf),
-    BytesOut: info.bytesSent ?? info.bytesAcked ?? 0n,
-    BytesIn: info.bytesReceived ?? 0n,
+    BytesOut: info.bytesSent ?? info.bytesAcked ?? 0,
+    BytesIn: info.bytesReceived ?? 0,
     BytesReordered: 0,
     BytesRetrans: wrap32(info.bytesRetrans),
     FastRetrans: 0,
@@ -264,13 +292,13 @@ export function windowsTcpInfo(info: LinuxTcpInfo, ctx: TcpInfoContext): Require
     SynRetrans: Math.min(255, ctx.synRetrans),
     SndLimTransRwin: 0,
     SndLimTimeRwin: ms(rwnd),
-    SndLimBytesRwin: 0n,
+    SndLimBytesRwin: 0,
     SndLimTransCwnd: 0,
     SndLimTimeCwnd: ms(cwndLimited),
-    SndLimBytesCwnd: 0n,
+    SndLimBytesCwnd: 0,
     SndLimTransSnd: 0,
     SndLimTimeSnd: ms(sndbuf),
-    SndLimBytesSnd: 0n,
+    SndLimBytesSnd: 0,
     OutOfOrderPktsIn: info.rcvOooPack ?? 0,
     EcnNegotiated: (info.options & TCPI_OPT_ECN) !== 0,
     EceAcksIn: 0,
@@ -291,7 +319,7 @@ function receiveBuffer(fd: number): number {
 }
 
 /** Everything SIO_TCP_INFO returns, read from a live socket; or the Linux errno. */
-export function tcpInfoOf(sock: LinuxSocket): Required<TcpInfo> | number {
+export function tcpInfoOf(sock: LinuxSocket): Required<TcpInfoInput> | number {
   const fd = sock.fd;
   const info = readLinuxTcpInfo(fd);
   if (typeof info === 'number') return info;

@@ -29,6 +29,7 @@ import { SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockadd
 import { addressOf } from '../../host/libc.js';
 import { hostAddresses, isBindable, type HostAddress } from '../../netlink/index.js';
 import { isLinkLocal6 } from '../../../../structs/ip.js';
+import { writeU16LE, writeU32LE } from '../../../../structs/bytes.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 import { family, noInput } from '../checks.js';
 
@@ -41,10 +42,9 @@ export function windowsSockaddrOf(a: HostAddress): Uint8Array {
     return sa;
   }
   const sa = new Uint8Array(SOCKADDR_IN6_SIZE);
-  const view = new DataView(sa.buffer);
-  view.setUint16(0, AF_INET6, true);
+  writeU16LE(sa, 0, AF_INET6);
   sa.set(a.address, 8);
-  view.setUint32(24, isLinkLocal6(a.address) ? a.index : 0, true);
+  writeU32LE(sa, 24, isLinkLocal6(a.address) ? a.index : 0);
   return sa;
 }
 

@@ -31,6 +31,8 @@ import { AF_INET, AF_INET6, isV4Mapped, mapIPv4, SOCKADDR_IN6_SIZE, SOCKADDR_IN_
 import { E } from '../../host/libc.js';
 import { kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { done, failed, UNTOUCHED, type IoctlDone, type IoctlHandler } from '../types.js';
+import { readU32 } from '../buffers.js';
+import { writeU16LE, writeU32LE } from '../../../../structs/bytes.js';
 
 /** A failure that leaves *lpcbBytesReturned as the caller had it. */
 const untouched = (error: number): IoctlDone => failed(error, UNTOUCHED);
@@ -44,7 +46,10 @@ const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([
   E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, E.ENODEV, E.EAGAIN,
 ]);
 
-const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);
+function isZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
 
 /**
  * The source the kernel would use for `destination` (16 bytes, IPv4 as IPv4-mapped) and its zone
@@ -69,9 +74,9 @@ export const routingInterfaceQuery: IoctlHandler = {
     if (family === AF_INET6 && input.length < SOCKADDR_IN6_SIZE) return untouched(WSAEINVAL);
     if (family !== sock.af) return untouched(WSAEAFNOSUPPORT);
 
-    const view = new DataView(input.buffer, input.byteOffset, input.length);
-    const address = family === AF_INET ? input.slice(4, 8) : input.slice(8, 24);
-    const zone = family === AF_INET6 ? view.getUint32(24, true) : 0;
+    // Views, not copies: nothing below writes to them (kernelSourceFor copies the address).
+    const address = family === AF_INET ? input.subarray(4, 8) : input.subarray(8, 24);
+    const zone = family === AF_INET6 ? readU32(input, 24) : 0;
     if (isZero(address)) return untouched(WSAEINVAL);
     const mapped = family === AF_INET6 && isV4Mapped(address);
     if (mapped && isZero(address.subarray(12))) return untouched(WSAEINVAL);
@@ -88,10 +93,9 @@ export const routingInterfaceQuery: IoctlHandler = {
       output.set(found.source.subarray(12), 4);
     } else {
       // A mapped destination's source comes back IPv4-mapped: answered as it is.
-      const out = new DataView(output.buffer, output.byteOffset, size);
-      out.setUint16(0, AF_INET6, true);
+      writeU16LE(output, 0, AF_INET6);
       output.set(found.source, 8);
-      out.setUint32(24, found.scopeId, true);
+      writeU32LE(output, 24, found.scopeId);
     }
     return done(size);
   },

@@ -29,7 +29,8 @@ export const tcpInfo: IoctlHandler = {
     if (output.length < size) return failed(WSAEINVAL);
     const info = tcpInfoOf(sock);
     if (typeof info === 'number') return failed(wsaFromErrno(info));
-    encodeTcpInfo(info, version as TcpInfoVersion, output.subarray(0, size));
+    // The encoder writes exactly the structure's bytes (no view cut to it needed).
+    encodeTcpInfo(info, version as TcpInfoVersion, output);
     return done(size);
   },
 };
