@@ -7,7 +7,14 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, closeAll, tcpPair } from './helpers/sockets.js';
-import { subscribe, drainReadiness, rearm } from '../dist/backend/linux/loop/readiness.js';
+import { subscribe, unsubscribe, drainReadiness, rearm, type ReadinessPhase } from '../dist/backend/linux/loop/readiness.js';
+
+/** Subscribe `onReady` to `fd`; returns what ends the subscription. */
+function watch(fd: number, interest: number, onReady: (events: number) => void, phase: ReadinessPhase = 'io'): () => void {
+  const subscriber = { interest, phase, onReady };
+  subscribe(fd, subscriber);
+  return () => unsubscribe(fd, subscriber);
+}
 import { pollOnce } from '../dist/backend/linux/loop/reactor.js';
 import { lookupSocket } from '../dist/backend/linux/win32/socket-state.js';
 import { readdirSync } from 'node:fs';
@@ -38,7 +45,7 @@ describe('readiness (edge-triggered epoll)', { skip: !linux && 'the Linux emulat
   test('one edge per arrival: data left unread is not reported again, new data is', () => {
     const { client, server } = tcpPair();
     const seen: number[] = [];
-    const stop = subscribe(fdOf(server), POLLIN, (events) => seen.push(events));
+    const stop = watch(fdOf(server), POLLIN, (events) => seen.push(events));
     drainReadiness();
     assert.deepEqual(seen, [], 'nothing readable yet');
     assert.equal(ws.send(client, new Uint8Array(3), 3, 0), 3);
@@ -59,7 +66,7 @@ describe('readiness (edge-triggered epoll)', { skip: !linux && 'the Linux emulat
     const { client, server } = tcpPair();
     const seen: number[] = [];
     assert.equal(ws.send(client, new Uint8Array(1), 1, 0), 1);
-    const stop = subscribe(fdOf(server), POLLIN, (events) => seen.push(events));
+    const stop = watch(fdOf(server), POLLIN, (events) => seen.push(events));
     drainUntil(seen, 0);
     assert.equal(seen.length, 1, 'registration reports what already holds');
     rearm(fdOf(server));
@@ -78,9 +85,9 @@ describe('readiness (edge-triggered epoll)', { skip: !linux && 'the Linux emulat
     const { client, server } = tcpPair();
     const order: string[] = [];
     const fd = fdOf(server);
-    const stopObserve = subscribe(fd, POLLIN | POLLOUT, (e) => order.push(`observe:${e & (POLLIN | POLLOUT)}`), 'observe');
-    const stopRead = subscribe(fd, POLLIN, (e) => order.push(`io-read:${e & (POLLIN | POLLOUT)}`));
-    const stopWrite = subscribe(fd, POLLOUT, (e) => order.push(`io-write:${e & (POLLIN | POLLOUT)}`));
+    const stopObserve = watch(fd, POLLIN | POLLOUT, (e) => order.push(`observe:${e & (POLLIN | POLLOUT)}`), 'observe');
+    const stopRead = watch(fd, POLLIN, (e) => order.push(`io-read:${e & (POLLIN | POLLOUT)}`));
+    const stopWrite = watch(fd, POLLOUT, (e) => order.push(`io-write:${e & (POLLIN | POLLOUT)}`));
     drainUntil(order, 0);
     assert.deepEqual(order, ['io-write:4', 'observe:4'], 'writable only: the reader is not called');
     order.length = 0;
@@ -96,7 +103,7 @@ describe('readiness (edge-triggered epoll)', { skip: !linux && 'the Linux emulat
   test('the blocking wait services it: an edge is dispatched while the thread waits in poll()', () => {
     const { client, server } = tcpPair();
     const seen: number[] = [];
-    const stop = subscribe(fdOf(server), POLLIN, (events) => seen.push(events));
+    const stop = watch(fdOf(server), POLLIN, (events) => seen.push(events));
     assert.equal(ws.send(client, new Uint8Array(1), 1, 0), 1);
     const deadline = Date.now() + 1000;
     while (seen.length === 0 && Date.now() < deadline) pollOnce(200);
@@ -109,7 +116,7 @@ describe('readiness (edge-triggered epoll)', { skip: !linux && 'the Linux emulat
     const { client, server } = tcpPair();
     const openFds = (): number => readdirSync('/proc/self/fd').length;
     const before = openFds();
-    const stop = subscribe(fdOf(server), POLLIN, () => undefined);
+    const stop = watch(fdOf(server), POLLIN, () => undefined);
     assert.equal(openFds(), before + 1, 'one epoll fd');
     stop();
     assert.equal(openFds(), before, 'closed with the last subscription');

@@ -32,15 +32,22 @@ import { addSource } from './reactor.js';
 /** Who runs first when an fd is ready: the data path (`io`), then event recording (`observe`). */
 export type ReadinessPhase = 'io' | 'observe';
 
-interface Subscriber {
-  readonly interest: number;
-  readonly onReady: (events: number) => void;
+/**
+ * One subscription: what it asks for and who is told. An object rather than a closure so a caller
+ * with thousands of subscriptions (one per socket with a pending transfer) can make it its own
+ * state object, with the handler on its prototype. `interest` may change while subscribed: call
+ * rearm(fd) afterwards so the registration asks for the new union.
+ */
+export interface Subscriber {
+  interest: number;
   readonly phase: ReadinessPhase;
+  onReady(events: number): void;
 }
 
 interface Registration {
   readonly fd: number;
-  readonly subscribers: Set<Subscriber>;
+  /** In subscription order; most fds have one. */
+  readonly subscribers: Subscriber[];
 }
 
 const PACKED = process.arch === 'x64';
@@ -60,33 +67,40 @@ const one = new Uint8Array(EVENT_SIZE);
 const oneView = new DataView(one.buffer);
 const batch = new Uint8Array(EVENT_SIZE * BATCH);
 const batchView = new DataView(batch.buffer);
+/** One drain's edges (fd, events), gathered before any is dispatched; reused (drains do not nest). */
+const edgeFds = new Int32Array(BATCH * MAX_ROUNDS);
+const edgeEvents = new Uint32Array(BATCH * MAX_ROUNDS);
 
 /**
- * Call `onReady(events)` (POLL* bits, Linux values) at each edge of a condition in `interest`
- * (POLLIN, POLLOUT, POLLPRI, POLLRDHUP; POLLERR and POLLHUP always count). Returns the function
- * that ends this subscription. A subscription on an fd that cannot be registered (closed, not
- * pollable) never fires; the returned function is still safe to call.
+ * Call `subscriber.onReady(events)` (POLL* bits, Linux values) at each edge of a condition in its
+ * `interest` (POLLIN, POLLOUT, POLLPRI, POLLRDHUP; POLLERR and POLLHUP always count), until
+ * unsubscribe(fd, subscriber). A subscription on an fd that cannot be registered (closed, not
+ * pollable) never fires; unsubscribing it is still safe.
  */
-export function subscribe(fd: number, interest: number, onReady: (events: number) => void, phase: ReadinessPhase = 'io'): () => void {
-  const subscriber: Subscriber = { interest, onReady, phase };
+export function subscribe(fd: number, subscriber: Subscriber): void {
   let registration = registrations.get(fd);
   if (!registration) {
-    registration = { fd, subscribers: new Set() };
+    registration = { fd, subscribers: [subscriber] };
     registrations.set(fd, registration);
+  } else if (!registration.subscribers.includes(subscriber)) {
+    registration.subscribers.push(subscriber);
   }
-  registration.subscribers.add(subscriber);
   register(registration);
-  const reg = registration;
-  return () => {
-    if (!reg.subscribers.delete(subscriber)) return;
-    if (reg.subscribers.size > 0) {
-      register(reg);
-      return;
-    }
-    if (registrations.get(reg.fd) === reg) registrations.delete(reg.fd);
-    if (epfd >= 0) libc.epoll_ctl(epfd, L.EPOLL_CTL_DEL, reg.fd, null);
-    if (registrations.size === 0) closeEpoll();
-  };
+}
+
+/** End `subscriber`'s subscription to `fd` (nothing when it has none); the last one unregisters the fd. */
+export function unsubscribe(fd: number, subscriber: Subscriber): void {
+  const registration = registrations.get(fd);
+  const at = registration ? registration.subscribers.indexOf(subscriber) : -1;
+  if (!registration || at < 0) return;
+  registration.subscribers.splice(at, 1);
+  if (registration.subscribers.length > 0) {
+    register(registration);
+    return;
+  }
+  registrations.delete(fd);
+  if (epfd >= 0) libc.epoll_ctl(epfd, L.EPOLL_CTL_DEL, fd, null);
+  if (registrations.size === 0) closeEpoll();
 }
 
 /** Report `fd` once more if a subscribed condition holds now (no-op when nobody subscribed to it). */
@@ -100,18 +114,19 @@ export function drainReadiness(): void {
   if (draining || epfd < 0) return;
   draining = true;
   try {
-    const edges: Array<[number, number]> = [];
+    let count = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const n = libc.epoll_wait(epfd, batch, BATCH, 0);
       for (let i = 0; i < n; i++) {
         const at = i * EVENT_SIZE;
-        edges.push([Number(batchView.getBigUint64(at + DATA_OFFSET, true)), batchView.getUint32(at, true)]);
+        // `data` holds the fd (written below as a 64-bit value): its low half is the number.
+        edgeFds[count] = batchView.getInt32(at + DATA_OFFSET, true);
+        edgeEvents[count++] = batchView.getUint32(at, true);
       }
       if (n < BATCH) break;
     }
-    for (const phase of ['io', 'observe'] as const) {
-      for (const [fd, events] of edges) dispatch(fd, events, phase);
-    }
+    for (let i = 0; i < count; i++) dispatch(edgeFds[i]!, edgeEvents[i]!, 'io');
+    for (let i = 0; i < count; i++) dispatch(edgeFds[i]!, edgeEvents[i]!, 'observe');
   } finally {
     draining = false;
   }
@@ -120,15 +135,25 @@ export function drainReadiness(): void {
 function dispatch(fd: number, events: number, phase: ReadinessPhase): void {
   const registration = registrations.get(fd);
   if (!registration) return;
-  for (const subscriber of [...registration.subscribers]) {
-    if (subscriber.phase !== phase || !registration.subscribers.has(subscriber)) continue;
-    const relevant = events & (subscriber.interest | ALWAYS);
-    if (!relevant) continue;
-    try {
-      subscriber.onReady(relevant);
-    } catch {
-      // One subscriber's bug must not keep the others from their edge.
-    }
+  const { subscribers } = registration;
+  if (subscribers.length === 1) {
+    notify(subscribers[0]!, events, phase);
+    return;
+  }
+  // A handler may (un)subscribe: walk a copy, skipping whoever left meanwhile.
+  for (const subscriber of subscribers.slice()) {
+    if (subscribers.includes(subscriber)) notify(subscriber, events, phase);
+  }
+}
+
+function notify(subscriber: Subscriber, events: number, phase: ReadinessPhase): void {
+  if (subscriber.phase !== phase) return;
+  const relevant = events & (subscriber.interest | ALWAYS);
+  if (!relevant) return;
+  try {
+    subscriber.onReady(relevant);
+  } catch {
+    // One subscriber's bug must not keep the others from their edge.
   }
 }
 
@@ -139,7 +164,8 @@ function register(registration: Registration): void {
   let interest = 0;
   for (const subscriber of registration.subscribers) interest |= subscriber.interest;
   oneView.setUint32(0, (interest | L.EPOLLET) >>> 0, true);
-  oneView.setBigUint64(DATA_OFFSET, BigInt(registration.fd), true);
+  oneView.setUint32(DATA_OFFSET, registration.fd, true);
+  oneView.setUint32(DATA_OFFSET + 4, 0, true);
   // MOD first: the fd may be registered already. ENOENT: it is not (new, or its old file was closed
   // and epoll forgot it; the number was reused). EEXIST on ADD cannot follow a failed MOD.
   if (libc.epoll_ctl(ep, L.EPOLL_CTL_MOD, registration.fd, one) === 0) return;

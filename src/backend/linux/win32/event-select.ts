@@ -42,7 +42,7 @@ import {
   acceptQueueLength, isBound, linuxInq, oobInline, pendingSocketError, receiveQueueMemory, TCP_STATE, tcpState as linuxTcpState,
 } from '../host/socket-facts.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
-import { drainReadiness, rearm, subscribe } from '../loop/readiness.js';
+import { drainReadiness, rearm, subscribe, unsubscribe, type Subscriber } from '../loop/readiness.js';
 
 const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
 const NOTIFICATIONS = C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
@@ -250,7 +250,9 @@ function subscribeState(state: SelectState): void {
   if (state.unsubscribe) return;
   const fd = state.sock.fd;
   if (fd < 0 || state.sock.closed) return;
-  state.unsubscribe = subscribe(fd, INTEREST, () => evaluate(state), 'observe');
+  const subscriber: Subscriber = { interest: INTEREST, phase: 'observe', onReady: () => evaluate(state) };
+  subscribe(fd, subscriber);
+  state.unsubscribe = () => unsubscribe(fd, subscriber);
 }
 
 function unsubscribeState(state: SelectState): void {

@@ -16,12 +16,18 @@ import { kick } from '../loop/scheduler.js';
 
 export class OverlappedOp {
   done = false;
-  /** Releases what the pending operation holds (a watcher subscription, ...). */
-  release: (() => void) | null = null;
+  /**
+   * Releases what the pending operation holds (a watcher subscription, a place in a queue, ...).
+   * Given the operation, so one shared function can serve every operation of a kind.
+   */
+  release: ((op: OverlappedOp) => void) | null = null;
   /** How closesocket ends it: data transfers abort (STATUS_CONNECTION_ABORTED), the rest cancel. */
   closeStatus = STATUS_CANCELLED;
   /** A receive's flags at completion (MSG_OOB ...), what WSAGetOverlappedResult's lpdwFlags gets. */
   receiveFlags = 0;
+  /** Neighbours among the socket's pending operations (in start order); a list, not a Set per socket. */
+  previousOnSocket: OverlappedOp | null = null;
+  nextOnSocket: OverlappedOp | null = null;
   constructor(
     readonly sock: LinuxSocket,
     readonly overlapped: WSAOVERLAPPED,
@@ -32,7 +38,8 @@ export class OverlappedOp {
 }
 
 
-const pendingBySocket = new Map<LinuxSocket, Set<OverlappedOp>>();
+/** Each socket's pending operations: the first and last of its list (OverlappedOp's neighbours). */
+const pendingBySocket = new Map<LinuxSocket, { first: OverlappedOp; last: OverlappedOp }>();
 const opByOverlapped = new WeakMap<WSAOVERLAPPED, OverlappedOp>();
 
 /** hEvent as this backend reads a HANDLE: a number, anything else (or a throwing getter) is no handle. */
@@ -87,9 +94,14 @@ export function startPending(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWS
   // The event that will be signalled at completion starts reset (no event with a routine).
   const event = openEvent(deliveryOf({ hasRoutine: Boolean(routine), hEvent: op.hEvent, portAssociated: false }).event);
   if (event) unsignal(event);
-  let set = pendingBySocket.get(sock);
-  if (!set) pendingBySocket.set(sock, (set = new Set()));
-  set.add(op);
+  const ends = pendingBySocket.get(sock);
+  if (ends) {
+    op.previousOnSocket = ends.last;
+    ends.last.nextOnSocket = op;
+    ends.last = op;
+  } else {
+    pendingBySocket.set(sock, { first: op, last: op });
+  }
   opByOverlapped.set(ov, op);
   return op;
 }
@@ -98,13 +110,11 @@ export function startPending(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWS
 export function complete(op: OverlappedOp, status: number, information: number): boolean {
   if (op.done) return false;
   op.done = true;
-  const set = pendingBySocket.get(op.sock);
-  set?.delete(op);
-  if (set && set.size === 0) pendingBySocket.delete(op.sock);
+  unlink(op);
   const release = op.release;
   op.release = null;
   try {
-    release?.();
+    release?.(op);
   } catch (error) {
     // What the operation held is the emulation's own; a failure to let go must not cost the caller
     // the completion.
@@ -112,6 +122,22 @@ export function complete(op: OverlappedOp, status: number, information: number):
   }
   deliver(op.sock, op.overlapped, op.routine, op.hEvent, status, information);
   return true;
+}
+
+/** Take `op` out of its socket's pending list. */
+function unlink(op: OverlappedOp): void {
+  const ends = pendingBySocket.get(op.sock);
+  if (!ends) return;
+  const { previousOnSocket: previous, nextOnSocket: next } = op;
+  if (previous) previous.nextOnSocket = next;
+  else if (ends.first === op) {
+    if (next) ends.first = next;
+    else pendingBySocket.delete(op.sock);
+  }
+  if (next) next.previousOnSocket = previous;
+  else if (ends.last === op && previous) ends.last = previous;
+  op.previousOnSocket = null;
+  op.nextOnSocket = null;
 }
 
 export function cancel(op: OverlappedOp): boolean {
@@ -123,12 +149,15 @@ export function abortOnClose(op: OverlappedOp): boolean {
   return complete(op, op.closeStatus, 0);
 }
 
+/** The socket's pending operations, in start order (a copy: completing them is safe meanwhile). */
 export function pendingOn(sock: LinuxSocket): OverlappedOp[] {
-  return [...(pendingBySocket.get(sock) ?? [])];
+  const out: OverlappedOp[] = [];
+  for (let op = pendingBySocket.get(sock)?.first ?? null; op; op = op.nextOnSocket) out.push(op);
+  return out;
 }
 
 export function allPending(): OverlappedOp[] {
-  return [...pendingBySocket.values()].flatMap((set) => [...set]);
+  return [...pendingBySocket.keys()].flatMap(pendingOn);
 }
 
 /** The latest operation started with this WSAOVERLAPPED (pending or done), if any. */

@@ -23,7 +23,7 @@
  */
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import type { OverlappedOp } from '../../win32/operations.js';
-import { subscribe } from '../../loop/readiness.js';
+import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
 import { holdServicing } from '../../loop/scheduler.js';
 import { L } from '../../host/libc.js';
 
@@ -36,22 +36,62 @@ export interface Transfer {
   attempt(): boolean;
 }
 
-interface Queues {
-  readonly receives: Transfer[];
-  readonly sends: Transfer[];
-  /** What the subscription asks for (poll() bits): every event a transfer here has waited for. */
-  interest: number;
-  unsubscribe: (() => void) | null;
-}
-
-const queuesBySocket = new Map<LinuxSocket, Queues>();
-/** Transfers pending on this thread, and the hold that keeps them serviced while it is idle. */
-let pendingCount = 0;
-let endHold: (() => void) | null = null;
-
 /** What an edge's events (poll() bits) let each direction try; errors and hang-ups concern both. */
 const RECEIVE_EDGE = L.POLLIN | L.POLLPRI | L.POLLRDHUP | L.POLLERR | L.POLLHUP;
 const SEND_EDGE = L.POLLOUT | L.POLLERR | L.POLLHUP;
+const NONE: readonly Transfer[] = Object.freeze([]);
+
+/**
+ * A socket's pending transfers, and its readiness subscription (this object itself): what a socket
+ * with something pending costs, so it is kept small (the handler is a prototype method, an empty
+ * direction shares NONE, a first transfer gets a one-slot list).
+ */
+class SocketQueues implements Subscriber {
+  receives: Transfer[] = NONE as Transfer[];
+  sends: Transfer[] = NONE as Transfer[];
+  /** What the subscription asks for (poll() bits): every event a transfer here has waited for. */
+  interest = 0;
+  readonly phase = 'io';
+  /** The fd subscribed to (-1: none), kept for unsubscribing after the socket lost its fd. */
+  fd = -1;
+  constructor(readonly sock: LinuxSocket) {}
+
+  add(direction: 'receive' | 'send', transfer: Transfer): void {
+    if (direction === 'receive') {
+      if (this.receives.length === 0) this.receives = [transfer];
+      else this.receives.push(transfer);
+    } else if (this.sends.length === 0) {
+      this.sends = [transfer];
+    } else {
+      this.sends.push(transfer);
+    }
+  }
+
+  /** Take `transfer` out; whether it was here. */
+  remove(transfer: Transfer): boolean {
+    let at = this.receives.indexOf(transfer);
+    if (at >= 0) {
+      this.receives.splice(at, 1);
+      this.sock.pendingReceives--;
+      return true;
+    }
+    at = this.sends.indexOf(transfer);
+    if (at < 0) return false;
+    this.sends.splice(at, 1);
+    return true;
+  }
+
+  /** An edge: in each direction it concerns, finish what can be finished (drive()). */
+  onReady(events: number): void {
+    if (events & RECEIVE_EDGE) driveList(this.sock, this.receives);
+    if (events & SEND_EDGE) driveList(this.sock, this.sends);
+  }
+}
+
+const queuesBySocket = new Map<LinuxSocket, SocketQueues>();
+/** Transfers pending on this thread, and the hold that keeps them serviced while it is idle. */
+let pendingCount = 0;
+let endHold: (() => void) | null = null;
 
 /**
  * Tries at finishing a pending transfer made from a readiness edge (each may call the kernel):
@@ -72,56 +112,53 @@ export function hasPending(sock: LinuxSocket, direction: 'receive' | 'send'): bo
 export function enqueue(sock: LinuxSocket, direction: 'receive' | 'send', transfer: Transfer): void {
   let queues = queuesBySocket.get(sock);
   if (!queues) {
-    queues = { receives: [], sends: [], interest: 0, unsubscribe: null };
+    queues = new SocketQueues(sock);
     queuesBySocket.set(sock, queues);
   }
-  const list = direction === 'receive' ? queues.receives : queues.sends;
-  list.push(transfer);
+  queues.add(direction, transfer);
   if (direction === 'receive') sock.pendingReceives++;
   if (pendingCount++ === 0) endHold = holdServicing();
-  const q = queues;
-  transfer.op.release = () => {
-    const at = list.indexOf(transfer);
-    if (at < 0) return;
-    list.splice(at, 1);
-    if (direction === 'receive') sock.pendingReceives--;
-    if (q.receives.length === 0 && q.sends.length === 0) dropQueues(sock, q);
-    if (--pendingCount === 0) {
-      endHold?.();
-      endHold = null;
-    }
-  };
-  watch(sock, queues, queues.interest | transfer.events);
+  transfer.op.release = release;
+  watch(queues, queues.interest | transfer.events);
+}
+
+/** An operation queued here ended (completed, cancelled, its socket closed): its place goes. */
+function release(op: OverlappedOp): void {
+  const queues = queuesBySocket.get(op.sock);
+  if (!queues) return;
+  const transfer = queues.receives.find((t) => t.op === op) ?? queues.sends.find((t) => t.op === op);
+  if (!transfer || !queues.remove(transfer)) return;
+  if (queues.receives.length === 0 && queues.sends.length === 0) dropQueues(queues);
+  if (--pendingCount === 0) {
+    endHold?.();
+    endHold = null;
+  }
 }
 
 /**
- * Subscribe with `interest` unless the subscription already asks for that. The new one is made
- * before the old one ends, so the fd stays registered; (re-)registering makes the kernel report a
- * condition that already holds, so nothing that happened before is missed.
+ * Make the subscription ask for `interest` unless it already does. Registering (or re-registering
+ * with more interest) makes the kernel report a condition that already holds, so nothing that
+ * happened before is missed.
  */
-function watch(sock: LinuxSocket, queues: Queues, interest: number): void {
-  if (interest === queues.interest && queues.unsubscribe) return;
+function watch(queues: SocketQueues, interest: number): void {
+  const { sock } = queues;
+  if (interest === queues.interest && queues.fd >= 0) return;
   if (sock.closed || sock.fd < 0) return;
-  const previous = queues.unsubscribe;
   queues.interest = interest;
-  queues.unsubscribe = subscribe(sock.fd, interest, (events) => drive(sock, queues, events), 'io');
-  previous?.();
+  if (queues.fd === sock.fd) {
+    rearm(sock.fd);
+    return;
+  }
+  if (queues.fd >= 0) unsubscribe(queues.fd, queues);
+  queues.fd = sock.fd;
+  subscribe(sock.fd, queues);
 }
 
-function dropQueues(sock: LinuxSocket, queues: Queues): void {
-  if (queuesBySocket.get(sock) !== queues) return;
-  queuesBySocket.delete(sock);
-  queues.unsubscribe?.();
-  queues.unsubscribe = null;
-}
-
-/**
- * An edge: in each direction it concerns, finish what can be finished, head first, until the
- * kernel says EAGAIN or the queue is empty.
- */
-function drive(sock: LinuxSocket, queues: Queues, events: number): void {
-  if (events & RECEIVE_EDGE) driveList(sock, queues.receives);
-  if (events & SEND_EDGE) driveList(sock, queues.sends);
+function dropQueues(queues: SocketQueues): void {
+  if (queuesBySocket.get(queues.sock) !== queues) return;
+  queuesBySocket.delete(queues.sock);
+  if (queues.fd >= 0) unsubscribe(queues.fd, queues);
+  queues.fd = -1;
 }
 
 function driveList(sock: LinuxSocket, list: Transfer[]): void {
