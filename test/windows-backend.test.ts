@@ -17,6 +17,7 @@ import { prepareWine } from './helpers/wine.js';
 // This file runs from dist-test/ (and type-checks from test/): both sit in the repository root.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
+const kitModule = join(repoRoot, 'dist-test', 'helpers', 'wine-probe.js');
 
 const PROBE_TIMEOUT_MS = 90_000;
 
@@ -58,24 +59,16 @@ interface Probe {
 
 /**
  * The probe, run by the Windows node. Serialised with toString(), so it must be self-contained:
- * no references to anything outside its own body.
+ * no references to anything outside its own body; shared probe helpers come from the kit module
+ * it imports at run time (helpers/wine-probe.ts).
  */
-async function probe(backendPath: string): Promise<void> {
-  const { backend: ws } = (await import(backendPath)) as { backend: WinsockCore };
+async function probe(backendPath: string, kitPath: string): Promise<void> {
+  const { backend: ws } = (await import(backendPath)) as { backend: Required<WinsockCore> };
+  const kit = (await import(kitPath)) as typeof import('./helpers/wine-probe.js');
+  const { AF_INET, SOCK_STREAM, IPPROTO_TCP } = kit;
+  const { loopback } = kit.probeKit(ws);
   const FIONREAD = 0x4004667f;
   const FIONBIO = 0x8004667e;
-  const AF_INET = 2;
-  const SOCK_STREAM = 1;
-  const IPPROTO_TCP = 6;
-
-  const loopback = (port: number): Uint8Array => {
-    const sin = new Uint8Array(16);
-    const view = new DataView(sin.buffer);
-    view.setUint16(0, AF_INET, true);
-    view.setUint16(2, port, false);
-    sin.set([127, 0, 0, 1], 4);
-    return sin;
-  };
   const fionread = (s: number) => {
     const out = new Uint8Array(4);
     const bytesReturned = { value: 0xdead };
@@ -176,7 +169,7 @@ describe('Windows backend under Wine', { skip: unavailable ?? false }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-probe-'));
     try {
       const script = join(dir, 'probe.mjs');
-      writeFileSync(script, `(${probe.toString()})(${JSON.stringify(backendModule)});\n`);
+      writeFileSync(script, `(${probe.toString()})(${JSON.stringify(backendModule)}, ${JSON.stringify(kitModule)});\n`);
       const run = await runUnderWine(script, [], { timeoutMs: PROBE_TIMEOUT_MS });
       assert.equal(run.timedOut, false, `probe timed out\n${run.stderr}`);
       assert.equal(run.code, 0, `probe failed (exit ${run.code})\n${run.stderr}`);
