@@ -1,0 +1,97 @@
+/**
+ * Codes of issue 18 §2: the multicast source filters (SIO_SET_MULTICAST_FILTER /
+ * SIO_GET_MULTICAST_FILTER, SIOCSMSFILTER / SIOCGMSFILTER), on the loopback interface only
+ * (group 239.255.0.1 on 127.0.0.1 / interface index 1; nothing leaves the host).
+ *
+ * Sources: Microsoft's IP_MSFILTER, GROUP_FILTER and "Final-State-Based Multicast Programming"
+ * pages (the layouts, MCAST_INCLUDE 0 / MCAST_EXCLUDE 1, datagram and raw sockets only, setting a
+ * filter as the way to join), ws2tcpip.h getipv4sourcefilter / getsourcefilter (a get fills the
+ * caller's buffer; numsrc in = room, out = the filter's count). What no source states (the bytes a
+ * get returns, the stream-socket error) is marked inferred.
+ */
+import type { Context } from '../lib/types.js';
+import { expand, type CodeCase, type OverlappedRule } from '../lib/cases.js';
+import { ws } from '../lib/winsock.js';
+
+const FILTER_PAGES = 'Microsoft: IP_MSFILTER / GROUP_FILTER structure pages, Final-State-Based Multicast Programming';
+const GETTERS = 'ws2tcpip.h getipv4sourcefilter / getsourcefilter (in: group, interface, room; out: mode, count, sources)';
+
+const immediateInferred: OverlappedRule = {
+  kind: 'immediate', basis: 'inferred',
+  source: 'codes answered at once complete at once when overlapped (measured for FIONBIO, FIONREAD, SIOCATMARK, SIO_KEEPALIVE_VALS: Wine sock.c)',
+};
+
+const GROUP = Uint8Array.from([239, 255, 0, 1]);
+const LOOPBACK = Uint8Array.from([127, 0, 0, 1]);
+/** The loopback interface's index: 1 on Linux and on Windows ("Loopback Pseudo-Interface 1"). */
+const LOOPBACK_INDEX = 1;
+
+const ipFilter = (fmode: number, numsrc?: number, sources: Uint8Array[] = []): Buffer =>
+  ws.encodeIpMsfilter({ multiaddr: GROUP, interface: LOOPBACK, fmode, numsrc, sources });
+const groupFilter = (fmode: number, numsrc?: number, sources: Uint8Array[] = []): Buffer =>
+  ws.encodeGroupFilter({ interfaceIndex: LOOPBACK_INDEX, group: ws.sockaddr('239.255.0.1', 0), fmode, numsrc, sources });
+
+/** A UDP socket bound to 127.0.0.1 whose filter for the group is EXCLUDE{} (set with `code`). */
+function joined(code: 'ip' | 'group') {
+  return (ctx: Context): number => {
+    const s = ctx.udpBound();
+    const f = code === 'ip' ? ipFilter(ws.MCAST_EXCLUDE) : groupFilter(ws.MCAST_EXCLUDE);
+    ws.WSAIoctl(s, code === 'ip' ? ws.SIO_SET_MULTICAST_FILTER : ws.SIOCSMSFILTER, f, f.length, null, 0, { value: 0 }, null, null);
+    return s;
+  };
+}
+
+const describeIp = (out: Uint8Array, bytes: number): string => {
+  const f = ws.decodeIpMsfilter(out, Math.min(bytes, out.length));
+  return `mode ${f.fmode}, ${f.numsrc} sources`;
+};
+const describeGroup = (out: Uint8Array, bytes: number): string => {
+  const f = ws.decodeGroupFilter(out, Math.min(bytes, out.length));
+  return `mode ${f.fmode}, ${f.numsrc} sources, group family ${f.group[0]! | (f.group[1]! << 8)}`;
+};
+
+const cases: CodeCase[] = [
+  {
+    id: 'SIO_SET_MULTICAST_FILTER.exclude-none', code: 'SIO_SET_MULTICAST_FILTER', socket: 'udp-bound',
+    title: 'EXCLUDE{} for 239.255.0.1 on 127.0.0.1 (a join): 0, 0 bytes',
+    spec: () => ({ code: ws.SIO_SET_MULTICAST_FILTER, input: ipFilter(ws.MCAST_EXCLUDE) }),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 0 },
+    basis: 'documented', source: FILTER_PAGES,
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_SET_MULTICAST_FILTER.tcp', code: 'SIO_SET_MULTICAST_FILTER', socket: 'tcp-fresh',
+    title: 'a TCP socket: WSAEINVAL',
+    spec: () => ({ code: ws.SIO_SET_MULTICAST_FILTER, input: ipFilter(ws.MCAST_EXCLUDE) }),
+    expected: { rc: -1, error: 'WSAEINVAL', bytes: 0 },
+    basis: 'inferred', source: `datagram and raw sockets only (${FILTER_PAGES}); the error as the other multicast codes on a stream socket`,
+  },
+  {
+    id: 'SIO_GET_MULTICAST_FILTER.after-exclude-none', code: 'SIO_GET_MULTICAST_FILTER', socket: 'udp-bound', make: joined('ip'),
+    title: 'after EXCLUDE{}: mode 1 (MCAST_EXCLUDE), no sources',
+    spec: () => ({ code: ws.SIO_GET_MULTICAST_FILTER, input: ipFilter(0, 2), output: ws.ipMsfilterSize(2) }),
+    describe: describeIp,
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 16, out: 'mode 1, 0 sources' },
+    basis: 'inferred', source: `${GETTERS}; the byte count (the header and the sources written) is inferred`,
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIOCSMSFILTER.include-one', code: 'SIOCSMSFILTER', socket: 'udp-bound',
+    title: 'INCLUDE{127.0.0.2} for 239.255.0.1 on interface 1 (a join): 0, 0 bytes',
+    spec: () => ({ code: ws.SIOCSMSFILTER, input: groupFilter(ws.MCAST_INCLUDE, undefined, [ws.sockaddr('127.0.0.2', 0)]) }),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 0 },
+    basis: 'documented', source: FILTER_PAGES,
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIOCGMSFILTER.after-exclude-none', code: 'SIOCGMSFILTER', socket: 'udp-bound', make: joined('group'),
+    title: 'after EXCLUDE{}: mode 1 (MCAST_EXCLUDE), no sources, the group as a Windows SOCKADDR_IN',
+    spec: () => ({ code: ws.SIOCGMSFILTER, input: groupFilter(0, 1), output: ws.groupFilterSize(1) }),
+    describe: describeGroup,
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 144, out: 'mode 1, 0 sources, group family 2' },
+    basis: 'inferred', source: `${GETTERS}; the byte count (the header and the sources written) is inferred`,
+    overlapped: immediateInferred,
+  },
+];
+
+export const remainingCodes = cases.flatMap(expand);
