@@ -1,7 +1,8 @@
 /**
  * Codes of issue 18 §2: the multicast source filters (SIO_SET_MULTICAST_FILTER /
  * SIO_GET_MULTICAST_FILTER, SIOCSMSFILTER / SIOCGMSFILTER), on the loopback interface only
- * (group 239.255.0.1 on 127.0.0.1 / interface index 1; nothing leaves the host).
+ * (group 239.255.0.1 on 127.0.0.1 / interface index 1; nothing leaves the host), and the RSS
+ * queries (SIO_QUERY_RSS_PROCESSOR_INFO, SIO_QUERY_RSS_SCALABILITY_INFO).
  *
  * Sources: Microsoft's IP_MSFILTER, GROUP_FILTER and "Final-State-Based Multicast Programming"
  * pages (the layouts, MCAST_INCLUDE 0 / MCAST_EXCLUDE 1, datagram and raw sockets only, setting a
@@ -14,6 +15,7 @@ import { expand, type CodeCase, type OverlappedRule } from '../lib/cases.js';
 import { ws } from '../lib/winsock.js';
 
 const FILTER_PAGES = 'Microsoft: IP_MSFILTER / GROUP_FILTER structure pages, Final-State-Based Multicast Programming';
+const RSS_PAGE = 'Microsoft, SIO_QUERY_RSS_PROCESSOR_INFO and SOCKET_PROCESSOR_AFFINITY pages';
 const GETTERS = 'ws2tcpip.h getipv4sourcefilter / getsourcefilter (in: group, interface, room; out: mode, count, sources)';
 
 const immediateInferred: OverlappedRule = {
@@ -91,6 +93,38 @@ const cases: CodeCase[] = [
     expected: { rc: 0, error: 'NO_ERROR', bytes: 144, out: 'mode 1, 0 sources, group family 2' },
     basis: 'inferred', source: `${GETTERS}; the byte count (the header and the sources written) is inferred`,
     overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_QUERY_RSS_PROCESSOR_INFO.connected-tcp', code: 'SIO_QUERY_RSS_PROCESSOR_INFO', socket: 'tcp-pair',
+    title: 'a connected TCP socket: a SOCKET_PROCESSOR_AFFINITY, 8 bytes',
+    spec: () => ({ code: ws.SIO_QUERY_RSS_PROCESSOR_INFO, output: 8 }),
+    describe: (out) => (out[2]! < 64 && out[3] === 0 && out[6] === 0 && out[7] === 0 ? 'a processor number' : 'malformed'),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 8, out: 'a processor number' },
+    basis: 'documented', source: RSS_PAGE,
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_QUERY_RSS_PROCESSOR_INFO.unconnected-udp', code: 'SIO_QUERY_RSS_PROCESSOR_INFO', socket: 'udp-bound',
+    title: 'an unconnected UDP socket: WSAENOTCONN',
+    spec: () => ({ code: ws.SIO_QUERY_RSS_PROCESSOR_INFO, output: 8 }),
+    expected: { rc: -1, error: 'WSAENOTCONN', bytes: 0, out: 'untouched' },
+    basis: 'documented', source: RSS_PAGE,
+  },
+  {
+    id: 'SIO_QUERY_RSS_SCALABILITY_INFO.udp', code: 'SIO_QUERY_RSS_SCALABILITY_INFO', socket: 'udp-fresh',
+    title: 'a UDP socket: one BOOLEAN, 1 byte',
+    spec: () => ({ code: ws.SIO_QUERY_RSS_SCALABILITY_INFO, output: 1 }),
+    describe: (out) => (out[0] === 0 || out[0] === 1 ? 'a BOOLEAN' : `not a BOOLEAN (${out[0]})`),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 1, out: 'a BOOLEAN' },
+    basis: 'documented', source: 'Microsoft, Winsock IOCTLs page (SIO_QUERY_RSS_SCALABILITY_INFO: RSS_SCALABILITY_INFO, one BOOLEAN)',
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_QUERY_RSS_SCALABILITY_INFO.no-output', code: 'SIO_QUERY_RSS_SCALABILITY_INFO', socket: 'udp-fresh',
+    title: 'no output buffer: WSAEINVAL',
+    spec: () => ({ code: ws.SIO_QUERY_RSS_SCALABILITY_INFO, output: null }),
+    expected: { rc: -1, error: 'WSAEINVAL', bytes: 0 },
+    basis: 'documented', source: 'Microsoft, Winsock IOCTLs page (a NULL output or one smaller than RSS_SCALABILITY_INFO: WSAEINVAL)',
   },
 ];
 

@@ -54,6 +54,7 @@ export const read = libc.func('intptr_t read(int fd, uint8_t *buf, size_t len)')
 export const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)') as (fd: number, cmd: number, arg: number) => number;
 export const if_nametoindex = libc.func('unsigned int if_nametoindex(const char *name)') as (name: string) => number;
 export const getpid = libc.func('int getpid()') as () => number;
+export const sched_getcpu = libc.func('int sched_getcpu()') as () => number;
 
 // ---- the calls made on every control code, with native addresses -------------------------------
 // koffi converts a call whose arguments are all integers on its fast path: no buffer lookup per

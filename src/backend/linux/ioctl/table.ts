@@ -25,6 +25,7 @@ import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
+import { queryRssProcessorInfo, queryRssScalabilityInfo } from './handlers/rss.js';
 import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
 
 const handlers: IoctlHandler[] = [
@@ -59,6 +60,8 @@ const handlers: IoctlHandler[] = [
   setMulticastFilter,
   getMsFilter,
   setMsFilter,
+  queryRssProcessorInfo,
+  queryRssScalabilityInfo,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));
