@@ -2,7 +2,8 @@
  * Codes of issue 18 §2: the multicast source filters (SIO_SET_MULTICAST_FILTER /
  * SIO_GET_MULTICAST_FILTER, SIOCSMSFILTER / SIOCGMSFILTER), on the loopback interface only
  * (group 239.255.0.1 on 127.0.0.1 / interface index 1; nothing leaves the host), and the RSS
- * queries (SIO_QUERY_RSS_PROCESSOR_INFO, SIO_QUERY_RSS_SCALABILITY_INFO).
+ * queries (SIO_QUERY_RSS_PROCESSOR_INFO, SIO_QUERY_RSS_SCALABILITY_INFO) and the runtime port
+ * reservations (SIO_ACQUIRE / RELEASE / ASSOCIATE_PORT_RESERVATION).
  *
  * Sources: Microsoft's IP_MSFILTER, GROUP_FILTER and "Final-State-Based Multicast Programming"
  * pages (the layouts, MCAST_INCLUDE 0 / MCAST_EXCLUDE 1, datagram and raw sockets only, setting a
@@ -16,6 +17,7 @@ import { ws } from '../lib/winsock.js';
 
 const FILTER_PAGES = 'Microsoft: IP_MSFILTER / GROUP_FILTER structure pages, Final-State-Based Multicast Programming';
 const RSS_PAGE = 'Microsoft, SIO_QUERY_RSS_PROCESSOR_INFO and SOCKET_PROCESSOR_AFFINITY pages';
+const RESERVATION_PAGES = 'Microsoft: SIO_ACQUIRE_PORT_RESERVATION, SIO_RELEASE_PORT_RESERVATION, SIO_ASSOCIATE_PORT_RESERVATION, INET_PORT_RANGE, INET_PORT_RESERVATION_INSTANCE pages';
 const GETTERS = 'ws2tcpip.h getipv4sourcefilter / getsourcefilter (in: group, interface, room; out: mode, count, sources)';
 
 const immediateInferred: OverlappedRule = {
@@ -41,6 +43,20 @@ function joined(code: 'ip' | 'group') {
     ws.WSAIoctl(s, code === 'ip' ? ws.SIO_SET_MULTICAST_FILTER : ws.SIOCSMSFILTER, f, f.length, null, 0, { value: 0 }, null, null);
     return s;
   };
+}
+
+/** Tokens of the reservations `withReservation` acquired, by socket. */
+const tokens = new Map<number, bigint>();
+
+/** A fresh TCP socket that has acquired a 1-port runtime reservation (its token in `tokens`). */
+function withReservation(ctx: Context): number {
+  const s = ctx.tcp();
+  const out = new Uint8Array(16);
+  const input = ws.encodeInetPortRange(0, 1);
+  if (ws.WSAIoctl(s, ws.SIO_ACQUIRE_PORT_RESERVATION, input, 4, out, 16, { value: 0 }, null, null) === 0) {
+    tokens.set(s, ws.decodePortReservationInstance(out).token);
+  }
+  return s;
 }
 
 const describeIp = (out: Uint8Array, bytes: number): string => {
@@ -125,6 +141,55 @@ const cases: CodeCase[] = [
     spec: () => ({ code: ws.SIO_QUERY_RSS_SCALABILITY_INFO, output: null }),
     expected: { rc: -1, error: 'WSAEINVAL', bytes: 0 },
     basis: 'documented', source: 'Microsoft, Winsock IOCTLs page (a NULL output or one smaller than RSS_SCALABILITY_INFO: WSAEINVAL)',
+  },
+  {
+    id: 'SIO_ACQUIRE_PORT_RESERVATION.any-2', code: 'SIO_ACQUIRE_PORT_RESERVATION', socket: 'tcp-fresh',
+    title: 'StartPort 0, 2 ports: an INET_PORT_RESERVATION_INSTANCE, 16 bytes',
+    spec: () => ({ code: ws.SIO_ACQUIRE_PORT_RESERVATION, input: ws.encodeInetPortRange(0, 2), output: 16 }),
+    describe: (out) => {
+      const r = ws.decodePortReservationInstance(out);
+      return r.numberOfPorts === 2 && r.startPort !== 0 && r.token !== 0n ? 'a block of 2 ports and a token' : `unexpected: ${r.startPort}/${r.numberOfPorts}`;
+    },
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 16, out: 'a block of 2 ports and a token' },
+    basis: 'documented', source: RESERVATION_PAGES,
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_ACQUIRE_PORT_RESERVATION.no-ports', code: 'SIO_ACQUIRE_PORT_RESERVATION', socket: 'tcp-fresh',
+    title: 'NumberOfPorts 0: WSAEINVAL',
+    spec: () => ({ code: ws.SIO_ACQUIRE_PORT_RESERVATION, input: ws.encodeInetPortRange(0, 0), output: 16 }),
+    expected: { rc: -1, error: 'WSAEINVAL', bytes: 0, out: 'untouched' },
+    basis: 'inferred', source: `an invalid parameter is WSAEINVAL (${RESERVATION_PAGES})`,
+  },
+  {
+    id: 'SIO_RELEASE_PORT_RESERVATION.own-token', code: 'SIO_RELEASE_PORT_RESERVATION', socket: 'tcp-fresh', make: withReservation,
+    title: 'the token of a reservation this socket acquired: 0, 0 bytes',
+    spec: (s) => ({ code: ws.SIO_RELEASE_PORT_RESERVATION, input: ws.encodePortReservationToken(tokens.get(s) ?? 0n) }),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 0 },
+    basis: 'documented', source: RESERVATION_PAGES,
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_RELEASE_PORT_RESERVATION.unknown-token', code: 'SIO_RELEASE_PORT_RESERVATION', socket: 'tcp-fresh',
+    title: 'a token that names no reservation: WSAEINVAL',
+    spec: () => ({ code: ws.SIO_RELEASE_PORT_RESERVATION, input: ws.encodePortReservationToken(0x5eed0001n) }),
+    expected: { rc: -1, error: 'WSAEINVAL', bytes: 0 },
+    basis: 'inferred', source: `an invalid parameter is WSAEINVAL (${RESERVATION_PAGES})`,
+  },
+  {
+    id: 'SIO_ASSOCIATE_PORT_RESERVATION.own-token', code: 'SIO_ASSOCIATE_PORT_RESERVATION', socket: 'tcp-fresh', make: withReservation,
+    title: 'an unbound socket and a live runtime reservation\'s token: 0, 0 bytes',
+    spec: (s) => ({ code: ws.SIO_ASSOCIATE_PORT_RESERVATION, input: ws.encodePortReservationToken(tokens.get(s) ?? 0n) }),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 0 },
+    basis: 'documented', source: RESERVATION_PAGES,
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_ASSOCIATE_PORT_RESERVATION.unknown-token', code: 'SIO_ASSOCIATE_PORT_RESERVATION', socket: 'tcp-fresh',
+    title: 'a token that names no reservation: WSAEINVAL',
+    spec: () => ({ code: ws.SIO_ASSOCIATE_PORT_RESERVATION, input: ws.encodePortReservationToken(0x5eed0001n) }),
+    expected: { rc: -1, error: 'WSAEINVAL', bytes: 0 },
+    basis: 'inferred', source: `an invalid parameter is WSAEINVAL (${RESERVATION_PAGES})`,
   },
 ];
 

@@ -65,7 +65,7 @@ const EXTENSION_MESSAGES = 'delivered through WSARecvMsg / WSASendMsg control da
 const SECURE_SOCKETS = 'IPsec / AuthIP secure-socket extension: Linux has no AuthIP (per-socket IP_XFRM_POLICY needs CAP_NET_ADMIN and means something else)';
 const WFP = 'Windows Filtering Platform state; Linux has no counterpart';
 const MULTICAST_FILTER = 'counterpart: IP_MSFILTER / MCAST_MSFILTER with the INCLUDE / EXCLUDE numbers and the IPv6 family translated; a set on a group not joined joins it first';
-const PORT_RESERVATION = 'port reservations are not emulated in this build';
+const PORT_RESERVATION = 'the block held by one placeholder socket per port (no other binder gets it); an associated bind to port 0 takes from it; tokens per JS thread';
 const LSP_PLUMBING = 'companion-interface handles: the TCP/IP provider has none (fact sheet #6, #14)';
 
 /**
@@ -143,9 +143,9 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_TCP_SET_ACK_FREQUENCY: notImplemented('Linux has only transient (TCP_QUICKACK) or per-route delayed-ACK settings; Windows\' answer is undocumented'),
   SIO_SET_PRIORITY_HINT: approximated('counterpart: SO_PRIORITY (VeryLow 1 filler, Low 2 bulk, Normal 0); no scavenger congestion control'),
   SIO_TCP_INFO: approximated('TCP_INFO_v0 / v1 / v2 filled from Linux tcp_info (docs/tcp-info-mapping.md)'),
-  SIO_ACQUIRE_PORT_RESERVATION: notImplemented(PORT_RESERVATION),
-  SIO_RELEASE_PORT_RESERVATION: notImplemented(PORT_RESERVATION),
-  SIO_ASSOCIATE_PORT_RESERVATION: notImplemented(PORT_RESERVATION),
+  SIO_ACQUIRE_PORT_RESERVATION: approximated(PORT_RESERVATION),
+  SIO_RELEASE_PORT_RESERVATION: approximated(PORT_RESERVATION),
+  SIO_ASSOCIATE_PORT_RESERVATION: approximated(PORT_RESERVATION),
   SIO_SET_SECURITY: notImplemented(SECURE_SOCKETS),
   SIO_QUERY_SECURITY: notImplemented(SECURE_SOCKETS),
   SIO_SET_PEER_TARGET_NAME: notImplemented(SECURE_SOCKETS),

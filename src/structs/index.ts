@@ -6,3 +6,4 @@ export * from './socket-address-list.js';
 export * from './tcp-info.js';
 export * from './interface-info.js';
 export * from './multicast-filter.js';
+export * from './port-reservation.js';

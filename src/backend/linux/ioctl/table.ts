@@ -26,6 +26,7 @@ import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
 import { queryRssProcessorInfo, queryRssScalabilityInfo } from './handlers/rss.js';
+import { acquirePortReservation, associatePortReservation, releasePortReservation } from './handlers/port-reservation.js';
 import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
 
 const handlers: IoctlHandler[] = [
@@ -62,6 +63,9 @@ const handlers: IoctlHandler[] = [
   setMsFilter,
   queryRssProcessorInfo,
   queryRssScalabilityInfo,
+  acquirePortReservation,
+  releasePortReservation,
+  associatePortReservation,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

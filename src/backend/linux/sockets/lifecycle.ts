@@ -12,6 +12,7 @@ import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
 import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults } from './keepalive-defaults.js';
 import { applyWindowsOptionDefaults } from './option-defaults.js';
+import { socketClosing as releasePortReservations } from './port-reservations.js';
 
 /** socket() / WSASocketW made `fd` (already non-blocking): register it with Windows' defaults. */
 export function socketMade(fd: number, af: number, type: number, protocol: number, overlapped: boolean): LinuxSocket {
@@ -61,6 +62,7 @@ export function closeSocket(sock: LinuxSocket): void {
   for (const op of pendingOn(sock)) abortOnClose(op);
   for (const drop of [...sock.notificationRequests.values()]) drop();
   forgetSocket(sock);
+  releasePortReservations(sock);
   sock.closed = true;
   unregister(sock.handle);
   // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).

@@ -24,6 +24,7 @@ import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { readLinuxTcpInfo } from './tcp-info.js';
 import { forgetIcmpErrorInfo, noteIcmpErrors } from './icmp-error-info.js';
+import { bindFromReservation } from './port-reservations.js';
 import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import { sockaddrSize } from '../../../structs/sockaddr.js';
 
@@ -89,6 +90,8 @@ export function bind(s: SOCKET, name: Uint8Array | null, namelen: number): numbe
   if (typeof sock === 'number') return fail(sock);
   const addr = toLinuxSockaddr(callerBuffer(name, namelen), namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
+  const reserved = bindFromReservation(sock, addr.addr, addr.len);
+  if (reserved !== null) return reserved === 0 ? ok(0) : fail(reserved);
   if (libc.bind(sock.fd, addr.addr, addr.len) < 0) {
     const errno = libc.errno();
     // Linux says EINVAL for a second bind; Windows says WSAEINVAL too.

@@ -63,6 +63,8 @@ export class LinuxSocket implements HandleObject {
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */
   readonly notificationRequests = new Map<number, () => void>();
+  /** SIO_ASSOCIATE_PORT_RESERVATION's token: a bind to port 0 takes its port from that block. */
+  portReservation: bigint | null = null;
   closed = false;
 
   constructor(
