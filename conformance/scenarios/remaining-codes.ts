@@ -3,7 +3,7 @@
  * SIO_GET_MULTICAST_FILTER, SIOCSMSFILTER / SIOCGMSFILTER), on the loopback interface only
  * (group 239.255.0.1 on 127.0.0.1 / interface index 1; nothing leaves the host), and the RSS
  * queries (SIO_QUERY_RSS_PROCESSOR_INFO, SIO_QUERY_RSS_SCALABILITY_INFO) and the runtime port
- * reservations (SIO_ACQUIRE / RELEASE / ASSOCIATE_PORT_RESERVATION).
+ * reservations (SIO_ACQUIRE / RELEASE / ASSOCIATE_PORT_RESERVATION), SIO_TCP_INITIAL_RTO.
  *
  * Sources: Microsoft's IP_MSFILTER, GROUP_FILTER and "Final-State-Based Multicast Programming"
  * pages (the layouts, MCAST_INCLUDE 0 / MCAST_EXCLUDE 1, datagram and raw sockets only, setting a
@@ -190,6 +190,21 @@ const cases: CodeCase[] = [
     spec: () => ({ code: ws.SIO_ASSOCIATE_PORT_RESERVATION, input: ws.encodePortReservationToken(0x5eed0001n) }),
     expected: { rc: -1, error: 'WSAEINVAL', bytes: 0 },
     basis: 'inferred', source: `an invalid parameter is WSAEINVAL (${RESERVATION_PAGES})`,
+  },
+  {
+    id: 'SIO_TCP_INITIAL_RTO.rtt-300-syn-3', code: 'SIO_TCP_INITIAL_RTO', socket: 'tcp-fresh',
+    title: 'Rtt 300 ms, 3 SYN retransmissions on a TCP socket not yet connected: 0, 0 bytes',
+    spec: () => ({ code: ws.SIO_TCP_INITIAL_RTO, input: Uint8Array.from([300 & 0xff, 300 >> 8, 3, 0]) }),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 0 },
+    basis: 'documented', source: 'Microsoft, SIO_TCP_INITIAL_RTO and TCP_INITIAL_RTO_PARAMETERS pages',
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_TCP_INITIAL_RTO.udp', code: 'SIO_TCP_INITIAL_RTO', socket: 'udp-fresh',
+    title: 'a UDP socket: WSAEOPNOTSUPP',
+    spec: () => ({ code: ws.SIO_TCP_INITIAL_RTO, input: Uint8Array.from([0, 0, 3, 0]) }),
+    expected: { rc: -1, error: 'WSAEOPNOTSUPP', bytes: 0 },
+    basis: 'inferred', source: 'a TCP-only code on a socket whose provider does not handle it (Wine sock.c test_unsupported_ioctls: WSAEOPNOTSUPP)',
   },
 ];
 

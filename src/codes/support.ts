@@ -135,7 +135,7 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_RCVALL_IF: notImplemented(RAW_CAPTURE),
   SIO_UDP_NETRESET: implemented('ICMP TTL-expired / net-unreachable from the IP_RECVERR error queue, reported as WSAENETRESET'),
   SIO_LOOPBACK_FAST_PATH: approximated('validated as Windows does; Linux loopback has no separate fast path to switch on'),
-  SIO_TCP_INITIAL_RTO: notImplemented('Linux has no per-socket initial RTO setting (only TCP_SYNCNT for the SYN retries)'),
+  SIO_TCP_INITIAL_RTO: approximated('MaxSynRetransmissions as TCP_SYNCNT (none: 1, the fewest Linux allows); the initial RTT is kept without effect (no per-socket Linux setting)'),
   SIO_APPLY_TRANSPORT_SETTING: notImplemented('ControlChannelTrigger (Store apps) transport settings have no Linux counterpart; the answer for a desktop process is undocumented'),
   SIO_QUERY_TRANSPORT_SETTING: notImplemented('ControlChannelTrigger (Store apps) transport settings have no Linux counterpart; the answer for a desktop process is undocumented'),
   SIO_CPU_AFFINITY: approximated('closest counterpart: SO_INCOMING_CPU (Linux spreads by it only among SO_REUSEPORT sockets)'),

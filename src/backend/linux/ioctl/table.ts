@@ -27,6 +27,7 @@ import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
 import { queryRssProcessorInfo, queryRssScalabilityInfo } from './handlers/rss.js';
 import { acquirePortReservation, associatePortReservation, releasePortReservation } from './handlers/port-reservation.js';
+import { tcpInitialRto } from './handlers/tcp-initial-rto.js';
 import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
 
 const handlers: IoctlHandler[] = [
@@ -66,6 +67,7 @@ const handlers: IoctlHandler[] = [
   acquirePortReservation,
   releasePortReservation,
   associatePortReservation,
+  tcpInitialRto,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));
