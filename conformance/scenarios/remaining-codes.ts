@@ -3,7 +3,8 @@
  * SIO_GET_MULTICAST_FILTER, SIOCSMSFILTER / SIOCGMSFILTER), on the loopback interface only
  * (group 239.255.0.1 on 127.0.0.1 / interface index 1; nothing leaves the host), and the RSS
  * queries (SIO_QUERY_RSS_PROCESSOR_INFO, SIO_QUERY_RSS_SCALABILITY_INFO) and the runtime port
- * reservations (SIO_ACQUIRE / RELEASE / ASSOCIATE_PORT_RESERVATION), SIO_TCP_INITIAL_RTO.
+ * reservations (SIO_ACQUIRE / RELEASE / ASSOCIATE_PORT_RESERVATION), SIO_TCP_INITIAL_RTO, and the
+ * IP_UNICAST_IF / IPV6_UNICAST_IF socket options.
  *
  * Sources: Microsoft's IP_MSFILTER, GROUP_FILTER and "Final-State-Based Multicast Programming"
  * pages (the layouts, MCAST_INCLUDE 0 / MCAST_EXCLUDE 1, datagram and raw sockets only, setting a
@@ -11,9 +12,9 @@
  * caller's buffer; numsrc in = room, out = the filter's count). What no source states (the bytes a
  * get returns, the stream-socket error) is marked inferred.
  */
-import type { Context } from '../lib/types.js';
+import type { Context, Scenario } from '../lib/types.js';
 import { expand, type CodeCase, type OverlappedRule } from '../lib/cases.js';
-import { ws } from '../lib/winsock.js';
+import { errName, ws } from '../lib/winsock.js';
 
 const FILTER_PAGES = 'Microsoft: IP_MSFILTER / GROUP_FILTER structure pages, Final-State-Based Multicast Programming';
 const RSS_PAGE = 'Microsoft, SIO_QUERY_RSS_PROCESSOR_INFO and SOCKET_PROCESSOR_AFFINITY pages';
@@ -208,4 +209,29 @@ const cases: CodeCase[] = [
   },
 ];
 
-export const remainingCodes = cases.flatMap(expand);
+/** setsockopt(value) then getsockopt of the same option: both results and the DWORD read back. */
+function unicastIf(id: string, family: 4 | 6, value: number, call: string): Scenario {
+  return {
+    id: `sockopt.${id}`,
+    title: `${id}: set with the loopback interface's index (1), read back in host order`,
+    mode: 'other', sockets: ['none'], call,
+    expected: { set: 0, get: 0, value: 1 },
+    basis: 'documented', source: 'Microsoft, IPPROTO_IP / IPPROTO_IPV6 socket options pages (IP_UNICAST_IF: network order in; IPV6_UNICAST_IF: host order; read back in host order: remaining-codes.md #29)',
+    run(ctx) {
+      const s = family === 4 ? ctx.udp() : ctx.udp6();
+      const [level, name] = family === 4 ? [ws.IPPROTO_IP, ws.IP_UNICAST_IF] : [ws.IPPROTO_IPV6, ws.IPV6_UNICAST_IF];
+      const input = new Uint8Array(4);
+      new DataView(input.buffer).setUint32(0, value, true);
+      const set = ws.setsockopt(s, level, name, input, 4) === 0 ? 0 : errName(ws.WSAGetLastError());
+      const out = new Uint8Array(4);
+      const get = ws.getsockopt(s, level, name, out, { value: 4 }) === 0 ? 0 : errName(ws.WSAGetLastError());
+      return { set, get, value: new DataView(out.buffer).getUint32(0, true) };
+    },
+  };
+}
+
+export const remainingCodes: Scenario[] = [
+  ...cases.flatMap(expand),
+  unicastIf('IP_UNICAST_IF.loopback', 4, 0x01000000, 'setsockopt(udp, IPPROTO_IP, IP_UNICAST_IF, &htonl(1), 4); getsockopt(...)'),
+  unicastIf('IPV6_UNICAST_IF.loopback', 6, 1, 'setsockopt(udp6, IPPROTO_IPV6, IPV6_UNICAST_IF, &1, 4); getsockopt(...)'),
+];

@@ -106,6 +106,7 @@ export const IP_PKTINFO = 19;
 export const IP_RECVTTL = 21;
 export const IP_RECVTOS = 40;
 export const IP_RECVERR = 75;
+export const IP_UNICAST_IF = 31;
 
 /** IPPROTO_IPV6 level options (ws2ipdef.h). @group Socket options */
 export const IPV6_HOPLIMIT = 21;
@@ -113,6 +114,7 @@ export const IPV6_DONTFRAG = 14;
 export const IPV6_PKTINFO = 19;
 export const IPV6_RECVTCLASS = 40;
 export const IPV6_UNICAST_HOPS = 4;
+export const IPV6_UNICAST_IF = 31;
 export const IPV6_MULTICAST_IF = 9;
 export const IPV6_MULTICAST_HOPS = 10;
 export const IPV6_MULTICAST_LOOP = 11;

@@ -20,7 +20,11 @@
  * Microsoft's "SOL_SOCKET / IPPROTO_TCP socket options" pages: SO_CONNECT_TIME (seconds
  * connected, 0xFFFFFFFF when not), TCP_MAXRT (seconds) / TCP_MAXRTMS (ms), TCP_FASTOPEN,
  * TCP_TIMESTAMPS, TCP_NOSYNRETRIES, TCP_FAIL_CONNECT_ON_ICMP_ERROR, TCP_ICMP_ERROR_INFO
- * (WSAGetIcmpErrorInfo: WSANO_DATA until an ICMP error arrives). Where Linux has no such
+ * (WSAGetIcmpErrorInfo: WSANO_DATA until an ICMP error arrives). The IPPROTO_IP / IPPROTO_IPV6
+ * pages: IP_UNICAST_IF (31) sets the interface of outgoing unicast IPv4 by its index in network
+ * byte order, IPV6_UNICAST_IF (31) by its index in host order; both read back in host order
+ * (shared spec remaining-codes.md #29; Linux's IP_UNICAST_IF / IPV6_UNICAST_IF both take and
+ * report network order, so the bytes are turned around where the two differ). Where Linux has no such
  * setting the value is kept by the emulation (README, "Where the Linux emulation approximates").
  */
 import * as W from '../../../errors/index.js';
@@ -56,7 +60,8 @@ type Kind =
   | 'failOnIcmp'    // TCP_FAIL_CONNECT_ON_ICMP_ERROR over IP_RECVERR / IPV6_RECVERR
   | 'icmpErrorInfo' // TCP_ICMP_ERROR_INFO: an ICMP_ERROR_INFO (icmp-error-info.ts)
   | 'dontFragment'  // IP_DONTFRAGMENT / IPV6_DONTFRAG
-  | 'rawOnly';      // IP_HDRINCL: a raw-socket option, WSAEINVAL elsewhere
+  | 'rawOnly'       // IP_HDRINCL: a raw-socket option, WSAEINVAL elsewhere
+  | 'unicastIf';    // IP_UNICAST_IF / IPV6_UNICAST_IF: the byte orders translated (see below)
 
 interface Option {
   linuxLevel: number;
@@ -139,7 +144,12 @@ const options = new Map<string, Option>([
   ip6(C.IPV6_PKTINFO, { linuxName: L.IPV6_RECVPKTINFO, kind: 'bool', types: DGRAM_OR_RAW }),
   ip6(C.IPV6_HOPLIMIT, { linuxName: L.IPV6_RECVHOPLIMIT, kind: 'bool', types: DGRAM_OR_RAW }),
   ip6(C.IPV6_RECVTCLASS, { linuxName: L.IPV6_RECVTCLASS, kind: 'bool', types: DGRAM_OR_RAW }),
+  ip(C.IP_UNICAST_IF, { linuxName: L.IP_UNICAST_IF, kind: 'unicastIf' }),
+  ip6(C.IPV6_UNICAST_IF, { linuxName: L.IPV6_UNICAST_IF, kind: 'unicastIf' }),
 ]);
+
+/** The 32-bit value with its bytes reversed (network <-> host order of an interface index). */
+const byteSwap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 
 function optionFor(sock: LinuxSocket, level: number, optname: number): Option | number {
   const option = options.get(key(level, optname));
@@ -228,6 +238,12 @@ function currentValue(sock: LinuxSocket, option: Option): number | { error: numb
       if (ms === null) return { error: wsaFromErrno(libc.errno()) };
       if (option.kind === 'maxRetransmitMs' || ms === -1) return ms;
       return Math.floor(ms / 1000);
+    }
+    case 'unicastIf': {
+      // Linux reports the index in network order for both options; Windows in host order.
+      const raw = kernelInt(sock.fd, option.linuxLevel, option.linuxName);
+      if (raw === null) return { error: wsaFromErrno(libc.errno()) };
+      return byteSwap32(raw >>> 0);
     }
     case 'dontFragment': {
       if (kept !== undefined) return kept;
@@ -390,6 +406,10 @@ function apply(sock: LinuxSocket, option: Option, value: number, data: Uint8Arra
       if (rc === 0) sock.optionMirrors.set(option.mirror!, flag);
       return rc;
     }
+    case 'unicastIf':
+      // Windows: IP_UNICAST_IF takes the index in network order (as Linux does), IPV6_UNICAST_IF
+      // in host order (Linux: network order again).
+      return applyKernel(sock, option, option.linuxLevel === L.IPPROTO_IP ? value | 0 : byteSwap32(value >>> 0) | 0);
     default: return applyKernel(sock, option, value);
   }
 }
