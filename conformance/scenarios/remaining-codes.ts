@@ -4,7 +4,8 @@
  * (group 239.255.0.1 on 127.0.0.1 / interface index 1; nothing leaves the host), and the RSS
  * queries (SIO_QUERY_RSS_PROCESSOR_INFO, SIO_QUERY_RSS_SCALABILITY_INFO) and the runtime port
  * reservations (SIO_ACQUIRE / RELEASE / ASSOCIATE_PORT_RESERVATION), SIO_TCP_INITIAL_RTO, and the
- * IP_UNICAST_IF / IPV6_UNICAST_IF socket options.
+ * IP_UNICAST_IF / IPV6_UNICAST_IF socket options, SIO_AF_UNIX_GETPEERPID (an AF_UNIX connection
+ * of the process to itself, under the temporary directory).
  *
  * Sources: Microsoft's IP_MSFILTER, GROUP_FILTER and "Final-State-Based Multicast Programming"
  * pages (the layouts, MCAST_INCLUDE 0 / MCAST_EXCLUDE 1, datagram and raw sockets only, setting a
@@ -12,6 +13,9 @@
  * caller's buffer; numsrc in = room, out = the filter's count). What no source states (the bytes a
  * get returns, the stream-socket error) is marked inferred.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context, Scenario } from '../lib/types.js';
 import { expand, type CodeCase, type OverlappedRule } from '../lib/cases.js';
 import { errName, ws } from '../lib/winsock.js';
@@ -207,7 +211,42 @@ const cases: CodeCase[] = [
     expected: { rc: -1, error: 'WSAEOPNOTSUPP', bytes: 0 },
     basis: 'inferred', source: 'a TCP-only code on a socket whose provider does not handle it (Wine sock.c test_unsupported_ioctls: WSAEOPNOTSUPP)',
   },
+  {
+    id: 'SIO_AF_UNIX_GETPEERPID.accepted', code: 'SIO_AF_UNIX_GETPEERPID', socket: 'none', make: unixAccepted,
+    title: 'the accepted end of a connection from this process: this process\'s id, 4 bytes',
+    spec: () => ({ code: ws.SIO_AF_UNIX_GETPEERPID, output: 4 }),
+    describe: (out) => (new DataView(out.buffer, out.byteOffset, 4).getUint32(0, true) === process.pid ? 'this process' : 'another id'),
+    expected: { rc: 0, error: 'NO_ERROR', bytes: 4, out: 'this process' },
+    basis: 'inferred', source: 'afunix.h declares it (a ULONG process id); no Microsoft page (remaining-codes.md #58)',
+    overlapped: immediateInferred,
+  },
 ];
+
+let unixCount = 0;
+
+/**
+ * The accepted end of an AF_UNIX stream connection this process made to itself (a path under the
+ * temporary directory, removed at once: the connection does not need the name any more).
+ */
+function unixAccepted(ctx: Context): number {
+  const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-cf-'));
+  const path = join(dir, `s${unixCount++}`);
+  const name = new Uint8Array(110);
+  name[0] = ws.AF_UNIX;
+  name.set(new TextEncoder().encode(path), 2);
+  const listener = ctx.track(ws.socket(ws.AF_UNIX, ws.SOCK_STREAM, 0));
+  const client = ctx.track(ws.socket(ws.AF_UNIX, ws.SOCK_STREAM, 0));
+  ws.bind(listener, name, name.length);
+  ws.listen(listener, 1);
+  ws.connect(client, name, name.length);
+  const server = ctx.track(ws.accept(listener, null, null));
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // a name still in use: the temporary directory keeps it
+  }
+  return server;
+}
 
 /** setsockopt(value) then getsockopt of the same option: both results and the DWORD read back. */
 function unicastIf(id: string, family: 4 | 6, value: number, call: string): Scenario {

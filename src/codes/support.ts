@@ -158,7 +158,7 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_SET_WFP_CONNECTION_REDIRECT_RECORDS: notImplemented(WFP),
   SIO_GET_TX_TIMESTAMP: notImplemented(`transmit timestamps are ${EXTENSION_MESSAGES}`),
   SIO_TIMESTAMPING: notImplemented(`receive timestamps are ${EXTENSION_MESSAGES}`),
-  SIO_AF_UNIX_GETPEERPID: notImplemented('AF_UNIX sockets are not emulated in this build (socket() refuses AF_UNIX)'),
+  SIO_AF_UNIX_GETPEERPID: implemented('counterpart: SO_PEERCRED\'s pid on an AF_UNIX stream socket'),
   SIO_AF_UNIX_SETBINDPARENTPATH: notImplemented('undocumented; Linux has no bind relative to a directory (no bindat)'),
   SIO_AF_UNIX_SETCONNPARENTPATH: notImplemented('undocumented; Linux has no connect relative to a directory (no connectat)'),
   SIO_SET_COMPATIBILITY_MODE: approximated('validated as Windows does; the older-Windows TCP tuning it selects has no Linux counterpart'),

@@ -28,6 +28,7 @@ import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js'
 import { queryRssProcessorInfo, queryRssScalabilityInfo } from './handlers/rss.js';
 import { acquirePortReservation, associatePortReservation, releasePortReservation } from './handlers/port-reservation.js';
 import { tcpInitialRto } from './handlers/tcp-initial-rto.js';
+import { afUnixGetPeerPid } from './handlers/af-unix-peer-pid.js';
 import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
 
 const handlers: IoctlHandler[] = [
@@ -68,6 +69,7 @@ const handlers: IoctlHandler[] = [
   releasePortReservation,
   associatePortReservation,
   tcpInitialRto,
+  afUnixGetPeerPid,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

@@ -25,8 +25,7 @@ import { receiveQueued } from './datagram-queue.js';
 import { readLinuxTcpInfo } from './tcp-info.js';
 import { forgetIcmpErrorInfo, noteIcmpErrors } from './icmp-error-info.js';
 import { bindFromReservation } from './port-reservations.js';
-import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
-import { sockaddrSize } from '../../../structs/sockaddr.js';
+import { linuxFamily, socketNameSize, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
@@ -55,16 +54,24 @@ export function WSASocketW(af: number, type: number, protocol: number, _info: nu
   // Windows' order of checks: AF_UNSPEC without a protocol, the type, the family, the protocol.
   if (af === C.AF_UNSPEC && protocol === 0) return fail(W.WSAEINVAL);
   if (type !== 0 && (linuxType(type) < 0 || type === C.SOCK_SEQPACKET)) return fail(W.WSAESOCKTNOSUPPORT);
-  if (af !== C.AF_INET && af !== C.AF_INET6 && af !== C.AF_UNSPEC) return fail(W.WSAEAFNOSUPPORT);
+  if (af !== C.AF_INET && af !== C.AF_INET6 && af !== C.AF_UNSPEC && af !== C.AF_UNIX) return fail(W.WSAEAFNOSUPPORT);
+  // AF_UNIX (Windows 10 1803+): stream sockets only, protocol 0 (Microsoft, "AF_UNIX comes to Windows").
+  if (af === C.AF_UNIX) return type === C.SOCK_STREAM ? (protocol === 0 ? makeSocket(af, type, 0, overlapped) : fail(W.WSAEPROTONOSUPPORT)) : fail(W.WSAESOCKTNOSUPPORT);
   const resolved = resolveTypeAndProtocol(type, protocol);
   if (!resolved) return fail(W.WSAEPROTONOSUPPORT);
   // AF_UNSPEC with a protocol gets the first matching provider: the IPv4 one.
   if (af === C.AF_UNSPEC) af = C.AF_INET;
   type = resolved.type;
   const proto = resolved.protocol;
+  return makeSocket(af, type, proto, overlapped);
+}
+
+/** The host socket for checked Windows arguments, registered; the SOCKET or the failure. */
+function makeSocket(af: number, type: number, proto: number, overlapped: boolean): SOCKET {
   const ltype = linuxType(type);
+  const lfamily = af === C.AF_UNIX ? L.AF_UNIX : linuxFamily(af);
   // IPPROTO_* numbers are the same on both systems (they come from the IP header).
-  const fd = noteOpened(libc.socket(linuxFamily(af), ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0));
+  const fd = noteOpened(libc.socket(lfamily, ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0));
   if (fd < 0) {
     const errno = libc.errno();
     return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
@@ -130,7 +137,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
   let out: { name: Uint8Array; size: number } | null = null;
   if (addr != null && addrlen != null) {
     const size = inOutLength(addrlen);
-    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(addr, size);
+    const name = size === null || size < socketNameSize(sock.af) ? null : callerBuffer(addr, size);
     if (name === null) return fail(W.WSAEFAULT);
     out = { name, size: size! };
   }
@@ -143,7 +150,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
       child.peerName = peer.slice(0, peerLen[0]);
       if (out !== null) {
         writeWindowsSockaddr(peer, out.name, out.size);
-        addrlen!.value = sockaddrSize(sock.af);
+        addrlen!.value = socketNameSize(sock.af);
       }
       return ok(child.handle);
     }
@@ -364,7 +371,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   let source: { name: Uint8Array; size: number } | null = null;
   if (datagram && from != null) {
     const size = inOutLength(fromlen);
-    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(from, size);
+    const name = size === null || size < socketNameSize(sock.af) ? null : callerBuffer(from, size);
     if (name === null) return fail(W.WSAEFAULT);
     source = { name, size: size! };
   }
@@ -376,7 +383,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if ('error' in got) return fail(got.error);
       if (source !== null && peerLen[0]! > 0) {
         writeWindowsSockaddr(peer, source.name, source.size);
-        fromlen!.value = sockaddrSize(sock.af);
+        fromlen!.value = socketNameSize(sock.af);
       }
       if (datagram && got.bytes > len) return fail(W.WSAEMSGSIZE);
       return ok(got.bytes);
@@ -446,7 +453,7 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
   const error = writeWindowsSockaddr(addr, out, size!);
   if (error) return fail(error);
-  namelen!.value = sockaddrSize(sock.af);
+  namelen!.value = socketNameSize(sock.af);
   return ok(0);
 }
 

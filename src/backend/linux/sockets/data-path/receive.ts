@@ -23,10 +23,9 @@ import * as W from '../../../../errors/index.js';
 import * as C from '../../../../winsock/constants.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, SOCKET, WSABUF, WSAOVERLAPPED } from '../../../../winsock/types.js';
 import { callerBuffer, inOutLength } from '../../../../winsock/arguments.js';
-import { sockaddrSize } from '../../../../structs/sockaddr.js';
 import { L } from '../../host/libc.js';
 import { pollOne } from '../../host/poll.js';
-import { LINUX_SOCKADDR_MAX, writeWindowsSockaddr } from '../../host/sockaddr.js';
+import { LINUX_SOCKADDR_MAX, socketNameSize, writeWindowsSockaddr } from '../../host/sockaddr.js';
 import { fail, ok } from '../../win32/last-error.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { complete, startPending, type OverlappedOp } from '../../win32/operations.js';
@@ -129,7 +128,7 @@ class ReceiveRequest implements Transfer {
     const { source } = this;
     if (source === null || peerLen[0]! === 0) return;
     writeWindowsSockaddr(peer, source.name, source.size);
-    source.lenRef.value = sockaddrSize(this.sock.af);
+    source.lenRef.value = socketNameSize(this.sock.af);
   }
 }
 
@@ -155,7 +154,7 @@ function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef
   let source: { name: Uint8Array; size: number; lenRef: Ref<number> } | null = null;
   if (sock.type !== C.SOCK_STREAM && lpFrom != null) {
     const size = inOutLength(lpFromlen);
-    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(lpFrom, size);
+    const name = size === null || size < socketNameSize(sock.af) ? null : callerBuffer(lpFrom, size);
     if (name === null) return fail(W.WSAEFAULT);
     source = { name, size: size!, lenRef: lpFromlen! };
   }
