@@ -106,9 +106,15 @@ describe('SIO_ASSOCIATE_PORT_RESERVATION and bind', () => {
       } finally {
         closeAll(free);
       }
-      // A user gone: its port is free for the next associated bind.
+      // A user gone: its port goes back to the block, held from other binders, free for the next associated bind.
       closeAll(users[1]!);
       users[1] = ws.INVALID_SOCKET;
+      const outsider = tcp();
+      try {
+        assert.equal(bindTo(outsider, startPort + 1), ws.WSAEADDRINUSE);
+      } finally {
+        closeAll(outsider);
+      }
       assert.equal(bindTo(users[3]!, 0), 0);
       assert.equal(localPort(users[3]!), startPort + 1);
     } finally {

@@ -62,11 +62,12 @@ export function closeSocket(sock: LinuxSocket): void {
   for (const op of pendingOn(sock)) abortOnClose(op);
   for (const drop of [...sock.notificationRequests.values()]) drop();
   forgetSocket(sock);
-  releasePortReservations(sock);
+  const afterClose = releasePortReservations(sock);
   sock.closed = true;
   unregister(sock.handle);
   // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).
   if (!sock.borrowed) closeOwnedFd(sock.fd);
+  afterClose();
 }
 
 /** Every socket of this thread (the last WSACleanup, thread exit). */

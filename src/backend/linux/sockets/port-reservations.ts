@@ -15,7 +15,8 @@
  * dual-stack; 0.0.0.0 without IPv6): no other socket on the host can bind the port, and the
  * kernel's automatic port choice skips it. An associated socket's bind closes the placeholder of
  * the first free port and binds there (a port whose socket went away is tried again after the
- * placeholders run out). Every placeholder is one of this thread's fds (noteOpened /
+ * placeholders run out; an associated socket that closes gives its port back to a placeholder).
+ * Every placeholder is one of this thread's fds (noteOpened /
  * closeOwnedFd), so it goes with the reservation, the socket, WSACleanup or the thread.
  *
  * Inferred (no source): the error of a bind from an exhausted block (WSAENOBUFS, Windows' answer
@@ -29,6 +30,7 @@ import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
+import { LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** The largest block one reservation holds (each port is one placeholder fd). */
@@ -180,9 +182,25 @@ export function bindFromReservation(sock: LinuxSocket, addr: Uint8Array, len: nu
   return W.WSAENOBUFS;
 }
 
-/** The socket is closing: the reservations it acquired end with it, as on Windows. */
-export function socketClosing(sock: LinuxSocket): void {
+/**
+ * The socket is closing: the reservations it acquired end with it, as on Windows. Returns what to
+ * run once its fd is closed: a socket that took a port of a reservation still held gives the port
+ * back to the block (a placeholder holds it again; a port the kernel still keeps, in TIME_WAIT,
+ * is tried again at the next associated bind).
+ */
+export function socketClosing(sock: LinuxSocket): () => void {
   for (const r of [...reservations.values()]) if (r.owner === sock) releaseReservation(r.token);
+  const r = sock.portReservation === null ? undefined : reservations.get(sock.portReservation);
+  if (!r || sock.borrowed) return () => {};
+  const name = new Uint8Array(LINUX_SOCKADDR_MAX);
+  if (libc.getsockname(sock.fd, name, new Uint32Array([name.length])) < 0) return () => {};
+  const port = (name[2]! << 8) | name[3]!;
+  if (port < r.start || port >= r.start + r.count || r.placeholders.has(port)) return () => {};
+  return () => {
+    if (!reservations.has(r.token) || r.placeholders.has(port)) return;
+    const again = hold(r.type, port);
+    if ('fd' in again) r.placeholders.set(port, again.fd);
+  };
 }
 
 /** How many reservations this thread holds (for tests). */
