@@ -7,6 +7,7 @@ import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
 import { abortOnClose, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection } from '../win32/event-select.js';
+import { forgetQueues } from './data-path/pending.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
@@ -60,6 +61,7 @@ export function closeSocket(sock: LinuxSocket): void {
   if (sock.closed) return;
   for (const op of pendingOn(sock)) abortOnClose(op);
   for (const drop of [...sock.notificationRequests.values()]) drop();
+  forgetQueues(sock);
   forgetSocket(sock);
   sock.closed = true;
   unregister(sock.handle);
