@@ -21,6 +21,7 @@
 import { decodeGuid, WSAID_ACCEPTEX, WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS } from '../structs/guid.js';
 import { SOCK_STREAM } from './constants.js';
 import type { WinsockExtensions } from './api.js';
+import { callerBuffer } from './arguments.js';
 
 /** The surface name of an extension function (a member of `WinsockExtensions`). */
 export type ExtensionName = keyof WinsockExtensions;
@@ -76,8 +77,8 @@ export function extensionBySurface(name: ExtensionName): ExtensionFunction {
  */
 export function pointerValue(ptr: unknown, typedef: string): bigint {
   if (typeof ptr === 'bigint') return BigInt.asUintN(64, ptr);
-  if (ptr instanceof Uint8Array && ptr.length >= 8) {
-    return new DataView(ptr.buffer, ptr.byteOffset, 8).getBigUint64(0, true);
-  }
+  // The caller's bytes read the way every buffer argument is (arguments.ts): never a property it could override.
+  const bytes = callerBuffer(ptr, 8);
+  if (bytes !== null) return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   throw new TypeError(`${typedef}: a function pointer is a bigint or the 8 bytes SIO_GET_EXTENSION_FUNCTION_POINTER wrote`);
 }
