@@ -394,6 +394,73 @@ describe('AcceptEx: completion', () => {
     ws.CloseHandle(port);
   });
 
+  test('CancelIo(listener) cancels it: ERROR_OPERATION_ABORTED (extension-functions.md §5.3)', () => {
+    const l = listener();
+    const a = tcp();
+    const event = ws.WSACreateEvent();
+    const ov = fresh(event);
+    assert.equal(ws.AcceptEx(l.socket, a, new Uint8Array(64), 0, 32, 32, null, ov), false);
+    assert.equal(ws.CancelIo(l.socket), true);
+    assert.equal(waitEvent(event), ws.WSA_WAIT_EVENT_0);
+    assert.equal(result(l.socket, ov).error, ws.WSA_OPERATION_ABORTED);
+    // The accept socket is free again for the next AcceptEx.
+    assert.equal(ws.AcceptEx(l.socket, a, new Uint8Array(64), 0, 32, 32, null, fresh(event)), false);
+    assert.equal(ws.WSAGetLastError(), ws.ERROR_IO_PENDING);
+    closeAll(a, l.socket);
+    ws.WSACloseEvent(event);
+  });
+
+  test('a pending AcceptEx takes the connection: WSAEnumNetworkEvents records no FD_ACCEPT (Wine sock.c test_accept_events)', () => {
+    const l = listener();
+    const a = tcp();
+    const selectEvent = ws.WSACreateEvent();
+    check(ws.WSAEventSelect(l.socket, selectEvent, ws.FD_ACCEPT), 'WSAEventSelect');
+    const event = ws.WSACreateEvent();
+    const ov = fresh(event);
+    assert.equal(ws.AcceptEx(l.socket, a, new Uint8Array(64), 0, 32, 32, null, ov), false);
+    const c = connectTo(l.port);
+    assert.equal(waitEvent(event), ws.WSA_WAIT_EVENT_0);
+    const events = ws.newWSANETWORKEVENTS();
+    check(ws.WSAEnumNetworkEvents(l.socket, selectEvent, events), 'WSAEnumNetworkEvents');
+    assert.equal(events.lNetworkEvents & ws.FD_ACCEPT, 0);
+    closeAll(a, c, l.socket);
+    ws.WSACloseEvent(event);
+    ws.WSACloseEvent(selectEvent);
+  });
+
+  test('IPv6: the areas hold 28-byte addresses; SO_CONNECT_TIME is 0 once accepted (Wine sock.c test_connect_time)', (t) => {
+    const probe = ws.socket(ws.AF_INET6, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+    const name6 = ws.sockaddr('::1', 0);
+    const usable = probe !== ws.INVALID_SOCKET && ws.bind(probe, name6, name6.length) === 0;
+    closeAll(probe);
+    if (!usable) {
+      t.skip('no IPv6 loopback here');
+      return;
+    }
+    const l = listener('ipv6');
+    const a = check(ws.socket(ws.AF_INET6, ws.SOCK_STREAM, ws.IPPROTO_TCP), 'socket');
+    const event = ws.WSACreateEvent();
+    const ov = fresh(event);
+    const buf = new Uint8Array(2 * 44);
+    // An area of 28 + 15 is too small for an IPv6 address; 28 + 16 fits.
+    assert.equal(ws.AcceptEx(l.socket, a, buf, 0, 44, 44, null, ov), false);
+    const c = check(ws.socket(ws.AF_INET6, ws.SOCK_STREAM, ws.IPPROTO_TCP), 'socket');
+    const to = loopbackName('ipv6', l.port);
+    check(ws.connect(c, to, to.length), 'connect');
+    assert.equal(waitEvent(event), ws.WSA_WAIT_EVENT_0);
+    assert.equal(result(l.socket, ov).ok, true);
+    const remote: ws.Ref<Uint8Array | null> = { value: null };
+    const remoteLen = { value: 0 };
+    ws.GetAcceptExSockaddrs(buf, 0, 44, 44, { value: null }, { value: 0 }, remote, remoteLen);
+    assert.equal(remoteLen.value, 28);
+    assert.deepEqual(remote.value, localName(c, 'ipv6'));
+    const seconds = new Uint8Array(4);
+    check(ws.getsockopt(a, ws.SOL_SOCKET, ws.SO_CONNECT_TIME, seconds, { value: 4 }), 'SO_CONNECT_TIME');
+    assert.equal(new DataView(seconds.buffer).getUint32(0, true), 0);
+    closeAll(a, c, l.socket);
+    ws.WSACloseEvent(event);
+  });
+
   test('SO_UPDATE_ACCEPT_CONTEXT with another socket than the listener: WSAEINVAL; with a short value: WSAEFAULT', () => {
     const l = listener();
     const a = tcp();
