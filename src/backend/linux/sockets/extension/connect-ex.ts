@@ -149,6 +149,15 @@ export function ConnectEx(
     }
   }
   enqueue(sock, 'send', request);
+  // Cancelled or its socket closed while connecting: the attempt is abandoned (an abortive
+  // connect(AF_UNSPEC)), so the socket does not stay "connecting" for ever.
+  const dequeue = op.release;
+  op.release = (ended) => {
+    dequeue?.(ended);
+    if (sock.connectEx !== 'pending') return;
+    sock.connectEx = null;
+    if (!sock.closed) libc.connect(sock.fd, UNSPEC_SOCKADDR, UNSPEC_SOCKADDR.length);
+  };
   setLastError(W.ERROR_IO_PENDING);
   return false;
 }
