@@ -115,7 +115,8 @@ while (answered < CLIENTS || sends < CLIENTS) {
   /** @type {{ value: ws.WSAOVERLAPPED | null }} */
   const done = { value: null };
   if (!ws.GetQueuedCompletionStatus(port, bytes, key, done, 5000)) fail('GetQueuedCompletionStatus');
-  const { kind, i } = /** @type {{ kind: string, i: number }} */ (done.value?.context);
+  if (done.value === null) fail('GetQueuedCompletionStatus (no OVERLAPPED)');
+  const { kind, i } = /** @type {{ kind: string, i: number }} */ (done.value.context);
   if (kind === 'accept') {
     // A connection with its first data: make the accept socket a full socket, find the peer.
     acceptedCount++;
