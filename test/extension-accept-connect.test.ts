@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, check, closeAll, listener, localName, loopbackName, tcpPair, sleepSync } from './helpers/sockets.js';
 import { packet } from './helpers/completion.js';
+import { lastJson, netnsSkip, runInNetns, script } from './helpers/netns.js';
 
 before(startup);
 after(cleanup);
@@ -574,6 +575,28 @@ describe('ConnectEx (Wine sock.c test_connect, test_connect_completion_port, tes
     closeAll(s, s2, l.socket);
     ws.CloseHandle(port);
     ws.WSACloseEvent(event);
+  });
+});
+
+describe('ConnectEx in progress (Wine sock.c test_connecting_socket)', () => {
+  test('the accept socket of a pending AcceptEx: WSAEINVAL (extension-functions.md §6.1)', () => {
+    const l = listener();
+    const a = tcp();
+    assert.equal(ws.AcceptEx(l.socket, a, new Uint8Array(64), 0, 32, 32, null, fresh()), false);
+    assert.equal(ws.ConnectEx(a, loopbackName('ipv4', l.port), 16, null, 0, null, fresh()), false);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEINVAL);
+    closeAll(a, l.socket);
+  });
+
+  test('pending (a peer that never answers, in a namespace): getpeername WSAENOTCONN, getsockname a port, connect and ConnectEx WSAEINVAL; closesocket cancels it', { skip: netnsSkip() }, () => {
+    const setup = [
+      'ip link set lo up', 'ip link add va type veth peer name vb', 'ip addr add 192.0.2.1/24 dev va', 'ip link set va up', 'ip link set vb up',
+    ];
+    const seen = lastJson(runInNetns(setup, script('connecting-child.js')));
+    assert.deepEqual(seen, {
+      started: false, startError: 'WSA_IO_PENDING', stillPending: true, peer: 'WSAENOTCONN', sockname: 'ok, a port',
+      connect: 'WSAEINVAL', again: 'WSAEINVAL', ended: 'STATUS_CANCELLED',
+    });
   });
 });
 
