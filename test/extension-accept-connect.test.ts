@@ -495,8 +495,10 @@ describe('ConnectEx (Wine sock.c test_connect, test_connect_completion_port, tes
     assert.equal(ws.WSAGetLastError(), ws.WSAEINVAL);
     assert.equal(ov.Internal, ws.STATUS_PENDING);
     assert.equal(ov.InternalHigh, 0xdeadbeef);
-    assert.equal(ConnectEx(ws.INVALID_SOCKET, to, 16, null, 0, null, fresh()), false);
+    const notSocket = fresh();
+    assert.equal(ConnectEx(ws.INVALID_SOCKET, to, 16, null, 0, null, notSocket), false);
     assert.equal(ws.WSAGetLastError(), ws.WSAENOTSOCK);
+    assert.equal(notSocket.Internal, ws.STATUS_PENDING);
     assert.equal(ConnectEx(b, to, 8, null, 0, null, fresh()), false);
     assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
     closeAll(s, b, l.socket);

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
-import { WSA_IO_PENDING, WSAEFAULT } from '../dist/errors/index.js';
+import { STATUS_PENDING, WSA_IO_PENDING, WSAEFAULT, WSAENOTSOCK } from '../dist/errors/index.js';
 import { prepareWine } from './helpers/wine.js';
 import type { Packet } from './helpers/wine-probe.js';
 import type { WSAOVERLAPPED } from 'wsaioctl/winsock';
@@ -42,7 +42,7 @@ interface Probe {
   acceptPort: { result: boolean; error: number; packet: Packet };
   connect: { result: boolean; error: number; sent: number; packet: Packet; received: string };
   disconnect: { result: boolean; error: number; wait: number; gor: [boolean, number]; sync: [boolean, boolean] };
-  refused: { shortBuffer: [boolean, number]; shortConnectData: [boolean, number] };
+  refused: { shortBuffer: [boolean, number]; shortConnectData: [boolean, number]; notSocket: [boolean, number, number] };
   final: Stats;
 }
 
@@ -212,7 +212,13 @@ async function probe(winsockPath: string, nativePath: string, kitPath: string): 
     ws.bind(b, loopback(0), 16);
     const shortData = ws.ConnectEx(b, loopback(portOf(l)), 16, new Uint8Array(2), 8, null, fresh() as WSAOVERLAPPED);
     const shortDataError = ws.WSAGetLastError();
-    out.refused = { shortBuffer: [short, shortError], shortConnectData: [shortData, shortDataError] };
+    // By name, with a listener that is no socket: the function's own answer (the pointer comes from elsewhere).
+    const badOv = fresh();
+    const bad = ws.AcceptEx(0x1234, s, new Uint8Array(64), 0, 32, 32, null, badOv as WSAOVERLAPPED);
+    out.refused = {
+      shortBuffer: [short, shortError], shortConnectData: [shortData, shortDataError],
+      notSocket: [bad, ws.WSAGetLastError(), badOv.Internal],
+    };
     for (const x of [l, s, b]) ws.closesocket(x);
   }
 
@@ -273,8 +279,8 @@ describe('Windows backend, extension functions, under Wine', { skip: unavailable
     assert.deepEqual(o.disconnect, { result: false, error: WSA_IO_PENDING, wait: 0, gor: [true, 0], sync: [true, true] });
   });
 
-  test('a buffer shorter than the lengths it is given: WSAEFAULT before the call', () => {
-    assert.deepEqual(o.refused, { shortBuffer: [false, WSAEFAULT], shortConnectData: [false, WSAEFAULT] });
+  test('a buffer shorter than the lengths it is given: WSAEFAULT before the call; a listener that is no socket: AcceptEx\'s own WSAENOTSOCK, Internal = STATUS_PENDING (Wine sock.c test_AcceptEx)', () => {
+    assert.deepEqual(o.refused, { shortBuffer: [false, WSAEFAULT], shortConnectData: [false, WSAEFAULT], notSocket: [false, WSAENOTSOCK, STATUS_PENDING] });
   });
 
   test('everything is released: no native block left', () => {

@@ -26,23 +26,27 @@ const known = new Map<string, bigint>();
 
 /**
  * The row's pointer: kept from an earlier answer, else asked on `socket` (the socket the caller
- * names, when it has one) or on a throw-away socket of the row's kind. Null with ws2_32's last
- * error when it cannot be had (not started, not a socket, an unknown GUID).
+ * names, when it has one) or else on a throw-away socket of the row's kind. Null with ws2_32's
+ * last error when it cannot be had (not started, an unknown GUID).
  */
 export function pointerOf(row: ExtensionFunction, socket: SOCKET | null): bigint | null {
   const kept = known.get(row.guid);
   if (kept !== undefined) return kept;
   const guid = encodeGuid(row.guid);
-  let pointer: bigint | null;
-  if (socket !== null) {
-    pointer = extensionFunctionPointer(socket, guid);
-  } else {
-    const probe: number = ws2_32.socket(AF_INET, row.socketType, 0);
-    if (probe === INVALID_SOCKET) return null;
-    pointer = extensionFunctionPointer(probe, guid);
+  // A socket the function will refuse (not a socket, say) still gets the function's own answer:
+  // the pointer then comes from a throw-away socket, and the function itself says why not.
+  let pointer = socket === null ? null : extensionFunctionPointer(socket, guid);
+  if (pointer === null) {
     const error: number = ws2_32.WSAGetLastError();
+    const probe: number = ws2_32.socket(AF_INET, row.socketType, 0);
+    if (probe === INVALID_SOCKET) {
+      if (socket !== null) ws2_32.WSASetLastError(error);
+      return null;
+    }
+    pointer = extensionFunctionPointer(probe, guid);
+    const probeError: number = ws2_32.WSAGetLastError();
     ws2_32.closesocket(probe);
-    ws2_32.WSASetLastError(error);
+    ws2_32.WSASetLastError(pointer === null && socket !== null ? error : probeError);
   }
   if (pointer !== null) known.set(row.guid, pointer);
   return pointer;

@@ -111,8 +111,10 @@ export function ConnectEx(
   lpdwBytesSent: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null,
 ): boolean {
   const sock = socketFor(s);
-  if (typeof sock === 'number') return refuse(sock);
-  if (lpOverlapped == null || !acceptsIoStatus(lpOverlapped)) return refuse(W.ERROR_INVALID_PARAMETER);
+  const ovOk = lpOverlapped != null && acceptsIoStatus(lpOverlapped);
+  // Not a socket: the OVERLAPPED still says STATUS_PENDING (§4.7; what ws2_32 under Wine does too).
+  if (typeof sock === 'number') return ovOk ? early(lpOverlapped, sock) : refuse(sock);
+  if (!ovOk) return refuse(W.ERROR_INVALID_PARAMETER);
   const ov = lpOverlapped;
   if (sock.type !== C.SOCK_STREAM) return early(ov, W.WSAEINVAL);
   const state = tcpState(sock.fd);
