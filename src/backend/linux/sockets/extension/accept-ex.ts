@@ -186,7 +186,7 @@ function serveListener(queue: ListenerQueue): void {
 /** Move the connection `fd` under the accept socket, write the addresses, then finish or wait for data. */
 function intoAcceptor(request: AcceptRequest, fd: number): void {
   const { acceptor, listener, op } = request;
-  const moved = libc.dup3(fd, acceptor.fd, L.O_CLOEXEC);
+  const moved = noteOpened(libc.dup3(fd, acceptor.fd, L.O_CLOEXEC));
   const errno = moved < 0 ? libc.errno() : 0;
   closeOwnedFd(fd);
   if (moved < 0) {

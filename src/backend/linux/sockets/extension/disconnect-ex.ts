@@ -120,7 +120,7 @@ function peerClosed(sock: LinuxSocket): boolean {
 function renew(sock: LinuxSocket): number {
   const fresh = noteOpened(libc.socket(linuxFamily(sock.af), L.SOCK_STREAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0));
   if (fresh < 0) return wsaFromErrno(libc.errno());
-  const moved = libc.dup3(fresh, sock.fd, L.O_CLOEXEC);
+  const moved = noteOpened(libc.dup3(fresh, sock.fd, L.O_CLOEXEC));
   const errno = moved < 0 ? libc.errno() : 0;
   closeOwnedFd(fresh);
   if (moved < 0) return wsaFromErrno(errno);
