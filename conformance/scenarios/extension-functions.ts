@@ -391,4 +391,35 @@ export const extensionFunctions: Scenario[] = [
       return { first, second, error: errName(ws.WSAGetLastError()) };
     },
   }),
+  scenario({
+    id: 'DisconnectEx.reuse-for-AcceptEx',
+    title: 'DisconnectEx(TF_REUSE_SOCKET) on an accepted socket: completes once the peer closed; the socket then takes the next connection through AcceptEx',
+    sockets: ['tcp-listening', 'tcp-fresh'], basis: 'documented',
+    call: 'AcceptEx(lst, acc, ...); connect(c); DisconnectEx(acc, &ov, TF_REUSE_SOCKET, 0); closesocket(c); AcceptEx(lst, acc, ...); connect(c2)',
+    expected: { disconnect: 'WSA_IO_PENDING', reused: { ok: true, error: 'NO_ERROR', bytes: 0 }, again: 'WSA_IO_PENDING', second: { ok: true, error: 'NO_ERROR', bytes: 0 } },
+    source: 'DisconnectEx reference page (sdk-api nc-mswsock-lpfn_disconnectex): with TF_REUSE_SOCKET the socket can be passed to AcceptEx or ConnectEx',
+    run(ctx) {
+      const l = ctx.tcpListening();
+      const a = ctx.tcp();
+      const { AcceptEx, DisconnectEx } = functions(l);
+      const event = ctx.event();
+      AcceptEx(l, a, new Uint8Array(64), 0, 32, 32, null, overlapped(event));
+      const c = connectTo(ctx, l);
+      wait(event);
+      ws.WSAResetEvent(event);
+      const dov = overlapped(event);
+      DisconnectEx(a, dov, ws.TF_REUSE_SOCKET, 0);
+      const disconnect = errName(ws.WSAGetLastError());
+      ctx.closeNow(c);
+      wait(event, 5000);
+      const reused = result(a, dov);
+      ws.WSAResetEvent(event);
+      const aov = overlapped(event);
+      AcceptEx(l, a, new Uint8Array(64), 0, 32, 32, null, aov);
+      const again = errName(ws.WSAGetLastError());
+      connectTo(ctx, l);
+      wait(event);
+      return { disconnect, reused, again, second: result(l, aov) };
+    },
+  }),
 ];
