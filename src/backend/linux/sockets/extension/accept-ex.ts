@@ -39,7 +39,7 @@ import { fail, setLastError } from '../../win32/last-error.js';
 import { complete, startPending, type OverlappedOp } from '../../win32/operations.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { lookupSocket } from '../../win32/socket-state.js';
-import { subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
+import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
 import { holdServicing } from '../../loop/scheduler.js';
 import { inheritFromListener, socketAcceptedInto } from '../lifecycle.js';
 import { socketFor } from '../lookup.js';
@@ -193,6 +193,8 @@ function intoAcceptor(request: AcceptRequest, fd: number): void {
     complete(op, W.wsaErrorToNtStatus(wsaFromErrno(errno)), 0);
     return;
   }
+  // The fd number now names another file: what was subscribed to it is registered again.
+  rearm(acceptor.fd);
   socketAcceptedInto(listener, acceptor, peer.slice(0, peerLen[0]));
   localLen[0] = local.length;
   if (libc.getsockname(acceptor.fd, local, localLen) === 0) writeArea(request, request.receiveLength, request.localLength, local);

@@ -31,7 +31,7 @@ import { fail, ok, setLastError } from '../../win32/last-error.js';
 import { complete, startPending } from '../../win32/operations.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { defer } from '../../loop/deferred.js';
-import { subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
+import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
 import { holdServicing } from '../../loop/scheduler.js';
 import { socketFor } from '../lookup.js';
 import { waitIfBlocking } from '../sockets.js';
@@ -124,6 +124,8 @@ function renew(sock: LinuxSocket): number {
   const errno = moved < 0 ? libc.errno() : 0;
   closeOwnedFd(fresh);
   if (moved < 0) return wsaFromErrno(errno);
+  // The fd number now names another file: what was subscribed to it is registered again.
+  rearm(sock.fd);
   sock.reused = true;
   sock.peerName = null;
   sock.acceptedFrom = null;
