@@ -380,6 +380,29 @@ describe('AcceptEx: completion', () => {
     ws.CloseHandle(port);
   });
 
+  test('FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on the listener keeps the packet (it pended); hEvent | 1: the event, no packet (extension-functions.md §4.3, §4.4)', () => {
+    const l = listener();
+    const port = ws.CreateIoCompletionPort(l.socket, 0, 125, 0);
+    assert.equal(ws.SetFileCompletionNotificationModes(l.socket, ws.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), true);
+    const a = tcp();
+    const ov = fresh();
+    assert.equal(ws.AcceptEx(l.socket, a, new Uint8Array(64), 0, 32, 32, null, ov), false);
+    const c = connectTo(l.port);
+    const p = packet(port, 2000);
+    assert.deepEqual([p.ok, p.bytes, p.key, p.overlapped === ov], [true, 0, 125, true]);
+    const a2 = tcp();
+    const event = ws.WSACreateEvent();
+    const ov2 = fresh(event | 1);
+    assert.equal(ws.AcceptEx(l.socket, a2, new Uint8Array(64), 0, 32, 32, null, ov2), false);
+    const c2 = connectTo(l.port);
+    assert.equal(waitEvent(event), ws.WSA_WAIT_EVENT_0);
+    assert.equal(result(l.socket, ov2).ok, true);
+    assert.equal(packet(port, 100).ok, false);
+    closeAll(a, a2, c, c2, l.socket);
+    ws.CloseHandle(port);
+    ws.WSACloseEvent(event);
+  });
+
   test('closing the listener: one packet, FALSE, ERROR_OPERATION_ABORTED, then none', () => {
     const l = listener();
     const a = tcp();
@@ -654,6 +677,21 @@ describe('DisconnectEx (Wine sock.c test_DisconnectEx, test_shutdown_completion_
     assert.deepEqual([p.ok, p.bytes, p.key, p.overlapped === ov], [true, 0, 9, true]);
     closeAll(client, server);
     ws.CloseHandle(port);
+  });
+
+  test('hEvent | 1: the event is set, no packet (Wine sock.c test_shutdown_completion_port)', () => {
+    const { client, server } = tcpPair();
+    const port = ws.CreateIoCompletionPort(client, 0, 9, 0);
+    const event = ws.WSACreateEvent();
+    const ov = fresh(event | 1);
+    assert.equal(ws.DisconnectEx(client, ov, 0, 0), false);
+    assert.equal(ws.WSAGetLastError(), ws.ERROR_IO_PENDING);
+    assert.equal(waitEvent(event), ws.WSA_WAIT_EVENT_0);
+    assert.equal(result(client, ov).ok, true);
+    assert.equal(packet(port, 100).ok, false);
+    closeAll(client, server);
+    ws.CloseHandle(port);
+    ws.WSACloseEvent(event);
   });
 
   test('TF_REUSE_SOCKET: completes once the peer closed; the accepted socket goes to AcceptEx again, the client to ConnectEx again', () => {
