@@ -619,7 +619,7 @@ describe('ConnectEx in progress (Wine sock.c test_connecting_socket)', () => {
     ];
     const seen = lastJson(runInNetns(setup, script('connecting-child.js')));
     assert.deepEqual(seen, {
-      started: false, startError: 'WSA_IO_PENDING', stillPending: true, peer: 'WSAENOTCONN', sockname: 'ok, a port',
+      started: false, startError: 'WSA_IO_PENDING', stillPending: true, peer: 'WSAENOTCONN', sockname: 'ok, a port', recv: 'WSAENOTCONN',
       connect: 'WSAEINVAL', again: 'WSAEINVAL', ended: 'STATUS_CANCELLED',
     });
   });

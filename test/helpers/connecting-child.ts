@@ -18,9 +18,11 @@ const stillPending = ws.WSAWaitForMultipleEvents(1, [event], false, 200, false) 
 const peer = ws.getpeername(s, new Uint8Array(16), { value: 16 }) === 0 ? 'ok' : name(ws.WSAGetLastError());
 const local = new Uint8Array(16);
 const sockname = ws.getsockname(s, local, { value: 16 }) === 0 && ws.parseSockaddr(local).port !== 0 ? 'ok, a port' : name(ws.WSAGetLastError());
+// A receive meanwhile is refused at once, as on a socket connect() is connecting (sockets.ts receiveRefusal).
+const recv = ws.recv(s, new Uint8Array(4), 4, 0) === ws.SOCKET_ERROR ? name(ws.WSAGetLastError()) : 'ok';
 const connect = ws.connect(s, to, 16) === 0 ? 'ok' : name(ws.WSAGetLastError());
 const again = ws.ConnectEx(s, to, 16, null, 0, null, new ws.WSAOVERLAPPED()) ? 'TRUE' : name(ws.WSAGetLastError());
 ws.closesocket(s);
 const ended = ws.WSAWaitForMultipleEvents(1, [event], false, 2000, false) === 0 ? ws.ntStatusName(ov.Internal >>> 0) : 'not ended';
-console.log(JSON.stringify({ started, startError, stillPending, peer, sockname, connect, again, ended }));
+console.log(JSON.stringify({ started, startError, stillPending, peer, sockname, recv, connect, again, ended }));
 ws.WSACleanup();

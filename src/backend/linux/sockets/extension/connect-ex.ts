@@ -149,6 +149,8 @@ export function ConnectEx(
       setLastError(W.ERROR_IO_PENDING);
       return false;
     }
+    // Receives meanwhile are WSAENOTCONN, as after connect() (sockets.ts, receiveRefusal).
+    sock.connectInProgress = true;
   }
   enqueue(sock, 'send', request);
   // Cancelled or its socket closed while connecting: the attempt is abandoned (an abortive
