@@ -131,7 +131,7 @@ describe('wsaioctl codes', () => {
     assert.match(out, /^name +value +type +dir +linux +windows +note$/m);
     assert.match(out, /^SIO_FLUSH +0x28000004 .*windows-refuses +Windows refuses it \[source: Wine sock\.c test_unsupported_ioctls/m);
     const reasons = await run('codes', '--status', 'not-implemented', '--notes');
-    assert.match(reasons.out, /^SIO_TIMESTAMPING .*not-implemented +implemented +receive timestamps are delivered through WSARecvMsg/m);
+    assert.match(reasons.out, /^SIO_TIMESTAMPING .*not-implemented +implemented +receive timestamps are delivered as WSARecvMsg/m);
   });
 
   test('--json prints the records with hex value and support', async () => {

@@ -61,7 +61,7 @@ const GQOS = 'GQoS is deprecated since Vista and the TCP/IP provider does not of
 const PRESUMED = `no published Windows 10/11 answer; presumed refused by the rule of ${UNSUPPORTED_RULE} (fact sheet §1, §7.1)`;
 const UNKNOWN_ANSWER = 'header-only code: no Microsoft page or Wine / ReactOS test says what Windows 10/11 answers, so a Linux twin would be invention (fact sheet §2.1)';
 const RAW_CAPTURE = 'capture raw sockets (SIO_RCVALL family) are issue 18 §1, not emulated in this build';
-const EXTENSION_MESSAGES = 'delivered through WSARecvMsg / WSASendMsg control data (the extension functions), not emulated in this build';
+const EXTENSION_MESSAGES = 'delivered as WSARecvMsg / WSASendMsg control data, which this build does not produce';
 const SECURE_SOCKETS = 'IPsec / AuthIP secure-socket extension: Linux has no AuthIP (per-socket IP_XFRM_POLICY needs CAP_NET_ADMIN and means something else)';
 const WFP = 'Windows Filtering Platform state; Linux has no counterpart';
 const MULTICAST_FILTER = 'counterpart: IP_MSFILTER / MCAST_MSFILTER with the INCLUDE / EXCLUDE numbers and the IPv6 family translated; a set on a group not joined joins it first';
@@ -91,7 +91,7 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_FIND_ROUTE: windowsRefuses('IPX-era code that no modern provider implements', PRESUMED),
   SIO_FLUSH: windowsRefuses('Windows refuses it', UNSUPPORTED_RULE),
   SIO_GET_BROADCAST_ADDRESS: implemented('IPv4 limited broadcast (255.255.255.255) for datagram sockets, as Windows'),
-  SIO_GET_EXTENSION_FUNCTION_POINTER: notImplemented('extension functions (AcceptEx, WSARecvMsg, ...) are not emulated in this build'),
+  SIO_GET_EXTENSION_FUNCTION_POINTER: implemented('a stable token per function (winsock/extension-functions.ts); the LPFN_* casts call the emulation'),
   SIO_GET_QOS: windowsRefuses('legacy GQoS', GQOS),
   SIO_GET_GROUP_QOS: windowsRefuses('reserved GQoS code', GQOS),
   SIO_MULTIPOINT_LOOPBACK: implemented('counterpart: IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP'),

@@ -25,6 +25,7 @@ import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
+import { extensionFunctionPointer } from './handlers/extension-function-pointer.js';
 import { queryRssProcessorInfo, queryRssScalabilityInfo } from './handlers/rss.js';
 import { acquirePortReservation, associatePortReservation, releasePortReservation } from './handlers/port-reservation.js';
 import { tcpInitialRto } from './handlers/tcp-initial-rto.js';
@@ -59,6 +60,7 @@ const handlers: IoctlHandler[] = [
   addressListQuery,
   getBroadcastAddress,
   routingInterfaceQuery,
+  extensionFunctionPointer,
   getMulticastFilter,
   setMulticastFilter,
   getMsFilter,
