@@ -23,6 +23,9 @@ const GENERIC_ERRORS = new Set([
   ws.WSAENOTCONN, ws.WSAEMSGSIZE, ws.WSAENETUNREACH, ws.WSAENETDOWN, ws.WSAEAFNOSUPPORT, ws.WSAEACCES,
   ws.WSAENOBUFS, ws.WSAEINPROGRESS, ws.WSA_IO_PENDING, ws.WSA_OPERATION_ABORTED, ws.WSAEINTR,
   ws.WSAEHOSTUNREACH, ws.WSAECONNRESET, ws.WSAENETRESET, ws.WSAESHUTDOWN,
+  // The multicast filter gets on a group the socket has not joined, and a port reservation whose
+  // block is in use (handlers/multicast-filter.ts, sockets/port-reservations.ts).
+  ws.WSAEADDRNOTAVAIL, ws.WSAEADDRINUSE,
 ]);
 const documentedErrors = new Map<number, Set<number>>();
 for (const record of allCodes()) {
