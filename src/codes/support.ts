@@ -27,7 +27,7 @@ const implemented = (note: string): CodeSupport => ({ linux: 'implemented', wind
 const unsupported = (note: string): CodeSupport => ({ linux: 'unsupported', windows: 'native', note });
 
 const LEGACY_QOS = 'GQoS was removed from Windows; nothing to emulate';
-const RAW_CAPTURE = 'raw capture filters have no per-socket Linux equivalent';
+const RAW_CAPTURE = 'a packet socket (AF_PACKET, SOCK_DGRAM) on the bound address\'s interface becomes the raw socket\'s receive fd';
 const LSP_ONLY = 'for layered service providers, which do not exist here';
 const UNDOCUMENTED = 'undocumented header-only code';
 const SECURE_SOCKETS = 'IPsec secure-socket extension (reached through WSA*SocketSecurity)';
@@ -86,9 +86,9 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_GET_MULTIPLE_EXTENSION_FUNCTION_POINTER: unsupported('Registered I/O is not emulated'),
   SIO_QUERY_RSS_PROCESSOR_INFO: unsupported('receive-side-scaling placement is not exposed per socket'),
   SIO_CHK_QOS: unsupported(LEGACY_QOS),
-  SIO_RCVALL: unsupported(RAW_CAPTURE),
-  SIO_RCVALL_MCAST: unsupported(RAW_CAPTURE),
-  SIO_RCVALL_IGMPMCAST: unsupported(RAW_CAPTURE),
+  SIO_RCVALL: implemented(RAW_CAPTURE),
+  SIO_RCVALL_MCAST: implemented(RAW_CAPTURE + '; all-multicast membership, IPv4 multicast destinations only'),
+  SIO_RCVALL_IGMPMCAST: implemented(RAW_CAPTURE + '; all-multicast membership, IGMP only'),
   SIO_KEEPALIVE_VALS: implemented('counterpart: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL (whole seconds on Linux)'),
   SIO_ABSORB_RTRALERT: unsupported(UNDOCUMENTED),
   SIO_UCAST_IF: unsupported(UNDOCUMENTED),

@@ -25,6 +25,7 @@ import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
+import { rcvall, rcvallIgmpMulticast, rcvallMulticast } from './handlers/rcvall.js';
 
 const handlers: IoctlHandler[] = [
   addressListChange,
@@ -54,6 +55,9 @@ const handlers: IoctlHandler[] = [
   addressListQuery,
   getBroadcastAddress,
   routingInterfaceQuery,
+  rcvall,
+  rcvallMulticast,
+  rcvallIgmpMulticast,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

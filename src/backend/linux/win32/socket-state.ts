@@ -63,6 +63,12 @@ export class LinuxSocket implements HandleObject {
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */
   readonly notificationRequests = new Map<number, () => void>();
+  /**
+   * SIO_RCVALL / SIO_RCVALL_MCAST / SIO_RCVALL_IGMPMCAST is on: the packet socket the captured
+   * packets come from (sockets/capture.ts). While it is set, receives and readiness use its fd
+   * (`receiveFd`); sends, names and options keep using `fd`.
+   */
+  capture: { readonly fd: number } | null = null;
   closed = false;
 
   constructor(
@@ -80,6 +86,14 @@ export class LinuxSocket implements HandleObject {
   /** The host fd, or -1 when a borrowed socket's owner has closed it. */
   get fd(): number {
     return this.resolveFd ? this.resolveFd() : this.ownFd;
+  }
+
+  /**
+   * The fd receives, FIONREAD and readiness (select, WSAPoll, event select, pending receives) use:
+   * the packet socket of an active capture, else the host fd.
+   */
+  get receiveFd(): number {
+    return this.capture !== null ? this.capture.fd : this.fd;
   }
 
   get borrowed(): boolean {
