@@ -4,6 +4,8 @@
  * addresses. `node rcvall-child.js <scenario>` prints one JSON line of facts; rcvall.test.ts and
  * raw-sockets.test.ts judge them. Every receive loop is bounded in count and time.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
 import { closeCaptureLab, LOCAL4, LOCAL6, openCaptureLab, PEER4, PEER6, nicModes } from './capture-lab.js';
 
@@ -305,7 +307,45 @@ function multicast(): Facts {
   return { mcastOn, igmpOn, promisc, mcastSent, reportSent, mcastPackets, igmpPackets };
 }
 
-const scenarios: Record<string, () => Facts> = {
+interface CliResult { code: number | null; signal: string | null; stdout: string; stderr: string; sends: number }
+
+/**
+ * The built `wsaioctl capture` as a child (in this namespace), with UDP datagrams to the peer sent
+ * every 100 ms (at most 30) until it exits; killed after 10 s.
+ */
+function runCapture(args: string[], traffic: boolean): Promise<CliResult> {
+  const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, 'capture', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sends = 0;
+    child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+    child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+    const ticker = traffic
+      ? setInterval(() => {
+        if (sends++ < 30) udpSend(ws.AF_INET, LOCAL4, PEER4, 9, `cli-${sends}`);
+      }, 100)
+      : null;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('close', (code, signal) => {
+      if (ticker) clearInterval(ticker);
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr, sends });
+    });
+  });
+}
+
+/** `wsaioctl capture`: count-bounded (JSON and text) and time-bounded runs. */
+async function cli(): Promise<Facts> {
+  const json = await runCapture(['--interface', LOCAL4, '--count', '3', '--json'], true);
+  const text = await runCapture(['--interface', LOCAL4, '--count', '1', '--promiscuous'], true);
+  const quiet = await runCapture(['--interface', LOCAL4, '--duration', '0.4'], false);
+  const v6 = await runCapture(['--interface', LOCAL6, '--duration', '0.4', '--json'], false);
+  return { json, text, quiet, v6 };
+}
+
+const scenarios: Record<string, () => Facts | Promise<Facts>> = {
   raw,
   errors,
   on: () => modes4(ws.RCVALL_ON),
@@ -313,6 +353,7 @@ const scenarios: Record<string, () => Facts> = {
   ipv6: modes6,
   'receive-path': receivePath,
   multicast,
+  cli,
 };
 
 const name = process.argv[2] ?? '';
@@ -321,7 +362,7 @@ if (!scenario) throw new Error(`unknown scenario ${name}`);
 openCaptureLab();
 ws.WSAStartup(ws.MAKEWORD(2, 2), ws.newWSADATA());
 try {
-  out(scenario());
+  out(await scenario());
 } finally {
   ws.WSACleanup();
   closeCaptureLab();
