@@ -38,7 +38,11 @@ describe('SIO_RCVALL: the rules', { skip }, () => {
   });
 });
 
-interface ModeFacts { on: Outcome; again: Outcome; promiscOn: Modes; packets: Packet[]; off: Outcome; promiscOff: Modes; afterOff: Outcome[] }
+interface ModeFacts {
+  on: Outcome; again: Outcome; promiscOn: Modes; packets: Packet[];
+  other: Outcome; promiscOther: Modes; otherPackets: Packet[];
+  off: Outcome; promiscOff: Modes; afterOff: Outcome[];
+}
 
 function bothDirections(packets: Packet[]): void {
   const out = packets.find((p) => p.protocol === ws.IPPROTO_UDP && p.src === '192.0.2.1' && p.dst === '192.0.2.2');
@@ -61,6 +65,9 @@ describe('SIO_RCVALL: what is captured', { skip }, () => {
     assert.deepEqual(f.again, OK, 'turning it on again is accepted');
     assert.equal(f.promiscOn.promiscuity, 1);
     bothDirections(f.packets);
+    assert.deepEqual(f.other, OK, 'RCVALL_IPLEVEL replaces RCVALL_ON on the same socket');
+    assert.equal(f.promiscOther.promiscuity, 0, 'and the NIC leaves promiscuous mode');
+    assert.ok(f.otherPackets.some((p) => p.protocol === ws.IPPROTO_UDP), 'still capturing');
     assert.deepEqual(f.off, OK);
     assert.equal(f.promiscOff.promiscuity, 0);
     assert.deepEqual(f.afterOff, [], 'RCVALL_OFF stops the capture');
@@ -71,6 +78,10 @@ describe('SIO_RCVALL: what is captured', { skip }, () => {
     assert.deepEqual(f.on, OK);
     assert.equal(f.promiscOn.promiscuity, 0);
     bothDirections(f.packets);
+    assert.deepEqual(f.other, OK, 'RCVALL_ON replaces RCVALL_IPLEVEL');
+    assert.equal(f.promiscOther.promiscuity, 1);
+    assert.ok(f.otherPackets.some((p) => p.protocol === ws.IPPROTO_UDP));
+    assert.equal(f.promiscOff.promiscuity, 0);
     assert.deepEqual(f.afterOff, []);
   });
 
@@ -89,7 +100,7 @@ describe('SIO_RCVALL: what is captured', { skip }, () => {
     assert.deepEqual(f.promiscAfterClose, { promiscuity: 0, allmulti: 0 });
   });
 
-  test('the whole receive path sees it: overlapped WSARecv, event select, select, WSAPoll, FIONREAD, WSAEMSGSIZE', async () => {
+  test('the whole receive path sees it: overlapped WSARecv, event select, select, WSAPoll, FIONREAD, WSAEMSGSIZE; closesocket leaves no fd', async () => {
     const f = await scenario<Record<string, unknown>>('receive-path');
     assert.deepEqual(f.on, OK);
     assert.deepEqual(f.recvRc, { rc: ws.SOCKET_ERROR, error: ws.WSA_IO_PENDING }, 'nothing there yet: the receive pends');
@@ -106,6 +117,9 @@ describe('SIO_RCVALL: what is captured', { skip }, () => {
     assert.ok((f.queued as number) >= 28, `FIONREAD counts the queued packets: ${String(f.queued)}`);
     assert.deepEqual(f.truncated, { rc: ws.SOCKET_ERROR, error: ws.WSAEMSGSIZE });
     assert.equal(f.smallFirst, 0x45);
+    assert.deepEqual(f.lastRc, { rc: ws.SOCKET_ERROR, error: ws.WSA_IO_PENDING }, 'nothing left: the last receive pends');
+    assert.equal(f.lastStatus, ws.STATUS_CONNECTION_ABORTED, 'closesocket aborts the receive pending on the capture');
+    assert.equal(f.fdsAfter, f.fdsBefore, 'the raw socket and its packet socket are both closed');
   });
 });
 

@@ -5,6 +5,7 @@
  * raw-sockets.test.ts judge them. Every receive loop is bounded in count and time.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
 import { closeCaptureLab, LOCAL4, LOCAL6, openCaptureLab, PEER4, PEER6, nicModes } from './capture-lab.js';
@@ -211,6 +212,11 @@ function modes4(mode: number): Facts {
   const again = ioctlValue(s, ws.SIO_RCVALL, mode);
   udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'rcvall-udp');
   const packets = collect(s, ws.AF_INET, (seen) => seen.some((p) => p.protocol === 17) && seen.some((p) => p.protocol === 1 && p.src === PEER4));
+  // Another mode on the same socket replaces the first (ON -> IPLEVEL drops promiscuous mode).
+  const other = ioctlValue(s, ws.SIO_RCVALL, mode === ws.RCVALL_ON ? ws.RCVALL_IPLEVEL : ws.RCVALL_ON);
+  const promiscOther = nicModes();
+  udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'other-mode');
+  const otherPackets = collect(s, ws.AF_INET, (seen) => seen.some((p) => p.protocol === 17));
   const off = ioctlValue(s, ws.SIO_RCVALL, ws.RCVALL_OFF);
   const promiscOff = nicModes();
   udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'after-off');
@@ -223,7 +229,7 @@ function modes4(mode: number): Facts {
     if (r.rc !== ws.SOCKET_ERROR) afterOff.push(r);
     else { ws.select(0, null, null, null, { tv_sec: 0, tv_usec: 30_000 }); }
   }
-  return { on, again, promiscOn, packets, off, promiscOff, afterOff };
+  return { on, again, promiscOn, packets, other, promiscOther, otherPackets, off, promiscOff, afterOff };
 }
 
 /** The AF_INET6 form: IPv6 packets, starting at the IPv6 header. */
@@ -237,7 +243,10 @@ function modes6(): Facts {
 }
 
 /** The receive path's other users see a capture: FIONREAD, select, WSAPoll, event select, overlapped WSARecv, truncation. */
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+
 function receivePath(): Facts {
+  const fdsBefore = openFds();
   const s = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP, LOCAL4);
   const event = ws.WSACreateEvent();
   ws.WSAEventSelect(s, event, ws.FD_READ);
@@ -269,11 +278,20 @@ function receivePath(): Facts {
   // A buffer shorter than the packet: truncated, WSAEMSGSIZE.
   const small = new Uint8Array(8);
   const truncated = last(ws.recv(s, small, small.length, 0));
+  // closesocket with a receive pending and the capture on: the receive is aborted, no fd is left.
+  // First take what is queued (the socket is non-blocking under WSAEventSelect; at most 50).
+  for (let i = 0; i < 50 && ws.recv(s, pendingBuf, pendingBuf.length, 0) !== ws.SOCKET_ERROR; i++);
+  const lastOv = new ws.WSAOVERLAPPED(ws.WSACreateEvent());
+  const lastRc = last(ws.WSARecv(s, [{ len: pendingBuf.length, buf: pendingBuf }], 1, { value: 0 }, { value: 0 }, lastOv, null));
   ws.closesocket(s);
+  ws.WSACloseEvent(event);
+  ws.WSACloseEvent(ovEvent);
+  ws.WSACloseEvent(lastOv.hEvent);
+  const fdsAfter = openFds();
   return {
     on, recvRc, waited, overlappedOk, transferred: transferred.value, overlappedFirst, eventWait,
     networkEvents: events.lNetworkEvents, selected, polled, revents: pollfd[0]!.revents, fionread, queued,
-    truncated, smallFirst: small[0],
+    truncated, smallFirst: small[0], lastRc, lastStatus: lastOv.Internal, fdsBefore, fdsAfter,
   };
 }
 
