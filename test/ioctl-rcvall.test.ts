@@ -123,6 +123,18 @@ describe('SIO_RCVALL: what is captured', { skip }, () => {
   });
 });
 
+describe('SIO_RCVALL on the loopback interface', { skip }, () => {
+  test('each packet once (Linux passes it out and in; the outgoing copy is dropped): the datagram, then its ICMP answer', async () => {
+    const f = await scenario<{ on: Outcome; packets: Packet[] }>('loopback');
+    assert.deepEqual(f.on, OK);
+    const udp = f.packets.filter((p) => p.protocol === ws.IPPROTO_UDP);
+    const icmp = f.packets.filter((p) => p.protocol === ws.IPPROTO_ICMP);
+    assert.equal(udp.length, 1, JSON.stringify(f.packets));
+    assert.equal(icmp.length, 1, JSON.stringify(f.packets));
+    assert.equal(udp[0]!.src, '127.0.0.1');
+  });
+});
+
 describe('SIO_RCVALL_MCAST and SIO_RCVALL_IGMPMCAST', { skip }, () => {
   test('each keeps its kind: multicast datagrams, IGMP; all-multicast membership, never promiscuous', async () => {
     const f = await scenario<{ mcastOn: Outcome; igmpOn: Outcome; promisc: Modes; mcastSent: number; reportSent: number; mcastPackets: Packet[]; igmpPackets: Packet[] }>('multicast');

@@ -363,6 +363,16 @@ async function cli(): Promise<Facts> {
   return { json, text, quiet, v6 };
 }
 
+/** On the loopback interface each packet passes the capture once (Linux shows it going out and coming in). */
+function loopback(): Facts {
+  const s = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP, '127.0.0.1');
+  const on = ioctlValue(s, ws.SIO_RCVALL, ws.RCVALL_IPLEVEL);
+  udpSend(ws.AF_INET, '127.0.0.1', '127.0.0.1', 9, 'loopback-once');
+  // Collect for the whole bounded time (the predicate never says "enough"), at most 10 packets.
+  const packets = collect(s, ws.AF_INET, () => false, 10);
+  return { on, packets };
+}
+
 const scenarios: Record<string, () => Facts | Promise<Facts>> = {
   raw,
   errors,
@@ -372,6 +382,7 @@ const scenarios: Record<string, () => Facts | Promise<Facts>> = {
   'receive-path': receivePath,
   multicast,
   cli,
+  loopback,
 };
 
 const name = process.argv[2] ?? '';
