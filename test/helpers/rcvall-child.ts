@@ -250,13 +250,14 @@ function receivePath(): Facts {
   const s = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP, LOCAL4);
   const event = ws.WSACreateEvent();
   ws.WSAEventSelect(s, event, ws.FD_READ);
-  const on = ioctlValue(s, ws.SIO_RCVALL, ws.RCVALL_ON);
-  // An overlapped receive pends, then completes with the first packet.
+  // An overlapped receive issued before the capture pends (nothing reaches a protocol-0 socket),
+  // and completes with the first captured packet once SIO_RCVALL is on.
   const ovEvent = ws.WSACreateEvent();
   const ov = new ws.WSAOVERLAPPED(ovEvent);
   const pendingBuf = new Uint8Array(2048);
   const flags = { value: 0 };
   const recvRc = last(ws.WSARecv(s, [{ len: pendingBuf.length, buf: pendingBuf }], 1, { value: 0 }, flags, ov, null));
+  const on = ioctlValue(s, ws.SIO_RCVALL, ws.RCVALL_ON);
   udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'path-1');
   const waited = ws.WSAWaitForMultipleEvents(1, [ovEvent], false, 3000, false);
   const transferred = { value: 0 };

@@ -39,6 +39,7 @@ import * as libc from '../host/libc.js';
 import { L, E, freeNativeBlock, nativeBlock } from '../host/libc.js';
 import { noteOpened, closeOwnedFd } from '../host/thread-fds.js';
 import { wsaFromErrno } from '../host/errno.js';
+import { kernelInt, setKernelInt } from '../host/socket-facts.js';
 import { LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import { hostAddresses, isLoopbackLink } from '../netlink/host.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
@@ -183,6 +184,10 @@ export function startCapture(sock: LinuxSocket, spec: CaptureSpec): number {
     closeOwnedFd(fd);
     return error === E.EPERM || error === E.EACCES ? W.WSAEACCES : wsaFromErrno(error);
   }
+  // The receive buffer the caller gave the socket (SO_RCVBUF) is the capture's too (Linux reports
+  // twice what was set, and doubles what is set).
+  const buffer = kernelInt(sock.fd, L.SOL_SOCKET, L.SO_RCVBUF);
+  if (buffer !== null && buffer > 0) setKernelInt(fd, L.SOL_SOCKET, L.SO_RCVBUF, Math.floor(buffer / 2));
   stopCapture(sock);
   attachFilter(sock.fd, DROP_EVERYTHING);
   const capture: Capture = { fd, spec };

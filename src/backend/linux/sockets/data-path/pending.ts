@@ -161,7 +161,11 @@ function watch(queues: SocketQueues, interest: number): void {
  */
 export function pendingFdChanged(sock: LinuxSocket): void {
   const queues = queuesBySocket.get(sock);
-  if (queues) watch(queues, queues.interest);
+  if (!queues) return;
+  // Past watch()'s "already asked for" shortcut: the interest is the same, the fd is not.
+  const interest = queues.interest;
+  queues.interest = 0;
+  watch(queues, interest);
 }
 
 function dropQueues(queues: SocketQueues): void {
