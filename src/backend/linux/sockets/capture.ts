@@ -169,9 +169,10 @@ export function capturing(sock: LinuxSocket, spec: CaptureSpec): boolean {
 
 /**
  * Start capturing with `spec`, replacing a capture already on: 0, or the Winsock error (EPERM:
- * WSAEACCES). The caller tells the socket's readiness users that its receive fd changed.
+ * WSAEACCES). `switched` is called once the socket's receive fd is the new one and before the old
+ * packet socket (if any) closes, so whoever waits on the socket moves over while both fds exist.
  */
-export function startCapture(sock: LinuxSocket, spec: CaptureSpec): number {
+export function startCapture(sock: LinuxSocket, spec: CaptureSpec, switched: (sock: LinuxSocket) => void): number {
   const ipv6 = sock.af === C.AF_INET6;
   // Protocol 0 until bound: nothing is queued before the filter is in place.
   const fd = noteOpened(libc.socket(L.AF_PACKET, L.SOCK_DGRAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0));
@@ -188,10 +189,12 @@ export function startCapture(sock: LinuxSocket, spec: CaptureSpec): number {
   // twice what was set, and doubles what is set).
   const buffer = kernelInt(sock.fd, L.SOL_SOCKET, L.SO_RCVBUF);
   if (buffer !== null && buffer > 0) setKernelInt(fd, L.SOL_SOCKET, L.SO_RCVBUF, Math.floor(buffer / 2));
-  stopCapture(sock);
-  attachFilter(sock.fd, DROP_EVERYTHING);
+  const previous = captureOf(sock);
   const capture: Capture = { fd, spec };
   sock.capture = capture;
+  if (!previous) attachFilter(sock.fd, DROP_EVERYTHING);
+  switched(sock);
+  if (previous) closeOwnedFd(previous.fd);
   return 0;
 }
 
@@ -218,15 +221,16 @@ function configure(fd: number, ipv6: boolean, spec: CaptureSpec): number {
 }
 
 /**
- * Stop the socket's capture, if any: the packet socket closes (its membership goes with it) and
- * the raw socket receives again. The caller tells the readiness users.
+ * Stop the socket's capture, if any: the raw socket receives again, `switched` (when given) moves
+ * its waiters back, then the packet socket closes (its membership goes with it).
  */
-export function stopCapture(sock: LinuxSocket): boolean {
+export function stopCapture(sock: LinuxSocket, switched?: (sock: LinuxSocket) => void): boolean {
   const current = captureOf(sock);
   if (!current) return false;
   sock.capture = null;
-  closeOwnedFd(current.fd);
   if (!sock.closed) libc.setsockopt(sock.fd, L.SOL_SOCKET, L.SO_DETACH_FILTER, noValue, noValue.length);
+  switched?.(sock);
+  closeOwnedFd(current.fd);
   return true;
 }
 

@@ -7,7 +7,7 @@ import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
 import { abortOnClose, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection, selectionFdChanged } from '../win32/event-select.js';
-import { pendingFdChanged } from './data-path/pending.js';
+import { forgetQueues, pendingFdChanged } from './data-path/pending.js';
 import { stopCapture } from './capture.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
@@ -71,6 +71,7 @@ export function closeSocket(sock: LinuxSocket): void {
   if (sock.closed) return;
   for (const op of pendingOn(sock)) abortOnClose(op);
   for (const drop of [...sock.notificationRequests.values()]) drop();
+  forgetQueues(sock);
   forgetSocket(sock);
   sock.closed = true;
   stopCapture(sock);

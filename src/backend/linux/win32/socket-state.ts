@@ -59,6 +59,12 @@ export class LinuxSocket implements HandleObject {
   /** The peer reset after its FIN: Windows fails every later receive with WSAECONNABORTED. */
   resetAfterFin = false;
   /**
+   * A connect returned EINPROGRESS and has not been seen to finish: while the kernel still says
+   * SYN_SENT, receives fail with WSAENOTCONN (sockets.ts, receiveRefusal). Kept so that sockets
+   * that never connected this way pay no TCP_INFO read per receive.
+   */
+  connectInProgress = false;
+  /**
    * Change notifications asked for without overlapped I/O on a non-blocking socket, by control
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */

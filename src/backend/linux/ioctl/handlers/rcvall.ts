@@ -36,7 +36,7 @@ import type { LinuxSocket } from '../../win32/socket-state.js';
 import { boundInterface, capturing, startCapture, stopCapture, type CaptureKeep, type CaptureSpec } from '../../sockets/capture.js';
 import { socketReceiveSwitched } from '../../sockets/lifecycle.js';
 import { readSmallValue } from '../buffers.js';
-import { done, failed, type IoctlHandler } from '../types.js';
+import { done, failed, type IoctlDone, type IoctlHandler } from '../types.js';
 import { family, inputAtLeast, socketType } from '../checks.js';
 
 interface RcvallFlavour {
@@ -64,7 +64,7 @@ function rcvallHandler(flavour: RcvallFlavour): IoctlHandler {
       const value = readSmallValue(input);
       if (value > RCVALL_IPLEVEL) return failed(WSAEINVAL);
       if (value === RCVALL_OFF) {
-        if (stopCapture(sock)) socketReceiveSwitched(sock);
+        stopCapture(sock, socketReceiveSwitched);
         return done(0);
       }
       const where = boundInterface(sock);
@@ -82,12 +82,10 @@ function rcvallHandler(flavour: RcvallFlavour): IoctlHandler {
   };
 }
 
-function turnOn(sock: LinuxSocket, spec: CaptureSpec) {
+function turnOn(sock: LinuxSocket, spec: CaptureSpec): IoctlDone {
   if (capturing(sock, spec)) return done(0);
-  const error = startCapture(sock, spec);
-  if (error) return failed(error);
-  socketReceiveSwitched(sock);
-  return done(0);
+  const error = startCapture(sock, spec, socketReceiveSwitched);
+  return error ? failed(error) : done(0);
 }
 
 /** Every IPv4 (AF_INET) or IPv6 (AF_INET6) packet of the bound address's interface. */
