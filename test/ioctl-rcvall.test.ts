@@ -85,8 +85,12 @@ describe('SIO_RCVALL: what is captured', { skip }, () => {
     assert.deepEqual(f.afterOff, []);
   });
 
-  test('AF_INET6 / IPPROTO_IPV6: IPv6 packets both ways, from the IPv6 header; closing the socket ends the capture', async () => {
-    const f = await scenario<{ on: Outcome; packets: Packet[]; promiscAfterClose: Modes }>('ipv6');
+  test('AF_INET6 / IPPROTO_IPV6: IPv6 packets both ways, from the IPv6 header, a link-local source with its scope; closing the socket ends the capture', async () => {
+    const f = await scenario<{ on: Outcome; packets: Packet[]; ifindex: number; linkLocal: string; linkLocalPackets: Packet[]; promiscAfterClose: Modes }>('ipv6');
+    const fromLinkLocal = f.linkLocalPackets.find((p) => p.src === f.linkLocal && p.protocol === ws.IPPROTO_UDP);
+    assert.ok(fromLinkLocal, JSON.stringify(f.linkLocalPackets));
+    assert.equal(fromLinkLocal.from, f.linkLocal);
+    assert.equal(fromLinkLocal.fromScope, f.ifindex, 'the link-local source names its interface');
     assert.deepEqual(f.on, OK);
     const out = f.packets.find((p) => p.protocol === ws.IPPROTO_UDP && p.src === '2001:db8:1::1');
     const back = f.packets.find((p) => p.protocol === ws.IPPROTO_ICMPV6 && p.src === '2001:db8:1::2');

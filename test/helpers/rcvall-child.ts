@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ws from 'wsaioctl/winsock';
+import { sh } from './netns-run.js';
 import { closeCaptureLab, LOCAL4, LOCAL6, openCaptureLab, PEER4, PEER6, nicModes } from './capture-lab.js';
 
 type Facts = Record<string, unknown>;
@@ -40,7 +41,7 @@ const setTimeout_ = (s: number, ms: number): void => {
   ws.setsockopt(s, ws.SOL_SOCKET, ws.SO_RCVTIMEO, v, 4);
 };
 
-interface Packet { length: number; first: number; protocol: number; src: string; dst: string; from: string; fromPort: number; bytes: number[] }
+interface Packet { length: number; first: number; protocol: number; src: string; dst: string; from: string; fromPort: number; fromScope: number; bytes: number[] }
 
 /** Read packets (blocking with a 300 ms time-out each) until `enough` says so, at most `max` or 3 s. */
 function collect(s: number, af: number, enough: (seen: Packet[]) => boolean, max = 40): Packet[] {
@@ -67,6 +68,7 @@ function collect(s: number, af: number, enough: (seen: Packet[]) => boolean, max
       dst: v6 ? ws.decodeIPv6(data.subarray(24, 40)) : af === ws.AF_INET ? ws.decodeIPv4(data.subarray(16, 20)) : '',
       from: who.address,
       fromPort: who.port,
+      fromScope: who.scopeId ?? 0,
       bytes: [...data.subarray(0, Math.min(n, 48))],
     });
   }
@@ -238,8 +240,19 @@ function modes6(): Facts {
   const on = ioctlValue(s, ws.SIO_RCVALL, ws.RCVALL_IPLEVEL);
   udpSend(ws.AF_INET6, LOCAL6, PEER6, 9, 'rcvall-udp6');
   const packets = collect(s, ws.AF_INET6, (seen) => seen.some((p) => p.protocol === 17) && seen.some((p) => p.protocol === 58 && p.src === PEER6));
+  // From v0's link-local address to all nodes: the source comes back with v0's index as its scope.
+  const ifindex = Number(/^(\d+):/.exec(sh('ip', '-o', 'link', 'show', 'v0'))![1]);
+  const linkLocal = /inet6 (fe80::[0-9a-f:]+)\//.exec(sh('ip', '-6', '-o', 'addr', 'show', 'dev', 'v0', 'scope', 'link'))![1]!;
+  const u = ws.socket(ws.AF_INET6, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+  const from = ws.sockaddr(linkLocal, 0, ifindex);
+  ws.bind(u, from, from.length);
+  const to = ws.sockaddr('ff02::1', 9, ifindex);
+  const hello = new TextEncoder().encode('link-local');
+  ws.sendto(u, hello, hello.length, 0, to, to.length);
+  ws.closesocket(u);
+  const linkLocalPackets = collect(s, ws.AF_INET6, (seen) => seen.some((p) => p.src === linkLocal && p.protocol === 17), 20);
   ws.closesocket(s);
-  return { on, packets, promiscAfterClose: nicModes() };
+  return { on, packets, ifindex, linkLocal, linkLocalPackets, promiscAfterClose: nicModes() };
 }
 
 /** The receive path's other users see a capture: FIONREAD, select, WSAPoll, event select, overlapped WSARecv, truncation. */

@@ -14,5 +14,5 @@ export async function scenario<T = Record<string, unknown>>(name: string): Promi
   return run.results[0] as T;
 }
 
-export interface Packet { length: number; first: number; protocol: number; src: string; dst: string; from: string; fromPort: number; bytes: number[] }
+export interface Packet { length: number; first: number; protocol: number; src: string; dst: string; from: string; fromPort: number; fromScope: number; bytes: number[] }
 export interface Outcome { rc: number; error: number; bytes?: number }

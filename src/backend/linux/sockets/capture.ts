@@ -249,19 +249,29 @@ export function receiveCaptured(sock: LinuxSocket, buf: Uint8Array, len: number,
   const packet = scratch.subarray(0, n);
   const count = Math.min(len, n, buf.length);
   if (count > 0) buf.set(packet.subarray(0, count));
-  const source = capturedSource(sock.af, packet);
+  const source = capturedSource(sock, packet);
   const size = Math.min(source.length, from.length);
   from.set(source.subarray(0, size));
   fromLen[0] = size;
   return n;
 }
 
-/** The Linux sockaddr of a captured packet's source (port 0), read from its IP header. */
-export function capturedSource(af: number, packet: Uint8Array): Uint8Array {
-  const ipv6 = af === C.AF_INET6;
+/**
+ * The Linux sockaddr of a captured packet's source (port 0), read from its IP header; an IPv6
+ * link-local source gets the capture's interface as its scope.
+ */
+export function capturedSource(sock: LinuxSocket, packet: Uint8Array): Uint8Array {
+  const ipv6 = sock.af === C.AF_INET6;
   const out = new Uint8Array(ipv6 ? 28 : 16);
-  new DataView(out.buffer).setUint16(0, ipv6 ? L.AF_INET6 : L.AF_INET, true);
-  if (ipv6) out.set(packet.subarray(8, 24), 8);
-  else out.set(packet.subarray(12, 16), 4);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, ipv6 ? L.AF_INET6 : L.AF_INET, true);
+  if (!ipv6) {
+    out.set(packet.subarray(12, 16), 4);
+    return out;
+  }
+  out.set(packet.subarray(8, 24), 8);
+  const linkLocal = out[8] === 0xfe && (out[9]! & 0xc0) === 0x80;
+  const capture = captureOf(sock);
+  if (linkLocal && capture) view.setUint32(24, capture.spec.ifindex, true);
   return out;
 }

@@ -136,7 +136,7 @@ export function drainDatagrams(sock: LinuxSocket, isStale: (errno: number) => bo
     }
     const kept = n === size ? data : data.subarray(0, Math.min(n, size));
     // A capture's packets come from a packet socket: their source is the IP header's.
-    const from = sock.capture !== null ? capturedSource(sock.af, kept) : peer.slice(0, Math.min(peerLen[0]!, peer.length));
+    const from = sock.capture !== null ? capturedSource(sock, kept) : peer.slice(0, Math.min(peerLen[0]!, peer.length));
     queue.push({ data: kept, from });
   }
 }
