@@ -94,7 +94,8 @@ describe('wsaioctl codes', () => {
     assert.match(lines[0]!, /^name +value +type +dir +linux +windows$/);
     assert.match(out, /^FIONBIO +0x8004667E +unix +in +implemented +native$/m);
     assert.match(out, /^SIO_TCP_INFO +0xD8000027 +vendor +inout +implemented +native$/m);
-    assert.match(out, /^SIO_RCVALL +0x98000001 +vendor +in +unsupported +native$/m);
+    assert.match(out, /^SIO_RCVALL +0x98000001 +vendor +in +implemented +native$/m);
+    assert.match(out, /^SIO_RCVALL_IF +0x9800000E +vendor +in +unsupported +native$/m);
     assert.equal(lines.at(-1), `${allCodes().length} codes`);
   });
 

@@ -61,6 +61,23 @@ const cases: CodeCase[] = [
     basis: 'inferred', source: `${SRC.rcvall} (RCVALL_OFF stops receive-all; off already is not an error)`,
     overlapped: immediateInferred,
   },
+  ...([
+    ['SIO_RCVALL_MCAST', 'raw-udp-bound', 'IPPROTO_UDP'],
+    ['SIO_RCVALL_IGMPMCAST', 'raw-igmp-bound', 'IPPROTO_IGMP'],
+  ] as const).flatMap(([name, socket, protocol]): CodeCase[] => [
+    {
+      id: `${name}.off`, code: name, socket, title: `RCVALL_OFF on a bound ${protocol} raw socket not capturing: 0`,
+      spec: () => ({ code: ws[name], input: u32(ws.RCVALL_OFF) }),
+      expected: { rc: 0, error: 'NO_ERROR', bytes: 0 },
+      basis: 'inferred', source: `${SRC.ioctlsPage} (AF_INET / SOCK_RAW / ${protocol}, bound; off already is not an error, as SIO_RCVALL's)`,
+      overlapped: immediateInferred,
+    },
+    {
+      id: `${name}.udp`, code: name, socket: 'udp-bound', title: 'a UDP socket: WSAEINVAL',
+      spec: () => ({ code: ws[name], input: u32(ws.RCVALL_ON) }),
+      expected: EINVAL, basis: 'inferred', source: `${SRC.ioctlsPage} (raw ${protocol} sockets only; the error as SIO_RCVALL's)`,
+    },
+  ]),
   {
     id: 'SIO_RCVALL_MCAST.raw-ip', code: 'SIO_RCVALL_MCAST', socket: 'raw-ip-bound', title: 'on an IPPROTO_IP raw socket (it wants IPPROTO_UDP): WSAEINVAL',
     spec: () => ({ code: ws.SIO_RCVALL_MCAST, input: u32(ws.RCVALL_ON) }),

@@ -356,7 +356,8 @@ function runCapture(args: string[], traffic: boolean): Promise<CliResult> {
     child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
     const ticker = traffic
       ? setInterval(() => {
-        if (sends++ < 30) udpSend(ws.AF_INET, LOCAL4, PEER4, 9, `cli-${sends}`);
+        // Six bytes each, so every datagram is 34 bytes on the wire.
+        if (sends++ < 30) udpSend(ws.AF_INET, LOCAL4, PEER4, 9, `cli-${String(sends).padStart(2, '0')}`);
       }, 100)
       : null;
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
