@@ -7,9 +7,12 @@
  * WSARecv pending or not, FIONREAD, select / WSAPoll, event select, blocking waits) already works
  * on one fd per socket, edge-triggered and without a thread. While a capture is on, that fd is the
  * packet socket's (`LinuxSocket.receiveFd`); sends, names and options stay on the raw socket. So
- * every receive mode sees the captured packets with no second queue, no copy and no poller of its
- * own. The kernel does the selection (a classic BPF filter attached to the packet socket), so
- * what is queued is exactly what recv will return, and FIONREAD / readiness count only that.
+ * every receive mode sees the captured packets with no second queue and no poller of its own
+ * (a receive reads each packet whole into one scratch buffer, for the source address in its IP
+ * header, and copies what the caller's buffer takes). The kernel does the selection (a classic BPF
+ * filter attached to the packet socket), so what is queued is exactly what recv will return, and
+ * FIONREAD / readiness count only that. Whoever waits on the socket (pending receives, the event
+ * selection) is moved to the new fd before the old packet socket closes (`switched`).
  *
  * What the filter keeps (Microsoft, sio-rcvall and the IOCTL list, winsock-ioctls; the shared
  * fact sheet remaining-codes.md §3):
