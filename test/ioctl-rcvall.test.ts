@@ -39,7 +39,7 @@ describe('SIO_RCVALL: the rules', { skip }, () => {
 });
 
 interface ModeFacts {
-  on: Outcome; again: Outcome; promiscOn: Modes; packets: Packet[];
+  on: Outcome; again: Outcome; promiscOn: Modes; packets: Packet[]; sentRaw: number; rawPackets: Packet[];
   other: Outcome; promiscOther: Modes; otherPackets: Packet[];
   off: Outcome; promiscOff: Modes; afterOff: Outcome[];
 }
@@ -59,12 +59,16 @@ function bothDirections(packets: Packet[]): void {
 }
 
 describe('SIO_RCVALL: what is captured', { skip }, () => {
-  test('RCVALL_ON: both directions from the IP header, the NIC promiscuous until RCVALL_OFF; nothing after', async () => {
+  test('RCVALL_ON: both directions from the IP header, the NIC promiscuous until RCVALL_OFF; the socket still sends; nothing after', async () => {
     const f = await scenario<ModeFacts>('on');
     assert.deepEqual(f.on, OK);
     assert.deepEqual(f.again, OK, 'turning it on again is accepted');
     assert.equal(f.promiscOn.promiscuity, 1);
     bothDirections(f.packets);
+    assert.equal(f.sentRaw, 16, 'the capture socket sends');
+    const own = f.rawPackets.find((p) => p.protocol === 255 && p.dst === '192.0.2.2');
+    assert.ok(own, `its datagram is captured leaving: ${JSON.stringify(f.rawPackets)}`);
+    assert.equal(own.length, 20 + 16);
     assert.deepEqual(f.other, OK, 'RCVALL_IPLEVEL replaces RCVALL_ON on the same socket');
     assert.equal(f.promiscOther.promiscuity, 0, 'and the NIC leaves promiscuous mode');
     assert.ok(f.otherPackets.some((p) => p.protocol === ws.IPPROTO_UDP), 'still capturing');

@@ -214,6 +214,12 @@ function modes4(mode: number): Facts {
   const again = ioctlValue(s, ws.SIO_RCVALL, mode);
   udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'rcvall-udp');
   const packets = collect(s, ws.AF_INET, (seen) => seen.some((p) => p.protocol === 17) && seen.some((p) => p.protocol === 1 && p.src === PEER4));
+  // The capture socket still sends (through its raw socket): without IP_HDRINCL the stack builds
+  // the header (protocol 255 here, the README's approximation), and the capture sees it leave.
+  const to = ws.sockaddr(PEER4, 0);
+  const raw = new TextEncoder().encode('raw-from-capture');
+  const sentRaw = ws.sendto(s, raw, raw.length, 0, to, to.length);
+  const rawPackets = collect(s, ws.AF_INET, (seen) => seen.some((p) => p.protocol === 255));
   // Another mode on the same socket replaces the first (ON -> IPLEVEL drops promiscuous mode).
   const other = ioctlValue(s, ws.SIO_RCVALL, mode === ws.RCVALL_ON ? ws.RCVALL_IPLEVEL : ws.RCVALL_ON);
   const promiscOther = nicModes();
@@ -231,7 +237,7 @@ function modes4(mode: number): Facts {
     if (r.rc !== ws.SOCKET_ERROR) afterOff.push(r);
     else { ws.select(0, null, null, null, { tv_sec: 0, tv_usec: 30_000 }); }
   }
-  return { on, again, promiscOn, packets, other, promiscOther, otherPackets, off, promiscOff, afterOff };
+  return { on, again, promiscOn, packets, sentRaw, rawPackets, other, promiscOther, otherPackets, off, promiscOff, afterOff };
 }
 
 /** The AF_INET6 form: IPv6 packets, starting at the IPv6 header. */
