@@ -61,7 +61,7 @@ describe('wsaioctl capture: packets', { skip }, () => {
       assert.ok((p.length as number) >= 28);
       assert.ok(!Number.isNaN(Date.parse(p.time as string)));
     }
-    assert.ok(lines.some((p) => p.protocol === 'UDP' && p.source === '192.0.2.1' && p.destination === '192.0.2.2' && p.length === 20 + 8 + 6));
+    assert.ok(lines.some((p) => p.protocol === 'UDP' && p.source === '192.0.2.1' && p.destination === '192.0.2.2' && p.length === 20 + 8 + 7));
   });
 
   test('--count 1 (text, --promiscuous): one line: time, protocol, source -> destination, length', () => {

@@ -349,7 +349,8 @@ interface CliResult { code: number | null; signal: string | null; stdout: string
 
 /**
  * The built `wsaioctl capture` as a child (in this namespace), with UDP datagrams to the peer sent
- * every 100 ms (at most 30) until it exits; killed after 10 s.
+ * every 100 ms until it exits (at most 100: the child is killed after 10 s anyway, and under load
+ * it may take seconds to start capturing).
  */
 function runCapture(args: string[], traffic: boolean): Promise<CliResult> {
   const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -362,8 +363,8 @@ function runCapture(args: string[], traffic: boolean): Promise<CliResult> {
     child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
     const ticker = traffic
       ? setInterval(() => {
-        // Six bytes each, so every datagram is 34 bytes on the wire.
-        if (sends++ < 30) udpSend(ws.AF_INET, LOCAL4, PEER4, 9, `cli-${String(sends).padStart(2, '0')}`);
+        // Seven bytes each, so every datagram is 35 bytes on the wire.
+        if (sends++ < 100) udpSend(ws.AF_INET, LOCAL4, PEER4, 9, `cli-${String(sends).padStart(3, '0')}`);
       }, 100)
       : null;
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
