@@ -8,7 +8,7 @@ import { runInNetns } from './netns-run.js';
 const CHILD = new URL('./rcvall-child.js', import.meta.url);
 
 export async function scenario<T = Record<string, unknown>>(name: string): Promise<T> {
-  const run = await runInNetns(CHILD, [name], 30_000);
+  const run = await runInNetns(CHILD, [name], 60_000);
   assert.equal(run.code, 0, `scenario ${name}: exit ${run.code} ${run.signal ?? ''}\n${run.stderr}`);
   assert.equal(run.results.length, 1, `scenario ${name}: one result line\n${run.stdout}`);
   return run.results[0] as T;
