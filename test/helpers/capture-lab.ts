@@ -2,7 +2,7 @@
  * For child scripts run by netns-run.ts (inside a fresh network namespace, never on the host): two
  * hosts on one wire. This namespace keeps veth v0 (192.0.2.1/24, 2001:db8:1::1/64); its peer v1
  * moves into a second namespace (a `sleep` started with `unshare -n`, killed by `closeCaptureLab`
- * or after 25 s) holding 192.0.2.2/24 and 2001:db8:1::2/64. Traffic between the two crosses the
+ * or after 90 s) holding 192.0.2.2/24 and 2001:db8:1::2/64. Traffic between the two crosses the
  * veth pair, so a capture on v0 sees it leave and arrive; the peer's kernel answers pings and
  * sends ICMP "port unreachable" for UDP to a closed port. Documentation ranges only.
  */
@@ -27,7 +27,7 @@ export function openCaptureLab(): void {
   sh('ip', 'link', 'set', 'lo', 'up');
   sh('sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0');
   sh('ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-  peer = spawn('unshare', ['-n', 'sleep', '25'], { stdio: 'ignore' });
+  peer = spawn('unshare', ['-n', 'sleep', '90'], { stdio: 'ignore' });
   const own = readlinkSync('/proc/self/ns/net');
   // unshare execs sleep once its namespace exists: wait (bounded) until the pid shows a new one.
   for (let i = 0; i < 100; i++) {
