@@ -11,11 +11,12 @@ import { eventSelect } from './event-select.js';
 import { transfers } from './transfers.js';
 import { dataPath } from './data-path.js';
 import { connectionEnd } from './connection-end.js';
+import { extensionFunctions } from './extension-functions.js';
 import { raw } from './raw.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...raw,
+  ...connectionEnd, ...extensionFunctions, ...raw,
 ];
 
 const seen = new Set<string>();

@@ -69,6 +69,8 @@ export const SO_TYPE = 0x1008;
 export const SO_RANDOMIZE_PORT = 0x3005;
 export const SO_PORT_SCALABILITY = 0x3006;
 export const SO_CONNECT_TIME = 0x700c;
+export const SO_UPDATE_ACCEPT_CONTEXT = 0x700b;
+export const SO_UPDATE_CONNECT_CONTEXT = 0x7010;
 
 /** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). @group Socket options */
 export const TCP_NODELAY = 0x0001;
@@ -263,3 +265,16 @@ export function MAKEWORD(low: number, high: number): number {
  * @group Waits, events and completion
  */
 export const INVALID_HANDLE_VALUE = -1;
+
+/**
+ * DisconnectEx / TransmitFile / TransmitPackets flags (mswsock.h). TF_REUSE_SOCKET is DisconnectEx's
+ * DE_REUSE_SOCKET too.
+ *
+ * @group Extension function flags
+ */
+export const TF_DISCONNECT = 0x01;
+export const TF_REUSE_SOCKET = 0x02;
+export const TF_WRITE_BEHIND = 0x04;
+export const TF_USE_DEFAULT_WORKER = 0x00;
+export const TF_USE_SYSTEM_THREAD = 0x10;
+export const TF_USE_KERNEL_APC = 0x20;

@@ -16,6 +16,7 @@ import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
+import { extensionFunctions, resolveExtension } from './extension-functions.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
 
@@ -187,7 +188,11 @@ export const backend: WinsockCore = {
 
   ...overlappedFunctions,
   ...dataPathFunctions,
+  ...extensionFunctions,
 };
+
+/** What an `LPFN_*` cast's pointer stands for here: the real pointer, called through koffi (winsock/index.ts). */
+export { resolveExtension };
 
 /** Makes ws2_32.dll this thread's Winsock (its DLLs are bound at import on win32, ws2_32.ts). Called once, by winsock/index.ts on win32. */
 export function activate(): WinsockCore {

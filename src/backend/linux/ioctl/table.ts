@@ -25,6 +25,7 @@ import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
+import { extensionFunctionPointer } from './handlers/extension-function-pointer.js';
 import { rcvall, rcvallIgmpMulticast, rcvallMulticast } from './handlers/rcvall.js';
 
 const handlers: IoctlHandler[] = [
@@ -55,6 +56,7 @@ const handlers: IoctlHandler[] = [
   addressListQuery,
   getBroadcastAddress,
   routingInterfaceQuery,
+  extensionFunctionPointer,
   rcvall,
   rcvallMulticast,
   rcvallIgmpMulticast,

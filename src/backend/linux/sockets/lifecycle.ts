@@ -5,7 +5,7 @@
  */
 import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
-import { abortOnClose, pendingOn } from '../win32/operations.js';
+import { abortOnClose, cancel, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection, selectionFdChanged } from '../win32/event-select.js';
 import { forgetQueues, pendingFdChanged } from './data-path/pending.js';
 import { stopCapture } from './capture.js';
@@ -28,6 +28,30 @@ export function socketMade(fd: number, af: number, type: number, protocol: numbe
 /** accept() on `listener` gave `fd`: the new socket takes the listener's properties, as on Windows. */
 export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
   const child = register(new LinuxSocket(fd, listener.af, listener.type, listener.protocol, listener.overlapped));
+  noteTcpSocketCreated(child);
+  inheritFromListener(listener, child);
+  return child;
+}
+
+/**
+ * AcceptEx moved a connection of `listener` under `acceptor` (sockets/extension/accept-ex.ts): it
+ * is a new connection on an old handle. The listener's properties come with SO_UPDATE_ACCEPT_CONTEXT
+ * (inheritFromListener), as on Windows.
+ */
+export function socketAcceptedInto(listener: LinuxSocket, acceptor: LinuxSocket, peer: Uint8Array): void {
+  acceptor.acceptedFrom = listener;
+  acceptor.peerName = peer;
+  acceptor.reused = false;
+  acceptor.receiveShutdown = false;
+  acceptor.sendShutdown = false;
+  acceptor.connectionReset = false;
+  acceptor.resetAfterFin = false;
+  noteTcpSocketCreated(acceptor);
+  noteTcpConnected(acceptor);
+}
+
+/** What an accepted socket takes over from its listener (accept(), SO_UPDATE_ACCEPT_CONTEXT). */
+export function inheritFromListener(listener: LinuxSocket, child: LinuxSocket): void {
   child.nonBlocking = listener.nonBlocking;
   child.receiveTimeoutMs = listener.receiveTimeoutMs;
   child.sendTimeoutMs = listener.sendTimeoutMs;
@@ -35,10 +59,8 @@ export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
     const value = listener.optionMirrors.get(name);
     if (value !== undefined) child.optionMirrors.set(name, value);
   }
-  noteTcpSocketCreated(child);
   inheritKeepAliveDefaults(listener, child);
   inheritSelection(listener, child);
-  return child;
 }
 
 /**
@@ -70,6 +92,8 @@ export function socketReceiveSwitched(sock: LinuxSocket): void {
 export function closeSocket(sock: LinuxSocket): void {
   if (sock.closed) return;
   for (const op of pendingOn(sock)) abortOnClose(op);
+  // The accept socket of a pending AcceptEx: the listener's operation ends cancelled (Wine's test_AcceptEx).
+  if (sock.acceptInto) cancel(sock.acceptInto);
   for (const drop of [...sock.notificationRequests.values()]) drop();
   forgetQueues(sock);
   forgetSocket(sock);

@@ -184,6 +184,9 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   }
   const addr = toLinuxSockaddr(view, namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
+  // A ConnectEx in progress, or done without SO_UPDATE_CONNECT_CONTEXT: WSAEINVAL (Wine sock.c
+  // test_connecting_socket; test_connect, a todo_wine line there, for the second).
+  if (sock.connectEx === 'pending' || (sock.connectEx === 'connected' && !sock.connectContextUpdated)) return fail(W.WSAEINVAL);
   // Linux says EISCONN for a listening socket, and 0 for a connection a non-blocking connect()
   // completed; Windows says WSAEINVAL and WSAEISCONN.
   const state = sock.type === C.SOCK_STREAM ? tcpState(sock.fd) : null;

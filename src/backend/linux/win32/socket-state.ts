@@ -4,6 +4,7 @@
  * Linux has no place for.
  */
 import { lookup, type HandleObject } from './handles.js';
+import type { OverlappedOp } from './operations.js';
 
 /** optionMirrors an accepted socket takes over from its listener, as Windows' accept does. */
 export const INHERITED_OPTION_MIRRORS = [
@@ -69,6 +70,17 @@ export class LinuxSocket implements HandleObject {
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */
   readonly notificationRequests = new Map<number, () => void>();
+  /**
+   * The extension functions' state (sockets/extension/): the pending AcceptEx this socket is the
+   * accept socket of (its operation belongs to the listener); the listener an AcceptEx accepted a
+   * connection from (SO_UPDATE_ACCEPT_CONTEXT names it); ConnectEx's progress, and whether
+   * SO_UPDATE_CONNECT_CONTEXT followed; a socket DisconnectEx(TF_REUSE_SOCKET) made reusable.
+   */
+  acceptInto: OverlappedOp | null = null;
+  acceptedFrom: LinuxSocket | null = null;
+  connectEx: 'pending' | 'connected' | null = null;
+  connectContextUpdated = false;
+  reused = false;
   /**
    * SIO_RCVALL / SIO_RCVALL_MCAST / SIO_RCVALL_IGMPMCAST is on: the packet socket the captured
    * packets come from (sockets/capture.ts). While it is set, receives and readiness use its fd
