@@ -96,6 +96,8 @@ describe('wsaioctl codes', () => {
     assert.match(out, /^SIO_TCP_INFO +0xD8000027 +vendor +inout +approximated +implemented$/m);
     assert.match(out, /^SIO_FLUSH +0x28000004 +ws2 +void +windows-refuses +windows-refuses$/m);
     assert.match(out, /^SIO_GET_QOS +0xC8000007 +ws2 +inout +windows-refuses +windows-refuses$/m);
+    assert.match(out, /^SIO_RCVALL +0x98000001 +vendor +in +approximated +implemented$/m);
+    assert.match(out, /^SIO_RCVALL_IF +0x9800000E +vendor +in +not-implemented +implemented$/m);
     assert.equal(lines.at(-1), `${allCodes().length} codes`);
     const c = linuxSupportCounts();
     assert.equal(lines.at(-2), `linux: ${c.implemented + c.approximated} handled (${c.implemented} implemented, ${c.approximated} approximated), ${c['windows-refuses']} refused as Windows refuses them (windows-refuses), ${c['not-implemented']} not-implemented`);

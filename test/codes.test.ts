@@ -375,6 +375,7 @@ describe('backend support table', () => {
     'SIO_ACQUIRE_PORT_RESERVATION', 'SIO_RELEASE_PORT_RESERVATION', 'SIO_ASSOCIATE_PORT_RESERVATION',
     'SIO_TCP_INITIAL_RTO', 'SIO_AF_UNIX_GETPEERPID',
     'SIO_GET_EXTENSION_FUNCTION_POINTER',
+    'SIO_RCVALL', 'SIO_RCVALL_MCAST', 'SIO_RCVALL_IGMPMCAST',
   ];
 
   test('has exactly one row per catalogue name', () => {

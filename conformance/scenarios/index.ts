@@ -13,10 +13,11 @@ import { dataPath } from './data-path.js';
 import { connectionEnd } from './connection-end.js';
 import { extensionFunctions } from './extension-functions.js';
 import { remainingCodes } from './remaining-codes.js';
+import { raw } from './raw.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...extensionFunctions, ...remainingCodes,
+  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw,
 ];
 
 const seen = new Set<string>();

@@ -60,7 +60,7 @@ const UNSUPPORTED_RULE = 'Wine sock.c test_unsupported_ioctls (passes on Windows
 const GQOS = 'GQoS is deprecated since Vista and the TCP/IP provider does not offer it (no XP1_QOS_SUPPORTED: Wine sock.c test_WSASocket)';
 const PRESUMED = `no published Windows 10/11 answer; presumed refused by the rule of ${UNSUPPORTED_RULE} (fact sheet §1, §7.1)`;
 const UNKNOWN_ANSWER = 'header-only code: no Microsoft page or Wine / ReactOS test says what Windows 10/11 answers, so a Linux twin would be invention (fact sheet §2.1)';
-const RAW_CAPTURE = 'capture raw sockets (SIO_RCVALL family) are issue 18 §1, not emulated in this build';
+const RAW_CAPTURE = 'a packet socket (AF_PACKET, SOCK_DGRAM) on the bound address\'s interface becomes the raw socket\'s receive fd';
 const EXTENSION_MESSAGES = 'delivered as WSARecvMsg / WSASendMsg control data, which this build does not produce';
 const SECURE_SOCKETS = 'IPsec / AuthIP secure-socket extension: Linux has no AuthIP (per-socket IP_XFRM_POLICY needs CAP_NET_ADMIN and means something else)';
 const WFP = 'Windows Filtering Platform state; Linux has no counterpart';
@@ -118,9 +118,9 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_GET_MULTIPLE_EXTENSION_FUNCTION_POINTER: notImplemented('Registered I/O: its nearest Linux analogue (io_uring with registered buffers) is a project of its own'),
   SIO_QUERY_RSS_PROCESSOR_INFO: approximated('counterpart: SO_INCOMING_CPU (group = cpu / 64, NUMA node from sysfs); before any packet, the calling thread\'s processor'),
   SIO_CHK_QOS: windowsRefuses('legacy RSVP / GQoS query', GQOS),
-  SIO_RCVALL: notImplemented(RAW_CAPTURE),
-  SIO_RCVALL_MCAST: notImplemented(RAW_CAPTURE),
-  SIO_RCVALL_IGMPMCAST: notImplemented(RAW_CAPTURE),
+  SIO_RCVALL: approximated(RAW_CAPTURE),
+  SIO_RCVALL_MCAST: approximated(RAW_CAPTURE + '; all-multicast membership, IPv4 multicast destinations only'),
+  SIO_RCVALL_IGMPMCAST: approximated(RAW_CAPTURE + '; all-multicast membership, IGMP only'),
   SIO_KEEPALIVE_VALS: approximated('counterpart: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL (whole seconds on Linux)'),
   SIO_ABSORB_RTRALERT: notImplemented(UNKNOWN_ANSWER),
   SIO_UCAST_IF: notImplemented(`${UNKNOWN_ANSWER}; its documented successor is the IP_UNICAST_IF socket option`),
@@ -130,9 +130,9 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_INDEX_ADD_MCAST: notImplemented(UNKNOWN_ANSWER),
   SIO_INDEX_DEL_MCAST: notImplemented(UNKNOWN_ANSWER),
   SIO_UDP_CONNRESET: implemented('ICMP port-unreachable read from the IP_RECVERR error queue, reported as WSAECONNRESET'),
-  SIO_RCVALL_MCAST_IF: notImplemented(RAW_CAPTURE),
+  SIO_RCVALL_MCAST_IF: notImplemented(UNKNOWN_ANSWER),
   SIO_SOCKET_CLOSE_NOTIFY: notImplemented('Windows XP / 2003 only; on Windows 10/11 its value is SIO_RCVALL_MCAST_IF, which decides (dispatch is by value)'),
-  SIO_RCVALL_IF: notImplemented(RAW_CAPTURE),
+  SIO_RCVALL_IF: notImplemented(UNKNOWN_ANSWER),
   SIO_UDP_NETRESET: implemented('ICMP TTL-expired / net-unreachable from the IP_RECVERR error queue, reported as WSAENETRESET'),
   SIO_LOOPBACK_FAST_PATH: approximated('validated as Windows does; Linux loopback has no separate fast path to switch on'),
   SIO_TCP_INITIAL_RTO: approximated('MaxSynRetransmissions as TCP_SYNCNT (none: 1, the fewest Linux allows); the initial RTT is kept without effect (no per-socket Linux setting)'),

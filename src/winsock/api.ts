@@ -434,7 +434,12 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, Winsock
    * or INVALID_SOCKET.
    *
    * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEAFNOSUPPORT, WSAEINPROGRESS, WSAEMFILE,
-   * WSAEINVAL, WSAENOBUFS, WSAEPROTONOSUPPORT, WSAEPROTOTYPE, WSAESOCKTNOSUPPORT.
+   * WSAEINVAL, WSAENOBUFS, WSAEPROTONOSUPPORT, WSAEPROTOTYPE, WSAESOCKTNOSUPPORT, and WSAEACCES for
+   * a SOCK_RAW socket without administrator rights (Linux: without CAP_NET_RAW).
+   *
+   * Linux: the SIO_RCVALL sockets (SOCK_RAW with IPPROTO_IP, or AF_INET6 with IPPROTO_IPV6) are
+   * backed by an IPPROTO_RAW socket; see
+   * [the README](../../README.md#where-the-linux-emulation-approximates-windows).
    */
   socket(af: number, type: number, protocol: number): SOCKET;
   /**

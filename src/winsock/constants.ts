@@ -121,6 +121,17 @@ export const IPV6_MULTICAST_IF = 9;
 export const IPV6_MULTICAST_HOPS = 10;
 export const IPV6_MULTICAST_LOOP = 11;
 export const IPV6_V6ONLY = 27;
+export const IPV6_HDRINCL = 2;
+
+/**
+ * RCVALL_VALUE, the input of SIO_RCVALL (mstcpip.h): off; every packet the interface sees
+ * (promiscuous); socket level only (documented as having no effect); every packet the interface
+ * already accepts (no promiscuous mode). @group Control-code values
+ */
+export const RCVALL_OFF = 0;
+export const RCVALL_ON = 1;
+export const RCVALL_SOCKETLEVELONLY = 2;
+export const RCVALL_IPLEVEL = 3;
 
 /** Flags of send / recv / WSASend / WSARecv and their variants (winsock2.h). @group Message flags (MSG_*) */
 export const MSG_OOB = 0x1;

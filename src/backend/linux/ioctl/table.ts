@@ -31,6 +31,7 @@ import { acquirePortReservation, associatePortReservation, releasePortReservatio
 import { tcpInitialRto } from './handlers/tcp-initial-rto.js';
 import { afUnixGetPeerPid } from './handlers/af-unix-peer-pid.js';
 import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
+import { rcvall, rcvallIgmpMulticast, rcvallMulticast } from './handlers/rcvall.js';
 
 const handlers: IoctlHandler[] = [
   addressListChange,
@@ -72,6 +73,9 @@ const handlers: IoctlHandler[] = [
   associatePortReservation,
   tcpInitialRto,
   afUnixGetPeerPid,
+  rcvall,
+  rcvallMulticast,
+  rcvallIgmpMulticast,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

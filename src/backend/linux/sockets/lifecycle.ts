@@ -6,8 +6,9 @@
 import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
 import { abortOnClose, cancel, pendingOn } from '../win32/operations.js';
-import { forgetSocket, inheritSelection } from '../win32/event-select.js';
-import { forgetQueues } from './data-path/pending.js';
+import { forgetSocket, inheritSelection, selectionFdChanged } from '../win32/event-select.js';
+import { forgetQueues, pendingFdChanged } from './data-path/pending.js';
+import { stopCapture } from './capture.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
@@ -77,6 +78,15 @@ export function socketConnected(sock: LinuxSocket): void {
 }
 
 /**
+ * A SIO_RCVALL capture started or stopped, so receives come from another fd
+ * (`LinuxSocket.receiveFd`): pending receives and the event selection wait on the new one.
+ */
+export function socketReceiveSwitched(sock: LinuxSocket): void {
+  pendingFdChanged(sock);
+  selectionFdChanged(sock);
+}
+
+/**
  * closesocket, WSACleanup, thread exit, or a borrowed socket whose owner closed it: each pending
  * operation completes once (cancelled, or aborted for a data transfer), requests and selections are dropped, the handle goes.
  */
@@ -90,6 +100,7 @@ export function closeSocket(sock: LinuxSocket): void {
   forgetSocket(sock);
   const afterClose = releasePortReservations(sock);
   sock.closed = true;
+  stopCapture(sock);
   unregister(sock.handle);
   // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).
   if (!sock.borrowed) closeOwnedFd(sock.fd);

@@ -12,7 +12,8 @@ import { L, E } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from '../win32/last-error.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
-import { TCP_STATE, isBound, isUnboundName, pendingSocketError, tcpState } from '../host/socket-facts.js';
+import { TCP_STATE, isBound, isUnboundName, pendingSocketError, setKernelInt, tcpState } from '../host/socket-facts.js';
+import { receiveCaptured } from './capture.js';
 import { isStarted } from '../win32/startup.js';
 import { threadAlerts } from '../win32/apc.js';
 import { reenable } from '../win32/event-select.js';
@@ -43,7 +44,20 @@ function resolveTypeAndProtocol(type: number, protocol: number): { type: number;
   }
   if (type === C.SOCK_STREAM) return protocol === 0 || protocol === C.IPPROTO_TCP ? { type, protocol: C.IPPROTO_TCP } : null;
   if (type === C.SOCK_DGRAM) return protocol === 0 || protocol === C.IPPROTO_UDP ? { type, protocol: C.IPPROTO_UDP } : null;
-  return { type, protocol };
+  return protocol >= 0 && protocol <= 255 ? { type, protocol } : null;
+}
+
+/**
+ * The host protocol behind a raw socket. Windows' capture sockets (AF_INET / IPPROTO_IP, AF_INET6 /
+ * IPPROTO_IPV6 for SIO_RCVALL; any raw protocol 0) have no Linux twin: Linux refuses protocol 0
+ * (EPROTONOSUPPORT), and an AF_INET6 protocol-41 socket would receive IPv6-in-IPv6 packets. They
+ * are backed by a send-only IPPROTO_RAW socket, which receives nothing until SIO_RCVALL swaps in
+ * its packet socket (sockets/capture.ts), and whose CAP_NET_RAW check is Windows' administrator
+ * check (EPERM: WSAEACCES).
+ */
+function hostRawProtocol(af: number, protocol: number): number {
+  if (protocol === 0 || (af === C.AF_INET6 && protocol === C.IPPROTO_IPV6)) return L.IPPROTO_RAW;
+  return protocol;
 }
 
 export function WSASocketW(af: number, type: number, protocol: number, _info: null, _g: number, dwFlags: number): SOCKET {
@@ -71,10 +85,16 @@ function makeSocket(af: number, type: number, proto: number, overlapped: boolean
   const ltype = linuxType(type);
   const lfamily = af === C.AF_UNIX ? L.AF_UNIX : linuxFamily(af);
   // IPPROTO_* numbers are the same on both systems (they come from the IP header).
-  const fd = noteOpened(libc.socket(lfamily, ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0));
+  const hostProtocol = type === C.SOCK_RAW ? hostRawProtocol(af, proto) : 0;
+  const fd = noteOpened(libc.socket(lfamily, ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, hostProtocol));
   if (fd < 0) {
     const errno = libc.errno();
     return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
+  }
+  // IPPROTO_RAW implies IP_HDRINCL on Linux; Windows' raw sockets start without it (the stack
+  // builds the IP header until the caller sets IP_HDRINCL / IPV6_HDRINCL).
+  if (hostProtocol === L.IPPROTO_RAW && proto !== C.IPPROTO_RAW) {
+    setKernelInt(fd, af === C.AF_INET6 ? L.IPPROTO_IPV6 : L.IPPROTO_IP, af === C.AF_INET6 ? L.IPV6_HDRINCL : L.IP_HDRINCL, 0);
   }
   const sock = socketMade(fd, af, type, proto, overlapped);
   return ok(sock.handle);
@@ -123,7 +143,9 @@ export function listen(s: SOCKET, backlog: number): number {
  * closes this very socket ends the call with WSAEINTR (never a wait on a reused fd number).
  */
 export function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): number {
-  const revents = waitForFd(sock.fd, events, timeoutMs, threadAlerts, () => sock.closed);
+  // A receive waits on the receive fd (a SIO_RCVALL capture's packet socket while one is on).
+  const fd = events === L.POLLOUT ? sock.fd : sock.receiveFd;
+  const revents = waitForFd(fd, events, timeoutMs, threadAlerts, () => sock.closed);
   if (sock.closed) return W.WSAEINTR;
   return revents !== 0 ? 0 : W.WSAETIMEDOUT;
 }
@@ -339,7 +361,9 @@ export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number,
     peerLen[0] = peer.length;
     // Datagrams FIONREAD already took out of the kernel come first (datagram-queue.ts).
     const queued = datagram ? receiveQueued(sock, data, len, lflags, peer, peerLen) : null;
-    const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
+    const n = queued ?? (sock.capture !== null
+      ? receiveCaptured(sock, data, len, lflags, peer, peerLen)
+      : libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen));
     if (n >= 0) {
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
       if (n === 0 && !datagram && len > 0 && resetAfterEnd(sock)) return { error: W.WSAECONNABORTED };
@@ -463,6 +487,8 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   const out = name === null || size === null ? null : callerBuffer(name, Math.max(size, 0));
   if (out === null) return fail(W.WSAEFAULT);
   if (!peer && libc.getsockname(sock.fd, addr, len) < 0) return fail(wsaFromErrno(libc.errno()));
+  // Linux names a raw socket's protocol as its port; Windows says 0.
+  if (sock.type === C.SOCK_RAW) addr.fill(0, 2, 4);
   // An unbound socket has no name on Windows (Wine sock.c test_getsockname).
   if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
   const error = writeWindowsSockaddr(addr, out, size!);

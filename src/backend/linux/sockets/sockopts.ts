@@ -12,7 +12,8 @@
  *   bytes; a shorter read fails with WSAEFAULT after zeroing optlen bytes. Other IP / TCP options
  *   need 4 bytes; a shorter read fails with WSAEFAULT and sets optlen to 0. optlen -1 on set is a
  *   huge length: SOL_SOCKET DWORD options read their DWORD, the rest fail with WSAENOBUFS.
- *   SO_LINGER reads back l_onoff as set (0x100 stays 0x100). IP_HDRINCL on TCP / UDP: WSAEINVAL.
+ *   SO_LINGER reads back l_onoff as set (0x100 stays 0x100). IP_HDRINCL on TCP / UDP: WSAEINVAL
+ *   (IPV6_HDRINCL likewise; both apply to raw sockets, which start with it off).
  *   SO_ERROR is settable and sticky.
  * - test_reuseaddr: SO_REUSEADDR and SO_EXCLUSIVEADDRUSE exclude each other (WSAEINVAL).
  * - test_extendedSocketOptions: SO_LINGER on UDP is WSAENOPROTOOPT; SO_DONTLINGER = !l_onoff.
@@ -138,6 +139,7 @@ const options = new Map<string, Option>([
   ip(C.IP_PKTINFO, { linuxName: L.IP_PKTINFO, kind: 'bool', types: DGRAM_OR_RAW }),
   ip(C.IP_RECVTTL, { linuxName: L.IP_RECVTTL, kind: 'bool', types: DGRAM_OR_RAW }),
   ip(C.IP_RECVTOS, { linuxName: L.IP_RECVTOS, kind: 'bool', types: DGRAM_OR_RAW }),
+  ip6(C.IPV6_HDRINCL, { linuxName: L.IPV6_HDRINCL, kind: 'rawOnly' }),
   ip6(C.IPV6_UNICAST_HOPS, { linuxName: L.IPV6_UNICAST_HOPS, kind: 'int', short: true, max: 255 }),
   ip6(C.IPV6_MULTICAST_HOPS, { linuxName: L.IPV6_MULTICAST_HOPS, kind: 'int', types: DGRAM_OR_RAW, short: true, max: 255 }),
   ip6(C.IPV6_MULTICAST_LOOP, { linuxName: L.IPV6_MULTICAST_LOOP, kind: 'bool', types: DGRAM_OR_RAW, short: true }),

@@ -159,7 +159,7 @@ export function reenable(sock: LinuxSocket, bit: number): void {
   } else {
     state.armed |= bit;
   }
-  if (state.unsubscribe && !sock.closed && sock.fd >= 0) rearm(sock.fd);
+  if (state.unsubscribe && !sock.closed && sock.receiveFd >= 0) rearm(sock.receiveFd);
 }
 
 /** The kernel's TCP state (TCP_STATE.CLOSE when it cannot be read). */
@@ -184,7 +184,7 @@ function reportConnect(state: SelectState): void {
 /** Look at the socket now and record what holds (called at each edge, and when selecting). */
 function evaluate(state: SelectState): void {
   const { sock } = state;
-  const fd = sock.fd;
+  const fd = sock.receiveFd;
   if (fd < 0 || sock.closed) return;
   const polled = pollOne(fd, INTEREST, 0);
   const revents = polled > 0 ? polled : 0;
@@ -204,7 +204,7 @@ function evaluateDatagram(state: SelectState, fd: number, revents: number): void
   if (queued > state.lastQueued) occurredAgain(state, C.FD_READ);
   state.lastQueued = queued;
   if (revents & L.POLLIN) record(state, C.FD_READ, 0);
-  if (revents & L.POLLOUT && isBound(fd)) record(state, C.FD_WRITE, 0);
+  if (revents & L.POLLOUT && isBound(state.sock.fd)) record(state, C.FD_WRITE, 0);
 }
 
 function evaluateStream(state: SelectState, fd: number, revents: number): void {
@@ -251,7 +251,7 @@ function evaluateStream(state: SelectState, fd: number, revents: number): void {
 
 function subscribeState(state: SelectState): void {
   if (state.unsubscribe) return;
-  const fd = state.sock.fd;
+  const fd = state.sock.receiveFd;
   if (fd < 0 || state.sock.closed) return;
   const subscriber: Subscriber = { interest: INTEREST, phase: 'observe', onReady: () => evaluate(state) };
   subscribe(fd, subscriber);
@@ -327,6 +327,18 @@ export function enumNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, lpN
   if (state) state.record &= ~reported;
   if (event) unsignal(event);
   return ok(0);
+}
+
+/**
+ * The socket's receive fd changed (a SIO_RCVALL capture started or stopped): the registration
+ * moves to the new fd, and what holds there is recorded at once.
+ */
+export function selectionFdChanged(sock: LinuxSocket): void {
+  const state = states.get(sock);
+  if (!state || !state.unsubscribe) return;
+  unsubscribeState(state);
+  evaluate(state);
+  subscribeState(state);
 }
 
 /** The socket is closing: forget its selection. */

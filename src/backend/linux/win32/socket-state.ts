@@ -83,6 +83,12 @@ export class LinuxSocket implements HandleObject {
   reused = false;
   /** SIO_ASSOCIATE_PORT_RESERVATION's token: a bind to port 0 takes its port from that block. */
   portReservation: bigint | null = null;
+  /**
+   * SIO_RCVALL / SIO_RCVALL_MCAST / SIO_RCVALL_IGMPMCAST is on: the packet socket the captured
+   * packets come from (sockets/capture.ts). While it is set, receives and readiness use its fd
+   * (`receiveFd`); sends, names and options keep using `fd`.
+   */
+  capture: { readonly fd: number } | null = null;
   closed = false;
 
   constructor(
@@ -100,6 +106,14 @@ export class LinuxSocket implements HandleObject {
   /** The host fd, or -1 when a borrowed socket's owner has closed it. */
   get fd(): number {
     return this.resolveFd ? this.resolveFd() : this.ownFd;
+  }
+
+  /**
+   * The fd receives, FIONREAD and readiness (select, WSAPoll, event select, pending receives) use:
+   * the packet socket of an active capture, else the host fd.
+   */
+  get receiveFd(): number {
+    return this.capture !== null ? this.capture.fd : this.fd;
   }
 
   get borrowed(): boolean {

@@ -145,15 +145,29 @@ function release(op: OverlappedOp): void {
 function watch(queues: SocketQueues, interest: number): void {
   const { sock } = queues;
   if (interest === queues.interest && queues.fd >= 0) return;
-  if (sock.closed || sock.fd < 0) return;
+  const fd = sock.receiveFd;
+  if (sock.closed || fd < 0) return;
   queues.interest = interest;
-  if (queues.fd === sock.fd) {
-    rearm(sock.fd);
+  if (queues.fd === fd) {
+    rearm(fd);
     return;
   }
   if (queues.fd >= 0) unsubscribe(queues.fd, queues);
-  queues.fd = sock.fd;
-  subscribe(sock.fd, queues);
+  queues.fd = fd;
+  subscribe(fd, queues);
+}
+
+/**
+ * The socket's receive fd changed (a SIO_RCVALL capture started or stopped): its pending transfers
+ * now wait on the new fd, which reports at once what already holds there.
+ */
+export function pendingFdChanged(sock: LinuxSocket): void {
+  const queues = queuesBySocket.get(sock);
+  if (!queues) return;
+  // Past watch()'s "already asked for" shortcut: the interest is the same, the fd is not.
+  const interest = queues.interest;
+  queues.interest = 0;
+  watch(queues, interest);
 }
 
 /** The socket is closing (its pending transfers already ended): its subscription goes. */
