@@ -5,3 +5,4 @@ export * from './guid.js';
 export * from './socket-address-list.js';
 export * from './tcp-info.js';
 export * from './interface-info.js';
+export * from './wsacmsg.js';

@@ -107,6 +107,8 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   WSASend: { failure: SOCKET_ERROR, error: WSAEFAULT },
   WSARecvFrom: { failure: SOCKET_ERROR, error: WSAEFAULT },
   WSASendTo: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSARecvMsg: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSASendMsg: { failure: SOCKET_ERROR, error: WSAEFAULT },
   select: { failure: SOCKET_ERROR, error: WSAEFAULT },
   selectAsync: { failure: SOCKET_ERROR, error: WSAEFAULT, async: true },
   WSAPoll: { failure: SOCKET_ERROR, error: WSAEFAULT },
@@ -207,6 +209,8 @@ export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 /** @function */ export const WSASend = guarded('WSASend');
 /** @function */ export const WSARecvFrom = guarded('WSARecvFrom');
 /** @function */ export const WSASendTo = guarded('WSASendTo');
+/** @function */ export const WSARecvMsg = guarded('WSARecvMsg');
+/** @function */ export const WSASendMsg = guarded('WSASendMsg');
 /** @function */ export const select = guarded('select');
 /** @function */ export const selectAsync = guarded('selectAsync');
 /** @function */ export const WSAPoll = guarded('WSAPoll');

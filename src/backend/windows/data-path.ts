@@ -30,6 +30,7 @@ import { afterWait, issueOverlapped, nativeHandle, noteCompletionModes, socketEr
 import { deadlineOf, wait } from './poller.js';
 import { needsStartup } from './startup.js';
 import { dataPathApi as api, ws2_32 } from './ws2_32.js';
+import { WSARecvMsg, WSASendMsg } from './message.js';
 
 /** WSABUF on x64: ULONG len @0, CHAR *buf @8. */
 const WSABUF_SIZE = 16;
@@ -509,6 +510,8 @@ export const dataPathFunctions: WinsockDataPath = {
   WSASend: needsStartup(SOCKET_ERROR, WSASend),
   WSARecvFrom: needsStartup(SOCKET_ERROR, WSARecvFrom),
   WSASendTo: needsStartup(SOCKET_ERROR, WSASendTo),
+  WSARecvMsg: needsStartup(SOCKET_ERROR, WSARecvMsg),
+  WSASendMsg: needsStartup(SOCKET_ERROR, WSASendMsg),
   select: needsStartup(SOCKET_ERROR, select),
   selectAsync: needsStartup(Promise.resolve(SOCKET_ERROR), selectAsync),
   WSAPoll: needsStartup(SOCKET_ERROR, WSAPoll),

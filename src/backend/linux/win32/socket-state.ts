@@ -69,6 +69,11 @@ export class LinuxSocket implements HandleObject {
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */
   readonly notificationRequests = new Map<number, () => void>();
+  /**
+   * The control records WSARecvMsg returns on this socket (sockets/control-messages.ts RECORD
+   * bits), set by their enabling options (IP_PKTINFO, IP_RECVTTL, IP_ECN ...).
+   */
+  controlRecords = 0;
   closed = false;
 
   constructor(
