@@ -1,6 +1,7 @@
 /**
  * The data path on the Windows backend: WSARecv, WSASend, WSARecvFrom, WSASendTo, select, WSAPoll
- * and SetFileCompletionNotificationModes, each passed through to ws2_32.dll / kernel32.dll.
+ * and SetFileCompletionNotificationModes (WSARecvMsg / WSASendMsg: message.ts, with the helpers
+ * exported here), each passed through to ws2_32.dll / kernel32.dll.
  * Windows decides every result and error. What this module adds:
  * - native memory for what Windows reads and writes: the WSABUF array (it holds pointers), the
  *   data, the byte count, the flags and the address. A send's bytes are copied in; a receive's
@@ -48,13 +49,13 @@ const align8 = (n: number): number => (n + 7) & ~7;
  * C's bad pointer: the socket's own error when the socket is bad, else WSAEFAULT (null: no one
  * socket is named, as for select and WSAPoll).
  */
-function fault(s: SOCKET | null): number {
+export function fault(s: SOCKET | null): number {
   ws2_32.WSASetLastError((s === null ? 0 : socketError(s)) || WSAEFAULT);
   return SOCKET_ERROR;
 }
 
 /** A Ref the call may write: null, or writable. */
-const writableOrNull = (ref: unknown): boolean => ref === null || ref === undefined || isWritableRef(ref);
+export const writableOrNull = (ref: unknown): boolean => ref === null || ref === undefined || isWritableRef(ref);
 
 // ---- the WSABUF list in native memory ----------------------------------------------------------
 
@@ -65,7 +66,7 @@ interface Piece {
 }
 
 /** lpBuffers in native memory, with `tailSize` more bytes after it for the call's cells. */
-interface NativeBuffers {
+export interface NativeBuffers {
   readonly memory: Memory;
   readonly view: DataView;
   /** lpBuffers as Windows gets it: null for the caller's NULL. */
@@ -82,7 +83,7 @@ interface NativeBuffers {
  * that is not an object, a `buf` that is not a Uint8Array of at least `len` bytes. A NULL array
  * or a NULL `buf` is passed as NULL, for Windows to judge.
  */
-function nativeBuffers(lpBuffers: unknown, dwBufferCount: unknown, tailSize: number, copyIn: boolean): NativeBuffers | null {
+export function nativeBuffers(lpBuffers: unknown, dwBufferCount: unknown, tailSize: number, copyIn: boolean): NativeBuffers | null {
   const count = looseDword(dwBufferCount);
   const given = lpBuffers !== null && lpBuffers !== undefined;
   if (given && (!Array.isArray(lpBuffers) || count > lpBuffers.length)) return null;
@@ -120,7 +121,7 @@ function nativeBuffers(lpBuffers: unknown, dwBufferCount: unknown, tailSize: num
 }
 
 /** The first `n` bytes Windows wrote, into the caller's buffers in order (scatter). */
-function copyReceived(native: NativeBuffers, n: number): void {
+export function copyReceived(native: NativeBuffers, n: number): void {
   let left = n;
   for (const { caller, offset } of native.pieces) {
     if (left <= 0) return;
@@ -131,10 +132,10 @@ function copyReceived(native: NativeBuffers, n: number): void {
 }
 
 /** Whether an operation that ended with `status` delivered bytes (success, or a cut datagram). */
-const delivered = (status: number): boolean => status >>> 0 < 0x80000000 || status >>> 0 === STATUS_BUFFER_OVERFLOW;
+export const delivered = (status: number): boolean => status >>> 0 < 0x80000000 || status >>> 0 === STATUS_BUFFER_OVERFLOW;
 
 /** `value` into `ref` when it differs (what C's callee wrote, and only that). */
-function store(ref: Ref<number> | null, given: number, value: number): void {
+export function store(ref: Ref<number> | null, given: number, value: number): void {
   if (ref !== null && value !== given) ref.value = value;
 }
 
