@@ -51,6 +51,7 @@ export interface WSACMSGHDR {
 export interface IN_PKTINFO {
   /** Dotted text. */
   ipi_addr: string;
+  /** The interface's index (0 on a send: the routing table picks it). */
   ipi_ifindex: number;
 }
 
@@ -58,12 +59,19 @@ export interface IN_PKTINFO {
 export interface IN6_PKTINFO {
   /** RFC 5952 text. */
   ipi6_addr: string;
+  /** The interface's index (0 on a send: the routing table picks it). */
   ipi6_ifindex: number;
 }
 
-/** The part of a WSAMSG the macros read: its Control WSABUF. */
-interface WithControl {
-  Control: { len: number; buf: Uint8Array | null };
+/** The part of a WSAMSG the WSA_CMSG_* helpers read: its Control WSABUF (any WSAMSG is one). @group Control messages (WSA_CMSG_*) */
+export interface WithControl {
+  /** The control-data buffer: `len` bytes of `buf` hold the records. */
+  Control: {
+    /** Bytes of records in `buf`. */
+    len: number;
+    /** The records. */
+    buf: Uint8Array | null;
+  };
 }
 
 const round8 = (n: number): number => Math.ceil(n / 8) * 8;

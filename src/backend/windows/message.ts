@@ -23,7 +23,7 @@ import { acceptsIoStatus } from '../../winsock/arguments.js';
 import { looseDword, nativeSocket, overruns, refValue } from './arguments.js';
 import { release } from './native-overlapped.js';
 import { afterWait, issueOverlapped } from './overlapped.js';
-import { copyReceived, delivered, fault, nativeBuffers, store, writableOrNull, type NativeBuffers } from './data-path.js';
+import { copyReceived, delivered, fault, nativeBuffers, store, writableOrNull, type NativeBuffers } from './native-buffers.js';
 import { extensionFunctionPointer } from './extension-pointer.js';
 import { dataPathApi as api, ws2_32 } from './ws2_32.js';
 
