@@ -66,6 +66,7 @@ interface Probe {
   };
   source: { rc: number; error: number; from: string };
   sourceV6: { rc: number; error: number; from: string };
+  hostile: { nameNullWithLength: [number, number]; controlNullWithLength: [number, number]; controlNullEmpty: [number, number] };
 }
 
 /** The probe: drives `ws` (either backend) and reports what it sees. Self-contained (toString()). */
@@ -325,6 +326,24 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
   ws.recvfrom(sink6.s, new Uint8Array(8), 8, 0, from6, { value: 28 });
   const sourceV6 = { rc: src6Rc, error: src6Err, from: text(from6).split(':')[0]! };
 
+  // WSAMSG fields C could get wrong: each a WSAEFAULT before anything is taken (the LPFN_WSARECVMSG page).
+  const h = server(AF_INET, v4([127, 0, 0, 1], 0));
+  ws.ioctlsocket(h.s, 0x8004667e /* FIONBIO */, { value: 1 }); // a call that takes nothing must not wait
+  const hostileCall = (change: (m: ReturnType<typeof newMsg>) => void): [number, number] => {
+    ws.sendto(sender, enc('HELLO\0'), 6, 0, v4([127, 0, 0, 1], h.port), 16);
+    readable(h.s);
+    const m = newMsg(16, 512);
+    change(m);
+    const rc = ws.WSARecvMsg(h.s, m, { value: 0 }, null, null);
+    return [rc, rc === 0 ? 0 : ws.WSAGetLastError()];
+  };
+  const hostile = {
+    nameNullWithLength: hostileCall((m) => { m.name = null; }),
+    controlNullWithLength: hostileCall((m) => { m.Control.buf = null; }),
+    controlNullEmpty: hostileCall((m) => { m.Control = { len: 0, buf: null }; }),
+  };
+  ws.closesocket(h.s);
+
   for (const s of [any, sender, six.s, sender6, sink.s, fresh, sink6.s]) ws.closesocket(s);
   for (const h of [event, qev, sev]) ws.WSACloseEvent(h);
   ws.WSACleanup();
@@ -334,7 +353,7 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
     nullMsg, pktinfoTcp, optionRead, v4: { to1, to2 }, ctruncNow, ctruncEvent, ctruncRoutine, dataTrunc, ttlTos, ecn,
     port: portObs, pendingName, v6,
     send: { nullMsg: nullSend, badSocket, nullBytes, tcp: tcpSend, unbound, gathered, overlapped: overlappedSend },
-    source, sourceV6,
+    source, sourceV6, hostile,
   };
 }
 
@@ -465,6 +484,14 @@ function checks(get: () => Probe, wine: boolean): void {
 
   test('WSASendMsg with an IN_PKTINFO record: the datagram leaves from 127.0.0.2 (WSASendMsg page)', { skip: wine && 'Wine ignores WSASendMsg control data' }, () => {
     assert.deepEqual(get().source, { rc: 0, error: 0, from: '127.0.0.2' });
+  });
+
+  test('WSAMSG fields that point nowhere: name NULL with a namelen, Control.buf NULL with a Control.len: WSAEFAULT; Control.buf NULL with 0 is fine (LPFN_WSARECVMSG page, test_ip_pktinfo)', () => {
+    const o = get().hostile;
+    // Documented only; Wine 8.0 receives and ignores both lengths.
+    if (!wine) assert.deepEqual(o.nameNullWithLength, [-1, ws.WSAEFAULT]);
+    if (!wine) assert.deepEqual(o.controlNullWithLength, [-1, ws.WSAEFAULT]);
+    assert.deepEqual(o.controlNullEmpty, [0, 0]);
   });
 
   test('WSASendMsg with an IN6_PKTINFO record naming ::1: sent from ::1', () => {

@@ -85,6 +85,30 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    id: 'WSARecvMsg.null-pointers',
+    title: 'name NULL with a namelen, Control.buf NULL with a Control.len: WSAEFAULT; Control.buf NULL with 0: fine',
+    mode: 'other', sockets: ['udp-bound'], needs: ['data-path'],
+    call: 'FIONBIO 1; a datagram queued before each: WSARecvMsg(s, &msg{name NULL, namelen 16}); (&msg{Control {512, NULL}}); (&msg{Control {0, NULL}})',
+    expected: { nameNull: 'WSAEFAULT', controlNull: 'WSAEFAULT', controlEmpty: 'NO_ERROR' },
+    basis: 'documented', source: 'LPFN_WSARECVMSG page (WSAEFAULT); Control {0, NULL}: Wine dlls/ws2_32/tests/sock.c test_ip_pktinfo',
+    run(ctx) {
+      const r = receiver(ctx, '127.0.0.1', []);
+      ws.ioctlsocket(r.s, ws.FIONBIO, { value: 1 });
+      const attempt = (change: (m: ws.WSAMSG) => void): string => {
+        sendDatagram(ctx, r.to('127.0.0.1'));
+        readable(r.s);
+        const msg = message(512);
+        change(msg);
+        return ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null) === 0 ? 'NO_ERROR' : errName(ws.WSAGetLastError());
+      };
+      return {
+        nameNull: attempt((m) => { m.name = null; }),
+        controlNull: attempt((m) => { m.Control.buf = null; }),
+        controlEmpty: attempt((m) => { m.Control = { len: 0, buf: null }; }),
+      };
+    },
+  },
+  {
     id: 'WSARecvMsg.pktinfo.destination',
     title: 'IP_PKTINFO on a socket bound to 0.0.0.0: the record names the address each datagram was sent to',
     mode: 'other', sockets: ['udp-fresh'], needs: ['data-path'],
