@@ -26,7 +26,7 @@
  *   data on send: the Linux side shows 127.0.0.2 as the source, Wine 127.0.0.1).
  * Network use: loopback only (127.0.0.1, 127.0.0.2, ::1).
  */
-import { describe, test, before } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +66,8 @@ interface Probe {
   };
   source: { rc: number; error: number; from: string };
   sourceV6: { rc: number; error: number; from: string };
+  routineOk: { rc: number; error: number; sleep: number; calls: number[][] };
+  sendPort: { rc: number | string; packet: Array<boolean | number> };
   hostile: { nameNullWithLength: [number, number]; controlNullWithLength: [number, number]; controlNullEmpty: [number, number] };
 }
 
@@ -326,6 +328,31 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
   ws.recvfrom(sink6.s, new Uint8Array(8), 8, 0, from6, { value: 28 });
   const sourceV6 = { rc: src6Rc, error: src6Err, from: text(from6).split(':')[0]! };
 
+  // A completion routine on success, and WSASendMsg through a completion port.
+  const rr = server(AF_INET, v4([127, 0, 0, 1], 0));
+  ws.setsockopt(rr.s, IPPROTO_IP, C.IP_PKTINFO, one, 4);
+  const rmsg = newMsg(16, 512);
+  const routineCalls: number[][] = [];
+  const rOv = { Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 };
+  const rRc = ws.WSARecvMsg(rr.s, rmsg, null, rOv, (error, n, _o, flags) => void routineCalls.push([error, n, flags, rmsg.Control.len]));
+  const rErr = ws.WSAGetLastError();
+  ws.sendto(sender, enc('later'), 5, 0, v4([127, 0, 0, 1], rr.port), 16);
+  const rSleep = ws.SleepEx(2000, true);
+  const routineOk = { rc: rRc, error: rErr, sleep: rSleep, calls: routineCalls };
+  const sp = udp();
+  ws.bind(sp, v4([127, 0, 0, 1], 0), 16);
+  const sPort = ws.CreateIoCompletionPort(sp, 0, 55, 0);
+  const spOv = { Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 };
+  const spData = enc('via port');
+  const spRc = ws.WSASendMsg(sp, { name: v4([127, 0, 0, 1], rr.port), namelen: 16, lpBuffers: [{ len: spData.length, buf: spData }], dwBufferCount: 1, Control: { len: 0, buf: null }, dwFlags: 0 }, 0, null, spOv, null);
+  const spErr = spRc === 0 ? 0 : ws.WSAGetLastError();
+  const spb = { value: 0 }, spk = { value: 0 }, spo: { value: unknown } = { value: null };
+  const spOk = ws.GetQueuedCompletionStatus(sPort, spb, spk, spo as { value: null }, 2000);
+  const sendPort = { rc: spRc === 0 || spErr === 997 ? 'started' : spErr, packet: [spOk && spo.value === spOv, spb.value, spk.value] };
+  ws.closesocket(sp);
+  ws.CloseHandle(sPort);
+  ws.closesocket(rr.s);
+
   // WSAMSG fields C could get wrong: each a WSAEFAULT before anything is taken (the LPFN_WSARECVMSG page).
   const h = server(AF_INET, v4([127, 0, 0, 1], 0));
   ws.ioctlsocket(h.s, 0x8004667e /* FIONBIO */, { value: 1 }); // a call that takes nothing must not wait
@@ -353,7 +380,7 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
     nullMsg, pktinfoTcp, optionRead, v4: { to1, to2 }, ctruncNow, ctruncEvent, ctruncRoutine, dataTrunc, ttlTos, ecn,
     port: portObs, pendingName, v6,
     send: { nullMsg: nullSend, badSocket, nullBytes, tcp: tcpSend, unbound, gathered, overlapped: overlappedSend },
-    source, sourceV6, hostile,
+    source, sourceV6, hostile, routineOk, sendPort,
   };
 }
 
@@ -494,6 +521,14 @@ function checks(get: () => Probe, wine: boolean): void {
     assert.deepEqual(o.controlNullEmpty, [0, 0]);
   });
 
+  test('a completion routine on success: pends, runs once in SleepEx with error 0, 5 bytes, flags 0, the records already in place (test_ip_pktinfo ip_pktinfo_apc, test_WSARecv)', () => {
+    assert.deepEqual(get().routineOk, { rc: -1, error: ws.WSA_IO_PENDING, sleep: ws.WAIT_IO_COMPLETION, calls: [[0, 5, 0, 24]] });
+  });
+
+  test('WSASendMsg through a completion port: one packet with the bytes, the key and the WSAOVERLAPPED (§4: every start completes through the port)', () => {
+    assert.deepEqual(get().sendPort, { rc: 'started', packet: [true, 8, 55] });
+  });
+
   test('WSASendMsg with an IN6_PKTINFO record naming ::1: sent from ::1', () => {
     assert.deepEqual(get().sourceV6, { rc: 0, error: 0, from: LOOPBACK6 });
   });
@@ -510,6 +545,179 @@ describe('WSARecvMsg / WSASendMsg on the Linux emulation', () => {
   test('IP_ECN: an IP_ECN (50) INT record with the ECN codepoint (0 on loopback), and no IP_TOS record unless asked for', () => {
     assert.equal(o.ecn.set, 0);
     assert.deepEqual(o.ecn.received.records, [{ len: 20, level: ws.IPPROTO_IP, type: ws.IP_ECN, value: 0 }]);
+  });
+});
+
+describe('WSA_CMSG_* helpers (pure): the x64 macros and record codecs', () => {
+  test('WSA_CMSG_SPACE / WSA_CMSG_LEN as measured with mingw-w64 x64 (extension-functions.md §2.2)', () => {
+    assert.deepEqual([ws.WSA_CMSG_SPACE(4), ws.WSA_CMSG_LEN(4)], [24, 20]);
+    assert.deepEqual([ws.WSA_CMSG_SPACE(8), ws.WSA_CMSG_LEN(8)], [24, 24]);
+    assert.deepEqual([ws.WSA_CMSG_SPACE(20), ws.WSA_CMSG_LEN(20)], [40, 36]);
+    assert.equal(ws.WSA_CMSG_DATA(24), 40);
+    assert.deepEqual([ws.WSA_CMSGHDR_ALIGN(17), ws.WSA_CMSGDATA_ALIGN(16)], [24, 16]);
+    assert.deepEqual([ws.WSACMSGHDR_SIZE, ws.IN_PKTINFO_SIZE, ws.IN6_PKTINFO_SIZE], [16, 8, 20]);
+  });
+
+  test('records: header (SIZE_T cmsg_len, INT level, INT type), IN_PKTINFO {addr, ifindex}, IN6_PKTINFO {addr, ifindex}', () => {
+    const v4 = ws.encodeControlRecord(ws.IPPROTO_IP, ws.IP_PKTINFO, ws.encodeIN_PKTINFO({ ipi_addr: '192.0.2.7', ipi_ifindex: 3 }));
+    assert.equal(Buffer.from(v4).toString('hex'), '1800000000000000' + '00000000' + '13000000' + 'c0000207' + '03000000');
+    const v6 = ws.encodeControlRecord(ws.IPPROTO_IPV6, ws.IPV6_PKTINFO, ws.encodeIN6_PKTINFO({ ipi6_addr: '2001:db8::1', ipi6_ifindex: 9 }));
+    assert.equal(v6.length, 40);
+    assert.deepEqual(ws.decodeWSACMSGHDR(v6, 0), { cmsg_len: 36, cmsg_level: 41, cmsg_type: 19 });
+    assert.deepEqual(ws.decodeIN6_PKTINFO(v6, 16), { ipi6_addr: '2001:db8::1', ipi6_ifindex: 9 });
+    const int = ws.encodeControlRecord(ws.IPPROTO_IP, ws.IP_ECN, ws.encodeControlInt(2));
+    assert.equal(ws.decodeControlInt(int, ws.WSA_CMSG_DATA(0)), 2);
+  });
+
+  test('the walk: FIRSTHDR needs a whole header in Control.len; NXTHDR steps by the aligned cmsg_len and stops where no header fits', () => {
+    const a = ws.encodeControlRecord(ws.IPPROTO_IP, ws.IP_TTL, ws.encodeControlInt(64));
+    const b = ws.encodeControlRecord(ws.IPPROTO_IP, ws.IP_PKTINFO, ws.encodeIN_PKTINFO({ ipi_addr: '127.0.0.1', ipi_ifindex: 1 }));
+    const buf = new Uint8Array([...a, ...b]);
+    const msg = { Control: { len: buf.length, buf } };
+    const seen: number[] = [];
+    for (let c = ws.WSA_CMSG_FIRSTHDR(msg); c !== null && seen.length < 4; c = ws.WSA_CMSG_NXTHDR(msg, c)) seen.push(c);
+    assert.deepEqual(seen, [0, 24]);
+    assert.equal(ws.WSA_CMSG_NXTHDR(msg, null), 0);
+    assert.equal(ws.WSA_CMSG_FIRSTHDR({ Control: { len: 15, buf } }), null);
+    assert.equal(ws.WSA_CMSG_NXTHDR({ Control: { len: 39, buf } }, 0), null, 'the second header would run past Control.len');
+    // A zero cmsg_len would make C return the same record forever: here the walk ends.
+    assert.equal(ws.WSA_CMSG_NXTHDR({ Control: { len: 32, buf: new Uint8Array(32) } }, 0), null);
+  });
+});
+
+describe('WSARecvMsg / WSASendMsg, Linux emulation only', () => {
+  const ON = Uint8Array.of(1, 0, 0, 0);
+  const OFF = Uint8Array.of(0, 0, 0, 0);
+  const made: number[] = [];
+  const udp = (af: number = ws.AF_INET): number => {
+    const s = ws.socket(af, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+    made.push(s);
+    return s;
+  };
+  const bound = (address = '127.0.0.1'): { s: number; port: number } => {
+    const s = udp(address.includes(':') ? ws.AF_INET6 : ws.AF_INET);
+    const name = ws.sockaddr(address, 0);
+    ws.bind(s, name, name.length);
+    const out = new Uint8Array(28);
+    ws.getsockname(s, out, { value: 28 });
+    return { s, port: ws.parseSockaddr(out).port };
+  };
+  const msgOf = (control = 512, data = 16): ws.WSAMSG => ({
+    name: new Uint8Array(16), namelen: 16, lpBuffers: [{ len: data, buf: new Uint8Array(data) }], dwBufferCount: 1,
+    Control: { len: control, buf: new Uint8Array(control) }, dwFlags: 0,
+  });
+  const typesOf = (msg: ws.WSAMSG): number[] => {
+    const out: number[] = [];
+    for (let c = ws.WSA_CMSG_FIRSTHDR(msg); c !== null && out.length < 8; c = ws.WSA_CMSG_NXTHDR(msg, c)) out.push(ws.decodeWSACMSGHDR(msg.Control.buf!, c).cmsg_type);
+    return out;
+  };
+  const send = (to: { port: number }, text = 'HELLO', address = '127.0.0.1'): void => {
+    const tx = udp();
+    const bytes = new TextEncoder().encode(text);
+    assert.equal(ws.sendto(tx, bytes, bytes.length, 0, ws.sockaddr(address, to.port), 16), bytes.length);
+  };
+
+  before(() => { ws.WSAStartup(0x0202, ws.newWSADATA()); });
+  after(() => {
+    for (const s of made.splice(0)) ws.closesocket(s);
+    ws.WSACleanup();
+  });
+
+  test('datagrams FIONREAD moved into the user-space queue keep their control records', () => {
+    const r = bound('0.0.0.0');
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
+    send(r, 'one');
+    send(r, 'two', '127.0.0.2');
+    const avail = new Uint8Array(4);
+    for (let i = 0; i < 100 && new DataView(avail.buffer).getUint32(0, true) < 6; i++) {
+      ws.WSAIoctl(r.s, ws.FIONREAD, null, 0, avail, 4, { value: 0 }, null, null);
+    }
+    assert.equal(new DataView(avail.buffer).getUint32(0, true), 6, 'both datagrams counted (so both were drained)');
+    const seen: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const msg = msgOf();
+      assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), 0);
+      seen.push(ws.decodeIN_PKTINFO(msg.Control.buf!, ws.WSA_CMSG_DATA(0)).ipi_addr);
+    }
+    assert.deepEqual(seen, ['127.0.0.1', '127.0.0.2']);
+  });
+
+  test('IP_ECN reads back; with IP_RECVTOS too both records come; switched off, IP_RECVTOS alone remains', () => {
+    const r = bound();
+    const read = (name: number): number => {
+      const out = new Uint8Array(4);
+      assert.equal(ws.getsockopt(r.s, ws.IPPROTO_IP, name, out, { value: 4 }), 0);
+      return out[0]!;
+    };
+    assert.equal(ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_ECN, ON, 4), 0);
+    assert.equal(ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_RECVTOS, ON, 4), 0);
+    assert.deepEqual([read(ws.IP_ECN), read(ws.IP_RECVTOS)], [1, 1]);
+    send(r);
+    let msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), 0);
+    assert.deepEqual(typesOf(msg), [ws.IP_TOS, ws.IP_ECN]);
+    assert.equal(ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_ECN, OFF, 4), 0);
+    assert.deepEqual([read(ws.IP_ECN), read(ws.IP_RECVTOS)], [0, 1]);
+    send(r);
+    msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), 0);
+    assert.deepEqual(typesOf(msg), [ws.IP_TOS]);
+  });
+
+  test('WSASendMsg with an IP_ECN record: the datagram carries that ECN codepoint (seen through IP_ECN on the receiver)', () => {
+    const r = bound();
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_ECN, ON, 4);
+    const tx = udp();
+    const ecn = ws.encodeControlRecord(ws.IPPROTO_IP, ws.IP_ECN, ws.encodeControlInt(2)); // ECT(0)
+    const data = Uint8Array.of(1, 2, 3);
+    assert.equal(ws.WSASendMsg(tx, {
+      name: ws.sockaddr('127.0.0.1', r.port), namelen: 16, lpBuffers: [{ len: 3, buf: data }], dwBufferCount: 1,
+      Control: { len: ecn.length, buf: ecn }, dwFlags: 0,
+    }, 0, { value: 0 }, null, null), 0);
+    const msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), 0);
+    assert.equal(ws.decodeControlInt(msg.Control.buf!, ws.WSA_CMSG_DATA(0)), 2);
+  });
+
+  test('IP_PKTINFO switched off: no records, Control.len 0', () => {
+    const r = bound();
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, OFF, 4);
+    send(r);
+    const msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), 0);
+    assert.equal(msg.Control.len, 0);
+  });
+
+  test('MSG_PEEK leaves the datagram: two receives see the same data and records; scatter over two WSABUFs', () => {
+    const r = bound();
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
+    send(r, 'peekaboo');
+    const a = new Uint8Array(4);
+    const b = new Uint8Array(8);
+    const peek = { ...msgOf(), lpBuffers: [{ len: 4, buf: a }, { len: 8, buf: b }], dwBufferCount: 2, dwFlags: ws.MSG_PEEK };
+    const n = { value: 0 };
+    assert.equal(ws.WSARecvMsg(r.s, peek, n, null, null), 0);
+    assert.deepEqual([n.value, new TextDecoder().decode(a), new TextDecoder().decode(b.subarray(0, 4)), peek.Control.len], [8, 'peek', 'aboo', 24]);
+    const msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, n, null, null), 0);
+    assert.deepEqual([n.value, msg.Control.len, msg.dwFlags], [8, 24, 0]);
+  });
+
+  test('non-blocking with nothing queued: WSAEWOULDBLOCK, the WSAMSG untouched; a stream socket: WSAEINVAL; a namelen too small: WSAEFAULT', () => {
+    const r = bound();
+    ws.ioctlsocket(r.s, ws.FIONBIO, { value: 1 });
+    const msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), -1);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEWOULDBLOCK);
+    assert.deepEqual([msg.Control.len, msg.namelen, msg.dwFlags], [512, 16, 0]);
+    const tcp = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+    made.push(tcp);
+    assert.equal(ws.WSARecvMsg(tcp, msgOf(), { value: 0 }, null, null), -1);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEINVAL);
+    send(r);
+    assert.equal(ws.WSARecvMsg(r.s, { ...msgOf(), namelen: 8 }, { value: 0 }, null, null), -1);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEFAULT);
   });
 });
 
