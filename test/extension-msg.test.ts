@@ -63,6 +63,7 @@ interface Probe {
     nullMsg: [number, number]; badSocket: [number, number]; nullBytes: [number, number]; tcp: [number, number];
     unbound: [number, number, number, string]; gathered: [number, number, number, string];
     overlapped: [number, number, number, boolean, number];
+    boundByFault: number[];
   };
   source: { rc: number; error: number; from: string };
   sourceV6: { rc: number; error: number; from: string };
@@ -289,6 +290,13 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
   const nullSend = result(ws.WSASendMsg(sender, null, 0, sentN, null, null));
   const badSocket = result(ws.WSASendMsg(-1 >>> 0, sendMsg([enc('x')]), 0, sentN, null, null));
   const nullBytes = result(ws.WSASendMsg(sender, sendMsg([enc('x')]), 0, null, null, null));
+  const unboundA = udp();
+  ws.WSASendMsg(unboundA, sendMsg([enc('x')]), 0, null, null, null);
+  const unboundB = udp();
+  ws.WSASendMsg(unboundB, null, 0, sentN, null, null);
+  const boundByFault = [ws.getsockname(unboundA, new Uint8Array(16), { value: 16 }), ws.getsockname(unboundB, new Uint8Array(16), { value: 16 })];
+  ws.closesocket(unboundA);
+  ws.closesocket(unboundB);
   const tcpS = ws.socket(AF_INET, SOCK_STREAM, 0);
   const tcpSend = result(ws.WSASendMsg(tcpS, sendMsg([enc('x')]), 0, sentN, null, null));
   ws.closesocket(tcpS);
@@ -379,7 +387,7 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
   return {
     nullMsg, pktinfoTcp, optionRead, v4: { to1, to2 }, ctruncNow, ctruncEvent, ctruncRoutine, dataTrunc, ttlTos, ecn,
     port: portObs, pendingName, v6,
-    send: { nullMsg: nullSend, badSocket, nullBytes, tcp: tcpSend, unbound, gathered, overlapped: overlappedSend },
+    send: { nullMsg: nullSend, badSocket, nullBytes, tcp: tcpSend, unbound, gathered, overlapped: overlappedSend, boundByFault },
     source, sourceV6, hostile, routineOk, sendPort,
   };
 }
@@ -503,6 +511,12 @@ function checks(get: () => Probe, wine: boolean): void {
     assert.deepEqual(o.unbound, [0, 0, 12, '0.0.0.0:bound']);
     assert.deepEqual(o.gathered, [0, 0, 18, 'datagram 18']);
     assert.deepEqual(o.overlapped, [0, 0, 10, true, 10]);
+  });
+
+  test('WSASendMsg failing for its NULL byte count still binds the socket; failing for a NULL WSAMSG does not (test_WSASendMsg, the first todo_wine)', () => {
+    const [afterNullBytes, afterNullMsg] = get().send.boundByFault;
+    if (!wine) assert.equal(afterNullBytes, 0);
+    assert.equal(afterNullMsg, -1);
   });
 
   test('WSASendMsg on a stream socket: WSAEINVAL (test_WSASendMsg, todo_wine)', { skip: wine && 'Wine sends on TCP (todo_wine)' }, () => {

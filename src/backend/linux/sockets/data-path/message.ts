@@ -15,7 +15,8 @@
  *   `namelen` the sender's address length (test_ip_pktinfo);
  * - control data that does not fit: WSAEMSGSIZE with MSG_CTRUNC and the byte count; overlapped,
  *   a completion with STATUS_BUFFER_OVERFLOW (test_ip_pktinfo) — receive.ts's truncation path;
- * - WSASendMsg: a NULL byte count without an OVERLAPPED is WSAEFAULT; an unbound UDP socket is
+ * - WSASendMsg: a NULL byte count without an OVERLAPPED is WSAEFAULT, and the socket is bound all
+ *   the same (todo_wine); a NULL WSAMSG does not bind it; an unbound UDP socket is
  *   bound and the buffers leave as one datagram; a stream socket is WSAEINVAL (test_WSASendMsg);
  *   its `dwFlags` take MSG_DONTROUTE / MSG_PARTIAL / MSG_OOB, WSAMSG.dwFlags is ignored; an
  *   IN_PKTINFO / IN6_PKTINFO record picks the source address (WSASendMsg page).
@@ -29,6 +30,9 @@ import { callerBuffer } from '../../../../winsock/arguments.js';
 import { fail } from '../../win32/last-error.js';
 import { MESSAGE_PAYLOAD_MAX } from '../../host/msghdr.js';
 import { socketFor } from '../lookup.js';
+import { bind } from '../sockets.js';
+import { isBound } from '../../host/socket-facts.js';
+import { sockaddr } from '../../../../structs/sockaddr.js';
 import { linuxControlFor } from '../control-messages.js';
 import { receive, type MessageOut } from './receive.js';
 import { send } from './send.js';
@@ -115,9 +119,21 @@ export function WSARecvMsg(s: SOCKET, lpMsg: WSAMSG | null, lpdwNumberOfBytesRec
   return receive(s, fields.lpBuffers, fields.dwBufferCount, lpdwNumberOfBytesRecvd, fieldRef(msg, 'dwFlags'), fields.name, namelen, lpOverlapped, lpCompletionRoutine, message);
 }
 
+/**
+ * A WSASendMsg that will fail for its NULL byte count still binds an unbound datagram socket first,
+ * as Windows does (test_WSASendMsg: getsockname succeeds afterwards; todo_wine).
+ */
+function bindBeforeFault(s: SOCKET): void {
+  const sock = socketFor(s);
+  if (typeof sock === 'number' || sock.type === C.SOCK_STREAM || isBound(sock.fd)) return;
+  const any = sockaddr(sock.af === C.AF_INET6 ? '::' : '0.0.0.0', 0);
+  bind(s, any, any.length);
+}
+
 export function WSASendMsg(Handle: SOCKET, lpMsg: WSAMSG | null, dwFlags: number, lpNumberOfBytesSent: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number {
   const fields = readMessage(lpMsg);
   if (typeof fields === 'number') return fail(fields);
+  if (lpNumberOfBytesSent == null && lpOverlapped == null) bindBeforeFault(Handle);
   const to = fields.name;
   return send(Handle, fields.lpBuffers, fields.dwBufferCount, lpNumberOfBytesSent, dwFlags, to, to === null ? 0 : fields.namelen, lpOverlapped, lpCompletionRoutine, (sock, total) => {
     if (sock.type === C.SOCK_STREAM) return W.WSAEINVAL;
