@@ -693,6 +693,25 @@ describe('WSARecvMsg / WSASendMsg, Linux emulation only', () => {
     assert.equal(ws.decodeControlInt(msg.Control.buf!, ws.WSA_CMSG_DATA(0)), 2);
   });
 
+  test('IN_PKTINFO.ipi_ifindex is the index of the interface the datagram came in on (lo), IN6_PKTINFO.ipi6_ifindex too', () => {
+    const lo = ws.queryInterfaceIndex('lo');
+    assert.ok(lo > 0);
+    const r = bound();
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
+    send(r);
+    const msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), 0);
+    assert.deepEqual(ws.decodeIN_PKTINFO(msg.Control.buf!, ws.WSA_CMSG_DATA(0)), { ipi_addr: '127.0.0.1', ipi_ifindex: lo });
+    const r6 = bound('::1');
+    ws.setsockopt(r6.s, ws.IPPROTO_IPV6, ws.IPV6_PKTINFO, ON, 4);
+    const tx = udp(ws.AF_INET6);
+    const to = ws.sockaddr('::1', r6.port);
+    ws.sendto(tx, Uint8Array.of(1), 1, 0, to, to.length);
+    const msg6 = { ...msgOf(), name: new Uint8Array(28), namelen: 28 };
+    assert.equal(ws.WSARecvMsg(r6.s, msg6, { value: 0 }, null, null), 0);
+    assert.deepEqual(ws.decodeIN6_PKTINFO(msg6.Control.buf!, ws.WSA_CMSG_DATA(0)), { ipi6_addr: '::1', ipi6_ifindex: lo });
+  });
+
   test('IP_PKTINFO switched off: no records, Control.len 0', () => {
     const r = bound();
     ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
