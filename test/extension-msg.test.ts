@@ -712,6 +712,23 @@ describe('WSARecvMsg / WSASendMsg, Linux emulation only', () => {
     assert.deepEqual(ws.decodeIN6_PKTINFO(msg6.Control.buf!, ws.WSA_CMSG_DATA(0)), { ipi6_addr: '::1', ipi6_ifindex: lo });
   });
 
+  test('a dual-stack IPv6 socket takes IP_PKTINFO for its IPv4 traffic: an IN_PKTINFO record for a datagram to 127.0.0.1', () => {
+    const s = udp(ws.AF_INET6);
+    assert.equal(ws.setsockopt(s, ws.IPPROTO_IPV6, ws.IPV6_V6ONLY, OFF, 4), 0);
+    const any = ws.sockaddr('::', 0);
+    assert.equal(ws.bind(s, any, any.length), 0);
+    const name = new Uint8Array(28);
+    ws.getsockname(s, name, { value: 28 });
+    assert.equal(ws.setsockopt(s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4), 0);
+    send({ port: ws.parseSockaddr(name).port });
+    const msg = { ...msgOf(), name: new Uint8Array(28), namelen: 28 };
+    assert.equal(ws.WSARecvMsg(s, msg, { value: 0 }, null, null), 0);
+    const header = ws.decodeWSACMSGHDR(msg.Control.buf!, 0);
+    assert.deepEqual([header.cmsg_level, header.cmsg_type, msg.Control.len], [ws.IPPROTO_IP, ws.IP_PKTINFO, 24]);
+    assert.equal(ws.decodeIN_PKTINFO(msg.Control.buf!, ws.WSA_CMSG_DATA(0)).ipi_addr, '127.0.0.1');
+    assert.equal(ws.parseSockaddr(msg.name).address, '::ffff:127.0.0.1');
+  });
+
   test('IP_PKTINFO switched off: no records, Control.len 0', () => {
     const r = bound();
     ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);

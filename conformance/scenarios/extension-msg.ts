@@ -237,6 +237,25 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    id: 'WSARecvMsg.dual-stack.ip-pktinfo',
+    title: 'a dual-stack IPv6 socket with IP_PKTINFO: an IN_PKTINFO record for an IPv4 datagram',
+    mode: 'other', sockets: ['udp6-fresh'], needs: ['data-path'],
+    call: 'AF_INET6 UDP, IPV6_V6ONLY 0, bound to [::]; setsockopt(IPPROTO_IP, IP_PKTINFO, 1); datagram to 127.0.0.1; WSARecvMsg',
+    expected: { set: 0, rc: 0, record: { len: 24, level: 0, type: 19, value: '127.0.0.1' } },
+    basis: 'documented', source: 'LPFN_WSARECVMSG page (a dual-stack socket needs IP_PKTINFO for IPv4 datagrams)',
+    run(ctx) {
+      const s = ctx.udp6();
+      ws.setsockopt(s, ws.IPPROTO_IPV6, ws.IPV6_V6ONLY, new Uint8Array(4), 4);
+      const any = ws.sockaddr('::', 0);
+      ws.bind(s, any, any.length);
+      const set = ws.setsockopt(s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
+      sendDatagram(ctx, ws.sockaddr('127.0.0.1', portOf(s)));
+      const o = receiveNow(s, 512, 28);
+      const seen = o.records as Observation[];
+      return { set, rc: o.rc!, record: seen.find((x) => x.type === ws.IP_PKTINFO && x.level === ws.IPPROTO_IP) ?? null };
+    },
+  },
+  {
     id: 'WSARecvMsg.immediate.overlapped+port',
     title: 'datagram queued, completion port: 0 at once with the count and the record, and a packet all the same',
     mode: 'overlapped+port', sockets: ['udp-bound'], needs: ['ports'],

@@ -169,8 +169,9 @@ export function linuxControlFor(sock: LinuxSocket, control: Uint8Array): Uint8Ar
     const dv = new DataView(data.buffer, data.byteOffset, data.length);
     const int = (): number | null => (data.length >= 4 ? dv.getInt32(0, true) : null);
     const ipv4 = sock.af === C.AF_INET;
+    // IPv4 records also go on an IPv6 socket (dual stack, IPv4-mapped destinations); IPv6 ones not on IPv4.
     if (level === C.IPPROTO_IP && type === C.IP_PKTINFO) {
-      if (!ipv4 || data.length < IN_PKTINFO_SIZE) return W.WSAEINVAL;
+      if (data.length < IN_PKTINFO_SIZE) return W.WSAEINVAL;
       const info = new Uint8Array(12);
       const iv = new DataView(info.buffer);
       iv.setInt32(0, dv.getUint32(4, true) | 0, true);
@@ -181,14 +182,14 @@ export function linuxControlFor(sock: LinuxSocket, control: Uint8Array): Uint8Ar
       parts.push(linuxCmsg(L.IPPROTO_IPV6, L.IPV6_PKTINFO, data.slice(0, IN6_PKTINFO_SIZE)));
     } else if (level === C.IPPROTO_IP && (type === C.IP_TOS || type === C.IP_ECN || type === C.IP_TTL)) {
       const value = int();
-      if (!ipv4 || value === null) return W.WSAEINVAL;
+      if (value === null) return W.WSAEINVAL;
       if (type === C.IP_TTL) parts.push(linuxCmsg(L.IPPROTO_IP, L.IP_TTL, intData(value)));
-      else parts.push(linuxCmsg(L.IPPROTO_IP, L.IP_TOS, Uint8Array.of(type === C.IP_ECN ? withEcn(sock, value) : value & 0xff)));
+      else parts.push(linuxCmsg(L.IPPROTO_IP, L.IP_TOS, Uint8Array.of(type === C.IP_ECN ? withEcn(sock, value, true) : value & 0xff)));
     } else if (level === C.IPPROTO_IPV6 && (type === C.IPV6_TCLASS || type === C.IPV6_ECN || type === C.IPV6_HOPLIMIT)) {
       const value = int();
       if (ipv4 || value === null) return W.WSAEINVAL;
       if (type === C.IPV6_HOPLIMIT) parts.push(linuxCmsg(L.IPPROTO_IPV6, L.IPV6_HOPLIMIT, intData(value)));
-      else parts.push(linuxCmsg(L.IPPROTO_IPV6, L.IPV6_TCLASS, intData(type === C.IPV6_ECN ? withEcn(sock, value) : value)));
+      else parts.push(linuxCmsg(L.IPPROTO_IPV6, L.IPV6_TCLASS, intData(type === C.IPV6_ECN ? withEcn(sock, value, false) : value)));
     }
     at += (len + 7) & ~7;
   }
@@ -204,8 +205,8 @@ export function linuxControlFor(sock: LinuxSocket, control: Uint8Array): Uint8Ar
 }
 
 /** The socket's TOS / traffic class with its ECN bits replaced by `ecn`. */
-function withEcn(sock: LinuxSocket, ecn: number): number {
-  const current = sock.af === C.AF_INET ? kernelInt(sock.fd, L.IPPROTO_IP, L.IP_TOS) : kernelInt(sock.fd, L.IPPROTO_IPV6, L.IPV6_TCLASS);
+function withEcn(sock: LinuxSocket, ecn: number, ipv4Record: boolean): number {
+  const current = ipv4Record ? kernelInt(sock.fd, L.IPPROTO_IP, L.IP_TOS) : kernelInt(sock.fd, L.IPPROTO_IPV6, L.IPV6_TCLASS);
   return ((current ?? 0) & 0xfc) | (ecn & 3);
 }
 

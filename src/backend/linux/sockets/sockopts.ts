@@ -161,7 +161,9 @@ function optionFor(sock: LinuxSocket, level: number, optname: number): Option | 
     return knownLevel ? W.WSAENOPROTOOPT : W.WSAEINVAL;
   }
   if (option.linuxLevel === L.IPPROTO_IPV6 && sock.af !== C.AF_INET6) return W.WSAEINVAL;
-  if (option.linuxLevel === L.IPPROTO_IP && sock.af !== C.AF_INET) return W.WSAEINVAL;
+  // An IPv6 socket also carries IPv4 (dual stack): it takes the IPv4 control-record options for
+  // that traffic (the LPFN_WSARECVMSG page: a dual-stack socket needs IP_PKTINFO for IPv4 datagrams).
+  if (option.linuxLevel === L.IPPROTO_IP && sock.af !== C.AF_INET && !(option.kind === 'control' && sock.af === C.AF_INET6)) return W.WSAEINVAL;
   if (option.kind === 'rawOnly' && sock.type !== C.SOCK_RAW) return W.WSAEINVAL;
   // IP-level options on a socket they do not apply to (multicast on TCP): Windows says WSAEINVAL.
   if (option.types && !option.types.includes(sock.type)) return option.linuxLevel === L.IPPROTO_IP || option.linuxLevel === L.IPPROTO_IPV6 ? W.WSAEINVAL : W.WSAENOPROTOOPT;
