@@ -729,6 +729,32 @@ describe('WSARecvMsg / WSASendMsg, Linux emulation only', () => {
     assert.equal(ws.parseSockaddr(msg.name).address, '::ffff:127.0.0.1');
   });
 
+  test('pending WSARecvMsgs end once each: CancelIo -> ERROR_OPERATION_ABORTED, closesocket -> ERROR_CONNECTION_ABORTED; the WSAMSG stays as it was (§4.11, §4.12)', () => {
+    const r = bound();
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
+    const port = ws.CreateIoCompletionPort(r.s, 0, 9, 0);
+    const first = msgOf();
+    const second = msgOf();
+    const ov1 = new ws.WSAOVERLAPPED();
+    const ov2 = new ws.WSAOVERLAPPED();
+    assert.equal(ws.WSARecvMsg(r.s, first, null, ov1, null), -1);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+    assert.equal(ws.CancelIoEx(r.s, ov1), true);
+    assert.equal(ws.WSARecvMsg(r.s, second, null, ov2, null), -1);
+    ws.closesocket(r.s);
+    made.splice(made.indexOf(r.s), 1);
+    const packets: Array<[boolean, number, string]> = [];
+    for (let i = 0; i < 3; i++) {
+      const got: { value: ws.WSAOVERLAPPED | null } = { value: null };
+      const ok = ws.GetQueuedCompletionStatus(port, { value: 0 }, { value: 0 }, got, 200);
+      if (got.value === null) break;
+      packets.push([ok, ws.GetLastError(), got.value === ov1 ? 'first' : 'second']);
+    }
+    assert.deepEqual(packets, [[false, ws.ERROR_OPERATION_ABORTED, 'first'], [false, ws.ERROR_CONNECTION_ABORTED, 'second']]);
+    for (const m of [first, second]) assert.deepEqual([m.Control.len, m.namelen, m.dwFlags], [512, 16, 0]);
+    ws.CloseHandle(port);
+  });
+
   test('IP_PKTINFO switched off: no records, Control.len 0', () => {
     const r = bound();
     ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
