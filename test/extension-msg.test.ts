@@ -755,6 +755,34 @@ describe('WSARecvMsg / WSASendMsg, Linux emulation only', () => {
     ws.CloseHandle(port);
   });
 
+  test('hostile WSAMSGs: a throwing Proxy, a frozen WSAMSG or Control, a throwing getter, a name shorter than namelen: WSAEFAULT, nothing taken, nothing thrown', () => {
+    const r = bound();
+    ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
+    send(r, 'kept');
+    const trap = new Proxy({}, { get() { throw new Error('trap'); }, set() { throw new Error('trap'); } });
+    const hostile: unknown[] = [
+      trap,
+      Object.freeze(msgOf()),
+      { ...msgOf(), Control: Object.freeze({ len: 512, buf: new Uint8Array(512) }) },
+      Object.defineProperty(msgOf(), 'lpBuffers', { get() { throw new Error('getter'); } }),
+      { ...msgOf(), name: new Uint8Array(8), namelen: 16 },
+      { ...msgOf(), Control: { len: 600, buf: new Uint8Array(512) } },
+      { ...msgOf(), dwFlags: 'x' },
+    ];
+    for (const [i, msg] of hostile.entries()) {
+      const rc = ws.WSARecvMsg(r.s, msg as ws.WSAMSG, { value: 0 }, null, null);
+      assert.deepEqual([rc, ws.WSAGetLastError()], [-1, ws.WSAEFAULT], `receive, case ${i}`);
+    }
+    // WSASendMsg only reads the WSAMSG: a frozen one is fine, the unreadable ones are WSAEFAULT.
+    for (const i of [0, 3, 4, 5]) {
+      const rc = ws.WSASendMsg(r.s, hostile[i] as ws.WSAMSG, 0, { value: 0 }, null, null);
+      assert.deepEqual([rc, ws.WSAGetLastError()], [-1, ws.WSAEFAULT], `send, case ${i}`);
+    }
+    const msg = msgOf();
+    assert.equal(ws.WSARecvMsg(r.s, msg, { value: 0 }, null, null), 0);
+    assert.equal(new TextDecoder().decode(msg.lpBuffers![0]!.buf!.subarray(0, 4)), 'kept');
+  });
+
   test('IP_PKTINFO switched off: no records, Control.len 0', () => {
     const r = bound();
     ws.setsockopt(r.s, ws.IPPROTO_IP, ws.IP_PKTINFO, ON, 4);
