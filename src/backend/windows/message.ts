@@ -36,12 +36,14 @@ const WSARecvMsgProto = koffi.proto(
   'int __stdcall WSARecvMsgFn(intptr_t s, void *lpMsg, void *lpdwNumberOfBytesRecvd, void *lpOverlapped, void *lpCompletionRoutine)',
 );
 
-/** WSARecvMsg's address: provider-wide, so read once (from a throw-away socket when needed). */
-let recvMsgPointer = 0n;
+const WSARECVMSG_GUID = encodeGuid(WSAID_WSARECVMSG);
 
+/**
+ * WSARecvMsg's address, asked for at each call: the provider (mswsock.dll) may be unloaded by the
+ * last WSACleanup and loaded elsewhere by the next WSAStartup, so a kept address could dangle.
+ */
 function recvMsgFunction(s: SOCKET): bigint {
-  if (recvMsgPointer !== 0n) return recvMsgPointer;
-  const guid = encodeGuid(WSAID_WSARECVMSG);
+  const guid = WSARECVMSG_GUID;
   let pointer = extensionFunctionPointer(s, guid);
   if (pointer === 0n) {
     // `s` may not be a socket: Windows then judges it in the call itself.
@@ -51,7 +53,6 @@ function recvMsgFunction(s: SOCKET): bigint {
       ws2_32.closesocket(spare);
     }
   }
-  recvMsgPointer = pointer;
   return pointer;
 }
 
