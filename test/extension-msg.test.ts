@@ -68,6 +68,8 @@ interface Probe {
   source: { rc: number; error: number; from: string };
   sourceV6: { rc: number; error: number; from: string };
   routineOk: { rc: number; error: number; sleep: number; calls: number[][] };
+  skip: { set: boolean; immediate: number[]; afterImmediate: [boolean, string]; pended: number[]; afterPending: [boolean, string] };
+  timeout: { rc: number; error: number; bytes: number; controlLen: number; namelen: number };
   sendPort: { rc: number | string; packet: Array<boolean | number> };
   hostile: { nameNullWithLength: [number, number]; controlNullWithLength: [number, number]; controlNullEmpty: [number, number] };
 }
@@ -361,6 +363,39 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
   ws.CloseHandle(sPort);
   ws.closesocket(rr.s);
 
+  // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: an immediate success queues no packet; a pended one does.
+  const sk = server(AF_INET, v4([127, 0, 0, 1], 0));
+  const skPort = ws.CreateIoCompletionPort(sk.s, 0, 66, 0);
+  const skSet = ws.SetFileCompletionNotificationModes(sk.s, 1);
+  ws.sendto(sender, enc('now'), 3, 0, v4([127, 0, 0, 1], sk.port), 16);
+  readable(sk.s);
+  const skOv1 = { Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 };
+  const skBytes = { value: 0xdeadbeef };
+  const skRc1 = ws.WSARecvMsg(sk.s, newMsg(16, 0), skBytes, skOv1, null);
+  const skPacket = (): [boolean, string] => {
+    const o: { value: unknown } = { value: null };
+    const ok = ws.GetQueuedCompletionStatus(skPort, { value: 0 }, { value: 0 }, o as { value: null }, 200);
+    return [ok, o.value === null ? 'none' : o.value === skOv1 ? 'first' : 'second'];
+  };
+  const afterImmediate = skPacket();
+  const skOv2 = { Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 };
+  const skRc2 = ws.WSARecvMsg(sk.s, newMsg(16, 0), null, skOv2, null);
+  const skErr2 = ws.WSAGetLastError();
+  ws.sendto(sender, enc('later'), 5, 0, v4([127, 0, 0, 1], sk.port), 16);
+  const afterPending = skPacket();
+  const skip = { set: skSet, immediate: [skRc1, skBytes.value], afterImmediate, pended: [skRc2, skErr2], afterPending };
+  ws.closesocket(sk.s);
+  ws.CloseHandle(skPort);
+
+  // Blocking with SO_RCVTIMEO 100 and nothing coming: WSAETIMEDOUT, the WSAMSG and count untouched.
+  const tb = server(AF_INET, v4([127, 0, 0, 1], 0));
+  ws.setsockopt(tb.s, 0xffff, 0x1006 /* SO_RCVTIMEO */, new Uint8Array([100, 0, 0, 0]), 4);
+  const tMsg = newMsg(16, 512);
+  const tBytes = { value: 0xdeadbeef };
+  const tRc = ws.WSARecvMsg(tb.s, tMsg, tBytes, null, null);
+  const timeout = { rc: tRc, error: ws.WSAGetLastError(), bytes: tBytes.value, controlLen: tMsg.Control.len, namelen: tMsg.namelen };
+  ws.closesocket(tb.s);
+
   // WSAMSG fields C could get wrong: each a WSAEFAULT before anything is taken (the LPFN_WSARECVMSG page).
   const h = server(AF_INET, v4([127, 0, 0, 1], 0));
   ws.ioctlsocket(h.s, 0x8004667e /* FIONBIO */, { value: 1 }); // a call that takes nothing must not wait
@@ -388,7 +423,7 @@ async function probe(ws: Required<WinsockCore>, C: typeof import('../dist/winsoc
     nullMsg, pktinfoTcp, optionRead, v4: { to1, to2 }, ctruncNow, ctruncEvent, ctruncRoutine, dataTrunc, ttlTos, ecn,
     port: portObs, pendingName, v6,
     send: { nullMsg: nullSend, badSocket, nullBytes, tcp: tcpSend, unbound, gathered, overlapped: overlappedSend, boundByFault },
-    source, sourceV6, hostile, routineOk, sendPort,
+    source, sourceV6, hostile, routineOk, sendPort, skip, timeout,
   };
 }
 
@@ -537,6 +572,14 @@ function checks(get: () => Probe, wine: boolean): void {
 
   test('a completion routine on success: pends, runs once in SleepEx with error 0, 5 bytes, flags 0, the records already in place (test_ip_pktinfo ip_pktinfo_apc, test_WSARecv)', () => {
     assert.deepEqual(get().routineOk, { rc: -1, error: ws.WSA_IO_PENDING, sleep: ws.WAIT_IO_COMPLETION, calls: [[0, 5, 0, 24]] });
+  });
+
+  test('FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: an immediate WSARecvMsg success queues no packet, a pended one does (SetFileCompletionNotificationModes page; test_connect_completion_port)', () => {
+    assert.deepEqual(get().skip, { set: true, immediate: [0, 3], afterImmediate: [false, 'none'], pended: [-1, ws.WSA_IO_PENDING], afterPending: [true, 'second'] });
+  });
+
+  test('blocking, SO_RCVTIMEO 100 ms, nothing comes: WSAETIMEDOUT, the count and the WSAMSG untouched (test_timeout)', () => {
+    assert.deepEqual(get().timeout, { rc: -1, error: ws.WSAETIMEDOUT, bytes: 0xdeadbeef, controlLen: 512, namelen: 16 });
   });
 
   test('WSASendMsg through a completion port: one packet with the bytes, the key and the WSAOVERLAPPED (§4: every start completes through the port)', () => {
