@@ -14,10 +14,11 @@ import { connectionEnd } from './connection-end.js';
 import { extensionFunctions } from './extension-functions.js';
 import { remainingCodes } from './remaining-codes.js';
 import { raw } from './raw.js';
+import { extensionMsg } from './extension-msg.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw,
+  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg,
 ];
 
 const seen = new Set<string>();
