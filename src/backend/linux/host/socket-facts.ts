@@ -85,6 +85,16 @@ export function isBound(fd: number): boolean {
   return !isUnboundName(addr);
 }
 
+/**
+ * Whether the socket certainly has no local address: getsockname succeeds with an unbound name
+ * (false when it fails). A TCP socket without one is in CLOSE (listen and connect bind first).
+ */
+export function isUnbound(fd: number): boolean {
+  const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
+  const len = new Uint32Array([addr.length]);
+  return libc.getsockname(fd, addr, len) === 0 && isUnboundName(addr);
+}
+
 /** An ioctl whose argument is an int the kernel writes: the int, or `{ errno }`. */
 export function ioctlInt(fd: number, request: number): number | { errno: number } {
   arg.view.setInt32(0, 0, true);

@@ -11,7 +11,7 @@ import { forgetQueues } from './data-path/pending.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated, noteTcpSocketMade, type LinuxTcpInfo } from './tcp-info.js';
-import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults } from './keepalive-defaults.js';
+import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults, inheritPendingKeepAliveDefaults } from './keepalive-defaults.js';
 import { applyWindowsOptionDefaults } from './option-defaults.js';
 
 /** socket() / WSASocketW made `fd` (already non-blocking): register it with Windows' defaults. */
@@ -45,6 +45,8 @@ export function socketAcceptedInto(listener: LinuxSocket, acceptor: LinuxSocket,
   acceptor.sendShutdown = false;
   acceptor.connectionReset = false;
   acceptor.resetAfterFin = false;
+  // The fd is now the accepted one, with the values the kernel copied from the listener.
+  inheritPendingKeepAliveDefaults(listener, acceptor);
   // Established now, for this handle: what noteTcpConnected records (an estimate from the
   // kernel's timers, noteTcpSocketCreated, would be overwritten by it: one TCP_INFO read is enough).
   noteTcpConnected(acceptor);
