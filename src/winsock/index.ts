@@ -11,7 +11,7 @@
 import { BACKEND } from './platform.js';
 import type { WinsockCore } from './api.js';
 import { makeGuard } from './guard.js';
-import { INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
+import { INVALID_HANDLE_VALUE, INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
 import * as linux from '../backend/linux/index.js';
 import * as windows from '../backend/windows/index.js';
@@ -112,6 +112,11 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   WSAPoll: { failure: SOCKET_ERROR, error: WSAEFAULT },
   WSAPollAsync: { failure: SOCKET_ERROR, error: WSAEFAULT, async: true },
   SetFileCompletionNotificationModes: { failure: false, error: PARAM },
+
+  CreateFileW: { failure: INVALID_HANDLE_VALUE, error: PARAM },
+  _get_osfhandle: { failure: INVALID_HANDLE_VALUE, error: HANDLE },
+  TransmitFile: { failure: false, error: WSAEFAULT },
+  TransmitPackets: { failure: false, error: WSAEFAULT },
 };
 
 /** The backend's own setter (both last-error setters write the one slot, as on Windows). */
@@ -214,10 +219,16 @@ export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 /** @function */ export const SetFileCompletionNotificationModes = guarded('SetFileCompletionNotificationModes');
 export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 
+// Files and their transmission (`WinsockTransmit` in api.ts).
+/** @function */ export const CreateFileW = guarded('CreateFileW');
+/** @function */ export const _get_osfhandle = guarded('_get_osfhandle');
+/** @function */ export const TransmitFile = guarded('TransmitFile');
+/** @function */ export const TransmitPackets = guarded('TransmitPackets');
+
 export { bufferAddress } from './address.js';
 export * from './constants.js';
 export * from './types.js';
-export type { WinsockCore, WinsockOverlapped, WinsockDataPath } from './api.js';
+export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockTransmit } from './api.js';
 export * from '../errors/index.js';
 export * from '../codes/index.js';
 export { sockaddr, parseSockaddr, type SockaddrInfo } from '../structs/sockaddr.js';

@@ -16,6 +16,7 @@ import { adoptNodeHandle } from './sockets/borrowed.js';
 import { queryDefaultGateway } from './sockets/default-gateway.js';
 import { queryInterfaceIndex } from './sockets/interface-index.js';
 import { dataPath } from './sockets/data-path/index.js';
+import { TransmitFile, TransmitPackets } from './sockets/transmit/index.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctl/ioctlsocket.js';
@@ -80,6 +81,10 @@ export const backend: WinsockCore = {
   WSAEventSelect: networkEvents.WSAEventSelect,
   WSAEnumNetworkEvents: networkEvents.WSAEnumNetworkEvents,
   ...dataPath,
+  CreateFileW: win32.CreateFileW,
+  _get_osfhandle: win32._get_osfhandle,
+  TransmitFile,
+  TransmitPackets,
 };
 
 /**
