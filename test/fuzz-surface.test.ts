@@ -23,7 +23,7 @@
  * KNOWN_UNTIL_MERGED: they are not held against the main test, and each has its own `todo` test
  * that reports whether it still fails. Remove an entry once its fix is merged.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,6 +173,7 @@ interface Fixture {
 const FILE_DIR = mkdtempSync(join(tmpdir(), 'wsaioctl-fuzz-'));
 const FILE_NAME = join(FILE_DIR, 'sixteen.bin');
 writeFileSync(FILE_NAME, new Uint8Array(16).fill(7));
+after(() => rmSync(FILE_DIR, { recursive: true, force: true }));
 
 function must(rc: number, what: string): number {
   if (rc === ws.SOCKET_ERROR) throw new Error(`${what}: ${ws.errorName(ws.WSAGetLastError())}`);
@@ -237,7 +238,6 @@ function closeFixture(fx: Fixture): void {
     must(ws.closesocket(s), 'closesocket');
   }
   for (const h of [fx.event, fx.ovEvent, fx.port, fx.file]) assert.ok(ws.CloseHandle(h), 'CloseHandle');
-  rmSync(FILE_DIR, { recursive: true, force: true });
 }
 
 const fionread = (s: number): number => {
