@@ -235,6 +235,25 @@ describe('TransmitFile: the data, in every completion mode', () => {
     fs.closeSync(fd);
   });
 
+  test('the file HANDLE closed while the transmission is pending: it still sends the whole file (the kernel holds the file object, not the handle)', async () => {
+    const { file, bytes } = makeFile('closed-early.bin', 2 * 1024 * 1024);
+    const h = openRead(file);
+    const reader = await Reader.start();
+    const s = reader.connect();
+    const ov = new ws.WSAOVERLAPPED(ws.WSACreateEvent());
+    assert.equal(ws.TransmitFile(s, h, 0, 0, ov, null, 0), false);
+    assert.equal(ws.WSAGetLastError(), ws.ERROR_IO_PENDING);
+    assert.equal(ws.CloseHandle(h), true);
+    // A file opened now may take the fd number the HANDLE had: it must not be what is sent.
+    const other = makeFile('other.bin', 100);
+    const h2 = openRead(other.file);
+    assert.deepEqual(await result(s, ov), { ok: true, error: 0, bytes: bytes.length });
+    closeAll(s);
+    assert.ok(Buffer.from(await reader.received()).equals(Buffer.from(bytes)));
+    ws.WSACloseEvent(ov.hEvent);
+    ws.CloseHandle(h2);
+  });
+
   test('completion port: the packet carries the bytes, the key and the OVERLAPPED; FILE_SKIP_COMPLETION_PORT_ON_SUCCESS still gets one, as the call pended (extension-functions.md §4)', async () => {
     const { file, bytes } = makeFile('port.bin', 300000);
     const h = openRead(file);

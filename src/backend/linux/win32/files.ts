@@ -155,9 +155,14 @@ export function filePointer(file: WinFile): number {
   return libc.lseek(file.fd, 0, L.SEEK_CUR);
 }
 
-/** Move the file pointer to `offset`. */
-export function setFilePointer(file: WinFile, offset: number): void {
-  libc.lseek(file.fd, offset, L.SEEK_SET);
+/**
+ * A reference to the open file that outlives its HANDLE, as the kernel's reference to a file
+ * object outlives a handle closed while a transmission reads it: a duplicate fd (the same open
+ * file, so the same file pointer), this thread's own, to be given back with `closeOwnedFd`. -1 when
+ * the system has no fd left.
+ */
+export function holdFile(file: WinFile): number {
+  return noteOpened(libc.fcntl(file.fd, L.F_DUPFD_CLOEXEC, 0));
 }
 
 /** The file's size, or -1 when it is not a regular file. */

@@ -23,14 +23,16 @@ import { setLastError } from '../../win32/last-error.js';
 import { AGAIN, sendAttempt, sendErrorFor, waitIfBlocking } from '../sockets.js';
 import { deliverAtOnce } from '../data-path/completion.js';
 import { enqueue, type Transfer } from '../data-path/pending.js';
-import { setFilePointer, type WinFile } from '../../win32/files.js';
+import { closeOwnedFd } from '../../host/thread-fds.js';
+import { holdFile, type WinFile } from '../../win32/files.js';
 import { disconnectSending, peerHasClosed } from './disconnect.js';
 
 /** A piece of a transmission: caller memory, or `length` bytes of a file from `offset`. */
 export type Piece =
   | { readonly kind: 'memory'; readonly bytes: Uint8Array }
   | {
-    readonly kind: 'file'; readonly file: WinFile; readonly offset: number; readonly length: number;
+    /** `fd`: the transmission's own reference to the file (files.ts holdFile), closed when it ends. */
+    readonly kind: 'file'; readonly fd: number; readonly offset: number; readonly length: number;
     /** Read from the file pointer: it moves past what was sent (as Wine reads it, from the pointer). */
     readonly usePointer: boolean;
   };
@@ -38,7 +40,37 @@ export type Piece =
 /** The most one sendfile(2) moves (Linux's own cap per call). */
 const SENDFILE_MAX = 0x7ffff000;
 
-const pieceLength = (piece: Piece): number => (piece.kind === 'memory' ? piece.bytes.length : piece.length);
+/** A piece as the checks make it: a file range names the open file (held at start, `hold`). */
+export type PieceSpec =
+  | { readonly kind: 'memory'; readonly bytes: Uint8Array }
+  | { readonly kind: 'file'; readonly file: WinFile; readonly offset: number; readonly length: number; readonly usePointer: boolean };
+
+/**
+ * The pieces with each file held by the transmission itself (files.ts holdFile: closing the HANDLE
+ * meanwhile does not stop it), or WSAENOBUFS when no fd is left (what was held is given back).
+ */
+function hold(groups: readonly (readonly PieceSpec[])[]): Piece[][] | number {
+  const held: Piece[][] = [];
+  for (const group of groups) {
+    const pieces: Piece[] = [];
+    held.push(pieces);
+    for (const spec of group) {
+      if (spec.kind === 'memory') {
+        pieces.push(spec);
+        continue;
+      }
+      const fd = holdFile(spec.file);
+      if (fd < 0) {
+        for (const list of held) for (const piece of list) if (piece.kind === 'file') closeOwnedFd(piece.fd);
+        return W.WSAENOBUFS;
+      }
+      pieces.push({ kind: 'file', fd, offset: spec.offset, length: spec.length, usePointer: spec.usePointer });
+    }
+  }
+  return held;
+}
+
+const pieceLength = (piece: Piece | PieceSpec): number => (piece.kind === 'memory' ? piece.bytes.length : piece.length);
 
 type Step = typeof AGAIN | { error: number } | 'done';
 
@@ -53,8 +85,8 @@ export class Transmission implements Transfer {
 
   constructor(
     readonly sock: LinuxSocket,
-    /** Stream: one list of pieces. Datagram: one list per datagram. */
-    readonly groups: readonly (readonly Piece[])[],
+    /** Stream: one list of pieces. Datagram: one list per datagram. Emptied by dispose(). */
+    private groups: readonly (readonly Piece[])[],
     /** TF_DISCONNECT / TF_REUSE_SOCKET. */
     readonly flags: number,
     /** nNumberOfBytesPerSend / nSendSize: the most one send call moves (0: no limit of ours). */
@@ -101,11 +133,11 @@ export class Transmission implements Transfer {
         n = got.bytes;
       } else {
         this.offset[0] = BigInt(piece.offset + this.doneInPiece);
-        n = libc.sendfile(sock.fd, piece.file.fd, this.offset, Math.min(count, SENDFILE_MAX));
+        n = libc.sendfile(sock.fd, piece.fd, this.offset, Math.min(count, SENDFILE_MAX));
         if (n < 0) {
           const errno = libc.errno();
           if (errno === E.EAGAIN) return AGAIN;
-          return { error: errno === E.EBADF && piece.file.closed ? W.WSAEINVAL : sendErrorFor(sock, errno) };
+          return { error: sendErrorFor(sock, errno) };
         }
         // The file ended early (cut meanwhile): what it had is what is sent.
         if (n === 0) {
@@ -129,7 +161,7 @@ export class Transmission implements Transfer {
   }
 
   private nextPiece(piece: Piece): void {
-    if (piece.kind === 'file' && piece.usePointer) setFilePointer(piece.file, piece.offset + this.doneInPiece);
+    if (piece.kind === 'file' && piece.usePointer) libc.lseek(piece.fd, piece.offset + this.doneInPiece, L.SEEK_SET);
     this.index++;
     this.doneInPiece = 0;
   }
@@ -140,6 +172,14 @@ export class Transmission implements Transfer {
     if (got === AGAIN) return false;
     complete(this.op, got === 'done' ? W.STATUS_SUCCESS : W.wsaErrorToNtStatus(got.error), this.sent);
     return true;
+  }
+
+  /** The request ended (completed, failed, cancelled, its socket closed): its file references go. */
+  dispose(): void {
+    for (const group of this.groups) {
+      for (const piece of group) if (piece.kind === 'file' && piece.fd >= 0) closeOwnedFd(piece.fd);
+    }
+    this.groups = [];
   }
 
   /** Without overlapped delivery: wait (poll) until done. 0, or the Winsock error. */
@@ -169,7 +209,7 @@ function gatherGroup(group: readonly Piece[]): Uint8Array | number {
     try {
       let done = 0;
       for (let n = 1; done < piece.length && n > 0;) {
-        n = fs.readSync(piece.file.fd, out, at + done, piece.length - done, piece.offset + done);
+        n = fs.readSync(piece.fd, out, at + done, piece.length - done, piece.offset + done);
         done += n;
       }
       at += done;
@@ -181,22 +221,41 @@ function gatherGroup(group: readonly Piece[]): Uint8Array | number {
 }
 
 /**
- * Run `transmission` as its call asked: overlapped on an overlapped socket, it always pends (Wine's
+ * Run a transmission of `specs` as its call asked: overlapped on an overlapped socket, it always pends (Wine's
  * test_TransmitFile: FALSE with ERROR_IO_PENDING even when it could finish at once) and completes
  * from the socket's send FIFO; otherwise the caller waits, and a WSAOVERLAPPED given on a socket
  * without WSA_FLAG_OVERLAPPED still gets its completion at once. Returns the BOOL result.
  */
-export function run(transmission: Transmission, ov: WSAOVERLAPPED | null): boolean {
-  const { sock } = transmission;
+export function run(sock: LinuxSocket, specs: readonly (readonly PieceSpec[])[], flags: number, perSend: number, ov: WSAOVERLAPPED | null): boolean {
+  const groups = hold(specs);
+  if (typeof groups === 'number') {
+    setLastError(groups);
+    return false;
+  }
+  const transmission = new Transmission(sock, groups, flags, perSend);
   if (ov !== null && sock.overlapped) {
     const op = startPending(sock, ov, null);
     op.closeStatus = W.STATUS_CONNECTION_ABORTED;
     transmission.op = op;
     enqueue(sock, 'send', transmission);
+    // However it ends (completed, cancelled, its socket closed), the file references go with it.
+    const leaveQueue = op.release;
+    op.release = (ended) => {
+      try {
+        leaveQueue?.(ended);
+      } finally {
+        transmission.dispose();
+      }
+    };
     setLastError(W.WSA_IO_PENDING);
     return false;
   }
-  const error = transmission.runNow();
+  let error: number;
+  try {
+    error = transmission.runNow();
+  } finally {
+    transmission.dispose();
+  }
   if (error) {
     setLastError(error);
     return false;

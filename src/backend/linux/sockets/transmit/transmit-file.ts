@@ -21,7 +21,7 @@ import { callerBuffer } from '../../../../winsock/arguments.js';
 import { setLastError } from '../../win32/last-error.js';
 import { filePointer, fileSize, lookupFile } from '../../win32/files.js';
 import { MAX_TRANSMIT, overlappedOffset, transmitChecks } from './checks.js';
-import { run, Transmission, type Piece } from './transmission.js';
+import { run, type PieceSpec } from './transmission.js';
 
 const failed = (error: number): boolean => {
   setLastError(error);
@@ -50,14 +50,14 @@ export function TransmitFile(hSocket: SOCKET, hFile: HANDLE, nNumberOfBytesToWri
   const { sock, ov, flags } = checked;
   const buffers = buffersOf(lpTransmitBuffers);
   if (typeof buffers === 'number') return failed(buffers);
-  const pieces: Piece[] = [];
+  const pieces: PieceSpec[] = [];
   if (buffers.head.length > 0) pieces.push({ kind: 'memory', bytes: buffers.head });
   if (hFile !== 0 && hFile != null) {
     const file = lookupFile(hFile);
     if (file === undefined) return failed(W.WSAENOTSOCK);
     const size = fileSize(file);
     if (size < 0) return failed(W.WSAEINVAL);
-    const usePointer = ov === null || !sock.overlapped;
+    const usePointer = ov === null;
     const offset = usePointer ? filePointer(file) : overlappedOffset(ov);
     if (offset < 0 || offset > size) return failed(W.WSAEINVAL);
     const wanted = typeof nNumberOfBytesToWrite === 'number' ? nNumberOfBytesToWrite >>> 0 : 0;
@@ -69,5 +69,5 @@ export function TransmitFile(hSocket: SOCKET, hFile: HANDLE, nNumberOfBytesToWri
   for (const piece of pieces) total += piece.kind === 'memory' ? piece.bytes.length : piece.length;
   if (total > MAX_TRANSMIT) return failed(W.WSAEINVAL);
   const perSend = typeof nNumberOfBytesPerSend === 'number' ? nNumberOfBytesPerSend >>> 0 : 0;
-  return run(new Transmission(sock, [pieces], flags, perSend), ov);
+  return run(sock, [pieces], flags, perSend, ov);
 }

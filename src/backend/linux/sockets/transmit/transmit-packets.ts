@@ -22,7 +22,7 @@ import { callerBuffer } from '../../../../winsock/arguments.js';
 import { setLastError } from '../../win32/last-error.js';
 import { filePointer, fileSize, lookupFile } from '../../win32/files.js';
 import { MAX_TRANSMIT, transmitChecks } from './checks.js';
-import { run, Transmission, type Piece } from './transmission.js';
+import { run, type PieceSpec } from './transmission.js';
 
 const failed = (error: number): boolean => {
   setLastError(error);
@@ -39,7 +39,7 @@ function offsetOf(value: unknown): number {
 }
 
 /** One element as a piece (null: nothing to send), or the Winsock error. */
-function pieceOf(entry: unknown): { piece: Piece | null; eop: boolean } | number {
+function pieceOf(entry: unknown): { piece: PieceSpec | null; eop: boolean } | number {
   if (entry === null || typeof entry !== 'object') return W.WSAEFAULT;
   const { dwElFlags, cLength, nFileOffset, hFile, pBuffer } = entry as TRANSMIT_PACKETS_ELEMENT;
   if (typeof dwElFlags !== 'number' || typeof cLength !== 'number' || !Number.isInteger(cLength)) return W.WSAEINVAL;
@@ -76,7 +76,7 @@ export function TransmitPackets(hSocket: SOCKET, lpPacketArray: readonly TRANSMI
   if (count < 0) return failed(W.WSAEINVAL);
   if (count > 0 && (!Array.isArray(lpPacketArray) || lpPacketArray.length < count)) return failed(W.WSAEFAULT);
   const datagram = sock.type !== C.SOCK_STREAM;
-  const groups: Piece[][] = [[]];
+  const groups: PieceSpec[][] = [[]];
   let total = 0;
   try {
     for (let i = 0; i < count; i++) {
@@ -97,5 +97,5 @@ export function TransmitPackets(hSocket: SOCKET, lpPacketArray: readonly TRANSMI
   // A stream's elements are one byte stream; a datagram group with no bytes sends nothing.
   const sendGroups = datagram ? groups.filter((group) => group.length > 0) : groups;
   const perSend = typeof nSendSize === 'number' && nSendSize >>> 0 !== 0xffffffff ? nSendSize >>> 0 : 0;
-  return run(new Transmission(sock, sendGroups, flags, datagram ? 0 : perSend), ov);
+  return run(sock, sendGroups, flags, datagram ? 0 : perSend, ov);
 }
