@@ -308,6 +308,65 @@ describe('TransmitFile: the data, in every completion mode', () => {
     closeAll(s);
   });
 
+  test('a WSAOVERLAPPED on a socket made without WSA_FLAG_OVERLAPPED: the call blocks, returns TRUE, and still completes the OVERLAPPED (extension-functions.md §4 facts 2 and 9)', async () => {
+    const { file, bytes } = makeFile('nonov.bin', 100000);
+    const h = openRead(file);
+    const reader = await Reader.start();
+    const s = check(ws.WSASocketW(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP, null, 0, 0), 'WSASocketW');
+    const to = loopbackName('ipv4', reader.port);
+    check(ws.connect(s, to, to.length), 'connect');
+    const ov = new ws.WSAOVERLAPPED(ws.WSACreateEvent());
+    ov.Offset = 4;
+    assert.equal(ws.TransmitFile(s, h, 0, 0, ov, null, 0), true);
+    assert.equal(ov.Internal, ws.STATUS_SUCCESS);
+    assert.equal(ov.InternalHigh, bytes.length - 4);
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [ov.hEvent], false, 0, false), ws.WSA_WAIT_EVENT_0);
+    closeAll(s);
+    assert.ok(Buffer.from(await reader.received()).equals(Buffer.from(bytes.subarray(4))));
+    ws.WSACloseEvent(ov.hEvent);
+    ws.CloseHandle(h);
+  });
+
+  test('hEvent with its low bit set on a port-associated socket: the event is signalled, no packet is queued (extension-functions.md §4 fact 4)', async () => {
+    const reader = await Reader.start();
+    const s = reader.connect();
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+    assert.equal(ws.CreateIoCompletionPort(s, port, 5, 0), port);
+    const event = ws.WSACreateEvent();
+    const ov = new ws.WSAOVERLAPPED(event | 1);
+    const head = enc('low-bit');
+    assert.equal(ws.TransmitFile(s, 0, 0, 0, ov, { Head: head, HeadLength: head.length, Tail: null, TailLength: 0 }, 0), false);
+    assert.equal(ws.WSAGetLastError(), ws.ERROR_IO_PENDING);
+    assert.equal(await ws.WSAWaitForMultipleEventsAsync(1, [event], false, 5000, false), ws.WSA_WAIT_EVENT_0);
+    assert.equal(ov.InternalHigh, head.length);
+    assert.equal(packet(port, 50).overlapped, null);
+    closeAll(s);
+    assert.equal(Buffer.from(await reader.received()).toString(), 'low-bit');
+    ws.WSACloseEvent(event);
+    ws.CloseHandle(port);
+  });
+
+  test('closesocket with a transmission pending: it ends once, with WSAECONNABORTED (extension-functions.md §4 fact 12, as sends do)', () => {
+    const { file } = makeFile('abort.bin', 16 * 1024 * 1024);
+    const h = openRead(file);
+    const { client, server } = tcpPair();
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+    assert.equal(ws.CreateIoCompletionPort(client, port, 9, 0), port);
+    const ov = new ws.WSAOVERLAPPED();
+    assert.equal(ws.TransmitFile(client, h, 0, 0, ov, null, 0), false);
+    assert.equal(ws.WSAGetLastError(), ws.ERROR_IO_PENDING);
+    assert.equal(packet(port, 100).overlapped, null, 'still pending: the peer reads nothing');
+    closeAll(client);
+    const seen = packet(port, 1000);
+    assert.equal(seen.ok, false);
+    assert.equal(seen.overlapped, ov);
+    assert.equal(seen.error, ws.ERROR_CONNECTION_ABORTED);
+    assert.equal(packet(port, 50).overlapped, null, 'exactly once');
+    ws.CloseHandle(port);
+    ws.CloseHandle(h);
+    closeAll(server);
+  });
+
   test('CancelIo on a transmission the peer does not read: it ends with ERROR_OPERATION_ABORTED, once', () => {
     const { file } = makeFile('big.bin', 16 * 1024 * 1024);
     const h = openRead(file);
