@@ -150,6 +150,81 @@ export const extensionTransmit: Scenario[] = [
     },
   }),
   scenario({
+    id: 'TransmitFile.disconnect',
+    title: 'TransmitFile with TF_DISCONNECT: TRUE; the peer reads the data then end of file; a later send fails with WSAESHUTDOWN',
+    sockets: ['tcp-pair'], basis: 'documented',
+    call: 'TransmitFile(client, NULL, 0, 0, NULL, &{head "bye"}, TF_DISCONNECT); recv(server) x2; send(client)',
+    expected: { rc: true, data: 'bye', eof: 0, send: -1, error: 'WSAESHUTDOWN' },
+    source: `TransmitFile reference page (TF_DISCONNECT: a transport-level disconnect after the data is queued); ${SOCK_C} test_DisconnectEx (after the half close, send fails with WSAESHUTDOWN)`,
+    run(ctx) {
+      const { client, server } = ctx.tcpPair();
+      const rc = ws.TransmitFile(client, 0, 0, 0, null, { Head: enc('bye'), HeadLength: 3, Tail: null, TailLength: 0 }, ws.TF_DISCONNECT);
+      const data = text(readUpTo(server, 3));
+      // End of file: a receive that returns 0 at once (bounded: SO_RCVTIMEO 2 s, WSAETIMEDOUT when none).
+      ws.setsockopt(server, ws.SOL_SOCKET, ws.SO_RCVTIMEO, new Uint8Array([0xd0, 0x07, 0, 0]), 4);
+      const eofRc = ws.recv(server, new Uint8Array(8), 8, 0);
+      const eof = eofRc === ws.SOCKET_ERROR ? errName(ws.WSAGetLastError()) : eofRc;
+      const send = ws.send(client, enc('x'), 1, 0);
+      return { rc, data, eof, send, error: errName(ws.WSAGetLastError()) };
+    },
+  }),
+  scenario({
+    id: 'TransmitFile.offset-past-end.overlapped+event',
+    title: 'TransmitFile with an Offset past the end of the file: FALSE, WSAEINVAL, nothing pends',
+    sockets: ['tcp-pair'], needs: ['events'], basis: 'documented',
+    call: 'TransmitFile(client, file(100 bytes), 0, 0, &ov{Offset 101}, NULL, 0)',
+    expected: { rc: false, error: 'WSAEINVAL' },
+    source: 'TransmitFile reference page: WSAEINVAL when the file offset is beyond the end of the file',
+    run(ctx): Observation {
+      const { client } = ctx.tcpPair();
+      const file = tempFile(100);
+      try {
+        const ov = overlapped(ctx.event());
+        ov.Offset = 101;
+        const rc = ws.TransmitFile(client, file.handle, 0, 0, ov, null, 0);
+        const error = errName(ws.WSAGetLastError());
+        if (error !== 'WSA_IO_PENDING') return { rc, error };
+        // Started anyway: how it ends.
+        const bytes = { value: SENTINEL };
+        const ok = ws.WSAGetOverlappedResult(client, ov, bytes, true, { value: 0 });
+        return { rc, error, result: ok, resultError: ok ? 'NO_ERROR' : errName(ws.WSAGetLastError()), bytes: bytes.value };
+      } finally {
+        file.done();
+      }
+    },
+  }),
+  scenario({
+    id: 'TransmitFile.node-fd',
+    title: '_get_osfhandle of a Node fd: a HANDLE TransmitFile sends from (at the file pointer); CloseHandle on it leaves the fd to Node',
+    sockets: ['tcp-pair'], basis: 'inferred',
+    call: 'fd = fs.openSync(file); h = _get_osfhandle(fd); TransmitFile(client, h, 100, 0, NULL, NULL, 0); CloseHandle(h); fs.fstatSync(fd)',
+    expected: { rc: true, data: true, closed: true, fdOpen: true },
+    source: 'the C runtime\'s _get_osfhandle (the HANDLE behind a CRT fd); TransmitFile reference page (without an OVERLAPPED, from the current file position); docs/principles.md principle 3 (what Node owns stays Node\'s)',
+    run(ctx) {
+      const { client, server } = ctx.tcpPair();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsaioctl-conf-'));
+      const bytes = new Uint8Array(300).map((_, i) => (i * 3) & 0xff);
+      fs.writeFileSync(path.join(dir, 'fd.bin'), bytes);
+      const fd = fs.openSync(path.join(dir, 'fd.bin'), 'r');
+      try {
+        const h = ws._get_osfhandle(fd);
+        const rc = ws.TransmitFile(client, h, 100, 0, null, null, 0);
+        const data = equal(readUpTo(server, 100), bytes.subarray(0, 100));
+        const closed = ws.CloseHandle(h);
+        let fdOpen = true;
+        try {
+          fs.fstatSync(fd);
+        } catch {
+          fdOpen = false;
+        }
+        return { rc, data, closed, fdOpen };
+      } finally {
+        fs.closeSync(fd);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  }),
+  scenario({
     id: 'TransmitPackets.memory-and-file.overlapped+event',
     title: 'TransmitPackets with a memory and a file element: pending, then both in order, bytes counted',
     sockets: ['tcp-pair'], needs: ['events'], basis: 'documented',
