@@ -3,7 +3,7 @@
  * (extension-functions.md §8, §9 and §13; Wine's dlls/ws2_32/tests/sock.c test_TransmitFile):
  * the socket (WSAENOTSOCK), the WSAOVERLAPPED (WSAEFAULT), the connection (WSAENOTCONN, before any
  * flag check: an unconnected socket with TF_REUSE_SOCKET alone is WSAENOTCONN), the sending side
- * (WSAESHUTDOWN after shutdown(SD_SEND)), then the flags (WSAEINVAL for unknown bits and for
+ * (WSAESHUTDOWN after shutdown(SD_SEND), WSAECONNRESET after a reset), then the flags (WSAEINVAL for unknown bits and for
  * TF_REUSE_SOCKET without TF_DISCONNECT).
  */
 import * as W from '../../../../errors/index.js';
@@ -46,6 +46,8 @@ export function transmitChecks(s: unknown, ov: unknown, dwFlags: unknown, datagr
   if (typeof sock === 'number') return sock;
   if (ov != null && !acceptsIoStatus(ov)) return W.WSAEFAULT;
   const stream = sock.type === C.SOCK_STREAM;
+  // After an RST every send on the connection fails so (Wine sock.c test_tcp_reset, for WSASend).
+  if (sock.connectionReset) return W.WSAECONNRESET;
   if (!connected(sock)) return stream && sock.sendShutdown && sock.peerName !== null ? W.WSAESHUTDOWN : W.WSAENOTCONN;
   if (sock.sendShutdown) return W.WSAESHUTDOWN;
   if (typeof dwFlags !== 'number' || !Number.isInteger(dwFlags)) return W.WSAEINVAL;
