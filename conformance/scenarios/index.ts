@@ -11,11 +11,12 @@ import { eventSelect } from './event-select.js';
 import { transfers } from './transfers.js';
 import { dataPath } from './data-path.js';
 import { connectionEnd } from './connection-end.js';
+import { extensionFunctions } from './extension-functions.js';
 import { extensionTransmit } from './extension-transmit.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...extensionTransmit,
+  ...connectionEnd, ...extensionFunctions, ...extensionTransmit,
 ];
 
 const seen = new Set<string>();

@@ -59,7 +59,7 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_FIND_ROUTE: unsupported('obsolete; no provider implements it'),
   SIO_FLUSH: unsupported('no portable way to discard a send queue'),
   SIO_GET_BROADCAST_ADDRESS: implemented('IPv4 limited broadcast (255.255.255.255) for datagram sockets, as Windows'),
-  SIO_GET_EXTENSION_FUNCTION_POINTER: unsupported('extension functions (AcceptEx, ...) are not emulated yet'),
+  SIO_GET_EXTENSION_FUNCTION_POINTER: implemented('a stable token per function (winsock/extension-functions.ts); the LPFN_* casts call the emulation'),
   SIO_GET_QOS: unsupported(LEGACY_QOS),
   SIO_GET_GROUP_QOS: unsupported(LEGACY_QOS),
   SIO_MULTIPOINT_LOOPBACK: implemented('counterpart: IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP'),

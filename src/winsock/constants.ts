@@ -69,6 +69,8 @@ export const SO_TYPE = 0x1008;
 export const SO_RANDOMIZE_PORT = 0x3005;
 export const SO_PORT_SCALABILITY = 0x3006;
 export const SO_CONNECT_TIME = 0x700c;
+export const SO_UPDATE_ACCEPT_CONTEXT = 0x700b;
+export const SO_UPDATE_CONNECT_CONTEXT = 0x7010;
 
 /** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). @group Socket options */
 export const TCP_NODELAY = 0x0001;
@@ -274,10 +276,11 @@ export const FILE_FLAG_OVERLAPPED = 0x40000000;
 export const FILE_FLAG_SEQUENTIAL_SCAN = 0x08000000;
 
 /**
- * TransmitFile / TransmitPackets flags (mswsock.h): TF_* (TP_* are the same values for
- * TransmitPackets), and the TRANSMIT_PACKETS_ELEMENT kinds TP_ELEMENT_*.
+ * DisconnectEx / TransmitFile / TransmitPackets flags (mswsock.h). TF_REUSE_SOCKET is DisconnectEx's
+ * DE_REUSE_SOCKET too; TP_* are the same values for TransmitPackets, TP_ELEMENT_* the
+ * TRANSMIT_PACKETS_ELEMENT kinds.
  *
- * @group Files and transmission
+ * @group Extension function flags
  */
 export const TF_DISCONNECT = 0x01;
 export const TF_REUSE_SOCKET = 0x02;

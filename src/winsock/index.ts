@@ -15,6 +15,7 @@ import { INVALID_HANDLE_VALUE, INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, 
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
 import * as linux from '../backend/linux/index.js';
 import * as windows from '../backend/windows/index.js';
+import { extensionBySurface, pointerValue, type ExtensionFunction, type ExtensionName } from './extension-functions.js';
 
 // Chosen synchronously (a top-level await would make `require('wsaioctl')` fail with
 // ERR_REQUIRE_ASYNC_MODULE): both backends are imported, and each binds its native library only on
@@ -113,6 +114,10 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   WSAPollAsync: { failure: SOCKET_ERROR, error: WSAEFAULT, async: true },
   SetFileCompletionNotificationModes: { failure: false, error: PARAM },
 
+  AcceptEx: { failure: false, error: WSAEFAULT },
+  GetAcceptExSockaddrs: { failure: undefined, error: WSAEFAULT },
+  ConnectEx: { failure: false, error: WSAEFAULT },
+  DisconnectEx: { failure: false, error: WSAEFAULT },
   CreateFileW: { failure: INVALID_HANDLE_VALUE, error: PARAM },
   _get_osfhandle: { failure: INVALID_HANDLE_VALUE, error: HANDLE },
   TransmitFile: { failure: false, error: WSAEFAULT },
@@ -225,10 +230,67 @@ export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 /** @function */ export const TransmitFile = guarded('TransmitFile');
 /** @function */ export const TransmitPackets = guarded('TransmitPackets');
 
+// The extension functions (`WinsockExtensions` in api.ts), by name, and the casts that turn the
+// pointer SIO_GET_EXTENSION_FUNCTION_POINTER wrote into them (one export line per function).
+/** @function */ export const AcceptEx = guarded('AcceptEx');
+/** @function */ export const GetAcceptExSockaddrs = guarded('GetAcceptExSockaddrs');
+/** @function */ export const ConnectEx = guarded('ConnectEx');
+/** @function */ export const DisconnectEx = guarded('DisconnectEx');
+
+const named: { readonly [K in ExtensionName]: WinsockCore[K] } = { AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx };
+const resolveExtension = BACKEND === 'windows' ? windows.resolveExtension : linux.resolveExtension;
+
+/**
+ * The cast of a typedef: `ptr` (a bigint, or a Uint8Array whose first 8 bytes SIO_GET_EXTENSION_FUNCTION_POINTER
+ * wrote) as the function it points to. On Linux that is the surface function itself; on Windows a
+ * function calling the real pointer through koffi. Not such a pointer (another function's, any
+ * other value): TypeError, where C would crash at the call.
+ */
+function cast<K extends ExtensionName>(name: K): (ptr: Uint8Array | bigint) => WinsockCore[K] {
+  const row = extensionBySurface(name) as ExtensionFunction & { surface: K };
+  return (ptr): WinsockCore[K] => {
+    const resolved = resolveExtension(row, pointerValue(ptr, row.typedef)) as WinsockCore[K] | null;
+    if (resolved === null) throw new TypeError(`${row.typedef}: not a pointer to ${name}`);
+    if (resolved === impl[name]) return named[name] as unknown as WinsockCore[K];
+    const failure = SURFACE[name] as Failure<(...args: never[]) => unknown>;
+    return guard(resolved as WinsockCore[K], failure.failure as ReturnType<WinsockCore[K]>, failure.error, name);
+  };
+}
+
+/**
+ * `LPFN_ACCEPTEX`: the pointer WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_ACCEPTEX) wrote,
+ * as the AcceptEx it points to (see `WinsockExtensions.AcceptEx`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_ACCEPTEX = cast('AcceptEx');
+/**
+ * `LPFN_GETACCEPTEXSOCKADDRS`: the WSAID_GETACCEPTEXSOCKADDRS pointer as GetAcceptExSockaddrs
+ * (see `WinsockExtensions.GetAcceptExSockaddrs`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_GETACCEPTEXSOCKADDRS = cast('GetAcceptExSockaddrs');
+/**
+ * `LPFN_CONNECTEX`: the WSAID_CONNECTEX pointer as ConnectEx (see `WinsockExtensions.ConnectEx`).
+ * Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_CONNECTEX = cast('ConnectEx');
+/**
+ * `LPFN_DISCONNECTEX`: the WSAID_DISCONNECTEX pointer as DisconnectEx (see
+ * `WinsockExtensions.DisconnectEx`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_DISCONNECTEX = cast('DisconnectEx');
+
 export { bufferAddress } from './address.js';
 export * from './constants.js';
 export * from './types.js';
-export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockTransmit } from './api.js';
+export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockTransmit } from './api.js';
+export { EXTENSION_FUNCTIONS, type ExtensionFunction, type ExtensionName } from './extension-functions.js';
 export * from '../errors/index.js';
 export * from '../codes/index.js';
 export { sockaddr, parseSockaddr, type SockaddrInfo } from '../structs/sockaddr.js';

@@ -17,6 +17,7 @@ import { queryDefaultGateway } from './sockets/default-gateway.js';
 import { queryInterfaceIndex } from './sockets/interface-index.js';
 import { dataPath } from './sockets/data-path/index.js';
 import { TransmitFile, TransmitPackets } from './sockets/transmit/index.js';
+import { extensionFunctions, resolveExtensionWith } from './sockets/extension/index.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctl/ioctlsocket.js';
@@ -85,7 +86,11 @@ export const backend: WinsockCore = {
   _get_osfhandle: win32._get_osfhandle,
   TransmitFile,
   TransmitPackets,
+  ...extensionFunctions,
 };
+
+/** What an `LPFN_*` cast's pointer stands for here (winsock/index.ts). */
+export const resolveExtension = resolveExtensionWith(backend);
 
 /**
  * The thread is ending (a Worker returning or calling process.exit, or the process exiting): its

@@ -25,6 +25,7 @@ import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
+import { extensionFunctionPointer } from './handlers/extension-function-pointer.js';
 
 const handlers: IoctlHandler[] = [
   addressListChange,
@@ -54,6 +55,7 @@ const handlers: IoctlHandler[] = [
   addressListQuery,
   getBroadcastAddress,
   routingInterfaceQuery,
+  extensionFunctionPointer,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

@@ -5,8 +5,9 @@
  */
 import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
-import { abortOnClose, pendingOn } from '../win32/operations.js';
+import { abortOnClose, cancel, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection } from '../win32/event-select.js';
+import { forgetQueues } from './data-path/pending.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
@@ -26,6 +27,30 @@ export function socketMade(fd: number, af: number, type: number, protocol: numbe
 /** accept() on `listener` gave `fd`: the new socket takes the listener's properties, as on Windows. */
 export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
   const child = register(new LinuxSocket(fd, listener.af, listener.type, listener.protocol, listener.overlapped));
+  noteTcpSocketCreated(child);
+  inheritFromListener(listener, child);
+  return child;
+}
+
+/**
+ * AcceptEx moved a connection of `listener` under `acceptor` (sockets/extension/accept-ex.ts): it
+ * is a new connection on an old handle. The listener's properties come with SO_UPDATE_ACCEPT_CONTEXT
+ * (inheritFromListener), as on Windows.
+ */
+export function socketAcceptedInto(listener: LinuxSocket, acceptor: LinuxSocket, peer: Uint8Array): void {
+  acceptor.acceptedFrom = listener;
+  acceptor.peerName = peer;
+  acceptor.reused = false;
+  acceptor.receiveShutdown = false;
+  acceptor.sendShutdown = false;
+  acceptor.connectionReset = false;
+  acceptor.resetAfterFin = false;
+  noteTcpSocketCreated(acceptor);
+  noteTcpConnected(acceptor);
+}
+
+/** What an accepted socket takes over from its listener (accept(), SO_UPDATE_ACCEPT_CONTEXT). */
+export function inheritFromListener(listener: LinuxSocket, child: LinuxSocket): void {
   child.nonBlocking = listener.nonBlocking;
   child.receiveTimeoutMs = listener.receiveTimeoutMs;
   child.sendTimeoutMs = listener.sendTimeoutMs;
@@ -33,10 +58,8 @@ export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
     const value = listener.optionMirrors.get(name);
     if (value !== undefined) child.optionMirrors.set(name, value);
   }
-  noteTcpSocketCreated(child);
   inheritKeepAliveDefaults(listener, child);
   inheritSelection(listener, child);
-  return child;
 }
 
 /**
@@ -59,7 +82,10 @@ export function socketConnected(sock: LinuxSocket): void {
 export function closeSocket(sock: LinuxSocket): void {
   if (sock.closed) return;
   for (const op of pendingOn(sock)) abortOnClose(op);
+  // The accept socket of a pending AcceptEx: the listener's operation ends cancelled (Wine's test_AcceptEx).
+  if (sock.acceptInto) cancel(sock.acceptInto);
   for (const drop of [...sock.notificationRequests.values()]) drop();
+  forgetQueues(sock);
   forgetSocket(sock);
   sock.closed = true;
   unregister(sock.handle);

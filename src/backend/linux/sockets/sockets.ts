@@ -162,6 +162,9 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   }
   const addr = toLinuxSockaddr(view, namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
+  // A ConnectEx in progress, or done without SO_UPDATE_CONNECT_CONTEXT: WSAEINVAL (Wine sock.c
+  // test_connecting_socket; test_connect, a todo_wine line there, for the second).
+  if (sock.connectEx === 'pending' || (sock.connectEx === 'connected' && !sock.connectContextUpdated)) return fail(W.WSAEINVAL);
   // Linux says EISCONN for a listening socket, and 0 for a connection a non-blocking connect()
   // completed; Windows says WSAEINVAL and WSAEISCONN.
   const state = sock.type === C.SOCK_STREAM ? tcpState(sock.fd) : null;
@@ -172,6 +175,7 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock, addr);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
+  sock.connectInProgress = true;
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
   const waited = waitIfBlocking(sock, L.POLLOUT, 0);
   if (waited) return fail(waited);
@@ -342,9 +346,19 @@ export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number,
   }
 }
 
-/** Nothing can ever arrive on an unbound UDP socket: Windows says WSAEINVAL at once. */
-export function cannotReceive(sock: LinuxSocket): boolean {
-  return sock.type === C.SOCK_DGRAM && !isBound(sock.fd);
+/**
+ * Why a receive that found no data must fail rather than wait or pend, as a Winsock error (0: it
+ * may wait). One rule for recv, WSARecv and their kin: a stream socket still connecting is
+ * WSAENOTCONN (Wine sock.c test_connecting_socket); nothing can ever arrive on an unbound UDP
+ * socket, so Windows says WSAEINVAL at once.
+ */
+export function receiveRefusal(sock: LinuxSocket): number {
+  if (sock.connectInProgress) {
+    if (tcpState(sock.fd) === TCP_STATE.SYN_SENT) return W.WSAENOTCONN;
+    sock.connectInProgress = false;
+  }
+  if (sock.type === C.SOCK_DGRAM && !isBound(sock.fd)) return W.WSAEINVAL;
+  return 0;
 }
 
 function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number {
@@ -379,8 +393,8 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if (datagram && got.bytes > len) return fail(W.WSAEMSGSIZE);
       return ok(got.bytes);
     }
-    if (sock.type === C.SOCK_STREAM && tcpState(sock.fd) === TCP_STATE.SYN_SENT) return fail(W.WSAENOTCONN);
-    if (cannotReceive(sock)) return fail(W.WSAEINVAL);
+    const refusal = receiveRefusal(sock);
+    if (refusal) return fail(refusal);
     if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
     const events = flags & C.MSG_OOB ? L.POLLPRI : L.POLLIN;
     const waited = waitIfBlocking(sock, events, sock.receiveTimeoutMs);

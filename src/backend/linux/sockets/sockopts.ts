@@ -37,6 +37,8 @@ import { establishmentOf, readLinuxTcpInfo } from './tcp-info.js';
 import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
 import { ICMP_ERROR_INFO_SIZE, readIcmpErrorInfo } from './icmp-error-info.js';
+import { updateAcceptContext } from './extension/accept-ex.js';
+import { updateConnectContext } from './extension/connect-ex.js';
 
 type Kind =
   | 'bool'          // BOOL (4 bytes), kernel int
@@ -297,6 +299,8 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   let data = optlen > 0 ? callerBuffer(optval, optlen) : null;
   if (optlen > 0 && data === null) return fail(W.WSAEFAULT);
   if (isV6OnlyOnUnboundIPv4(sock, level, optname)) return data === null ? fail(W.WSAEFAULT) : ok(0);
+  if (level === C.SOL_SOCKET && optname === C.SO_UPDATE_ACCEPT_CONTEXT) return result(updateAcceptContext(sock, data));
+  if (level === C.SOL_SOCKET && optname === C.SO_UPDATE_CONNECT_CONTEXT) return result(updateConnectContext(sock));
   const option = optionFor(sock, level, optname);
   if (typeof option === 'number') return fail(option);
   if (option.readOnly) return fail(option.kind === 'type' && sock.type !== C.SOCK_STREAM ? W.WSAEINVAL : W.WSAENOPROTOOPT);
@@ -316,6 +320,9 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   if (option.max !== undefined && value >>> 0 > option.max) return fail(W.WSAEINVAL);
   return apply(sock, option, value, data);
 }
+
+/** A Winsock error (0: none) as setsockopt's result. */
+const result = (error: number): number => (error ? fail(error) : ok(0));
 
 function apply(sock: LinuxSocket, option: Option, value: number, data: Uint8Array): number {
   const flag = value ? 1 : 0;

@@ -141,8 +141,11 @@ export function latchNetworkEvent(sock: LinuxSocket, bit: number, error: number)
  * after the call is recorded at the next drain (the registration is re-armed).
  */
 export function reenable(sock: LinuxSocket, bit: number): void {
-  drainReadiness();
   const state = states.get(sock);
+  // Only a selected socket records anything, and only pending receives take data ahead of this
+  // call: otherwise there is nothing to bring up to date (and a server's every WSARecv / WSASend
+  // would pay an epoll_wait for nothing).
+  if (state || sock.pendingReceives > 0) drainReadiness();
   if (!state) {
     // Not selected (yet): a connect() still matters for a later selection's FD_CONNECT.
     if (bit === C.FD_CONNECT) stateOf(sock).connecting = true;

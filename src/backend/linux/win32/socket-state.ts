@@ -4,6 +4,7 @@
  * Linux has no place for.
  */
 import { lookup, type HandleObject } from './handles.js';
+import type { OverlappedOp } from './operations.js';
 
 /** optionMirrors an accepted socket takes over from its listener, as Windows' accept does. */
 export const INHERITED_OPTION_MIRRORS = [
@@ -59,10 +60,27 @@ export class LinuxSocket implements HandleObject {
   /** The peer reset after its FIN: Windows fails every later receive with WSAECONNABORTED. */
   resetAfterFin = false;
   /**
+   * A connect returned EINPROGRESS and has not been seen to finish: while the kernel still says
+   * SYN_SENT, receives fail with WSAENOTCONN (sockets.ts, receiveRefusal). Kept so that sockets
+   * that never connected this way pay no TCP_INFO read per receive.
+   */
+  connectInProgress = false;
+  /**
    * Change notifications asked for without overlapped I/O on a non-blocking socket, by control
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */
   readonly notificationRequests = new Map<number, () => void>();
+  /**
+   * The extension functions' state (sockets/extension/): the pending AcceptEx this socket is the
+   * accept socket of (its operation belongs to the listener); the listener an AcceptEx accepted a
+   * connection from (SO_UPDATE_ACCEPT_CONTEXT names it); ConnectEx's progress, and whether
+   * SO_UPDATE_CONNECT_CONTEXT followed; a socket DisconnectEx(TF_REUSE_SOCKET) made reusable.
+   */
+  acceptInto: OverlappedOp | null = null;
+  acceptedFrom: LinuxSocket | null = null;
+  connectEx: 'pending' | 'connected' | null = null;
+  connectContextUpdated = false;
+  reused = false;
   closed = false;
 
   constructor(

@@ -31,7 +31,7 @@ import { fail, ok } from '../../win32/last-error.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { complete, startPending, type OverlappedOp } from '../../win32/operations.js';
 import { reenable } from '../../win32/event-select.js';
-import { AGAIN, KNOWN_RECV_FLAGS, cannotReceive, receiveAttempt, waitIfBlocking } from '../sockets.js';
+import { AGAIN, KNOWN_RECV_FLAGS, receiveAttempt, receiveRefusal, waitIfBlocking } from '../sockets.js';
 import { socketFor } from '../lookup.js';
 import { callerBuffers, receiveTarget, scatter, type BufferList } from './buffers.js';
 import { checkMode, deliverAtOnce, store, type Mode } from './completion.js';
@@ -184,7 +184,8 @@ function receiveNow(request: ReceiveRequest, mode: Mode, bytesRef: Ref<number> |
       deliverAtOnce(sock, mode, W.STATUS_SUCCESS, got.bytes);
       return ok(0);
     }
-    if (cannotReceive(sock)) return fail(W.WSAEINVAL);
+    const refusal = receiveRefusal(sock);
+    if (refusal) return fail(refusal);
     // A WSAOVERLAPPED on a socket without WSA_FLAG_OVERLAPPED: the call blocks whatever FIONBIO says.
     if (sock.nonBlocking && mode.ov === null) return fail(W.WSAEWOULDBLOCK);
     const waited = waitIfBlocking(sock, request.events, mode.ov === null ? sock.receiveTimeoutMs : 0);
@@ -212,7 +213,8 @@ function receiveOverlapped(request: ReceiveRequest, mode: Mode, bytesRef: Ref<nu
       // The last error is left as it was (Wine's test_completion_port).
       return 0;
     }
-    if (cannotReceive(sock)) return fail(W.WSAEINVAL);
+    const refusal = receiveRefusal(sock);
+    if (refusal) return fail(refusal);
   }
   const op = startPending(sock, ov, mode.routine);
   op.closeStatus = W.STATUS_CONNECTION_ABORTED;

@@ -22,7 +22,7 @@ import { complete, startPending, type OverlappedOp } from '../../win32/operation
 import { setLastError } from '../../win32/last-error.js';
 import { AGAIN, sendAttempt, sendErrorFor, waitIfBlocking } from '../sockets.js';
 import { deliverAtOnce } from '../data-path/completion.js';
-import { enqueue, type Transfer } from '../data-path/pending.js';
+import { enqueue, hasPending, type Transfer } from '../data-path/pending.js';
 import { closeOwnedFd } from '../../host/thread-fds.js';
 import { holdFile, type WinFile } from '../../win32/files.js';
 import { disconnectSending, peerHasClosed } from './disconnect.js';
@@ -222,8 +222,8 @@ function gatherGroup(group: readonly Piece[]): Uint8Array | number {
 
 /**
  * Run a transmission of `specs` as its call asked: overlapped on an overlapped socket, it always pends (Wine's
- * test_TransmitFile: FALSE with ERROR_IO_PENDING even when it could finish at once) and completes
- * from the socket's send FIFO; otherwise the caller waits, and a WSAOVERLAPPED given on a socket
+ * test_TransmitFile: FALSE with ERROR_IO_PENDING even when it could finish at once): tried once at
+ * issue, then from the socket's send FIFO; otherwise the caller waits, and a WSAOVERLAPPED given on a socket
  * without WSA_FLAG_OVERLAPPED still gets its completion at once. Returns the BOOL result.
  */
 export function run(sock: LinuxSocket, specs: readonly (readonly PieceSpec[])[], flags: number, perSend: number, ov: WSAOVERLAPPED | null): boolean {
@@ -237,6 +237,13 @@ export function run(sock: LinuxSocket, specs: readonly (readonly PieceSpec[])[],
     const op = startPending(sock, ov, null);
     op.closeStatus = W.STATUS_CONNECTION_ABORTED;
     transmission.op = op;
+    // One try now unless sends wait before it (the kernel reports no new edge for a socket that
+    // was writable all along); it still completes as a pended call does, packet included.
+    if (!hasPending(sock, 'send') && transmission.attempt()) {
+      transmission.dispose();
+      setLastError(W.WSA_IO_PENDING);
+      return false;
+    }
     enqueue(sock, 'send', transmission);
     // However it ends (completed, cancelled, its socket closed), the file references go with it.
     const leaveQueue = op.release;
