@@ -157,6 +157,24 @@ describe('the LPFN_* casts', () => {
     closeAll(s);
   });
 
+  test('every row of the table: its pointer, asked on a socket of its kind, casts to the function exported by name (Linux)', () => {
+    const casts = {
+      LPFN_ACCEPTEX: ws.LPFN_ACCEPTEX, LPFN_GETACCEPTEXSOCKADDRS: ws.LPFN_GETACCEPTEXSOCKADDRS, LPFN_CONNECTEX: ws.LPFN_CONNECTEX,
+      LPFN_DISCONNECTEX: ws.LPFN_DISCONNECTEX, LPFN_TRANSMITFILE: ws.LPFN_TRANSMITFILE, LPFN_TRANSMITPACKETS: ws.LPFN_TRANSMITPACKETS,
+      LPFN_WSARECVMSG: ws.LPFN_WSARECVMSG, LPFN_WSASENDMSG: ws.LPFN_WSASENDMSG,
+    } as Record<string, (p: Uint8Array) => unknown>;
+    assert.deepEqual(Object.keys(casts).sort(), ws.EXTENSION_FUNCTIONS.map((row) => row.typedef).sort(), 'one cast per row');
+    const seen = new Set<string>();
+    for (const row of ws.EXTENSION_FUNCTIONS) {
+      const s = ws.socket(ws.AF_INET, row.socketType, 0);
+      const bytes = pointer(s, row.guid);
+      seen.add(Buffer.from(bytes).toString('hex'));
+      if (ws.backendName === 'linux-emulation') assert.equal(casts[row.typedef]!(bytes), (ws as unknown as Record<string, unknown>)[row.surface], row.typedef);
+      closeAll(s);
+    }
+    assert.equal(seen.size, ws.EXTENSION_FUNCTIONS.length, 'a distinct pointer per function');
+  });
+
   test('another function\'s pointer, or no pointer at all: TypeError at the cast', () => {
     const s = tcp();
     const connectEx = pointer(s, ws.WSAID_CONNECTEX);

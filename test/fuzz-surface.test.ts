@@ -23,9 +23,11 @@
  * KNOWN_UNTIL_MERGED: they are not held against the main test, and each has its own `todo` test
  * that reports whether it still fails. Remove an entry once its fix is merged.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import dgram from 'node:dgram';
@@ -56,6 +58,7 @@ type Returns =
   | 'socket'  // INVALID_SOCKET or a handle
   | 'bool'    // FALSE or TRUE
   | 'handle'  // NULL or a handle
+  | 'file'    // INVALID_HANDLE_VALUE or a handle (CreateFileW, _get_osfhandle)
   | 'wait'    // WSA_WAIT_FAILED, or an index / WSA_WAIT_TIMEOUT / WSA_WAIT_IO_COMPLETION
   | 'sleep'   // 0 or WAIT_IO_COMPLETION
   | 'startup' // 0 or the error
@@ -65,7 +68,7 @@ type Returns =
   | 'error';  // WSAGetLastError / GetLastError
 
 const FAILURE: Record<Returns, unknown> = {
-  int0: ws.SOCKET_ERROR, count: ws.SOCKET_ERROR, socket: ws.INVALID_SOCKET, bool: false, handle: 0,
+  int0: ws.SOCKET_ERROR, count: ws.SOCKET_ERROR, socket: ws.INVALID_SOCKET, bool: false, handle: 0, file: ws.INVALID_HANDLE_VALUE,
   wait: ws.WSA_WAIT_FAILED, sleep: undefined, startup: undefined, void: undefined, error: undefined, record: null,
   index: 0,
 };
@@ -76,7 +79,7 @@ function isSuccess(kind: Returns, r: unknown): boolean {
   switch (kind) {
     case 'int0': return r === 0;
     case 'count': return isU32(r) && r <= 0x7fffffff;
-    case 'socket': case 'handle': case 'index': return isU32(r) && r > 0;
+    case 'socket': case 'handle': case 'file': case 'index': return isU32(r) && r > 0;
     case 'bool': return r === true;
     case 'wait': return isU32(r) && (r < ws.WSA_MAXIMUM_WAIT_EVENTS || r === ws.WSA_WAIT_TIMEOUT || r === ws.WSA_WAIT_IO_COMPLETION);
     case 'sleep': return r === 0 || r === ws.WSA_WAIT_IO_COMPLETION;
@@ -162,7 +165,15 @@ interface Fixture {
   port: number;
   node: dgram.Socket;
   nodeFd: number;
+  /** A file HANDLE (CreateFileW) on FILE_NAME, 16 bytes, for TransmitFile / TransmitPackets. */
+  file: number;
 }
+
+/** The file the fuzz sends from (TransmitFile, TransmitPackets) and opens (CreateFileW). */
+const FILE_DIR = mkdtempSync(join(tmpdir(), 'wsaioctl-fuzz-'));
+const FILE_NAME = join(FILE_DIR, 'sixteen.bin');
+writeFileSync(FILE_NAME, new Uint8Array(16).fill(7));
+after(() => rmSync(FILE_DIR, { recursive: true, force: true }));
 
 function must(rc: number, what: string): number {
   if (rc === ws.SOCKET_ERROR) throw new Error(`${what}: ${ws.errorName(ws.WSAGetLastError())}`);
@@ -225,6 +236,7 @@ async function makeFixture(): Promise<Fixture> {
     listener, listenerName, recvClient, recvServer, sendClient, sendServer,
     udpIn, udpInName: nameOf(udpIn), udpSender, udpOut, udpOutName: nameOf(udpOut),
     ovSocket, portSocket, event, ovEvent, port, node, nodeFd: fdOf(node),
+    file: ws.CreateFileW(FILE_NAME, ws.GENERIC_READ, ws.FILE_SHARE_READ, null, ws.OPEN_EXISTING, ws.FILE_ATTRIBUTE_NORMAL, 0),
   };
 }
 
@@ -232,7 +244,7 @@ function closeFixture(fx: Fixture): void {
   for (const s of [fx.listener, fx.recvClient, fx.recvServer, fx.sendClient, fx.sendServer, fx.udpIn, fx.udpOut, fx.udpSender, fx.ovSocket, fx.portSocket]) {
     must(ws.closesocket(s), 'closesocket');
   }
-  for (const h of [fx.event, fx.ovEvent, fx.port]) assert.ok(ws.CloseHandle(h), 'CloseHandle');
+  for (const h of [fx.event, fx.ovEvent, fx.port, fx.file]) assert.ok(ws.CloseHandle(h), 'CloseHandle');
 }
 
 const fionread = (s: number): number => {
@@ -630,6 +642,49 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
     make: () => { const s = fresh.udp(); return { args: [s, ws.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS], after: () => close(s) }; },
   }],
 
+  CreateFileW: [{
+    name: 'CreateFileW', fn: 'CreateFileW', returns: 'file',
+    params: [P('lpFileName'), P('dwDesiredAccess'), P('dwShareMode'), P('lpSecurityAttributes'), P('dwCreationDisposition'), P('dwFlagsAndAttributes'), P('hTemplateFile')],
+    make: () => ({ args: [FILE_NAME, ws.GENERIC_READ, ws.FILE_SHARE_READ, null, ws.OPEN_EXISTING, ws.FILE_ATTRIBUTE_NORMAL, 0], after: closeIfHandle }),
+  }],
+  _get_osfhandle: [{
+    // The HANDLE of Node's fd: CloseHandle only forgets it (the fd stays Node's).
+    name: '_get_osfhandle', fn: '_get_osfhandle', returns: 'file', params: [P('fd')],
+    make: (fx) => ({ args: [fx.nodeFd], after: closeIfHandle }),
+  }],
+  TransmitFile: [
+    {
+      name: 'TransmitFile', fn: 'TransmitFile', returns: 'bool',
+      params: [P('hSocket'), P('hFile'), P('nNumberOfBytesToWrite'), P('nNumberOfBytesPerSend'), P('lpOverlapped'), P('lpTransmitBuffers'), P('dwReserved')],
+      make: (fx) => ({
+        args: [fx.sendClient, fx.file, 0, 0, null, { Head: new Uint8Array(4).fill(1), HeadLength: 4, Tail: null, TailLength: 0 }, 0],
+        after: () => drain(fx.sendServer),
+      }),
+    },
+    {
+      name: 'TransmitFile[overlapped, event]', fn: 'TransmitFile', returns: 'bool',
+      params: [P('hSocket'), P('hFile'), P('nNumberOfBytesToWrite'), P('nNumberOfBytesPerSend'), P('lpOverlapped'), P('lpTransmitBuffers'), P('dwReserved')],
+      make: (fx) => {
+        const ov = new ws.WSAOVERLAPPED(fx.ovEvent);
+        return {
+          args: [fx.sendClient, fx.file, 0, 0, ov, null, 0],
+          // It pends: wait for it (16 bytes always fit), then empty the peer.
+          after: () => { ws.WSAGetOverlappedResult(fx.sendClient, ov, { value: 0 }, true, { value: 0 }); drain(fx.sendServer); ws.WSAResetEvent(fx.ovEvent); },
+        };
+      },
+    },
+  ],
+  TransmitPackets: [{
+    name: 'TransmitPackets', fn: 'TransmitPackets', returns: 'bool',
+    params: [P('hSocket'), P('lpPacketArray'), P('nElementCount'), P('nSendSize'), P('lpOverlapped'), P('dwFlags')],
+    make: (fx) => ({
+      args: [fx.sendClient, [
+        { dwElFlags: ws.TP_ELEMENT_MEMORY, cLength: 4, pBuffer: new Uint8Array(4).fill(2) },
+        { dwElFlags: ws.TP_ELEMENT_FILE | ws.TP_ELEMENT_EOP, cLength: 0, nFileOffset: 0, hFile: fx.file },
+      ], 2, 0, null, 0],
+      after: () => drain(fx.sendServer),
+    }),
+  }],
   // The extension functions: a valid call starts an operation (FALSE with ERROR_IO_PENDING) or,
   // for DisconnectEx without an OVERLAPPED, finishes (TRUE); the clean-up closes what it started on.
   AcceptEx: [{

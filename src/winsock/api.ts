@@ -4,7 +4,8 @@
  */
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
-  WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD, NodeSocketView, DefaultGateway, WSAMSG,
+  WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD, NodeSocketView, DefaultGateway, WSAMSG, TRANSMIT_FILE_BUFFERS,
+  TRANSMIT_PACKETS_ELEMENT,
 } from './types.js';
 
 /**
@@ -143,8 +144,9 @@ export interface WinsockOverlapped {
   /**
    * `BOOL CloseHandle(HANDLE hObject)`
    *
-   * kernel32: closes an event or a completion port handle. Returns TRUE, or FALSE with the last
-   * error set.
+   * kernel32: closes an event, a completion port, a socket or a file handle (CreateFileW). A file
+   * handle from `_get_osfhandle` belongs to Node's fd: it is only forgotten, the fd stays open.
+   * Returns TRUE, or FALSE with the last error set.
    *
    * Win32 errors (GetLastError): ERROR_INVALID_HANDLE.
    */
@@ -300,6 +302,48 @@ export interface WinsockDataPath {
 }
 
 /**
+ * Files and their transmission over a socket (fileapi.h / mswsock.h): CreateFileW and a HANDLE for
+ * a Node fd give the file HANDLEs that TransmitFile and TransmitPackets send from (CloseHandle
+ * closes them). Both transmit functions are the mswsock.dll extension functions, called by name.
+ *
+ * - Overlapped: with a WSAOVERLAPPED on an overlapped socket, TransmitFile and TransmitPackets
+ *   always pend (FALSE with ERROR_IO_PENDING) and complete through the event, the completion port or
+ *   the completion routine with the bytes sent (head + file + tail); the file data is read at the
+ *   OVERLAPPED's `Offset` / `OffsetHigh`. Without one they block until every byte is sent and read
+ *   from the file pointer.
+ * - Order on the wire: head, file, tail; elements in array order.
+ */
+export interface WinsockTransmit {
+  /**
+   * `HANDLE CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode, LPSECURITY_ATTRIBUTES lpSecurityAttributes, DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes, HANDLE hTemplateFile)`
+   *
+   * kernel32: opens (or creates) a file: GENERIC_READ / GENERIC_WRITE access, FILE_SHARE_* modes,
+   * CREATE_NEW ... TRUNCATE_EXISTING, FILE_ATTRIBUTE_NORMAL with FILE_FLAG_OVERLAPPED /
+   * FILE_FLAG_SEQUENTIAL_SCAN. Returns the file HANDLE, or INVALID_HANDLE_VALUE (-1) with the last
+   * error set. OPEN_ALWAYS / CREATE_ALWAYS on an existing file succeed with ERROR_ALREADY_EXISTS.
+   *
+   * Win32 errors (GetLastError): ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND, ERROR_ACCESS_DENIED,
+   * ERROR_FILE_EXISTS, ERROR_INVALID_PARAMETER, ERROR_TOO_MANY_OPEN_FILES, ERROR_SHARING_VIOLATION.
+   *
+   * Linux: the name is a Linux path, share modes and security attributes are not enforced, and a
+   * file handle belongs to the JS thread that opened it; see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
+  CreateFileW(lpFileName: string | null, dwDesiredAccess: number, dwShareMode: number, lpSecurityAttributes: null,
+    dwCreationDisposition: number, dwFlagsAndAttributes: number, hTemplateFile: HANDLE): HANDLE;
+  /**
+   * `intptr_t _get_osfhandle(int fd)`
+   *
+   * The C runtime's: the file HANDLE behind a Node file descriptor (`fs.openSync`), for
+   * TransmitFile / TransmitPackets. The same fd gives the same HANDLE while it is open. The fd
+   * stays Node's: CloseHandle on the HANDLE does not close it (close it with `fs.closeSync`).
+   * Returns the HANDLE, or INVALID_HANDLE_VALUE (-1) with ERROR_INVALID_HANDLE for an fd that is not
+   * open. Windows: the HANDLE libuv holds for the fd (node.exe's `uv_get_osfhandle`).
+   */
+  _get_osfhandle(fd: number): HANDLE;
+}
+
+/**
  * The extension functions SIO_GET_EXTENSION_FUNCTION_POINTER hands out (mswsock.h), also exported
  * by name (as mswsock.dll exports AcceptEx and GetAcceptExSockaddrs). Their pointers become these
  * functions through the `LPFN_*` casts (winsock/index.ts); the table of them is
@@ -409,13 +453,49 @@ export interface WinsockExtensions {
    * WSAEOPNOTSUPP, WSAEWOULDBLOCK, WSA_IO_PENDING, WSA_OPERATION_ABORTED.
    */
   WSASendMsg(Handle: SOCKET, lpMsg: WSAMSG | null, dwFlags: number, lpNumberOfBytesSent: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  /**
+   * `BOOL TransmitFile(SOCKET hSocket, HANDLE hFile, DWORD nNumberOfBytesToWrite, DWORD nNumberOfBytesPerSend, LPOVERLAPPED lpOverlapped, LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers, DWORD dwReserved)`
+   *
+   * mswsock: sends the head buffer, `nNumberOfBytesToWrite` bytes of the file (0: to its end) and
+   * the tail buffer over a connected stream socket; `hFile` 0 sends the buffers only. `dwReserved`
+   * holds the flags: TF_DISCONNECT (shut the sending side down after the data), TF_REUSE_SOCKET
+   * (with TF_DISCONNECT), TF_WRITE_BEHIND, TF_USE_*. Returns TRUE, or FALSE with the last error
+   * (ERROR_IO_PENDING for an overlapped call, which always pends).
+   *
+   * Windows errors: WSAENOTSOCK, WSAENOTCONN (not connected; a datagram socket), WSAESHUTDOWN,
+   * WSAEINVAL (bad flags, an offset past the end of the file, more than 2 147 483 646 bytes),
+   * WSAEFAULT, WSA_IO_PENDING, WSA_OPERATION_ABORTED.
+   *
+   * Linux: the file part is sent with sendfile(2); see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
+  TransmitFile(hSocket: SOCKET, hFile: HANDLE, nNumberOfBytesToWrite: number, nNumberOfBytesPerSend: number,
+    lpOverlapped: WSAOVERLAPPED | null, lpTransmitBuffers: TRANSMIT_FILE_BUFFERS | null, dwReserved: number): boolean;
+  /**
+   * `BOOL TransmitPackets(SOCKET hSocket, LPTRANSMIT_PACKETS_ELEMENT lpPacketArray, DWORD nElementCount, DWORD nSendSize, LPOVERLAPPED lpOverlapped, DWORD dwFlags)`
+   *
+   * mswsock (through SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_TRANSMITPACKETS): sends the first
+   * `nElementCount` elements in order, memory and file elements alike, over a connected socket
+   * (a datagram socket: one datagram per group of elements ended by TP_ELEMENT_EOP or the last).
+   * Flags as TransmitFile's (TP_*). Returns TRUE, or FALSE with the last error (ERROR_IO_PENDING for
+   * an overlapped call, which always pends).
+   *
+   * Windows errors: WSAENOTSOCK, WSAENOTCONN, WSAESHUTDOWN, WSAEINVAL (bad flags or elements,
+   * TF_DISCONNECT on a datagram socket, more than 2 147 483 646 bytes), WSAEFAULT, WSA_IO_PENDING,
+   * WSA_OPERATION_ABORTED.
+   *
+   * Linux: file elements are sent with sendfile(2); see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows). Wine has no
+   * TransmitPackets: under Wine the Windows backend fails it with WSAEOPNOTSUPP.
+   */
+  TransmitPackets(hSocket: SOCKET, lpPacketArray: readonly TRANSMIT_PACKETS_ELEMENT[] | null, nElementCount: number,
+    nSendSize: number, lpOverlapped: WSAOVERLAPPED | null, dwFlags: number): boolean;
 }
 
 /**
  * The whole contract: every backend implements every function (`winsock/index.ts` exports each
  * backend function behind the one argument guard, so no exception escapes it).
  */
-export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, WinsockExtensions {
+export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockTransmit {
   /** Which backend this is: the Linux emulation or the pass-through to ws2_32.dll. */
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 

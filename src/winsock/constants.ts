@@ -279,8 +279,29 @@ export function MAKEWORD(low: number, high: number): number {
 export const INVALID_HANDLE_VALUE = -1;
 
 /**
+ * Files (winnt.h / fileapi.h): the CreateFileW arguments a file for TransmitFile / TransmitPackets
+ * needs. Access rights, share modes, creation dispositions, flags and attributes.
+ *
+ * @group Files and transmission
+ */
+export const GENERIC_READ = 0x80000000;
+export const GENERIC_WRITE = 0x40000000;
+export const FILE_SHARE_READ = 0x1;
+export const FILE_SHARE_WRITE = 0x2;
+export const FILE_SHARE_DELETE = 0x4;
+export const CREATE_NEW = 1;
+export const CREATE_ALWAYS = 2;
+export const OPEN_EXISTING = 3;
+export const OPEN_ALWAYS = 4;
+export const TRUNCATE_EXISTING = 5;
+export const FILE_ATTRIBUTE_NORMAL = 0x80;
+export const FILE_FLAG_OVERLAPPED = 0x40000000;
+export const FILE_FLAG_SEQUENTIAL_SCAN = 0x08000000;
+
+/**
  * DisconnectEx / TransmitFile / TransmitPackets flags (mswsock.h). TF_REUSE_SOCKET is DisconnectEx's
- * DE_REUSE_SOCKET too.
+ * DE_REUSE_SOCKET too; TP_* are the same values for TransmitPackets, TP_ELEMENT_* the
+ * TRANSMIT_PACKETS_ELEMENT kinds.
  *
  * @group Extension function flags
  */
@@ -290,3 +311,11 @@ export const TF_WRITE_BEHIND = 0x04;
 export const TF_USE_DEFAULT_WORKER = 0x00;
 export const TF_USE_SYSTEM_THREAD = 0x10;
 export const TF_USE_KERNEL_APC = 0x20;
+export const TP_DISCONNECT = TF_DISCONNECT;
+export const TP_REUSE_SOCKET = TF_REUSE_SOCKET;
+export const TP_USE_DEFAULT_WORKER = TF_USE_DEFAULT_WORKER;
+export const TP_USE_SYSTEM_THREAD = TF_USE_SYSTEM_THREAD;
+export const TP_USE_KERNEL_APC = TF_USE_KERNEL_APC;
+export const TP_ELEMENT_MEMORY = 1;
+export const TP_ELEMENT_FILE = 2;
+export const TP_ELEMENT_EOP = 4;

@@ -11,7 +11,7 @@
 import { BACKEND } from './platform.js';
 import type { WinsockCore } from './api.js';
 import { makeGuard } from './guard.js';
-import { INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
+import { INVALID_HANDLE_VALUE, INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
 import * as linux from '../backend/linux/index.js';
 import * as windows from '../backend/windows/index.js';
@@ -120,6 +120,10 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   GetAcceptExSockaddrs: { failure: undefined, error: WSAEFAULT },
   ConnectEx: { failure: false, error: WSAEFAULT },
   DisconnectEx: { failure: false, error: WSAEFAULT },
+  CreateFileW: { failure: INVALID_HANDLE_VALUE, error: PARAM },
+  _get_osfhandle: { failure: INVALID_HANDLE_VALUE, error: HANDLE },
+  TransmitFile: { failure: false, error: WSAEFAULT },
+  TransmitPackets: { failure: false, error: WSAEFAULT },
 };
 
 /** The backend's own setter (both last-error setters write the one slot, as on Windows). */
@@ -222,6 +226,10 @@ export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 /** @function */ export const SetFileCompletionNotificationModes = guarded('SetFileCompletionNotificationModes');
 export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 
+// Files and their transmission (`WinsockTransmit` in api.ts).
+/** @function */ export const CreateFileW = guarded('CreateFileW');
+/** @function */ export const _get_osfhandle = guarded('_get_osfhandle');
+
 // The extension functions (`WinsockExtensions` in api.ts), by name, and the casts that turn the
 // pointer SIO_GET_EXTENSION_FUNCTION_POINTER wrote into them (one export line per function).
 /** @function */ export const AcceptEx = guarded('AcceptEx');
@@ -230,8 +238,12 @@ export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 /** @function */ export const DisconnectEx = guarded('DisconnectEx');
 /** @function */ export const WSARecvMsg = guarded('WSARecvMsg');
 /** @function */ export const WSASendMsg = guarded('WSASendMsg');
+/** @function */ export const TransmitFile = guarded('TransmitFile');
+/** @function */ export const TransmitPackets = guarded('TransmitPackets');
 
-const named: { readonly [K in ExtensionName]: WinsockCore[K] } = { AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx, WSARecvMsg, WSASendMsg };
+const named: { readonly [K in ExtensionName]: WinsockCore[K] } = {
+  AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx, WSARecvMsg, WSASendMsg, TransmitFile, TransmitPackets,
+};
 const resolveExtension = BACKEND === 'windows' ? windows.resolveExtension : linux.resolveExtension;
 
 /**
@@ -293,11 +305,25 @@ export const LPFN_WSARECVMSG = cast('WSARecvMsg');
  * @function
  */
 export const LPFN_WSASENDMSG = cast('WSASendMsg');
+/**
+ * `LPFN_TRANSMITFILE`: the WSAID_TRANSMITFILE pointer as TransmitFile (see
+ * `WinsockExtensions.TransmitFile`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_TRANSMITFILE = cast('TransmitFile');
+/**
+ * `LPFN_TRANSMITPACKETS`: the WSAID_TRANSMITPACKETS pointer as TransmitPackets (see
+ * `WinsockExtensions.TransmitPackets`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_TRANSMITPACKETS = cast('TransmitPackets');
 
 export { bufferAddress } from './address.js';
 export * from './constants.js';
 export * from './types.js';
-export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockExtensions } from './api.js';
+export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockTransmit } from './api.js';
 export { EXTENSION_FUNCTIONS, type ExtensionFunction, type ExtensionName } from './extension-functions.js';
 export * from '../errors/index.js';
 export * from '../codes/index.js';

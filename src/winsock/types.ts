@@ -183,3 +183,38 @@ export interface DefaultGateway {
   /** Index of the interface the route leaves by. */
   interfaceIndex: number;
 }
+
+/**
+ * TRANSMIT_FILE_BUFFERS (32 bytes on x64: `Head` @0, `HeadLength` @8, `Tail` @16, `TailLength`
+ * @24): data TransmitFile sends before and after the file. A buffer may be null with its length 0.
+ */
+export interface TRANSMIT_FILE_BUFFERS {
+  /** Sent before the file. */
+  Head: Uint8Array | null;
+  /** How many bytes of `Head` count. */
+  HeadLength: number;
+  /** Sent after the file. */
+  Tail: Uint8Array | null;
+  /** How many bytes of `Tail` count. */
+  TailLength: number;
+}
+
+/**
+ * TRANSMIT_PACKETS_ELEMENT (24 bytes on x64: `dwElFlags` @0, `cLength` @4, then a union of
+ * `nFileOffset` @8 + `hFile` @16, or `pBuffer` @8): one element of TransmitPackets' array.
+ * TP_ELEMENT_MEMORY sends `cLength` bytes of `pBuffer`; TP_ELEMENT_FILE sends `cLength` bytes of
+ * `hFile` from `nFileOffset` (-1: the file pointer; `cLength` 0: to the end of the file);
+ * TP_ELEMENT_EOP ends a send (a datagram, on a datagram socket).
+ */
+export interface TRANSMIT_PACKETS_ELEMENT {
+  /** TP_ELEMENT_MEMORY or TP_ELEMENT_FILE, with TP_ELEMENT_EOP. */
+  dwElFlags: number;
+  /** Bytes to send (a file element: 0 sends to the end of the file). */
+  cLength: number;
+  /** A file element's starting offset (-1: the file pointer). A number or a bigint. */
+  nFileOffset?: number | bigint;
+  /** A file element's file handle. */
+  hFile?: HANDLE;
+  /** A memory element's data. */
+  pBuffer?: Uint8Array | null;
+}

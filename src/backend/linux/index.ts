@@ -81,6 +81,8 @@ export const backend: WinsockCore = {
   WSAEventSelect: networkEvents.WSAEventSelect,
   WSAEnumNetworkEvents: networkEvents.WSAEnumNetworkEvents,
   ...dataPath,
+  CreateFileW: win32.CreateFileW,
+  _get_osfhandle: win32._get_osfhandle,
   ...extensionFunctions,
 };
 

@@ -27,6 +27,7 @@ import { issueOverlapped } from './overlapped.js';
 import { pointerOf } from './extension-pointer.js';
 import { recvMsgWith, sendMsgWith, WSARecvMsg, WSASendMsg } from './message.js';
 import { needsStartup } from './startup.js';
+import { TransmitFile, TransmitPackets, transmitFileWith, transmitPacketsWith } from './transmit.js';
 import { SOCKET_ERROR } from '../../winsock/constants.js';
 import { ws2_32 } from './ws2_32.js';
 
@@ -195,6 +196,8 @@ const makers: { readonly [K in ExtensionName]: (pointerFor: PointerSource) => Wi
   // Called with the pointer the cast was given (resolveExtension checked it is WSARecvMsg's / WSASendMsg's).
   WSARecvMsg: (pointerFor) => recvMsgWith((s) => pointerFor(s) ?? 0n),
   WSASendMsg: (pointerFor) => sendMsgWith(pointerFor(0)),
+  TransmitFile: (pointerFor) => transmitFileWith(pointerFor(0)),
+  TransmitPackets: (pointerFor) => transmitPacketsWith(pointerFor(0)),
 };
 
 /** The functions exported by name: each asks ws2_32 for its pointer on the socket it names first. */
@@ -206,6 +209,8 @@ export const extensionFunctions: WinsockExtensions = {
   // Startup checked first, as ws2_32 answers WSANOTINITIALISED before anything else.
   WSARecvMsg: needsStartup(SOCKET_ERROR, WSARecvMsg),
   WSASendMsg: needsStartup(SOCKET_ERROR, WSASendMsg),
+  TransmitFile,
+  TransmitPackets,
 };
 
 /**

@@ -16,6 +16,7 @@ import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
+import { transmitFunctions } from './transmit.js';
 import { extensionFunctions, resolveExtension } from './extension-functions.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
@@ -188,6 +189,7 @@ export const backend: WinsockCore = {
 
   ...overlappedFunctions,
   ...dataPathFunctions,
+  ...transmitFunctions,
   ...extensionFunctions,
 };
 

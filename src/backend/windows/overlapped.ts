@@ -36,6 +36,7 @@ import { configurePoller, deadlineOf, kick, wait, type NativeWait } from './poll
 import { isStarted, needsStartup } from './startup.js';
 import { overlappedApi as api, win32, ws2_32 } from './ws2_32.js';
 import { makeGuard } from '../../winsock/guard.js';
+import { closesBorrowedFile } from './borrowed-files.js';
 import { deliveryOf } from '../../winsock/delivery.js';
 
 configurePoller({ beforeRound: reap, hasWork });
@@ -588,6 +589,8 @@ function PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfBytesTrans
 // ---- closing and cancelling --------------------------------------------------------------------
 
 function CloseHandle(hObject: HANDLE): boolean {
+  // A file HANDLE of Node's fd (_get_osfhandle) is Node's to close (docs/principles.md, principle 3).
+  if (closesBorrowedFile(hObject)) return true;
   const ok = api.CloseHandle(nativeHandle(hObject)) !== 0;
   if (ok) {
     keepingError(() => {

@@ -175,3 +175,32 @@ export const dataPathApi = {
 export const CompletionRoutine = koffi.pointer(koffi.proto(
   'void __stdcall CompletionRoutine(uint32_t dwError, uint32_t cbTransferred, void *lpOverlapped, uint32_t dwFlags)',
 ));
+
+/**
+ * Files and their transmission: CreateFileW (kernel32; the name as UTF-16), TransmitFile (exported
+ * by mswsock.dll). TransmitPackets has no export: it is reached through
+ * SIO_GET_EXTENSION_FUNCTION_POINTER (extension-pointer.ts) and called with `TransmitPacketsProto`.
+ */
+const mswsock = nativeLibrary('win32', 'mswsock.dll');
+export const transmitApi = {
+  CreateFileW: kernel32.func(
+    `${HANDLE} __stdcall CreateFileW(const char16_t *lpFileName, uint32_t dwDesiredAccess, uint32_t dwShareMode, ` +
+      `void *lpSecurityAttributes, uint32_t dwCreationDisposition, uint32_t dwFlagsAndAttributes, ${HANDLE} hTemplateFile)`,
+  ),
+  TransmitFile: mswsock.func(
+    `int __stdcall TransmitFile(${SOCKET} hSocket, ${HANDLE} hFile, uint32_t nNumberOfBytesToWrite, ` +
+      'uint32_t nNumberOfBytesPerSend, void *lpOverlapped, void *lpTransmitBuffers, uint32_t dwReserved)',
+  ),
+};
+
+/** `BOOL TransmitFile(...)` as a pointer type, for koffi.call of the pointer the LPFN_TRANSMITFILE cast is given. */
+export const TransmitFileProto = koffi.proto(
+  `int __stdcall TransmitFileProto(${SOCKET} hSocket, ${HANDLE} hFile, uint32_t nNumberOfBytesToWrite, ` +
+    'uint32_t nNumberOfBytesPerSend, void *lpOverlapped, void *lpTransmitBuffers, uint32_t dwReserved)',
+);
+
+/** `BOOL TransmitPackets(SOCKET, LPTRANSMIT_PACKETS_ELEMENT, DWORD, DWORD, LPOVERLAPPED, DWORD)`, for koffi.call. */
+export const TransmitPacketsProto = koffi.proto(
+  `int __stdcall TransmitPacketsProto(${SOCKET} hSocket, void *lpPacketArray, uint32_t nElementCount, ` +
+    'uint32_t nSendSize, void *lpOverlapped, uint32_t dwFlags)',
+);

@@ -58,6 +58,10 @@ export const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)') as (fd: nu
 export const if_nametoindex = libc.func('unsigned int if_nametoindex(const char *name)') as (name: string) => number;
 export const getpid = libc.func('int getpid()') as () => number;
 export const sched_getcpu = libc.func('int sched_getcpu()') as () => number;
+// Files (win32/files.ts, sockets/transmit/): open is variadic (the mode follows as 'uint32_t', mode).
+export const open = libc.func('int open(const char *path, int flags, ...)') as (path: string, flags: number, modeType: 'uint32_t', mode: number) => number;
+export const lseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: number, whence: number) => number;
+export const sendfile = libc.func('intptr_t sendfile(int out_fd, int in_fd, _Inout_ int64_t *offset, size_t count)') as (outFd: number, inFd: number, offset: BigInt64Array, count: number) => number;
 
 // ---- the calls made on every control code, with native addresses -------------------------------
 // koffi converts a call whose arguments are all integers on its fast path: no buffer lookup per

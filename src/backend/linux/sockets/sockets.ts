@@ -328,7 +328,8 @@ function withoutConnection(sock: LinuxSocket): boolean {
   return info.state === TCP_STATE.CLOSE && !info.bytesAcked && !info.bytesReceived;
 }
 
-function sendErrorFor(sock: LinuxSocket, errno: number): number {
+/** The Winsock error of a failed send(2) / sendfile(2) on `sock`. */
+export function sendErrorFor(sock: LinuxSocket, errno: number): number {
   if (errno === E.EPIPE) return withoutConnection(sock) ? W.WSAENOTCONN : W.WSAESHUTDOWN;
   // No destination on an unconnected datagram socket: Windows says WSAENOTCONN.
   if ((errno === E.ENOTCONN || errno === E.EDESTADDRREQ) && sock.type !== C.SOCK_STREAM) return W.WSAENOTCONN;

@@ -1,11 +1,11 @@
 /**
- * The handle table: every SOCKET, event and completion port the emulation hands out. Values are
+ * The handle table: every SOCKET, event, completion port and file the emulation hands out. Values are
  * non-zero multiples of 4 (as Windows handles are), never a host fd, and not reused soon: they
  * come from a counter that only wraps after about a billion allocations.
  */
 
 export interface HandleObject {
-  readonly kind: 'socket' | 'event' | 'port';
+  readonly kind: 'socket' | 'event' | 'port' | 'file';
   handle: number;
 }
 

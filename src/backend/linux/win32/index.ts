@@ -11,15 +11,17 @@ import { setLastError } from './last-error.js';
 import { closeEvent, type WinEvent } from './events.js';
 import { cancel, pendingOn } from './operations.js';
 import { closePort, type CompletionPort } from './ports.js';
+import { closeFile, type WinFile } from './files.js';
 
 // The layer's Winsock / kernel32 functions, as they are: the one argument guard is the surface's
 // (winsock/index.ts), for both backends.
 export { WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent } from './events.js';
 export { CreateIoCompletionPort, PostQueuedCompletionStatus, GetQueuedCompletionStatus, GetQueuedCompletionStatusAsync } from './ports.js';
 export { SleepEx, SleepExAsync, WSAWaitForMultipleEvents, WSAWaitForMultipleEventsAsync } from './waits.js';
+export { CreateFileW, _get_osfhandle } from './files.js';
 
 /**
- * CloseHandle: an event, a completion port, or a socket (as `closeSocketHandle`, the backend's
+ * CloseHandle: an event, a completion port, a file (files.ts), or a socket (as `closeSocketHandle`, the backend's
  * closesocket, passed in by the backend so this layer stays below the socket layer).
  */
 export function closeHandleWith(closeSocketHandle: (s: number) => number): (hObject: HANDLE) => boolean {
@@ -31,6 +33,10 @@ export function closeHandleWith(closeSocketHandle: (s: number) => number): (hObj
     }
     if (object?.kind === 'port') {
       closePort(object as CompletionPort);
+      return true;
+    }
+    if (object?.kind === 'file') {
+      closeFile(object as WinFile);
       return true;
     }
     if (object?.kind === 'socket') return closeSocketHandle(hObject) === 0;
@@ -71,11 +77,12 @@ export function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): b
 
 
 
-/** Close every event and completion port of this thread (thread exit). */
+/** Close every event, completion port and file of this thread (thread exit). */
 export function closeAllObjects(): void {
   discardApcs();
   for (const object of allHandles()) {
     if (object.kind === 'event') closeEvent(object as WinEvent);
     else if (object.kind === 'port') closePort(object as CompletionPort);
+    else if (object.kind === 'file') closeFile(object as WinFile);
   }
 }

@@ -115,9 +115,10 @@ function peerClosed(sock: LinuxSocket): boolean {
 
 /**
  * A fresh socket of the same kind under the fd number: unconnected, unbound, ready for AcceptEx
- * or ConnectEx (which binds it to the wildcard). 0, or the Winsock error.
+ * or ConnectEx (which binds it to the wildcard). 0, or the Winsock error. TF_REUSE_SOCKET's one
+ * way, for DisconnectEx and for TransmitFile / TransmitPackets (transmit/transmission.ts).
  */
-function renew(sock: LinuxSocket): number {
+export function renew(sock: LinuxSocket): number {
   const fresh = noteOpened(libc.socket(linuxFamily(sock.af), L.SOCK_STREAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0));
   if (fresh < 0) return wsaFromErrno(libc.errno());
   const moved = noteOpened(libc.dup3(fresh, sock.fd, L.O_CLOEXEC));

@@ -2,6 +2,7 @@
  * The extension functions on the emulation (the functions SIO_GET_EXTENSION_FUNCTION_POINTER hands
  * out, winsock/extension-functions.ts): AcceptEx and GetAcceptExSockaddrs (accept-ex.ts), ConnectEx
  * (connect-ex.ts), DisconnectEx (disconnect-ex.ts), WSARecvMsg / WSASendMsg (../data-path/message.ts),
+ * TransmitFile / TransmitPackets (../transmit/),
  * and what a cast of a pointer resolves to.
  */
 import type { WinsockCore, WinsockExtensions } from '../../../../winsock/api.js';
@@ -10,8 +11,11 @@ import { AcceptEx, GetAcceptExSockaddrs } from './accept-ex.js';
 import { ConnectEx } from './connect-ex.js';
 import { DisconnectEx } from './disconnect-ex.js';
 import { WSARecvMsg, WSASendMsg } from '../data-path/message.js';
+import { TransmitFile, TransmitPackets } from '../transmit/index.js';
 
-export const extensionFunctions: WinsockExtensions = { AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx, WSARecvMsg, WSASendMsg };
+export const extensionFunctions: WinsockExtensions = {
+  AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx, WSARecvMsg, WSASendMsg, TransmitFile, TransmitPackets,
+};
 
 /**
  * A cast's pointer on this backend: the row's own token stands for the backend's function (the
