@@ -159,3 +159,59 @@ export interface DefaultGateway {
   /** Index of the interface the route leaves by. */
   interfaceIndex: number;
 }
+
+/** A window handle (HWND): a window of this thread's message queue; 0 is NULL. */
+export type HWND = number;
+
+/**
+ * A window procedure (WNDPROC): `LRESULT CALLBACK WindowProc(HWND, UINT, WPARAM, LPARAM)`. It runs
+ * on the thread that owns the window, inside DispatchMessageW (and CreateWindowExW / DestroyWindow
+ * for their own messages); what it returns is DispatchMessageW's result.
+ */
+export type WNDPROC = (hWnd: HWND, uMsg: number, wParam: number, lParam: number) => number;
+
+/** POINT: a screen position. */
+export interface POINT {
+  x: number;
+  y: number;
+}
+
+/**
+ * MSG (winuser.h; 48 bytes on x64): a message taken from the queue by GetMessageW / PeekMessageW.
+ * For a WSAAsyncSelect message `wParam` is the socket and `lParam` WSAMAKESELECTREPLY(event, error).
+ */
+export interface MSG {
+  hwnd: HWND;
+  message: number;
+  wParam: number;
+  lParam: number;
+  /** When it was posted: milliseconds since the system started (GetTickCount), modulo 2^32. */
+  time: number;
+  /** The cursor position when it was posted. */
+  pt: POINT;
+}
+
+/** A MSG to fill, all zero. */
+export function newMSG(): MSG {
+  return { hwnd: 0, message: 0, wParam: 0, lParam: 0, time: 0, pt: { x: 0, y: 0 } };
+}
+
+/**
+ * WNDCLASSEXW (winuser.h), as far as a message-only window uses it: `cbSize` must be
+ * WNDCLASSEXW_SIZE (80, its x64 size) as in C; `lpfnWndProc` the window procedure; `lpszClassName`
+ * the class name. The other fields are passed on where there is somewhere to pass them.
+ */
+export interface WNDCLASSEXW {
+  cbSize: number;
+  style?: number;
+  lpfnWndProc: WNDPROC | null;
+  cbClsExtra?: number;
+  cbWndExtra?: number;
+  hInstance?: HANDLE;
+  hIcon?: HANDLE;
+  hCursor?: HANDLE;
+  hbrBackground?: HANDLE;
+  lpszMenuName?: string | null;
+  lpszClassName: string | null;
+  hIconSm?: HANDLE;
+}

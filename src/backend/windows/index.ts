@@ -16,6 +16,7 @@ import type { WinsockCore } from '../../winsock/api.js';
 import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
+import { messageFunctions } from './messages.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
 
@@ -187,6 +188,7 @@ export const backend: WinsockCore = {
 
   ...overlappedFunctions,
   ...dataPathFunctions,
+  ...messageFunctions,
 };
 
 /** Makes ws2_32.dll this thread's Winsock (its DLLs are bound at import on win32, ws2_32.ts). Called once, by winsock/index.ts on win32. */

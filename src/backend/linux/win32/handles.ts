@@ -5,7 +5,7 @@
  */
 
 export interface HandleObject {
-  readonly kind: 'socket' | 'event' | 'port';
+  readonly kind: 'socket' | 'event' | 'port' | 'window';
   handle: number;
 }
 

@@ -11,12 +11,20 @@ import { setLastError } from './last-error.js';
 import { closeEvent, type WinEvent } from './events.js';
 import { cancel, pendingOn } from './operations.js';
 import { closePort, type CompletionPort } from './ports.js';
+import { destroyAllWindows } from './messages.js';
 
 // The layer's Winsock / kernel32 functions, as they are: the one argument guard is the surface's
 // (winsock/index.ts), for both backends.
 export { WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent } from './events.js';
 export { CreateIoCompletionPort, PostQueuedCompletionStatus, GetQueuedCompletionStatus, GetQueuedCompletionStatusAsync } from './ports.js';
-export { SleepEx, SleepExAsync, WSAWaitForMultipleEvents, WSAWaitForMultipleEventsAsync } from './waits.js';
+export {
+  SleepEx, SleepExAsync, WSAWaitForMultipleEvents, WSAWaitForMultipleEventsAsync, WaitForSingleObjectEx, WaitForSingleObjectExAsync,
+  WaitForMultipleObjectsEx, WaitForMultipleObjectsExAsync, MsgWaitForMultipleObjectsEx, MsgWaitForMultipleObjectsExAsync,
+} from './waits.js';
+export {
+  RegisterClassExW, UnregisterClassW, CreateWindowExW, DestroyWindow, DefWindowProcW, PostMessageW, PostQuitMessage,
+  PeekMessageW, GetMessageW, GetMessageWAsync, TranslateMessage, DispatchMessageW,
+} from './messages.js';
 
 /**
  * CloseHandle: an event, a completion port, or a socket (as `closeSocketHandle`, the backend's
@@ -71,9 +79,10 @@ export function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): b
 
 
 
-/** Close every event and completion port of this thread (thread exit). */
+/** Close every event, completion port and window of this thread (thread exit). */
 export function closeAllObjects(): void {
   discardApcs();
+  destroyAllWindows();
   for (const object of allHandles()) {
     if (object.kind === 'event') closeEvent(object as WinEvent);
     else if (object.kind === 'port') closePort(object as CompletionPort);
