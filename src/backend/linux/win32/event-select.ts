@@ -193,6 +193,15 @@ export function reenable(sock: LinuxSocket, bit: number): void {
   if (state.unsubscribe && !sock.closed && sock.fd >= 0) rearm(sock.fd);
 }
 
+/**
+ * A re-enabling function failed on its arguments before doing anything (recv with a bad buffer):
+ * in message mode that still re-enables (Wine's test_read_events: recv(-1) fails with WSAEFAULT,
+ * and a new FD_READ message follows on Windows); in event mode it does not (the same test).
+ */
+export function reenableAfterFault(sock: LinuxSocket, bit: number): void {
+  if (states.get(sock)?.window) reenable(sock, bit);
+}
+
 /** The kernel's TCP state (TCP_STATE.CLOSE when it cannot be read). */
 const tcpState = (fd: number): number => linuxTcpState(fd) ?? TCP_STATE.CLOSE;
 
@@ -225,9 +234,10 @@ function evaluate(state: SelectState): void {
 
 function evaluateDatagram(state: SelectState, fd: number, revents: number): void {
   if (state.connecting) {
-    // A datagram connect() completes at once: FD_CONNECT, then FD_WRITE (Windows).
+    // A datagram connect() completes at once: FD_CONNECT, then FD_WRITE in event mode; FD_WRITE
+    // only in message mode (Wine's test_connect_events, UDP part).
     state.connecting = false;
-    state.connectPending = 0;
+    if (!state.window) state.connectPending = 0;
     state.armed |= C.FD_WRITE;
   }
   reportConnect(state);
@@ -235,7 +245,9 @@ function evaluateDatagram(state: SelectState, fd: number, revents: number): void
   if (queued > state.lastQueued) occurredAgain(state, C.FD_READ);
   state.lastQueued = queued;
   if (revents & L.POLLIN) record(state, C.FD_READ, 0);
-  if (revents & L.POLLOUT && isBound(fd)) record(state, C.FD_WRITE, 0);
+  // An unbound datagram socket is writable for a window (message mode), not for an event object
+  // (test_connect_events, UDP part).
+  if (revents & L.POLLOUT && (state.window || isBound(fd))) record(state, C.FD_WRITE, 0);
 }
 
 function evaluateStream(state: SelectState, fd: number, revents: number): void {
