@@ -246,8 +246,14 @@ function GetMessageWAsync(lpMsg: MSG | null, hWnd: HWND, wMsgFilterMin: number, 
           }
           return false;
         }
-        decodeMsg(raw, lpMsg);
-        resolve(lpMsg.message === C.WM_QUIT ? 0 : 1);
+        try {
+          decodeMsg(raw, lpMsg);
+          resolve(lpMsg.message === C.WM_QUIT ? 0 : 1);
+        } catch {
+          // A MSG that cannot be written (frozen, a throwing Proxy): the guard's answer.
+          win32.SetLastError(W.ERROR_INVALID_PARAMETER);
+          resolve(-1);
+        }
         return true;
       },
       expire: () => resolve(-1),

@@ -296,10 +296,10 @@ function take(filter: Filter, remove: boolean, out: MSG): boolean | null {
     if (filter.hWnd === THREAD_ONLY ? msg.hwnd !== 0 : filter.hWnd !== 0 && msg.hwnd !== filter.hWnd) return false;
     return inRange(msg.message, filter.min, filter.max);
   });
+  // Written first: a MSG that cannot be written (frozen, a throwing Proxy) loses no message.
   if (index >= 0) {
-    const { msg } = queue[index]!;
+    writeMsg(out, queue[index]!.msg);
     if (remove) queue.splice(index, 1);
-    writeMsg(out, msg);
     return true;
   }
   if (quitCode !== null && inRange(C.WM_QUIT, filter.min, filter.max)) {
@@ -352,8 +352,15 @@ function getSpec(lpMsg: MSG | null, hWnd: HWND, wMsgFilterMin: number, wMsgFilte
         setLastError(W.ERROR_INVALID_WINDOW_HANDLE);
         return -1;
       }
-      if (take(filter, true, lpMsg) === null) return undefined;
-      return lpMsg.message === C.WM_QUIT ? 0 : 1;
+      try {
+        if (take(filter, true, lpMsg) === null) return undefined;
+        return lpMsg.message === C.WM_QUIT ? 0 : 1;
+      } catch {
+        // A MSG that cannot be written (frozen, a throwing Proxy): C's access violation, reported
+        // the guard's way; the message stays queued (take writes before it removes).
+        setLastError(W.ERROR_INVALID_PARAMETER);
+        return -1;
+      }
     },
   };
 }
