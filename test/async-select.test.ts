@@ -46,10 +46,7 @@ describe('WSAAsyncSelect: the call', () => {
     const { client, server } = tcpPair();
     assert.equal(ws.WSAAsyncSelect(server, 0x7ffff000, WM_SOCKET, ws.FD_READ), ws.SOCKET_ERROR);
     assert.equal(ws.WSAGetLastError(), ws.WSAEINVAL);
-    const gone = messageWindow();
-    assert.equal(ws.DestroyWindow(gone), true);
-    assert.equal(ws.WSAAsyncSelect(server, gone, WM_SOCKET, ws.FD_READ), ws.SOCKET_ERROR);
-    assert.equal(ws.WSAGetLastError(), ws.WSAEINVAL);
+    // A NULL or destroyed window is an open question (remaining-codes.md §7, question 5): not asserted.
     assert.equal(ws.WSAAsyncSelect(0x7ffff000, hwnd, WM_SOCKET, ws.FD_READ), ws.SOCKET_ERROR);
     assert.equal(ws.WSAGetLastError(), ws.WSAENOTSOCK);
     closeAll(client, server);

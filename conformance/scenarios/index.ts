@@ -11,10 +11,11 @@ import { eventSelect } from './event-select.js';
 import { transfers } from './transfers.js';
 import { dataPath } from './data-path.js';
 import { connectionEnd } from './connection-end.js';
+import { asyncSelect } from './async-select.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd,
+  ...connectionEnd, ...asyncSelect,
 ];
 
 const seen = new Set<string>();
