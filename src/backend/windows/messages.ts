@@ -69,6 +69,7 @@ const user32 = {
       `int X, int Y, int nWidth, int nHeight, ${HWND_T} hWndParent, intptr_t hMenu, void *hInstance, void *lpParam)`,
   ),
   DestroyWindow: user32Lib.func(`int __stdcall DestroyWindow(${HWND_T} hWnd)`),
+  IsWindow: user32Lib.func(`int __stdcall IsWindow(${HWND_T} hWnd)`),
   DefWindowProcW: user32Lib.func(`intptr_t __stdcall DefWindowProcW(${HWND_T} hWnd, uint32_t Msg, uintptr_t wParam, intptr_t lParam)`),
   GetClassInfoExW: user32Lib.func('uint16_t __stdcall GetClassInfoExW(void *hInstance, str16 lpszClass, void *lpwcx)'),
   GetClassLongPtrW: user32Lib.func(`uintptr_t __stdcall GetClassLongPtrW(${HWND_T} hWnd, int nIndex)`),
@@ -239,8 +240,11 @@ function GetMessageWAsync(lpMsg: MSG | null, hWnd: HWND, wMsgFilterMin: number, 
         const raw = new Uint8Array(MSG_SIZE);
         const got = user32.PeekMessageW(raw, pointerSized(hWnd), dword(wMsgFilterMin), dword(wMsgFilterMax), C.PM_REMOVE) !== 0;
         if (!got) {
-          // A bad window is GetMessageW's -1; an empty queue keeps polling.
-          if (win32.GetLastError() === W.ERROR_INVALID_WINDOW_HANDLE) {
+          // A bad window is GetMessageW's -1 (asked with IsWindow: an empty queue leaves the last
+          // error as it was); an empty queue keeps polling.
+          const h = pointerSized(hWnd);
+          if (h !== 0 && h !== -1 && user32.IsWindow(h) === 0) {
+            win32.SetLastError(W.ERROR_INVALID_WINDOW_HANDLE);
             resolve(-1);
             return true;
           }
