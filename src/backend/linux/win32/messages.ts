@@ -211,6 +211,8 @@ function finishDestroy(window: WinWindow, sendDestroy: boolean): void {
   window.windowClass.windows--;
   // Its posted messages go with it.
   for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.msg.hwnd === window.handle) queue.splice(i, 1);
+  // A GetMessageWAsync waiting for this window ends now (with -1).
+  kick();
 }
 
 export function DestroyWindow(hWnd: HWND): boolean {
