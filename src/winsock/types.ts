@@ -172,7 +172,9 @@ export type WNDPROC = (hWnd: HWND, uMsg: number, wParam: number, lParam: number)
 
 /** POINT: a screen position. */
 export interface POINT {
+  /** Horizontal, in pixels. */
   x: number;
+  /** Vertical, in pixels. */
   y: number;
 }
 
@@ -181,9 +183,13 @@ export interface POINT {
  * For a WSAAsyncSelect message `wParam` is the socket and `lParam` WSAMAKESELECTREPLY(event, error).
  */
 export interface MSG {
+  /** The window it was posted to; 0 for a thread message. */
   hwnd: HWND;
+  /** The message number (WM_*, or the wMsg given to WSAAsyncSelect). */
   message: number;
+  /** WPARAM (UINT_PTR): the socket, for a WSAAsyncSelect message. */
   wParam: number;
+  /** LPARAM (LONG_PTR): WSAMAKESELECTREPLY(event, error), for a WSAAsyncSelect message. */
   lParam: number;
   /** When it was posted: milliseconds since the system started (GetTickCount), modulo 2^32. */
   time: number;
@@ -202,16 +208,28 @@ export function newMSG(): MSG {
  * the class name. The other fields are passed on where there is somewhere to pass them.
  */
 export interface WNDCLASSEXW {
+  /** sizeof(WNDCLASSEXW): WNDCLASSEXW_SIZE (80). */
   cbSize: number;
+  /** Class styles (CS_*). */
   style?: number;
+  /** The window procedure of every window of the class. */
   lpfnWndProc: WNDPROC | null;
+  /** Extra class bytes (unused here). */
   cbClsExtra?: number;
+  /** Extra window bytes (unused here). */
   cbWndExtra?: number;
+  /** The module that registers the class (the Windows backend passes the process's own). */
   hInstance?: HANDLE;
+  /** Icon (unused by message-only windows). */
   hIcon?: HANDLE;
+  /** Cursor (unused by message-only windows). */
   hCursor?: HANDLE;
+  /** Background brush (unused by message-only windows). */
   hbrBackground?: HANDLE;
+  /** Menu resource name (unused by message-only windows). */
   lpszMenuName?: string | null;
+  /** The class name CreateWindowExW names. */
   lpszClassName: string | null;
+  /** Small icon (unused by message-only windows). */
   hIconSm?: HANDLE;
 }
