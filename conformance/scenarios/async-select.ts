@@ -271,7 +271,7 @@ export const asyncSelect: Scenario[] = [
     'a window handle that names no window: WSAEINVAL',
     'WSAAsyncSelect(s, 0x7ffff000, WM_SOCKET, FD_READ)',
     { rc: -1, error: 'WSAEINVAL' },
-    'WSAAsyncSelect page (WSAEINVAL: "the hWnd parameter is not a valid window")',
+    'WSAAsyncSelect page (WSAEINVAL for a parameter that is not valid, its example being a window handle that names no window)',
     (ctx) => {
       const s = ctx.tcp();
       const rc = ws.WSAAsyncSelect(s, 0x7ffff000, WM_SOCKET, ws.FD_READ);
