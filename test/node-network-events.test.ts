@@ -117,6 +117,25 @@ describe('onNetworkEvents / networkEvents', () => {
   });
 });
 
+describe('a flowing Node socket', () => {
+  test('Node reads the data itself: each arrival is one FD_READ all the same (README, approximations)', { skip: !linux && 'Node sockets are borrowed on Linux' }, async () => {
+    const trio = await tcpTrio();
+    let got = '';
+    trio.client.on('data', (d: Buffer) => { got += d.toString(); });
+    const seen: string[] = [];
+    const stop = onNetworkEvents(trio.client, ws.FD_READ, (e) => seen.push(e.name));
+    for (const part of ['a', 'b', 'c']) {
+      const before = seen.length;
+      trio.peer.write(part);
+      for (let i = 0; i < 200 && (!got.endsWith(part) || seen.length === before); i++) await new Promise((r) => setTimeout(r, 5));
+    }
+    stop();
+    assert.equal(got, 'abc');
+    assert.deepEqual(seen, ['FD_READ', 'FD_READ', 'FD_READ']);
+    await trio.close();
+  });
+});
+
 describe('the process', () => {
   test('exits by itself once the subscriptions are stopped', { skip: !linux && 'spawns the Linux node', timeout: 60_000 }, () => {
     const script = `

@@ -56,7 +56,7 @@ import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
 import type { LinuxSocket } from './socket-state.js';
 import {
-  acceptQueueLength, isBound, linuxInq, oobInline, pendingSocketError, receiveQueueMemory, TCP_STATE, tcpState as linuxTcpState,
+  acceptQueueLength, bytesReceivedTotal, isBound, linuxInq, oobInline, pendingSocketError, receiveQueueMemory, TCP_STATE, tcpState as linuxTcpState,
 } from '../host/socket-facts.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { drainReadiness, rearm, subscribe, unsubscribe, type Subscriber } from '../loop/readiness.js';
@@ -104,6 +104,8 @@ interface SelectState {
   lastQueued: number;
   /** Accept-queue length at the last look (listening sockets): growth is a new connection. */
   lastBacklog: number;
+  /** A borrowed stream socket's TCP_INFO bytes received at the last look (borrowedArrival). */
+  lastReceived: number;
   unsubscribe: (() => void) | null;
 }
 
@@ -116,7 +118,7 @@ function stateOf(sock: LinuxSocket): SelectState {
       sock, event: null, window: null, mask: 0, record: 0, errors: new Array<number>(C.FD_MAX_EVENTS).fill(0),
       armed: C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE,
       latched: 0, latchedErrors: new Map(), connecting: false, connectPending: null, established: false,
-      closeRecorded: false, lastQueued: 0, lastBacklog: 0, unsubscribe: null,
+      closeRecorded: false, lastQueued: 0, lastBacklog: 0, lastReceived: 0, unsubscribe: null,
     };
     states.set(sock, state);
   }
@@ -155,7 +157,21 @@ function record(state: SelectState, bit: number, error: number): void {
  * mode waits for the re-enabling call.
  */
 function occurredAgain(state: SelectState, bit: number): void {
-  if (state.mask & bit && !state.window) state.armed |= bit;
+  if (state.mask & bit && (!state.window || state.sock.borrowed)) state.armed |= bit;
+}
+
+/**
+ * Data arrived on a stream socket borrowed from Node since the last look. Node reads the data
+ * itself (read(2), never our recv), often before this thread looks, and no re-enabling call ever
+ * comes: there the kernel's count of bytes received growing is new data, recorded even if Node
+ * already took it, in both modes (README, approximations).
+ */
+function borrowedArrival(state: SelectState, fd: number): boolean {
+  if (!state.sock.borrowed) return false;
+  const total = bytesReceivedTotal(fd);
+  const grew = total > state.lastReceived;
+  state.lastReceived = total;
+  return grew;
 }
 
 /**
@@ -277,10 +293,11 @@ function evaluateStream(state: SelectState, fd: number, revents: number): void {
   // Never connected (or a failed connect): nothing else to record.
   if (!state.established) return;
   const queued = bytesQueued(fd);
-  if (queued > state.lastQueued) occurredAgain(state, C.FD_READ);
+  const arrived = borrowedArrival(state, fd);
+  if (queued > state.lastQueued || arrived) occurredAgain(state, C.FD_READ);
   state.lastQueued = queued;
   if (revents & L.POLLPRI && !oobInline(fd)) record(state, C.FD_OOB, 0);
-  if (queued > 0) record(state, C.FD_READ, 0);
+  if (queued > 0 || arrived) record(state, C.FD_READ, 0);
   if (revents & L.POLLOUT && tcp !== TCP_STATE.CLOSE) record(state, C.FD_WRITE, 0);
   // The peer's FIN or a reset; our own shutdown (FIN_WAIT1 / FIN_WAIT2) is not an FD_CLOSE.
   const reset = (revents & L.POLLERR) !== 0;
@@ -366,6 +383,8 @@ function select(state: SelectState, mask: number, registration: NonNullable<Linu
     }
   }
   if (mask & SOCKET_EVENTS) {
+    // A borrowed socket counts arrivals from now on (what Node received before is not new).
+    if (sock.borrowed && sock.type === C.SOCK_STREAM && sock.fd >= 0) state.lastReceived = bytesReceivedTotal(sock.fd);
     // Conditions that already hold are recorded at once; from now on the kernel's edges.
     evaluate(state);
     subscribeState(state);
