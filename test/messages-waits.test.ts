@@ -11,6 +11,8 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
 import { startup, cleanup, closeAll, check } from './helpers/sockets.js';
 
@@ -177,6 +179,28 @@ describe('the message queue', () => {
     clearInterval(ticker);
     assert.equal(m.message, ws.WM_USER + 9);
     assert.ok(ticks > 0, 'timers ran while it waited');
+  });
+
+  test('the queue is the thread\'s: a Worker cannot post to this thread\'s window, and its own messages stay in its own queue (PostMessageW page)', async () => {
+    drainQueue();
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const ws = require('wsaioctl/winsock');
+       ws.WSAStartup(0x0202, ws.newWSADATA());
+       const foreign = [ws.PostMessageW(workerData.hwnd, ws.WM_USER, 0, 0), ws.GetLastError()];
+       const own = ws.CreateWindowExW(0, 'Message', null, 0, 0, 0, 0, 0, ws.HWND_MESSAGE, 0, 0, null);
+       ws.PostMessageW(own, ws.WM_USER + 3, 33, 0);
+       const m = ws.newMSG();
+       const got = ws.GetMessageW(m, 0, 0, 0);
+       parentPort.postMessage({ foreign, got, message: m.message, wParam: m.wParam });`,
+      { eval: true, workerData: { hwnd } },
+    );
+    const [answer] = (await once(worker, 'message')) as [{ foreign: [boolean, number]; got: number; message: number; wParam: number }];
+    await once(worker, 'exit');
+    // The Worker's handle space is its own (empty when it posts): this window's number names nothing there.
+    assert.deepEqual(answer.foreign, [false, ws.ERROR_INVALID_WINDOW_HANDLE]);
+    assert.deepEqual([answer.got, answer.message, answer.wParam], [1, ws.WM_USER + 3, 33]);
+    assert.equal(ws.PeekMessageW(ws.newMSG(), 0, 0, 0, ws.PM_REMOVE), false, 'nothing reached this thread\'s queue');
   });
 
   test('10,000 queued messages: the next PostMessageW fails with ERROR_NOT_ENOUGH_QUOTA', () => {
