@@ -118,14 +118,9 @@ export function onNetworkEvents(sock: SocketLike, events: number, callback: (eve
 /** Take this window's messages as they come and dispatch them to its procedure, until it is destroyed. */
 async function pump(hwnd: number): Promise<void> {
   const msg = ws.newMSG();
-  while ((await ws.GetMessageWAsync(msg, hwnd, WM_NETWORK_EVENT, WM_NETWORK_EVENT)) > 0) {
-    try {
-      ws.DispatchMessageW(msg);
-    } catch (error) {
-      // A throwing callback ends its own subscription, and is reported as uncaught.
-      queueMicrotask(() => { throw error; });
-    }
-  }
+  // A callback that throws does not end the subscription: its exception is reported as uncaught
+  // on a later turn, as an exception from any window procedure is (DispatchMessageW never throws).
+  while ((await ws.GetMessageWAsync(msg, hwnd, WM_NETWORK_EVENT, WM_NETWORK_EVENT)) > 0) ws.DispatchMessageW(msg);
 }
 
 /**
