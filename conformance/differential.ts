@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { supportOf } from 'wsaioctl/codes';
+import { isHandled, supportOf } from 'wsaioctl/codes';
 import { readWineConfig, runUnderWine } from '../scripts/wine/run.mjs';
 import { scenarios } from './scenarios/index.js';
 import type { RunReport } from './lib/types.js';
@@ -89,7 +89,7 @@ export function loadDifferences(): WineDifference[] {
   return data.differences;
 }
 
-export const linuxImplements = (code: string): boolean => supportOf(code)?.linux === 'implemented';
+export const linuxImplements = (code: string): boolean => isHandled(supportOf(code)?.linux ?? 'not-implemented');
 
 export interface Outcome {
   verdicts: Verdict[];

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './helpers/cli.js';
-import { allCodes } from 'wsaioctl/codes';
+import { allCodes, linuxSupportCounts, namesWithLinuxSupport } from 'wsaioctl/codes';
 
 const run = runCli;
 
@@ -21,8 +21,8 @@ describe('wsaioctl decode', () => {
     assert.match(out, /type +vendor/);
     assert.match(out, /input +tcp_keepalive/);
     assert.match(out, /summary +Turns TCP keep-alive/);
-    assert.match(out, /linux +implemented/);
-    assert.match(out, /windows +native/);
+    assert.match(out, /linux +approximated: counterpart: SO_KEEPALIVE/);
+    assert.match(out, /windows +implemented/);
   });
 
   test('decimal, negative (after --) and name forms give the same answer', async () => {
@@ -59,8 +59,8 @@ describe('wsaioctl decode', () => {
     assert.equal(report.direction, 'in');
     assert.deepEqual(report.names, ['SIO_RCVALL_MCAST_IF', 'SIO_SOCKET_CLOSE_NOTIFY']);
     assert.deepEqual(report.records.map((r) => r.name), report.names);
-    assert.equal(report.records[0]!.support.linux, 'unsupported');
-    assert.equal(report.records[0]!.support.windows, 'native');
+    assert.equal(report.records[0]!.support.linux, 'not-implemented');
+    assert.equal(report.records[0]!.support.windows, 'implemented');
   });
 
   test('aliases decode to their code and are listed', async () => {
@@ -92,22 +92,48 @@ describe('wsaioctl codes', () => {
     assert.equal(code, 0, err);
     const lines = out.trimEnd().split('\n');
     assert.match(lines[0]!, /^name +value +type +dir +linux +windows$/);
-    assert.match(out, /^FIONBIO +0x8004667E +unix +in +implemented +native$/m);
-    assert.match(out, /^SIO_TCP_INFO +0xD8000027 +vendor +inout +implemented +native$/m);
-    assert.match(out, /^SIO_RCVALL +0x98000001 +vendor +in +unsupported +native$/m);
+    assert.match(out, /^FIONBIO +0x8004667E +unix +in +implemented +implemented$/m);
+    assert.match(out, /^SIO_TCP_INFO +0xD8000027 +vendor +inout +approximated +implemented$/m);
+    assert.match(out, /^SIO_FLUSH +0x28000004 +ws2 +void +windows-refuses +windows-refuses$/m);
+    assert.match(out, /^SIO_GET_QOS +0xC8000007 +ws2 +inout +windows-refuses +windows-refuses$/m);
+    assert.match(out, /^SIO_RCVALL +0x98000001 +vendor +in +approximated +implemented$/m);
+    assert.match(out, /^SIO_RCVALL_IF +0x9800000E +vendor +in +not-implemented +implemented$/m);
     assert.equal(lines.at(-1), `${allCodes().length} codes`);
+    const c = linuxSupportCounts();
+    assert.equal(lines.at(-2), `linux: ${c.implemented + c.approximated} handled (${c.implemented} implemented, ${c.approximated} approximated), ${c['windows-refuses']} refused as Windows refuses them (windows-refuses), ${c['not-implemented']} not-implemented`);
   });
 
   test('--type and --status filter', async () => {
     const rows = (await runJson('codes', '--type', 'unix', '--status', 'implemented')) as Array<{ name: string }>;
-    assert.deepEqual(rows.map((r) => r.name), ['FIONBIO', 'FIONREAD', 'SIOCATMARK', 'SIO_IDEAL_SEND_BACKLOG_CHANGE', 'SIO_IDEAL_SEND_BACKLOG_QUERY', 'SIO_GET_INTERFACE_LIST']);
-    const native = (await runJson('codes', '--status', 'native')) as unknown[];
-    assert.equal(native.length, allCodes().length);
+    assert.deepEqual(rows.map((r) => r.name), ['FIONBIO', 'SIOCATMARK', 'SIO_GET_INTERFACE_LIST']);
+    const refused = (await runJson('codes', '--status', 'windows-refuses')) as Array<{ name: string; support: { linux: string; windows: string; source: string } }>;
+    assert.deepEqual(refused.map((r) => r.name), namesWithLinuxSupport('windows-refuses'));
+    assert.ok(refused.some((r) => r.name === 'SIO_FLUSH'));
+    for (const r of refused) {
+      assert.equal(r.support.windows, 'windows-refuses', r.name);
+      assert.ok(r.support.source.length > 0, r.name);
+    }
+    const notImplemented = (await runJson('codes', '--status', 'not-implemented')) as Array<{ support: { linux: string; note: string } }>;
+    assert.equal(notImplemented.length, linuxSupportCounts()['not-implemented']);
+    assert.ok(notImplemented.every((r) => r.support.linux === 'not-implemented' && r.support.note.length > 0));
+    const windowsAnswers = (await runJson('codes', '--backend', 'windows', '--status', 'implemented')) as unknown[];
+    assert.equal(windowsAnswers.length, allCodes().length - linuxSupportCounts()['windows-refuses']);
+    const approximated = (await runJson('codes', '--backend', 'linux', '--status', 'approximated')) as Array<{ name: string }>;
+    assert.ok(approximated.some((r) => r.name === 'SIO_KEEPALIVE_VALS'));
     const ws2 = (await runJson('codes', '--type', 'ws2')) as Array<{ type: string }>;
     assert.ok(ws2.length > 0 && ws2.every((r) => r.type === 'ws2'));
     const protocol = await run('codes', '--type', 'protocol');
     assert.equal(protocol.code, 0);
     assert.match(protocol.out, /^0 codes$/m);
+  });
+
+  test('--notes adds each row\'s note, and a Windows refusal\'s source', async () => {
+    const { code, out } = await run('codes', '--status', 'windows-refuses', '--notes');
+    assert.equal(code, 0);
+    assert.match(out, /^name +value +type +dir +linux +windows +note$/m);
+    assert.match(out, /^SIO_FLUSH +0x28000004 .*windows-refuses +Windows refuses it \[source: Wine sock\.c test_unsupported_ioctls/m);
+    const reasons = await run('codes', '--status', 'not-implemented', '--notes');
+    assert.match(reasons.out, /^SIO_TIMESTAMPING .*not-implemented +implemented +receive timestamps are delivered as WSARecvMsg/m);
   });
 
   test('--json prints the records with hex value and support', async () => {
@@ -116,11 +142,11 @@ describe('wsaioctl codes', () => {
     const keepalive = rows.find((r) => r.name === 'SIO_KEEPALIVE_VALS')!;
     assert.equal(keepalive.hex, '0x98000004');
     assert.equal(keepalive.value, 0x98000004);
-    assert.equal(keepalive.support.linux, 'implemented');
+    assert.equal(keepalive.support.linux, 'approximated');
   });
 
   test('bad filters exit 2', async () => {
-    for (const argv of [['codes', '--type', 'bogus'], ['codes', '--status', 'done'], ['codes', 'extra'], ['codes', '--nope']]) {
+    for (const argv of [['codes', '--type', 'bogus'], ['codes', '--status', 'done'], ['codes', '--status', 'native'], ['codes', '--status', 'unsupported'], ['codes', '--backend', 'macos'], ['codes', 'extra'], ['codes', '--nope']]) {
       const { code, err } = await run(...argv);
       assert.equal(code, 2, argv.join(' '));
       assert.match(err, /wsaioctl codes/, argv.join(' '));

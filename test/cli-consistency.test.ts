@@ -1,6 +1,6 @@
 /**
  * One meaning per option across the `wsaioctl` commands (issue 19 item 7): the family options
- * (`--family 4|6`, `-4`, `-6`, `--ipv4`, `--ipv6`) are the same in `addresses` and `watch`;
+ * (`--family 4|6`, `-4`, `-6`, `--ipv4`, `--ipv6`) are the same in `addresses`, `watch` and `capture`;
  * `--version`; with `--json`, errors are JSON on stderr too; IPv6 input is parsed strictly (node:net
  * in the CLI, and the structs layer's own parser, which must agree with node:net).
  */
@@ -30,8 +30,8 @@ describe('CLI: the family options mean the same everywhere', () => {
   });
 
 
-  test('both families, or a family that is not one, are the same usage error in addresses and watch', async () => {
-    for (const command of ['addresses', 'watch']) {
+  test('both families, or a family that is not one, are the same usage error in addresses, watch and capture', async () => {
+    for (const command of ['addresses', 'watch', 'capture']) {
       for (const bad of [['-4', '-6'], ['--family', '4', '--ipv6'], ['--family', '5']]) {
         const r = await run(command, ...bad, '--count', '1');
         assert.equal(r.code, 2, `${command} ${bad.join(' ')}: ${r.err}`);
@@ -40,6 +40,8 @@ describe('CLI: the family options mean the same everywhere', () => {
     const a = await run('addresses', '--family', '5');
     const w = await run('watch', '--family', '5');
     assert.equal(a.err.split('\n')[0]!.replace('addresses', 'X'), w.err.split('\n')[0]!.replace('watch', 'X'));
+    const c = await run('capture', '--family', '5');
+    assert.equal(a.err.split('\n')[0]!.replace('addresses', 'X'), c.err.split('\n')[0]!.replace('capture', 'X'));
   });
 });
 

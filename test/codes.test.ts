@@ -363,33 +363,56 @@ describe('lookups', () => {
 });
 
 describe('backend support table', () => {
-  const IMPLEMENTED = [
+  const HANDLED = [
     'FIONBIO', 'FIONREAD', 'SIOCATMARK', 'SIO_KEEPALIVE_VALS', 'SIO_BASE_HANDLE', 'SIO_BSP_HANDLE',
     'SIO_BSP_HANDLE_SELECT', 'SIO_BSP_HANDLE_POLL', 'SIO_LOOPBACK_FAST_PATH', 'SIO_SET_COMPATIBILITY_MODE',
     'SIO_ENABLE_CIRCULAR_QUEUEING', 'SIO_MULTICAST_SCOPE', 'SIO_MULTIPOINT_LOOPBACK', 'SIO_SET_PRIORITY_HINT',
     'SIO_CPU_AFFINITY', 'SIO_TCP_INFO', 'SIO_IDEAL_SEND_BACKLOG_QUERY', 'SIO_UDP_CONNRESET', 'SIO_UDP_NETRESET',
     'SIO_ADDRESS_LIST_SORT', 'SIO_GET_INTERFACE_LIST', 'SIO_ADDRESS_LIST_QUERY', 'SIO_ROUTING_INTERFACE_QUERY',
     'SIO_GET_BROADCAST_ADDRESS', 'SIO_ADDRESS_LIST_CHANGE', 'SIO_ROUTING_INTERFACE_CHANGE',
-    'SIO_IDEAL_SEND_BACKLOG_CHANGE',
+    'SIO_IDEAL_SEND_BACKLOG_CHANGE', 'SIO_GET_MULTICAST_FILTER', 'SIO_SET_MULTICAST_FILTER', 'SIOCGMSFILTER',
+    'SIOCSMSFILTER', 'SIO_QUERY_RSS_PROCESSOR_INFO', 'SIO_QUERY_RSS_SCALABILITY_INFO',
+    'SIO_ACQUIRE_PORT_RESERVATION', 'SIO_RELEASE_PORT_RESERVATION', 'SIO_ASSOCIATE_PORT_RESERVATION',
+    'SIO_TCP_INITIAL_RTO', 'SIO_AF_UNIX_GETPEERPID',
+    'SIO_GET_EXTENSION_FUNCTION_POINTER',
+    'SIO_RCVALL', 'SIO_RCVALL_MCAST', 'SIO_RCVALL_IGMPMCAST',
   ];
-  const PLANNED: string[] = [];
 
   test('has exactly one row per catalogue name', () => {
     assert.deepEqual(Object.keys(codes.supportTable).sort(), codes.allCodes().map((r) => r.name).sort());
   });
 
-  test('Linux status of every code', () => {
-    assert.deepEqual(codes.namesWithLinuxSupport('implemented').sort(), [...IMPLEMENTED].sort());
-    assert.deepEqual(codes.namesWithLinuxSupport('planned').sort(), [...PLANNED].sort());
-    const unsupported = codes.namesWithLinuxSupport('unsupported');
-    assert.equal(unsupported.length, codes.allCodes().length - IMPLEMENTED.length - PLANNED.length);
+  test('Linux status of every code: handled ones, and the four statuses partition the catalogue', () => {
+    assert.deepEqual(codes.namesHandledOnLinux().sort(), [...HANDLED].sort());
+    const byStatus = codes.SUPPORT_STATUSES.map((status) => codes.namesWithLinuxSupport(status));
+    assert.equal(byStatus.reduce((n, list) => n + list.length, 0), codes.allCodes().length);
+    const counts = codes.linuxSupportCounts();
+    codes.SUPPORT_STATUSES.forEach((status, i) => assert.equal(counts[status], byStatus[i]!.length, status));
   });
 
-  test('every row is native on Windows and has a note', () => {
+  test('Windows refusals: both backends refuse, and each says where the fact comes from', () => {
+    const refused = codes.namesWithLinuxSupport('windows-refuses');
+    // The one refusal a Windows-run test proves (Wine sock.c test_unsupported_ioctls), and the one
+    // Microsoft documents as not implemented (the Winsock IOCTLs page).
+    assert.ok(refused.includes('SIO_FLUSH') && refused.includes('SIO_GET_INTERFACE_LIST_EX'));
+    for (const name of refused) {
+      const support = codes.supportTable[name];
+      assert.equal(support.windows, 'windows-refuses', name);
+      assert.ok((support.source ?? '').length > 0, `${name} has a source`);
+    }
+    for (const record of codes.allCodes()) {
+      const support = codes.supportTable[record.name as keyof typeof codes.supportTable];
+      if (support.linux !== 'windows-refuses') {
+        assert.equal(support.windows, 'implemented', record.name);
+        assert.equal(support.source, undefined, record.name);
+      }
+    }
+  });
+
+  test('every row has a note: how it is done, or why it is refused', () => {
     for (const record of codes.allCodes()) {
       const support = codes.supportOf(record.name);
       assert.ok(support, record.name);
-      assert.equal(support.windows, 'native', record.name);
       assert.ok(support.note.length > 0, record.name);
     }
   });
@@ -398,5 +421,7 @@ describe('backend support table', () => {
     assert.equal(codes.supportOf('SIO_PRIORITY_HINT'), codes.supportTable.SIO_SET_PRIORITY_HINT);
     assert.equal(codes.supportOf('fionbio')?.linux, 'implemented');
     assert.equal(codes.supportOf('NOT_A_CODE'), undefined);
+    assert.equal(codes.isHandled('approximated'), true);
+    assert.equal(codes.isHandled('windows-refuses'), false);
   });
 });

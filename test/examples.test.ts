@@ -142,6 +142,59 @@ describe('examples/async-select-client: the classic WSAAsyncSelect client (clien
 });
 
 /**
+ * examples/acceptex-server.mjs, the port of the classic AcceptEx + completion-port server, and the
+ * C program it ports (examples/acceptex-server.c): the same lines on the Linux emulation, and,
+ * under Wine, from the C program and from the port on the Windows backend (the real AcceptEx /
+ * ConnectEx pointers called through koffi).
+ */
+const ACCEPTEX_EXAMPLE = join(EXAMPLES, 'acceptex-server.mjs');
+const ACCEPTEX_LINES = [
+  'listening on 127.0.0.1 (an ephemeral port)',
+  'AcceptEx, GetAcceptExSockaddrs and ConnectEx from SIO_GET_EXTENSION_FUNCTION_POINTER',
+  ...[1, 2, 3].map((id) => `client ${id}: "HELLO FROM CLIENT ${id}"`),
+  'server: 3 connections accepted, 57 bytes of first data, 3 peers on 127.0.0.1',
+  '',
+].join('\n');
+
+describe('examples/acceptex-server.mjs and acceptex-server.c', () => {
+  const compiler = 'x86_64-w64-mingw32-gcc';
+  const haveCompiler = spawnSync(compiler, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  const wineMissing = process.env.WSAIOCTL_SKIP_WINE
+    ? 'WSAIOCTL_SKIP_WINE is set'
+    : !existsSync(join(wineCacheDir(), 'ready.json')) && 'Wine is not prepared (run sh scripts/wine/setup.sh)';
+
+  test('the port prints its lines on the Linux emulation', { timeout: 60_000 }, () => {
+    const run = spawnSync(process.execPath, [ACCEPTEX_EXAMPLE], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.equal(run.stdout, ACCEPTEX_LINES);
+  });
+
+  test('the C program (MinGW-w64, under Wine) and the port on the Windows backend print the same lines', {
+    skip: wineMissing || (!haveCompiler && `${compiler} is not installed; the C program is not compiled`), timeout: 300_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-acceptex-'));
+    try {
+      const exe = join(dir, 'acceptex-server.exe');
+      const cc = spawnSync(compiler, ['-Wall', '-Wextra', '-Werror', '-o', exe, join(EXAMPLES, 'acceptex-server.c'), '-lws2_32'], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(cc.status, 0, `acceptex-server.c does not compile:\n${cc.stderr}`);
+      const config = readWineConfig() as { wine: string; prefix: string };
+      const outPath = join(dir, 'out.txt');
+      const outFd = openSync(outPath, 'w');
+      const c = spawnSync(config.wine, [exe], { stdio: ['ignore', outFd, 'ignore'], timeout: 120_000, killSignal: 'SIGKILL', env: wineEnv(readWineConfig()) });
+      closeSync(outFd);
+      const cOut = readFileSync(outPath, 'utf8').replace(/\r\n/g, '\n');
+      assert.equal(c.status, 0, `acceptex-server.exe under Wine: status ${c.status}, signal ${c.signal}\n${cOut}`);
+      assert.equal(cOut, ACCEPTEX_LINES);
+      const port = await runUnderWine(ACCEPTEX_EXAMPLE, [], { timeoutMs: 120_000, cwd: ROOT });
+      assert.equal(port.code, 0, port.stderr);
+      assert.equal(port.stdout.replace(/\r\n/g, '\n'), cOut);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
  * examples/iocp-echo-server.mjs, the port of the classic completion-port echo server, and the C
  * program it ports (bench/c/echo-iocp.c): the same conversation with each must come back
  * byte for byte. A conversation: three connections at once, each sending messages of 1 byte to

@@ -215,6 +215,13 @@ async function makeFixture(): Promise<Fixture> {
   const event = ws.WSACreateEvent();
   const ovEvent = ws.WSACreateEvent();
   assert.ok(event > 0 && ovEvent > 0 && ws.WSASetEvent(event), 'events');
+  // The thread's readiness epoll fd (loop/readiness.ts) lives as long as a socket that had a
+  // transfer pending stays open: made here, once, so that no case counts it as its own leak.
+  const primer = new ws.WSAOVERLAPPED(ovEvent);
+  const primed = ws.WSARecvFrom(ovSocket, [{ len: 1, buf: new Uint8Array(1) }], 1, null, { value: 0 }, null, null, primer, null);
+  assert.ok(primed === ws.SOCKET_ERROR && ws.WSAGetLastError() === ws.WSA_IO_PENDING, 'a receive pending on ovSocket');
+  assert.ok(ws.CancelIoEx(ovSocket, primer), 'CancelIoEx');
+  assert.ok(ws.WSAResetEvent(ovEvent), 'reset');
   const node = dgram.createSocket('udp4');
   node.bind(0, '127.0.0.1');
   await once(node, 'listening');
@@ -739,6 +746,49 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
       return { args: [{ ...ws.newMSG(), hwnd: w, message: ws.WM_USER }], after: () => ws.DestroyWindow(w) };
     },
   }],
+  // The extension functions: a valid call starts an operation (FALSE with ERROR_IO_PENDING) or,
+  // for DisconnectEx without an OVERLAPPED, finishes (TRUE); the clean-up closes what it started on.
+  AcceptEx: [{
+    name: 'AcceptEx', fn: 'AcceptEx', returns: 'bool',
+    params: [P('sListenSocket'), P('sAcceptSocket'), P('lpOutputBuffer'), P('dwReceiveDataLength'), P('dwLocalAddressLength'),
+      P('dwRemoteAddressLength'), P('lpdwBytesReceived', { ref: true }), P('lpOverlapped')],
+    make: (fx) => {
+      const l = fresh.tcp();
+      must(ws.bind(l, ws.sockaddr('127.0.0.1', 0), 16), 'bind');
+      must(ws.listen(l, 4), 'listen');
+      const a = fresh.tcp();
+      return {
+        args: [l, a, new Uint8Array(64), 0, 32, 32, { value: 0 }, new ws.WSAOVERLAPPED(fx.ovEvent)],
+        after: () => { close(a, l); ws.WSAResetEvent(fx.ovEvent); },
+      };
+    },
+  }],
+  GetAcceptExSockaddrs: [{
+    name: 'GetAcceptExSockaddrs', fn: 'GetAcceptExSockaddrs', returns: 'void',
+    params: [P('lpOutputBuffer'), P('dwReceiveDataLength'), P('dwLocalAddressLength'), P('dwRemoteAddressLength'),
+      P('LocalSockaddr'), P('LocalSockaddrLength', { ref: true }), P('RemoteSockaddr'), P('RemoteSockaddrLength', { ref: true })],
+    make: () => ({ args: [new Uint8Array(64), 0, 32, 32, { value: null }, { value: 0 }, { value: null }, { value: 0 }] }),
+  }],
+  ConnectEx: [{
+    name: 'ConnectEx', fn: 'ConnectEx', returns: 'bool',
+    params: [P('s'), P('name', inBuf(2, sockaddrOf((fx) => fx.listenerName))), P('namelen'),
+      P('lpSendBuffer', inBuf(4, () => Uint8Array.of(1, 2, 3, 4))), P('dwSendDataLength'), P('lpdwBytesSent', { ref: true }), P('lpOverlapped')],
+    make: (fx) => {
+      const s = fresh.tcp();
+      must(ws.bind(s, ws.sockaddr('127.0.0.1', 0), 16), 'bind');
+      return {
+        args: [s, undefined, 16, undefined, 4, { value: 0 }, new ws.WSAOVERLAPPED(fx.ovEvent)],
+        after: () => { close(s); drainListener(fx); ws.WSAResetEvent(fx.ovEvent); },
+      };
+    },
+  }],
+  DisconnectEx: [{
+    name: 'DisconnectEx', fn: 'DisconnectEx', returns: 'bool', params: [P('s'), P('lpOverlapped'), P('dwFlags'), P('dwReserved')],
+    make: (fx) => {
+      const [client, server] = tcpPair(fx.listener, fx.listenerName);
+      return { args: [client, null, 0, 0], after: () => close(client, server) };
+    },
+  }],
 };
 
 const ALL_SPECS: Spec[] = Object.values(SPECS).flat();
@@ -1116,6 +1166,39 @@ test('every function of wsaioctl/winsock has fuzz specs, and the surface exports
   assert.deepEqual(Object.keys(SPECS).sort(), contract);
   for (const spec of ALL_SPECS) assert.equal(typeof api[spec.fn], 'function', spec.fn);
   assert.ok(ALL_SPECS.some((s) => s.fn === 'WSASocket'), 'the WSASocket alias');
+});
+
+/**
+ * The LPFN_* casts (one per row of winsock/extension-functions.ts): every hostile value, every
+ * buffer kind and another function's pointer throw TypeError at the cast (where C would crash at
+ * the call), and nothing else escapes; the function's own pointer gives a function.
+ */
+test('the LPFN_* casts: a TypeError for anything but their own pointer', () => {
+  assert.equal(ws.WSAStartup(0x0202, ws.newWSADATA()), 0);
+  const s = must(ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP), 'socket');
+  try {
+    const pointers = ws.EXTENSION_FUNCTIONS.map((row) => {
+      const out = new Uint8Array(8);
+      must(ws.WSAIoctl(s, ws.SIO_GET_EXTENSION_FUNCTION_POINTER, ws.encodeGuid(row.guid), 16, out, 8, { value: 0 }, null, null), row.typedef);
+      return out;
+    });
+    ws.EXTENSION_FUNCTIONS.forEach((row, i) => {
+      const cast = api[row.typedef] as unknown as (ptr: unknown) => unknown;
+      assert.equal(typeof cast, 'function', `${row.typedef} is exported`);
+      assert.equal(typeof cast(pointers[i]), 'function', row.typedef);
+      const values: Array<[string, unknown]> = [
+        ...HOSTILE.map((h): [string, unknown] => [h.name, h.make(P('ptr'), null)]),
+        ...BUFFER_KINDS.map((k): [string, unknown] => [k.name, k.make(new Uint8Array(8)).value]),
+        ...pointers.filter((_p, j) => j !== i).map((p, j): [string, unknown] => [`pointer ${j}`, p]),
+      ];
+      for (const [name, value] of values) {
+        assert.throws(() => cast(value), TypeError, `${row.typedef}(${name})`);
+      }
+    });
+  } finally {
+    ws.closesocket(s);
+    ws.WSACleanup();
+  }
 });
 
 test('type fuzz: each argument of each function, missing or hostile, with valid handles around it', async (t) => {

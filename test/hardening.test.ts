@@ -361,6 +361,8 @@ describe('item 4: messages show what the user gave', () => {
     ['watch', '--count', '-1'],
     ['watch', '--route', '-1'],
     ['watch', '--family', '-1'],
+    ['capture', '--count', '-1'],
+    ['capture', '--interface', '-1'],
     ['tcpinfo', '--info-version', '-1', '127.0.0.1:1'],
     ['codes', '--type', '-1'],
   ]) {

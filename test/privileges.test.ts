@@ -5,7 +5,9 @@
  * 65534 (nobody); the same probe run with this process's capabilities is the control.
  *
  * On Windows a raw socket needs administrator rights (else WSAEACCES); on Linux it needs
- * CAP_NET_RAW (EPERM, which the emulation reports as WSAEACCES). No IOCTL implemented on Linux
+ * CAP_NET_RAW (EPERM, which the emulation reports as WSAEACCES): the SIO_RCVALL sockets (AF_INET /
+ * IPPROTO_IP, AF_INET6 / IPPROTO_IPV6) included, as Windows checks at creation (Wine sock.c
+ * test_WSASocket; Microsoft tcp-ip-raw-sockets-2). No IOCTL implemented on Linux
  * needs CAP_NET_ADMIN: SIO_SET_PRIORITY_HINT maps its hints to SO_PRIORITY 0-2, which any process
  * may set (only values above 6 need CAP_NET_ADMIN); the probe checks that it keeps working without
  * privileges, as it does on Windows.
@@ -27,6 +29,8 @@ interface Probe {
   rawIcmpOverlapped: Outcome;
   rawIpprotoRaw: Outcome;
   rawUdp: Outcome;
+  rawIp: Outcome;
+  rawIpv6: Outcome;
   rawIcmp6: Outcome;
   udp: Outcome;
   priorityHints: Outcome[];
@@ -74,7 +78,7 @@ function cannotRunAsNobody(): string | false {
 }
 
 function expectAccessDenied(probe: Probe, who: string): void {
-  for (const key of ['rawIcmp', 'rawIcmpOverlapped', 'rawIpprotoRaw', 'rawUdp'] as const) {
+  for (const key of ['rawIcmp', 'rawIcmpOverlapped', 'rawIpprotoRaw', 'rawUdp', 'rawIp'] as const) {
     assert.equal(probe[key].rc, ws.INVALID_SOCKET, `${who}: ${key} must fail`);
     assert.equal(probe[key].error, ws.WSAEACCES, `${who}: ${key} error ${ws.errorName(probe[key].error)}`);
   }
@@ -82,6 +86,7 @@ function expectAccessDenied(probe: Probe, who: string): void {
   if (probe.rawIcmp6.error !== ws.WSAEAFNOSUPPORT) {
     assert.equal(probe.rawIcmp6.rc, ws.INVALID_SOCKET, `${who}: raw ICMPv6 must fail`);
     assert.equal(probe.rawIcmp6.error, ws.WSAEACCES, `${who}: raw ICMPv6 error ${ws.errorName(probe.rawIcmp6.error)}`);
+    assert.deepEqual(probe.rawIpv6, { rc: ws.INVALID_SOCKET, error: ws.WSAEACCES }, `${who}: AF_INET6 / IPPROTO_IPV6 raw socket`);
   }
   // Unprivileged work still works: the failures above are about the privilege, nothing else.
   assert.deepEqual(probe.udp, { rc: 0, error: 0 }, `${who}: an ordinary UDP socket`);
@@ -94,6 +99,8 @@ describe('privileged operations without the privilege', () => {
     const probe = runProbe([]);
     assert.deepEqual(probe.rawIcmp, { rc: 0, error: 0 });
     assert.deepEqual(probe.rawIpprotoRaw, { rc: 0, error: 0 });
+    assert.deepEqual(probe.rawIp, { rc: 0, error: 0 }, 'AF_INET / SOCK_RAW / IPPROTO_IP (SIO_RCVALL\'s socket)');
+    assert.deepEqual(probe.rawIpv6, { rc: 0, error: 0 }, 'AF_INET6 / SOCK_RAW / IPPROTO_IPV6');
     assert.deepEqual(probe.udp, { rc: 0, error: 0 });
   });
 

@@ -304,6 +304,17 @@ describe('check order in the socket functions', () => {
     assert.equal(ws.WSAGetLastError(), ws.WSAENOTCONN);
     assert.equal(ws.recv(client, new Uint8Array(4), 4, 0), ws.SOCKET_ERROR);
     assert.equal(ws.WSAGetLastError(), ws.WSAENOTCONN);
+    // WSARecv follows the same rule, overlapped or not: it neither waits nor pends.
+    const buffers = [{ len: 4, buf: new Uint8Array(4) }];
+    const event = ws.WSACreateEvent();
+    const ov = new ws.WSAOVERLAPPED(event);
+    for (const overlapped of [null, ov]) {
+      ws.WSASetLastError(SENTINEL);
+      assert.equal(ws.WSARecv(client, buffers, 1, { value: 0 }, { value: 0 }, overlapped, null), ws.SOCKET_ERROR);
+      assert.equal(ws.WSAGetLastError(), ws.WSAENOTCONN, overlapped ? 'overlapped' : 'not overlapped');
+    }
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [event], false, 0, false), ws.WSA_WAIT_TIMEOUT, 'no completion');
+    ws.WSACloseEvent(event);
     closeAll(client, first, l);
   });
 

@@ -281,8 +281,11 @@ describe('every host fd the Linux backend opens is recorded, every close forgets
   const LINUX = join(ROOT, 'src', 'backend', 'linux');
   const files = readdirSync(LINUX, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(LINUX, f));
   const name = (file: string): string => relative(ROOT, file).split(sep).join('/');
-  /** Calls that return a new fd, as the backend binds them. */
-  const OPENERS = ['socket', 'accept4', 'eventfd', 'timerfd_create', 'epoll_create1'];
+  /**
+   * Calls that return a new fd, as the backend binds them. dup3 returns the fd number it was given
+   * (AcceptEx and DisconnectEx move a connection under a socket's own fd): recorded all the same.
+   */
+  const OPENERS = ['socket', 'accept4', 'eventfd', 'timerfd_create', 'epoll_create1', 'dup3'];
   /** libc functions that make fds: binding one that is not in OPENERS needs this test updated. */
   const FD_MAKERS = /\bfunc\('int (socket|socketpair|accept4?|eventfd|timerfd_create|signalfd|epoll_create1?|inotify_init1?|memfd_create|pipe2?|dup[23]?|open|openat)\(/;
 
@@ -296,7 +299,7 @@ describe('every host fd the Linux backend opens is recorded, every close forgets
   });
 
   test('each opener call is wrapped in noteOpened(), and close() is only called by host/thread-fds.ts', () => {
-    const opener = /\b(?:libc\.(?:socket|accept4|eventfd|epoll_create1)|(?<!int )timerfd_create)\(/;
+    const opener = /\b(?:libc\.(?:socket|accept4|eventfd|epoll_create1|dup3)|(?<!int )timerfd_create)\(/;
     let calls = 0;
     for (const file of files) {
       const own = name(file) === 'src/backend/linux/host/thread-fds.ts';

@@ -77,8 +77,21 @@ export function makeSocket(ctx: Context, kind: SocketKind): number {
     }
     case 'closed-handle': return ctx.closedHandle();
     case 'bogus-handle': return ctx.bogusHandle();
+    case 'raw-ip': return ctx.track(ws.socket(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP));
+    case 'raw-ip-wildcard': return rawBound(ctx, '0.0.0.0');
+    case 'raw-ip-bound': return rawBound(ctx, '127.0.0.1');
+    case 'raw-udp-bound': return rawBound(ctx, '127.0.0.1', ws.IPPROTO_UDP);
+    case 'raw-igmp-bound': return rawBound(ctx, '127.0.0.1', ws.IPPROTO_IGMP);
     case 'none': return ws.INVALID_SOCKET;
   }
+}
+
+/** A raw socket of `protocol` bound to `address` (INVALID_SOCKET when it cannot be made). */
+function rawBound(ctx: Context, address: string, protocol: number = ws.IPPROTO_IP): number {
+  const s = ctx.track(ws.socket(ws.AF_INET, ws.SOCK_RAW, protocol));
+  const name = ws.sockaddr(address, 0);
+  if (s !== ws.INVALID_SOCKET) ws.bind(s, name, name.length);
+  return s;
 }
 
 const PACKET_OK = { ok: true, error: 'NO_ERROR', bytes: 0, key: KEY, same: true };

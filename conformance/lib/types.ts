@@ -41,6 +41,11 @@ export type SocketKind =
   | 'udp6-queued' // bound to [::1]:0 with datagrams waiting
   | 'closed-handle' // a SOCKET that was closed
   | 'bogus-handle' // a number that was never a SOCKET
+  | 'raw-ip' // socket(AF_INET, SOCK_RAW, IPPROTO_IP), unbound (needs administrator / CAP_NET_RAW)
+  | 'raw-ip-wildcard' // the same, bound to 0.0.0.0
+  | 'raw-ip-bound' // the same, bound to 127.0.0.1
+  | 'raw-udp-bound' // socket(AF_INET, SOCK_RAW, IPPROTO_UDP) bound to 127.0.0.1 (SIO_RCVALL_MCAST's)
+  | 'raw-igmp-bound' // socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) bound to 127.0.0.1 (SIO_RCVALL_IGMPMCAST's)
   | 'none';
 
 /** How sure we are of the expected Windows result. */

@@ -11,11 +11,14 @@ import { eventSelect } from './event-select.js';
 import { transfers } from './transfers.js';
 import { dataPath } from './data-path.js';
 import { connectionEnd } from './connection-end.js';
+import { extensionFunctions } from './extension-functions.js';
+import { remainingCodes } from './remaining-codes.js';
+import { raw } from './raw.js';
 import { asyncSelect } from './async-select.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...asyncSelect,
+  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...asyncSelect,
 ];
 
 const seen = new Set<string>();

@@ -1,6 +1,7 @@
 /**
  * Beyond WSAIoctl: WSAStartup's version negotiation and recvfrom's fromlen rule (both have known
- * Wine differences to keep honest), and SIO_GET_EXTENSION_FUNCTION_POINTER (not emulated on Linux).
+ * Wine differences to keep honest), and SIO_GET_EXTENSION_FUNCTION_POINTER itself (the functions it
+ * hands out: extension-functions.ts).
  */
 import type { Observation, Scenario } from '../lib/types.js';
 import { expand, type CodeCase } from '../lib/cases.js';

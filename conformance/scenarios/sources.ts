@@ -33,5 +33,8 @@ export const SRC = {
   wsaioctlPage: 'WSAIoctl reference page (sdk-api nf-winsock2-wsaioctl), error table',
   ioctlsPage: 'Winsock IOCTLs page (win32 desktop-src/WinSock/winsock-ioctls.md)',
   recvfromPage: 'recvfrom reference page: WSAEFAULT when fromlen is too small for the source address',
+  wsaSocket: `${SOCK_C} test_WSASocket (raw sockets: created by an administrator, else WSAEACCES)`,
+  rawSockets: 'TCP/IP raw sockets page (win32 desktop-src/WinSock/tcp-ip-raw-sockets-2.md)',
+  rcvall: 'SIO_RCVALL reference page (win32 desktop-src/WinSock/sio-rcvall.md)',
   sioPage: (name: string) => `${name} reference page (win32 desktop-src/WinSock/${name.toLowerCase().replaceAll('_', '-')}.md)`,
 } as const;

@@ -1,5 +1,5 @@
 /**
- * The address-family options, the same in every command that takes one (`addresses`, `watch`):
+ * The address-family options, the same in every command that takes one (`addresses`, `watch`, `capture`):
  * `--family 4|6` (or `ipv4` / `ipv6`), `-4` / `--ipv4`, `-6` / `--ipv6`; giving both families is
  * a usage error.
  */

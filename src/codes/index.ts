@@ -29,7 +29,12 @@ export {
   supportOf,
   supportTable,
   namesWithLinuxSupport,
+  namesHandledOnLinux,
+  isHandled,
+  linuxSupportCounts,
+  SUPPORT_STATUSES,
   type CodeSupport,
+  type SupportStatus,
   type LinuxSupport,
   type WindowsSupport,
 } from './support.js';

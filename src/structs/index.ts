@@ -5,3 +5,5 @@ export * from './guid.js';
 export * from './socket-address-list.js';
 export * from './tcp-info.js';
 export * from './interface-info.js';
+export * from './multicast-filter.js';
+export * from './port-reservation.js';

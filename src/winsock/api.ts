@@ -472,10 +472,86 @@ export interface WinsockDataPath {
 }
 
 /**
+ * The extension functions SIO_GET_EXTENSION_FUNCTION_POINTER hands out (mswsock.h), also exported
+ * by name (as mswsock.dll exports AcceptEx and GetAcceptExSockaddrs). Their pointers become these
+ * functions through the `LPFN_*` casts (winsock/index.ts); the table of them is
+ * winsock/extension-functions.ts. Each is overlapped-only in the Windows sense: the result comes
+ * through the WSAOVERLAPPED's event, the completion port of the socket named first, or
+ * WSAGetOverlappedResult. BOOL results are JS booleans; FALSE sets the last error
+ * (WSA_IO_PENDING = ERROR_IO_PENDING = 997 for a started operation).
+ */
+export interface WinsockExtensions {
+  /**
+   * `BOOL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer, DWORD dwReceiveDataLength, DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped)`
+   *
+   * Accepts the next connection of the listening socket into `sAcceptSocket` (a fresh, unbound TCP
+   * socket of the same family), then, when `dwReceiveDataLength` is not 0, waits for the first
+   * data and puts it at the start of `lpOutputBuffer`; the local and remote addresses follow, in
+   * areas of `dwLocalAddressLength` and `dwRemoteAddressLength` bytes (at least 16 more than the
+   * address: read them with GetAcceptExSockaddrs). Returns FALSE with ERROR_IO_PENDING and
+   * completes later on the listener (its event, its completion port and key); a peer that closes
+   * before sending completes it with 0 bytes. `lpOutputBuffer` is written at completion: keep it.
+   * Then `setsockopt(sAcceptSocket, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, listenerAs8Bytes, 8)`.
+   *
+   * Errors (FALSE, `Internal` = STATUS_PENDING when an OVERLAPPED was given): ERROR_INVALID_PARAMETER
+   * (no OVERLAPPED), WSAENOTSOCK, WSAEINVAL (listener not listening; accept socket bound,
+   * connected, not TCP, or already in a pending AcceptEx), WSAEFAULT (no remote area, a buffer
+   * shorter than the three lengths). At completion: STATUS_BUFFER_TOO_SMALL
+   * (ERROR_INSUFFICIENT_BUFFER; the connection stays queued) for an address area too small,
+   * ERROR_OPERATION_ABORTED when the listener or the accept socket is closed meanwhile.
+   *
+   * Linux: the connection's fd is moved under the accept socket's handle; see
+   * [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
+  AcceptEx(sListenSocket: SOCKET, sAcceptSocket: SOCKET, lpOutputBuffer: Uint8Array | null, dwReceiveDataLength: number,
+    dwLocalAddressLength: number, dwRemoteAddressLength: number, lpdwBytesReceived: Ref<number> | null,
+    lpOverlapped: WSAOVERLAPPED | null): boolean;
+  /**
+   * `void GetAcceptExSockaddrs(PVOID lpOutputBuffer, DWORD dwReceiveDataLength, DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength, sockaddr **LocalSockaddr, LPINT LocalSockaddrLength, sockaddr **RemoteSockaddr, LPINT RemoteSockaddrLength)`
+   *
+   * Finds the two addresses an AcceptEx wrote into its output buffer (pass the same three lengths).
+   * Each `...Sockaddr` Ref gets a view of `lpOutputBuffer` holding the sockaddr (as C gets a
+   * pointer into the buffer), each `...Length` Ref its size. A local length of 0 leaves the local
+   * pair untouched. Returns nothing; arguments C could not pass (a buffer shorter than the lengths,
+   * Refs that cannot be written) change nothing and set WSAEFAULT.
+   */
+  GetAcceptExSockaddrs(lpOutputBuffer: Uint8Array | null, dwReceiveDataLength: number, dwLocalAddressLength: number,
+    dwRemoteAddressLength: number, LocalSockaddr: Ref<Uint8Array | null> | null, LocalSockaddrLength: Ref<number> | null,
+    RemoteSockaddr: Ref<Uint8Array | null> | null, RemoteSockaddrLength: Ref<number> | null): void;
+  /**
+   * `BOOL ConnectEx(SOCKET s, const sockaddr *name, int namelen, PVOID lpSendBuffer, DWORD dwSendDataLength, LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped)`
+   *
+   * Connects a bound TCP socket and then sends `lpSendBuffer` (optional). Returns FALSE with
+   * ERROR_IO_PENDING, even on loopback; completes with the bytes sent, or with
+   * STATUS_CONNECTION_REFUSED (ERROR_CONNECTION_REFUSED from the port, WSAECONNREFUSED from
+   * WSAGetOverlappedResult). Then `setsockopt(s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, null, 0)`.
+   * `lpdwBytesSent` may be null.
+   *
+   * Errors (FALSE, `Internal` = STATUS_PENDING): ERROR_INVALID_PARAMETER (no OVERLAPPED),
+   * WSAENOTSOCK, WSAEINVAL (not bound, listening, a connect in progress, the accept socket of a
+   * pending AcceptEx), WSAEISCONN, WSAEFAULT (`namelen` too small), WSAEAFNOSUPPORT.
+   */
+  ConnectEx(s: SOCKET, name: Uint8Array | null, namelen: number, lpSendBuffer: Uint8Array | null, dwSendDataLength: number,
+    lpdwBytesSent: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null): boolean;
+  /**
+   * `BOOL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags, DWORD dwReserved)`
+   *
+   * Closes the sending side of a connection (the peer reads end of file; the socket still
+   * receives). With TF_REUSE_SOCKET it also waits for the peer to close, then leaves the socket
+   * unconnected so AcceptEx or ConnectEx can use it again. With an OVERLAPPED: always FALSE with
+   * ERROR_IO_PENDING, then a completion of 0 bytes; without one: TRUE when done.
+   *
+   * Errors: WSAENOTSOCK, WSAENOTCONN, WSAEINVAL (flags other than 0 / TF_REUSE_SOCKET, `dwReserved`
+   * not 0).
+   */
+  DisconnectEx(s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, dwFlags: number, dwReserved: number): boolean;
+}
+
+/**
  * The whole contract: every backend implements every function (`winsock/index.ts` exports each
  * backend function behind the one argument guard, so no exception escapes it).
  */
-export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, WinsockMessages {
+export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockMessages {
   /** Which backend this is: the Linux emulation or the pass-through to ws2_32.dll. */
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 
@@ -530,7 +606,12 @@ export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, Winsock
    * or INVALID_SOCKET.
    *
    * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEAFNOSUPPORT, WSAEINPROGRESS, WSAEMFILE,
-   * WSAEINVAL, WSAENOBUFS, WSAEPROTONOSUPPORT, WSAEPROTOTYPE, WSAESOCKTNOSUPPORT.
+   * WSAEINVAL, WSAENOBUFS, WSAEPROTONOSUPPORT, WSAEPROTOTYPE, WSAESOCKTNOSUPPORT, and WSAEACCES for
+   * a SOCK_RAW socket without administrator rights (Linux: without CAP_NET_RAW).
+   *
+   * Linux: the SIO_RCVALL sockets (SOCK_RAW with IPPROTO_IP, or AF_INET6 with IPPROTO_IPV6) are
+   * backed by an IPPROTO_RAW socket; see
+   * [the README](../../README.md#where-the-linux-emulation-approximates-windows).
    */
   socket(af: number, type: number, protocol: number): SOCKET;
   /**

@@ -69,6 +69,8 @@ export const SO_TYPE = 0x1008;
 export const SO_RANDOMIZE_PORT = 0x3005;
 export const SO_PORT_SCALABILITY = 0x3006;
 export const SO_CONNECT_TIME = 0x700c;
+export const SO_UPDATE_ACCEPT_CONTEXT = 0x700b;
+export const SO_UPDATE_CONNECT_CONTEXT = 0x7010;
 
 /** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). @group Socket options */
 export const TCP_NODELAY = 0x0001;
@@ -106,6 +108,7 @@ export const IP_PKTINFO = 19;
 export const IP_RECVTTL = 21;
 export const IP_RECVTOS = 40;
 export const IP_RECVERR = 75;
+export const IP_UNICAST_IF = 31;
 
 /** IPPROTO_IPV6 level options (ws2ipdef.h). @group Socket options */
 export const IPV6_HOPLIMIT = 21;
@@ -113,10 +116,22 @@ export const IPV6_DONTFRAG = 14;
 export const IPV6_PKTINFO = 19;
 export const IPV6_RECVTCLASS = 40;
 export const IPV6_UNICAST_HOPS = 4;
+export const IPV6_UNICAST_IF = 31;
 export const IPV6_MULTICAST_IF = 9;
 export const IPV6_MULTICAST_HOPS = 10;
 export const IPV6_MULTICAST_LOOP = 11;
 export const IPV6_V6ONLY = 27;
+export const IPV6_HDRINCL = 2;
+
+/**
+ * RCVALL_VALUE, the input of SIO_RCVALL (mstcpip.h): off; every packet the interface sees
+ * (promiscuous); socket level only (documented as having no effect); every packet the interface
+ * already accepts (no promiscuous mode). @group Control-code values
+ */
+export const RCVALL_OFF = 0;
+export const RCVALL_ON = 1;
+export const RCVALL_SOCKETLEVELONLY = 2;
+export const RCVALL_IPLEVEL = 3;
 
 /** Flags of send / recv / WSASend / WSARecv and their variants (winsock2.h). @group Message flags (MSG_*) */
 export const MSG_OOB = 0x1;
@@ -328,3 +343,16 @@ export function WSAGETSELECTEVENT(lParam: number): number {
 export function WSAGETSELECTERROR(lParam: number): number {
   return (Number(lParam) >>> 16) & 0xffff;
 }
+
+/**
+ * DisconnectEx / TransmitFile / TransmitPackets flags (mswsock.h). TF_REUSE_SOCKET is DisconnectEx's
+ * DE_REUSE_SOCKET too.
+ *
+ * @group Extension function flags
+ */
+export const TF_DISCONNECT = 0x01;
+export const TF_REUSE_SOCKET = 0x02;
+export const TF_WRITE_BEHIND = 0x04;
+export const TF_USE_DEFAULT_WORKER = 0x00;
+export const TF_USE_SYSTEM_THREAD = 0x10;
+export const TF_USE_KERNEL_APC = 0x20;

@@ -15,6 +15,7 @@ import { INVALID_SOCKET, SOCKET_ERROR, WAIT_FAILED, WSA_INVALID_EVENT, WSA_WAIT_
 import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_INVALID_WINDOW_HANDLE, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
 import * as linux from '../backend/linux/index.js';
 import * as windows from '../backend/windows/index.js';
+import { extensionBySurface, pointerValue, type ExtensionFunction, type ExtensionName } from './extension-functions.js';
 
 // Chosen synchronously (a top-level await would make `require('wsaioctl')` fail with
 // ERR_REQUIRE_ASYNC_MODULE): both backends are imported, and each binds its native library only on
@@ -132,6 +133,10 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   GetMessageWAsync: { failure: -1, error: PARAM, async: true },
   TranslateMessage: { failure: false, error: PARAM },
   DispatchMessageW: { failure: 0, error: PARAM },
+  AcceptEx: { failure: false, error: WSAEFAULT },
+  GetAcceptExSockaddrs: { failure: undefined, error: WSAEFAULT },
+  ConnectEx: { failure: false, error: WSAEFAULT },
+  DisconnectEx: { failure: false, error: WSAEFAULT },
 };
 
 /** The backend's own setter (both last-error setters write the one slot, as on Windows). */
@@ -234,6 +239,62 @@ export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 /** @function */ export const SetFileCompletionNotificationModes = guarded('SetFileCompletionNotificationModes');
 export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 
+// The extension functions (`WinsockExtensions` in api.ts), by name, and the casts that turn the
+// pointer SIO_GET_EXTENSION_FUNCTION_POINTER wrote into them (one export line per function).
+/** @function */ export const AcceptEx = guarded('AcceptEx');
+/** @function */ export const GetAcceptExSockaddrs = guarded('GetAcceptExSockaddrs');
+/** @function */ export const ConnectEx = guarded('ConnectEx');
+/** @function */ export const DisconnectEx = guarded('DisconnectEx');
+
+const named: { readonly [K in ExtensionName]: WinsockCore[K] } = { AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx };
+const resolveExtension = BACKEND === 'windows' ? windows.resolveExtension : linux.resolveExtension;
+
+/**
+ * The cast of a typedef: `ptr` (a bigint, or a Uint8Array whose first 8 bytes SIO_GET_EXTENSION_FUNCTION_POINTER
+ * wrote) as the function it points to. On Linux that is the surface function itself; on Windows a
+ * function calling the real pointer through koffi. Not such a pointer (another function's, any
+ * other value): TypeError, where C would crash at the call.
+ */
+function cast<K extends ExtensionName>(name: K): (ptr: Uint8Array | bigint) => WinsockCore[K] {
+  const row = extensionBySurface(name) as ExtensionFunction & { surface: K };
+  return (ptr): WinsockCore[K] => {
+    const resolved = resolveExtension(row, pointerValue(ptr, row.typedef)) as WinsockCore[K] | null;
+    if (resolved === null) throw new TypeError(`${row.typedef}: not a pointer to ${name}`);
+    if (resolved === impl[name]) return named[name] as unknown as WinsockCore[K];
+    const failure = SURFACE[name] as Failure<(...args: never[]) => unknown>;
+    return guard(resolved as WinsockCore[K], failure.failure as ReturnType<WinsockCore[K]>, failure.error, name);
+  };
+}
+
+/**
+ * `LPFN_ACCEPTEX`: the pointer WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_ACCEPTEX) wrote,
+ * as the AcceptEx it points to (see `WinsockExtensions.AcceptEx`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_ACCEPTEX = cast('AcceptEx');
+/**
+ * `LPFN_GETACCEPTEXSOCKADDRS`: the WSAID_GETACCEPTEXSOCKADDRS pointer as GetAcceptExSockaddrs
+ * (see `WinsockExtensions.GetAcceptExSockaddrs`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_GETACCEPTEXSOCKADDRS = cast('GetAcceptExSockaddrs');
+/**
+ * `LPFN_CONNECTEX`: the WSAID_CONNECTEX pointer as ConnectEx (see `WinsockExtensions.ConnectEx`).
+ * Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_CONNECTEX = cast('ConnectEx');
+/**
+ * `LPFN_DISCONNECTEX`: the WSAID_DISCONNECTEX pointer as DisconnectEx (see
+ * `WinsockExtensions.DisconnectEx`). Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_DISCONNECTEX = cast('DisconnectEx');
+
 // WSAAsyncSelect, windows and the message queue, and the kernel32 / user32 waits (`WinsockMessages`
 // in api.ts).
 /** @function */ export const WSAAsyncSelect = guarded('WSAAsyncSelect');
@@ -259,7 +320,8 @@ export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 export { bufferAddress } from './address.js';
 export * from './constants.js';
 export * from './types.js';
-export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockMessages } from './api.js';
+export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockMessages } from './api.js';
+export { EXTENSION_FUNCTIONS, type ExtensionFunction, type ExtensionName } from './extension-functions.js';
 export * from '../errors/index.js';
 export * from '../codes/index.js';
 export { sockaddr, parseSockaddr, type SockaddrInfo } from '../structs/sockaddr.js';

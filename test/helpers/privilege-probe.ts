@@ -45,6 +45,9 @@ const result = {
   rawIcmpOverlapped: open(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_ICMP, true),
   rawIpprotoRaw: open(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_RAW),
   rawUdp: open(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_UDP),
+  // The SIO_RCVALL sockets (a protocol-0 raw socket, and its IPv6 form).
+  rawIp: open(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP),
+  rawIpv6: open(ws.AF_INET6, ws.SOCK_RAW, ws.IPPROTO_IPV6),
   rawIcmp6: open(ws.AF_INET6, ws.SOCK_RAW, ws.IPPROTO_ICMPV6),
   udp: open(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP),
   priorityHints: priorityHints(),

@@ -16,6 +16,7 @@ import { adoptNodeHandle } from './sockets/borrowed.js';
 import { queryDefaultGateway } from './sockets/default-gateway.js';
 import { queryInterfaceIndex } from './sockets/interface-index.js';
 import { dataPath } from './sockets/data-path/index.js';
+import { extensionFunctions, resolveExtensionWith } from './sockets/extension/index.js';
 import { closeAllSockets } from './sockets/lifecycle.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctl/ioctlsocket.js';
@@ -99,7 +100,11 @@ export const backend: WinsockCore = {
   TranslateMessage: win32.TranslateMessage,
   DispatchMessageW: win32.DispatchMessageW,
   ...dataPath,
+  ...extensionFunctions,
 };
+
+/** What an `LPFN_*` cast's pointer stands for here (winsock/index.ts). */
+export const resolveExtension = resolveExtensionWith(backend);
 
 /**
  * The thread is ending (a Worker returning or calling process.exit, or the process exiting): its

@@ -17,6 +17,7 @@ import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, re
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
 import { messageFunctions } from './messages.js';
+import { extensionFunctions, resolveExtension } from './extension-functions.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
 
@@ -189,7 +190,11 @@ export const backend: WinsockCore = {
   ...overlappedFunctions,
   ...dataPathFunctions,
   ...messageFunctions,
+  ...extensionFunctions,
 };
+
+/** What an `LPFN_*` cast's pointer stands for here: the real pointer, called through koffi (winsock/index.ts). */
+export { resolveExtension };
 
 /** Makes ws2_32.dll this thread's Winsock (its DLLs are bound at import on win32, ws2_32.ts). Called once, by winsock/index.ts on win32. */
 export function activate(): WinsockCore {

@@ -56,7 +56,7 @@ function codeSection(d: DecodedControlCode): string[] {
 function supportText(record: CodeRecord): [string, string] {
   const support = supportOf(record.name);
   if (!support) return ['unknown', 'unknown'];
-  return [`${support.linux}: ${support.note}`, support.windows];
+  return [`${support.linux}: ${support.note}`, support.source ? `${support.windows}: ${support.source}` : support.windows];
 }
 
 function recordSection(record: CodeRecord): string[] {

@@ -9,6 +9,7 @@ import { interfacesCommand } from './interfaces.js';
 import { addressesCommand } from './addresses.js';
 import { routeCommand } from './route.js';
 import { watchCommand } from './watch.js';
+import { captureCommand } from './capture.js';
 
 export const commands: CliCommand[] = [
   decodeCommand,
@@ -20,4 +21,5 @@ export const commands: CliCommand[] = [
   addressesCommand,
   routeCommand,
   watchCommand,
+  captureCommand,
 ];

@@ -1,6 +1,6 @@
 /** `wsaioctl report`: every implemented control code exercised on real sockets of this host. */
 import * as ws from '../../winsock/index.js';
-import { codeByName, supportOf } from '../../codes/index.js';
+import { codeByName, isHandled, supportOf } from '../../codes/index.js';
 import { errorName } from '../../errors/index.js';
 import { EXIT_FAILED, EXIT_OK, table, type CliCommand } from '../command.js';
 import { probes, type Probe } from '../report/probes.js';
@@ -35,7 +35,7 @@ function runProbe(probe: Probe, sockets: ReportSockets): ReportRow {
   }
   const error = ws.WSAGetLastError();
   const expected = probe.expectError === error;
-  const note = expected ? 'expected here' : supportOf(probe.code)?.linux === 'implemented' || ws.backendName !== 'linux-emulation' ? '' : 'not implemented on this backend';
+  const note = expected ? 'expected here' : isHandled(supportOf(probe.code)?.linux ?? 'not-implemented') || ws.backendName !== 'linux-emulation' ? '' : 'not implemented on this backend';
   return { ...base, result: 'error', error: errorName(error), bytesReturned: bytes.value, answer: note, asExpected: expected };
 }
 

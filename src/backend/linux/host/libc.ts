@@ -51,9 +51,12 @@ export const epoll_wait = libc.func('int epoll_wait(int epfd, uint8_t *events, i
 export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (initval: number, flags: number) => number;
 export const write = libc.func('intptr_t write(int fd, const uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;
 export const read = libc.func('intptr_t read(int fd, uint8_t *buf, size_t len)') as (fd: number, buf: Uint8Array, len: number) => number;
+/** dup3: moves a file under another fd number (AcceptEx's accept into an existing socket). */
+export const dup3 = libc.func('int dup3(int oldfd, int newfd, int flags)') as (oldfd: number, newfd: number, flags: number) => number;
 export const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)') as (fd: number, cmd: number, arg: number) => number;
 export const if_nametoindex = libc.func('unsigned int if_nametoindex(const char *name)') as (name: string) => number;
 export const getpid = libc.func('int getpid()') as () => number;
+export const sched_getcpu = libc.func('int sched_getcpu()') as () => number;
 
 // ---- the calls made on every control code, with native addresses -------------------------------
 // koffi converts a call whose arguments are all integers on its fast path: no buffer lookup per

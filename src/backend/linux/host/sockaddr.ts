@@ -11,6 +11,18 @@ import { L } from './libc.js';
 /** sizeof(struct sockaddr_storage) on Linux: room for any address getsockname / recvfrom returns. */
 export const LINUX_SOCKADDR_MAX = 128;
 
+/**
+ * Windows' SOCKADDR_UN (afunix.h): ADDRESS_FAMILY sun_family (AF_UNIX = 1) and char sun_path[108],
+ * 110 bytes; Linux's sockaddr_un has the same layout and family number.
+ */
+export const SOCKADDR_UN_SIZE = 110;
+const WINDOWS_AF_UNIX = 1;
+
+/** The size of a Windows name of a socket of this Windows family (IP sockaddrs, SOCKADDR_UN). */
+export function socketNameSize(windowsFamilyValue: number): number {
+  return windowsFamilyValue === WINDOWS_AF_UNIX ? SOCKADDR_UN_SIZE : sockaddrSize(windowsFamilyValue);
+}
+
 export function linuxFamily(windowsFamily: number): number {
   return windowsFamily === AF_INET ? L.AF_INET : windowsFamily === AF_INET6 ? L.AF_INET6 : -1;
 }
@@ -27,6 +39,11 @@ export function windowsFamily(linuxFamilyValue: number): number {
 export function toLinuxSockaddr(name: Uint8Array | null, namelen: number, expectFamily?: number): { addr: Uint8Array; len: number } | number {
   if (name === null || !Number.isInteger(namelen) || namelen < 2 || namelen > name.length) return WSAEFAULT;
   const family = name[0]! | (name[1]! << 8);
+  if (family === WINDOWS_AF_UNIX && expectFamily === WINDOWS_AF_UNIX) {
+    // A path (or Linux's abstract name) of up to 108 bytes; the family number is the same.
+    const len = Math.min(namelen, SOCKADDR_UN_SIZE);
+    return { addr: name.slice(0, len), len };
+  }
   const need = sockaddrSize(family);
   if (need === 0) return WSAEAFNOSUPPORT;
   if (namelen < need) return WSAEFAULT;
@@ -45,8 +62,10 @@ export function toLinuxSockaddr(name: Uint8Array | null, namelen: number, expect
  */
 export function writeWindowsSockaddr(linuxAddr: Uint8Array, out: Uint8Array, outLen: number): number {
   const family = windowsFamily(linuxAddr[0]! | (linuxAddr[1]! << 8));
-  const size = sockaddrSize(family);
+  const size = socketNameSize(family);
   if (size === 0 || outLen < size || out.length < size) return WSAEFAULT;
+  // An unnamed AF_UNIX peer is its family alone: the rest of the SOCKADDR_UN reads as zeros.
+  if (family === WINDOWS_AF_UNIX) out.fill(0, 0, size);
   out.set(linuxAddr.subarray(0, size));
   out[0] = family & 0xff;
   out[1] = family >> 8;

@@ -25,6 +25,13 @@ import { routingInterfaceQuery } from './handlers/routing-interface-query.js';
 import { addressListChange } from './handlers/address-list-change.js';
 import { routingInterfaceChange } from './handlers/routing-interface-change.js';
 import { idealSendBacklogChange } from './handlers/ideal-send-backlog-change.js';
+import { extensionFunctionPointer } from './handlers/extension-function-pointer.js';
+import { queryRssProcessorInfo, queryRssScalabilityInfo } from './handlers/rss.js';
+import { acquirePortReservation, associatePortReservation, releasePortReservation } from './handlers/port-reservation.js';
+import { tcpInitialRto } from './handlers/tcp-initial-rto.js';
+import { afUnixGetPeerPid } from './handlers/af-unix-peer-pid.js';
+import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
+import { rcvall, rcvallIgmpMulticast, rcvallMulticast } from './handlers/rcvall.js';
 
 const handlers: IoctlHandler[] = [
   addressListChange,
@@ -54,6 +61,21 @@ const handlers: IoctlHandler[] = [
   addressListQuery,
   getBroadcastAddress,
   routingInterfaceQuery,
+  extensionFunctionPointer,
+  getMulticastFilter,
+  setMulticastFilter,
+  getMsFilter,
+  setMsFilter,
+  queryRssProcessorInfo,
+  queryRssScalabilityInfo,
+  acquirePortReservation,
+  releasePortReservation,
+  associatePortReservation,
+  tcpInitialRto,
+  afUnixGetPeerPid,
+  rcvall,
+  rcvallMulticast,
+  rcvallIgmpMulticast,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

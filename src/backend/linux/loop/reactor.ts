@@ -15,6 +15,12 @@ export interface KernelSource {
   events(): number;
   /** Called with the revents poll() reported (never 0). */
   ready(revents: number): void;
+  /**
+   * When it is the only source of a wait: block on it alone, up to `timeoutMs` (-1 forever), and
+   * dispatch what it reports, in one system call instead of poll() and then its own read. False
+   * when it cannot now (the wait then polls as usual).
+   */
+  waitAlone?(timeoutMs: number): boolean;
 }
 
 const sources = new Set<KernelSource>();
@@ -80,9 +86,14 @@ export function pollSet(extra: ExtraFd | null = null): { buffer: Uint8Array; lis
  * caller's loop recomputes its time left).
  */
 export function pollOnce(timeoutMs: number, extra: ExtraFd | null = null): number {
+  const timeout = timeoutMs < 0 ? -1 : Math.min(Math.ceil(timeoutMs), 0x7fffffff);
+  // The common wait of a server: socket readiness alone (one epoll_wait).
+  if (extra === null && sources.size === 1) {
+    const only: KernelSource = sources.values().next().value!;
+    if (only.waitAlone && only.events() && only.fd() >= 0 && only.waitAlone(timeout)) return 0;
+  }
   const { buffer, list, count } = pollSet(extra);
   const view = new DataView(buffer.buffer);
-  const timeout = timeoutMs < 0 ? -1 : Math.min(Math.ceil(timeoutMs), 0x7fffffff);
   const n = libc.poll(buffer, count, timeout);
   // 0: time-out. < 0: EINTR, or poll() itself failed; either way the caller's loop recomputes
   // its time left, so nothing spins.

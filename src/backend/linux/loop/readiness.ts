@@ -111,12 +111,20 @@ export function rearm(fd: number): void {
 
 /** Take every queued edge and dispatch it (`io` subscribers first, then `observe`). */
 export function drainReadiness(): void {
-  if (draining || epfd < 0) return;
+  drain(0);
+}
+
+/**
+ * drainReadiness, waiting up to `timeoutMs` (-1: forever) for a first edge: the reactor's wait
+ * when readiness is its only source. False when a drain is already under way.
+ */
+function drain(timeoutMs: number): boolean {
+  if (draining || epfd < 0) return false;
   draining = true;
   try {
     let count = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const n = libc.epoll_wait(epfd, batch, BATCH, 0);
+      const n = libc.epoll_wait(epfd, batch, BATCH, round === 0 ? timeoutMs : 0);
       for (let i = 0; i < n; i++) {
         const at = i * EVENT_SIZE;
         // `data` holds the fd (written below as a 64-bit value): its low half is the number.
@@ -130,6 +138,7 @@ export function drainReadiness(): void {
   } finally {
     draining = false;
   }
+  return true;
 }
 
 function dispatch(fd: number, events: number, phase: ReadinessPhase): void {
@@ -177,7 +186,7 @@ function epollFd(): number {
   if (epfd >= 0) return epfd;
   epfd = noteOpened(libc.epoll_create1(L.EPOLL_CLOEXEC));
   if (epfd < 0) return -1;
-  removeSource = addSource({ fd: () => epfd, events: () => L.POLLIN, ready: drainReadiness });
+  removeSource = addSource({ fd: () => epfd, events: () => L.POLLIN, ready: drainReadiness, waitAlone: drain });
   return epfd;
 }
 

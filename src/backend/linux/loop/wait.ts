@@ -67,13 +67,24 @@ export function step<T>(spec: WaitSpec<T>, deadline: number, fdEvents = 0): T | 
 export function waitSync<T>(spec: WaitSpec<T>): T {
   const deadline = deadlineOf(spec.timeoutMs);
   const fd = spec.fd ?? null;
-  // What the kernel already has (a notification that arrived while nobody waited) counts first.
-  let fdEvents = pollOnce(0, fd);
+  // Already satisfied (a queued packet, a signalled event): no system call at all.
+  runDeferred();
+  const early = spec.ready(0);
+  if (early !== undefined) return early;
+  // Else what the kernel already has (a notification that arrived while nobody waited) counts
+  // before alerts and the time-out: the first poll blocks only when there is nothing else to do.
+  const mayBlock = !(spec.alerts && spec.alerts.queue.pending());
+  let fdEvents = pollOnce(mayBlock ? timeLeft(deadline) : 0, fd);
   for (;;) {
     const result = step(spec, deadline, fdEvents);
     if (result !== undefined) return result;
-    fdEvents = pollOnce(deadline === Infinity ? -1 : Math.max(0, deadline - Date.now()), fd);
+    fdEvents = pollOnce(timeLeft(deadline), fd);
   }
+}
+
+/** pollOnce's time-out for a deadline: -1 forever, else the milliseconds left (0 when past). */
+function timeLeft(deadline: number): number {
+  return deadline === Infinity ? -1 : Math.max(0, deadline - Date.now());
 }
 
 /**

@@ -17,6 +17,7 @@ import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
 import { LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
+import { capturedSource } from './capture.js';
 
 /** Charged per queued datagram on top of its payload (roughly the kernel's own bookkeeping share). */
 const PER_DATAGRAM_OVERHEAD = 256;
@@ -106,7 +107,7 @@ export interface DrainResult {
  */
 export function drainDatagrams(sock: LinuxSocket, isStale: (errno: number) => boolean): DrainResult {
   if (sock.borrowed) return { limited: false };
-  const fd = sock.fd;
+  const fd = sock.receiveFd;
   let queue = queues.get(sock);
   if (!queue) queues.set(sock, (queue = new DatagramQueue()));
   const limit = receiveBufferLimit(fd);
@@ -133,7 +134,10 @@ export function drainDatagrams(sock: LinuxSocket, isStale: (errno: number) => bo
       queue.push({ errno });
       return { limited: false };
     }
-    queue.push({ data: n === size ? data : data.subarray(0, Math.min(n, size)), from: peer.slice(0, Math.min(peerLen[0]!, peer.length)) });
+    const kept = n === size ? data : data.subarray(0, Math.min(n, size));
+    // A capture's packets come from a packet socket: their source is the IP header's.
+    const from = sock.capture !== null ? capturedSource(sock, kept) : peer.slice(0, Math.min(peerLen[0]!, peer.length));
+    queue.push({ data: kept, from });
   }
 }
 

@@ -5,13 +5,16 @@
  */
 import { closeOwnedFd } from '../host/thread-fds.js';
 import { allHandles, register, unregister } from '../win32/handles.js';
-import { abortOnClose, pendingOn } from '../win32/operations.js';
-import { forgetSocket, inheritSelection } from '../win32/event-select.js';
+import { abortOnClose, cancel, pendingOn } from '../win32/operations.js';
+import { forgetSocket, inheritSelection, selectionFdChanged } from '../win32/event-select.js';
+import { forgetQueues, pendingFdChanged } from './data-path/pending.js';
+import { stopCapture } from './capture.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
 import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults } from './keepalive-defaults.js';
 import { applyWindowsOptionDefaults } from './option-defaults.js';
+import { socketClosing as releasePortReservations } from './port-reservations.js';
 
 /** socket() / WSASocketW made `fd` (already non-blocking): register it with Windows' defaults. */
 export function socketMade(fd: number, af: number, type: number, protocol: number, overlapped: boolean): LinuxSocket {
@@ -26,6 +29,30 @@ export function socketMade(fd: number, af: number, type: number, protocol: numbe
 /** accept() on `listener` gave `fd`: the new socket takes the listener's properties, as on Windows. */
 export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
   const child = register(new LinuxSocket(fd, listener.af, listener.type, listener.protocol, listener.overlapped));
+  noteTcpSocketCreated(child);
+  inheritFromListener(listener, child);
+  return child;
+}
+
+/**
+ * AcceptEx moved a connection of `listener` under `acceptor` (sockets/extension/accept-ex.ts): it
+ * is a new connection on an old handle. The listener's properties come with SO_UPDATE_ACCEPT_CONTEXT
+ * (inheritFromListener), as on Windows.
+ */
+export function socketAcceptedInto(listener: LinuxSocket, acceptor: LinuxSocket, peer: Uint8Array): void {
+  acceptor.acceptedFrom = listener;
+  acceptor.peerName = peer;
+  acceptor.reused = false;
+  acceptor.receiveShutdown = false;
+  acceptor.sendShutdown = false;
+  acceptor.connectionReset = false;
+  acceptor.resetAfterFin = false;
+  noteTcpSocketCreated(acceptor);
+  noteTcpConnected(acceptor);
+}
+
+/** What an accepted socket takes over from its listener (accept(), SO_UPDATE_ACCEPT_CONTEXT). */
+export function inheritFromListener(listener: LinuxSocket, child: LinuxSocket): void {
   child.nonBlocking = listener.nonBlocking;
   child.receiveTimeoutMs = listener.receiveTimeoutMs;
   child.sendTimeoutMs = listener.sendTimeoutMs;
@@ -33,10 +60,8 @@ export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
     const value = listener.optionMirrors.get(name);
     if (value !== undefined) child.optionMirrors.set(name, value);
   }
-  noteTcpSocketCreated(child);
   inheritKeepAliveDefaults(listener, child);
   inheritSelection(listener, child);
-  return child;
 }
 
 /**
@@ -53,18 +78,33 @@ export function socketConnected(sock: LinuxSocket): void {
 }
 
 /**
+ * A SIO_RCVALL capture started or stopped, so receives come from another fd
+ * (`LinuxSocket.receiveFd`): pending receives and the event selection wait on the new one.
+ */
+export function socketReceiveSwitched(sock: LinuxSocket): void {
+  pendingFdChanged(sock);
+  selectionFdChanged(sock);
+}
+
+/**
  * closesocket, WSACleanup, thread exit, or a borrowed socket whose owner closed it: each pending
  * operation completes once (cancelled, or aborted for a data transfer), requests and selections are dropped, the handle goes.
  */
 export function closeSocket(sock: LinuxSocket): void {
   if (sock.closed) return;
   for (const op of pendingOn(sock)) abortOnClose(op);
+  // The accept socket of a pending AcceptEx: the listener's operation ends cancelled (Wine's test_AcceptEx).
+  if (sock.acceptInto) cancel(sock.acceptInto);
   for (const drop of [...sock.notificationRequests.values()]) drop();
+  forgetQueues(sock);
   forgetSocket(sock);
+  const afterClose = releasePortReservations(sock);
   sock.closed = true;
+  stopCapture(sock);
   unregister(sock.handle);
   // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).
   if (!sock.borrowed) closeOwnedFd(sock.fd);
+  afterClose();
 }
 
 /** Every socket of this thread (the last WSACleanup, thread exit). */

@@ -12,7 +12,8 @@ import { L, E } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from '../win32/last-error.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
-import { TCP_STATE, isBound, isUnboundName, pendingSocketError, tcpState } from '../host/socket-facts.js';
+import { TCP_STATE, isBound, isUnboundName, pendingSocketError, setKernelInt, tcpState } from '../host/socket-facts.js';
+import { receiveCaptured } from './capture.js';
 import { isStarted } from '../win32/startup.js';
 import { threadAlerts } from '../win32/apc.js';
 import { reenable, reenableAfterFault } from '../win32/event-select.js';
@@ -24,8 +25,8 @@ import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { readLinuxTcpInfo } from './tcp-info.js';
 import { forgetIcmpErrorInfo, noteIcmpErrors } from './icmp-error-info.js';
-import { linuxFamily, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
-import { sockaddrSize } from '../../../structs/sockaddr.js';
+import { bindFromReservation } from './port-reservations.js';
+import { linuxFamily, socketNameSize, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
@@ -43,7 +44,20 @@ function resolveTypeAndProtocol(type: number, protocol: number): { type: number;
   }
   if (type === C.SOCK_STREAM) return protocol === 0 || protocol === C.IPPROTO_TCP ? { type, protocol: C.IPPROTO_TCP } : null;
   if (type === C.SOCK_DGRAM) return protocol === 0 || protocol === C.IPPROTO_UDP ? { type, protocol: C.IPPROTO_UDP } : null;
-  return { type, protocol };
+  return protocol >= 0 && protocol <= 255 ? { type, protocol } : null;
+}
+
+/**
+ * The host protocol behind a raw socket. Windows' capture sockets (AF_INET / IPPROTO_IP, AF_INET6 /
+ * IPPROTO_IPV6 for SIO_RCVALL; any raw protocol 0) have no Linux twin: Linux refuses protocol 0
+ * (EPROTONOSUPPORT), and an AF_INET6 protocol-41 socket would receive IPv6-in-IPv6 packets. They
+ * are backed by a send-only IPPROTO_RAW socket, which receives nothing until SIO_RCVALL swaps in
+ * its packet socket (sockets/capture.ts), and whose CAP_NET_RAW check is Windows' administrator
+ * check (EPERM: WSAEACCES).
+ */
+function hostRawProtocol(af: number, protocol: number): number {
+  if (protocol === 0 || (af === C.AF_INET6 && protocol === C.IPPROTO_IPV6)) return L.IPPROTO_RAW;
+  return protocol;
 }
 
 export function WSASocketW(af: number, type: number, protocol: number, _info: null, _g: number, dwFlags: number): SOCKET {
@@ -54,19 +68,33 @@ export function WSASocketW(af: number, type: number, protocol: number, _info: nu
   // Windows' order of checks: AF_UNSPEC without a protocol, the type, the family, the protocol.
   if (af === C.AF_UNSPEC && protocol === 0) return fail(W.WSAEINVAL);
   if (type !== 0 && (linuxType(type) < 0 || type === C.SOCK_SEQPACKET)) return fail(W.WSAESOCKTNOSUPPORT);
-  if (af !== C.AF_INET && af !== C.AF_INET6 && af !== C.AF_UNSPEC) return fail(W.WSAEAFNOSUPPORT);
+  if (af !== C.AF_INET && af !== C.AF_INET6 && af !== C.AF_UNSPEC && af !== C.AF_UNIX) return fail(W.WSAEAFNOSUPPORT);
+  // AF_UNIX (Windows 10 1803+): stream sockets only, protocol 0 (Microsoft, "AF_UNIX comes to Windows").
+  if (af === C.AF_UNIX) return type === C.SOCK_STREAM ? (protocol === 0 ? makeSocket(af, type, 0, overlapped) : fail(W.WSAEPROTONOSUPPORT)) : fail(W.WSAESOCKTNOSUPPORT);
   const resolved = resolveTypeAndProtocol(type, protocol);
   if (!resolved) return fail(W.WSAEPROTONOSUPPORT);
   // AF_UNSPEC with a protocol gets the first matching provider: the IPv4 one.
   if (af === C.AF_UNSPEC) af = C.AF_INET;
   type = resolved.type;
   const proto = resolved.protocol;
+  return makeSocket(af, type, proto, overlapped);
+}
+
+/** The host socket for checked Windows arguments, registered; the SOCKET or the failure. */
+function makeSocket(af: number, type: number, proto: number, overlapped: boolean): SOCKET {
   const ltype = linuxType(type);
+  const lfamily = af === C.AF_UNIX ? L.AF_UNIX : linuxFamily(af);
   // IPPROTO_* numbers are the same on both systems (they come from the IP header).
-  const fd = noteOpened(libc.socket(linuxFamily(af), ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, type === C.SOCK_RAW ? proto : 0));
+  const hostProtocol = type === C.SOCK_RAW ? hostRawProtocol(af, proto) : 0;
+  const fd = noteOpened(libc.socket(lfamily, ltype | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, hostProtocol));
   if (fd < 0) {
     const errno = libc.errno();
     return fail(errno === E.EPERM || errno === E.EACCES ? W.WSAEACCES : wsaFromErrno(errno));
+  }
+  // IPPROTO_RAW implies IP_HDRINCL on Linux; Windows' raw sockets start without it (the stack
+  // builds the IP header until the caller sets IP_HDRINCL / IPV6_HDRINCL).
+  if (hostProtocol === L.IPPROTO_RAW && proto !== C.IPPROTO_RAW) {
+    setKernelInt(fd, af === C.AF_INET6 ? L.IPPROTO_IPV6 : L.IPPROTO_IP, af === C.AF_INET6 ? L.IPV6_HDRINCL : L.IP_HDRINCL, 0);
   }
   const sock = socketMade(fd, af, type, proto, overlapped);
   return ok(sock.handle);
@@ -89,6 +117,8 @@ export function bind(s: SOCKET, name: Uint8Array | null, namelen: number): numbe
   if (typeof sock === 'number') return fail(sock);
   const addr = toLinuxSockaddr(callerBuffer(name, namelen), namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
+  const reserved = bindFromReservation(sock, addr.addr, addr.len);
+  if (reserved !== null) return reserved === 0 ? ok(0) : fail(reserved);
   if (libc.bind(sock.fd, addr.addr, addr.len) < 0) {
     const errno = libc.errno();
     // Linux says EINVAL for a second bind; Windows says WSAEINVAL too.
@@ -113,7 +143,9 @@ export function listen(s: SOCKET, backlog: number): number {
  * closes this very socket ends the call with WSAEINTR (never a wait on a reused fd number).
  */
 export function waitIfBlocking(sock: LinuxSocket, events: number, timeoutMs: number): number {
-  const revents = waitForFd(sock.fd, events, timeoutMs, threadAlerts, () => sock.closed);
+  // A receive waits on the receive fd (a SIO_RCVALL capture's packet socket while one is on).
+  const fd = events === L.POLLOUT ? sock.fd : sock.receiveFd;
+  const revents = waitForFd(fd, events, timeoutMs, threadAlerts, () => sock.closed);
   if (sock.closed) return W.WSAEINTR;
   return revents !== 0 ? 0 : W.WSAETIMEDOUT;
 }
@@ -127,7 +159,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
   let out: { name: Uint8Array; size: number } | null = null;
   if (addr != null && addrlen != null) {
     const size = inOutLength(addrlen);
-    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(addr, size);
+    const name = size === null || size < socketNameSize(sock.af) ? null : callerBuffer(addr, size);
     if (name === null) return fail(W.WSAEFAULT);
     out = { name, size: size! };
   }
@@ -140,7 +172,7 @@ export function accept(s: SOCKET, addr: Uint8Array | null, addrlen: Ref<number> 
       child.peerName = peer.slice(0, peerLen[0]);
       if (out !== null) {
         writeWindowsSockaddr(peer, out.name, out.size);
-        addrlen!.value = sockaddrSize(sock.af);
+        addrlen!.value = socketNameSize(sock.af);
       }
       return ok(child.handle);
     }
@@ -162,6 +194,9 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   }
   const addr = toLinuxSockaddr(view, namelen, sock.af);
   if (typeof addr === 'number') return fail(addr);
+  // A ConnectEx in progress, or done without SO_UPDATE_CONNECT_CONTEXT: WSAEINVAL (Wine sock.c
+  // test_connecting_socket; test_connect, a todo_wine line there, for the second).
+  if (sock.connectEx === 'pending' || (sock.connectEx === 'connected' && !sock.connectContextUpdated)) return fail(W.WSAEINVAL);
   // Linux says EISCONN for a listening socket, and 0 for a connection a non-blocking connect()
   // completed; Windows says WSAEINVAL and WSAEISCONN.
   const state = sock.type === C.SOCK_STREAM ? tcpState(sock.fd) : null;
@@ -172,6 +207,7 @@ export function connect(s: SOCKET, name: Uint8Array | null, namelen: number): nu
   if (libc.connect(sock.fd, addr.addr, addr.len) === 0) return connectedOk(sock, addr);
   const errno = libc.errno();
   if (errno !== E.EINPROGRESS) return fail(errno === E.EAGAIN ? W.WSAEWOULDBLOCK : wsaFromErrno(errno));
+  sock.connectInProgress = true;
   if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
   const waited = waitIfBlocking(sock, L.POLLOUT, 0);
   if (waited) return fail(waited);
@@ -325,7 +361,9 @@ export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number,
     peerLen[0] = peer.length;
     // Datagrams FIONREAD already took out of the kernel come first (datagram-queue.ts).
     const queued = datagram ? receiveQueued(sock, data, len, lflags, peer, peerLen) : null;
-    const n = queued ?? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen);
+    const n = queued ?? (sock.capture !== null
+      ? receiveCaptured(sock, data, len, lflags, peer, peerLen)
+      : libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen));
     if (n >= 0) {
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
       if (n === 0 && !datagram && len > 0 && resetAfterEnd(sock)) return { error: W.WSAECONNABORTED };
@@ -341,9 +379,19 @@ export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number,
   }
 }
 
-/** Nothing can ever arrive on an unbound UDP socket: Windows says WSAEINVAL at once. */
-export function cannotReceive(sock: LinuxSocket): boolean {
-  return sock.type === C.SOCK_DGRAM && !isBound(sock.fd);
+/**
+ * Why a receive that found no data must fail rather than wait or pend, as a Winsock error (0: it
+ * may wait). One rule for recv, WSARecv and their kin: a stream socket still connecting is
+ * WSAENOTCONN (Wine sock.c test_connecting_socket); nothing can ever arrive on an unbound UDP
+ * socket, so Windows says WSAEINVAL at once.
+ */
+export function receiveRefusal(sock: LinuxSocket): number {
+  if (sock.connectInProgress) {
+    if (tcpState(sock.fd) === TCP_STATE.SYN_SENT) return W.WSAENOTCONN;
+    sock.connectInProgress = false;
+  }
+  if (sock.type === C.SOCK_DGRAM && !isBound(sock.fd)) return W.WSAEINVAL;
+  return 0;
 }
 
 function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Ref<number> | null): number {
@@ -364,7 +412,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   let source: { name: Uint8Array; size: number } | null = null;
   if (datagram && from != null) {
     const size = inOutLength(fromlen);
-    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(from, size);
+    const name = size === null || size < socketNameSize(sock.af) ? null : callerBuffer(from, size);
     if (name === null) return fail(W.WSAEFAULT);
     source = { name, size: size! };
   }
@@ -376,13 +424,13 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
       if ('error' in got) return fail(got.error);
       if (source !== null && peerLen[0]! > 0) {
         writeWindowsSockaddr(peer, source.name, source.size);
-        fromlen!.value = sockaddrSize(sock.af);
+        fromlen!.value = socketNameSize(sock.af);
       }
       if (datagram && got.bytes > len) return fail(W.WSAEMSGSIZE);
       return ok(got.bytes);
     }
-    if (sock.type === C.SOCK_STREAM && tcpState(sock.fd) === TCP_STATE.SYN_SENT) return fail(W.WSAENOTCONN);
-    if (cannotReceive(sock)) return fail(W.WSAEINVAL);
+    const refusal = receiveRefusal(sock);
+    if (refusal) return fail(refusal);
     if (sock.nonBlocking) return fail(W.WSAEWOULDBLOCK);
     const events = flags & C.MSG_OOB ? L.POLLPRI : L.POLLIN;
     const waited = waitIfBlocking(sock, events, sock.receiveTimeoutMs);
@@ -442,11 +490,13 @@ function nameCommon(s: SOCKET, name: Uint8Array | null, namelen: Ref<number> | n
   const out = name === null || size === null ? null : callerBuffer(name, Math.max(size, 0));
   if (out === null) return fail(W.WSAEFAULT);
   if (!peer && libc.getsockname(sock.fd, addr, len) < 0) return fail(wsaFromErrno(libc.errno()));
+  // Linux names a raw socket's protocol as its port; Windows says 0.
+  if (sock.type === C.SOCK_RAW) addr.fill(0, 2, 4);
   // An unbound socket has no name on Windows (Wine sock.c test_getsockname).
   if (!peer && isUnboundName(addr)) return fail(W.WSAEINVAL);
   const error = writeWindowsSockaddr(addr, out, size!);
   if (error) return fail(error);
-  namelen!.value = sockaddrSize(sock.af);
+  namelen!.value = socketNameSize(sock.af);
   return ok(0);
 }
 

@@ -12,7 +12,8 @@
  *   bytes; a shorter read fails with WSAEFAULT after zeroing optlen bytes. Other IP / TCP options
  *   need 4 bytes; a shorter read fails with WSAEFAULT and sets optlen to 0. optlen -1 on set is a
  *   huge length: SOL_SOCKET DWORD options read their DWORD, the rest fail with WSAENOBUFS.
- *   SO_LINGER reads back l_onoff as set (0x100 stays 0x100). IP_HDRINCL on TCP / UDP: WSAEINVAL.
+ *   SO_LINGER reads back l_onoff as set (0x100 stays 0x100). IP_HDRINCL on TCP / UDP: WSAEINVAL
+ *   (IPV6_HDRINCL likewise; both apply to raw sockets, which start with it off).
  *   SO_ERROR is settable and sticky.
  * - test_reuseaddr: SO_REUSEADDR and SO_EXCLUSIVEADDRUSE exclude each other (WSAEINVAL).
  * - test_extendedSocketOptions: SO_LINGER on UDP is WSAENOPROTOOPT; SO_DONTLINGER = !l_onoff.
@@ -20,7 +21,11 @@
  * Microsoft's "SOL_SOCKET / IPPROTO_TCP socket options" pages: SO_CONNECT_TIME (seconds
  * connected, 0xFFFFFFFF when not), TCP_MAXRT (seconds) / TCP_MAXRTMS (ms), TCP_FASTOPEN,
  * TCP_TIMESTAMPS, TCP_NOSYNRETRIES, TCP_FAIL_CONNECT_ON_ICMP_ERROR, TCP_ICMP_ERROR_INFO
- * (WSAGetIcmpErrorInfo: WSANO_DATA until an ICMP error arrives). Where Linux has no such
+ * (WSAGetIcmpErrorInfo: WSANO_DATA until an ICMP error arrives). The IPPROTO_IP / IPPROTO_IPV6
+ * pages: IP_UNICAST_IF (31) sets the interface of outgoing unicast IPv4 by its index in network
+ * byte order, IPV6_UNICAST_IF (31) by its index in host order; both read back in host order
+ * (shared spec remaining-codes.md #29; Linux's IP_UNICAST_IF / IPV6_UNICAST_IF both take and
+ * report network order, so the bytes are turned around where the two differ). Where Linux has no such
  * setting the value is kept by the emulation (README, "Where the Linux emulation approximates").
  */
 import * as W from '../../../errors/index.js';
@@ -37,6 +42,8 @@ import { establishmentOf, readLinuxTcpInfo } from './tcp-info.js';
 import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
 import { ICMP_ERROR_INFO_SIZE, readIcmpErrorInfo } from './icmp-error-info.js';
+import { updateAcceptContext } from './extension/accept-ex.js';
+import { updateConnectContext } from './extension/connect-ex.js';
 
 type Kind =
   | 'bool'          // BOOL (4 bytes), kernel int
@@ -56,7 +63,8 @@ type Kind =
   | 'failOnIcmp'    // TCP_FAIL_CONNECT_ON_ICMP_ERROR over IP_RECVERR / IPV6_RECVERR
   | 'icmpErrorInfo' // TCP_ICMP_ERROR_INFO: an ICMP_ERROR_INFO (icmp-error-info.ts)
   | 'dontFragment'  // IP_DONTFRAGMENT / IPV6_DONTFRAG
-  | 'rawOnly';      // IP_HDRINCL: a raw-socket option, WSAEINVAL elsewhere
+  | 'rawOnly'       // IP_HDRINCL: a raw-socket option, WSAEINVAL elsewhere
+  | 'unicastIf';    // IP_UNICAST_IF / IPV6_UNICAST_IF: the byte orders translated (see below)
 
 interface Option {
   linuxLevel: number;
@@ -131,6 +139,7 @@ const options = new Map<string, Option>([
   ip(C.IP_PKTINFO, { linuxName: L.IP_PKTINFO, kind: 'bool', types: DGRAM_OR_RAW }),
   ip(C.IP_RECVTTL, { linuxName: L.IP_RECVTTL, kind: 'bool', types: DGRAM_OR_RAW }),
   ip(C.IP_RECVTOS, { linuxName: L.IP_RECVTOS, kind: 'bool', types: DGRAM_OR_RAW }),
+  ip6(C.IPV6_HDRINCL, { linuxName: L.IPV6_HDRINCL, kind: 'rawOnly' }),
   ip6(C.IPV6_UNICAST_HOPS, { linuxName: L.IPV6_UNICAST_HOPS, kind: 'int', short: true, max: 255 }),
   ip6(C.IPV6_MULTICAST_HOPS, { linuxName: L.IPV6_MULTICAST_HOPS, kind: 'int', types: DGRAM_OR_RAW, short: true, max: 255 }),
   ip6(C.IPV6_MULTICAST_LOOP, { linuxName: L.IPV6_MULTICAST_LOOP, kind: 'bool', types: DGRAM_OR_RAW, short: true }),
@@ -139,7 +148,12 @@ const options = new Map<string, Option>([
   ip6(C.IPV6_PKTINFO, { linuxName: L.IPV6_RECVPKTINFO, kind: 'bool', types: DGRAM_OR_RAW }),
   ip6(C.IPV6_HOPLIMIT, { linuxName: L.IPV6_RECVHOPLIMIT, kind: 'bool', types: DGRAM_OR_RAW }),
   ip6(C.IPV6_RECVTCLASS, { linuxName: L.IPV6_RECVTCLASS, kind: 'bool', types: DGRAM_OR_RAW }),
+  ip(C.IP_UNICAST_IF, { linuxName: L.IP_UNICAST_IF, kind: 'unicastIf' }),
+  ip6(C.IPV6_UNICAST_IF, { linuxName: L.IPV6_UNICAST_IF, kind: 'unicastIf' }),
 ]);
+
+/** The 32-bit value with its bytes reversed (network <-> host order of an interface index). */
+const byteSwap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 
 function optionFor(sock: LinuxSocket, level: number, optname: number): Option | number {
   const option = options.get(key(level, optname));
@@ -229,6 +243,12 @@ function currentValue(sock: LinuxSocket, option: Option): number | { error: numb
       if (option.kind === 'maxRetransmitMs' || ms === -1) return ms;
       return Math.floor(ms / 1000);
     }
+    case 'unicastIf': {
+      // Linux reports the index in network order for both options; Windows in host order.
+      const raw = kernelInt(sock.fd, option.linuxLevel, option.linuxName);
+      if (raw === null) return { error: wsaFromErrno(libc.errno()) };
+      return byteSwap32(raw >>> 0);
+    }
     case 'dontFragment': {
       if (kept !== undefined) return kept;
       // Windows: TCP sends with DF set, datagram and raw sockets without (test_set_getsockopt).
@@ -297,6 +317,8 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   let data = optlen > 0 ? callerBuffer(optval, optlen) : null;
   if (optlen > 0 && data === null) return fail(W.WSAEFAULT);
   if (isV6OnlyOnUnboundIPv4(sock, level, optname)) return data === null ? fail(W.WSAEFAULT) : ok(0);
+  if (level === C.SOL_SOCKET && optname === C.SO_UPDATE_ACCEPT_CONTEXT) return result(updateAcceptContext(sock, data));
+  if (level === C.SOL_SOCKET && optname === C.SO_UPDATE_CONNECT_CONTEXT) return result(updateConnectContext(sock));
   const option = optionFor(sock, level, optname);
   if (typeof option === 'number') return fail(option);
   if (option.readOnly) return fail(option.kind === 'type' && sock.type !== C.SOCK_STREAM ? W.WSAEINVAL : W.WSAENOPROTOOPT);
@@ -316,6 +338,9 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   if (option.max !== undefined && value >>> 0 > option.max) return fail(W.WSAEINVAL);
   return apply(sock, option, value, data);
 }
+
+/** A Winsock error (0: none) as setsockopt's result. */
+const result = (error: number): number => (error ? fail(error) : ok(0));
 
 function apply(sock: LinuxSocket, option: Option, value: number, data: Uint8Array): number {
   const flag = value ? 1 : 0;
@@ -390,6 +415,10 @@ function apply(sock: LinuxSocket, option: Option, value: number, data: Uint8Arra
       if (rc === 0) sock.optionMirrors.set(option.mirror!, flag);
       return rc;
     }
+    case 'unicastIf':
+      // Windows: IP_UNICAST_IF takes the index in network order (as Linux does), IPV6_UNICAST_IF
+      // in host order (Linux: network order again).
+      return applyKernel(sock, option, option.linuxLevel === L.IPPROTO_IP ? value | 0 : byteSwap32(value >>> 0) | 0);
     default: return applyKernel(sock, option, value);
   }
 }

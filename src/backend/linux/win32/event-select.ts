@@ -191,8 +191,11 @@ export function latchNetworkEvent(sock: LinuxSocket, bit: number, error: number)
  * after the call is recorded at the next drain (the registration is re-armed).
  */
 export function reenable(sock: LinuxSocket, bit: number): void {
-  drainReadiness();
   const state = states.get(sock);
+  // Only a selected socket records anything, and only pending receives take data ahead of this
+  // call: otherwise there is nothing to bring up to date (and a server's every WSARecv / WSASend
+  // would pay an epoll_wait for nothing).
+  if (state || sock.pendingReceives > 0) drainReadiness();
   if (!state) {
     // Not selected (yet): a connect() still matters for a later selection's FD_CONNECT.
     if (bit === C.FD_CONNECT) stateOf(sock).connecting = true;
@@ -206,7 +209,7 @@ export function reenable(sock: LinuxSocket, bit: number): void {
   } else {
     state.armed |= bit;
   }
-  if (state.unsubscribe && !sock.closed && sock.fd >= 0) rearm(sock.fd);
+  if (state.unsubscribe && !sock.closed && sock.receiveFd >= 0) rearm(sock.receiveFd);
 }
 
 /**
@@ -240,7 +243,7 @@ function reportConnect(state: SelectState): void {
 /** Look at the socket now and record what holds (called at each edge, and when selecting). */
 function evaluate(state: SelectState): void {
   const { sock } = state;
-  const fd = sock.fd;
+  const fd = sock.receiveFd;
   if (fd < 0 || sock.closed) return;
   const polled = pollOne(fd, INTEREST, 0);
   const revents = polled > 0 ? polled : 0;
@@ -263,7 +266,7 @@ function evaluateDatagram(state: SelectState, fd: number, revents: number): void
   if (revents & L.POLLIN) record(state, C.FD_READ, 0);
   // An unbound datagram socket is writable for a window (message mode), not for an event object
   // (test_connect_events, UDP part).
-  if (revents & L.POLLOUT && (state.window || isBound(fd))) record(state, C.FD_WRITE, 0);
+  if (revents & L.POLLOUT && (state.window || isBound(state.sock.fd))) record(state, C.FD_WRITE, 0);
 }
 
 function evaluateStream(state: SelectState, fd: number, revents: number): void {
@@ -311,7 +314,7 @@ function evaluateStream(state: SelectState, fd: number, revents: number): void {
 
 function subscribeState(state: SelectState): void {
   if (state.unsubscribe) return;
-  const fd = state.sock.fd;
+  const fd = state.sock.receiveFd;
   if (fd < 0 || state.sock.closed) return;
   const subscriber: Subscriber = { interest: INTEREST, phase: 'observe', onReady: () => evaluate(state) };
   subscribe(fd, subscriber);
@@ -426,6 +429,18 @@ export function enumNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, lpN
   if (state) state.record &= ~reported;
   if (event) unsignal(event);
   return ok(0);
+}
+
+/**
+ * The socket's receive fd changed (a SIO_RCVALL capture started or stopped): the registration
+ * moves to the new fd, and what holds there is recorded at once.
+ */
+export function selectionFdChanged(sock: LinuxSocket): void {
+  const state = states.get(sock);
+  if (!state || !state.unsubscribe) return;
+  unsubscribeState(state);
+  evaluate(state);
+  subscribeState(state);
 }
 
 /** The socket is closing: forget its selection. */

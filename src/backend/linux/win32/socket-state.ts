@@ -4,6 +4,7 @@
  * Linux has no place for.
  */
 import { lookup, type HandleObject } from './handles.js';
+import type { OverlappedOp } from './operations.js';
 
 /** optionMirrors an accepted socket takes over from its listener, as Windows' accept does. */
 export const INHERITED_OPTION_MIRRORS = [
@@ -62,10 +63,35 @@ export class LinuxSocket implements HandleObject {
   /** The peer reset after its FIN: Windows fails every later receive with WSAECONNABORTED. */
   resetAfterFin = false;
   /**
+   * A connect returned EINPROGRESS and has not been seen to finish: while the kernel still says
+   * SYN_SENT, receives fail with WSAENOTCONN (sockets.ts, receiveRefusal). Kept so that sockets
+   * that never connected this way pay no TCP_INFO read per receive.
+   */
+  connectInProgress = false;
+  /**
    * Change notifications asked for without overlapped I/O on a non-blocking socket, by control
    * code: each value drops its request. At most one per code (ioctl/outcome.ts).
    */
   readonly notificationRequests = new Map<number, () => void>();
+  /**
+   * The extension functions' state (sockets/extension/): the pending AcceptEx this socket is the
+   * accept socket of (its operation belongs to the listener); the listener an AcceptEx accepted a
+   * connection from (SO_UPDATE_ACCEPT_CONTEXT names it); ConnectEx's progress, and whether
+   * SO_UPDATE_CONNECT_CONTEXT followed; a socket DisconnectEx(TF_REUSE_SOCKET) made reusable.
+   */
+  acceptInto: OverlappedOp | null = null;
+  acceptedFrom: LinuxSocket | null = null;
+  connectEx: 'pending' | 'connected' | null = null;
+  connectContextUpdated = false;
+  reused = false;
+  /** SIO_ASSOCIATE_PORT_RESERVATION's token: a bind to port 0 takes its port from that block. */
+  portReservation: bigint | null = null;
+  /**
+   * SIO_RCVALL / SIO_RCVALL_MCAST / SIO_RCVALL_IGMPMCAST is on: the packet socket the captured
+   * packets come from (sockets/capture.ts). While it is set, receives and readiness use its fd
+   * (`receiveFd`); sends, names and options keep using `fd`.
+   */
+  capture: { readonly fd: number } | null = null;
   closed = false;
 
   constructor(
@@ -83,6 +109,14 @@ export class LinuxSocket implements HandleObject {
   /** The host fd, or -1 when a borrowed socket's owner has closed it. */
   get fd(): number {
     return this.resolveFd ? this.resolveFd() : this.ownFd;
+  }
+
+  /**
+   * The fd receives, FIONREAD and readiness (select, WSAPoll, event select, pending receives) use:
+   * the packet socket of an active capture, else the host fd.
+   */
+  get receiveFd(): number {
+    return this.capture !== null ? this.capture.fd : this.fd;
   }
 
   get borrowed(): boolean {

@@ -77,7 +77,7 @@ export const fionread: IoctlHandler = {
   code: FIONREAD,
   checks: [outputAtLeast(4, WSAEFAULT, UNTOUCHED)],
   run({ sock, output }) {
-    const fd = sock.fd;
+    const fd = sock.receiveFd;
     const count = sock.type === C.SOCK_STREAM ? streamCount(sock, fd) : datagramCount(sock, fd);
     if (typeof count !== 'number') return failed(count.error);
     writeU32(output, 0, Math.min(count, 0xffffffff));

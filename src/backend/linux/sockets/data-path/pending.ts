@@ -1,12 +1,14 @@
 /**
  * Overlapped receives and sends waiting on a socket: one FIFO per direction, driven by the
  * socket's edge-triggered readiness (loop/readiness.ts, phase 'io'; docs/principles.md,
- * principle 5). While it has transfers pending, a socket has one subscription asking for what they
- * need (POLLIN, POLLPRI for urgent data, POLLOUT); the kernel is read or written only when the
- * socket reports an edge for a direction (besides the one try a call makes when nothing is queued
- * before it). A socket with nothing pending is not registered, and the others are looked at only
- * when they report: ten thousand pending receives cost their objects and one epoll registration
- * each, no CPU per wait.
+ * principle 5). From its first pending transfer until it is closed, a socket has one subscription
+ * asking for what its transfers have needed (POLLIN, POLLPRI for urgent data, POLLOUT); the kernel
+ * is read or written only when the socket reports an edge for a direction (besides the one try a
+ * call makes when nothing is queued before it). The subscription stays while the queues are empty
+ * (parked): a server issues a receive per message, and registering and unregistering the fd each
+ * time would cost two epoll_ctl calls per message. An edge on a parked socket finds nothing to do.
+ * Sockets are looked at only when they report: ten thousand pending receives cost their objects
+ * and one epoll registration each, no CPU per wait.
  *
  * Order (Wine's test_simultaneous_async_recv): the receives on one socket take data in the order
  * they were issued, and sends go out in issue order; a new call queues behind the ones pending in
@@ -128,7 +130,7 @@ function release(op: OverlappedOp): void {
   if (!queues) return;
   const transfer = queues.receives.find((t) => t.op === op) ?? queues.sends.find((t) => t.op === op);
   if (!transfer || !queues.remove(transfer)) return;
-  if (queues.receives.length === 0 && queues.sends.length === 0) dropQueues(queues);
+  // Empty queues stay subscribed (parked) until the socket closes: forgetQueues.
   if (--pendingCount === 0) {
     endHold?.();
     endHold = null;
@@ -143,20 +145,36 @@ function release(op: OverlappedOp): void {
 function watch(queues: SocketQueues, interest: number): void {
   const { sock } = queues;
   if (interest === queues.interest && queues.fd >= 0) return;
-  if (sock.closed || sock.fd < 0) return;
+  const fd = sock.receiveFd;
+  if (sock.closed || fd < 0) return;
   queues.interest = interest;
-  if (queues.fd === sock.fd) {
-    rearm(sock.fd);
+  if (queues.fd === fd) {
+    rearm(fd);
     return;
   }
   if (queues.fd >= 0) unsubscribe(queues.fd, queues);
-  queues.fd = sock.fd;
-  subscribe(sock.fd, queues);
+  queues.fd = fd;
+  subscribe(fd, queues);
 }
 
-function dropQueues(queues: SocketQueues): void {
-  if (queuesBySocket.get(queues.sock) !== queues) return;
-  queuesBySocket.delete(queues.sock);
+/**
+ * The socket's receive fd changed (a SIO_RCVALL capture started or stopped): its pending transfers
+ * now wait on the new fd, which reports at once what already holds there.
+ */
+export function pendingFdChanged(sock: LinuxSocket): void {
+  const queues = queuesBySocket.get(sock);
+  if (!queues) return;
+  // Past watch()'s "already asked for" shortcut: the interest is the same, the fd is not.
+  const interest = queues.interest;
+  queues.interest = 0;
+  watch(queues, interest);
+}
+
+/** The socket is closing (its pending transfers already ended): its subscription goes. */
+export function forgetQueues(sock: LinuxSocket): void {
+  const queues = queuesBySocket.get(sock);
+  if (!queues) return;
+  queuesBySocket.delete(sock);
   if (queues.fd >= 0) unsubscribe(queues.fd, queues);
   queues.fd = -1;
 }

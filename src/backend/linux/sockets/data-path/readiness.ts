@@ -44,7 +44,7 @@ interface Target {
 function look(targets: readonly Target[]): number[] {
   const buffer = new Uint8Array(POLLFD_SIZE * Math.max(1, targets.length));
   const view = new DataView(buffer.buffer);
-  targets.forEach((t, i) => setPollfd(view, i, t.sock.closed ? -1 : t.sock.fd, t.events));
+  targets.forEach((t, i) => setPollfd(view, i, t.sock.closed ? -1 : t.sock.receiveFd, t.events));
   const n = libc.poll(buffer, targets.length, 0);
   return targets.map((_, i) => (n > 0 ? pollRevents(view, i) : 0));
 }
@@ -56,7 +56,7 @@ function look(targets: readonly Target[]): number[] {
 function readinessWait<T>(targets: Target[], answer: (revents: number[]) => T | undefined, timeoutMs: number, onTimeout: T): { spec: WaitSpec<T>; done: () => void } {
   let woken = true;
   const removers = targets.map((target) => addSource({
-    fd: () => (target.quiet || target.sock.closed ? -1 : target.sock.fd),
+    fd: () => (target.quiet || target.sock.closed ? -1 : target.sock.receiveFd),
     events: () => target.events,
     ready: () => {
       woken = true;

@@ -23,15 +23,14 @@ import * as W from '../../../../errors/index.js';
 import * as C from '../../../../winsock/constants.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, SOCKET, WSABUF, WSAOVERLAPPED } from '../../../../winsock/types.js';
 import { callerBuffer, inOutLength } from '../../../../winsock/arguments.js';
-import { sockaddrSize } from '../../../../structs/sockaddr.js';
 import { L } from '../../host/libc.js';
 import { pollOne } from '../../host/poll.js';
-import { LINUX_SOCKADDR_MAX, writeWindowsSockaddr } from '../../host/sockaddr.js';
+import { LINUX_SOCKADDR_MAX, socketNameSize, writeWindowsSockaddr } from '../../host/sockaddr.js';
 import { fail, ok } from '../../win32/last-error.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { complete, startPending, type OverlappedOp } from '../../win32/operations.js';
 import { reenable, reenableAfterFault } from '../../win32/event-select.js';
-import { AGAIN, KNOWN_RECV_FLAGS, cannotReceive, receiveAttempt, waitIfBlocking } from '../sockets.js';
+import { AGAIN, KNOWN_RECV_FLAGS, receiveAttempt, receiveRefusal, waitIfBlocking } from '../sockets.js';
 import { socketFor } from '../lookup.js';
 import { callerBuffers, receiveTarget, scatter, type BufferList } from './buffers.js';
 import { checkMode, deliverAtOnce, store, type Mode } from './completion.js';
@@ -129,7 +128,7 @@ class ReceiveRequest implements Transfer {
     const { source } = this;
     if (source === null || peerLen[0]! === 0) return;
     writeWindowsSockaddr(peer, source.name, source.size);
-    source.lenRef.value = sockaddrSize(this.sock.af);
+    source.lenRef.value = socketNameSize(this.sock.af);
   }
 }
 
@@ -159,7 +158,7 @@ function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef
   let source: { name: Uint8Array; size: number; lenRef: Ref<number> } | null = null;
   if (sock.type !== C.SOCK_STREAM && lpFrom != null) {
     const size = inOutLength(lpFromlen);
-    const name = size === null || size < sockaddrSize(sock.af) ? null : callerBuffer(lpFrom, size);
+    const name = size === null || size < socketNameSize(sock.af) ? null : callerBuffer(lpFrom, size);
     if (name === null) return fail(W.WSAEFAULT);
     source = { name, size: size!, lenRef: lpFromlen! };
   }
@@ -188,7 +187,8 @@ function receiveNow(request: ReceiveRequest, mode: Mode, bytesRef: Ref<number> |
       deliverAtOnce(sock, mode, W.STATUS_SUCCESS, got.bytes);
       return ok(0);
     }
-    if (cannotReceive(sock)) return fail(W.WSAEINVAL);
+    const refusal = receiveRefusal(sock);
+    if (refusal) return fail(refusal);
     // A WSAOVERLAPPED on a socket without WSA_FLAG_OVERLAPPED: the call blocks whatever FIONBIO says.
     if (sock.nonBlocking && mode.ov === null) return fail(W.WSAEWOULDBLOCK);
     const waited = waitIfBlocking(sock, request.events, mode.ov === null ? sock.receiveTimeoutMs : 0);
@@ -216,7 +216,8 @@ function receiveOverlapped(request: ReceiveRequest, mode: Mode, bytesRef: Ref<nu
       // The last error is left as it was (Wine's test_completion_port).
       return 0;
     }
-    if (cannotReceive(sock)) return fail(W.WSAEINVAL);
+    const refusal = receiveRefusal(sock);
+    if (refusal) return fail(refusal);
   }
   const op = startPending(sock, ov, mode.routine);
   op.closeStatus = W.STATUS_CONNECTION_ABORTED;
