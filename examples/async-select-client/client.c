@@ -17,6 +17,7 @@
 #define WM_SOCKET (WM_USER + 1)
 
 static SOCKET listener = INVALID_SOCKET, client = INVALID_SOCKET, served = INVALID_SOCKET;
+static int closed;
 
 static LRESULT CALLBACK WndProc(HWND hwnd, UINT msg, WPARAM wParam, LPARAM lParam)
 {
@@ -58,7 +59,8 @@ static LRESULT CALLBACK WndProc(HWND hwnd, UINT msg, WPARAM wParam, LPARAM lPara
     case FD_CLOSE:
         printf("%s: the peer closed\n", s == client ? "client" : "server");
         closesocket(s);
-        if (s == client) PostQuitMessage(0);
+        /* Both ends have seen the other close: the conversation is over. */
+        if (++closed == 2) PostQuitMessage(0);
         break;
     }
     return 0;

@@ -19,6 +19,8 @@ const WM_SOCKET = ws.WM_USER + 1;
 
 // C: static SOCKET listener = INVALID_SOCKET, client = INVALID_SOCKET, served = INVALID_SOCKET;
 let listener = ws.INVALID_SOCKET, client = ws.INVALID_SOCKET, served = ws.INVALID_SOCKET;
+// C: static int closed;
+let closed = 0;
 
 const text = new TextDecoder();
 
@@ -87,8 +89,8 @@ function WndProc(hwnd, msg, wParam, lParam) {
       console.log(`${s === client ? 'client' : 'server'}: the peer closed`);
       // C: closesocket(s);
       ws.closesocket(s);
-      // C: if (s == client) PostQuitMessage(0);
-      if (s === client) ws.PostQuitMessage(0);
+      // C: if (++closed == 2) PostQuitMessage(0);   (both ends have seen the other close)
+      if (++closed === 2) ws.PostQuitMessage(0);
       break;
   }
   // C: return 0;
