@@ -327,6 +327,10 @@ type FunctionName = Exclude<keyof WinsockCore, 'backendName'>;
 
 /** One WSABUF over a fresh buffer of `size` bytes (the data path's lpBuffers). */
 const wsabufs = (size: number): ws.WSABUF[] => [{ len: size, buf: new Uint8Array(size).fill(9) }];
+/** A valid WSAMSG: `size` bytes of data, the name, `control` bytes of control buffer. */
+const wsamsg = (size: number, name: Uint8Array, control: number): ws.WSAMSG => ({
+  name, namelen: name.length, lpBuffers: wsabufs(size), dwBufferCount: 1, Control: { len: control, buf: new Uint8Array(control) }, dwFlags: 0,
+});
 const fdSet = (...sockets: number[]): ws.fd_set => ({ fd_count: sockets.length, fd_array: sockets });
 const WSARECV_PARAMS: Param[] = [
   P('s'), P('lpBuffers'), P('dwBufferCount'), P('lpNumberOfBytesRecvd', { ref: true }), P('lpFlags', { ref: true }),
@@ -616,6 +620,16 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
     params: [P('s'), P('lpBuffers'), P('dwBufferCount'), P('lpNumberOfBytesSent', { ref: true }), P('dwFlags'),
       P('lpTo', inBuf(6, sockaddrOf((fx) => fx.udpOutName))), P('iTolen'), P('lpOverlapped'), P('lpCompletionRoutine', { routine: true })],
     make: (fx) => ({ args: [fx.udpSender, wsabufs(4), 1, { value: 0 }, 0, undefined, 16, null, null], after: () => drain(fx.udpOut) }),
+  }],
+  WSARecvMsg: [{
+    name: 'WSARecvMsg', fn: 'WSARecvMsg', returns: 'int0',
+    params: [P('s'), P('lpMsg'), P('lpdwNumberOfBytesRecvd', { ref: true }), P('lpOverlapped'), P('lpCompletionRoutine', { routine: true })],
+    make: (fx) => { refillUdp(fx); return { args: [fx.udpIn, wsamsg(16, new Uint8Array(16), 64), { value: 0 }, null, null] }; },
+  }],
+  WSASendMsg: [{
+    name: 'WSASendMsg', fn: 'WSASendMsg', returns: 'int0',
+    params: [P('Handle'), P('lpMsg'), P('dwFlags'), P('lpNumberOfBytesSent', { ref: true }), P('lpOverlapped'), P('lpCompletionRoutine', { routine: true })],
+    make: (fx) => ({ args: [fx.udpSender, wsamsg(4, Uint8Array.from(fx.udpOutName), 0), 0, { value: 0 }, null, null], after: () => drain(fx.udpOut) }),
   }],
   // The valid sets hold a socket that is always writable, so no combination waits long.
   select: [{
@@ -1301,3 +1315,26 @@ for (const id of KNOWN_UNTIL_MERGED) {
     throw error;
   });
 }
+
+// ---- the WSA_CMSG_* helpers: hostile WSAMSGs and offsets ---------------------------------------------
+
+test('WSA_CMSG_FIRSTHDR / WSA_CMSG_NXTHDR never throw, stay inside Control.len and end on any control data', () => {
+  const hostile: unknown[] = [undefined, null, NaN, -1, 2 ** 53, 1.5, 'x', {}, [], Symbol('s'), 10n];
+  fc.assert(fc.property(
+    fc.uint8Array({ maxLength: 96 }), fc.integer({ min: -8, max: 200 }), fc.constantFrom(...hostile, 0, 8, 16, 24),
+    (bytes, len, cmsg) => {
+      const msg = { Control: { len, buf: bytes } };
+      let walked = 0;
+      for (let c = ws.WSA_CMSG_FIRSTHDR(msg); c !== null; c = ws.WSA_CMSG_NXTHDR(msg, c)) {
+        assert.ok(Number.isInteger(c) && c >= 0 && c + ws.WSACMSGHDR_SIZE <= Math.min(len, bytes.length), `offset ${c}`);
+        assert.ok(++walked <= bytes.length / 8 + 1, 'the walk ends');
+      }
+      const next = ws.WSA_CMSG_NXTHDR(msg, cmsg as number);
+      assert.ok(next === null || (Number.isInteger(next) && next >= 0));
+      for (const bad of hostile) {
+        assert.equal(ws.WSA_CMSG_FIRSTHDR(bad as { Control: ws.WSABUF }), null);
+        assert.equal(ws.WSA_CMSG_FIRSTHDR({ Control: bad } as { Control: ws.WSABUF }), null);
+      }
+    },
+  ), { seed: SEED, numRuns: 300 });
+});

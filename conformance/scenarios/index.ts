@@ -15,10 +15,11 @@ import { extensionFunctions } from './extension-functions.js';
 import { remainingCodes } from './remaining-codes.js';
 import { raw } from './raw.js';
 import { asyncSelect } from './async-select.js';
+import { extensionMsg } from './extension-msg.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...asyncSelect,
+  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg, ...asyncSelect,
 ];
 
 const seen = new Set<string>();

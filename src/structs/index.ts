@@ -7,3 +7,4 @@ export * from './tcp-info.js';
 export * from './interface-info.js';
 export * from './multicast-filter.js';
 export * from './port-reservation.js';
+export * from './wsacmsg.js';

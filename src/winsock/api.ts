@@ -4,7 +4,7 @@
  */
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
-  WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD, NodeSocketView, DefaultGateway, HWND, MSG, WNDCLASSEXW,
+  WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD, NodeSocketView, DefaultGateway, WSAMSG, HWND, MSG, WNDCLASSEXW,
 } from './types.js';
 
 /**
@@ -545,6 +545,42 @@ export interface WinsockExtensions {
    * not 0).
    */
   DisconnectEx(s: SOCKET, lpOverlapped: WSAOVERLAPPED | null, dwFlags: number, dwReserved: number): boolean;
+  /**
+   * `int WSARecvMsg(SOCKET s, LPWSAMSG lpMsg, LPDWORD lpdwNumberOfBytesRecvd, LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)`
+   *
+   * Receives a datagram with its control data (mswsock.h; on Windows only reachable through
+   * SIO_GET_EXTENSION_FUNCTION_POINTER with WSAID_WSARECVMSG, which this backend does for you).
+   * The data goes into `lpMsg.lpBuffers`, the sender's address into `lpMsg.name` (`namelen`
+   * written back), the records the enabled options ask for (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS,
+   * IP_ECN, IPV6_PKTINFO, IPV6_HOPLIMIT, IPV6_RECVTCLASS, IPV6_ECN) into `lpMsg.Control`
+   * (`Control.len` written back; walk them with WSA_CMSG_FIRSTHDR / WSA_CMSG_NXTHDR), and
+   * MSG_TRUNC / MSG_CTRUNC into `lpMsg.dwFlags`. Any calling mode, as WSARecv. Returns 0, or
+   * SOCKET_ERROR.
+   *
+   * Windows errors: WSAEFAULT (`lpMsg` null, `name` null with a `namelen`, `Control.buf` null with
+   * a `Control.len`), WSAEMSGSIZE (the datagram or its control records did not fit: MSG_TRUNC /
+   * MSG_CTRUNC; overlapped, a completion with STATUS_BUFFER_OVERFLOW), WSAECONNRESET,
+   * WSAEINVAL, WSAENETDOWN, WSAENOTSOCK, WSAETIMEDOUT, WSAEWOULDBLOCK, WSA_IO_PENDING,
+   * WSA_OPERATION_ABORTED.
+   *
+   * Linux: records are translated from Linux's (numbers, layouts); a stream socket fails with
+   * WSAEINVAL; see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
+  WSARecvMsg(s: SOCKET, lpMsg: WSAMSG | null, lpdwNumberOfBytesRecvd: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
+  /**
+   * `int WSASendMsg(SOCKET Handle, LPWSAMSG lpMsg, DWORD dwFlags, LPDWORD lpNumberOfBytesSent, LPWSAOVERLAPPED lpOverlapped, LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)`
+   *
+   * Sends `lpMsg.lpBuffers` as one datagram to `lpMsg.name` (or the connected peer), with control
+   * records: an IP_PKTINFO / IPV6_PKTINFO record picks the source address (and interface) the
+   * datagram leaves from; IP_ECN / IPV6_ECN set its ECN codepoint. `dwFlags` may hold
+   * MSG_DONTROUTE, MSG_PARTIAL, MSG_OOB; `lpMsg.dwFlags` is ignored. An unbound socket is bound
+   * first, as sendto does. Any calling mode, as WSASend. Returns 0, or SOCKET_ERROR.
+   *
+   * Windows errors: WSAEFAULT (`lpMsg` null; `lpNumberOfBytesSent` null without an OVERLAPPED),
+   * WSAEINVAL (a stream socket), WSAENOTSOCK, WSAEMSGSIZE, WSAEADDRNOTAVAIL, WSAENETUNREACH,
+   * WSAEOPNOTSUPP, WSAEWOULDBLOCK, WSA_IO_PENDING, WSA_OPERATION_ABORTED.
+   */
+  WSASendMsg(Handle: SOCKET, lpMsg: WSAMSG | null, dwFlags: number, lpNumberOfBytesSent: Ref<number> | null, lpOverlapped: WSAOVERLAPPED | null, lpCompletionRoutine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): number;
 }
 
 /**

@@ -109,12 +109,22 @@ export const IP_RECVTTL = 21;
 export const IP_RECVTOS = 40;
 export const IP_RECVERR = 75;
 export const IP_UNICAST_IF = 31;
+/** IP_ECN (= IP_RECVECN, 50): ask for the ECN codepoint of received datagrams (a control record of type IP_ECN). @group Socket options */
+export const IP_ECN = 50;
+export const IP_RECVECN = 50;
+/** ws2ipdef.h's other names for the IPv4 control records: IP_HOPLIMIT = IP_RECVTTL, IP_TCLASS (39), IP_RECVTCLASS = IP_RECVTOS. @group Socket options */
+export const IP_HOPLIMIT = 21;
+export const IP_TCLASS = 39;
+export const IP_RECVTCLASS = 40;
 
 /** IPPROTO_IPV6 level options (ws2ipdef.h). @group Socket options */
 export const IPV6_HOPLIMIT = 21;
 export const IPV6_DONTFRAG = 14;
 export const IPV6_PKTINFO = 19;
 export const IPV6_RECVTCLASS = 40;
+export const IPV6_TCLASS = 39;
+export const IPV6_ECN = 50;
+export const IPV6_RECVECN = 50;
 export const IPV6_UNICAST_HOPS = 4;
 export const IPV6_UNICAST_IF = 31;
 export const IPV6_MULTICAST_IF = 9;

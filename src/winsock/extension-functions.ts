@@ -18,8 +18,8 @@
  *
  * Pure: no I/O, no backend.
  */
-import { decodeGuid, WSAID_ACCEPTEX, WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS } from '../structs/guid.js';
-import { SOCK_STREAM } from './constants.js';
+import { decodeGuid, WSAID_ACCEPTEX, WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS, WSAID_WSARECVMSG, WSAID_WSASENDMSG } from '../structs/guid.js';
+import { SOCK_DGRAM, SOCK_STREAM } from './constants.js';
 import type { WinsockExtensions } from './api.js';
 import { callerBuffer } from './arguments.js';
 
@@ -44,15 +44,16 @@ export interface ExtensionFunction {
 const token = (n: number): bigint => 0x7773_6578_7400_0000n | BigInt(n);
 
 /**
- * Every extension function, one row each. The rows of TransmitFile, TransmitPackets, WSARecvMsg
- * and WSASendMsg (their GUIDs are WSAID_TRANSMITFILE ... in structs/guid.ts) come with their
- * functions (tokens 5 to 8, in that order).
+ * Every extension function, one row each. The rows of TransmitFile and TransmitPackets (their
+ * GUIDs are WSAID_TRANSMITFILE ... in structs/guid.ts) come with their functions (tokens 5, 6).
  */
 export const EXTENSION_FUNCTIONS: readonly ExtensionFunction[] = [
   { guid: WSAID_ACCEPTEX, typedef: 'LPFN_ACCEPTEX', surface: 'AcceptEx', token: token(1), socketType: SOCK_STREAM },
   { guid: WSAID_GETACCEPTEXSOCKADDRS, typedef: 'LPFN_GETACCEPTEXSOCKADDRS', surface: 'GetAcceptExSockaddrs', token: token(2), socketType: SOCK_STREAM },
   { guid: WSAID_CONNECTEX, typedef: 'LPFN_CONNECTEX', surface: 'ConnectEx', token: token(3), socketType: SOCK_STREAM },
   { guid: WSAID_DISCONNECTEX, typedef: 'LPFN_DISCONNECTEX', surface: 'DisconnectEx', token: token(4), socketType: SOCK_STREAM },
+  { guid: WSAID_WSARECVMSG, typedef: 'LPFN_WSARECVMSG', surface: 'WSARecvMsg', token: token(7), socketType: SOCK_DGRAM },
+  { guid: WSAID_WSASENDMSG, typedef: 'LPFN_WSASENDMSG', surface: 'WSASendMsg', token: token(8), socketType: SOCK_DGRAM },
 ];
 
 const byGuid = new Map(EXTENSION_FUNCTIONS.map((row) => [row.guid.toLowerCase(), row]));

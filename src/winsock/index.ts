@@ -108,6 +108,8 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   WSASend: { failure: SOCKET_ERROR, error: WSAEFAULT },
   WSARecvFrom: { failure: SOCKET_ERROR, error: WSAEFAULT },
   WSASendTo: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSARecvMsg: { failure: SOCKET_ERROR, error: WSAEFAULT },
+  WSASendMsg: { failure: SOCKET_ERROR, error: WSAEFAULT },
   select: { failure: SOCKET_ERROR, error: WSAEFAULT },
   selectAsync: { failure: SOCKET_ERROR, error: WSAEFAULT, async: true },
   WSAPoll: { failure: SOCKET_ERROR, error: WSAEFAULT },
@@ -245,8 +247,10 @@ export { FD_SET, FD_CLR, FD_ISSET, FD_ZERO } from './fd-set.js';
 /** @function */ export const GetAcceptExSockaddrs = guarded('GetAcceptExSockaddrs');
 /** @function */ export const ConnectEx = guarded('ConnectEx');
 /** @function */ export const DisconnectEx = guarded('DisconnectEx');
+/** @function */ export const WSARecvMsg = guarded('WSARecvMsg');
+/** @function */ export const WSASendMsg = guarded('WSASendMsg');
 
-const named: { readonly [K in ExtensionName]: WinsockCore[K] } = { AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx };
+const named: { readonly [K in ExtensionName]: WinsockCore[K] } = { AcceptEx, GetAcceptExSockaddrs, ConnectEx, DisconnectEx, WSARecvMsg, WSASendMsg };
 const resolveExtension = BACKEND === 'windows' ? windows.resolveExtension : linux.resolveExtension;
 
 /**
@@ -294,6 +298,20 @@ export const LPFN_CONNECTEX = cast('ConnectEx');
  * @function
  */
 export const LPFN_DISCONNECTEX = cast('DisconnectEx');
+/**
+ * `LPFN_WSARECVMSG`: the WSAID_WSARECVMSG pointer as WSARecvMsg (see `WinsockExtensions.WSARecvMsg`).
+ * Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_WSARECVMSG = cast('WSARecvMsg');
+/**
+ * `LPFN_WSASENDMSG`: the WSAID_WSASENDMSG pointer as WSASendMsg (see `WinsockExtensions.WSASendMsg`).
+ * Throws TypeError for anything else.
+ *
+ * @function
+ */
+export const LPFN_WSASENDMSG = cast('WSASendMsg');
 
 // WSAAsyncSelect, windows and the message queue, and the kernel32 / user32 waits (`WinsockMessages`
 // in api.ts).

@@ -101,6 +101,30 @@ export interface WSABUF {
 }
 
 /**
+ * WSAMSG (56 bytes on x64), what WSARecvMsg fills and WSASendMsg sends: `name` is a sockaddr
+ * (SOCKADDR_IN / SOCKADDR_IN6 bytes) or null, `namelen` its size (a receive writes back the
+ * sender's address length); `lpBuffers` / `dwBufferCount` the data, as WSARecv / WSASend take them;
+ * `Control` the control-data buffer (a receive writes back `Control.len`, the bytes of records it
+ * produced: walk them with the WSA_CMSG_* helpers); `dwFlags` the flags (a receive writes back
+ * MSG_TRUNC / MSG_CTRUNC / MSG_BCAST / MSG_MCAST). An overlapped WSARecvMsg writes these fields
+ * when it completes, so the object must be kept until then, as in C.
+ */
+export interface WSAMSG {
+  /** The peer's address: the destination of a send, the sender of a receive (null: none). */
+  name: Uint8Array | null;
+  /** Bytes of `name`; a receive writes back the length of the address it stored. */
+  namelen: number;
+  /** The data buffers. */
+  lpBuffers: WSABUF[] | null;
+  /** How many entries of `lpBuffers` count. */
+  dwBufferCount: number;
+  /** Control data (ancillary records); a receive writes back `len`. */
+  Control: WSABUF;
+  /** Flags: MSG_PEEK on a receive's way in, MSG_TRUNC / MSG_CTRUNC ... on its way out. */
+  dwFlags: number;
+}
+
+/**
  * Windows' fd_set: a count and an array of SOCKETs (not a bit mask, as on Unix), at most FD_SETSIZE (64). Start with
  * `{ fd_count: 0, fd_array: [] }` and change it with FD_SET / FD_CLR / FD_ZERO (fd-set.ts), as C
  * does with the macros; select() keeps only the ready sockets in it.

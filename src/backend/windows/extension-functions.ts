@@ -25,6 +25,9 @@ import { looseDword, nativeSocket } from './arguments.js';
 import { allocate, release, type Memory } from './native-overlapped.js';
 import { issueOverlapped } from './overlapped.js';
 import { pointerOf } from './extension-pointer.js';
+import { recvMsgWith, sendMsgWith, WSARecvMsg, WSASendMsg } from './message.js';
+import { needsStartup } from './startup.js';
+import { SOCKET_ERROR } from '../../winsock/constants.js';
 import { ws2_32 } from './ws2_32.js';
 
 const SOCKET_T = 'intptr_t';
@@ -189,6 +192,9 @@ const makers: { readonly [K in ExtensionName]: (pointerFor: PointerSource) => Wi
   GetAcceptExSockaddrs: getAcceptExSockaddrs,
   ConnectEx: connectEx,
   DisconnectEx: disconnectEx,
+  // Called with the pointer the cast was given (resolveExtension checked it is WSARecvMsg's / WSASendMsg's).
+  WSARecvMsg: (pointerFor) => recvMsgWith((s) => pointerFor(s) ?? 0n),
+  WSASendMsg: (pointerFor) => sendMsgWith(pointerFor(0)),
 };
 
 /** The functions exported by name: each asks ws2_32 for its pointer on the socket it names first. */
@@ -197,6 +203,9 @@ export const extensionFunctions: WinsockExtensions = {
   GetAcceptExSockaddrs: makers.GetAcceptExSockaddrs(() => pointerOf(extensionBySurface('GetAcceptExSockaddrs'), null)),
   ConnectEx: makers.ConnectEx((s) => pointerOf(extensionBySurface('ConnectEx'), s)),
   DisconnectEx: makers.DisconnectEx((s) => pointerOf(extensionBySurface('DisconnectEx'), s)),
+  // Startup checked first, as ws2_32 answers WSANOTINITIALISED before anything else.
+  WSARecvMsg: needsStartup(SOCKET_ERROR, WSARecvMsg),
+  WSASendMsg: needsStartup(SOCKET_ERROR, WSASendMsg),
 };
 
 /**

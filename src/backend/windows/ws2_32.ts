@@ -155,6 +155,11 @@ export const dataPathApi = {
     `int __stdcall WSASendTo(${SOCKET} s, void *lpBuffers, uint32_t dwBufferCount, void *lpNumberOfBytesSent, ` +
       'uint32_t dwFlags, void *lpTo, int iTolen, void *lpOverlapped, void *lpCompletionRoutine)',
   ),
+  /** Exported by ws2_32 (Vista and later); WSARecvMsg is not: message.ts calls its extension pointer. */
+  WSASendMsg: ws2.func(
+    `int __stdcall WSASendMsg(${SOCKET} Handle, void *lpMsg, uint32_t dwFlags, void *lpNumberOfBytesSent, ` +
+      'void *lpOverlapped, void *lpCompletionRoutine)',
+  ),
   select: ws2.func('int __stdcall select(int nfds, void *readfds, void *writefds, void *exceptfds, void *timeout)'),
   WSAPoll: ws2.func('int __stdcall WSAPoll(void *fdArray, uint32_t fds, int timeout)'),
   SetFileCompletionNotificationModes: kernel32.func(

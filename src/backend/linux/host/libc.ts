@@ -31,6 +31,7 @@ export const recv = libc.func('intptr_t recv(int fd, uint8_t *buf, size_t len, i
 export const sendto = libc.func('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *to, uint32_t tolen)') as (fd: number, buf: Uint8Array | null, len: number, flags: number, to: Uint8Array | null, tolen: number) => number;
 export const recvfrom = libc.func('intptr_t recvfrom(int fd, uint8_t *buf, size_t len, int flags, uint8_t *from, uint32_t *fromlen)') as (fd: number, buf: Uint8Array | null, len: number, flags: number, from: Uint8Array | null, fromlen: Uint32Array | null) => number;
 export const recvmsg = libc.func('intptr_t recvmsg(int fd, uint8_t *msghdr, int flags)') as (fd: number, msghdr: Uint8Array, flags: number) => number;
+export const sendmsg = libc.func('intptr_t sendmsg(int fd, uint8_t *msghdr, int flags)') as (fd: number, msghdr: Uint8Array, flags: number) => number;
 export const shutdown = libc.func('int shutdown(int fd, int how)') as (fd: number, how: number) => number;
 export const getsockname = libc.func('int getsockname(int fd, uint8_t *addr, uint32_t *len)') as (fd: number, addr: Uint8Array, len: Uint32Array) => number;
 export const getpeername = libc.func('int getpeername(int fd, uint8_t *addr, uint32_t *len)') as (fd: number, addr: Uint8Array, len: Uint32Array) => number;

@@ -5,7 +5,8 @@
  * Linux FIONREAD only the first one. To count them all the emulation has to take the datagrams
  * out of the kernel (FIONREAD drains into this queue), and then every receive must serve this
  * queue before the kernel so that order, peeking, truncation and source addresses stay as they
- * would have been (see `receiveQueued`, called by recv / recvfrom in sockets.ts).
+ * would have been (see `receiveQueued`, called by recv / recvfrom in sockets.ts), control data
+included for a socket that asked for WSARecvMsg's control records.
  *
  * Borrowed sockets never get a queue: their data belongs to Node and is never read.
  *
@@ -16,6 +17,7 @@
 import * as libc from '../host/libc.js';
 import { L, E } from '../host/libc.js';
 import { LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
+import { linuxControl, recvMessage, type LinuxControl } from '../host/msghdr.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
 import { capturedSource } from './capture.js';
 
@@ -25,8 +27,11 @@ const PER_DATAGRAM_OVERHEAD = 256;
 const FALLBACK_LIMIT = 212992;
 
 type Entry =
-  /** A datagram: its whole payload and the sender's Linux sockaddr bytes (empty when none). */
-  | { readonly data: Uint8Array; readonly from: Uint8Array; readonly errno?: undefined }
+  /**
+   * A datagram: its whole payload and the sender's Linux sockaddr bytes (empty when none), and
+   * its Linux control data when the socket asked for control records (WSARecvMsg).
+   */
+  | { readonly data: Uint8Array; readonly from: Uint8Array; readonly control?: LinuxControl; readonly errno?: undefined }
   /** A receive error the kernel reported while draining; delivered in its place in the order. */
   | { readonly errno: number };
 
@@ -126,7 +131,11 @@ export function drainDatagrams(sock: LinuxSocket, isStale: (errno: number) => bo
     }
     const data = new Uint8Array(size);
     peerLen[0] = peer.length;
-    const n = libc.recvfrom(fd, data, size, L.MSG_TRUNC | L.MSG_DONTWAIT, peer, peerLen);
+    // A socket that asked for control records keeps each datagram's control data with it.
+    const control = sock.controlRecords !== 0 ? linuxControl() : undefined;
+    const n = control === undefined
+      ? libc.recvfrom(fd, data, size, L.MSG_TRUNC | L.MSG_DONTWAIT, peer, peerLen)
+      : recvMessage(fd, data, size, L.MSG_TRUNC | L.MSG_DONTWAIT, peer, peerLen, control);
     if (n < 0) {
       // The datagram just peeked cannot vanish (nobody else reads this fd); treat it as an error.
       const errno = libc.errno();
@@ -137,8 +146,13 @@ export function drainDatagrams(sock: LinuxSocket, isStale: (errno: number) => bo
     const kept = n === size ? data : data.subarray(0, Math.min(n, size));
     // A capture's packets come from a packet socket: their source is the IP header's.
     const from = sock.capture !== null ? capturedSource(sock, kept) : peer.slice(0, Math.min(peerLen[0]!, peer.length));
-    queue.push({ data: kept, from });
+    queue.push({ data: kept, from, ...(control && { control: trimmed(control) }) });
   }
+}
+
+/** A capture cut to its length, so a queued datagram keeps only the control bytes it got. */
+function trimmed(control: LinuxControl): LinuxControl {
+  return { bytes: control.bytes.slice(0, control.length), length: control.length, flags: control.flags };
 }
 
 /** Payload bytes waiting in the socket's queue (0 when it has none). */
@@ -161,6 +175,7 @@ export function hasQueuedDatagrams(sock: LinuxSocket): boolean {
  */
 export function receiveQueued(
   sock: LinuxSocket, buf: Uint8Array, len: number, linuxFlags: number, from: Uint8Array, fromLen: Uint32Array,
+  control: LinuxControl | null = null,
 ): number | null {
   const queue = queues.get(sock);
   if (queue === undefined || queue.empty || linuxFlags & L.MSG_OOB) return null;
@@ -175,6 +190,12 @@ export function receiveQueued(
   const size = Math.min(entry.from.length, from.length);
   from.set(entry.from.subarray(0, size));
   fromLen[0] = size;
+  if (control !== null) {
+    // What the kernel gave with it, or nothing (it was queued before the socket asked for any).
+    control.length = entry.control?.length ?? 0;
+    control.flags = entry.control?.flags ?? 0;
+    if (entry.control) control.bytes.set(entry.control.bytes.subarray(0, control.length));
+  }
   if (!peek) queue.shift();
   return entry.data.length;
 }

@@ -27,6 +27,7 @@ import { readLinuxTcpInfo } from './tcp-info.js';
 import { forgetIcmpErrorInfo, noteIcmpErrors } from './icmp-error-info.js';
 import { bindFromReservation } from './port-reservations.js';
 import { linuxFamily, socketNameSize, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
+import { recvMessage, sendMessage, type LinuxControl } from '../host/msghdr.js';
 
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
@@ -247,12 +248,15 @@ function linuxMsgFlags(flags: number): number {
  * and would block, or a Winsock error (stale ICMP errors on UDP are skipped). WSASend and send
  * share it (data-path/send.ts).
  */
-export function sendAttempt(sock: LinuxSocket, chunk: Uint8Array, flags: number, dest: { addr: Uint8Array; len: number } | null): { bytes: number } | { error: number } | typeof AGAIN {
+export function sendAttempt(sock: LinuxSocket, chunk: Uint8Array, flags: number, dest: { addr: Uint8Array; len: number } | null, control: Uint8Array | null = null): { bytes: number } | { error: number } | typeof AGAIN {
   const lflags = linuxMsgFlags(flags) | L.MSG_NOSIGNAL;
   for (let retries = 0; ; retries++) {
-    const n = dest
-      ? libc.sendto(sock.fd, chunk, chunk.length, lflags, dest.addr, dest.len)
-      : libc.send(sock.fd, chunk, chunk.length, lflags);
+    // WSASendMsg's control records go with sendmsg (host/msghdr.ts).
+    const n = control !== null
+      ? sendMessage(sock.fd, chunk, dest, control, lflags)
+      : dest
+        ? libc.sendto(sock.fd, chunk, chunk.length, lflags, dest.addr, dest.len)
+        : libc.send(sock.fd, chunk, chunk.length, lflags);
     if (n >= 0) return { bytes: n };
     const errno = libc.errno();
     if (errno === E.EAGAIN) return AGAIN;
@@ -288,11 +292,11 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
  * Send `data` as a non-overlapped call does: a blocking stream send returns only when everything
  * is queued; a non-blocking one takes what the kernel takes (WSAEWOULDBLOCK for nothing).
  */
-export function sendBlocking(sock: LinuxSocket, data: Uint8Array, flags: number, dest: { addr: Uint8Array; len: number } | null): number {
+export function sendBlocking(sock: LinuxSocket, data: Uint8Array, flags: number, dest: { addr: Uint8Array; len: number } | null, control: Uint8Array | null = null): number {
   const len = data.length;
   let sent = 0;
   for (;;) {
-    const got = sendAttempt(sock, sent === 0 ? data : data.subarray(sent), flags, dest);
+    const got = sendAttempt(sock, sent === 0 ? data : data.subarray(sent), flags, dest, control);
     if (got !== AGAIN) {
       if ('error' in got) return fail(got.error);
       sent += got.bytes;
@@ -344,11 +348,12 @@ export function sendto(s: SOCKET, buf: Uint8Array | null, len: number, flags: nu
  * One receive from the kernel, without waiting: the bytes (more than `len` for a truncated
  * datagram, whose rest is gone), AGAIN when nothing is there yet, or a Winsock error. The socket's
  * Windows rules come first (a stored ICMP error on UDP, datagrams FIONREAD already took), stale
- * ICMP errors are skipped, and `peer` / `peerLen` receive the source address. WSARecv and recv
- * share it (data-path/receive.ts).
+ * ICMP errors are skipped, and `peer` / `peerLen` receive the source address; `control`, when
+ * given, the Linux control data (recvmsg). WSARecv, WSARecvMsg and recv share it
+ * (data-path/receive.ts).
  */
 export const AGAIN = -1;
-export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number, flags: number, peer: Uint8Array, peerLen: Uint32Array): { bytes: number } | { error: number } | typeof AGAIN {
+export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number, flags: number, peer: Uint8Array, peerLen: Uint32Array, control: LinuxControl | null = null): { bytes: number } | { error: number } | typeof AGAIN {
   const datagram = sock.type !== C.SOCK_STREAM;
   if (sock.resetAfterFin) return { error: W.WSAECONNABORTED };
   // MSG_TRUNC makes Linux return a datagram's real length, so truncation can be reported.
@@ -360,10 +365,12 @@ export function receiveAttempt(sock: LinuxSocket, data: Uint8Array, len: number,
     }
     peerLen[0] = peer.length;
     // Datagrams FIONREAD already took out of the kernel come first (datagram-queue.ts).
-    const queued = datagram ? receiveQueued(sock, data, len, lflags, peer, peerLen) : null;
+    const queued = datagram ? receiveQueued(sock, data, len, lflags, peer, peerLen, control) : null;
+    // WSARecvMsg asks for the control data too (host/msghdr.ts); a capture's packets come from its
+    // packet socket (no control records there).
     const n = queued ?? (sock.capture !== null
       ? receiveCaptured(sock, data, len, lflags, peer, peerLen)
-      : libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen));
+      : control === null ? libc.recvfrom(sock.fd, data, len, lflags, peer, peerLen) : recvMessage(sock.fd, data, len, lflags, peer, peerLen, control));
     if (n >= 0) {
       if (flags & C.MSG_OOB && !(flags & C.MSG_PEEK)) sock.urgentConsumed = true;
       if (n === 0 && !datagram && len > 0 && resetAfterEnd(sock)) return { error: W.WSAECONNABORTED };

@@ -44,6 +44,7 @@ import type { LinuxSocket } from '../win32/socket-state.js';
 import { ICMP_ERROR_INFO_SIZE, readIcmpErrorInfo } from './icmp-error-info.js';
 import { updateAcceptContext } from './extension/accept-ex.js';
 import { updateConnectContext } from './extension/connect-ex.js';
+import { controlOption, type ControlOption } from './control-messages.js';
 
 type Kind =
   | 'bool'          // BOOL (4 bytes), kernel int
@@ -63,6 +64,7 @@ type Kind =
   | 'failOnIcmp'    // TCP_FAIL_CONNECT_ON_ICMP_ERROR over IP_RECVERR / IPV6_RECVERR
   | 'icmpErrorInfo' // TCP_ICMP_ERROR_INFO: an ICMP_ERROR_INFO (icmp-error-info.ts)
   | 'dontFragment'  // IP_DONTFRAGMENT / IPV6_DONTFRAG
+  | 'control'       // asks for a WSARecvMsg control record (control-messages.ts)
   | 'rawOnly'       // IP_HDRINCL: a raw-socket option, WSAEINVAL elsewhere
   | 'unicastIf';    // IP_UNICAST_IF / IPV6_UNICAST_IF: the byte orders translated (see below)
 
@@ -136,24 +138,35 @@ const options = new Map<string, Option>([
   ip(C.IP_MULTICAST_TTL, { linuxName: L.IP_MULTICAST_TTL, kind: 'int', types: DGRAM_OR_RAW, short: true, max: 255 }),
   ip(C.IP_MULTICAST_LOOP, { linuxName: L.IP_MULTICAST_LOOP, kind: 'bool', types: DGRAM_OR_RAW, short: true }),
   ip(C.IP_DONTFRAGMENT, { linuxName: L.IP_MTU_DISCOVER, kind: 'dontFragment', short: true, mirror: 'IP_DONTFRAGMENT' }),
-  ip(C.IP_PKTINFO, { linuxName: L.IP_PKTINFO, kind: 'bool', types: DGRAM_OR_RAW }),
-  ip(C.IP_RECVTTL, { linuxName: L.IP_RECVTTL, kind: 'bool', types: DGRAM_OR_RAW }),
-  ip(C.IP_RECVTOS, { linuxName: L.IP_RECVTOS, kind: 'bool', types: DGRAM_OR_RAW }),
+  ip(C.IP_PKTINFO, { linuxName: L.IP_PKTINFO, kind: 'control', types: DGRAM_OR_RAW }),
+  ip(C.IP_RECVTTL, { linuxName: L.IP_RECVTTL, kind: 'control', types: DGRAM_OR_RAW }),
+  ip(C.IP_RECVTOS, { linuxName: L.IP_RECVTOS, kind: 'control', types: DGRAM_OR_RAW }),
+  ip(C.IP_ECN, { linuxName: L.IP_RECVTOS, kind: 'control', types: DGRAM_OR_RAW }),
   ip6(C.IPV6_HDRINCL, { linuxName: L.IPV6_HDRINCL, kind: 'rawOnly' }),
   ip6(C.IPV6_UNICAST_HOPS, { linuxName: L.IPV6_UNICAST_HOPS, kind: 'int', short: true, max: 255 }),
   ip6(C.IPV6_MULTICAST_HOPS, { linuxName: L.IPV6_MULTICAST_HOPS, kind: 'int', types: DGRAM_OR_RAW, short: true, max: 255 }),
   ip6(C.IPV6_MULTICAST_LOOP, { linuxName: L.IPV6_MULTICAST_LOOP, kind: 'bool', types: DGRAM_OR_RAW, short: true }),
   ip6(C.IPV6_V6ONLY, { linuxName: L.IPV6_V6ONLY, kind: 'byte' }),
   ip6(C.IPV6_DONTFRAG, { linuxName: L.IPV6_DONTFRAG, kind: 'dontFragment', short: true, mirror: 'IPV6_DONTFRAG' }),
-  ip6(C.IPV6_PKTINFO, { linuxName: L.IPV6_RECVPKTINFO, kind: 'bool', types: DGRAM_OR_RAW }),
-  ip6(C.IPV6_HOPLIMIT, { linuxName: L.IPV6_RECVHOPLIMIT, kind: 'bool', types: DGRAM_OR_RAW }),
-  ip6(C.IPV6_RECVTCLASS, { linuxName: L.IPV6_RECVTCLASS, kind: 'bool', types: DGRAM_OR_RAW }),
+  ip6(C.IPV6_PKTINFO, { linuxName: L.IPV6_RECVPKTINFO, kind: 'control', types: DGRAM_OR_RAW }),
+  ip6(C.IPV6_HOPLIMIT, { linuxName: L.IPV6_RECVHOPLIMIT, kind: 'control', types: DGRAM_OR_RAW }),
+  ip6(C.IPV6_RECVTCLASS, { linuxName: L.IPV6_RECVTCLASS, kind: 'control', types: DGRAM_OR_RAW }),
+  ip6(C.IPV6_ECN, { linuxName: L.IPV6_RECVTCLASS, kind: 'control', types: DGRAM_OR_RAW }),
   ip(C.IP_UNICAST_IF, { linuxName: L.IP_UNICAST_IF, kind: 'unicastIf' }),
   ip6(C.IPV6_UNICAST_IF, { linuxName: L.IPV6_UNICAST_IF, kind: 'unicastIf' }),
 ]);
 
 /** The 32-bit value with its bytes reversed (network <-> host order of an interface index). */
 const byteSwap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+
+/** Each enabling option's entry in `options`, with what control-messages.ts says about it. */
+const controlOptionsByEntry = new Map<Option, ControlOption>();
+for (const [name, option] of options) {
+  if (option.kind !== 'control') continue;
+  const [level, optname] = name.split(':').map(Number) as [number, number];
+  const control = controlOption(level, optname);
+  if (control) controlOptionsByEntry.set(option, control);
+}
 
 function optionFor(sock: LinuxSocket, level: number, optname: number): Option | number {
   const option = options.get(key(level, optname));
@@ -162,7 +175,9 @@ function optionFor(sock: LinuxSocket, level: number, optname: number): Option | 
     return knownLevel ? W.WSAENOPROTOOPT : W.WSAEINVAL;
   }
   if (option.linuxLevel === L.IPPROTO_IPV6 && sock.af !== C.AF_INET6) return W.WSAEINVAL;
-  if (option.linuxLevel === L.IPPROTO_IP && sock.af !== C.AF_INET) return W.WSAEINVAL;
+  // An IPv6 socket also carries IPv4 (dual stack): it takes the IPv4 control-record options for
+  // that traffic (the LPFN_WSARECVMSG page: a dual-stack socket needs IP_PKTINFO for IPv4 datagrams).
+  if (option.linuxLevel === L.IPPROTO_IP && sock.af !== C.AF_INET && !(option.kind === 'control' && sock.af === C.AF_INET6)) return W.WSAEINVAL;
   if (option.kind === 'rawOnly' && sock.type !== C.SOCK_RAW) return W.WSAEINVAL;
   // IP-level options on a socket they do not apply to (multicast on TCP): Windows says WSAEINVAL.
   if (option.types && !option.types.includes(sock.type)) return option.linuxLevel === L.IPPROTO_IP || option.linuxLevel === L.IPPROTO_IPV6 ? W.WSAEINVAL : W.WSAENOPROTOOPT;
@@ -237,6 +252,7 @@ function currentValue(sock: LinuxSocket, option: Option): number | { error: numb
       return option.kind === 'dontLinger' ? (linger.onoff ? 0 : 1) : (linger.onoff & 0xffff) | ((linger.seconds & 0xffff) << 16);
     }
     case 'connectTime': return connectTimeSeconds(sock);
+    case 'control': return sock.controlRecords & controlRecordOf(option) ? 1 : 0;
     case 'maxRetransmitSeconds': case 'maxRetransmitMs': {
       const ms = kept ?? kernelInt(sock.fd, option.linuxLevel, option.linuxName);
       if (ms === null) return { error: wsaFromErrno(libc.errno()) };
@@ -408,6 +424,7 @@ function apply(sock: LinuxSocket, option: Option, value: number, data: Uint8Arra
       sock.optionMirrors.set(option.mirror!, flag);
       return ok(0);
     }
+    case 'control': return setControlRecord(sock, option, flag);
     case 'dontFragment': {
       const rc = option.linuxLevel === L.IPPROTO_IP
         ? applyKernel(sock, option, flag ? L.IP_PMTUDISC_DO : L.IP_PMTUDISC_DONT)
@@ -421,6 +438,28 @@ function apply(sock: LinuxSocket, option: Option, value: number, data: Uint8Arra
       return applyKernel(sock, option, option.linuxLevel === L.IPPROTO_IP ? value | 0 : byteSwap32(value >>> 0) | 0);
     default: return applyKernel(sock, option, value);
   }
+}
+
+/** The record an enabling option asks for (control-messages.ts), found by the option's Windows name. */
+function controlRecordOf(option: Option): number {
+  return controlOptionFor(option)?.record ?? 0;
+}
+
+const controlOptionFor = (option: Option) => controlOptionsByEntry.get(option);
+
+/**
+ * An enabling option of WSARecvMsg's control records: the record is noted on the socket, and the
+ * Linux option that makes the kernel report it stays on while any record that needs it is asked
+ * for (IP_RECVTOS serves both IP_RECVTOS and IP_ECN).
+ */
+function setControlRecord(sock: LinuxSocket, option: Option, flag: number): number {
+  const control = controlOptionFor(option);
+  if (!control) return fail(W.WSAENOPROTOOPT);
+  const records = flag ? sock.controlRecords | control.record : sock.controlRecords & ~control.record;
+  const errno = setKernelInt(sock.fd, control.linuxLevel, control.linuxName, records & control.sharedBy ? 1 : 0);
+  if (errno) return fail(wsaFromErrno(errno));
+  sock.controlRecords = records;
+  return ok(0);
 }
 
 function applyKernel(sock: LinuxSocket, option: Option, value: number): number {

@@ -92,6 +92,11 @@ export class LinuxSocket implements HandleObject {
    * (`receiveFd`); sends, names and options keep using `fd`.
    */
   capture: { readonly fd: number } | null = null;
+  /**
+   * The control records WSARecvMsg returns on this socket (sockets/control-messages.ts RECORD
+   * bits), set by their enabling options (IP_PKTINFO, IP_RECVTTL, IP_ECN ...).
+   */
+  controlRecords = 0;
   closed = false;
 
   constructor(

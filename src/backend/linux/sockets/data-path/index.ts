@@ -1,6 +1,6 @@
 /**
  * The data path of the Linux emulation: WSARecv / WSARecvFrom (receive.ts), WSASend / WSASendTo
- * (send.ts), select / WSAPoll (readiness.ts), SetFileCompletionNotificationModes
+ * (send.ts), WSARecvMsg / WSASendMsg (message.ts, over the same two), select / WSAPoll (readiness.ts), SetFileCompletionNotificationModes
  * (completion-modes.ts). Pending transfers wait in pending.ts, driven by edge-triggered readiness (loop/readiness.ts).
  */
 import type { WinsockDataPath } from '../../../../winsock/api.js';

@@ -35,6 +35,8 @@ import { socketFor } from '../lookup.js';
 import { callerBuffers, receiveTarget, scatter, type BufferList } from './buffers.js';
 import { checkMode, deliverAtOnce, store, type Mode } from './completion.js';
 import { enqueue, hasPending, type Transfer } from './pending.js';
+import { linuxControl } from '../../host/msghdr.js';
+import { writeWindowsControl } from '../control-messages.js';
 
 /** Flags a receive accepts: MSG_PARTIAL and MSG_PUSH_IMMEDIATE mean nothing to TCP / UDP on input. */
 const ACCEPTED_FLAGS = KNOWN_RECV_FLAGS | C.MSG_PARTIAL | C.MSG_PUSH_IMMEDIATE;
@@ -42,9 +44,22 @@ const ACCEPTED_FLAGS = KNOWN_RECV_FLAGS | C.MSG_PARTIAL | C.MSG_PUSH_IMMEDIATE;
 type Attempt = typeof AGAIN | { error: number } | { bytes: number; truncated: boolean };
 
 // The source address of the receive being made (one at a time on this thread; a pending request
-// keeps none, so it costs less memory).
+// keeps none, so it costs less memory), and its Linux control data (WSARecvMsg).
 const peer = new Uint8Array(LINUX_SOCKADDR_MAX);
 const peerLen = new Uint32Array(1);
+const linuxControlData = linuxControl();
+
+/**
+ * What WSARecvMsg adds to a receive: the caller's control buffer, and where the WSAMSG's output
+ * fields go. They are written when the data is taken (at completion, for one that pends), as
+ * Windows writes the WSAMSG then.
+ */
+export interface MessageOut {
+  /** Control.buf cut to Control.len. */
+  readonly control: Uint8Array;
+  /** Write Control.len and dwFlags. */
+  finish(controlLength: number, flags: number): void;
+}
 
 /**
  * One receive request: the caller's buffers and address, and what has been taken so far; once it
@@ -54,6 +69,8 @@ const peerLen = new Uint32Array(1);
 class ReceiveRequest implements Transfer {
   filled = 0;
   op!: OverlappedOp;
+  /** WSARecvMsg's MSG_TRUNC / MSG_CTRUNC, once the data is taken. */
+  messageFlags = 0;
   constructor(
     readonly sock: LinuxSocket,
     readonly list: BufferList,
@@ -61,15 +78,19 @@ class ReceiveRequest implements Transfer {
     readonly source: { name: Uint8Array; size: number; lenRef: Ref<number> } | null,
     /** Overlapped: an urgent-data receive waits for urgent data instead of failing now. */
     readonly waits: boolean,
+    readonly message: MessageOut | null,
   ) {}
 
   get datagram(): boolean {
     return this.sock.type !== C.SOCK_STREAM;
   }
 
-  /** Receive flags reported back (lpFlags, WSAGetOverlappedResult): urgent data says MSG_OOB. */
+  /**
+   * Receive flags reported back (lpFlags, WSAMSG.dwFlags): urgent data says MSG_OOB; WSARecvMsg
+   * adds MSG_TRUNC / MSG_CTRUNC.
+   */
   get outFlags(): number {
-    return this.flags & C.MSG_OOB;
+    return (this.flags & C.MSG_OOB) | this.messageFlags;
   }
 
   /** The poll() bits a pending one waits for. */
@@ -88,7 +109,7 @@ class ReceiveRequest implements Transfer {
       complete(op, status, 0);
       return true;
     }
-    op.receiveFlags = this.outFlags;
+    op.receiveFlags = this.flags & C.MSG_OOB;
     complete(op, got.truncated ? W.STATUS_BUFFER_OVERFLOW : W.STATUS_SUCCESS, got.bytes);
     return true;
   }
@@ -105,7 +126,8 @@ class ReceiveRequest implements Transfer {
     }
     for (;;) {
       const target = receiveTarget(list, this.filled);
-      const got = receiveAttempt(sock, target, target.length, this.flags & ~C.MSG_WAITALL, peer, peerLen);
+      const control = this.message === null ? null : linuxControlData;
+      const got = receiveAttempt(sock, target, target.length, this.flags & ~C.MSG_WAITALL, peer, peerLen, control);
       if (got === AGAIN) return AGAIN;
       // Linux says EINVAL when no urgent byte is there yet; a pending receive waits for one.
       if ('error' in got && got.error === W.WSAEINVAL && this.flags & C.MSG_OOB && this.waits) return AGAIN;
@@ -119,9 +141,23 @@ class ReceiveRequest implements Transfer {
       const more = (this.flags & C.MSG_WAITALL) !== 0 && !this.datagram && n > 0 && this.filled < list.total;
       if (!more) {
         this.writeSource();
-        return { bytes: this.filled, truncated: this.datagram && got.bytes > target.length };
+        const truncated = this.datagram && got.bytes > target.length;
+        if (this.message === null) return { bytes: this.filled, truncated };
+        return { bytes: this.filled, truncated: this.finishMessage(truncated) };
       }
     }
+  }
+
+  /**
+   * WSARecvMsg: the control records into the caller's buffer, Control.len and dwFlags written;
+   * whether the receive fails with WSAEMSGSIZE (data or control cut: MSG_TRUNC / MSG_CTRUNC).
+   */
+  private finishMessage(dataTruncated: boolean): boolean {
+    const message = this.message!;
+    const written = writeWindowsControl(this.sock, linuxControlData, message.control);
+    this.messageFlags = (dataTruncated ? C.MSG_TRUNC : 0) | (written.truncated ? C.MSG_CTRUNC : 0);
+    message.finish(written.length, this.outFlags);
+    return dataTruncated || written.truncated;
   }
 
   private writeSource(): void {
@@ -140,7 +176,11 @@ export function WSARecvFrom(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBu
   return receive(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom, lpFromlen, lpOverlapped, lpCompletionRoutine);
 }
 
-function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef: Ref<number> | null, lpFlags: Ref<number> | null, lpFrom: Uint8Array | null, lpFromlen: Ref<number> | null, ov: unknown, routine: unknown): number {
+/**
+ * The one receive: WSARecv, WSARecvFrom (with `lpFrom`), and WSARecvMsg (with `message`, the
+ * WSAMSG's fields given as these same arguments: message.ts).
+ */
+export function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef: Ref<number> | null, lpFlags: Ref<number> | null, lpFrom: Uint8Array | null, lpFromlen: Ref<number> | null, ov: unknown, routine: unknown, message: MessageOut | null = null): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   const list = callerBuffers(lpBuffers, dwBufferCount);
@@ -170,7 +210,7 @@ function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef
   reenable(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
   if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);
   if (sock.connectionReset) return fail(W.WSAECONNRESET);
-  const request = new ReceiveRequest(sock, list, flags, source, overlapped);
+  const request = new ReceiveRequest(sock, list, flags, source, overlapped, message);
   return overlapped ? receiveOverlapped(request, mode, bytesRef, lpFlags!) : receiveNow(request, mode, bytesRef, lpFlags!);
 }
 

@@ -38,13 +38,22 @@ export function WSASendTo(s: SOCKET, lpBuffers: readonly WSABUF[] | null, dwBuff
   return send(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo, iTolen, lpOverlapped, lpCompletionRoutine);
 }
 
-function send(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef: Ref<number> | null, dwFlags: number, lpTo: Uint8Array | null, iTolen: number, ov: unknown, routine: unknown): number {
+/**
+ * What WSASendMsg adds to a send (message.ts): its check once the common ones passed (the socket
+ * type, the control records as Linux cmsgs: a Winsock error, or the cmsg bytes, null for none).
+ */
+export type MessageIn = (sock: LinuxSocket, total: number) => Uint8Array | null | number;
+
+/** The one send: WSASend, WSASendTo (with `lpTo`), and WSASendMsg (with `message`). */
+export function send(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef: Ref<number> | null, dwFlags: number, lpTo: Uint8Array | null, iTolen: number, ov: unknown, routine: unknown, message: MessageIn | null = null): number {
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   const mode = checkMode(sock, bytesRef, ov, routine);
   if (typeof mode === 'number') return fail(mode);
   const list = callerBuffers(lpBuffers, dwBufferCount);
   if (typeof list === 'number') return fail(list);
+  const control = message === null ? null : message(sock, list.total);
+  if (typeof control === 'number') return fail(control);
   if (typeof dwFlags !== 'number' || !Number.isInteger(dwFlags)) return fail(W.WSAEINVAL);
   if (typeof iTolen !== 'number' || !Number.isInteger(iTolen)) return fail(W.WSAEFAULT);
   const dest = sendDestination(sock, lpTo, iTolen);
@@ -53,8 +62,8 @@ function send(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef: R
   if (flags & ~ACCEPTED_FLAGS) return fail(W.WSAEOPNOTSUPP);
   const linuxFlags = flags & KNOWN_SEND_FLAGS;
   if (sock.connectionReset) return fail(W.WSAECONNRESET);
-  if (mode.ov !== null && sock.overlapped) return sendOverlapped(sock, list, linuxFlags, dest, mode, bytesRef);
-  const rc = sendBlocking(sock, gather(list), linuxFlags, dest);
+  if (mode.ov !== null && sock.overlapped) return sendOverlapped(sock, list, linuxFlags, dest, mode, bytesRef, control);
+  const rc = sendBlocking(sock, gather(list), linuxFlags, dest, control);
   if (rc < 0) return rc;
   store(bytesRef, rc);
   deliverAtOnce(sock, mode, W.STATUS_SUCCESS, rc);
@@ -67,13 +76,13 @@ function send(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, bytesRef: R
  * A stream goes out WSABUF by WSABUF from where the last try stopped; a datagram must leave in
  * one piece, so several WSABUFs are gathered at the try that sends it.
  */
-function sendOverlapped(sock: LinuxSocket, list: BufferList, flags: number, dest: Destination, mode: Mode, bytesRef: Ref<number> | null): number {
+function sendOverlapped(sock: LinuxSocket, list: BufferList, flags: number, dest: Destination, mode: Mode, bytesRef: Ref<number> | null, control: Uint8Array | null): number {
   const stream = sock.type === C.SOCK_STREAM;
   let sent = 0;
   // One try now, unless earlier sends wait (they go first); the rest at readiness edges.
   const attempt = (): number | typeof AGAIN => {
     for (;;) {
-      const got = sendAttempt(sock, stream ? sendChunk(list, sent) : gather(list), flags, dest);
+      const got = sendAttempt(sock, stream ? sendChunk(list, sent) : gather(list), flags, dest, control);
       if (got === AGAIN) return AGAIN;
       if ('error' in got) return -got.error;
       sent += got.bytes;
