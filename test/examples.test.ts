@@ -94,6 +94,53 @@ describe('examples/winsock-c-port: example.c compiled (MinGW-w64) and example.mj
   });
 });
 
+/** The lines examples/async-select-client prints, the port number made neutral, in a stable order. */
+const asyncSelectLines = (text: string): string[] =>
+  text.replace(/\r\n/g, '\n').replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>').trimEnd().split('\n').sort();
+
+const ASYNC_SELECT_LINES = [
+  'client: connected', 'client: got "HELLO, SERVER"', 'client: the peer closed', 'connect: WSAEWOULDBLOCK (under way)',
+  'listening on 127.0.0.1:<port>', 'server: accepted a connection', 'server: got "hello, server"', 'server: the peer closed',
+  'WM_QUIT: exit code 0',
+].sort();
+
+describe('examples/async-select-client: the classic WSAAsyncSelect client (client.c) and its port (client.mjs)', () => {
+  test('the port runs its message loop to WM_QUIT: connect, a line each way, both ends closed', { timeout: 60_000 }, () => {
+    const run = spawnSync(process.execPath, [join(EXAMPLES, 'async-select-client', 'client.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.deepEqual(asyncSelectLines(run.stdout), ASYNC_SELECT_LINES);
+  });
+
+  const compiler = 'x86_64-w64-mingw32-gcc';
+  const haveCompiler = spawnSync(compiler, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  const skip = process.env.WSAIOCTL_SKIP_WINE
+    ? 'WSAIOCTL_SKIP_WINE is set'
+    : !existsSync(join(wineCacheDir(), 'ready.json'))
+      ? 'Wine is not prepared (run sh scripts/wine/setup.sh)'
+      : !haveCompiler && `${compiler} is not installed; the C reference is not compiled`;
+  test('client.c compiled with MinGW-w64 and client.mjs on the Windows node print the same lines under Wine', { skip, timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-async-select-'));
+    try {
+      const exe = join(dir, 'client.exe');
+      const cc = spawnSync(compiler, ['-Wall', '-Wextra', '-Werror', '-o', exe, join(EXAMPLES, 'async-select-client', 'client.c'), '-lws2_32'], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(cc.status, 0, `client.c does not compile:\n${cc.stderr}`);
+      const config = readWineConfig();
+      const outPath = join(dir, 'out.txt');
+      const outFd = openSync(outPath, 'w');
+      const c = spawnSync(config.wine, [exe], { stdio: ['ignore', outFd, 'ignore'], timeout: 120_000, killSignal: 'SIGKILL', env: wineEnv(config) });
+      closeSync(outFd);
+      const cOut = readFileSync(outPath, 'utf8');
+      assert.equal(c.status, 0, `client.exe under Wine: status ${c.status}, signal ${c.signal}\n${cOut}`);
+      assert.deepEqual(asyncSelectLines(cOut), ASYNC_SELECT_LINES);
+      const port = await runUnderWine(join(EXAMPLES, 'async-select-client', 'client.mjs'), [], { timeoutMs: 120_000, cwd: ROOT });
+      assert.equal(port.code, 0, port.stderr);
+      assert.deepEqual(asyncSelectLines(port.stdout), asyncSelectLines(cOut));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * examples/acceptex-server.mjs, the port of the classic AcceptEx + completion-port server, and the
  * C program it ports (examples/acceptex-server.c): the same lines on the Linux emulation, and,

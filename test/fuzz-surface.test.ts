@@ -64,13 +64,15 @@ type Returns =
   | 'startup' // 0 or the error
   | 'record'  // null or an object (queryDefaultGateway)
   | 'index'   // 0 or an interface index (queryInterfaceIndex)
+  | 'getmsg'  // -1, or 0 (WM_QUIT) / non-zero (GetMessageW)
+  | 'lresult' // any integer: a window procedure's answer (DefWindowProcW, DispatchMessageW)
   | 'void'    // WSASetLastError / SetLastError
   | 'error';  // WSAGetLastError / GetLastError
 
 const FAILURE: Record<Returns, unknown> = {
   int0: ws.SOCKET_ERROR, count: ws.SOCKET_ERROR, socket: ws.INVALID_SOCKET, bool: false, handle: 0, file: ws.INVALID_HANDLE_VALUE,
   wait: ws.WSA_WAIT_FAILED, sleep: undefined, startup: undefined, void: undefined, error: undefined, record: null,
-  index: 0,
+  index: 0, getmsg: -1, lresult: undefined,
 };
 
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
@@ -85,6 +87,8 @@ function isSuccess(kind: Returns, r: unknown): boolean {
     case 'sleep': return r === 0 || r === ws.WSA_WAIT_IO_COMPLETION;
     case 'startup': return r === 0;
     case 'record': return r !== null && typeof r === 'object';
+    case 'getmsg': return r === 0 || r === 1;
+    case 'lresult': return Number.isSafeInteger(r);
     case 'void': return r === undefined;
     case 'error': return isU32(r);
   }
@@ -296,6 +300,25 @@ const closeIfSocket = (r: unknown) => close(r);
 const closeIfHandle = (r: unknown) => {
   if (typeof r === 'number' && r > 0) ws.CloseHandle(r);
 };
+
+/** Empty this thread's message queue (bounded). */
+function drainMessages(): void {
+  const m = ws.newMSG();
+  for (let i = 0; i < 20_000 && ws.PeekMessageW(m, 0, 0, 0, ws.PM_REMOVE); i++) { /* empty it */ }
+}
+const messageWindow = (): number => ws.CreateWindowExW(0, 'Message', null, 0, 0, 0, 0, 0, ws.HWND_MESSAGE, 0, 0, null);
+let classSerial = 0;
+const freshClass = (): string => `fuzz-class-${++classSerial}`;
+/**
+ * Messages every filter a hostile number can make (0, WM_USER, 0xFFFFFFFF; NaN and 2**32 read as 0,
+ * -1 as 0xFFFFFFFF) finds, for the window and as thread messages: GetMessageW never waits in the
+ * fuzz.
+ */
+function fillQueue(hwnd: number): void {
+  for (const target of [hwnd, 0]) for (const msg of [0, ws.WM_USER, 0xffffffff]) assert.ok(ws.PostMessageW(target, msg, 1, 2));
+}
+const GETMESSAGE_PARAMS = (): Param[] => [P('lpMsg'), P('hWnd'), P('wMsgFilterMin'), P('wMsgFilterMax')];
+const MSGWAIT_PARAMS = (): Param[] => [P('nCount'), P('pHandles'), P('dwMilliseconds', { timeout: true }), P('dwWakeMask'), P('dwFlags')];
 
 // ---- the specs: every function of the surface -------------------------------------------------------
 
@@ -684,6 +707,113 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
       ], 2, 0, null, 0],
       after: () => drain(fx.sendServer),
     }),
+  }],
+  WSAAsyncSelect: [{
+    name: 'WSAAsyncSelect', fn: 'WSAAsyncSelect', returns: 'int0', params: [P('s'), P('hWnd'), P('wMsg'), P('lEvent')],
+    make: () => {
+      const s = fresh.udp();
+      const w = messageWindow();
+      return { args: [s, w, ws.WM_USER, ws.FD_READ | ws.FD_WRITE], after: () => { close(s); ws.DestroyWindow(w); drainMessages(); } };
+    },
+  }],
+  WaitForSingleObjectEx: [{
+    name: 'WaitForSingleObjectEx', fn: 'WaitForSingleObjectEx', returns: 'wait',
+    params: [P('hHandle'), P('dwMilliseconds', { timeout: true }), P('bAlertable')], make: (fx) => ({ args: [fx.event, 0, false] }),
+  }],
+  WaitForSingleObjectExAsync: [{
+    name: 'WaitForSingleObjectExAsync', fn: 'WaitForSingleObjectExAsync', returns: 'wait',
+    params: [P('hHandle'), P('dwMilliseconds', { timeout: true }), P('bAlertable')], make: (fx) => ({ args: [fx.event, 0, false] }),
+  }],
+  WaitForMultipleObjectsEx: [{
+    name: 'WaitForMultipleObjectsEx', fn: 'WaitForMultipleObjectsEx', returns: 'wait',
+    params: [P('nCount'), P('lpHandles'), P('bWaitAll'), P('dwMilliseconds', { timeout: true }), P('bAlertable')],
+    make: (fx) => ({ args: [1, [fx.event], false, 0, false] }),
+  }],
+  WaitForMultipleObjectsExAsync: [{
+    name: 'WaitForMultipleObjectsExAsync', fn: 'WaitForMultipleObjectsExAsync', returns: 'wait',
+    params: [P('nCount'), P('lpHandles'), P('bWaitAll'), P('dwMilliseconds', { timeout: true }), P('bAlertable')],
+    make: (fx) => ({ args: [1, [fx.event], false, 0, false] }),
+  }],
+  MsgWaitForMultipleObjectsEx: [{
+    name: 'MsgWaitForMultipleObjectsEx', fn: 'MsgWaitForMultipleObjectsEx', returns: 'wait', params: MSGWAIT_PARAMS(),
+    make: (fx) => ({ args: [1, [fx.event], 0, ws.QS_ALLINPUT, 0] }),
+  }],
+  MsgWaitForMultipleObjectsExAsync: [{
+    name: 'MsgWaitForMultipleObjectsExAsync', fn: 'MsgWaitForMultipleObjectsExAsync', returns: 'wait', params: MSGWAIT_PARAMS(),
+    make: (fx) => ({ args: [1, [fx.event], 0, ws.QS_ALLINPUT, 0] }),
+  }],
+  RegisterClassExW: [{
+    name: 'RegisterClassExW', fn: 'RegisterClassExW', returns: 'handle', params: [P('lpwcx')],
+    make: () => {
+      const name = freshClass();
+      return { args: [{ cbSize: ws.WNDCLASSEXW_SIZE, lpszClassName: name, lpfnWndProc: ws.DefWindowProcW }], after: () => ws.UnregisterClassW(name, 0) };
+    },
+  }],
+  UnregisterClassW: [{
+    name: 'UnregisterClassW', fn: 'UnregisterClassW', returns: 'bool', params: [P('lpClassName'), P('hInstance')],
+    make: () => {
+      const name = freshClass();
+      assert.ok(ws.RegisterClassExW({ cbSize: ws.WNDCLASSEXW_SIZE, lpszClassName: name, lpfnWndProc: ws.DefWindowProcW }) > 0);
+      return { args: [name, 0], after: () => ws.UnregisterClassW(name, 0) };
+    },
+  }],
+  CreateWindowExW: [{
+    name: 'CreateWindowExW', fn: 'CreateWindowExW', returns: 'handle',
+    params: ['dwExStyle', 'lpClassName', 'lpWindowName', 'dwStyle', 'X', 'Y', 'nWidth', 'nHeight', 'hWndParent', 'hMenu', 'hInstance', 'lpParam'].map((n) => P(n)),
+    make: () => ({ args: [0, 'Message', null, 0, 0, 0, 0, 0, ws.HWND_MESSAGE, 0, 0, null], after: (r) => { if (typeof r === 'number' && r > 0) ws.DestroyWindow(r); } }),
+  }],
+  DestroyWindow: [{
+    name: 'DestroyWindow', fn: 'DestroyWindow', returns: 'bool', params: [P('hWnd')],
+    make: () => { const w = messageWindow(); return { args: [w], after: () => ws.DestroyWindow(w) }; },
+  }],
+  DefWindowProcW: [{
+    name: 'DefWindowProcW', fn: 'DefWindowProcW', returns: 'lresult', params: [P('hWnd'), P('Msg'), P('wParam'), P('lParam')],
+    make: () => { const w = messageWindow(); return { args: [w, ws.WM_USER, 1, 2], after: () => ws.DestroyWindow(w) }; },
+  }],
+  PostMessageW: [{
+    name: 'PostMessageW', fn: 'PostMessageW', returns: 'bool', params: [P('hWnd'), P('Msg'), P('wParam'), P('lParam')],
+    make: () => { const w = messageWindow(); return { args: [w, ws.WM_USER, 1, 2], after: () => { ws.DestroyWindow(w); drainMessages(); } }; },
+  }],
+  PostQuitMessage: [{
+    name: 'PostQuitMessage', fn: 'PostQuitMessage', returns: 'void', params: [P('nExitCode')],
+    make: () => ({ args: [0], after: drainMessages }),
+  }],
+  PeekMessageW: [{
+    name: 'PeekMessageW', fn: 'PeekMessageW', returns: 'bool', failureSetsNoError: true,
+    params: [P('lpMsg'), P('hWnd'), P('wMsgFilterMin'), P('wMsgFilterMax'), P('wRemoveMsg')],
+    make: () => {
+      const w = messageWindow();
+      fillQueue(w);
+      return { args: [ws.newMSG(), w, 0, 0, ws.PM_REMOVE], after: () => { ws.DestroyWindow(w); drainMessages(); } };
+    },
+  }],
+  GetMessageW: [{
+    name: 'GetMessageW', fn: 'GetMessageW', returns: 'getmsg', params: GETMESSAGE_PARAMS(),
+    make: () => {
+      const w = messageWindow();
+      fillQueue(w);
+      return { args: [ws.newMSG(), w, 0, 0], after: () => { ws.DestroyWindow(w); drainMessages(); } };
+    },
+  }],
+  GetMessageWAsync: [{
+    name: 'GetMessageWAsync', fn: 'GetMessageWAsync', returns: 'getmsg', params: GETMESSAGE_PARAMS(),
+    make: () => {
+      const w = messageWindow();
+      fillQueue(w);
+      return { args: [ws.newMSG(), w, 0, 0], after: () => { ws.DestroyWindow(w); drainMessages(); } };
+    },
+  }],
+  TranslateMessage: [{
+    // FALSE (nothing to translate) is its answer for every message WSAAsyncSelect posts, with no error.
+    name: 'TranslateMessage', fn: 'TranslateMessage', returns: 'bool', failureSetsNoError: true, params: [P('lpMsg')],
+    make: () => ({ args: [{ ...ws.newMSG(), message: ws.WM_USER }] }),
+  }],
+  DispatchMessageW: [{
+    name: 'DispatchMessageW', fn: 'DispatchMessageW', returns: 'lresult', params: [P('lpMsg')],
+    make: () => {
+      const w = messageWindow();
+      return { args: [{ ...ws.newMSG(), hwnd: w, message: ws.WM_USER }], after: () => ws.DestroyWindow(w) };
+    },
   }],
   // The extension functions: a valid call starts an operation (FALSE with ERROR_IO_PENDING) or,
   // for DisconnectEx without an OVERLAPPED, finishes (TRUE); the clean-up closes what it started on.

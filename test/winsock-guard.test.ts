@@ -207,6 +207,11 @@ async function windowsProbe(surfacePath: string): Promise<void> {
   const ref = () => ({ value: 16 });
   const ov = () => ({ Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 });
   const name = () => Uint8Array.of(2, 0, 0, 0, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  const window = () => ws.CreateWindowExW!(0, 'Message', null, 0, 0, 0, 0, 0, -3, 0, 0, null) as number;
+  const hwnd = window();
+  let classes = 0;
+  const msg = () => ({ hwnd: 0, message: 0, wParam: 0, lParam: 0, time: 0, pt: { x: 0, y: 0 } });
+  const queued = () => { ws.PostMessageW!(hwnd, 0x400, 0, 0); ws.PostMessageW!(0, 0x400, 0, 0); };
   // Time-outs are 0, waits have a signalled event, the socket is non-blocking: no call can block.
   const valid: Record<string, () => unknown[]> = {
     socket: () => [2, 2, 17], WSASocketW: () => [2, 2, 17, null, 0, 1], WSASocket: () => [2, 2, 17, null, 0, 1],
@@ -228,6 +233,18 @@ async function windowsProbe(surfacePath: string): Promise<void> {
     GetQueuedCompletionStatusAsync: () => [port, { value: 0 }, { value: 0 }, { value: null }, 0],
     CloseHandle: () => [0], CancelIo: () => [s], CancelIoEx: () => [s, null],
     WSAEventSelect: () => [s, event, 1], WSAEnumNetworkEvents: () => [s, event, { lNetworkEvents: 0, iErrorCode: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }],
+    // Windows and messages: a message is queued before each GetMessageW so that none can wait.
+    WSAAsyncSelect: () => [s, hwnd, 0x400, 0],
+    WaitForSingleObjectEx: () => [event, 0, 0], WaitForSingleObjectExAsync: () => [event, 0, 0],
+    WaitForMultipleObjectsEx: () => [1, [event], 0, 0, 0], WaitForMultipleObjectsExAsync: () => [1, [event], 0, 0, 0],
+    MsgWaitForMultipleObjectsEx: () => [1, [event], 0, 0x4ff, 0], MsgWaitForMultipleObjectsExAsync: () => [1, [event], 0, 0x4ff, 0],
+    RegisterClassExW: () => [{ cbSize: 80, lpszClassName: `guard-class-${++classes}`, lpfnWndProc: () => 0 }],
+    UnregisterClassW: () => ['no-such-class', 0],
+    CreateWindowExW: () => [0, 'Message', null, 0, 0, 0, 0, 0, -3, 0, 0, null],
+    DestroyWindow: () => [window()], DefWindowProcW: () => [hwnd, 0x400, 0, 0], PostMessageW: () => [hwnd, 0x400, 0, 0],
+    PostQuitMessage: () => [0], PeekMessageW: () => [msg(), hwnd, 0, 0, 1],
+    GetMessageW: () => { queued(); return [msg(), hwnd, 0, 0]; }, GetMessageWAsync: () => { queued(); return [msg(), hwnd, 0, 0]; },
+    TranslateMessage: () => [msg()], DispatchMessageW: () => [{ ...msg(), hwnd, message: 0x400 }],
   };
   const escapes: string[] = [];
   for (const [fn, make] of Object.entries(valid)) {

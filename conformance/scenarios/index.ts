@@ -14,12 +14,13 @@ import { connectionEnd } from './connection-end.js';
 import { extensionFunctions } from './extension-functions.js';
 import { remainingCodes } from './remaining-codes.js';
 import { raw } from './raw.js';
+import { asyncSelect } from './async-select.js';
 import { extensionMsg } from './extension-msg.js';
 import { extensionTransmit } from './extension-transmit.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg, ...extensionTransmit,
+  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg, ...extensionTransmit, ...asyncSelect,
 ];
 
 const seen = new Set<string>();

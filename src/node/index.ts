@@ -35,3 +35,4 @@ export {
   type Gateway,
 } from './host.js';
 export { watchAddresses, watchRoute, watchSendBacklog, type WatchOptions } from './watch.js';
+export { onNetworkEvents, networkEvents, type NetworkEvent, type NetworkEventsOptions } from './network-events.js';

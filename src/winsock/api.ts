@@ -5,7 +5,7 @@
 import type {
   SOCKET, HANDLE, WSAEVENT, Ref, WSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSADATA,
   WSANETWORKEVENTS, WSABUF, fd_set, TIMEVAL, WSAPOLLFD, NodeSocketView, DefaultGateway, WSAMSG, TRANSMIT_FILE_BUFFERS,
-  TRANSMIT_PACKETS_ELEMENT,
+  TRANSMIT_PACKETS_ELEMENT, HWND, MSG, WNDCLASSEXW,
 } from './types.js';
 
 /**
@@ -194,6 +194,178 @@ export interface WinsockOverlapped {
    * WSAEFAULT.
    */
   WSAEnumNetworkEvents(s: SOCKET, hEventObject: WSAEVENT, lpNetworkEvents: WSANETWORKEVENTS | null): number;
+}
+
+/**
+ * WSAAsyncSelect and what it needs (winsock2.h / winuser.h / synchapi.h): message-only windows, the
+ * thread's message queue, and the kernel32 / user32 waits the WSAIoctl page names
+ * (WaitForSingleObjectEx, WaitForMultipleObjectsEx, MsgWaitForMultipleObjectsEx). A window
+ * belongs to the JS thread that created it, and so do the messages posted to it; a C-style loop
+ * (PeekMessageW / GetMessageW, DispatchMessageW) sees them without returning to Node's event loop.
+ * Failures set the last error (GetLastError). Each `...Async` twin takes the same arguments, fills
+ * the same out-parameters and resolves with the same value, without blocking the event loop.
+ *
+ * Linux: windows are message-only whatever their parent, there is no CREATESTRUCT and no cursor;
+ * see [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+ */
+export interface WinsockMessages {
+  /**
+   * `int WSAAsyncSelect(SOCKET s, HWND hWnd, u_int wMsg, long lEvent)`
+   *
+   * Posts message `wMsg` to `hWnd` for each network event of `lEvent` (FD_READ ... FD_CLOSE,
+   * FD_ROUTING_INTERFACE_CHANGE, FD_ADDRESS_LIST_CHANGE) on `s`: wParam the socket, lParam
+   * WSAMAKESELECTREPLY(event, error), one message per event. An event is posted again only after its
+   * re-enabling call (recv for FD_READ / FD_OOB, send for FD_WRITE, accept for FD_ACCEPT, the
+   * matching WSAIoctl for the two change events), even one that fails, and then at once if its
+   * condition still holds. Replaces any earlier WSAAsyncSelect or WSAEventSelect on `s`; selecting
+   * again posts every condition that still holds; `lEvent` 0 stops the posting (queued messages
+   * stay). Makes the socket non-blocking (FIONBIO back to blocking then fails with WSAEINVAL). A
+   * socket accepted from `s` has the same selection. Returns 0 or SOCKET_ERROR.
+   *
+   * Windows errors: WSANOTINITIALISED, WSAENETDOWN, WSAEINVAL (a window that does not exist, a bad
+   * parameter), WSAEINPROGRESS, WSAENOTSOCK.
+   */
+  WSAAsyncSelect(s: SOCKET, hWnd: HWND, wMsg: number, lEvent: number): number;
+  /**
+   * `DWORD WaitForSingleObjectEx(HANDLE hHandle, DWORD dwMilliseconds, BOOL bAlertable)`
+   *
+   * kernel32: waits until the object is signalled (WAIT_OBJECT_0), the time is up (WAIT_TIMEOUT)
+   * or, when alertable, completion routines ran (WAIT_IO_COMPLETION); WAIT_FAILED with the last
+   * error otherwise. A signalled object is reported before due completion routines.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_HANDLE.
+   *
+   * Linux: the waitable objects are events; see [the
+   * README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
+  WaitForSingleObjectEx(hHandle: HANDLE, dwMilliseconds: number, bAlertable: boolean | number): number;
+  /** The async twin of WaitForSingleObjectEx. */
+  WaitForSingleObjectExAsync(hHandle: HANDLE, dwMilliseconds: number, bAlertable: boolean | number): Promise<number>;
+  /**
+   * `DWORD WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll, DWORD dwMilliseconds, BOOL bAlertable)`
+   *
+   * kernel32: waits for one (WAIT_OBJECT_0 + the lowest signalled index) or, with `bWaitAll`, all
+   * of 1..MAXIMUM_WAIT_OBJECTS objects; WAIT_TIMEOUT, WAIT_IO_COMPLETION (alertable), or
+   * WAIT_FAILED with the last error.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_PARAMETER (nCount 0 or above 64, a list shorter
+   * than nCount, an object named twice with bWaitAll), ERROR_INVALID_HANDLE.
+   */
+  WaitForMultipleObjectsEx(nCount: number, lpHandles: readonly HANDLE[] | null, bWaitAll: boolean | number, dwMilliseconds: number, bAlertable: boolean | number): number;
+  /** The async twin of WaitForMultipleObjectsEx. */
+  WaitForMultipleObjectsExAsync(nCount: number, lpHandles: readonly HANDLE[] | null, bWaitAll: boolean | number, dwMilliseconds: number, bAlertable: boolean | number): Promise<number>;
+  /**
+   * `DWORD MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles, DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)`
+   *
+   * user32: waits for 0..MAXIMUM_WAIT_OBJECTS - 1 objects or for input of a kind in `dwWakeMask`
+   * (QS_POSTMESSAGE, QS_ALLPOSTMESSAGE ...): WAIT_OBJECT_0 + index for an object, WAIT_OBJECT_0 +
+   * nCount for input that arrived since the thread last looked at its queue (any queued input with
+   * MWMO_INPUTAVAILABLE), WAIT_IO_COMPLETION with MWMO_ALERTABLE, WAIT_TIMEOUT, WAIT_FAILED.
+   * MWMO_WAITALL waits for every object together with input.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_PARAMETER, ERROR_INVALID_HANDLE.
+   */
+  MsgWaitForMultipleObjectsEx(nCount: number, pHandles: readonly HANDLE[] | null, dwMilliseconds: number, dwWakeMask: number, dwFlags: number): number;
+  /** The async twin of MsgWaitForMultipleObjectsEx. */
+  MsgWaitForMultipleObjectsExAsync(nCount: number, pHandles: readonly HANDLE[] | null, dwMilliseconds: number, dwWakeMask: number, dwFlags: number): Promise<number>;
+  /**
+   * `ATOM RegisterClassExW(const WNDCLASSEXW *lpwcx)`
+   *
+   * user32: registers a window class whose window procedure is `lpfnWndProc` (a JS function).
+   * Returns the class atom, or 0 with the last error set.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_PARAMETER (cbSize not WNDCLASSEXW_SIZE, no name or
+   * procedure), ERROR_CLASS_ALREADY_EXISTS.
+   */
+  RegisterClassExW(lpwcx: WNDCLASSEXW | null): number;
+  /**
+   * `BOOL UnregisterClassW(LPCWSTR lpClassName, HINSTANCE hInstance)`
+   *
+   * user32: unregisters a class (by name or atom) that has no window left.
+   *
+   * Win32 errors (GetLastError): ERROR_CLASS_DOES_NOT_EXIST, ERROR_CLASS_HAS_WINDOWS.
+   */
+  UnregisterClassW(lpClassName: string | number | null, hInstance: HANDLE): boolean;
+  /**
+   * `HWND CreateWindowExW(DWORD dwExStyle, LPCWSTR lpClassName, LPCWSTR lpWindowName, DWORD dwStyle, int X, int Y, int nWidth, int nHeight, HWND hWndParent, HMENU hMenu, HINSTANCE hInstance, LPVOID lpParam)`
+   *
+   * user32: creates a window of a registered class (or the system class "Message"); with
+   * `hWndParent` HWND_MESSAGE a message-only window, which is all WSAAsyncSelect needs. Its
+   * procedure gets WM_NCCREATE and WM_CREATE before the call returns. Returns the window, or 0 with
+   * the last error set.
+   *
+   * Win32 errors (GetLastError): ERROR_CANNOT_FIND_WND_CLASS, ERROR_INVALID_WINDOW_HANDLE (parent).
+   */
+  CreateWindowExW(
+    dwExStyle: number, lpClassName: string | number | null, lpWindowName: string | null, dwStyle: number,
+    X: number, Y: number, nWidth: number, nHeight: number, hWndParent: HWND, hMenu: HANDLE, hInstance: HANDLE, lpParam: null,
+  ): HWND;
+  /**
+   * `BOOL DestroyWindow(HWND hWnd)`
+   *
+   * user32: sends WM_DESTROY and WM_NCDESTROY to the window procedure and destroys the window.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_WINDOW_HANDLE.
+   */
+  DestroyWindow(hWnd: HWND): boolean;
+  /**
+   * `LRESULT DefWindowProcW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)`
+   *
+   * user32: the default processing of a message (TRUE for WM_NCCREATE, WM_CLOSE destroys the
+   * window, 0 for the rest here).
+   */
+  DefWindowProcW(hWnd: HWND, Msg: number, wParam: number, lParam: number): number;
+  /**
+   * `BOOL PostMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)`
+   *
+   * user32: queues a message for a window of this thread (hWnd NULL: a thread message) and returns
+   * at once.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_WINDOW_HANDLE, ERROR_NOT_ENOUGH_QUOTA (10,000
+   * messages already queued).
+   */
+  PostMessageW(hWnd: HWND, Msg: number, wParam: number, lParam: number): boolean;
+  /**
+   * `void PostQuitMessage(int nExitCode)`
+   *
+   * user32: GetMessageW returns 0 with WM_QUIT (wParam `nExitCode`) once no posted message is left.
+   */
+  PostQuitMessage(nExitCode: number): void;
+  /**
+   * `BOOL PeekMessageW(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax, UINT wRemoveMsg)`
+   *
+   * user32: copies the next message for `hWnd` (NULL: any of this thread; -1: thread messages only)
+   * whose number is in the filter (0, 0: any) into `lpMsg`, and removes it with PM_REMOVE. Never
+   * waits. TRUE when a message was there, else FALSE.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_WINDOW_HANDLE.
+   */
+  PeekMessageW(lpMsg: MSG | null, hWnd: HWND, wMsgFilterMin: number, wMsgFilterMax: number, wRemoveMsg: number): boolean;
+  /**
+   * `BOOL GetMessageW(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax)`
+   *
+   * user32: takes the next message as PeekMessageW(PM_REMOVE) does, waiting (not alertably) until
+   * one comes. Returns non-zero, 0 for WM_QUIT, -1 on error.
+   *
+   * Win32 errors (GetLastError): ERROR_INVALID_WINDOW_HANDLE.
+   */
+  GetMessageW(lpMsg: MSG | null, hWnd: HWND, wMsgFilterMin: number, wMsgFilterMax: number): number;
+  /** The async twin of GetMessageW. */
+  GetMessageWAsync(lpMsg: MSG | null, hWnd: HWND, wMsgFilterMin: number, wMsgFilterMax: number): Promise<number>;
+  /**
+   * `BOOL TranslateMessage(const MSG *lpMsg)`
+   *
+   * user32: turns key messages into character messages; TRUE when it did (never for the messages
+   * WSAAsyncSelect posts).
+   */
+  TranslateMessage(lpMsg: MSG | null): boolean;
+  /**
+   * `LRESULT DispatchMessageW(const MSG *lpMsg)`
+   *
+   * user32: calls the window procedure of `lpMsg.hwnd` with the message and returns what it
+   * returns (0 for a thread message).
+   */
+  DispatchMessageW(lpMsg: MSG | null): number;
 }
 
 /**
@@ -495,7 +667,7 @@ export interface WinsockExtensions {
  * The whole contract: every backend implements every function (`winsock/index.ts` exports each
  * backend function behind the one argument guard, so no exception escapes it).
  */
-export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockTransmit {
+export interface WinsockCore extends WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockTransmit, WinsockMessages {
   /** Which backend this is: the Linux emulation or the pass-through to ws2_32.dll. */
   readonly backendName: 'linux-emulation' | 'windows-ws2_32';
 

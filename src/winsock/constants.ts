@@ -253,6 +253,8 @@ export const WSA_MAXIMUM_WAIT_EVENTS = 64;
 export const WAIT_OBJECT_0 = 0;
 export const WAIT_IO_COMPLETION = 0xc0;
 export const WAIT_FAILED = 0xffffffff;
+export const WAIT_ABANDONED_0 = 0x80;
+export const MAXIMUM_WAIT_OBJECTS = 64;
 export const WSA_INVALID_EVENT = 0;
 
 /** TCPSTATE values of TCP_INFO.State (one table: structs/tcp-info.ts). */
@@ -297,6 +299,80 @@ export const TRUNCATE_EXISTING = 5;
 export const FILE_ATTRIBUTE_NORMAL = 0x80;
 export const FILE_FLAG_OVERLAPPED = 0x40000000;
 export const FILE_FLAG_SEQUENTIAL_SCAN = 0x08000000;
+
+/**
+ * Windows and their message queue (winuser.h), as far as WSAAsyncSelect needs them: the parent of a
+ * message-only window (HWND_MESSAGE), message numbers (WM_*), PeekMessageW's removal flags (PM_*),
+ * MsgWaitForMultipleObjectsEx's wake mask (QS_*) and flags (MWMO_*), and the size of WNDCLASSEXW on
+ * x64 (its cbSize).
+ *
+ * @group Windows and messages
+ */
+export const HWND_MESSAGE = -3;
+export const WM_NULL = 0x0000;
+export const WM_CREATE = 0x0001;
+export const WM_DESTROY = 0x0002;
+export const WM_CLOSE = 0x0010;
+export const WM_QUIT = 0x0012;
+export const WM_NCCREATE = 0x0081;
+export const WM_NCDESTROY = 0x0082;
+export const WM_USER = 0x0400;
+export const WM_APP = 0x8000;
+export const PM_NOREMOVE = 0x0000;
+export const PM_REMOVE = 0x0001;
+export const PM_NOYIELD = 0x0002;
+export const QS_KEY = 0x0001;
+export const QS_MOUSEMOVE = 0x0002;
+export const QS_MOUSEBUTTON = 0x0004;
+export const QS_POSTMESSAGE = 0x0008;
+export const QS_TIMER = 0x0010;
+export const QS_PAINT = 0x0020;
+export const QS_SENDMESSAGE = 0x0040;
+export const QS_HOTKEY = 0x0080;
+export const QS_ALLPOSTMESSAGE = 0x0100;
+export const QS_RAWINPUT = 0x0400;
+export const QS_TOUCH = 0x0800;
+export const QS_POINTER = 0x1000;
+export const QS_MOUSE = QS_MOUSEMOVE | QS_MOUSEBUTTON;
+export const QS_INPUT = QS_MOUSE | QS_KEY | QS_RAWINPUT | QS_TOUCH | QS_POINTER;
+export const QS_ALLEVENTS = QS_INPUT | QS_POSTMESSAGE | QS_TIMER | QS_PAINT | QS_HOTKEY;
+export const QS_ALLINPUT = QS_INPUT | QS_POSTMESSAGE | QS_TIMER | QS_PAINT | QS_HOTKEY | QS_SENDMESSAGE;
+export const MWMO_WAITALL = 0x0001;
+export const MWMO_ALERTABLE = 0x0002;
+export const MWMO_INPUTAVAILABLE = 0x0004;
+export const WNDCLASSEXW_SIZE = 80;
+
+/**
+ * WSAAsyncSelect's lParam (winsock2.h): WSAMAKESELECTREPLY(event, error) is MAKELONG(event, error),
+ * the FD_* bit in the low word and the Winsock error (0: none) in the high word.
+ *
+ * @group Windows and messages
+ * @param event one FD_* bit
+ * @param error a Winsock error, or 0
+ */
+export function WSAMAKESELECTREPLY(event: number, error: number): number {
+  return ((event & 0xffff) | ((error & 0xffff) << 16)) >>> 0;
+}
+
+/**
+ * The FD_* bit of a WSAAsyncSelect message's lParam (its low word, winsock2.h).
+ *
+ * @group Windows and messages
+ * @param lParam the message's lParam
+ */
+export function WSAGETSELECTEVENT(lParam: number): number {
+  return Number(lParam) & 0xffff;
+}
+
+/**
+ * The Winsock error of a WSAAsyncSelect message's lParam (its high word; 0: none, winsock2.h).
+ *
+ * @group Windows and messages
+ * @param lParam the message's lParam
+ */
+export function WSAGETSELECTERROR(lParam: number): number {
+  return (Number(lParam) >>> 16) & 0xffff;
+}
 
 /**
  * DisconnectEx / TransmitFile / TransmitPackets flags (mswsock.h). TF_REUSE_SOCKET is DisconnectEx's

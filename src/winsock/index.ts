@@ -11,8 +11,8 @@
 import { BACKEND } from './platform.js';
 import type { WinsockCore } from './api.js';
 import { makeGuard } from './guard.js';
-import { INVALID_HANDLE_VALUE, INVALID_SOCKET, SOCKET_ERROR, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
-import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
+import { INVALID_HANDLE_VALUE, INVALID_SOCKET, SOCKET_ERROR, WAIT_FAILED, WSA_INVALID_EVENT, WSA_WAIT_FAILED } from './constants.js';
+import { ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_INVALID_WINDOW_HANDLE, WSAEFAULT, WSAEINVAL } from '../errors/index.js';
 import * as linux from '../backend/linux/index.js';
 import * as windows from '../backend/windows/index.js';
 import { extensionBySurface, pointerValue, type ExtensionFunction, type ExtensionName } from './extension-functions.js';
@@ -116,6 +116,25 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   WSAPollAsync: { failure: SOCKET_ERROR, error: WSAEFAULT, async: true },
   SetFileCompletionNotificationModes: { failure: false, error: PARAM },
 
+  WSAAsyncSelect: { failure: SOCKET_ERROR, error: WSAEINVAL },
+  WaitForSingleObjectEx: { failure: WAIT_FAILED, error: PARAM },
+  WaitForSingleObjectExAsync: { failure: WAIT_FAILED, error: PARAM, async: true },
+  WaitForMultipleObjectsEx: { failure: WAIT_FAILED, error: PARAM },
+  WaitForMultipleObjectsExAsync: { failure: WAIT_FAILED, error: PARAM, async: true },
+  MsgWaitForMultipleObjectsEx: { failure: WAIT_FAILED, error: PARAM },
+  MsgWaitForMultipleObjectsExAsync: { failure: WAIT_FAILED, error: PARAM, async: true },
+  RegisterClassExW: { failure: 0, error: PARAM },
+  UnregisterClassW: { failure: false, error: PARAM },
+  CreateWindowExW: { failure: 0, error: PARAM },
+  DestroyWindow: { failure: false, error: ERROR_INVALID_WINDOW_HANDLE },
+  DefWindowProcW: { failure: 0, error: PARAM },
+  PostMessageW: { failure: false, error: PARAM },
+  PostQuitMessage: { failure: undefined, error: PARAM },
+  PeekMessageW: { failure: false, error: PARAM },
+  GetMessageW: { failure: -1, error: PARAM },
+  GetMessageWAsync: { failure: -1, error: PARAM, async: true },
+  TranslateMessage: { failure: false, error: PARAM },
+  DispatchMessageW: { failure: 0, error: PARAM },
   AcceptEx: { failure: false, error: WSAEFAULT },
   GetAcceptExSockaddrs: { failure: undefined, error: WSAEFAULT },
   ConnectEx: { failure: false, error: WSAEFAULT },
@@ -320,10 +339,32 @@ export const LPFN_TRANSMITFILE = cast('TransmitFile');
  */
 export const LPFN_TRANSMITPACKETS = cast('TransmitPackets');
 
+// WSAAsyncSelect, windows and the message queue, and the kernel32 / user32 waits (`WinsockMessages`
+// in api.ts).
+/** @function */ export const WSAAsyncSelect = guarded('WSAAsyncSelect');
+/** @function */ export const WaitForSingleObjectEx = guarded('WaitForSingleObjectEx');
+/** @function */ export const WaitForSingleObjectExAsync = guarded('WaitForSingleObjectExAsync');
+/** @function */ export const WaitForMultipleObjectsEx = guarded('WaitForMultipleObjectsEx');
+/** @function */ export const WaitForMultipleObjectsExAsync = guarded('WaitForMultipleObjectsExAsync');
+/** @function */ export const MsgWaitForMultipleObjectsEx = guarded('MsgWaitForMultipleObjectsEx');
+/** @function */ export const MsgWaitForMultipleObjectsExAsync = guarded('MsgWaitForMultipleObjectsExAsync');
+/** @function */ export const RegisterClassExW = guarded('RegisterClassExW');
+/** @function */ export const UnregisterClassW = guarded('UnregisterClassW');
+/** @function */ export const CreateWindowExW = guarded('CreateWindowExW');
+/** @function */ export const DestroyWindow = guarded('DestroyWindow');
+/** @function */ export const DefWindowProcW = guarded('DefWindowProcW');
+/** @function */ export const PostMessageW = guarded('PostMessageW');
+/** @function */ export const PostQuitMessage = guarded('PostQuitMessage');
+/** @function */ export const PeekMessageW = guarded('PeekMessageW');
+/** @function */ export const GetMessageW = guarded('GetMessageW');
+/** @function */ export const GetMessageWAsync = guarded('GetMessageWAsync');
+/** @function */ export const TranslateMessage = guarded('TranslateMessage');
+/** @function */ export const DispatchMessageW = guarded('DispatchMessageW');
+
 export { bufferAddress } from './address.js';
 export * from './constants.js';
 export * from './types.js';
-export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockTransmit } from './api.js';
+export type { WinsockCore, WinsockOverlapped, WinsockDataPath, WinsockExtensions, WinsockTransmit, WinsockMessages } from './api.js';
 export { EXTENSION_FUNCTIONS, type ExtensionFunction, type ExtensionName } from './extension-functions.js';
 export * from '../errors/index.js';
 export * from '../codes/index.js';

@@ -218,3 +218,77 @@ export interface TRANSMIT_PACKETS_ELEMENT {
   /** A memory element's data. */
   pBuffer?: Uint8Array | null;
 }
+
+/** A window handle (HWND): a window of this thread's message queue; 0 is NULL. */
+export type HWND = number;
+
+/**
+ * A window procedure (WNDPROC): `LRESULT CALLBACK WindowProc(HWND, UINT, WPARAM, LPARAM)`. It runs
+ * on the thread that owns the window, inside DispatchMessageW (and CreateWindowExW / DestroyWindow
+ * for their own messages); what it returns is DispatchMessageW's result.
+ */
+export type WNDPROC = (hWnd: HWND, uMsg: number, wParam: number, lParam: number) => number;
+
+/** POINT: a screen position. */
+export interface POINT {
+  /** Horizontal, in pixels. */
+  x: number;
+  /** Vertical, in pixels. */
+  y: number;
+}
+
+/**
+ * MSG (winuser.h; 48 bytes on x64): a message taken from the queue by GetMessageW / PeekMessageW.
+ * For a WSAAsyncSelect message `wParam` is the socket and `lParam` WSAMAKESELECTREPLY(event, error).
+ */
+export interface MSG {
+  /** The window it was posted to; 0 for a thread message. */
+  hwnd: HWND;
+  /** The message number (WM_*, or the wMsg given to WSAAsyncSelect). */
+  message: number;
+  /** WPARAM (UINT_PTR): the socket, for a WSAAsyncSelect message. */
+  wParam: number;
+  /** LPARAM (LONG_PTR): WSAMAKESELECTREPLY(event, error), for a WSAAsyncSelect message. */
+  lParam: number;
+  /** When it was posted: milliseconds since the system started (GetTickCount), modulo 2^32. */
+  time: number;
+  /** The cursor position when it was posted. */
+  pt: POINT;
+}
+
+/** A MSG to fill, all zero. */
+export function newMSG(): MSG {
+  return { hwnd: 0, message: 0, wParam: 0, lParam: 0, time: 0, pt: { x: 0, y: 0 } };
+}
+
+/**
+ * WNDCLASSEXW (winuser.h), as far as a message-only window uses it: `cbSize` must be
+ * WNDCLASSEXW_SIZE (80, its x64 size) as in C; `lpfnWndProc` the window procedure; `lpszClassName`
+ * the class name. The other fields are passed on where there is somewhere to pass them.
+ */
+export interface WNDCLASSEXW {
+  /** sizeof(WNDCLASSEXW): WNDCLASSEXW_SIZE (80). */
+  cbSize: number;
+  /** Class styles (CS_*). */
+  style?: number;
+  /** The window procedure of every window of the class. */
+  lpfnWndProc: WNDPROC | null;
+  /** Extra class bytes (unused here). */
+  cbClsExtra?: number;
+  /** Extra window bytes (unused here). */
+  cbWndExtra?: number;
+  /** The module that registers the class (the Windows backend passes the process's own). */
+  hInstance?: HANDLE;
+  /** Icon (unused by message-only windows). */
+  hIcon?: HANDLE;
+  /** Cursor (unused by message-only windows). */
+  hCursor?: HANDLE;
+  /** Background brush (unused by message-only windows). */
+  hbrBackground?: HANDLE;
+  /** Menu resource name (unused by message-only windows). */
+  lpszMenuName?: string | null;
+  /** The class name CreateWindowExW names. */
+  lpszClassName: string | null;
+  /** Small icon (unused by message-only windows). */
+  hIconSm?: HANDLE;
+}

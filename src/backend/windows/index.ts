@@ -17,6 +17,7 @@ import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, re
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
 import { transmitFunctions } from './transmit.js';
+import { messageFunctions } from './messages.js';
 import { extensionFunctions, resolveExtension } from './extension-functions.js';
 import { countCleanup, countStartup, needsStartup } from './startup.js';
 import { WSADATA_X64_SIZE, decodeWSADATA, win32, ws2_32 } from './ws2_32.js';
@@ -190,6 +191,7 @@ export const backend: WinsockCore = {
   ...overlappedFunctions,
   ...dataPathFunctions,
   ...transmitFunctions,
+  ...messageFunctions,
   ...extensionFunctions,
 };
 

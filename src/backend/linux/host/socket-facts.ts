@@ -67,6 +67,17 @@ export function acceptQueueLength(fd: number): number {
 }
 
 /**
+ * Bytes a stream socket has received in all (TCP_INFO's tcpi_bytes_received, Linux 4.1+): a
+ * counter that only grows, whoever reads the data; 0 when it cannot be read.
+ */
+export function bytesReceivedTotal(fd: number): number {
+  const info = new Uint8Array(136);
+  const len = new Uint32Array([info.length]);
+  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, info, len) < 0 || len[0]! < 136) return 0;
+  return Number(new DataView(info.buffer).getBigUint64(128, true));
+}
+
+/**
  * Bytes the kernel has charged to the socket's receive queue (SO_MEMINFO's SK_MEMINFO_RMEM_ALLOC),
  * or 0 when it cannot be read: it grows with every datagram that arrives, whatever its size.
  */

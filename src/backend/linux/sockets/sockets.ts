@@ -16,7 +16,7 @@ import { TCP_STATE, isBound, isUnboundName, pendingSocketError, setKernelInt, tc
 import { receiveCaptured } from './capture.js';
 import { isStarted } from '../win32/startup.js';
 import { threadAlerts } from '../win32/apc.js';
-import { reenable } from '../win32/event-select.js';
+import { reenable, reenableAfterFault } from '../win32/event-select.js';
 import { waitForFd } from '../loop/wait.js';
 import { socketAccepted, socketConnected, socketMade, closeSocket } from './lifecycle.js';
 import { socketFor } from './lookup.js';
@@ -407,7 +407,10 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   if (typeof sock === 'number') return fail(sock);
   // The caller's memory, cut to len: WSAEFAULT unless a Uint8Array covers it (arguments.ts).
   const data = callerBuffer(buf, len);
-  if (data === null) return fail(W.WSAEFAULT);
+  if (data === null) {
+    reenableAfterFault(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
+    return fail(W.WSAEFAULT);
+  }
   if (flags & ~KNOWN_RECV_FLAGS) return fail(W.WSAEOPNOTSUPP);
   reenable(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
   if (sock.receiveShutdown) return fail(W.WSAESHUTDOWN);

@@ -1,5 +1,6 @@
 /**
- * WSAEventSelect / WSAEnumNetworkEvents: the recording of network events (event mode).
+ * WSAEventSelect / WSAEnumNetworkEvents and WSAAsyncSelect: the recording of network events, with
+ * two deliveries: an event object (event mode) or a window message (message mode).
  *
  * Windows rules kept here (the WSAEventSelect page; Wine's dlls/ws2_32/tests/sock.c event-mode
  * checks, which pass on Windows: test_accept_events, test_connect_events, test_write_events,
@@ -24,6 +25,22 @@
  *   still unread and even after this side shut down both directions; never for a local shutdown.
  *   A reset connection reports it with WSAECONNABORTED.
  *
+ * Message mode (WSAAsyncSelect; its page, and Wine's sock.c message-mode checks that pass on Windows:
+ * test_accept_events, test_connect_events, test_write_events, test_read_events, test_oob_events,
+ * test_close_events, each run with a window; remaining-codes.md §4.1) is the same recording with
+ * four differences:
+ * - Each recorded event is posted at once as its own message to the selected window: wParam the
+ *   socket, lParam WSAMAKESELECTREPLY(event, error); nothing stays recorded. Several events found
+ *   together are posted in the order FD_CONNECT, FD_ACCEPT, FD_OOB, FD_READ, FD_WRITE, FD_CLOSE.
+ * - A new occurrence does not re-post an event that was not re-enabled (more data while FD_READ is
+ *   unconsumed, a second connection while FD_ACCEPT is, a second urgent byte): only the re-enabling
+ *   call does, and then only if the condition still holds (level-triggered FD_READ / FD_OOB /
+ *   FD_ACCEPT).
+ * - Selecting (again) with a window forgets what was posted: every condition that still holds
+ *   (FD_ACCEPT, FD_READ, FD_OOB, FD_WRITE, FD_CLOSE) is posted again, even with the same mask.
+ * - A connection that already exists when the window is selected posts FD_WRITE but no FD_CONNECT.
+ * WSAAsyncSelect and WSAEventSelect replace each other; both make the socket non-blocking.
+ *
  * Recording does not depend on who looks: each selected socket has an edge-triggered readiness
  * registration (loop/readiness.ts), so every change the kernel signals is queued as it happens and
  * evaluated in order at the next drain: in any wait of this thread (blocking or async), and before
@@ -39,10 +56,11 @@ import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
 import type { LinuxSocket } from './socket-state.js';
 import {
-  acceptQueueLength, isBound, linuxInq, oobInline, pendingSocketError, receiveQueueMemory, TCP_STATE, tcpState as linuxTcpState,
+  acceptQueueLength, bytesReceivedTotal, isBound, linuxInq, oobInline, pendingSocketError, receiveQueueMemory, TCP_STATE, tcpState as linuxTcpState,
 } from '../host/socket-facts.js';
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { drainReadiness, rearm, subscribe, unsubscribe, type Subscriber } from '../loop/readiness.js';
+import { postMessage, windowFor } from './messages.js';
 
 const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
 const NOTIFICATIONS = C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
@@ -52,9 +70,17 @@ const INTEREST = L.POLLIN | L.POLLOUT | L.POLLPRI | L.POLLRDHUP;
 /** TCP states in which the peer's FIN (or a reset) has arrived on an established connection. */
 const PEER_CLOSED = new Set<number>([TCP_STATE.CLOSE_WAIT, TCP_STATE.LAST_ACK, TCP_STATE.CLOSING, TCP_STATE.TIME_WAIT, TCP_STATE.CLOSE]);
 
+/** Message mode's target: the window and the message number WSAAsyncSelect named. */
+interface WindowTarget {
+  hwnd: number;
+  msg: number;
+}
+
 interface SelectState {
   sock: LinuxSocket;
   event: WinEvent | null;
+  /** Message mode (WSAAsyncSelect): where each recorded event is posted; null in event mode. */
+  window: WindowTarget | null;
   mask: number;
   /** Events recorded and not yet reported by WSAEnumNetworkEvents, and their error codes. */
   record: number;
@@ -78,6 +104,8 @@ interface SelectState {
   lastQueued: number;
   /** Accept-queue length at the last look (listening sockets): growth is a new connection. */
   lastBacklog: number;
+  /** A borrowed stream socket's TCP_INFO bytes received at the last look (borrowedArrival). */
+  lastReceived: number;
   unsubscribe: (() => void) | null;
 }
 
@@ -87,10 +115,10 @@ function stateOf(sock: LinuxSocket): SelectState {
   let state = states.get(sock);
   if (!state) {
     state = {
-      sock, event: null, mask: 0, record: 0, errors: new Array<number>(C.FD_MAX_EVENTS).fill(0),
+      sock, event: null, window: null, mask: 0, record: 0, errors: new Array<number>(C.FD_MAX_EVENTS).fill(0),
       armed: C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE,
       latched: 0, latchedErrors: new Map(), connecting: false, connectPending: null, established: false,
-      closeRecorded: false, lastQueued: 0, lastBacklog: 0, unsubscribe: null,
+      closeRecorded: false, lastQueued: 0, lastBacklog: 0, lastReceived: 0, unsubscribe: null,
     };
     states.set(sock, state);
   }
@@ -114,14 +142,36 @@ function record(state: SelectState, bit: number, error: number): void {
     return;
   }
   state.armed &= ~bit;
+  if (state.window) {
+    // Message mode: one message per event, nothing kept (a full queue drops it, as a failed post would).
+    postMessage(state.window.hwnd, state.window.msg, state.sock.handle, C.WSAMAKESELECTREPLY(bit, error));
+    return;
+  }
   state.record |= bit;
   state.errors[bitIndex(bit)] = error;
   if (state.event) signal(state.event);
 }
 
-/** A new occurrence of a selected event records it again, re-enabled or not (event mode). */
+/**
+ * A new occurrence of a selected event records it again, re-enabled or not (event mode); message
+ * mode waits for the re-enabling call.
+ */
 function occurredAgain(state: SelectState, bit: number): void {
-  if (state.mask & bit) state.armed |= bit;
+  if (state.mask & bit && (!state.window || state.sock.borrowed)) state.armed |= bit;
+}
+
+/**
+ * Data arrived on a stream socket borrowed from Node since the last look. Node reads the data
+ * itself (read(2), never our recv), often before this thread looks, and no re-enabling call ever
+ * comes: there the kernel's count of bytes received growing is new data, recorded even if Node
+ * already took it, in both modes (README, approximations).
+ */
+function borrowedArrival(state: SelectState, fd: number): boolean {
+  if (!state.sock.borrowed) return false;
+  const total = bytesReceivedTotal(fd);
+  const grew = total > state.lastReceived;
+  state.lastReceived = total;
+  return grew;
 }
 
 /**
@@ -162,6 +212,15 @@ export function reenable(sock: LinuxSocket, bit: number): void {
   if (state.unsubscribe && !sock.closed && sock.receiveFd >= 0) rearm(sock.receiveFd);
 }
 
+/**
+ * A re-enabling function failed on its arguments before doing anything (recv with a bad buffer):
+ * in message mode that still re-enables (Wine's test_read_events: recv(-1) fails with WSAEFAULT,
+ * and a new FD_READ message follows on Windows); in event mode it does not (the same test).
+ */
+export function reenableAfterFault(sock: LinuxSocket, bit: number): void {
+  if (states.get(sock)?.window) reenable(sock, bit);
+}
+
 /** The kernel's TCP state (TCP_STATE.CLOSE when it cannot be read). */
 const tcpState = (fd: number): number => linuxTcpState(fd) ?? TCP_STATE.CLOSE;
 
@@ -194,9 +253,10 @@ function evaluate(state: SelectState): void {
 
 function evaluateDatagram(state: SelectState, fd: number, revents: number): void {
   if (state.connecting) {
-    // A datagram connect() completes at once: FD_CONNECT, then FD_WRITE (Windows).
+    // A datagram connect() completes at once: FD_CONNECT, then FD_WRITE in event mode; FD_WRITE
+    // only in message mode (Wine's test_connect_events, UDP part).
     state.connecting = false;
-    state.connectPending = 0;
+    if (!state.window) state.connectPending = 0;
     state.armed |= C.FD_WRITE;
   }
   reportConnect(state);
@@ -204,7 +264,9 @@ function evaluateDatagram(state: SelectState, fd: number, revents: number): void
   if (queued > state.lastQueued) occurredAgain(state, C.FD_READ);
   state.lastQueued = queued;
   if (revents & L.POLLIN) record(state, C.FD_READ, 0);
-  if (revents & L.POLLOUT && isBound(state.sock.fd)) record(state, C.FD_WRITE, 0);
+  // An unbound datagram socket is writable for a window (message mode), not for an event object
+  // (test_connect_events, UDP part).
+  if (revents & L.POLLOUT && (state.window || isBound(state.sock.fd))) record(state, C.FD_WRITE, 0);
 }
 
 function evaluateStream(state: SelectState, fd: number, revents: number): void {
@@ -234,10 +296,11 @@ function evaluateStream(state: SelectState, fd: number, revents: number): void {
   // Never connected (or a failed connect): nothing else to record.
   if (!state.established) return;
   const queued = bytesQueued(fd);
-  if (queued > state.lastQueued) occurredAgain(state, C.FD_READ);
+  const arrived = borrowedArrival(state, fd);
+  if (queued > state.lastQueued || arrived) occurredAgain(state, C.FD_READ);
   state.lastQueued = queued;
-  if (queued > 0) record(state, C.FD_READ, 0);
   if (revents & L.POLLPRI && !oobInline(fd)) record(state, C.FD_OOB, 0);
+  if (queued > 0 || arrived) record(state, C.FD_READ, 0);
   if (revents & L.POLLOUT && tcp !== TCP_STATE.CLOSE) record(state, C.FD_WRITE, 0);
   // The peer's FIN or a reset; our own shutdown (FIN_WAIT1 / FIN_WAIT2) is not an FD_CLOSE.
   const reset = (revents & L.POLLERR) !== 0;
@@ -272,9 +335,43 @@ export function selectNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, l
   drainReadiness();
   const state = stateOf(sock);
   state.event = event ?? null;
+  state.window = null;
+  return select(state, mask, { event: typeof hEventObject === 'number' ? hEventObject : 0, mask, window: null });
+}
+
+/**
+ * WSAAsyncSelect on a socket already looked up (sockets/network-events.ts has the function). A
+ * non-zero mask needs a window of this thread (WSAEINVAL otherwise, the function's page); a zero
+ * mask stops the posting whatever hWnd says, and leaves messages already queued where they are.
+ */
+export function selectWindowMessages(sock: LinuxSocket, hWnd: number, wMsg: number, lEvent: number): number {
+  const mask = Number(lEvent) & SUPPORTED;
+  const hwnd = typeof hWnd === 'number' ? hWnd : 0;
+  if (mask !== 0 && !windowFor(hwnd)) return fail(W.WSAEINVAL);
+  drainReadiness();
+  const state = stateOf(sock);
+  const window = { hwnd, msg: typeof wMsg === 'number' ? wMsg >>> 0 : 0 };
+  state.event = null;
+  state.window = window;
+  // Selecting a window forgets what was posted: what still holds is posted again (Wine's
+  // test_accept_events / test_read_events / test_close_events in message mode). A connection that
+  // already exists posts no FD_CONNECT (test_connect_events).
+  state.record = 0;
+  state.armed = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE | (state.armed & NOTIFICATIONS);
+  state.closeRecorded = false;
+  if (sock.type === C.SOCK_STREAM && !sock.closed && sock.fd >= 0 && tcpState(sock.fd) !== TCP_STATE.SYN_SENT) {
+    state.connecting = false;
+    state.connectPending = null;
+  }
+  return select(state, mask, { event: 0, mask, window });
+}
+
+/** The part both selections share: the new mask, non-blocking mode, what holds now. */
+function select(state: SelectState, mask: number, registration: NonNullable<LinuxSocket['eventSelect']>): number {
+  const { sock } = state;
   state.mask = mask;
-  sock.eventSelect = { event: typeof hEventObject === 'number' ? hEventObject : 0, mask };
-  // Event selection makes the socket non-blocking (and keeps it so until the mask is 0 again).
+  sock.eventSelect = registration;
+  // Selection makes the socket non-blocking (and keeps it so until the mask is 0 again).
   sock.nonBlocking = true;
   if (mask === 0) {
     unsubscribeState(state);
@@ -289,6 +386,8 @@ export function selectNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, l
     }
   }
   if (mask & SOCKET_EVENTS) {
+    // A borrowed socket counts arrivals from now on (what Node received before is not new).
+    if (sock.borrowed && sock.type === C.SOCK_STREAM && sock.fd >= 0) state.lastReceived = bytesReceivedTotal(sock.fd);
     // Conditions that already hold are recorded at once; from now on the kernel's edges.
     evaluate(state);
     subscribeState(state);
@@ -300,11 +399,14 @@ export function selectNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, l
   return ok(0);
 }
 
-// An accepted socket has the same WSAEventSelect registration as its listener (same event, same
-// events), as on Windows; what already holds on it (FD_WRITE) is recorded at once.
+// An accepted socket has the same WSAEventSelect / WSAAsyncSelect registration as its listener
+// (same event or window and message, same events), as on Windows; what already holds on it
+// (FD_WRITE, with wParam the accepted socket: test_accept_events) is recorded at once.
 export function inheritSelection(listener: LinuxSocket, child: LinuxSocket): void {
   const selected = listener.eventSelect;
-  if (selected && selected.mask !== 0) selectNetworkEvents(child, selected.event, selected.mask);
+  if (!selected || selected.mask === 0) return;
+  if (selected.window) selectWindowMessages(child, selected.window.hwnd, selected.window.msg, selected.mask);
+  else selectNetworkEvents(child, selected.event, selected.mask);
 }
 
 /** WSAEnumNetworkEvents on a socket already looked up (sockets/network-events.ts has the function). */

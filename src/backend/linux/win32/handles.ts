@@ -5,7 +5,7 @@
  */
 
 export interface HandleObject {
-  readonly kind: 'socket' | 'event' | 'port' | 'file';
+  readonly kind: 'socket' | 'event' | 'port' | 'file' | 'window';
   handle: number;
 }
 

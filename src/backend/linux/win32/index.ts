@@ -12,12 +12,20 @@ import { closeEvent, type WinEvent } from './events.js';
 import { cancel, pendingOn } from './operations.js';
 import { closePort, type CompletionPort } from './ports.js';
 import { closeFile, type WinFile } from './files.js';
+import { destroyAllWindows } from './messages.js';
 
 // The layer's Winsock / kernel32 functions, as they are: the one argument guard is the surface's
 // (winsock/index.ts), for both backends.
 export { WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent } from './events.js';
 export { CreateIoCompletionPort, PostQueuedCompletionStatus, GetQueuedCompletionStatus, GetQueuedCompletionStatusAsync } from './ports.js';
-export { SleepEx, SleepExAsync, WSAWaitForMultipleEvents, WSAWaitForMultipleEventsAsync } from './waits.js';
+export {
+  SleepEx, SleepExAsync, WSAWaitForMultipleEvents, WSAWaitForMultipleEventsAsync, WaitForSingleObjectEx, WaitForSingleObjectExAsync,
+  WaitForMultipleObjectsEx, WaitForMultipleObjectsExAsync, MsgWaitForMultipleObjectsEx, MsgWaitForMultipleObjectsExAsync,
+} from './waits.js';
+export {
+  RegisterClassExW, UnregisterClassW, CreateWindowExW, DestroyWindow, DefWindowProcW, PostMessageW, PostQuitMessage,
+  PeekMessageW, GetMessageW, GetMessageWAsync, TranslateMessage, DispatchMessageW,
+} from './messages.js';
 export { CreateFileW, _get_osfhandle } from './files.js';
 
 /**
@@ -77,9 +85,10 @@ export function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): b
 
 
 
-/** Close every event, completion port and file of this thread (thread exit). */
+/** Close every event, completion port, file and window of this thread (thread exit). */
 export function closeAllObjects(): void {
   discardApcs();
+  destroyAllWindows();
   for (const object of allHandles()) {
     if (object.kind === 'event') closeEvent(object as WinEvent);
     else if (object.kind === 'port') closePort(object as CompletionPort);

@@ -20,8 +20,11 @@ export class LinuxSocket implements HandleObject {
   /** Receive / send time-outs in ms (SO_RCVTIMEO / SO_SNDTIMEO); 0 = wait forever. */
   receiveTimeoutMs = 0;
   sendTimeoutMs = 0;
-  /** WSAEventSelect registration, when active. */
-  eventSelect: { event: number; mask: number } | null = null;
+  /**
+   * WSAEventSelect (an event) or WSAAsyncSelect (a window and message) registration, when active:
+   * what FIONBIO checks and an accepted socket inherits.
+   */
+  eventSelect: { event: number; mask: number; window: { hwnd: number; msg: number } | null } | null = null;
   /** SIO_UDP_CONNRESET / SIO_UDP_NETRESET: on by default, as on Windows. */
   udpConnReset = true;
   udpNetReset = true;

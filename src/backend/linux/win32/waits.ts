@@ -1,6 +1,7 @@
 /**
- * SleepEx, WSAWaitForMultipleEvents and WSAGetOverlappedResult, each with an async twin that
- * returns a Promise and leaves the event loop running (see scheduler.ts for how both kinds wait).
+ * SleepEx, WSAWaitForMultipleEvents, WaitForSingleObjectEx, WaitForMultipleObjectsEx,
+ * MsgWaitForMultipleObjectsEx and WSAGetOverlappedResult, each with an async twin that returns a
+ * Promise and leaves the event loop running (see scheduler.ts for how both kinds wait).
  *
  * Windows facts kept:
  * - An alertable wait runs every queued completion routine of this thread and returns
@@ -8,14 +9,32 @@
  * - WSAWaitForMultipleEvents: 1..64 handles, else WSA_WAIT_FAILED with WSA_INVALID_PARAMETER; a
  *   handle that is not an open event: WSA_WAIT_FAILED with WSA_INVALID_HANDLE; returns
  *   WSA_WAIT_EVENT_0 + the lowest signalled index, WSA_WAIT_TIMEOUT (0x102) when time is up.
+ * - WaitForSingleObjectEx / WaitForMultipleObjectsEx are the same wait with the kernel32 names
+ *   (nf-synchapi-waitforsingleobjectex, -waitformultipleobjectsex): 1..MAXIMUM_WAIT_OBJECTS (64)
+ *   handles, ERROR_INVALID_PARAMETER otherwise (and for one object named twice with bWaitAll);
+ *   ERROR_INVALID_HANDLE for a handle that is not a waitable object; WAIT_OBJECT_0 + the lowest
+ *   signalled index, WAIT_IO_COMPLETION, WAIT_TIMEOUT. The waitable objects here are events
+ *   (WSAEVENTs); a socket or a completion port handle is refused with ERROR_INVALID_HANDLE (Windows
+ *   documents neither as waitable; README, approximations).
+ * - MsgWaitForMultipleObjectsEx (nf-winuser-msgwaitformultipleobjectsex): at most
+ *   MAXIMUM_WAIT_OBJECTS - 1 handles; WAIT_OBJECT_0 + nCount when input of a kind in dwWakeMask
+ *   came (posted messages: QS_POSTMESSAGE / QS_ALLPOSTMESSAGE) since the last GetMessageW /
+ *   PeekMessageW, or is there at all with MWMO_INPUTAVAILABLE; MWMO_ALERTABLE runs completion
+ *   routines (WAIT_IO_COMPLETION); MWMO_WAITALL waits for every object and input together. Order:
+ *   a signalled object, then input, then completion routines, then the time-out (Wine's
+ *   server/thread.c check_wait order; Wine's sock.c harness waits this way between its
+ *   PeekMessage looks).
  * - WSAGetOverlappedResult (Wine's test_WSAGetOverlappedResult): the socket is checked first
  *   (WSAENOTSOCK); Internal == STATUS_PENDING with fWait FALSE gives WSA_IO_INCOMPLETE; a success
  *   status gives TRUE and *lpcbTransfer = InternalHigh; a failure gives FALSE with the status as a
  *   Winsock error (STATUS_CANCELLED: WSA_OPERATION_ABORTED). Its wait is not alertable.
  */
 import * as W from '../../../errors/index.js';
-import { WSA_MAXIMUM_WAIT_EVENTS, WSA_WAIT_EVENT_0, WSA_WAIT_FAILED, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT } from '../../../winsock/constants.js';
-import type { Ref, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
+import {
+  MAXIMUM_WAIT_OBJECTS, MWMO_ALERTABLE, MWMO_INPUTAVAILABLE, MWMO_WAITALL, WSA_MAXIMUM_WAIT_EVENTS, WSA_WAIT_EVENT_0,
+  WSA_WAIT_FAILED, WSA_WAIT_IO_COMPLETION, WSA_WAIT_TIMEOUT,
+} from '../../../winsock/constants.js';
+import type { HANDLE, Ref, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { fail, ok, setLastError } from './last-error.js';
 import type { LinuxSocket } from './socket-state.js';
 import { consume, eventFor, type WinEvent } from './events.js';
@@ -23,6 +42,7 @@ import { opFor } from './operations.js';
 import { waitAsync } from '../loop/scheduler.js';
 import { waitSync, type WaitSpec } from '../loop/wait.js';
 import { threadAlerts } from './apc.js';
+import { inputWaiting } from './messages.js';
 
 const truthy = (value: unknown): boolean => value === true || (typeof value === 'number' && value !== 0);
 
@@ -48,38 +68,55 @@ export function SleepExAsync(dwMilliseconds: number, bAlertable: boolean | numbe
 
 // ---- WSAWaitForMultipleEvents ------------------------------------------------------------------
 
-function eventsSpec(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): WaitSpec<number> | number {
+/**
+ * The objects of a multiple-object wait (`minimum`..`maximum` handles), or the error to set
+ * (WSA_INVALID_PARAMETER is ERROR_INVALID_PARAMETER and WSA_INVALID_HANDLE ERROR_INVALID_HANDLE).
+ */
+function objectsOf(cEvents: unknown, lphEvents: readonly WSAEVENT[] | null, all: boolean, minimum: number, maximum: number): WinEvent[] | number {
   const count = Number(cEvents);
-  if (!Number.isInteger(count) || count < 1 || count > WSA_MAXIMUM_WAIT_EVENTS) return W.WSA_INVALID_PARAMETER;
-  if (lphEvents == null || !Array.isArray(lphEvents) || lphEvents.length < count) return W.WSA_INVALID_PARAMETER;
+  if (!Number.isInteger(count) || count < minimum || count > maximum) return W.WSA_INVALID_PARAMETER;
+  if (count > 0 && (lphEvents == null || !Array.isArray(lphEvents) || lphEvents.length < count)) return W.WSA_INVALID_PARAMETER;
   const events: WinEvent[] = [];
   for (let i = 0; i < count; i++) {
-    const event = eventFor(lphEvents[i]);
+    const event = eventFor(lphEvents![i]);
     if (!event) return W.WSA_INVALID_HANDLE;
     events.push(event);
   }
-  const all = truthy(fWaitAll);
   // Waiting for all of a list that names one object twice is a parameter error on Windows.
   if (all && new Set(events).size !== events.length) return W.WSA_INVALID_PARAMETER;
+  return events;
+}
+
+/**
+ * One look at the objects: WAIT_OBJECT_0 + the lowest signalled index (with `all`: WAIT_OBJECT_0
+ * once every one is signalled, and `extra()` holds too), WAIT_FAILED when one was closed meanwhile,
+ * undefined when the wait goes on. Satisfying the wait consumes what it reports.
+ */
+function objectsReady(events: readonly WinEvent[], all: boolean, extra: () => boolean = () => true): number | undefined {
+  if (events.some((e) => e.closed)) {
+    setLastError(W.WSA_INVALID_HANDLE);
+    return WSA_WAIT_FAILED;
+  }
+  if (all) {
+    if (!events.every((e) => e.signalled) || !extra()) return undefined;
+    for (const e of events) consume(e);
+    return WSA_WAIT_EVENT_0;
+  }
+  const index = events.findIndex((e) => e.signalled);
+  if (index < 0) return undefined;
+  consume(events[index]!);
+  return WSA_WAIT_EVENT_0 + index;
+}
+
+function eventsSpec(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): WaitSpec<number> | number {
+  const all = truthy(fWaitAll);
+  const events = objectsOf(cEvents, lphEvents, all, 1, WSA_MAXIMUM_WAIT_EVENTS);
+  if (typeof events === 'number') return events;
   return {
     timeoutMs: Number(dwTimeout) >>> 0,
     alerts: truthy(fAlertable) ? { queue: threadAlerts, then: 'return', result: WSA_WAIT_IO_COMPLETION } : undefined,
     onTimeout: WSA_WAIT_TIMEOUT,
-    ready() {
-      if (events.some((e) => e.closed)) {
-        setLastError(W.WSA_INVALID_HANDLE);
-        return WSA_WAIT_FAILED;
-      }
-      if (all) {
-        if (!events.every((e) => e.signalled)) return undefined;
-        for (const e of events) consume(e);
-        return WSA_WAIT_EVENT_0;
-      }
-      const index = events.findIndex((e) => e.signalled);
-      if (index < 0) return undefined;
-      consume(events[index]!);
-      return WSA_WAIT_EVENT_0 + index;
-    },
+    ready: () => objectsReady(events, all),
   };
 }
 
@@ -99,6 +136,68 @@ export function WSAWaitForMultipleEventsAsync(cEvents: number, lphEvents: readon
     return Promise.resolve(WSA_WAIT_FAILED);
   }
   return waitAsync(spec);
+}
+
+// ---- WaitForSingleObjectEx / WaitForMultipleObjectsEx -------------------------------------------
+
+/** The spec, or WAIT_FAILED with its last error set already. */
+function syncOrFail(spec: WaitSpec<number> | number): WaitSpec<number> | null {
+  if (typeof spec !== 'number') return spec;
+  setLastError(spec);
+  return null;
+}
+
+export function WaitForSingleObjectEx(hHandle: HANDLE, dwMilliseconds: number, bAlertable: boolean | number): number {
+  const spec = syncOrFail(eventsSpec(1, [hHandle], false, dwMilliseconds, bAlertable));
+  return spec ? waitSync(spec) : WSA_WAIT_FAILED;
+}
+
+export function WaitForSingleObjectExAsync(hHandle: HANDLE, dwMilliseconds: number, bAlertable: boolean | number): Promise<number> {
+  const spec = syncOrFail(eventsSpec(1, [hHandle], false, dwMilliseconds, bAlertable));
+  return spec ? waitAsync(spec) : Promise.resolve(WSA_WAIT_FAILED);
+}
+
+export function WaitForMultipleObjectsEx(nCount: number, lpHandles: readonly HANDLE[] | null, bWaitAll: boolean | number, dwMilliseconds: number, bAlertable: boolean | number): number {
+  const spec = syncOrFail(eventsSpec(nCount, lpHandles, bWaitAll, dwMilliseconds, bAlertable));
+  return spec ? waitSync(spec) : WSA_WAIT_FAILED;
+}
+
+export function WaitForMultipleObjectsExAsync(nCount: number, lpHandles: readonly HANDLE[] | null, bWaitAll: boolean | number, dwMilliseconds: number, bAlertable: boolean | number): Promise<number> {
+  const spec = syncOrFail(eventsSpec(nCount, lpHandles, bWaitAll, dwMilliseconds, bAlertable));
+  return spec ? waitAsync(spec) : Promise.resolve(WSA_WAIT_FAILED);
+}
+
+// ---- MsgWaitForMultipleObjectsEx ---------------------------------------------------------------
+
+function msgWaitSpec(nCount: number, pHandles: readonly HANDLE[] | null, dwMilliseconds: number, dwWakeMask: number, dwFlags: number): WaitSpec<number> | number {
+  const flags = Number(dwFlags) >>> 0;
+  const wakeMask = Number(dwWakeMask) >>> 0;
+  if (flags & ~(MWMO_WAITALL | MWMO_ALERTABLE | MWMO_INPUTAVAILABLE)) return W.ERROR_INVALID_PARAMETER;
+  const all = (flags & MWMO_WAITALL) !== 0;
+  const events = objectsOf(nCount, pHandles, all, 0, MAXIMUM_WAIT_OBJECTS - 1);
+  if (typeof events === 'number') return events;
+  const input = (): boolean => inputWaiting(wakeMask, (flags & MWMO_INPUTAVAILABLE) !== 0);
+  return {
+    timeoutMs: Number(dwMilliseconds) >>> 0,
+    alerts: flags & MWMO_ALERTABLE ? { queue: threadAlerts, then: 'return', result: WSA_WAIT_IO_COMPLETION } : undefined,
+    onTimeout: WSA_WAIT_TIMEOUT,
+    ready() {
+      if (all) return events.length === 0 ? (input() ? WSA_WAIT_EVENT_0 : undefined) : objectsReady(events, true, input);
+      const signalled = objectsReady(events, false);
+      if (signalled !== undefined) return signalled;
+      return input() ? WSA_WAIT_EVENT_0 + events.length : undefined;
+    },
+  };
+}
+
+export function MsgWaitForMultipleObjectsEx(nCount: number, pHandles: readonly HANDLE[] | null, dwMilliseconds: number, dwWakeMask: number, dwFlags: number): number {
+  const spec = syncOrFail(msgWaitSpec(nCount, pHandles, dwMilliseconds, dwWakeMask, dwFlags));
+  return spec ? waitSync(spec) : WSA_WAIT_FAILED;
+}
+
+export function MsgWaitForMultipleObjectsExAsync(nCount: number, pHandles: readonly HANDLE[] | null, dwMilliseconds: number, dwWakeMask: number, dwFlags: number): Promise<number> {
+  const spec = syncOrFail(msgWaitSpec(nCount, pHandles, dwMilliseconds, dwWakeMask, dwFlags));
+  return spec ? waitAsync(spec) : Promise.resolve(WSA_WAIT_FAILED);
 }
 
 // ---- WSAGetOverlappedResult --------------------------------------------------------------------

@@ -29,7 +29,7 @@ import { LINUX_SOCKADDR_MAX, socketNameSize, writeWindowsSockaddr } from '../../
 import { fail, ok } from '../../win32/last-error.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { complete, startPending, type OverlappedOp } from '../../win32/operations.js';
-import { reenable } from '../../win32/event-select.js';
+import { reenable, reenableAfterFault } from '../../win32/event-select.js';
 import { AGAIN, KNOWN_RECV_FLAGS, receiveAttempt, receiveRefusal, waitIfBlocking } from '../sockets.js';
 import { socketFor } from '../lookup.js';
 import { callerBuffers, receiveTarget, scatter, type BufferList } from './buffers.js';
@@ -184,7 +184,11 @@ export function receive(s: SOCKET, lpBuffers: unknown, dwBufferCount: unknown, b
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   const list = callerBuffers(lpBuffers, dwBufferCount);
-  if (typeof list === 'number') return fail(list);
+  if (typeof list === 'number') {
+    // A receive that fails on its buffers still re-enables FD_READ for a window (event-select.ts).
+    if (list === W.WSAEFAULT) reenableAfterFault(sock, C.FD_READ);
+    return fail(list);
+  }
   const flagsIn = inOutLength(lpFlags);
   if (flagsIn === null) return fail(W.WSAEFAULT);
   const mode = checkMode(sock, bytesRef, ov, routine);
