@@ -35,6 +35,7 @@ interface Stats { blocks: number; inFlight: number; routinesExpected: number; ca
 
 interface Probe {
   pointers: { nonZero: boolean; castable: boolean; wrongCast: string; zeroCast: string };
+  messageCasts: { sent: number; sentBytes: number; received: number; data: string; transmitFile: boolean; transmitted: string };
   accept: {
     result: boolean; error: number; received: number; wait: number; gor: [boolean, number]; data: string;
     local: boolean; remote: boolean; remoteLength: number; view: boolean; update: number; peer: boolean;
@@ -105,6 +106,37 @@ async function probe(winsockPath: string, nativePath: string, kitPath: string): 
       wrongCast: typeErrorOf(() => ws.LPFN_ACCEPTEX(connect)), zeroCast: typeErrorOf(() => ws.LPFN_CONNECTEX(0n)),
     };
     ws.closesocket(s);
+  }
+
+  // WSASendMsg / WSARecvMsg / TransmitFile through the casts of their real pointers (koffi.call).
+  {
+    const rx = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+    ws.bind(rx, loopback(0), 16);
+    const tx = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+    const sendMsg = ws.LPFN_WSASENDMSG(pointer(tx, ws.WSAID_WSASENDMSG));
+    const recvMsg = ws.LPFN_WSARECVMSG(pointer(rx, ws.WSAID_WSARECVMSG));
+    const hello = new TextEncoder().encode('cast');
+    const sentBytes = { value: 0 };
+    const sent = sendMsg(tx, { name: nameOf(rx), namelen: 16, lpBuffers: [{ len: 4, buf: hello }], dwBufferCount: 1, Control: { len: 0, buf: null }, dwFlags: 0 }, 0, sentBytes, null, null);
+    const data = new Uint8Array(16);
+    const got = { value: 0 };
+    const received = recvMsg(rx, { name: new Uint8Array(16), namelen: 16, lpBuffers: [{ len: 16, buf: data }], dwBufferCount: 1, Control: { len: 0, buf: null }, dwFlags: 0 }, got, null, null);
+    ws.closesocket(rx);
+    ws.closesocket(tx);
+    const l = listening();
+    const c = tcp();
+    ws.connect(c, loopback(portOf(l)), 16);
+    const a = ws.accept(l, null, null);
+    const transmitFile = ws.LPFN_TRANSMITFILE(pointer(c, ws.WSAID_TRANSMITFILE));
+    const head = new TextEncoder().encode('head');
+    const transmitted = transmitFile(c, 0, 0, 0, null, { Head: head, HeadLength: 4, Tail: null, TailLength: 0 }, 0);
+    const tbuf = new Uint8Array(8);
+    const n = ws.recv(a, tbuf, 8, 0);
+    for (const s of [a, c, l]) ws.closesocket(s);
+    out.messageCasts = {
+      sent, sentBytes: sentBytes.value, received, data: new TextDecoder().decode(data.subarray(0, got.value)),
+      transmitFile: transmitted, transmitted: new TextDecoder().decode(tbuf.subarray(0, Math.max(0, n))),
+    };
   }
 
   // AcceptEx by name with a receive length of 4, an event; GetAcceptExSockaddrs by name.
@@ -255,6 +287,10 @@ describe('Windows backend, extension functions, under Wine', { skip: unavailable
 
   test('the real pointers: non-zero, castable; another function\'s pointer or 0: TypeError (Wine sock.c test_get_extension_func)', () => {
     assert.deepEqual(o.pointers, { nonZero: true, castable: true, wrongCast: 'TypeError', zeroCast: 'TypeError' });
+  });
+
+  test('WSASendMsg, WSARecvMsg and TransmitFile through the casts of their real pointers', () => {
+    assert.deepEqual(o.messageCasts, { sent: 0, sentBytes: 4, received: 0, data: 'cast', transmitFile: true, transmitted: 'head' });
   });
 
   test('AcceptEx by name: pends; the first data lands in the caller\'s buffer at completion; GetAcceptExSockaddrs gives views of that buffer; SO_UPDATE_ACCEPT_CONTEXT (Wine sock.c test_AcceptEx)', () => {
