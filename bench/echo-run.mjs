@@ -157,6 +157,9 @@ export function echoMarkdown({ seconds, servers, memory: mem }) {
     `loopback: ${seconds} s per case after a 0.3 s warm-up. Produced by \`npm run bench:echo\` (also part of \`npm run bench\`).`,
     `Targets: ≥ 1× Node net's round trips, ≥ 0.8× its bulk rate, ≥ ${TARGETS.overWine}× the C server under Wine.`,
     'The machine is shared (2 cores, other work running): compare ratios from one run, not across runs.',
+    'Per ping-pong round trip the emulation makes four system calls (the recv that finds nothing when the next',
+    'WSARecv is issued, which Windows\' "complete at once when data is there" needs; epoll_wait; recv; send), the C',
+    'epoll floor three; a socket keeps its readiness registration between receives (sockets/data-path/pending.ts).',
     '',
     '| case | unit | C epoll (floor) | Node net | wsaioctl (emulation) | C IOCP under Wine | wsaioctl on ws2_32 under Wine | wsaioctl / Node (target) | wsaioctl / Wine C (target) | wsaioctl / floor | verdict |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -168,7 +171,11 @@ export function echoMarkdown({ seconds, servers, memory: mem }) {
     const overWine = times(ours, get('wineC'));
     const checks = [overNode === null ? null : overNode >= TARGETS.overNode[i], overWine === null ? null : overWine >= TARGETS.overWine]
       .filter((x) => x !== null);
-    const verdict = number(ours) === null ? 'not measured' : checks.length === 0 ? 'no baseline' : checks.every(Boolean) ? 'meets targets' : 'misses a target';
+    // 10× the Wine run can exceed what the C epoll server itself does on this machine: then no
+    // server on this kernel could meet it, and the table says so.
+    const wineTargetAboveFloor = number(get('wineC')) !== null && number(get('epoll')) !== null && TARGETS.overWine * get('wineC') > get('epoll');
+    const verdict = number(ours) === null ? 'not measured' : checks.length === 0 ? 'no baseline' : checks.every(Boolean) ? 'meets targets'
+      : `misses a target${wineTargetAboveFloor && overWine !== null && overWine < TARGETS.overWine ? ' (the Wine target is above the C epoll floor here)' : ''}`;
     lines.push(`| ${c.name} | ${c.unit} | ${show(get('epoll'), c.unit)} | ${show(get('node'), c.unit)} | ${show(ours, c.unit)} | ${show(get('wineC'), c.unit)} | ${show(get('wineJs'), c.unit)} | ${ratio(overNode, TARGETS.overNode[i])} | ${ratio(overWine, TARGETS.overWine)} | ${ratio(times(ours, get('epoll')))} | ${verdict} |`);
   });
   lines.push('');
