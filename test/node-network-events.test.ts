@@ -144,13 +144,14 @@ describe('the process', () => {
       import net from 'node:net';
       const server = net.createServer((c) => c.end('hi')).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
-      const client = net.connect(server.address().port, '127.0.0.1');
+      // Half-open allowed: Node keeps the fd after 'end', so it cannot close it before FD_CLOSE is seen.
+      const client = net.connect({ port: server.address().port, host: '127.0.0.1', allowHalfOpen: true });
       await new Promise((r) => client.once('connect', r));
       client.resume();
       const seen = [];
       const stop = W.onNetworkEvents(client, ws.FD_CLOSE, (e) => seen.push(e.name));
       await new Promise((r) => client.once('end', r));
-      for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 300 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       stop();
       client.destroy();
       server.close();
