@@ -58,6 +58,7 @@ export const fcntl = libc.func('int fcntl(int fd, int cmd, int arg)') as (fd: nu
 export const if_nametoindex = libc.func('unsigned int if_nametoindex(const char *name)') as (name: string) => number;
 export const getpid = libc.func('int getpid()') as () => number;
 export const sched_getcpu = libc.func('int sched_getcpu()') as () => number;
+export const clock_gettime = libc.func('int clock_gettime(int clockid, uint8_t *tp)') as (clockid: number, tp: Uint8Array) => number;
 
 // ---- the calls made on every control code, with native addresses -------------------------------
 // koffi converts a call whose arguments are all integers on its fast path: no buffer lookup per
