@@ -15,10 +15,11 @@ import { extensionFunctions } from './extension-functions.js';
 import { remainingCodes } from './remaining-codes.js';
 import { raw } from './raw.js';
 import { extensionMsg } from './extension-msg.js';
+import { timestamping } from './timestamping.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg,
+  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg, ...timestamping,
 ];
 
 const seen = new Set<string>();
