@@ -4,12 +4,14 @@
 //   - Node's own `net` (bench/accept-node-net.mjs),
 //   - the same program in C (bench/c/accept-conn.c), built with MinGW-w64 and run under Wine,
 //   - and, for information, bench/accept-conn.mjs on the Windows backend (node.exe under Wine).
-// Prints a Markdown table (nothing is written to RESULTS.md). Loopback only; every run bounded.
+// Part of the echo benchmark's section of RESULTS.md: bench/echo-run.mjs (`npm run bench:echo`) and
+// bench/run.mjs (`npm run bench`) call runAccept / acceptMarkdown. Run alone, it prints the section.
+// Loopback only; every run bounded.
 //
 //   npm run build && node bench/accept-run.mjs          ACCEPT_SECONDS (default 2, at most 30)
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readWineConfig, runUnderWine, wineEnv } from '../scripts/wine/run.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -56,19 +58,55 @@ async function runJsUnderWine() {
   return resultOf(run.stdout, run.code);
 }
 
-const results = [];
-results.push(['wsaioctl, Linux emulation (accept-conn.mjs)', runNode('./accept-conn.mjs')]);
-results.push(["Node's net (accept-node-net.mjs)", runNode('./accept-node-net.mjs')]);
-const wine = wineReady();
-results.push(['C on ws2_32 under Wine (c/accept-conn.c)', wine ? { error: wine } : runC()]);
-results.push(['wsaioctl, Windows backend under Wine', wine ? { error: wine } : await runJsUnderWine()]);
-
-const [emulation, node, c] = results.map(([, r]) => r);
-const ratio = (a, b) => (a?.perSecond && b?.perSecond ? (a.perSecond / b.perSecond).toFixed(2) : 'n/a');
-console.log(`Connections per second, ${SECONDS} s each, 8 connections in flight, loopback:\n`);
-console.log('| program | connections/s | connections |');
-console.log('| --- | ---: | ---: |');
-for (const [name, r] of results) {
-  console.log(r.error ? `| ${name} | ${r.error} | |` : `| ${name} | ${Math.round(r.perSecond)} | ${r.connections} |`);
+/** Runs the four programs in turn; resolves with the numbers for acceptMarkdown(). */
+export async function runAccept() {
+  const emulation = runNode('./accept-conn.mjs');
+  const node = runNode('./accept-node-net.mjs');
+  const wine = wineReady();
+  const wineC = wine ? { error: wine } : runC();
+  const wineJs = wine ? { error: wine } : await runJsUnderWine();
+  return { seconds: SECONDS, emulation, node, wineC, wineJs };
 }
-console.log(`\nwsaioctl on Linux / Node net: ${ratio(emulation, node)}; wsaioctl on Linux / C under Wine: ${ratio(emulation, c)}`);
+
+/** The hand-written notes under the table (between the markers) survive a new run. */
+const STEPS_START = '<!-- accept-steps: kept by bench/accept-run.mjs -->';
+const STEPS_END = '<!-- /accept-steps -->';
+function keptSteps() {
+  const path = here('./RESULTS.md');
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const from = text.indexOf(STEPS_START);
+  const to = text.indexOf(STEPS_END);
+  return from >= 0 && to > from ? ['', text.slice(from, to + STEPS_END.length), ''] : [];
+}
+
+const show = (r) => (r?.error ? `— (${r.error})` : typeof r?.perSecond === 'number' ? Math.round(r.perSecond).toLocaleString('en-US') : '—');
+const over = (a, b) => (a?.perSecond && b?.perSecond ? `${(a.perSecond / b.perSecond).toFixed(2)}×` : '—');
+
+/** The connection-rate part of the echo section of RESULTS.md, for a result of runAccept(). */
+export function acceptMarkdown({ seconds, emulation, node, wineC, wineJs }) {
+  return [
+    '### Connection rate (AcceptEx / ConnectEx)',
+    '',
+    'AcceptEx and ConnectEx on one completion port, one thread (bench/accept-conn.mjs): 8 AcceptEx posted on a loopback',
+    'listener, 8 clients connecting with ConnectEx; each completed accept closes its socket and posts the next AcceptEx,',
+    'each completed connect closes its socket and connects again. Against Node\'s own `net` doing the same',
+    '(bench/accept-node-net.mjs) and the same program in C (bench/c/accept-conn.c) built with MinGW-w64 and run under Wine;',
+    `the JS program on the Windows backend under Wine for information. ${seconds} s each, connections accepted per second.`,
+    'Produced by `npm run bench:echo` (also part of `npm run bench`); no target. The machine is shared: compare ratios',
+    'from one run, not across runs.',
+    '',
+    '| program | connections/s | over Node net | over C under Wine |',
+    '| --- | ---: | ---: | ---: |',
+    `| wsaioctl, Linux emulation | ${show(emulation)} | ${over(emulation, node)} | ${over(emulation, wineC)} |`,
+    `| Node's net | ${show(node)} | 1.00× | ${over(node, wineC)} |`,
+    `| C on ws2_32 under Wine | ${show(wineC)} | ${over(wineC, node)} | ${wineC?.perSecond ? '1.00×' : '—'} |`,
+    `| wsaioctl, Windows backend under Wine | ${show(wineJs)} | ${over(wineJs, node)} | ${over(wineJs, wineC)} |`,
+    ...keptSteps(),
+    '',
+  ];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(acceptMarkdown(await runAccept()).join('\n'));
+}

@@ -7,10 +7,12 @@
 // and, for information, the same JS server on the Windows backend (node.exe under Wine).
 // One C load client (bench/c/echo-client.c) drives every server: 64-byte ping-pong on 1 and on
 // 64 connections (round trips per second) and 64 KiB bulk on one connection (MB/s echoed).
-// Then memory per pending receive (bench/echo-memory.mjs). Loopback only; every wait is bounded.
+// Then memory per pending receive (bench/echo-memory.mjs), and the connection rate with AcceptEx /
+// ConnectEx (bench/accept-run.mjs, a subsection). Loopback only; every wait is bounded.
 //
 //   npm run bench:echo                 run, print the table, replace the echo section of RESULTS.md
-//   (npm run bench includes this section: bench/run.mjs calls runEcho / echoMarkdown)
+//   (npm run bench includes this section: bench/run.mjs calls runEcho / echoMarkdown and
+//   runAccept / acceptMarkdown)
 // ECHO_SECONDS (default 2) sets the measured time of each case.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readWineConfig, toWindowsPath, wineEnv } from '../scripts/wine/run.mjs';
+import { acceptMarkdown, runAccept } from './accept-run.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const OUT = here('./out/');
@@ -204,7 +207,7 @@ function updateResults(section) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const section = echoMarkdown(await runEcho());
+  const section = [...echoMarkdown(await runEcho()), ...acceptMarkdown(await runAccept())];
   updateResults(section);
   console.log(section.join('\n'));
   console.log('written: the echo section of bench/RESULTS.md');

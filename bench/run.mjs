@@ -15,6 +15,7 @@ import { runUnderWine } from '../scripts/wine/run.mjs';
 import { barChartSvg, stackedBarChartSvg } from './chart.mjs';
 import { runNotify, notifyMarkdown } from './notify.mjs';
 import { runEcho, echoMarkdown } from './echo-run.mjs';
+import { runAccept, acceptMarkdown } from './accept-run.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const OUT = here('./out/');
@@ -169,8 +170,9 @@ const lines = [
 ];
 // Change-notification latency and scale (bench/notify.mjs, in its own network namespace).
 if (!process.env.BENCH_SKIP_NOTIFY) lines.push(...notifyMarkdown(runNotify()));
-// The completion-port echo server against its baselines (bench/echo-run.mjs).
-lines.push(...echoMarkdown(await runEcho()));
+// The completion-port echo server against its baselines (bench/echo-run.mjs), then the connection
+// rate with AcceptEx / ConnectEx (bench/accept-run.mjs), a subsection of the same section.
+lines.push(...echoMarkdown(await runEcho()), ...acceptMarkdown(await runAccept()));
 writeFileSync(here('./RESULTS.md'), lines.join('\n'));
 writeFileSync(here('./ratios.svg'), barChartSvg(rows.filter((r) => r.vsC !== null).map((r) => ({ label: r.name, value: r.vsC, target: r.cTarget })), 'emulation time / C syscall time (lower is better)'));
 writeFileSync(here('./split.svg'), stackedBarChartSvg(

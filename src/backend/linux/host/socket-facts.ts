@@ -10,6 +10,15 @@ import { LINUX_SOCKADDR_MAX } from './sockaddr.js';
 const arg = libc.nativeBlock(8);
 const INT_AT = arg.address;
 const LENGTH_AT = arg.address + 4;
+// TCP_INFO's first 8 bytes (@0) and their socklen_t (@8), for tcpState.
+const state = libc.nativeBlock(12);
+// A local name (@0) and its socklen_t (@LINUX_SOCKADDR_MAX), for isBound / isUnbound.
+const name = libc.nativeBlock(LINUX_SOCKADDR_MAX + 4);
+/** getsockname into `name`: whether it succeeded. */
+function readName(fd: number): boolean {
+  name.view.setUint32(LINUX_SOCKADDR_MAX, LINUX_SOCKADDR_MAX, true);
+  return libc.getsocknameAt(fd, name.address, name.address + LINUX_SOCKADDR_MAX) === 0;
+}
 
 /** Read a kernel int option. */
 export function kernelInt(fd: number, level: number, name: number): number | null {
@@ -41,10 +50,9 @@ export const TCP_STATE = {
 
 /** The TCP state of a stream socket (TCP_INFO's first byte), or null when it cannot be read. */
 export function tcpState(fd: number): number | null {
-  const info = new Uint8Array(8);
-  const len = new Uint32Array([info.length]);
-  if (libc.getsockopt(fd, L.IPPROTO_TCP, L.TCP_INFO, info, len) < 0 || len[0]! < 1) return null;
-  return info[0]!;
+  state.view.setUint32(8, 8, true);
+  if (libc.getsockoptAt(fd, L.IPPROTO_TCP, L.TCP_INFO, state.address, state.address + 8) < 0 || state.view.getUint32(8, true) < 1) return null;
+  return state.bytes[0]!;
 }
 
 /**
@@ -73,16 +81,23 @@ export function receiveQueueMemory(fd: number): number {
 export function isUnboundName(linuxAddr: Uint8Array): boolean {
   const family = linuxAddr[0]! | (linuxAddr[1]! << 8);
   if (linuxAddr[2] !== 0 || linuxAddr[3] !== 0) return false;
-  const bytes = family === L.AF_INET ? linuxAddr.subarray(4, 8) : linuxAddr.subarray(8, 24);
-  return bytes.every((b) => b === 0);
+  const from = family === L.AF_INET ? 4 : 8;
+  const to = family === L.AF_INET ? 8 : 24;
+  for (let i = from; i < to; i++) if (linuxAddr[i] !== 0) return false;
+  return true;
 }
 
 /** Whether the socket has a local address (bound explicitly, or implicitly by connect / sendto). */
 export function isBound(fd: number): boolean {
-  const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
-  const len = new Uint32Array([addr.length]);
-  if (libc.getsockname(fd, addr, len) < 0) return false;
-  return !isUnboundName(addr);
+  return readName(fd) && !isUnboundName(name.bytes);
+}
+
+/**
+ * Whether the socket certainly has no local address: getsockname succeeds with an unbound name
+ * (false when it fails). A TCP socket without one is in CLOSE (listen and connect bind first).
+ */
+export function isUnbound(fd: number): boolean {
+  return readName(fd) && isUnboundName(name.bytes);
 }
 
 /** An ioctl whose argument is an int the kernel writes: the int, or `{ errno }`. */

@@ -48,6 +48,8 @@ interface Registration {
   readonly fd: number;
   /** In subscription order; most fds have one. */
   readonly subscribers: Subscriber[];
+  /** This registration has been given to epoll (false: new, EPOLL_CTL_ADD comes first). */
+  added: boolean;
 }
 
 const PACKED = process.arch === 'x64';
@@ -80,7 +82,7 @@ const edgeEvents = new Uint32Array(BATCH * MAX_ROUNDS);
 export function subscribe(fd: number, subscriber: Subscriber): void {
   let registration = registrations.get(fd);
   if (!registration) {
-    registration = { fd, subscribers: [subscriber] };
+    registration = { fd, subscribers: [subscriber], added: false };
     registrations.set(fd, registration);
   } else if (!registration.subscribers.includes(subscriber)) {
     registration.subscribers.push(subscriber);
@@ -175,8 +177,15 @@ function register(registration: Registration): void {
   oneView.setUint32(0, (interest | L.EPOLLET) >>> 0, true);
   oneView.setUint32(DATA_OFFSET, registration.fd, true);
   oneView.setUint32(DATA_OFFSET + 4, 0, true);
-  // MOD first: the fd may be registered already. ENOENT: it is not (new, or its old file was closed
-  // and epoll forgot it; the number was reused). EEXIST on ADD cannot follow a failed MOD.
+  // A new registration: ADD first (every registration that ends is deleted from epoll, so its fd
+  // is normally not there; EEXIST: it is, and MOD follows). One that was added: MOD first (ENOENT:
+  // its old file was closed and epoll forgot it; the number was reused), then ADD.
+  if (!registration.added) {
+    registration.added = true;
+    if (libc.epoll_ctl(ep, L.EPOLL_CTL_ADD, registration.fd, one) === 0 || libc.errno() !== E.EEXIST) return;
+    libc.epoll_ctl(ep, L.EPOLL_CTL_MOD, registration.fd, one);
+    return;
+  }
   if (libc.epoll_ctl(ep, L.EPOLL_CTL_MOD, registration.fd, one) === 0) return;
   if (libc.errno() !== E.ENOENT) return;
   libc.epoll_ctl(ep, L.EPOLL_CTL_ADD, registration.fd, one);

@@ -11,8 +11,8 @@ import { forgetQueues, pendingFdChanged } from './data-path/pending.js';
 import { stopCapture } from './capture.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
-import { noteTcpConnected, noteTcpSocketCreated } from './tcp-info.js';
-import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults } from './keepalive-defaults.js';
+import { noteTcpConnected, noteTcpSocketCreated, noteTcpSocketMade, type LinuxTcpInfo } from './tcp-info.js';
+import { applyWindowsKeepAliveDefaults, inheritKeepAliveDefaults, inheritPendingKeepAliveDefaults } from './keepalive-defaults.js';
 import { applyWindowsOptionDefaults } from './option-defaults.js';
 import { socketClosing as releasePortReservations } from './port-reservations.js';
 
@@ -20,7 +20,7 @@ import { socketClosing as releasePortReservations } from './port-reservations.js
 export function socketMade(fd: number, af: number, type: number, protocol: number, overlapped: boolean): LinuxSocket {
   const sock = register(new LinuxSocket(fd, af, type, protocol, overlapped));
   trackIcmpErrors(sock);
-  noteTcpSocketCreated(sock);
+  noteTcpSocketMade(sock);
   applyWindowsKeepAliveDefaults(sock);
   applyWindowsOptionDefaults(sock);
   return sock;
@@ -47,7 +47,10 @@ export function socketAcceptedInto(listener: LinuxSocket, acceptor: LinuxSocket,
   acceptor.sendShutdown = false;
   acceptor.connectionReset = false;
   acceptor.resetAfterFin = false;
-  noteTcpSocketCreated(acceptor);
+  // The fd is now the accepted one, with the values the kernel copied from the listener.
+  inheritPendingKeepAliveDefaults(listener, acceptor);
+  // Established now, for this handle: what noteTcpConnected records (an estimate from the
+  // kernel's timers, noteTcpSocketCreated, would be overwritten by it: one TCP_INFO read is enough).
   noteTcpConnected(acceptor);
 }
 
@@ -72,9 +75,9 @@ export function socketAdopted(af: number, type: number, protocol: number, resolv
   return register(new LinuxSocket(-1, af, type, protocol, true, resolveFd));
 }
 
-/** connect() established a TCP connection. */
-export function socketConnected(sock: LinuxSocket): void {
-  noteTcpConnected(sock);
+/** connect() established a TCP connection (`info`: its TCP_INFO, when the caller just read it). */
+export function socketConnected(sock: LinuxSocket, info?: LinuxTcpInfo): void {
+  noteTcpConnected(sock, info);
 }
 
 /**

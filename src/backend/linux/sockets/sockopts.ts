@@ -34,6 +34,7 @@ import type { Ref, SOCKET } from '../../../winsock/types.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import { wsaFromErrno } from '../host/errno.js';
+import { isKeepAliveOption, pendingKeepAliveValue, settleWindowsKeepAliveDefaults } from './keepalive-defaults.js';
 import { fail, ok } from '../win32/last-error.js';
 import { isBound, kernelInt, setKernelInt } from '../host/socket-facts.js';
 import { noteOobInlineChange } from './urgent.js';
@@ -271,6 +272,8 @@ function currentValue(sock: LinuxSocket, option: Option): number | { error: numb
       return sock.type === C.SOCK_STREAM ? 1 : 0;
     }
     default: {
+      const pending = pendingKeepAliveValue(sock, option.linuxLevel, option.linuxName);
+      if (pending !== undefined) return pending;
       const raw = kernelInt(sock.fd, option.linuxLevel, option.linuxName);
       if (raw === null) return { error: wsaFromErrno(libc.errno()) };
       if (option.kind === 'error') return stickyError(sock, raw);
@@ -352,6 +355,10 @@ export function setsockopt(s: SOCKET, level: number, optname: number, optval: Ui
   if (data === null || len < need) return fail(W.WSAEFAULT);
   const value = option.kind === 'byte' ? data[0]! : readValue(data, len);
   if (option.max !== undefined && value >>> 0 > option.max) return fail(W.WSAEINVAL);
+  if (isKeepAliveOption(option.linuxLevel, option.linuxName)) {
+    const errno = settleWindowsKeepAliveDefaults(sock);
+    if (errno) return fail(wsaFromErrno(errno));
+  }
   return apply(sock, option, value, data);
 }
 

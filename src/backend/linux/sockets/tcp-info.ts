@@ -229,9 +229,17 @@ export function noteTcpSocketCreated(sock: LinuxSocket): void {
   else createdAt.set(sock, Date.now());
 }
 
-/** connect() established the connection now. */
-export function noteTcpConnected(sock: LinuxSocket): void {
-  const info = readLinuxTcpInfo(sock.fd);
+/**
+ * socket() / WSASocketW made `sock` now: a new socket is in CLOSE, never synchronized, so its
+ * creation time is all there is to note (no TCP_INFO read, one system call fewer per socket).
+ */
+export function noteTcpSocketMade(sock: LinuxSocket): void {
+  if (isTcp(sock)) createdAt.set(sock, Date.now());
+}
+
+/** connect() established the connection now (`known`: the TCP_INFO the caller just read, if any). */
+export function noteTcpConnected(sock: LinuxSocket, known?: LinuxTcpInfo): void {
+  const info = known ?? readLinuxTcpInfo(sock.fd);
   const synRetrans = typeof info === 'number' ? 0 : synRetransAt(info);
   established.set(sock, { atMs: Date.now(), synRetrans });
 }

@@ -22,8 +22,8 @@
  *
  * The probe count is the socket's TCP_KEEPCNT, which this code leaves alone, as Windows does
  * since TCP_KEEPCNT became a socket option there (Windows 10 1703; 10 by default). Sockets the
- * emulation makes get Windows' 10 when created (sockets/keepalive-defaults.ts) and accepted ones inherit their
- * listener's; a socket that never had Windows' defaults (borrowed from Node, or accepted from a
+ * emulation makes get Windows' 10 (sockets/keepalive-defaults.ts: marked when created, set here
+ * at the latest) and accepted ones inherit their listener's; a socket that never had Windows' defaults (borrowed from Node, or accepted from a
  * borrowed listener) gets 10 here, where the caller asks for Windows' keep-alive.
  */
 import * as C from '../../../../winsock/constants.js';
@@ -33,7 +33,7 @@ import { TCP_KEEPALIVE_SIZE, decodeTcpKeepalive } from '../../../../structs/keep
 import { L } from '../../host/libc.js';
 import { wsaFromErrno } from '../../host/errno.js';
 import { setKernelInt } from '../../host/socket-facts.js';
-import { lacksWindowsKeepAliveDefaults, WINDOWS_KEEPALIVE_PROBES } from '../../sockets/keepalive-defaults.js';
+import { lacksWindowsKeepAliveDefaults, settleWindowsKeepAliveDefaults, WINDOWS_KEEPALIVE_PROBES } from '../../sockets/keepalive-defaults.js';
 import { done, failed, type IoctlHandler } from '../types.js';
 import { inputAtLeast, socketType } from '../checks.js';
 
@@ -57,9 +57,11 @@ export const keepaliveVals: IoctlHandler = {
   run({ sock, input }) {
     const { onoff, keepalivetime, keepaliveinterval } = decodeTcpKeepalive(input);
     const fd = sock.fd;
+    // Windows' probe count must be there before keep-alive comes on (keepalive-defaults.ts).
     const errno = onoff === 0
       ? setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 0)
-      : setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPIDLE, keepaliveSeconds(keepalivetime))
+      : settleWindowsKeepAliveDefaults(sock)
+        || setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPIDLE, keepaliveSeconds(keepalivetime))
         || setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPINTVL, keepaliveSeconds(keepaliveinterval))
         || (lacksWindowsKeepAliveDefaults(sock) ? setKernelInt(fd, L.IPPROTO_TCP, L.TCP_KEEPCNT, WINDOWS_KEEPALIVE_PROBES) : 0)
         || setKernelInt(fd, L.SOL_SOCKET, L.SO_KEEPALIVE, 1);

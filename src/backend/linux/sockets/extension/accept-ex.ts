@@ -33,7 +33,7 @@ import * as libc from '../../host/libc.js';
 import { E, L } from '../../host/libc.js';
 import { closeOwnedFd, noteOpened } from '../../host/thread-fds.js';
 import { LINUX_SOCKADDR_MAX, writeWindowsSockaddr } from '../../host/sockaddr.js';
-import { TCP_STATE, isBound, tcpState } from '../../host/socket-facts.js';
+import { TCP_STATE, isUnbound, tcpState } from '../../host/socket-facts.js';
 import { wsaFromErrno } from '../../host/errno.js';
 import { fail, setLastError } from '../../win32/last-error.js';
 import { complete, startPending, type OverlappedOp } from '../../win32/operations.js';
@@ -154,9 +154,11 @@ function acceptable(listener: LinuxSocket, acceptor: LinuxSocket): boolean {
   if (acceptor === listener || acceptor.borrowed) return false;
   if (acceptor.type !== C.SOCK_STREAM || acceptor.af !== listener.af) return false;
   if (acceptor.acceptInto !== null || acceptor.connectEx === 'pending') return false;
-  if (tcpState(acceptor.fd) !== TCP_STATE.CLOSE) return false;
-  // A socket DisconnectEx(TF_REUSE_SOCKET) gave back counts as fresh (its fd is new).
-  return acceptor.reused || !isBound(acceptor.fd);
+  // A socket DisconnectEx(TF_REUSE_SOCKET) gave back counts as fresh (its fd is new) when closed.
+  if (acceptor.reused) return tcpState(acceptor.fd) === TCP_STATE.CLOSE;
+  // Otherwise it must be unbound, and an unbound TCP socket is in CLOSE (listen and connect bind
+  // first): one getsockname answers both questions.
+  return isUnbound(acceptor.fd);
 }
 
 /** The listener is readable: serve the head requests while connections come. */

@@ -36,6 +36,7 @@ import { socketConnected } from '../lifecycle.js';
 import { socketFor } from '../lookup.js';
 import { AGAIN, sendAttempt } from '../sockets.js';
 import { enqueue, type Transfer } from '../data-path/pending.js';
+import { readLinuxTcpInfo } from '../tcp-info.js';
 
 function refuse(error: number): false {
   fail(error);
@@ -71,11 +72,13 @@ class ConnectRequest implements Transfer {
         this.refused(error);
         return true;
       }
-      if (tcpState(sock.fd) === TCP_STATE.SYN_SENT) return false;
+      // One TCP_INFO read gives the state and what socketConnected notes (the handshake's retransmissions).
+      const info = readLinuxTcpInfo(sock.fd);
+      if (typeof info !== 'number' && info.state === TCP_STATE.SYN_SENT) return false;
       sock.connectEx = 'connected';
       sock.peerName = this.peer;
       sock.optionMirrors.delete('SO_ERROR');
-      socketConnected(sock);
+      socketConnected(sock, typeof info === 'number' ? undefined : info);
     }
     while (this.sent < this.data.length) {
       const got = sendAttempt(sock, this.data.subarray(this.sent), 0, null);
