@@ -16,7 +16,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
-import { check, cleanup, closeAll, ioctl, startup, udpPair, waitUntil, withSocket } from './helpers/sockets.js';
+import { check, cleanup, closeAll, ioctl, sleepSync, startup, udpPair, waitUntil, withSocket } from './helpers/sockets.js';
 
 before(startup);
 after(cleanup);
@@ -81,10 +81,11 @@ function receive(s: number): Received {
 /**
  * Linux switches its packet stamping on asynchronously (a deferred static key) when the first
  * socket asks: until then a datagram arrives unstamped, which the Winsock page allows ("its
- * timestamp, if available"). Sends datagrams (20 at most) until one comes stamped.
+ * timestamp, if available"). Sends datagrams (100 at most, 10 ms apart) until one comes stamped.
  */
 function warmUp(receiver: number, sender: number, to: Uint8Array): void {
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 100; i++) {
+    if (i > 0) sleepSync(10);
     check(ws.sendto(sender, new Uint8Array(1), 1, 0, to, to.length), 'sendto');
     if (receive(receiver).records.length > 0) return;
   }

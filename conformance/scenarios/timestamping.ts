@@ -134,7 +134,7 @@ const scenarios: Scenario[] = [
     id: 'WSARecvMsg.so-timestamp',
     title: 'receive stamps on: a datagram comes with one SO_TIMESTAMP record (level SOL_SOCKET, type 0x300A, 24 bytes, a non-zero UINT64)',
     mode: 'other', sockets: ['udp-bound'], needs: ['data-path'],
-    call: 'SIO_TIMESTAMPING {RX, 0}; datagrams from another socket; WSARecvMsg(s, &msg{Control 128}) until one carries a record (10 at most)',
+    call: 'SIO_TIMESTAMPING {RX, 0}; datagrams from another socket, 20 ms apart; WSARecvMsg(s, &msg{Control 128}) until one carries a record (50 at most)',
     expected: { rc: 0, error: 'NO_ERROR', controlLen: 24, records: [{ len: 24, level: 0xffff, type: 0x300a, value: 'non-zero' }] },
     basis: 'documented', source: `${PAGE} (a stamp "if available": the first datagrams after switching may come without)`,
     run(ctx) {
@@ -144,7 +144,8 @@ const scenarios: Scenario[] = [
       const to = ws.sockaddr('127.0.0.1', portOf(s));
       const tx = ctx.udp();
       let seen: Observation = {};
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 50; i++) {
+        if (i > 0) sleep(20);
         ws.sendto(tx, new Uint8Array(4), 4, 0, to, to.length);
         for (let w = 0; w < 100 && ws.WSAPoll([{ fd: s, events: ws.POLLRDNORM, revents: 0 }], 1, 0) === 0; w++) sleep(10);
         const control = new Uint8Array(128);
