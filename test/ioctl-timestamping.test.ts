@@ -298,6 +298,38 @@ describe('SIO_GET_TX_TIMESTAMP: transmit stamps by SO_TIMESTAMP_ID', () => {
   });
 });
 
+describe('readiness: a transmit stamp is no event', () => {
+  test('select and WSAPoll do not call the socket readable for a stamp; an ICMP report behind it still does, and the stamp stays', () => {
+    const { receiver, sender, receiverName } = udpPair();
+    try {
+      assert.equal(configure(sender, ws.TIMESTAMPING_FLAG_TX, 4).rc, 0);
+      sendTagged(sender, receiverName, 'quiet', 1);
+      waitUntil(() => ws.WSAPoll([{ fd: receiver, events: ws.POLLRDNORM, revents: 0 }], 1, 0) > 0, 200, 5);
+      const fds = [{ fd: sender, events: ws.POLLRDNORM, revents: 0 }];
+      assert.deepEqual([ws.WSAPoll(fds, 1, 0), fds[0]!.revents], [0, 0]);
+      assert.equal(ws.select(0, { fd_count: 1, fd_array: [sender] }, null, null, { tv_sec: 0, tv_usec: 0 }), 0);
+      assert.equal(txStamp(sender, 1).rc, 0, 'the stamp the look took out of the kernel is buffered');
+      // A port with nobody behind it: ICMP port unreachable, reported by the next receive.
+      const closed = withSocket(ws.AF_INET, ws.SOCK_DGRAM, (s) => {
+        const name = ws.sockaddr('127.0.0.1', 0);
+        check(ws.bind(s, name, name.length), 'bind');
+        const out = new Uint8Array(16);
+        check(ws.getsockname(s, out, { value: 16 }), 'getsockname');
+        return out;
+      });
+      sendTagged(sender, closed, 'nobody', 2);
+      assert.ok(waitUntil(() => ws.select(0, { fd_count: 1, fd_array: [sender] }, null, null, { tv_sec: 0, tv_usec: 0 }) === 1, 200, 5), 'readable: the ICMP report');
+      assert.equal(ws.select(0, { fd_count: 1, fd_array: [sender] }, null, null, { tv_sec: 0, tv_usec: 0 }), 1, 'still readable: the report is kept');
+      ws.WSASetLastError(0);
+      assert.equal(ws.recv(sender, new Uint8Array(8), 8, 0), ws.SOCKET_ERROR);
+      assert.equal(ws.WSAGetLastError(), ws.WSAECONNRESET);
+      assert.equal(txStampSoon(sender, 2).rc, 0);
+    } finally {
+      closeAll(receiver, sender);
+    }
+  });
+});
+
 describe('errors', () => {
   test('before SIO_TIMESTAMPING switched TX on, SIO_GET_TX_TIMESTAMP is WSAEOPNOTSUPP (measured on Windows 11)', () => {
     withSocket(ws.AF_INET, ws.SOCK_DGRAM, (s) => {

@@ -11,7 +11,7 @@
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
-import { noteTransmitStamp } from './timestamping.js';
+import { noteTransmitStamp, transmitStampsOn } from './timestamping.js';
 
 /** sock_extended_err.ee_origin (include/uapi/linux/errqueue.h). */
 export const SO_EE_ORIGIN_LOCAL = 1;
@@ -133,4 +133,16 @@ export function collectTransmitStamps(sock: LinuxSocket): void {
 /** True when a report was parked for this socket. */
 export function hasParkedReports(sock: LinuxSocket): boolean {
   return (parked.get(sock)?.length ?? 0) > 0;
+}
+
+/**
+ * Before a readiness look (select, WSAPoll): a transmit stamp waiting in the kernel's error queue
+ * makes poll() report POLLERR, which on Windows nothing does (a stamp is only polled for with
+ * SIO_GET_TX_TIMESTAMP). So on a socket with transmit stamps on, the queue is sorted first; true
+ * when an ICMP report waits (parked), which the look must count as the POLLERR it was.
+ */
+export function settleErrorQueue(sock: LinuxSocket): boolean {
+  if (!transmitStampsOn(sock)) return false;
+  collectTransmitStamps(sock);
+  return hasParkedReports(sock);
 }
