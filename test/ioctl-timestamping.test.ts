@@ -16,7 +16,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ws from 'wsaioctl/winsock';
-import { check, cleanup, closeAll, ioctl, sleepSync, startup, udpPair, waitUntil, withSocket } from './helpers/sockets.js';
+import { check, cleanup, closeAll, ioctl, ipv6Available, sleepSync, startup, udpPair, waitUntil, withSocket } from './helpers/sockets.js';
 
 before(startup);
 after(cleanup);
@@ -64,7 +64,7 @@ function receive(s: number): Received {
   const data = new Uint8Array(64);
   const control = new Uint8Array(128);
   const msg = {
-    name: new Uint8Array(16) as Uint8Array | null, namelen: 16, lpBuffers: [{ len: data.length, buf: data }], dwBufferCount: 1,
+    name: new Uint8Array(28) as Uint8Array | null, namelen: 28, lpBuffers: [{ len: data.length, buf: data }], dwBufferCount: 1,
     Control: { len: control.length, buf: control as Uint8Array | null }, dwFlags: 0,
   };
   const got = { value: 0 };
@@ -294,6 +294,25 @@ describe('SIO_GET_TX_TIMESTAMP: transmit stamps by SO_TIMESTAMP_ID', () => {
       } finally {
         closeAll(receiver, sender);
       }
+    }
+  });
+});
+
+describe('IPv6', () => {
+  test('on ::1 both directions work as on IPv4 (the stamp comes with IPV6_RECVERR there)', { skip: !ipv6Available() && 'no IPv6 loopback' }, () => {
+    const { receiver, sender, receiverName } = udpPair('ipv6');
+    try {
+      assert.equal(configure(receiver, ws.TIMESTAMPING_FLAG_RX).rc, 0);
+      assert.equal(configure(sender, ws.TIMESTAMPING_FLAG_TX, 2).rc, 0);
+      warmUp(receiver, sender, receiverName);
+      assert.equal(sendTagged(sender, receiverName, 'six', 66), 3);
+      const got = receive(receiver);
+      assert.equal(got.text, 'six');
+      assert.ok(stampOf(got) > 0n);
+      const r = txStampSoon(sender, 66);
+      assert.deepEqual([r.rc, r.bytes], [0, 8]);
+    } finally {
+      closeAll(receiver, sender);
     }
   });
 });
