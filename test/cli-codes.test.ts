@@ -133,7 +133,9 @@ describe('wsaioctl codes', () => {
     assert.match(out, /^name +value +type +dir +linux +windows +note$/m);
     assert.match(out, /^SIO_FLUSH +0x28000004 .*windows-refuses +Windows refuses it \[source: Wine sock\.c test_unsupported_ioctls/m);
     const reasons = await run('codes', '--status', 'not-implemented', '--notes');
-    assert.match(reasons.out, /^SIO_TIMESTAMPING .*not-implemented +implemented +receive timestamps are delivered as WSARecvMsg/m);
+    assert.match(reasons.out, /^SIO_TCP_SET_ICW .*not-implemented +implemented +Linux sets the initial congestion window only per route/m);
+    const approximations = await run('codes', '--status', 'approximated', '--notes');
+    assert.match(approximations.out, /^SIO_TIMESTAMPING .*approximated +implemented +SO_TIMESTAMPING software stamps/m);
   });
 
   test('--json prints the records with hex value and support', async () => {

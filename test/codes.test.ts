@@ -376,6 +376,7 @@ describe('backend support table', () => {
     'SIO_TCP_INITIAL_RTO', 'SIO_AF_UNIX_GETPEERPID',
     'SIO_GET_EXTENSION_FUNCTION_POINTER',
     'SIO_RCVALL', 'SIO_RCVALL_MCAST', 'SIO_RCVALL_IGMPMCAST',
+    'SIO_TIMESTAMPING', 'SIO_GET_TX_TIMESTAMP',
   ];
 
   test('has exactly one row per catalogue name', () => {

@@ -17,10 +17,11 @@ import { raw } from './raw.js';
 import { asyncSelect } from './async-select.js';
 import { extensionMsg } from './extension-msg.js';
 import { extensionTransmit } from './extension-transmit.js';
+import { timestamping } from './timestamping.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
-  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg, ...extensionTransmit, ...asyncSelect,
+  ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg, ...extensionTransmit, ...asyncSelect, ...timestamping,
 ];
 
 const seen = new Set<string>();

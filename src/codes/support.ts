@@ -61,7 +61,6 @@ const GQOS = 'GQoS is deprecated since Vista and the TCP/IP provider does not of
 const PRESUMED = `no published Windows 10/11 answer; presumed refused by the rule of ${UNSUPPORTED_RULE} (fact sheet §1, §7.1)`;
 const UNKNOWN_ANSWER = 'header-only code: no Microsoft page or Wine / ReactOS test says what Windows 10/11 answers, so a Linux twin would be invention (fact sheet §2.1)';
 const RAW_CAPTURE = 'a packet socket (AF_PACKET, SOCK_DGRAM) on the bound address\'s interface becomes the raw socket\'s receive fd';
-const EXTENSION_MESSAGES = 'delivered as WSARecvMsg / WSASendMsg control data, which this build does not produce';
 const SECURE_SOCKETS = 'IPsec / AuthIP secure-socket extension: Linux has no AuthIP (per-socket IP_XFRM_POLICY needs CAP_NET_ADMIN and means something else)';
 const WFP = 'Windows Filtering Platform state; Linux has no counterpart';
 const MULTICAST_FILTER = 'counterpart: IP_MSFILTER / MCAST_MSFILTER with the INCLUDE / EXCLUDE numbers and the IPv6 family translated; a set on a group not joined joins it first';
@@ -156,8 +155,8 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_QUERY_WFP_CONNECTION_REDIRECT_RECORDS: notImplemented(WFP),
   SIO_QUERY_WFP_CONNECTION_REDIRECT_CONTEXT: notImplemented(WFP),
   SIO_SET_WFP_CONNECTION_REDIRECT_RECORDS: notImplemented(WFP),
-  SIO_GET_TX_TIMESTAMP: notImplemented(`transmit timestamps are ${EXTENSION_MESSAGES}`),
-  SIO_TIMESTAMPING: notImplemented(`receive timestamps are ${EXTENSION_MESSAGES}`),
+  SIO_GET_TX_TIMESTAMP: approximated('SO_TIMESTAMPING software transmit stamps from the error queue (CLOCK_REALTIME moved onto an emulated QPC: CLOCK_MONOTONIC in 100 ns units)'),
+  SIO_TIMESTAMPING: approximated('SO_TIMESTAMPING software stamps (no hardware stamps; CLOCK_REALTIME moved onto an emulated QPC: CLOCK_MONOTONIC in 100 ns units)'),
   SIO_AF_UNIX_GETPEERPID: implemented('counterpart: SO_PEERCRED\'s pid on an AF_UNIX stream socket'),
   SIO_AF_UNIX_SETBINDPARENTPATH: notImplemented('undocumented; Linux has no bind relative to a directory (no bindat)'),
   SIO_AF_UNIX_SETCONNPARENTPATH: notImplemented('undocumented; Linux has no connect relative to a directory (no connectat)'),

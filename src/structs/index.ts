@@ -8,3 +8,4 @@ export * from './interface-info.js';
 export * from './multicast-filter.js';
 export * from './port-reservation.js';
 export * from './wsacmsg.js';
+export * from './timestamping.js';

@@ -72,6 +72,18 @@ export const SO_CONNECT_TIME = 0x700c;
 export const SO_UPDATE_ACCEPT_CONTEXT = 0x700b;
 export const SO_UPDATE_CONNECT_CONTEXT = 0x7010;
 
+/**
+ * Winsock timestamping (mstcpip.h; Microsoft's "Winsock timestamping" page): the control-record
+ * types at level SOL_SOCKET, SO_TIMESTAMP (a received datagram's UINT64 stamp, in
+ * QueryPerformanceCounter units, in WSARecvMsg's control data) and SO_TIMESTAMP_ID (the UINT32 id
+ * a WSASendMsg tags a datagram with, for SIO_GET_TX_TIMESTAMP), and TIMESTAMPING_CONFIG's Flags
+ * for SIO_TIMESTAMPING. @group Socket options
+ */
+export const SO_TIMESTAMP = 0x300a;
+export const SO_TIMESTAMP_ID = 0x300b;
+export const TIMESTAMPING_FLAG_RX = 0x1;
+export const TIMESTAMPING_FLAG_TX = 0x2;
+
 /** IPPROTO_TCP level options (ws2ipdef.h / mstcpip.h values). @group Socket options */
 export const TCP_NODELAY = 0x0001;
 export const TCP_EXPEDITED_1122 = 0x0002;

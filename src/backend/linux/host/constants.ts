@@ -38,6 +38,12 @@ export const L = {
   IPV6_HDRINCL: 36, AF_PACKET: 17, SOL_PACKET: 263, PACKET_ADD_MEMBERSHIP: 1, PACKET_MR_PROMISC: 1, PACKET_MR_ALLMULTI: 2,
   PACKET_HOST: 0, PACKET_OTHERHOST: 3, PACKET_OUTGOING: 4, ETH_P_ALL: 0x0003, ETH_P_IP: 0x0800, ETH_P_IPV6: 0x86dd,
   SO_ATTACH_FILTER: 26, SO_DETACH_FILTER: 27,
+  // Timestamping (Documentation/networking/timestamping.rst; include/uapi/linux/net_tstamp.h):
+  // SO_TIMESTAMPING_OLD (= SCM_TIMESTAMPING, struct scm_timestamping of three 16-byte timespecs on
+  // x86_64), SCM_TSTAMP_SND, and the SOF_TIMESTAMPING_* flags.
+  SO_TIMESTAMPING: 37, SCM_TSTAMP_SND: 0, CLOCK_REALTIME: 0,
+  SOF_TIMESTAMPING_TX_SOFTWARE: 1 << 1, SOF_TIMESTAMPING_RX_SOFTWARE: 1 << 3, SOF_TIMESTAMPING_SOFTWARE: 1 << 4,
+  SOF_TIMESTAMPING_OPT_ID: 1 << 7, SOF_TIMESTAMPING_OPT_TSONLY: 1 << 11,
 } as const;
 
 /** Linux errno values the backend reacts to by name. */

@@ -62,6 +62,7 @@ export const sched_getcpu = libc.func('int sched_getcpu()') as () => number;
 export const open = libc.func('int open(const char *path, int flags, ...)') as (path: string, flags: number, modeType: 'uint32_t', mode: number) => number;
 export const lseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: number, whence: number) => number;
 export const sendfile = libc.func('intptr_t sendfile(int out_fd, int in_fd, _Inout_ int64_t *offset, size_t count)') as (outFd: number, inFd: number, offset: BigInt64Array, count: number) => number;
+export const clock_gettime = libc.func('int clock_gettime(int clockid, uint8_t *tp)') as (clockid: number, tp: Uint8Array) => number;
 
 // ---- the calls made on every control code, with native addresses -------------------------------
 // koffi converts a call whose arguments are all integers on its fast path: no buffer lookup per

@@ -32,6 +32,7 @@ import { tcpInitialRto } from './handlers/tcp-initial-rto.js';
 import { afUnixGetPeerPid } from './handlers/af-unix-peer-pid.js';
 import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
 import { rcvall, rcvallIgmpMulticast, rcvallMulticast } from './handlers/rcvall.js';
+import { getTxTimestamp, timestamping } from './handlers/timestamping.js';
 
 const handlers: IoctlHandler[] = [
   addressListChange,
@@ -76,6 +77,8 @@ const handlers: IoctlHandler[] = [
   rcvall,
   rcvallMulticast,
   rcvallIgmpMulticast,
+  timestamping,
+  getTxTimestamp,
 ];
 
 const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));

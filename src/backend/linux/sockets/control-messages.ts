@@ -21,6 +21,10 @@
  * IPV6_PKTINFO 50 (20 bytes, Windows' layout), IPV6_RECVHOPLIMIT 51 -> IPV6_HOPLIMIT 52 (int),
  * IPV6_RECVTCLASS 66 -> IPV6_TCLASS 67 (int). Linux has no ECN option: the ECN codepoint is the
  * low two bits of the TOS / traffic-class byte, so IP_ECN / IPV6_ECN ask the kernel for that.
+ * Timestamping (timestamping.ts; Microsoft's "Winsock timestamping" page): a received datagram's
+ * SCM_TIMESTAMPING (SOL_SOCKET 37, ts[0]) becomes an SO_TIMESTAMP record (SOL_SOCKET, 0x300A, a
+ * UINT64 in QPC units); a sent SO_TIMESTAMP_ID record (SOL_SOCKET, 0x300B, a UINT32) becomes an
+ * SO_TIMESTAMPING cmsg asking for the datagram's transmit stamp, on a socket with transmit stamps on.
  */
 import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
@@ -29,11 +33,15 @@ import { L } from '../host/libc.js';
 import { kernelInt } from '../host/socket-facts.js';
 import type { LinuxControl } from '../host/msghdr.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
+import { qpcOfRealtime } from '../host/qpc.js';
+import { tagTransmitStamp, transmitStampCmsg, transmitStampsOn } from './timestamping.js';
 
 /** The records a socket asked for (LinuxSocket.controlRecords bits). */
 export const RECORD = {
   IP_PKTINFO: 1, IP_TTL: 2, IP_TOS: 4, IP_ECN: 8,
   IPV6_PKTINFO: 16, IPV6_HOPLIMIT: 32, IPV6_TCLASS: 64, IPV6_ECN: 128,
+  /** SIO_TIMESTAMPING with TIMESTAMPING_FLAG_RX (timestamping.ts). */
+  SO_TIMESTAMP: 256,
 } as const;
 
 /** An enabling option: the record it asks for, and the Linux option that makes the kernel report it. */
@@ -107,6 +115,17 @@ function windowsRecords(wanted: number, linux: LinuxControl): Record_[] {
         if (wanted & RECORD.IP_TOS) out.push({ level: C.IPPROTO_IP, type: C.IP_TOS, data: intData(tos) });
         if (wanted & RECORD.IP_ECN) out.push({ level: C.IPPROTO_IP, type: C.IP_ECN, data: intData(tos & 3) });
       }
+    } else if (level === L.SOL_SOCKET) {
+      // struct scm_timestamping { struct timespec ts[3]; }: ts[0] the software stamp (zero: none).
+      if (type === L.SO_TIMESTAMPING && data.length >= 16 && wanted & RECORD.SO_TIMESTAMP) {
+        const seconds = dv.getBigInt64(0, true);
+        const nanoseconds = dv.getBigInt64(8, true);
+        if (seconds !== 0n || nanoseconds !== 0n) {
+          const stamp = new Uint8Array(8);
+          new DataView(stamp.buffer).setBigUint64(0, qpcOfRealtime(seconds, nanoseconds), true);
+          out.push({ level: C.SOL_SOCKET, type: C.SO_TIMESTAMP, data: stamp });
+        }
+      }
     } else if (level === L.IPPROTO_IPV6) {
       if (type === L.IPV6_PKTINFO && data.length >= IN6_PKTINFO_SIZE && wanted & RECORD.IPV6_PKTINFO) {
         out.push({ level: C.IPPROTO_IPV6, type: C.IPV6_PKTINFO, data: data.slice(0, IN6_PKTINFO_SIZE) });
@@ -153,11 +172,13 @@ export function writeWindowsControl(sock: LinuxSocket, linux: LinuxControl, out:
  * a Winsock error: IN_PKTINFO / IN6_PKTINFO select the source address and interface (Linux's
  * in_pktinfo takes the source in ipi_spec_dst), IP_TOS / IP_ECN / IPV6_TCLASS / IPV6_ECN the TOS /
  * traffic class (ECN: the socket's own TOS with the ECN bits replaced), IP_TTL / IPV6_HOPLIMIT the
- * TTL. A record that runs past Control.len, or one this socket's family cannot carry, is
+ * TTL; SO_TIMESTAMP_ID asks for the datagram's transmit stamp when transmit stamps are on (else it
+ * is skipped). A record that runs past Control.len, or one this socket's family cannot carry, is
  * WSAEINVAL; records of other types are skipped.
  */
 export function linuxControlFor(sock: LinuxSocket, control: Uint8Array): Uint8Array | number {
   const parts: Uint8Array[] = [];
+  let stampId: number | null = null;
   const view = new DataView(control.buffer, control.byteOffset, control.length);
   for (let at = 0, n = 0; at + WSACMSGHDR_SIZE <= control.length; n++) {
     if (n >= 32) return W.WSAEINVAL;
@@ -190,6 +211,12 @@ export function linuxControlFor(sock: LinuxSocket, control: Uint8Array): Uint8Ar
       if (ipv4 || value === null) return W.WSAEINVAL;
       if (type === C.IPV6_HOPLIMIT) parts.push(linuxCmsg(L.IPPROTO_IPV6, L.IPV6_HOPLIMIT, intData(value)));
       else parts.push(linuxCmsg(L.IPPROTO_IPV6, L.IPV6_TCLASS, intData(type === C.IPV6_ECN ? withEcn(sock, value, false) : value)));
+    } else if (level === C.SOL_SOCKET && type === C.SO_TIMESTAMP_ID) {
+      if (data.length < 4) return W.WSAEINVAL;
+      if (transmitStampsOn(sock) && stampId === null) {
+        stampId = dv.getUint32(0, true);
+        parts.push(transmitStampCmsg());
+      }
     }
     at += (len + 7) & ~7;
   }
@@ -201,6 +228,8 @@ export function linuxControlFor(sock: LinuxSocket, control: Uint8Array): Uint8Ar
     out.set(p, at);
     at += p.length;
   }
+  // The send that carries it tells timestamping.ts (sockets.ts sendAttempt: noteSent).
+  if (stampId !== null) tagTransmitStamp(out, stampId);
   return out;
 }
 

@@ -14,7 +14,7 @@
 import * as W from '../../../errors/index.js';
 import { writeWindowsSockaddr } from '../host/sockaddr.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
-import { readErrorQueue, SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6 } from './udp-reset.js';
+import { readErrorQueue, SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6 } from './error-queue.js';
 
 export const ICMP_ERROR_INFO_SIZE = 36;
 const SOCKADDR_INET_SIZE = 28;
@@ -38,14 +38,14 @@ export function forgetIcmpErrorInfo(sock: LinuxSocket): void {
   infoOf.delete(sock);
   if (!sock.optionMirrors.get('TCP_FAIL_CONNECT_ON_ICMP_ERROR')) return;
   // Reports left over from an earlier attempt belong to it.
-  for (let i = 0; i < MAX_ENTRIES && readErrorQueue(sock.fd) !== null; i++);
+  for (let i = 0; i < MAX_ENTRIES && readErrorQueue(sock) !== null; i++);
 }
 
 /** Take the ICMP reports waiting on the socket's error queue (only with the option on): the last one counts. */
 export function noteIcmpErrors(sock: LinuxSocket): void {
   if (!sock.optionMirrors.get('TCP_FAIL_CONNECT_ON_ICMP_ERROR')) return;
   for (let i = 0; i < MAX_ENTRIES; i++) {
-    const entry = readErrorQueue(sock.fd);
+    const entry = readErrorQueue(sock);
     if (entry === null) return;
     if (entry.origin !== SO_EE_ORIGIN_ICMP && entry.origin !== SO_EE_ORIGIN_ICMP6) continue;
     const source = new Uint8Array(SOCKADDR_INET_SIZE);

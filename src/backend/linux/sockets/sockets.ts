@@ -28,6 +28,7 @@ import { forgetIcmpErrorInfo, noteIcmpErrors } from './icmp-error-info.js';
 import { bindFromReservation } from './port-reservations.js';
 import { linuxFamily, socketNameSize, toLinuxSockaddr, writeWindowsSockaddr, LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import { recvMessage, sendMessage, type LinuxControl } from '../host/msghdr.js';
+import { noteSent } from './timestamping.js';
 
 const linuxType = (type: number): number =>
   type === C.SOCK_STREAM ? L.SOCK_STREAM : type === C.SOCK_DGRAM ? L.SOCK_DGRAM : type === C.SOCK_RAW ? L.SOCK_RAW : type === C.SOCK_SEQPACKET ? L.SOCK_SEQPACKET : -1;
@@ -257,7 +258,11 @@ export function sendAttempt(sock: LinuxSocket, chunk: Uint8Array, flags: number,
       : dest
         ? libc.sendto(sock.fd, chunk, chunk.length, lflags, dest.addr, dest.len)
         : libc.send(sock.fd, chunk, chunk.length, lflags);
-    if (n >= 0) return { bytes: n };
+    if (n >= 0) {
+      // A datagram tagged with SO_TIMESTAMP_ID counts for the kernel's stamp counter.
+      if (control !== null) noteSent(sock, control);
+      return { bytes: n };
+    }
     const errno = libc.errno();
     if (errno === E.EAGAIN) return AGAIN;
     if (retries < 4 && isStaleIcmpError(sock, errno)) continue;

@@ -15,16 +15,14 @@
  */
 import * as W from '../../../errors/index.js';
 import * as C from '../../../winsock/constants.js';
-import * as libc from '../host/libc.js';
 import { E, L } from '../host/libc.js';
 import { pendingSocketError, setKernelInt } from '../host/socket-facts.js';
 import { pollOne } from '../host/poll.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
+import { hasParkedReports, readErrorQueue, SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6, type ExtendedError } from './error-queue.js';
 
-/** sock_extended_err.ee_origin (include/uapi/linux/errqueue.h). */
-export const SO_EE_ORIGIN_LOCAL = 1;
-export const SO_EE_ORIGIN_ICMP = 2;
-export const SO_EE_ORIGIN_ICMP6 = 3;
+export { SO_EE_ORIGIN_LOCAL, SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6 } from './error-queue.js';
+
 
 /** ICMP (RFC 792) and ICMPv6 (RFC 4443) types and codes the mapping looks at. */
 const ICMP_DEST_UNREACH = 3;
@@ -38,14 +36,6 @@ const ICMP6_DST_UNREACH = 1;
 const ICMP6_TIME_EXCEED = 3;
 const ICMP6_NOROUTE = 0;
 const ICMP6_PORT_UNREACH = 4;
-
-export interface ExtendedError {
-  origin: number;
-  type: number;
-  code: number;
-  /** SO_EE_OFFENDER: the Linux sockaddr of the host that sent the report (empty when unknown). */
-  offender: Uint8Array;
-}
 
 export interface ResetFlags {
   connReset: boolean;
@@ -93,58 +83,13 @@ export function trackIcmpErrors(sock: LinuxSocket): void {
   if (ok) tracked.add(sock);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading the error queue: one arena (larger than V8's on-heap typed-array limit, so it never
-// moves) holding the msghdr, the iovec, the name, the control data and a scratch payload buffer.
-
-const MSGHDR = 0;
-const IOVEC = 64;
-const NAME = 128;
-const NAME_LEN = 128;
-const CONTROL = 256;
-const CONTROL_LEN = 512;
-const DATA = 1024;
-const DATA_LEN = 1024;
-const arena = new Uint8Array(2048);
-const view = new DataView(arena.buffer);
-
-/** One error-queue entry, or null when the queue is empty. */
-export function readErrorQueue(fd: number): ExtendedError | null {
-  const base = libc.addressOf(arena);
-  arena.fill(0, 0, DATA);
-  view.setBigUint64(MSGHDR + 0, base + BigInt(NAME), true);
-  view.setUint32(MSGHDR + 8, NAME_LEN, true);
-  view.setBigUint64(MSGHDR + 16, base + BigInt(IOVEC), true);
-  view.setBigUint64(MSGHDR + 24, 1n, true);
-  view.setBigUint64(MSGHDR + 32, base + BigInt(CONTROL), true);
-  view.setBigUint64(MSGHDR + 40, BigInt(CONTROL_LEN), true);
-  view.setBigUint64(IOVEC + 0, base + BigInt(DATA), true);
-  view.setBigUint64(IOVEC + 8, BigInt(DATA_LEN), true);
-  if (libc.recvmsg(fd, arena, L.MSG_ERRQUEUE | L.MSG_DONTWAIT) < 0) return null;
-  // Walk the cmsghdrs: { size_t len; int level; int type; data (8-aligned) }.
-  const controlLen = Math.min(CONTROL_LEN, Number(view.getBigUint64(MSGHDR + 40, true)));
-  let offset = 0;
-  for (let i = 0; i < 8 && offset + 16 <= controlLen; i++) {
-    const len = Number(view.getBigUint64(CONTROL + offset, true));
-    const level = view.getInt32(CONTROL + offset + 8, true);
-    const type = view.getInt32(CONTROL + offset + 12, true);
-    if (len < 16 || offset + len > controlLen) break;
-    const isRecvErr = (level === L.IPPROTO_IP && type === L.IP_RECVERR) || (level === L.IPPROTO_IPV6 && type === L.IPV6_RECVERR);
-    if (isRecvErr && len >= 16 + 16) {
-      const ee = CONTROL + offset + 16;
-      // The offender's sockaddr follows the 16-byte sock_extended_err in the same control message.
-      const offender = arena.slice(ee + 16, CONTROL + offset + len);
-      return { origin: view.getUint8(ee + 4), type: view.getUint8(ee + 5), code: view.getUint8(ee + 6), offender };
-    }
-    offset += (len + 7) & ~7;
-  }
-  // An entry without a recognisable report (should not happen): treat as nothing to say.
-  return { origin: 0, type: 0, code: 0, offender: new Uint8Array(0) };
-}
-
-/** True when the kernel holds an error report for `fd` (poll says POLLERR), without waiting. */
-function errorPending(fd: number): boolean {
-  const revents = pollOne(fd, 0, 0);
+/**
+ * True when an error report waits for the socket: parked by the error queue's reader, or in the
+ * kernel (poll says POLLERR), without waiting.
+ */
+function errorPending(sock: LinuxSocket): boolean {
+  if (hasParkedReports(sock)) return true;
+  const revents = pollOne(sock.fd, 0, 0);
   return revents > 0 && (revents & L.POLLERR) !== 0;
 }
 
@@ -162,11 +107,11 @@ const MAX_ENTRIES_PER_CALL = 64;
  */
 export function takeReportableError(sock: LinuxSocket): number {
   const fd = sock.fd;
-  if (fd < 0 || !errorPending(fd)) return 0;
+  if (fd < 0 || !errorPending(sock)) return 0;
   clearSocketError(fd);
   const flags = { connReset: sock.udpConnReset, netReset: sock.udpNetReset };
   for (let i = 0; i < MAX_ENTRIES_PER_CALL; i++) {
-    const entry = readErrorQueue(fd);
+    const entry = readErrorQueue(sock);
     if (!entry) return 0;
     const error = windowsErrorForIcmp(entry, flags);
     if (error) return error;
@@ -186,4 +131,4 @@ export const reportableDatagramError = (sock: LinuxSocket): number => (tracked.h
 // A send or receive that failed only because an ICMP report was pending in sk_err (the failed
 // call consumed it; the error queue still holds the report): retry it.
 export const isStaleIcmpError = (sock: LinuxSocket, errno: number): boolean =>
-  sock.type !== C.SOCK_STREAM && tracked.has(sock) && ASYNC_ERRNOS.has(errno) && errorPending(sock.fd);
+  sock.type !== C.SOCK_STREAM && tracked.has(sock) && ASYNC_ERRNOS.has(errno) && errorPending(sock);

@@ -29,6 +29,7 @@ import { addSource } from '../../loop/reactor.js';
 import { INFINITE, waitSync, type WaitSpec } from '../../loop/wait.js';
 import { waitAsync } from '../../loop/scheduler.js';
 import { socketFor } from '../lookup.js';
+import { settleErrorQueue } from '../error-queue.js';
 
 // ---- looking at many sockets at once ---------------------------------------------------------------
 
@@ -44,9 +45,11 @@ interface Target {
 function look(targets: readonly Target[]): number[] {
   const buffer = new Uint8Array(POLLFD_SIZE * Math.max(1, targets.length));
   const view = new DataView(buffer.buffer);
+  // Transmit stamps out of the error queue first (they are no event); a parked ICMP report is one.
+  const parked = targets.map((t) => !t.sock.closed && settleErrorQueue(t.sock));
   targets.forEach((t, i) => setPollfd(view, i, t.sock.closed ? -1 : t.sock.receiveFd, t.events));
   const n = libc.poll(buffer, targets.length, 0);
-  return targets.map((_, i) => (n > 0 ? pollRevents(view, i) : 0));
+  return targets.map((_, i) => (n > 0 ? pollRevents(view, i) : 0) | (parked[i] ? L.POLLERR : 0));
 }
 
 /**
