@@ -14,16 +14,13 @@
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runUnderWine } from '../scripts/wine/run.mjs';
 import type { WinsockCore } from '../dist/winsock/api.js';
 import {
   ERROR_MORE_DATA, ERROR_OPERATION_ABORTED, WAIT_TIMEOUT, WSA_IO_PENDING, WSAEFAULT, WSAEMSGSIZE, WSAENOTSOCK, WSAETIMEDOUT,
 } from '../dist/errors/index.js';
-import { prepareWine } from './helpers/wine.js';
+import { prepareWine, runProbeSource } from './helpers/wine.js';
 import type { Packet } from './helpers/wine-probe.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -326,16 +323,7 @@ async function probe(backendPath: string, nativePath: string, kitPath: string): 
   console.log(JSON.stringify(result));
 }
 
-async function runProbe(source: string): Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean }> {
-  const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-data-path-probe-'));
-  try {
-    const script = join(dir, 'probe.mjs');
-    writeFileSync(script, source);
-    return await runUnderWine(script, [], { timeoutMs: PROBE_TIMEOUT_MS });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runProbe = (source: string) => runProbeSource(source, PROBE_TIMEOUT_MS);
 
 const unavailable = await prepareWine();
 if (unavailable !== null) console.log(`skipping the Windows data-path tests: ${unavailable}`);

@@ -14,13 +14,10 @@
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runUnderWine } from '../scripts/wine/run.mjs';
 import { STATUS_PENDING, WSA_IO_PENDING, WSAEFAULT, WSAENOTSOCK } from '../dist/errors/index.js';
-import { prepareWine } from './helpers/wine.js';
+import { prepareWine, runProbeSource } from './helpers/wine.js';
 import type { Packet } from './helpers/wine-probe.js';
 import type { WSAOVERLAPPED } from 'wsaioctl/winsock';
 
@@ -261,16 +258,7 @@ async function probe(winsockPath: string, nativePath: string, kitPath: string): 
   console.log(JSON.stringify(out));
 }
 
-async function runProbe(source: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-extension-probe-'));
-  try {
-    const script = join(dir, 'probe.mjs');
-    writeFileSync(script, source);
-    return await runUnderWine(script, [], { timeoutMs: PROBE_TIMEOUT_MS });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runProbe = (source: string) => runProbeSource(source, PROBE_TIMEOUT_MS);
 
 const unavailable = await prepareWine();
 if (unavailable !== null) console.log(`skipping the Windows extension-function tests: ${unavailable}`);

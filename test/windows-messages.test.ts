@@ -14,13 +14,10 @@
  */
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runUnderWine } from '../scripts/wine/run.mjs';
 import type { WinsockCore } from '../dist/winsock/api.js';
-import { prepareWine } from './helpers/wine.js';
+import { prepareWine, runProbeSource } from './helpers/wine.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const backendModule = join(repoRoot, 'dist', 'backend', 'windows', 'index.js');
@@ -145,16 +142,7 @@ async function probe(backendPath: string, kitPath: string): Promise<void> {
   process.exit(0);
 }
 
-async function runProbe(source: string): Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean }> {
-  const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-messages-probe-'));
-  try {
-    const script = join(dir, 'probe.mjs');
-    writeFileSync(script, source);
-    return await runUnderWine(script, [], { timeoutMs: PROBE_TIMEOUT_MS });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const runProbe = (source: string) => runProbeSource(source, PROBE_TIMEOUT_MS);
 
 const unavailable = await prepareWine();
 if (unavailable !== null) console.log(`skipping the Windows message tests: ${unavailable}`);

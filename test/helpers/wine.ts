@@ -1,6 +1,10 @@
 /** Preparing Wine for the tests that run the Windows backend (scripts/wine/setup.sh). */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runUnderWine } from '../../scripts/wine/run.mjs';
 
 const SETUP = fileURLToPath(new URL('../../scripts/wine/setup.sh', import.meta.url));
 /** The first run installs wine64 with apt and creates the Wine prefix. */
@@ -14,4 +18,19 @@ export function prepareWine(): Promise<string | null> {
       done(error === null ? null : stderr.trim().split('\n').pop() || error.message);
     });
   });
+}
+
+/**
+ * Runs `source` (a self-contained ES module) with the Windows node under Wine, from a file in a
+ * temporary folder removed afterwards; resolves with what runUnderWine reports.
+ */
+export async function runProbeSource(source: string, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  const dir = mkdtempSync(join(tmpdir(), 'wsaioctl-probe-'));
+  try {
+    const script = join(dir, 'probe.mjs');
+    writeFileSync(script, source);
+    return await runUnderWine(script, [], { timeoutMs });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
