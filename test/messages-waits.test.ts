@@ -263,11 +263,36 @@ describe('WaitForSingleObjectEx / WaitForMultipleObjectsEx', () => {
     for (const e of events) ws.WSACloseEvent(e);
   });
 
-  test('Linux: a socket is not a waitable object here (ERROR_INVALID_HANDLE; README approximation)', { skip: ws.backendName !== 'linux-emulation' }, () => {
-    const s = check(ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP), 'socket');
-    assert.equal(ws.WaitForSingleObjectEx(s, 0, false), ws.WAIT_FAILED);
+  test('a socket handle is waitable: reset while an overlapped receive pends, signalled when it completes, not reset by the wait (extension-functions.md §4 fact 5; Wine sock.c test_nonblocking_async_recv)', { skip: ws.backendName !== 'linux-emulation' }, async () => {
+    const rx = check(ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP), 'socket');
+    check(ws.bind(rx, ws.sockaddr('127.0.0.1', 0), 16), 'bind');
+    const name = new Uint8Array(16);
+    check(ws.getsockname(rx, name, { value: 16 }), 'getsockname');
+    const tx = check(ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP), 'socket');
+    const ov = new ws.WSAOVERLAPPED(0); // no hEvent: the handle itself is what is signalled
+    const buf = new Uint8Array(8);
+    assert.equal(ws.WSARecv(rx, [{ len: 8, buf }], 1, null, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+    assert.equal(ws.WaitForSingleObjectEx(rx, 0, false), ws.WAIT_TIMEOUT, 'reset while the receive pends');
+    assert.equal(ws.sendto(tx, Uint8Array.of(1, 2, 3), 3, 0, name, 16), 3);
+    assert.equal(ws.WaitForSingleObjectEx(rx, 5000, false), ws.WAIT_OBJECT_0, 'signalled at completion');
+    assert.equal(ov.InternalHigh, 3);
+    assert.equal(ws.WaitForMultipleObjectsEx(1, [rx], false, 0, false), ws.WAIT_OBJECT_0, 'a notification object: still signalled');
+    // The async twin, on the next receive.
+    assert.equal(ws.WSARecv(rx, [{ len: 8, buf }], 1, null, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+    const waiting = ws.WaitForSingleObjectExAsync(rx, 5000, false);
+    assert.equal(ws.sendto(tx, Uint8Array.of(4), 1, 0, name, 16), 1);
+    assert.equal(await waiting, ws.WAIT_OBJECT_0);
+    // FILE_SKIP_SET_EVENT_ON_HANDLE: completions leave the handle alone.
+    assert.equal(ws.SetFileCompletionNotificationModes(rx, ws.FILE_SKIP_SET_EVENT_ON_HANDLE), true);
+    assert.equal(ws.WSARecv(rx, [{ len: 8, buf }], 1, null, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.sendto(tx, Uint8Array.of(5), 1, 0, name, 16), 1);
+    for (let i = 0; i < 200 && ov.Internal === ws.STATUS_PENDING; i++) ws.SleepEx(10, false);
+    assert.equal(ov.Internal, ws.STATUS_SUCCESS, 'the receive completed');
+    assert.equal(ws.WaitForSingleObjectEx(rx, 0, false), ws.WAIT_TIMEOUT, 'not signalled under FILE_SKIP_SET_EVENT_ON_HANDLE');
+    closeAll(rx, tx);
+    assert.equal(ws.WaitForSingleObjectEx(rx, 0, false), ws.WAIT_FAILED, 'a closed socket is no handle');
     assert.equal(ws.GetLastError(), ws.ERROR_INVALID_HANDLE);
-    closeAll(s);
   });
 });
 

@@ -50,9 +50,12 @@ describe('events', () => {
     fails(2, [events[0]!], ws.WSA_INVALID_PARAMETER);
     fails(1, null, ws.WSA_INVALID_PARAMETER);
     fails(1, [0x7ffffff0], ws.WSA_INVALID_HANDLE);
+    // A socket handle is a waitable object (WSAWaitForMultipleEvents is WaitForMultipleObjectsEx):
+    // a fresh one, with no I/O yet, is not signalled (messages-waits.test.ts has its rules).
     const s = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, 0);
-    fails(1, [s], ws.WSA_INVALID_HANDLE);
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [s], false, 0, false), ws.WSA_WAIT_TIMEOUT);
     ws.closesocket(s);
+    fails(1, [s], ws.WSA_INVALID_HANDLE);
     for (const e of events) ws.WSACloseEvent(e);
     fails(1, [events[0]!], ws.WSA_INVALID_HANDLE);
   });

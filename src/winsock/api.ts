@@ -235,7 +235,8 @@ export interface WinsockMessages {
    *
    * Win32 errors (GetLastError): ERROR_INVALID_HANDLE.
    *
-   * Linux: the waitable objects are events; see [the
+   * Linux: the waitable objects are events and socket handles (signalled when an overlapped
+   * operation on the socket completes); see [the
    * README](../../README.md#where-the-linux-emulation-approximates-windows).
    */
   WaitForSingleObjectEx(hHandle: HANDLE, dwMilliseconds: number, bAlertable: boolean | number): number;

@@ -36,8 +36,15 @@ export function unsignal(event: WinEvent): void {
   event.signalled = false;
 }
 
-/** A wait on the event is satisfied: an auto-reset event goes back to non-signalled. */
-export function consume(event: WinEvent): void {
+/** What a wait can wait on: an event, or a socket handle (LinuxSocket.signalled). */
+export interface Waitable {
+  signalled: boolean;
+  readonly manualReset: boolean;
+  readonly closed: boolean;
+}
+
+/** A wait on the object is satisfied: an auto-reset event goes back to non-signalled. */
+export function consume(event: Waitable): void {
   if (!event.manualReset) event.signalled = false;
 }
 

@@ -8,6 +8,7 @@ import { STATUS_CANCELLED, STATUS_PENDING, ntStatusToWsaError } from '../../../e
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { deliveryOf, writeIoStatus } from '../../../winsock/delivery.js';
 import { log } from '../../../winsock/guard.js';
+import { FILE_SKIP_SET_EVENT_ON_HANDLE } from '../../../winsock/constants.js';
 import type { LinuxSocket } from './socket-state.js';
 import { queueApc } from './apc.js';
 import { eventFor, signal, unsignal } from './events.js';
@@ -68,6 +69,11 @@ export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVER
   } catch (error) {
     log('a WSAOVERLAPPED refused its completion status: %O', error);
   }
+  // The socket handle itself is signalled at completion (a waitable object), unless the caller said not to.
+  if (!(sock.completionModes & FILE_SKIP_SET_EVENT_ON_HANDLE) && !sock.signalled) {
+    sock.signalled = true;
+    kick();
+  }
   const association = associationOf(sock);
   const delivery = deliveryOf({ hasRoutine: Boolean(routine), hEvent, portAssociated: association !== undefined });
   if (delivery.apc && routine) {
@@ -91,6 +97,8 @@ export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVER
 export function startPending(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE | null): OverlappedOp {
   const op = new OverlappedOp(sock, ov, routine, hEventOf(ov));
   ov.Internal = STATUS_PENDING;
+  // An I/O starting resets the socket handle as a waitable object (deliver sets it again).
+  sock.signalled = false;
   // The event that will be signalled at completion starts reset (no event with a routine).
   const event = openEvent(deliveryOf({ hasRoutine: Boolean(routine), hEvent: op.hEvent, portAssociated: false }).event);
   if (event) unsignal(event);

@@ -45,6 +45,15 @@ export class LinuxSocket implements HandleObject {
    */
   completionModes = 0;
   /**
+   * The socket handle as a waitable object (WaitForSingleObjectEx and the other waits): reset when
+   * an overlapped operation on it starts, set when one completes, unless
+   * FILE_SKIP_SET_EVENT_ON_HANDLE (extension-functions.md §4 fact 5, Wine sock.c
+   * test_nonblocking_async_recv). A notification event: a wait does not reset it. It starts reset,
+   * as NT makes a file object's event (inferred, not measured).
+   */
+  signalled = false;
+  readonly manualReset = true;
+  /**
    * The peer reset the connection (a receive saw ECONNRESET): Windows fails every later receive and
    * send with WSAECONNRESET, where Linux would report end of file.
    */

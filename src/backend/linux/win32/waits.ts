@@ -14,8 +14,9 @@
  *   handles, ERROR_INVALID_PARAMETER otherwise (and for one object named twice with bWaitAll);
  *   ERROR_INVALID_HANDLE for a handle that is not a waitable object; WAIT_OBJECT_0 + the lowest
  *   signalled index, WAIT_IO_COMPLETION, WAIT_TIMEOUT. The waitable objects here are events
- *   (WSAEVENTs); a socket or a completion port handle is refused with ERROR_INVALID_HANDLE (Windows
- *   documents neither as waitable; README, approximations).
+ *   (WSAEVENTs) and socket handles (signalled at I/O completion: LinuxSocket.signalled,
+ *   extension-functions.md §4 fact 5); a completion port handle is refused with
+ *   ERROR_INVALID_HANDLE (no source says what waiting on one does; README, approximations).
  * - MsgWaitForMultipleObjectsEx (nf-winuser-msgwaitformultipleobjectsex): at most
  *   MAXIMUM_WAIT_OBJECTS - 1 handles; WAIT_OBJECT_0 + nCount when input of a kind in dwWakeMask
  *   came (posted messages: QS_POSTMESSAGE / QS_ALLPOSTMESSAGE) since the last GetMessageW /
@@ -37,7 +38,8 @@ import {
 import type { HANDLE, Ref, WSAEVENT, WSAOVERLAPPED } from '../../../winsock/types.js';
 import { fail, ok, setLastError } from './last-error.js';
 import type { LinuxSocket } from './socket-state.js';
-import { consume, eventFor, type WinEvent } from './events.js';
+import { consume, eventFor, type Waitable } from './events.js';
+import { lookup } from './handles.js';
 import { opFor } from './operations.js';
 import { waitAsync } from '../loop/scheduler.js';
 import { waitSync, type WaitSpec } from '../loop/wait.js';
@@ -72,13 +74,13 @@ export function SleepExAsync(dwMilliseconds: number, bAlertable: boolean | numbe
  * The objects of a multiple-object wait (`minimum`..`maximum` handles), or the error to set
  * (WSA_INVALID_PARAMETER is ERROR_INVALID_PARAMETER and WSA_INVALID_HANDLE ERROR_INVALID_HANDLE).
  */
-function objectsOf(cEvents: unknown, lphEvents: readonly WSAEVENT[] | null, all: boolean, minimum: number, maximum: number): WinEvent[] | number {
+function objectsOf(cEvents: unknown, lphEvents: readonly WSAEVENT[] | null, all: boolean, minimum: number, maximum: number): Waitable[] | number {
   const count = Number(cEvents);
   if (!Number.isInteger(count) || count < minimum || count > maximum) return W.WSA_INVALID_PARAMETER;
   if (count > 0 && (lphEvents == null || !Array.isArray(lphEvents) || lphEvents.length < count)) return W.WSA_INVALID_PARAMETER;
-  const events: WinEvent[] = [];
+  const events: Waitable[] = [];
   for (let i = 0; i < count; i++) {
-    const event = eventFor(lphEvents![i]);
+    const event = waitableFor(lphEvents![i]);
     if (!event) return W.WSA_INVALID_HANDLE;
     events.push(event);
   }
@@ -92,7 +94,15 @@ function objectsOf(cEvents: unknown, lphEvents: readonly WSAEVENT[] | null, all:
  * once every one is signalled, and `extra()` holds too), WAIT_FAILED when one was closed meanwhile,
  * undefined when the wait goes on. Satisfying the wait consumes what it reports.
  */
-function objectsReady(events: readonly WinEvent[], all: boolean, extra: () => boolean = () => true): number | undefined {
+/** An event, or a socket handle (signalled by its overlapped operations: LinuxSocket.signalled). */
+function waitableFor(handle: unknown): Waitable | undefined {
+  const event = eventFor(handle);
+  if (event || typeof handle !== 'number') return event;
+  const object = lookup(handle);
+  return object?.kind === 'socket' ? (object as LinuxSocket) : undefined;
+}
+
+function objectsReady(events: readonly Waitable[], all: boolean, extra: () => boolean = () => true): number | undefined {
   if (events.some((e) => e.closed)) {
     setLastError(W.WSA_INVALID_HANDLE);
     return WSA_WAIT_FAILED;

@@ -2,9 +2,9 @@
  * SetFileCompletionNotificationModes on a socket (kernel32; the reference page): the flags are
  * added to the socket's modes and can never be cleared. FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
  * keeps an operation that succeeds at once off the completion port (one that pends still gets its
- * packet: Wine's test_connect_completion_port); FILE_SKIP_SET_EVENT_ON_HANDLE keeps the handle
- * itself from being signalled, which the emulation never does anyway (waits on a SOCKET handle
- * are not emulated). Unknown flag bits: ERROR_INVALID_PARAMETER; not a socket: ERROR_INVALID_HANDLE.
+ * packet: Wine's test_connect_completion_port); FILE_SKIP_SET_EVENT_ON_HANDLE keeps the socket
+ * handle itself from being signalled at completion (win32/operations.ts deliver; the handle is a
+ * waitable object). Unknown flag bits: ERROR_INVALID_PARAMETER; not a socket: ERROR_INVALID_HANDLE.
  */
 import * as W from '../../../../errors/index.js';
 import { FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE } from '../../../../winsock/constants.js';
