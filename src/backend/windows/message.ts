@@ -16,8 +16,7 @@
  */
 import koffi from 'koffi';
 import { WSAEMSGSIZE } from '../../errors/index.js';
-import { SOCKET_ERROR, AF_INET, SOCK_DGRAM } from '../../winsock/constants.js';
-import { encodeGuid, WSAID_WSARECVMSG } from '../../structs/guid.js';
+import { SOCKET_ERROR } from '../../winsock/constants.js';
 import type { LPWSAOVERLAPPED_COMPLETION_ROUTINE, Ref, SOCKET, WSAMSG, WSAOVERLAPPED } from '../../winsock/types.js';
 import type { WinsockExtensions } from '../../winsock/api.js';
 import { acceptsIoStatus } from '../../winsock/arguments.js';
@@ -25,7 +24,8 @@ import { looseDword, nativeSocket, overruns, refValue } from './arguments.js';
 import { release } from './native-overlapped.js';
 import { afterWait, issueOverlapped } from './overlapped.js';
 import { copyReceived, delivered, fault, nativeBuffers, store, writableOrNull, type NativeBuffers } from './native-buffers.js';
-import { extensionFunctionPointer } from './extension-pointer.js';
+import { pointerOf } from './extension-pointer.js';
+import { extensionBySurface } from '../../winsock/extension-functions.js';
 import { dataPathApi as api, ws2_32 } from './ws2_32.js';
 
 const WSAMSG_SIZE = 56;
@@ -41,24 +41,14 @@ const WSASendMsgProto = koffi.proto(
   'int __stdcall WSASendMsgFn(intptr_t Handle, void *lpMsg, uint32_t dwFlags, void *lpNumberOfBytesSent, void *lpOverlapped, void *lpCompletionRoutine)',
 );
 
-const WSARECVMSG_GUID = encodeGuid(WSAID_WSARECVMSG);
-
 /**
- * WSARecvMsg's address, asked for at each call: the provider (mswsock.dll) may be unloaded by the
- * last WSACleanup and loaded elsewhere by the next WSAStartup, so a kept address could dangle.
+ * WSARecvMsg's address: the one lookup of extension pointers (extension-pointer.ts pointerOf, kept
+ * per GUID: Node's libuv holds its own WSAStartup, so the provider stays loaded for the process's
+ * life). A socket that is not one gets the pointer from a throw-away socket, and Windows judges
+ * it in the call itself. 0n: refused, the last error set.
  */
 function recvMsgFunction(s: SOCKET): bigint {
-  const guid = WSARECVMSG_GUID;
-  let pointer = extensionFunctionPointer(s, guid) ?? 0n;
-  if (pointer === 0n) {
-    // `s` may not be a socket: Windows then judges it in the call itself.
-    const spare = ws2_32.socket(AF_INET, SOCK_DGRAM, 0) as number;
-    if (spare !== -1) {
-      pointer = extensionFunctionPointer(spare, guid) ?? 0n;
-      ws2_32.closesocket(spare);
-    }
-  }
-  return pointer;
+  return pointerOf(extensionBySurface('WSARecvMsg'), s) ?? 0n;
 }
 
 /** The caller's WSAMSG, read once and checked for what C cannot express; null for its NULL. */

@@ -21,11 +21,11 @@ import { INVALID_HANDLE_VALUE, SOCKET_ERROR, TP_ELEMENT_MEMORY, TP_ELEMENT_FILE 
 import type { WinsockTransmit } from '../../winsock/api.js';
 import type { HANDLE, SOCKET, TRANSMIT_FILE_BUFFERS, TRANSMIT_PACKETS_ELEMENT, WSAOVERLAPPED } from '../../winsock/types.js';
 import { acceptsIoStatus, callerBuffer } from '../../winsock/arguments.js';
-import { WSAID_TRANSMITPACKETS, encodeGuid } from '../../structs/guid.js';
 import { looseDword, nativeSocket } from './arguments.js';
 import { allocate, release, type Memory } from './native-overlapped.js';
 import { afterWait, issueOverlapped, nativeHandle, socketError } from './overlapped.js';
-import { extensionFunctionPointer } from './extension-pointer.js';
+import { pointerOf } from './extension-pointer.js';
+import { extensionBySurface } from '../../winsock/extension-functions.js';
 import { needsStartup } from './startup.js';
 import { nativeLibrary } from '../native-library.js';
 import { noteBorrowedFile } from './borrowed-files.js';
@@ -187,7 +187,7 @@ function transmitPackets(castPointer: bigint | null, hSocket: SOCKET, lpPacketAr
   } catch {
     return failed(hSocket);
   }
-  const pointer = castPointer ?? extensionFunctionPointer(hSocket, encodeGuid(WSAID_TRANSMITPACKETS));
+  const pointer = castPointer ?? pointerOf(extensionBySurface('TransmitPackets'), hSocket);
   if (pointer === null) {
     const error = ws2_32.WSAGetLastError();
     // Wine does not hand out WSAID_TRANSMITPACKETS: the function is not there.
