@@ -10,9 +10,10 @@
 //
 //   npm run build && node bench/accept-run.mjs          ACCEPT_SECONDS (default 2, at most 30)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readWineConfig, runUnderWine, wineEnv } from '../scripts/wine/run.mjs';
+import { keptBlock } from './kept-notes.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const OUT = here('./out/');
@@ -72,12 +73,8 @@ export async function runAccept() {
 const STEPS_START = '<!-- accept-steps: kept by bench/accept-run.mjs -->';
 const STEPS_END = '<!-- /accept-steps -->';
 function keptSteps() {
-  const path = here('./RESULTS.md');
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
-  const from = text.indexOf(STEPS_START);
-  const to = text.indexOf(STEPS_END);
-  return from >= 0 && to > from ? ['', text.slice(from, to + STEPS_END.length), ''] : [];
+  const block = keptBlock(STEPS_START, STEPS_END);
+  return block === null ? [] : ['', block, ''];
 }
 
 const show = (r) => (r?.error ? `— (${r.error})` : typeof r?.perSecond === 'number' ? Math.round(r.perSecond).toLocaleString('en-US') : '—');

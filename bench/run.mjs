@@ -8,7 +8,7 @@
 // bench/RESULTS.md and the charts bench/ratios.svg, bench/split.svg and bench/wine-speedup.svg.
 // Run after `npm run build`. BENCH_SKIP_WINE=1 / BENCH_SKIP_NOTIFY=1 leave those halves out.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
@@ -16,6 +16,7 @@ import { barChartSvg, stackedBarChartSvg } from './chart.mjs';
 import { runNotify, notifyMarkdown } from './notify.mjs';
 import { runEcho, echoMarkdown } from './echo-run.mjs';
 import { runAccept, acceptMarkdown } from './accept-run.mjs';
+import { keptBlock } from './kept-notes.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const OUT = here('./out/');
@@ -86,12 +87,8 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 const STEPS_START = '<!-- steps: kept by bench/run.mjs -->';
 const STEPS_END = '<!-- /steps -->';
 function keptSteps() {
-  const path = here('./RESULTS.md');
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
-  const from = text.indexOf(STEPS_START);
-  const to = text.indexOf(STEPS_END);
-  return from >= 0 && to > from ? [text.slice(from, to + STEPS_END.length), ''] : [];
+  const block = keptBlock(STEPS_START, STEPS_END);
+  return block === null ? [] : [block, ''];
 }
 
 const loadBefore = load();
