@@ -13,7 +13,7 @@ import { nativeSocket } from './arguments.js';
 import { ws2_32 } from './ws2_32.js';
 
 /** The pointer SIO_GET_EXTENSION_FUNCTION_POINTER gives for `guidBytes` on `socket`; null on failure (last error set by ws2_32). */
-export function extensionFunctionPointer(socket: SOCKET, guidBytes: Uint8Array): bigint | null {
+function extensionFunctionPointer(socket: SOCKET, guidBytes: Uint8Array): bigint | null {
   const out = new Uint8Array(8);
   const bytes: [number] = [0];
   const result: number = ws2_32.WSAIoctl(nativeSocket(socket), SIO_GET_EXTENSION_FUNCTION_POINTER, guidBytes, 16, out, 8, bytes, null, null);
