@@ -13,7 +13,10 @@
 //   npm run bench:echo                 run, print the table, replace the echo section of RESULTS.md
 //   (npm run bench includes this section: bench/run.mjs calls runEcho / echoMarkdown and
 //   runAccept / acceptMarkdown)
-// ECHO_SECONDS (default 2) sets the measured time of each case.
+// ECHO_SECONDS (default 2) sets the measured time of each case; ECHO_ROUNDS (default 3) how many times the
+// three Linux servers (C epoll, Node net, the emulation) are measured, in turn, each round in a rotated order:
+// each case reports their medians, and the ratios the median of each round's ratio (the two servers of a
+// ratio measured a few seconds apart, so a change of load falls on both). The Wine servers run once.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,7 @@ import { acceptMarkdown, runAccept } from './accept-run.mjs';
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const OUT = here('./out/');
 const SECONDS = Math.min(Number(process.env.ECHO_SECONDS) || 2, 30);
+const ROUNDS = Math.max(1, Math.min(Number(process.env.ECHO_ROUNDS) || 3, 9));
 const CASES = [
   { name: 'ping-pong, 1 connection', unit: 'round trips/s', args: ['pingpong', '1', '64', String(SECONDS)], field: 'perSecond' },
   { name: 'ping-pong, 64 connections', unit: 'round trips/s', args: ['pingpong', '64', '64', String(SECONDS)], field: 'perSecond' },
@@ -124,9 +128,23 @@ export async function runEcho() {
   const built = compile();
   const example = here('../examples/iocp-echo-server.mjs');
   const servers = {};
-  servers.epoll = await measure(built.client, () => startServer(built.epoll, []));
-  servers.node = await measure(built.client, () => startServer(process.execPath, [here('./echo-node-net.mjs')]));
-  servers.wsaioctl = await measure(built.client, () => startServer(process.execPath, [example, '--port-file']));
+  /** The Linux servers, measured ROUNDS times each, in turn; `rounds[i][server]` is round i's result. */
+  const linux = {
+    epoll: () => startServer(built.epoll, []),
+    node: () => startServer(process.execPath, [here('./echo-node-net.mjs')]),
+    wsaioctl: () => startServer(process.execPath, [example, '--port-file']),
+  };
+  const names = Object.keys(linux);
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const round = {};
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      round[name] = await measure(built.client, linux[name]);
+    }
+    rounds.push(round);
+  }
+  for (const name of names) servers[name] = medianResult(rounds.map((round) => round[name]));
   const wine = wineReady();
   if (wine !== null || built.iocp === null) {
     servers.wineC = { error: wine ?? built.iocpError };
@@ -137,7 +155,22 @@ export async function runEcho() {
     servers.wineJs = await measure(built.client, () =>
       startServer(config.wine, [config.nodeExe, toWindowsPath(example), '--port-file'], { env: wineEnv(config), windowsPaths: true }));
   }
-  return { seconds: SECONDS, servers, memory: memory() };
+  return { seconds: SECONDS, rounds, servers, memory: memory() };
+}
+
+const median = (values) => {
+  const sorted = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
+  return sorted.length === 0 ? null : sorted[Math.floor((sorted.length - 1) / 2)];
+};
+
+/** Per case, the median of the rounds that measured it; a server no round could measure keeps its first error. */
+function medianResult(results) {
+  const measured = results.filter((r) => !r.error);
+  if (measured.length === 0) return results[0];
+  return Object.fromEntries(CASES.map((c) => {
+    const value = median(measured.map((r) => r[c.name]));
+    return [c.name, value ?? measured[0][c.name]];
+  }));
 }
 
 const number = (v) => (typeof v === 'number' ? v : null);
@@ -146,7 +179,7 @@ const times = (a, b) => (number(a) !== null && number(b) ? a / b : null);
 const ratio = (r, target) => (r === null ? '—' : `${r.toFixed(2)}×${target === undefined ? '' : ` (≥ ${target}×)`}`);
 
 /** The RESULTS.md section for a result of runEcho(). */
-export function echoMarkdown({ seconds, servers, memory: mem }) {
+export function echoMarkdown({ seconds, rounds = [], servers, memory: mem }) {
   const lines = [
     '## Echo server (data path)',
     '',
@@ -155,6 +188,8 @@ export function echoMarkdown({ seconds, servers, memory: mem }) {
     '(bench/c/echo-iocp.c) built with MinGW-w64 and run under Wine, Node\'s own `net` (bench/echo-node-net.mjs) and a',
     'C epoll server (bench/c/echo-epoll.c, the floor). One C client (bench/c/echo-client.c) drives each in turn on',
     `loopback: ${seconds} s per case after a 0.3 s warm-up. Produced by \`npm run bench:echo\` (also part of \`npm run bench\`).`,
+    `The C epoll, Node net and emulation servers are measured ${rounds.length || 1} times, in turn: their columns are medians, and`,
+    '"wsaioctl / Node" the median of the rounds\' own ratios (each round\'s is in the table after this one).',
     `Targets: ≥ 1× Node net's round trips, ≥ 0.8× its bulk rate, ≥ ${TARGETS.overWine}× the C server under Wine.`,
     'The machine is shared (2 cores, other work running): compare ratios from one run, not across runs.',
     'Per ping-pong round trip the emulation makes four system calls (the recv that finds nothing when the next',
@@ -167,7 +202,9 @@ export function echoMarkdown({ seconds, servers, memory: mem }) {
   CASES.forEach((c, i) => {
     const get = (server) => (servers[server]?.error ? servers[server] : servers[server]?.[c.name]);
     const ours = get('wsaioctl');
-    const overNode = times(ours, get('node'));
+    // Each round's own ratio, then their median (see ECHO_ROUNDS above); one run's results when there are no rounds.
+    const roundRatios = rounds.map((round) => times(round.wsaioctl?.[c.name], round.node?.[c.name])).filter((r) => r !== null);
+    const overNode = roundRatios.length > 0 ? median(roundRatios) : times(ours, get('node'));
     const overWine = times(ours, get('wineC'));
     const checks = [overNode === null ? null : overNode >= TARGETS.overNode[i], overWine === null ? null : overWine >= TARGETS.overWine]
       .filter((x) => x !== null);
@@ -179,6 +216,16 @@ export function echoMarkdown({ seconds, servers, memory: mem }) {
     lines.push(`| ${c.name} | ${c.unit} | ${show(get('epoll'), c.unit)} | ${show(get('node'), c.unit)} | ${show(ours, c.unit)} | ${show(get('wineC'), c.unit)} | ${show(get('wineJs'), c.unit)} | ${ratio(overNode, TARGETS.overNode[i])} | ${ratio(overWine, TARGETS.overWine)} | ${ratio(times(ours, get('epoll')))} | ${verdict} |`);
   });
   lines.push('');
+  if (rounds.length > 1) {
+    lines.push(
+      'Each round\'s wsaioctl / Node net (the servers in a rotated order each round):',
+      '',
+      `| round | ${CASES.map((c) => c.name).join(' | ')} |`,
+      `| --- | ${CASES.map(() => '---:').join(' | ')} |`,
+      ...rounds.map((round, r) => `| ${r + 1} | ${CASES.map((c) => ratio(times(round.wsaioctl?.[c.name], round.node?.[c.name]))).join(' | ')} |`),
+      '',
+    );
+  }
   if (mem?.error) {
     lines.push(`Memory per pending receive: not measured (${mem.error}).`);
   } else if (mem) {
