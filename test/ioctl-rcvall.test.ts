@@ -1,5 +1,5 @@
 /**
- * SIO_RCVALL, SIO_RCVALL_MCAST and SIO_RCVALL_IGMPMCAST on real traffic between two namespaces
+ * SIO_RCVALL, SIO_RCVALL_MCAST, SIO_RCVALL_IGMPMCAST and the interface-index forms on real traffic between two namespaces
  * (helpers/capture-lab.ts: this side 192.0.2.1 / 2001:db8:1::1 on veth v0, the peer 192.0.2.2 /
  * 2001:db8:1::2, whose kernel answers UDP to a closed port with ICMP port unreachable).
  *

@@ -500,7 +500,9 @@ async function cli(): Promise<Facts> {
   const text = await runCapture(['--interface', LOCAL4, '--count', '1', '--promiscuous'], true);
   const quiet = await runCapture(['--interface', LOCAL4, '--duration', '0.4'], false);
   const v6 = await runCapture(['--interface', LOCAL6, '--duration', '0.4', '--json'], false);
-  return { json, text, quiet, v6 };
+  const byName = await runCapture(['--interface', 'v0', '--count', '2', '--json'], true);
+  const byIndex = await runCapture(['--interface', String(indexOf('v0')), '--count', '2', '--json'], true);
+  return { json, text, quiet, v6, byName, byIndex };
 }
 
 /** On the loopback interface each packet passes the capture once (Linux shows it going out and coming in). */
