@@ -135,6 +135,14 @@ const cases: CodeCase[] = [
     overlapped: immediateInferred,
   },
   {
+    id: 'SIO_SOCKET_CLOSE_NOTIFY.as-mcast-if-off', code: 'SIO_SOCKET_CLOSE_NOTIFY', socket: 'raw-udp-bound',
+    title: 'its value (0x9800000D) with RCVALL_IF { RCVALL_OFF, 0 } on a bound IPPROTO_UDP raw socket: 0, as SIO_RCVALL_MCAST_IF',
+    spec: () => ({ code: ws.SIO_SOCKET_CLOSE_NOTIFY, input: rcvallIf(ws.RCVALL_OFF, NO_INTERFACE) }),
+    expected: OK, basis: 'inferred',
+    source: 'the XP-era code shares SIO_RCVALL_MCAST_IF\'s value, which is what Windows 10/11 means by it (remaining-codes.md §2 row 36): see SIO_RCVALL_MCAST_IF.off',
+    overlapped: immediateInferred,
+  },
+  {
     id: 'SIO_RCVALL_MCAST_IF.raw-ip', code: 'SIO_RCVALL_MCAST_IF', socket: 'raw-ip-bound', title: 'on an IPPROTO_IP raw socket (it wants IPPROTO_UDP): WSAEINVAL',
     spec: () => ({ code: ws.SIO_RCVALL_MCAST_IF, input: rcvallIf(ws.RCVALL_ON, LOOPBACK_INDEX) }),
     expected: EINVAL, basis: 'inferred', source: ifRule('SIO_RCVALL_MCAST', 'the socket rule and its error'),
