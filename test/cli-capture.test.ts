@@ -1,7 +1,8 @@
 /**
  * `wsaioctl capture`: usage errors in-process; inside a network namespace with a peer
  * (helpers/capture-lab.ts, documentation addresses only) the built command as a child, bounded by
- * --count (JSON and text lines) and by --duration (a quiet interface: nothing printed, exit 0);
+ * --count (JSON and text lines; the interface by address, name or index) and by --duration (a
+ * quiet interface: nothing printed, exit 0);
  * and without CAP_NET_RAW (setpriv) the clear message and exit 1, as Windows refuses a raw socket
  * to a non-administrator with WSAEACCES (Wine sock.c test_WSASocket).
  */
@@ -23,7 +24,6 @@ describe('wsaioctl capture: usage', () => {
     [['--count', '0'], /--count takes a positive integer/],
     [['--count', 'x'], /--count takes a positive integer/],
     [['--duration', '-1'], /--duration takes a positive number/],
-    [['--interface', 'eth0'], /--interface takes a local IPv4 or IPv6 address/],
     [['--interface', '192.0.2.1', '-6'], /does not match the IPv4 address/],
     [['extra'], /unexpected argument 'extra'/],
   ] as const) {
@@ -31,6 +31,16 @@ describe('wsaioctl capture: usage', () => {
       const run = await runCli('capture', ...args);
       assert.equal(run.code, 2);
       assert.match(run.err, message);
+      assert.equal(run.out, '');
+    });
+  }
+
+  // No interface has a name this long (IFNAMSIZ) or index 0: a failure, not a usage error.
+  for (const name of ['no-such-interface-x', '0']) {
+    test(`--interface ${name}: exit 1, no such interface`, async () => {
+      const run = await runCli('capture', '--interface', name);
+      assert.equal(run.code, 1);
+      assert.match(run.err, new RegExp(`no interface '${name}'`));
       assert.equal(run.out, '');
     });
   }
@@ -77,6 +87,19 @@ describe('wsaioctl capture: packets', { skip }, () => {
     assert.equal(run.signal, null, 'ended by itself');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, '');
+  });
+
+  test('--interface NAME and --interface INDEX (SIO_RCVALL_IF on an unbound socket): packets of that interface, then exit 0', () => {
+    for (const run of [facts.byName!, facts.byIndex!]) {
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(lines.length, 2);
+      for (const p of lines) {
+        assert.equal(p.family, 'IPv4');
+        assert.ok(['192.0.2.1', '192.0.2.2'].includes(p.source as string), JSON.stringify(p));
+        assert.ok(['192.0.2.1', '192.0.2.2'].includes(p.destination as string), JSON.stringify(p));
+      }
+    }
   });
 
   test('--interface <IPv6 address> --duration 0.4: exit 0 on its own; what it printed (the kernel\'s own MLD reports) is IPv6 of this link', () => {

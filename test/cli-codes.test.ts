@@ -59,7 +59,8 @@ describe('wsaioctl decode', () => {
     assert.equal(report.direction, 'in');
     assert.deepEqual(report.names, ['SIO_RCVALL_MCAST_IF', 'SIO_SOCKET_CLOSE_NOTIFY']);
     assert.deepEqual(report.records.map((r) => r.name), report.names);
-    assert.equal(report.records[0]!.support.linux, 'not-implemented');
+    assert.equal(report.records[0]!.support.linux, 'approximated');
+    assert.equal(report.records[1]!.support.linux, 'approximated', 'the same value, the same handler');
     assert.equal(report.records[0]!.support.windows, 'implemented');
   });
 
@@ -97,7 +98,8 @@ describe('wsaioctl codes', () => {
     assert.match(out, /^SIO_FLUSH +0x28000004 +ws2 +void +windows-refuses +windows-refuses$/m);
     assert.match(out, /^SIO_GET_QOS +0xC8000007 +ws2 +inout +windows-refuses +windows-refuses$/m);
     assert.match(out, /^SIO_RCVALL +0x98000001 +vendor +in +approximated +implemented$/m);
-    assert.match(out, /^SIO_RCVALL_IF +0x9800000E +vendor +in +not-implemented +implemented$/m);
+    assert.match(out, /^SIO_RCVALL_IF +0x9800000E +vendor +in +approximated +implemented$/m);
+    assert.match(out, /^SIO_INDEX_BIND +0x98000008 +vendor +in +not-implemented +implemented$/m);
     assert.equal(lines.at(-1), `${allCodes().length} codes`);
     const c = linuxSupportCounts();
     assert.equal(lines.at(-2), `linux: ${c.implemented + c.approximated} handled (${c.implemented} implemented, ${c.approximated} approximated), ${c['windows-refuses']} refused as Windows refuses them (windows-refuses), ${c['not-implemented']} not-implemented`);

@@ -1,5 +1,5 @@
 /**
- * SIO_RCVALL, SIO_RCVALL_MCAST and SIO_RCVALL_IGMPMCAST on real traffic between two namespaces
+ * SIO_RCVALL, SIO_RCVALL_MCAST, SIO_RCVALL_IGMPMCAST and the interface-index forms on real traffic between two namespaces
  * (helpers/capture-lab.ts: this side 192.0.2.1 / 2001:db8:1::1 on veth v0, the peer 192.0.2.2 /
  * 2001:db8:1::2, whose kernel answers UDP to a closed port with ICMP port unreachable).
  *
@@ -10,7 +10,9 @@
  * interface, incoming and outgoing (Windows 7 and later), is received from its IP header on, with
  * the sender's address; RCVALL_ON puts the NIC in promiscuous mode, RCVALL_IPLEVEL does not.
  * SIO_RCVALL_MCAST wants IPPROTO_UDP and keeps multicast; SIO_RCVALL_IGMPMCAST wants IPPROTO_IGMP
- * and keeps IGMP. SIO_RCVALL_IF is header-only with no published behaviour: WSAEOPNOTSUPP.
+ * and keeps IGMP. SIO_RCVALL_IF / SIO_RCVALL_MCAST_IF are header-only: the rules held here are the
+ * ones handlers/rcvall.ts infers from their siblings (8-byte RCVALL_IF input, the interface by index,
+ * no bind needed, an unknown index WSAEINVAL).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,7 +36,6 @@ describe('SIO_RCVALL: the rules', { skip }, () => {
     assert.deepEqual(f.socketLevelOnly, OK);
     assert.deepEqual(f.afterLevelOnly, { rc: ws.SOCKET_ERROR, error: ws.WSAEWOULDBLOCK }, 'RCVALL_SOCKETLEVELONLY captured nothing');
     assert.deepEqual(f.promiscuous, { promiscuity: 0, allmulti: 0 });
-    assert.deepEqual(f.rcvallIf, { rc: ws.SOCKET_ERROR, error: ws.WSAEOPNOTSUPP, bytes: 0 });
   });
 });
 
@@ -155,5 +156,54 @@ describe('SIO_RCVALL_MCAST and SIO_RCVALL_IGMPMCAST', { skip }, () => {
     assert.ok(f.mcastPackets.every((p) => p.bytes[16]! >> 4 === 0xe), 'multicast destinations only (the unicast datagram is not there)');
     assert.ok(f.igmpPackets.some((p) => p.dst === '239.1.2.3'), JSON.stringify(f.igmpPackets));
     assert.ok(f.igmpPackets.every((p) => p.protocol === ws.IPPROTO_IGMP), 'IGMP only');
+  });
+});
+
+describe('SIO_RCVALL_IF and SIO_RCVALL_MCAST_IF (rules inferred from their siblings)', { skip }, () => {
+  test('short input, a bad mode, an unknown index, the wrong socket: WSAEINVAL with 0 bytes; OFF needs no index; SOCKETLEVELONLY turns nothing on', async () => {
+    const f = await scenario<Record<string, Outcome> & { promiscuous: Modes; afterErrors: Outcome[] }>('if-errors');
+    for (const key of [
+      'udp', 'tcp', 'icmp', 'rawUdpIf', 'mcastIfOnIp', 'mcastIfOnUdp', 'mcastIfOnIp6', 'noInput', 'short4', 'short7', 'mcastShort',
+      'badMode', 'hugeMode', 'mcastBadMode', 'unknownIndex', 'zeroIndex', 'hugeIndex', 'mcastUnknownIndex', 'levelOnlyUnknown',
+    ]) {
+      assert.deepEqual(f[key], EINVAL, key);
+    }
+    assert.deepEqual(f.offUnknown, OK);
+    assert.deepEqual(f.levelOnly, OK);
+    assert.deepEqual(f.promiscuous, { promiscuity: 0, allmulti: 0 });
+    assert.deepEqual(f.afterErrors, [], 'nothing was captured');
+  });
+
+  test('by index, unbound: the chosen interface both ways and no other; the index decides over the bind; ON promiscuous; OFF stops; IPv6 too', async () => {
+    const f = await scenario<ModeFacts & { promisc: Outcome; loOn: Outcome; loPackets: Packet[]; on6: Outcome; packets6: Packet[]; promiscAfter: Modes }>('by-index');
+    assert.deepEqual(f.on, OK);
+    assert.equal(f.promiscOn.promiscuity, 0, 'RCVALL_IPLEVEL is not promiscuous');
+    bothDirections(f.packets);
+    assert.ok(f.packets.every((p) => !p.src.startsWith('127.') && !p.dst.startsWith('127.')), `nothing of lo: ${JSON.stringify(f.packets)}`);
+    assert.deepEqual(f.promisc, OK);
+    assert.equal(f.promiscOther.promiscuity, 1, 'RCVALL_ON by index: promiscuous');
+    assert.deepEqual(f.off, OK);
+    assert.equal(f.promiscOff.promiscuity, 0);
+    assert.deepEqual(f.afterOff, [], 'RCVALL_OFF stops the capture');
+    assert.deepEqual(f.loOn, OK);
+    assert.ok(f.loPackets.some((p) => p.protocol === ws.IPPROTO_UDP && p.dst === '127.0.0.1'), `lo's datagram: ${JSON.stringify(f.loPackets)}`);
+    assert.ok(f.loPackets.every((p) => p.src.startsWith('127.') && p.dst.startsWith('127.')), `nothing of v0: ${JSON.stringify(f.loPackets)}`);
+    assert.deepEqual(f.on6, OK);
+    const out = f.packets6.find((p) => p.protocol === ws.IPPROTO_UDP && p.src === '2001:db8:1::1');
+    const back = f.packets6.find((p) => p.protocol === ws.IPPROTO_ICMPV6 && p.src === '2001:db8:1::2');
+    assert.ok(out && back, JSON.stringify(f.packets6));
+    assert.ok(f.packets6.every((p) => p.first >> 4 === 6), 'IPv6 only');
+    assert.deepEqual(f.promiscAfter, { promiscuity: 0, allmulti: 0 }, 'closing the sockets drops every membership');
+  });
+
+  test('SIO_RCVALL_MCAST_IF by index, unbound: multicast only, all-multicast membership, never promiscuous; OFF drops it', async () => {
+    const f = await scenario<{ on: Outcome; modes: Modes; sent: number; packets: Packet[]; off: Outcome; modesOff: Modes }>('multicast-by-index');
+    assert.deepEqual(f.on, OK);
+    assert.deepEqual(f.modes, { promiscuity: 0, allmulti: 1 });
+    assert.equal(f.sent, 9);
+    assert.ok(f.packets.some((p) => p.protocol === ws.IPPROTO_UDP && p.dst === '239.1.2.3'), JSON.stringify(f.packets));
+    assert.ok(f.packets.every((p) => p.bytes[16]! >> 4 === 0xe), 'multicast destinations only (the unicast datagram is not there)');
+    assert.deepEqual(f.off, OK);
+    assert.deepEqual(f.modesOff, { promiscuity: 0, allmulti: 0 });
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Observation, Scenario } from '../lib/types.js';
 import { expand, type CodeCase, type OverlappedRule } from '../lib/cases.js';
-import { errName, u32, ws } from '../lib/winsock.js';
+import { errName, u32, u32s, ws } from '../lib/winsock.js';
 import { SRC } from './sources.js';
 
 const immediateInferred: OverlappedRule = {
@@ -15,6 +15,17 @@ const immediateInferred: OverlappedRule = {
 };
 
 const EINVAL = { rc: -1, error: 'WSAEINVAL', bytes: 0 };
+const OK = { rc: 0, error: 'NO_ERROR', bytes: 0 };
+
+/** RCVALL_IF { ULONG Mode; ULONG Interface } (ioctl-structs.md), cut to `size` bytes. */
+const rcvallIf = (mode: number, index: number, size = 8): Uint8Array => u32s(mode, index).subarray(0, size);
+/** No interface has index 0 (Windows: NET_IFINDEX_UNSPECIFIED; Linux indexes start at 1). */
+const NO_INTERFACE = 0;
+/** The loopback interface's index: Linux lo, Windows' Loopback Pseudo-Interface 1. */
+const LOOPBACK_INDEX = 1;
+/** Where the IF forms' rules come from: nowhere published, so each is the sibling's (handlers/rcvall.ts). */
+const ifRule = (sibling: string, rule: string): string =>
+  `header-only code (mstcpip.h; RCVALL_IF in ioctl-structs.md; remaining-codes.md §3.3 item 9): ${rule}, inferred from ${sibling}'s`;
 
 const cases: CodeCase[] = [
   {
@@ -82,6 +93,59 @@ const cases: CodeCase[] = [
     id: 'SIO_RCVALL_MCAST.raw-ip', code: 'SIO_RCVALL_MCAST', socket: 'raw-ip-bound', title: 'on an IPPROTO_IP raw socket (it wants IPPROTO_UDP): WSAEINVAL',
     spec: () => ({ code: ws.SIO_RCVALL_MCAST, input: u32(ws.RCVALL_ON) }),
     expected: EINVAL, basis: 'inferred', source: `${SRC.ioctlsPage} (AF_INET / SOCK_RAW / IPPROTO_UDP only; the error as SIO_RCVALL's)`,
+  },
+  // The interface-index forms: the sibling's rules with the interface from the input (no bind needed).
+  ...([
+    ['SIO_RCVALL_IF', 'SIO_RCVALL', 'raw-ip', 'an unbound IPPROTO_IP raw socket'],
+    ['SIO_RCVALL_MCAST_IF', 'SIO_RCVALL_MCAST', 'raw-udp-bound', 'a bound IPPROTO_UDP raw socket'],
+  ] as const).flatMap(([name, sibling, socket, what]): CodeCase[] => [
+    {
+      id: `${name}.udp`, code: name, socket: 'udp-bound', title: 'a UDP socket: WSAEINVAL',
+      spec: () => ({ code: ws[name], input: rcvallIf(ws.RCVALL_ON, LOOPBACK_INDEX) }),
+      expected: EINVAL, basis: 'inferred', source: ifRule(sibling, 'the socket rule and its error'),
+    },
+    {
+      id: `${name}.short`, code: name, socket, title: `4 input bytes (RCVALL_IF has 8) on ${what}: WSAEINVAL`,
+      spec: () => ({ code: ws[name], input: rcvallIf(ws.RCVALL_ON, LOOPBACK_INDEX, 4) }),
+      expected: EINVAL, basis: 'inferred', source: ifRule(sibling, 'an input too short for its value is WSAEINVAL'),
+    },
+    {
+      id: `${name}.bad-mode`, code: name, socket, title: `Mode above RCVALL_IPLEVEL on ${what}: WSAEINVAL`,
+      spec: () => ({ code: ws[name], input: rcvallIf(4, LOOPBACK_INDEX) }),
+      expected: EINVAL, basis: 'inferred', source: ifRule(sibling, 'a value that is not an RCVALL_VALUE is WSAEINVAL'),
+    },
+    {
+      id: `${name}.no-interface`, code: name, socket, title: `interface index 0 (none) on ${what}: WSAEINVAL`,
+      spec: () => ({ code: ws[name], input: rcvallIf(ws.RCVALL_ON, NO_INTERFACE) }),
+      expected: EINVAL, basis: 'inferred', source: ifRule(sibling, 'an interface that cannot be found is WSAEINVAL'),
+    },
+    {
+      id: `${name}.off`, code: name, socket, title: `RCVALL_OFF on ${what} not capturing (index not looked at): 0`,
+      spec: () => ({ code: ws[name], input: rcvallIf(ws.RCVALL_OFF, NO_INTERFACE) }),
+      expected: OK, basis: 'inferred', source: ifRule(sibling, 'RCVALL_OFF stops receive-all; off already is not an error'),
+      overlapped: immediateInferred,
+    },
+  ]),
+  {
+    id: 'SIO_RCVALL_IF.socket-level-only', code: 'SIO_RCVALL_IF', socket: 'raw-ip',
+    title: 'RCVALL_SOCKETLEVELONLY on the loopback interface (index 1), unbound IPPROTO_IP raw socket: 0 (no effect)',
+    spec: () => ({ code: ws.SIO_RCVALL_IF, input: rcvallIf(ws.RCVALL_SOCKETLEVELONLY, LOOPBACK_INDEX) }),
+    expected: OK, basis: 'inferred',
+    source: ifRule('SIO_RCVALL', 'documented as not implemented, so it changes nothing; no bind needed since the input names the interface'),
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_SOCKET_CLOSE_NOTIFY.as-mcast-if-off', code: 'SIO_SOCKET_CLOSE_NOTIFY', socket: 'raw-udp-bound',
+    title: 'its value (0x9800000D) with RCVALL_IF { RCVALL_OFF, 0 } on a bound IPPROTO_UDP raw socket: 0, as SIO_RCVALL_MCAST_IF',
+    spec: () => ({ code: ws.SIO_SOCKET_CLOSE_NOTIFY, input: rcvallIf(ws.RCVALL_OFF, NO_INTERFACE) }),
+    expected: OK, basis: 'inferred',
+    source: 'the XP-era code shares SIO_RCVALL_MCAST_IF\'s value, which is what Windows 10/11 means by it (remaining-codes.md §2 row 36): see SIO_RCVALL_MCAST_IF.off',
+    overlapped: immediateInferred,
+  },
+  {
+    id: 'SIO_RCVALL_MCAST_IF.raw-ip', code: 'SIO_RCVALL_MCAST_IF', socket: 'raw-ip-bound', title: 'on an IPPROTO_IP raw socket (it wants IPPROTO_UDP): WSAEINVAL',
+    spec: () => ({ code: ws.SIO_RCVALL_MCAST_IF, input: rcvallIf(ws.RCVALL_ON, LOOPBACK_INDEX) }),
+    expected: EINVAL, basis: 'inferred', source: ifRule('SIO_RCVALL_MCAST', 'the socket rule and its error'),
   },
 ];
 

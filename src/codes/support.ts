@@ -60,7 +60,9 @@ const UNSUPPORTED_RULE = 'Wine sock.c test_unsupported_ioctls (passes on Windows
 const GQOS = 'GQoS is deprecated since Vista and the TCP/IP provider does not offer it (no XP1_QOS_SUPPORTED: Wine sock.c test_WSASocket)';
 const PRESUMED = `no published Windows 10/11 answer; presumed refused by the rule of ${UNSUPPORTED_RULE} (fact sheet §1, §7.1)`;
 const UNKNOWN_ANSWER = 'header-only code: no Microsoft page or Wine / ReactOS test says what Windows 10/11 answers, so a Linux twin would be invention (fact sheet §2.1)';
-const RAW_CAPTURE = 'a packet socket (AF_PACKET, SOCK_DGRAM) on the bound address\'s interface becomes the raw socket\'s receive fd';
+const captureOn = (where: string): string => `a packet socket (AF_PACKET, SOCK_DGRAM) on ${where} becomes the raw socket's receive fd`;
+const RAW_CAPTURE = captureOn('the bound address\'s interface');
+const RAW_CAPTURE_IF = `header-only code, its rules inferred from its sibling's (README); ${captureOn('the interface the input names by index (no bind needed)')}`;
 const SECURE_SOCKETS = 'IPsec / AuthIP secure-socket extension: Linux has no AuthIP (per-socket IP_XFRM_POLICY needs CAP_NET_ADMIN and means something else)';
 const WFP = 'Windows Filtering Platform state; Linux has no counterpart';
 const MULTICAST_FILTER = 'counterpart: IP_MSFILTER / MCAST_MSFILTER with the INCLUDE / EXCLUDE numbers and the IPv6 family translated; a set on a group not joined joins it first';
@@ -129,9 +131,9 @@ export const supportTable: { readonly [K in CodeName]: CodeSupport } = {
   SIO_INDEX_ADD_MCAST: notImplemented(UNKNOWN_ANSWER),
   SIO_INDEX_DEL_MCAST: notImplemented(UNKNOWN_ANSWER),
   SIO_UDP_CONNRESET: implemented('ICMP port-unreachable read from the IP_RECVERR error queue, reported as WSAECONNRESET'),
-  SIO_RCVALL_MCAST_IF: notImplemented(UNKNOWN_ANSWER),
-  SIO_SOCKET_CLOSE_NOTIFY: notImplemented('Windows XP / 2003 only; on Windows 10/11 its value is SIO_RCVALL_MCAST_IF, which decides (dispatch is by value)'),
-  SIO_RCVALL_IF: notImplemented(UNKNOWN_ANSWER),
+  SIO_RCVALL_MCAST_IF: approximated(RAW_CAPTURE_IF + '; as SIO_RCVALL_MCAST: all-multicast membership, IPv4 multicast destinations only'),
+  SIO_SOCKET_CLOSE_NOTIFY: approximated('Windows XP / 2003 only; on Windows 10/11 its value is SIO_RCVALL_MCAST_IF, and the emulation answers it as that code (dispatch is by value)'),
+  SIO_RCVALL_IF: approximated(RAW_CAPTURE_IF + '; as SIO_RCVALL'),
   SIO_UDP_NETRESET: implemented('ICMP TTL-expired / net-unreachable from the IP_RECVERR error queue, reported as WSAENETRESET'),
   SIO_LOOPBACK_FAST_PATH: approximated('validated as Windows does; Linux loopback has no separate fast path to switch on'),
   SIO_TCP_INITIAL_RTO: approximated('MaxSynRetransmissions as TCP_SYNCNT (none: 1, the fewest Linux allows); the initial RTT is kept without effect (no per-socket Linux setting)'),

@@ -35,6 +35,19 @@ function ioctlValue(s: number, code: number, value: number, size = 4): { rc: num
   return { rc, error: rc === 0 ? 0 : ws.WSAGetLastError(), bytes: bytes.value };
 }
 
+/** SIO_RCVALL_IF / SIO_RCVALL_MCAST_IF with RCVALL_IF { Mode, Interface } cut to `size` bytes. */
+function ioctlIf(s: number, code: number, mode: number, ifindex: number, size = 8): { rc: number; error: number; bytes: number } {
+  const input = new Uint8Array(8);
+  new DataView(input.buffer).setUint32(0, mode, true);
+  new DataView(input.buffer).setUint32(4, ifindex, true);
+  const bytes = { value: 0xdead };
+  ws.WSASetLastError(0);
+  const rc = ws.WSAIoctl(s, code, size === 0 ? null : input.subarray(0, size), size, null, 0, bytes, null, null);
+  return { rc, error: rc === 0 ? 0 : ws.WSAGetLastError(), bytes: bytes.value };
+}
+
+const indexOf = (name: string): number => Number(/^(\d+):/.exec(sh('ip', '-o', 'link', 'show', name))![1]);
+
 const setTimeout_ = (s: number, ms: number): void => {
   const v = new Uint8Array(4);
   new DataView(v.buffer).setUint32(0, ms, true);
@@ -195,7 +208,6 @@ function errors(): Facts {
     mcastOnIpSocket: ioctlValue(good, ws.SIO_RCVALL_MCAST, ws.RCVALL_ON),
     igmpOnUdpSocket: ioctlValue(rawUdp, ws.SIO_RCVALL_IGMPMCAST, ws.RCVALL_ON),
     mcastUnbound: ioctlValue(bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_UDP, null), ws.SIO_RCVALL_MCAST, ws.RCVALL_ON),
-    rcvallIf: ioctlValue(good, ws.SIO_RCVALL_IF, ws.RCVALL_ON, 4),
     promiscuous: nicModes(),
   };
   // RCVALL_SOCKETLEVELONLY turned nothing on: traffic still does not reach the socket.
@@ -227,17 +239,25 @@ function modes4(mode: number): Facts {
   const otherPackets = collect(s, ws.AF_INET, (seen) => seen.some((p) => p.protocol === 17));
   const off = ioctlValue(s, ws.SIO_RCVALL, ws.RCVALL_OFF);
   const promiscOff = nicModes();
-  udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'after-off');
+  const afterOff = receivedAfter(s, 'after-off');
+  return { on, again, promiscOn, packets, sentRaw, rawPackets, other, promiscOther, otherPackets, off, promiscOff, afterOff };
+}
+
+/**
+ * What `s` (made non-blocking) receives after a datagram to the peer: the successful receives of
+ * 10 tries 30 ms apart, so that the datagram and its ICMP answer have crossed the wire.
+ */
+function receivedAfter(s: number, payload: string): Array<{ rc: number; error: number }> {
+  udpSend(ws.AF_INET, LOCAL4, PEER4, 9, payload);
   ws.ioctlsocket(s, ws.FIONBIO, { value: 1 });
-  const afterOff: Array<{ rc: number; error: number }> = [];
+  const received: Array<{ rc: number; error: number }> = [];
   const buf = new Uint8Array(2048);
-  // Let the datagram and its ICMP answer cross the wire before looking (bounded: 10 tries).
   for (let i = 0; i < 10; i++) {
     const r = last(ws.recv(s, buf, buf.length, 0));
-    if (r.rc !== ws.SOCKET_ERROR) afterOff.push(r);
+    if (r.rc !== ws.SOCKET_ERROR) received.push(r);
     else { ws.select(0, null, null, null, { tv_sec: 0, tv_usec: 30_000 }); }
   }
-  return { on, again, promiscOn, packets, sentRaw, rawPackets, other, promiscOther, otherPackets, off, promiscOff, afterOff };
+  return received;
 }
 
 /** The AF_INET6 form: IPv6 packets, starting at the IPv6 header. */
@@ -345,6 +365,104 @@ function multicast(): Facts {
   return { mcastOn, igmpOn, promisc, mcastSent, reportSent, mcastPackets, igmpPackets };
 }
 
+/** SIO_RCVALL_IF / SIO_RCVALL_MCAST_IF's refusals (rules inferred from their siblings': rcvall.ts). */
+function ifErrors(): Facts {
+  const v0 = indexOf('v0');
+  const udp = bound(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP, LOCAL4);
+  const tcp = bound(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP, null);
+  const icmp = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_ICMP, null);
+  const ip = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP, null);
+  const rawUdp = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_UDP, null);
+  const ip6 = bound(ws.AF_INET6, ws.SOCK_RAW, ws.IPPROTO_IPV6, null);
+  const result = {
+    v0,
+    udp: ioctlIf(udp, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0),
+    tcp: ioctlIf(tcp, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0),
+    icmp: ioctlIf(icmp, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0),
+    rawUdpIf: ioctlIf(rawUdp, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0),
+    mcastIfOnIp: ioctlIf(ip, ws.SIO_RCVALL_MCAST_IF, ws.RCVALL_ON, v0),
+    mcastIfOnUdp: ioctlIf(udp, ws.SIO_RCVALL_MCAST_IF, ws.RCVALL_ON, v0),
+    mcastIfOnIp6: ioctlIf(ip6, ws.SIO_RCVALL_MCAST_IF, ws.RCVALL_ON, v0),
+    noInput: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0, 0),
+    short4: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0, 4),
+    short7: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0, 7),
+    mcastShort: ioctlIf(rawUdp, ws.SIO_RCVALL_MCAST_IF, ws.RCVALL_ON, v0, 4),
+    badMode: ioctlIf(ip, ws.SIO_RCVALL_IF, 4, v0),
+    hugeMode: ioctlIf(ip, ws.SIO_RCVALL_IF, 0x100 | ws.RCVALL_ON, v0),
+    mcastBadMode: ioctlIf(rawUdp, ws.SIO_RCVALL_MCAST_IF, 4, v0),
+    unknownIndex: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_ON, 9999),
+    zeroIndex: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_ON, 0),
+    hugeIndex: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_ON, 0xffffffff),
+    mcastUnknownIndex: ioctlIf(rawUdp, ws.SIO_RCVALL_MCAST_IF, ws.RCVALL_ON, 9999),
+    levelOnlyUnknown: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_SOCKETLEVELONLY, 9999),
+    offUnknown: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_OFF, 9999),
+    levelOnly: ioctlIf(ip, ws.SIO_RCVALL_IF, ws.RCVALL_SOCKETLEVELONLY, v0),
+    promiscuous: nicModes(),
+  };
+  // Nothing was turned on: traffic still does not reach the unbound protocol-0 socket.
+  return { ...result, afterErrors: receivedAfter(ip, 'if-errors') };
+}
+
+/**
+ * SIO_RCVALL_IF on real traffic: an unbound socket captures v0 by its index (both directions), and
+ * nothing of the loopback traffic sent at the same time; a socket bound to v0's address but given
+ * lo's index captures lo, not v0 (the index decides); RCVALL_ON promiscuous; RCVALL_OFF stops.
+ */
+function byIndex(): Facts {
+  const v0 = indexOf('v0');
+  const lo = indexOf('lo');
+  const s = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP, null);
+  const on = ioctlIf(s, ws.SIO_RCVALL_IF, ws.RCVALL_IPLEVEL, v0);
+  const promiscOn = nicModes();
+  udpSend(ws.AF_INET, '127.0.0.1', '127.0.0.1', 9, 'lo-not-v0');
+  udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'rcvall-if');
+  const packets = collect(s, ws.AF_INET, (seen) => seen.some((p) => p.protocol === 17 && p.dst === PEER4) && seen.some((p) => p.protocol === 1 && p.src === PEER4));
+  // Again with RCVALL_ON: the same socket, now promiscuous.
+  const promisc = ioctlIf(s, ws.SIO_RCVALL_IF, ws.RCVALL_ON, v0);
+  const promiscOther = nicModes();
+  const off = ioctlIf(s, ws.SIO_RCVALL_IF, ws.RCVALL_OFF, v0);
+  const promiscOff = nicModes();
+  const afterOff = receivedAfter(s, 'after-off');
+  ws.closesocket(s);
+
+  // Bound on v0, capturing lo by index.
+  const t = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_IP, LOCAL4);
+  const loOn = ioctlIf(t, ws.SIO_RCVALL_IF, ws.RCVALL_IPLEVEL, lo);
+  udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'v0-not-lo');
+  udpSend(ws.AF_INET, '127.0.0.1', '127.0.0.1', 9, 'lo-by-index');
+  // The whole bounded time (never "enough"), so that v0's datagram would have arrived if kept.
+  const loPackets = collect(t, ws.AF_INET, () => false, 10);
+  ws.closesocket(t);
+
+  // IPv6: an unbound AF_INET6 capture socket on v0 by index.
+  const u = bound(ws.AF_INET6, ws.SOCK_RAW, ws.IPPROTO_IPV6, null);
+  const on6 = ioctlIf(u, ws.SIO_RCVALL_IF, ws.RCVALL_IPLEVEL, v0);
+  udpSend(ws.AF_INET6, LOCAL6, PEER6, 9, 'rcvall-if6');
+  const packets6 = collect(u, ws.AF_INET6, (seen) => seen.some((p) => p.protocol === 17) && seen.some((p) => p.protocol === 58 && p.src === PEER6));
+  ws.closesocket(u);
+  return { v0, lo, on, promiscOn, packets, promisc, promiscOther, off, promiscOff, afterOff, loOn, loPackets, on6, packets6, promiscAfter: nicModes() };
+}
+
+/** SIO_RCVALL_MCAST_IF: an unbound raw UDP socket keeps v0's multicast packets only; the same value as SIO_SOCKET_CLOSE_NOTIFY. */
+function multicastByIndex(): Facts {
+  const v0 = indexOf('v0');
+  const m = bound(ws.AF_INET, ws.SOCK_RAW, ws.IPPROTO_UDP, null);
+  const on = ioctlIf(m, ws.SIO_RCVALL_MCAST_IF, ws.RCVALL_ON, v0);
+  const modes = nicModes();
+  udpSend(ws.AF_INET, LOCAL4, PEER4, 9, 'unicast');
+  const u = bound(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP, LOCAL4);
+  ws.setsockopt(u, ws.IPPROTO_IP, ws.IP_MULTICAST_IF, ws.encodeIPv4(LOCAL4), 4);
+  const group = ws.sockaddr('239.1.2.3', 9);
+  const data = new TextEncoder().encode('multicast');
+  const sent = ws.sendto(u, data, data.length, 0, group, group.length);
+  const packets = collect(m, ws.AF_INET, (seen) => seen.some((p) => p.dst === '239.1.2.3' && p.protocol === 17), 10);
+  const off = ioctlIf(m, ws.SIO_RCVALL_MCAST_IF, ws.RCVALL_OFF, v0);
+  const modesOff = nicModes();
+  ws.closesocket(u);
+  ws.closesocket(m);
+  return { v0, on, modes, sent, packets, off, modesOff };
+}
+
 interface CliResult { code: number | null; signal: string | null; stdout: string; stderr: string; sends: number }
 
 /**
@@ -382,7 +500,9 @@ async function cli(): Promise<Facts> {
   const text = await runCapture(['--interface', LOCAL4, '--count', '1', '--promiscuous'], true);
   const quiet = await runCapture(['--interface', LOCAL4, '--duration', '0.4'], false);
   const v6 = await runCapture(['--interface', LOCAL6, '--duration', '0.4', '--json'], false);
-  return { json, text, quiet, v6 };
+  const byName = await runCapture(['--interface', 'v0', '--count', '2', '--json'], true);
+  const byIndex = await runCapture(['--interface', String(indexOf('v0')), '--count', '2', '--json'], true);
+  return { json, text, quiet, v6, byName, byIndex };
 }
 
 /** On the loopback interface each packet passes the capture once (Linux shows it going out and coming in). */
@@ -403,6 +523,9 @@ const scenarios: Record<string, () => Facts | Promise<Facts>> = {
   ipv6: modes6,
   'receive-path': receivePath,
   multicast,
+  'if-errors': ifErrors,
+  'by-index': byIndex,
+  'multicast-by-index': multicastByIndex,
   cli,
   loopback,
 };

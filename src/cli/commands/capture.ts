@@ -6,8 +6,10 @@
  * packets of that interface, each from its IP header on. Only the public Winsock surface, so it
  * runs on either backend.
  *
- * `--interface ADDR` names the interface by one of its addresses (the family follows it); without
- * it, the first address SIO_ADDRESS_LIST_QUERY lists for --family (IPv4 by default). `--count N`
+ * `--interface ADDR` names the interface by one of its addresses (the family follows it); an
+ * interface name or a decimal index instead selects it by index on an unbound socket with
+ * SIO_RCVALL_IF (--family picks the family). Without it, the first address SIO_ADDRESS_LIST_QUERY
+ * lists for --family (IPv4 by default). `--count N`
  * ends after N packets, `--duration S` after S seconds; SIGINT / SIGTERM end it cleanly (exit 0).
  * Without the privilege (Windows: administrator; Linux: CAP_NET_RAW) the raw socket is refused
  * with WSAEACCES: a message saying so, exit 1.
@@ -18,9 +20,12 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliCommand, type CliIo } from '.
 import { FAMILY_OPTIONS, isFamilyFlag, parseFamily, type Family } from '../family.js';
 import { growingIoctl, ioctlName, WinsockFailure, withSocket } from './network-common.js';
 
-const USAGE = '[--interface ADDR] [--family 4|6 | -4 | -6] [--count N] [--duration S] [--promiscuous] [--json]\n\n' +
+const USAGE = '[--interface ADDR|NAME|INDEX] [--family 4|6 | -4 | -6] [--count N] [--duration S] [--promiscuous] [--json]\n\n' +
   '  --interface ADDR  capture on the interface holding this local address (IPv4 or IPv6)\n' +
   '                    (default: the first address SIO_ADDRESS_LIST_QUERY lists for the family)\n' +
+  '  --interface NAME|INDEX  capture on this interface (a name, or digits: an index) with\n' +
+  '                    SIO_RCVALL_IF, for --family (IPv4 by default); what Windows answers to\n' +
+  '                    SIO_RCVALL_IF is not published\n' +
   '  --count N         stop after N packets\n' +
   '  --duration S      stop after S seconds\n' +
   '  --promiscuous     RCVALL_ON (the NIC in promiscuous mode) instead of RCVALL_IPLEVEL\n' +
@@ -81,6 +86,19 @@ function firstAddress(family: Family): string | null | WinsockFailure {
   return info.scopeId ? `${info.address}%${info.scopeId}` : info.address;
 }
 
+/** Where to capture: on the interface of a local address (bind, SIO_RCVALL) or by index (SIO_RCVALL_IF). */
+type CaptureTarget = { readonly name: Uint8Array } | { readonly index: number; readonly ipv6: boolean };
+
+/** An interface named by name or decimal index: its index, or null when there is none. */
+function interfaceIndex(text: string): number | null {
+  if (/^\d+$/.test(text)) {
+    const index = Number(text);
+    return index > 0 && index <= 0xffffffff ? index : null;
+  }
+  const index = ws.queryInterfaceIndex(text);
+  return index > 0 ? index : null;
+}
+
 /** `addr` as a sockaddr with port 0 (an IPv6 zone after '%'), or null when it is not an address literal. */
 function localSockaddr(text: string): Uint8Array | null {
   const [address = '', zone] = text.split('%');
@@ -115,10 +133,10 @@ export const captureCommand: CliCommand = {
     if (typeof count === 'string') return usage(count);
     const duration = positiveNumber('duration', values.duration, false);
     if (typeof duration === 'string') return usage(duration);
-    let name: Uint8Array | null = null;
-    if (values.interface !== undefined) {
-      name = localSockaddr(String(values.interface));
-      if (name === null) return usage(`--interface takes a local IPv4 or IPv6 address, not '${String(values.interface)}'`);
+    // An address literal names the interface by address; anything else is a name or an index.
+    let name = values.interface !== undefined ? localSockaddr(String(values.interface)) : null;
+    const byName = values.interface !== undefined && name === null;
+    if (name !== null) {
       const af = ws.parseSockaddr(name).family === ws.AF_INET6 ? 'IPv6' : 'IPv4';
       if (parsedFamily.family !== null && parsedFamily.family !== af) return usage(`--family ${parsedFamily.family === 'IPv4' ? 4 : 6} does not match the ${af} address`);
     }
@@ -127,6 +145,15 @@ export const captureCommand: CliCommand = {
       return EXIT_FAILED;
     }
     try {
+      const plan = { count, duration, promiscuous: values.promiscuous === true, json: values.json === true };
+      if (byName) {
+        const index = interfaceIndex(String(values.interface));
+        if (index === null) {
+          io.err(`wsaioctl capture: no interface '${String(values.interface)}'`);
+          return EXIT_FAILED;
+        }
+        return await capture(io, { ...plan, target: { index, ipv6: parsedFamily.family === 'IPv6' } });
+      }
       if (name === null) {
         const family = parsedFamily.family ?? 'IPv4';
         const first = firstAddress(family);
@@ -137,7 +164,7 @@ export const captureCommand: CliCommand = {
         }
         name = localSockaddr(first)!;
       }
-      return await capture(io, { name, count, duration, promiscuous: values.promiscuous === true, json: values.json === true });
+      return await capture(io, { ...plan, target: { name } });
     } finally {
       ws.WSACleanup();
     }
@@ -154,7 +181,7 @@ function failed(io: CliIo, failure: WinsockFailure): number {
 }
 
 interface CapturePlan {
-  name: Uint8Array;
+  target: CaptureTarget;
   count: number | undefined;
   duration: number | undefined;
   promiscuous: boolean;
@@ -163,7 +190,8 @@ interface CapturePlan {
 
 /** Open the capture socket, then print packets until the count, the duration or a signal. */
 async function capture(io: CliIo, plan: CapturePlan): Promise<number> {
-  const ipv6 = ws.parseSockaddr(plan.name).family === ws.AF_INET6;
+  const { target } = plan;
+  const ipv6 = 'name' in target ? ws.parseSockaddr(target.name).family === ws.AF_INET6 : target.ipv6;
   const s = ws.WSASocketW(ipv6 ? ws.AF_INET6 : ws.AF_INET, ws.SOCK_RAW, ipv6 ? ws.IPPROTO_IPV6 : ws.IPPROTO_IP, null, 0, 0);
   if (s === ws.INVALID_SOCKET) return failed(io, new WinsockFailure('socket(SOCK_RAW)', ws.WSAGetLastError()));
   const controller = new AbortController();
@@ -172,11 +200,15 @@ async function capture(io: CliIo, plan: CapturePlan): Promise<number> {
   process.on('SIGTERM', stop);
   const timer = plan.duration !== undefined ? setTimeout(stop, plan.duration * 1000) : null;
   try {
-    if (ws.bind(s, plan.name, plan.name.length) !== 0) return failed(io, new WinsockFailure('bind', ws.WSAGetLastError()));
-    const value = new Uint8Array(4);
-    new DataView(value.buffer).setUint32(0, plan.promiscuous ? ws.RCVALL_ON : ws.RCVALL_IPLEVEL, true);
-    if (ws.WSAIoctl(s, ws.SIO_RCVALL, value, 4, null, 0, { value: 0 }, null, null) !== 0) {
-      return failed(io, new WinsockFailure(ioctlName(ws.SIO_RCVALL), ws.WSAGetLastError()));
+    if ('name' in target && ws.bind(s, target.name, target.name.length) !== 0) return failed(io, new WinsockFailure('bind', ws.WSAGetLastError()));
+    // RCVALL_VALUE, or RCVALL_IF { Mode, Interface index } for the index form (no bind needed).
+    const value = new Uint8Array('name' in target ? 4 : 8);
+    const view = new DataView(value.buffer);
+    view.setUint32(0, plan.promiscuous ? ws.RCVALL_ON : ws.RCVALL_IPLEVEL, true);
+    if (!('name' in target)) view.setUint32(4, target.index, true);
+    const code = 'name' in target ? ws.SIO_RCVALL : ws.SIO_RCVALL_IF;
+    if (ws.WSAIoctl(s, code, value, value.length, null, 0, { value: 0 }, null, null) !== 0) {
+      return failed(io, new WinsockFailure(ioctlName(code), ws.WSAGetLastError()));
     }
     if (ws.ioctlsocket(s, ws.FIONBIO, { value: 1 }) !== 0) return failed(io, new WinsockFailure('ioctlsocket(FIONBIO)', ws.WSAGetLastError()));
     const buffer = new Uint8Array(65535 + 40);

@@ -31,7 +31,7 @@ import { acquirePortReservation, associatePortReservation, releasePortReservatio
 import { tcpInitialRto } from './handlers/tcp-initial-rto.js';
 import { afUnixGetPeerPid } from './handlers/af-unix-peer-pid.js';
 import { getMsFilter, getMulticastFilter, setMsFilter, setMulticastFilter } from './handlers/multicast-filter.js';
-import { rcvall, rcvallIgmpMulticast, rcvallMulticast } from './handlers/rcvall.js';
+import { rcvall, rcvallIf, rcvallIgmpMulticast, rcvallMulticast, rcvallMulticastIf } from './handlers/rcvall.js';
 import { getTxTimestamp, timestamping } from './handlers/timestamping.js';
 
 const handlers: IoctlHandler[] = [
@@ -77,6 +77,8 @@ const handlers: IoctlHandler[] = [
   rcvall,
   rcvallMulticast,
   rcvallIgmpMulticast,
+  rcvallIf,
+  rcvallMulticastIf,
   timestamping,
   getTxTimestamp,
 ];

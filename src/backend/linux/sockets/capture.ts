@@ -1,7 +1,8 @@
 /**
- * The capture behind SIO_RCVALL, SIO_RCVALL_MCAST and SIO_RCVALL_IGMPMCAST: a packet socket
- * (AF_PACKET, SOCK_DGRAM: the data starts at the IP header, packet(7)) bound to the interface of
- * the raw socket's bound address, whose packets the raw socket then receives.
+ * The capture behind the SIO_RCVALL family: a packet socket (AF_PACKET, SOCK_DGRAM: the data
+ * starts at the IP header, packet(7)) bound to one interface (the raw socket's bound address's, or
+ * for SIO_RCVALL_IF / SIO_RCVALL_MCAST_IF the one the input names by index), whose packets the
+ * raw socket then receives.
  *
  * Why the receive fd is swapped rather than the packets copied: the whole receive path (recv,
  * WSARecv pending or not, FIONREAD, select / WSAPoll, event select, blocking waits) already works
@@ -45,6 +46,7 @@ import { wsaFromErrno } from '../host/errno.js';
 import { kernelInt, setKernelInt } from '../host/socket-facts.js';
 import { LINUX_SOCKADDR_MAX } from '../host/sockaddr.js';
 import { hostAddresses, isLoopbackLink } from '../netlink/host.js';
+import { interfaceFlags, querying } from '../netlink/client.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
 
 /** What a capture keeps beyond the family's IP packets. */
@@ -135,15 +137,17 @@ function attachFilter(fd: number, program: readonly Instruction[]): number {
 const DROP_EVERYTHING: readonly Instruction[] = [ins(BPF.RET_K, 0)];
 const noValue = new Uint8Array(4);
 
-// ---- the socket's bound address and its interface ---------------------------------------------------
+// ---- the interface to capture on ---------------------------------------------------------------------
+
+/** The interface a capture is on: its index, and whether it is a loopback one. */
+export interface CaptureInterface { readonly ifindex: number; readonly loopback: boolean }
 
 /**
- * The interface of the raw socket's bound address: its index and whether it is a loopback one, or
- * WSAEINVAL when the socket is not bound, is bound to the wildcard address, or its address has
- * gone (Microsoft, sio-rcvall: an explicit local address is required; WSAEINVAL covers "the
- * interface cannot be found").
+ * The interface of the raw socket's bound address, or WSAEINVAL when the socket is not bound, is
+ * bound to the wildcard address, or its address has gone (Microsoft, sio-rcvall: an explicit local
+ * address is required; WSAEINVAL covers "the interface cannot be found").
  */
-export function boundInterface(sock: LinuxSocket): { ifindex: number; loopback: boolean } | number {
+export function boundInterface(sock: LinuxSocket): CaptureInterface | number {
   const addr = new Uint8Array(LINUX_SOCKADDR_MAX);
   const len = new Uint32Array([addr.length]);
   if (libc.getsockname(sock.fd, addr, len) < 0) return wsaFromErrno(libc.errno());
@@ -155,6 +159,18 @@ export function boundInterface(sock: LinuxSocket): { ifindex: number; loopback: 
   if (!found.ok) return wsaFromErrno(found.errno);
   const match = found.value.find((a) => a.address.length === bytes.length && a.address.every((b, i) => b === bytes[i]) && (scope === 0 || a.index === scope));
   return match ? { ifindex: match.index, loopback: isLoopbackLink(match.link) } : W.WSAEINVAL;
+}
+
+/**
+ * The interface with this index (SIO_RCVALL_IF / SIO_RCVALL_MCAST_IF), or WSAEINVAL when there is
+ * none: the same answer as boundInterface's for an interface that cannot be found.
+ */
+export function indexedInterface(ifindex: number): CaptureInterface | number {
+  // Linux indexes are positive ints; 0 and what does not fit name no interface.
+  if (!(ifindex > 0 && ifindex <= 0x7fffffff)) return W.WSAEINVAL;
+  const found = querying((socket) => interfaceFlags(socket, ifindex));
+  if (found.ok) return { ifindex, loopback: isLoopbackLink({ index: ifindex, ...found.value }) };
+  return found.errno === E.ENODEV || found.errno === E.ENXIO ? W.WSAEINVAL : wsaFromErrno(found.errno);
 }
 
 // ---- start, stop, receive ----------------------------------------------------------------------------

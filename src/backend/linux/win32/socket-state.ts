@@ -96,7 +96,7 @@ export class LinuxSocket implements HandleObject {
   /** SIO_ASSOCIATE_PORT_RESERVATION's token: a bind to port 0 takes its port from that block. */
   portReservation: bigint | null = null;
   /**
-   * SIO_RCVALL / SIO_RCVALL_MCAST / SIO_RCVALL_IGMPMCAST is on: the packet socket the captured
+   * A code of the SIO_RCVALL family is on: the packet socket the captured
    * packets come from (sockets/capture.ts). While it is set, receives and readiness use its fd
    * (`receiveFd`); sends, names and options keep using `fd`.
    */
