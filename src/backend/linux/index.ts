@@ -25,6 +25,7 @@ import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
 import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
+import { releaseMySlot, watchWorkers } from './shared/threads.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -122,6 +123,7 @@ function threadExit(): void {
     closeAllSockets();
     win32.closeAllObjects();
   } finally {
+    releaseMySlot();
     shutdownWatcher();
     shutdownSampler();
     shutdownReadiness();
@@ -136,6 +138,8 @@ function threadExit(): void {
  */
 export function activate(): WinsockCore {
   process.once('exit', threadExit);
+  // First: a terminated Worker's slot is reaped before its fds (its doorbell) are closed.
+  watchWorkers();
   closeFdsOfEndedWorkers();
   return backend;
 }

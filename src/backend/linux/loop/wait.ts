@@ -40,6 +40,13 @@ export interface WaitSpec<T> {
   alerts?: { queue: Alerts; then: 'continue' } | { queue: Alerts; then: 'return'; result: T };
   /** A host fd to poll along with the reactor's sources; its revents reach `ready`. */
   fd?: ExtraFd;
+  /**
+   * A wait on process-wide objects: `arm` registers this thread as their waiter (another thread's
+   * change then rings its doorbell, loop/doorbell.ts) before the first look, `disarm` ends that when
+   * the wait ends, however it ends.
+   */
+  arm?(): void;
+  disarm?(): void;
 }
 
 export function deadlineOf(timeoutMs: number): number {
@@ -65,6 +72,15 @@ export function step<T>(spec: WaitSpec<T>, deadline: number, fdEvents = 0): T | 
 
 /** Block this thread (in poll(), no CPU) until the wait is over. */
 export function waitSync<T>(spec: WaitSpec<T>): T {
+  spec.arm?.();
+  try {
+    return blockUntilDone(spec);
+  } finally {
+    spec.disarm?.();
+  }
+}
+
+function blockUntilDone<T>(spec: WaitSpec<T>): T {
   const deadline = deadlineOf(spec.timeoutMs);
   const fd = spec.fd ?? null;
   // Already satisfied (a queued packet, a signalled event): no system call at all.

@@ -1,8 +1,20 @@
 /**
  * I/O completion ports: CreateIoCompletionPort, PostQueuedCompletionStatus,
- * GetQueuedCompletionStatus (and its async twin). A port is a FIFO of packets in this thread's
- * handle table (kind 'port'); a socket associated with it gets one packet per completed overlapped
- * operation whose hEvent does not have its low bit set.
+ * GetQueuedCompletionStatus (and its async twin). A port is process-wide
+ * (docs/process-wide-handles.md §6): its FIFO of packets, its concurrency count and its waiters live
+ * in the shared region (shared/objects.ts), so any JS thread may post to it or wait on it, each
+ * waiter takes different packets, and a post rings one waiting thread (the most recent, as Windows
+ * releases them). A socket associated with it (sockets are still per thread) gets one packet per
+ * completed overlapped operation whose hEvent does not have its low bit set.
+ *
+ * NumberOfConcurrentThreads (0: the number of processors) is honoured as Windows states it: a
+ * thread that took a packet counts as running on the port until it calls GetQueuedCompletionStatus
+ * again (or ends); while as many threads run as the value allows, waiters are not given packets.
+ * One JS thread is one thread here, whatever number of async waits it has in flight.
+ *
+ * A packet's lpOverlapped comes back as the very object to the thread that queued it; another
+ * thread gets a stand-in WSAOVERLAPPED with the fields it had when queued and its numeric
+ * `context` (an object cannot cross JS threads; docs/process-wide-handles.md §7).
  *
  * Windows facts followed here (Wine's dlls/ws2_32/tests/sock.c, the parts that pass on Windows):
  * a failed operation's packet makes GetQueuedCompletionStatus return FALSE with bytes, key and
@@ -16,15 +28,23 @@ import {
   ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, STATUS_SUCCESS, WAIT_TIMEOUT,
   ntStatusToWin32Error, ntSuccess,
 } from '../../../errors/index.js';
+import { availableParallelism } from 'node:os';
 import { INVALID_HANDLE_VALUE } from '../../../winsock/constants.js';
-import type { HANDLE, Ref, WSAOVERLAPPED } from '../../../winsock/types.js';
-import { register, unregister, lookup, type HandleObject } from './handles.js';
+import { WSAOVERLAPPED, type HANDLE, type Ref } from '../../../winsock/types.js';
+import { register, unregister, lookup, shareKind, type HandleObject } from './handles.js';
 import { lookupSocket } from './socket-state.js';
 import { setLastError } from './last-error.js';
 import type { LinuxSocket } from './socket-state.js';
 import { kick, waitAsync } from '../loop/scheduler.js';
 import { waitSync, type WaitSpec } from '../loop/wait.js';
+import { arm, disarm } from '../loop/doorbell.js';
 import { isWritableRef } from '../../../winsock/arguments.js';
+import { region, type Region } from '../shared/region.js';
+import {
+  closePortRecord, enterWait, leavePort, leaveWait, newPort as newPortRecord, portClosed, postPacket, recordGeneration, takePacket,
+  type PacketData, type RecordRef,
+} from '../shared/objects.js';
+import { generationOf, mySlot, postRelease, takeReleases } from '../shared/threads.js';
 
 export interface Packet {
   bytes: number;
@@ -33,13 +53,32 @@ export interface Packet {
   status: number;
 }
 
-export class CompletionPort implements HandleObject {
+/** This thread's handle on a shared port record (the creator's object, or a stand-in in another thread). */
+export class CompletionPort implements HandleObject, RecordRef {
   readonly kind = 'port' as const;
   handle = 0;
-  closed = false;
-  readonly packets: Packet[] = [];
-  constructor(readonly concurrency: number) {}
+  constructor(
+    readonly r: Region,
+    readonly record: number,
+    readonly generation: number,
+  ) {}
+
+  get closed(): boolean {
+    return portClosed(this.r, this);
+  }
+
+  stale(): boolean {
+    return this.closed;
+  }
 }
+
+shareKind('port', (handle, record) => {
+  const r = region();
+  if (r === null) return undefined;
+  const port = new CompletionPort(r, record, recordGeneration(r, record));
+  port.handle = handle;
+  return port.closed ? undefined : port;
+});
 
 const associations = new WeakMap<LinuxSocket, { port: CompletionPort; key: number }>();
 
@@ -53,16 +92,89 @@ export function associationOf(sock: LinuxSocket): { port: CompletionPort; key: n
   return associations.get(sock);
 }
 
-export function queuePacket(port: CompletionPort, packet: Packet): void {
-  if (port.closed) return;
-  port.packets.push(packet);
+// ---- overlapped objects named by queued packets -------------------------------------------------------
+
+/** This thread's overlapped objects that a queued packet names, by local id (kept alive until dequeued). */
+const exported = new Map<number, WSAOVERLAPPED>();
+let nextLocalId = 1;
+
+const dword = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value >>> 0 : 0);
+
+function packetOf(packet: Packet): PacketData | null {
+  const slot = mySlot();
+  const r = region();
+  if (slot < 0 || r === null) return null;
+  const ov = packet.overlapped;
+  const data: PacketData = {
+    bytes: packet.bytes >>> 0, status: packet.status >>> 0, key: packet.key, overlappedKind: 0, ownerSlot: slot,
+    ownerGeneration: generationOf(r, slot), localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN,
+  };
+  if (ov !== null && typeof ov === 'object') {
+    const id = nextLocalId;
+    nextLocalId = nextLocalId >= 0x7fffffff ? 1 : nextLocalId + 1;
+    exported.set(id, ov);
+    data.overlappedKind = 1;
+    data.localId = id;
+    try {
+      data.internal = dword(ov.Internal);
+      data.internalHigh = dword(ov.InternalHigh);
+      data.offset = dword(ov.Offset);
+      data.offsetHigh = dword(ov.OffsetHigh);
+      data.hEvent = typeof ov.hEvent === 'number' ? ov.hEvent | 0 : 0;
+      data.context = typeof ov.context === 'number' ? ov.context : NaN;
+    } catch {
+      // a throwing getter: the stand-in gets zeros
+    }
+  }
+  return data;
+}
+
+/** The overlapped a dequeued packet stands for in this thread: the object itself, or a stand-in. */
+function overlappedOf(r: Region, data: PacketData): WSAOVERLAPPED | null {
+  if (data.overlappedKind === 0) return null;
+  const slot = mySlot();
+  if (data.ownerSlot === slot && data.ownerGeneration === generationOf(r, slot)) {
+    const own = exported.get(data.localId);
+    if (own !== undefined) {
+      exported.delete(data.localId);
+      return own;
+    }
+  } else {
+    postRelease(r, data.ownerSlot, data.ownerGeneration, data.localId);
+  }
+  const standIn = new WSAOVERLAPPED(data.hEvent);
+  standIn.Internal = data.internal;
+  standIn.InternalHigh = data.internalHigh;
+  standIn.Offset = data.offset;
+  standIn.OffsetHigh = data.offsetHigh;
+  if (!Number.isNaN(data.context)) standIn.context = data.context;
+  return standIn;
+}
+
+/** Forget the objects other threads dequeued the packets of. */
+function dropReleased(): void {
+  takeReleases((id) => exported.delete(id));
+}
+
+export function queuePacket(port: CompletionPort, packet: Packet): boolean {
+  if (port.closed) return false;
+  const data = packetOf(packet);
+  if (data === null || !postPacket(port.r, port, data)) {
+    if (data !== null && data.overlappedKind === 1) exported.delete(data.localId);
+    return false;
+  }
   kick();
+  return true;
 }
 
 export function closePort(port: CompletionPort): void {
-  port.closed = true;
-  port.packets.length = 0;
   unregister(port.handle);
+  closePortRecord(port.r, port, (data) => {
+    // The queued packets go: so do the objects they kept alive here, and elsewhere.
+    if (data.overlappedKind !== 1) return;
+    if (data.ownerSlot === mySlot()) exported.delete(data.localId);
+    else postRelease(port.r, data.ownerSlot, data.ownerGeneration, data.localId);
+  });
   // An async wait on it ends now (ERROR_ABANDONED_WAIT_0), not at its time-out.
   kick();
 }
@@ -101,7 +213,18 @@ export function CreateIoCompletionPort(FileHandle: HANDLE, ExistingCompletionPor
 
 function newPort(threads: number): HANDLE {
   try {
-    return register(new CompletionPort(typeof threads === 'number' ? threads >>> 0 : 0)).handle;
+    const requested = typeof threads === 'number' ? threads >>> 0 : 0;
+    // 0: as many running threads as there are processors (CreateIoCompletionPort reference page).
+    const concurrency = Math.min(requested === 0 ? availableParallelism() : requested, 0x7fffffff);
+    const r = region();
+    const ref = r === null ? null : newPortRecord(r, concurrency);
+    if (r === null || ref === null) throw new RangeError('no port record');
+    try {
+      return register(new CompletionPort(r, ref.record, ref.generation), ref.record).handle;
+    } catch (error) {
+      closePortRecord(r, ref, () => {});
+      throw error;
+    }
   } catch {
     setLastError(ERROR_NOT_ENOUGH_MEMORY);
     return 0;
@@ -114,12 +237,18 @@ export function PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfByt
     setLastError(ERROR_INVALID_HANDLE);
     return false;
   }
-  queuePacket(port, {
+  dropReleased();
+  const queued = queuePacket(port, {
     bytes: Number(dwNumberOfBytesTransferred) >>> 0,
     key: asKey(dwCompletionKey),
     overlapped: lpOverlapped ?? null,
     status: STATUS_SUCCESS,
   });
+  if (!queued) {
+    // Closed meanwhile by another thread, or no memory for the packet.
+    setLastError(port.closed ? ERROR_INVALID_HANDLE : ERROR_NOT_ENOUGH_MEMORY);
+    return false;
+  }
   return true;
 }
 
@@ -144,24 +273,37 @@ function gqcsSetup([handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): WaitS
     setLastError(ERROR_INVALID_PARAMETER);
     return false;
   }
+  dropReleased();
+  // Waiting on a port again: this thread no longer counts as running on the one it last took from.
+  const r = port.r;
+  const slot = mySlot();
+  if (slot >= 0) leavePort(r, slot);
   return {
     timeoutMs: Number(timeoutMs) >>> 0,
     onTimeout: false,
+    arm() {
+      arm();
+      enterWait(r, port);
+    },
+    disarm() {
+      disarm();
+      leaveWait(r, port);
+    },
     ready() {
-      // The port was closed while this wait was in progress (an async wait): Windows ends it
-      // with ERROR_ABANDONED_WAIT_0 and *lpOverlapped NULL.
-      if (port.closed) {
+      const taken = slot < 0 ? 'closed' : takePacket(r, port);
+      // The port was closed while this wait was in progress: Windows ends it with
+      // ERROR_ABANDONED_WAIT_0 and *lpOverlapped NULL.
+      if (taken === 'closed') {
         overlapped!.value = null;
         setLastError(ERROR_ABANDONED_WAIT_0);
         return false;
       }
-      const packet = port.packets.shift();
-      if (!packet) return undefined;
-      bytes!.value = packet.bytes;
-      key!.value = packet.key;
-      overlapped!.value = packet.overlapped;
-      if (ntSuccess(packet.status)) return true;
-      setLastError(ntStatusToWin32Error(packet.status));
+      if (taken === null) return undefined;
+      bytes!.value = taken.bytes;
+      key!.value = taken.key;
+      overlapped!.value = overlappedOf(r, taken);
+      if (ntSuccess(taken.status)) return true;
+      setLastError(ntStatusToWin32Error(taken.status));
       return false;
     },
   };
