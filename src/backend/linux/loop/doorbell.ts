@@ -9,7 +9,7 @@
  * on an event nobody can set still lets the process exit.
  */
 import { L } from '../host/libc.js';
-import { drainMyDoorbell, hasPeers, myDoorbell, onPeersChanged } from '../shared/threads.js';
+import { drainMyDoorbell, hasPeers, myDoorbell } from '../shared/threads.js';
 import { addSource } from './reactor.js';
 
 let armed = 0;
@@ -28,7 +28,8 @@ function update(): void {
   }
 }
 
-onPeersChanged(update);
+/** Another JS thread came or went (shared/threads.ts tells, wired by the backend's index.ts). */
+export const peersChanged = update;
 
 /** A wait on a shared object starts: listen to the doorbell (balanced by `disarm`). */
 export function arm(): void {

@@ -15,7 +15,7 @@
 import {
   HANDLES, HANDLE_BYTES, HANDLE_SLOTS, H, MAX_RECORDS, RECORDS, RECORD_BYTES, growPackets, packetWords, type Region,
 } from './region.js';
-import { lock, mySlot, onReap, portAssociation, ring, setPortAssociation, stampWait, unlock, waitStamp } from './threads.js';
+import { lock, mySlot, portAssociation, ring, setPortAssociation, stampWait, unlock, waitStamp } from './threads.js';
 
 export const KIND = { socket: 1, event: 2, port: 3, file: 4, window: 5 } as const;
 export type KindName = keyof typeof KIND;
@@ -451,7 +451,8 @@ export const runningThreads = (r: Region, ref: RecordRef): number => Atomics.loa
 
 // ---- a thread that is gone ---------------------------------------------------------------------------
 
-onReap((r, slot) => {
+/** What a thread that is gone leaves in the records (threads.ts calls it when it reaps a slot). */
+export function forgetThread(r: Region, slot: number): void {
   leavePort(r, slot);
   const word = slot >>> 5;
   const bit = ~(1 << (slot & 31));
@@ -459,5 +460,5 @@ onReap((r, slot) => {
     if (Atomics.load(r.i32, recordWord(record, R.kind)) <= 0) continue;
     Atomics.and(r.i32, recordWord(record, R.waiters + word), bit);
   }
-});
+}
 

@@ -55,7 +55,7 @@ export function slotAlive(r: Region, slot: number): boolean {
   return startTimeOf(tid) === Atomics.load(r.i32, slotWord(slot, S.start)) >>> 0;
 }
 
-/** What a dead slot leaves behind is cleaned by the object layer (shared/objects.ts registers it). */
+/** What a dead slot leaves behind is cleaned by the object layer (shared/objects.ts forgetThread, wired by the backend's index.ts). */
 let reaper: (r: Region, slot: number) => void = () => {};
 export function onReap(fn: (r: Region, slot: number) => void): void {
   reaper = fn;

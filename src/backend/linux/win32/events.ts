@@ -9,7 +9,7 @@
 import { WSA_INVALID_HANDLE, WSA_NOT_ENOUGH_MEMORY } from '../../../errors/index.js';
 import { WSA_INVALID_EVENT } from '../../../winsock/constants.js';
 import type { WSAEVENT } from '../../../winsock/types.js';
-import { register, unregister, lookup, shareKind, type HandleObject } from './handles.js';
+import { register, unregister, lookup, type HandleObject } from './handles.js';
 import { fail, ok, setLastError } from './last-error.js';
 import { kick } from '../loop/scheduler.js';
 import { drainReadiness } from '../loop/readiness.js';
@@ -62,13 +62,14 @@ export class WinEvent implements HandleObject, RecordRef {
   }
 }
 
-shareKind('event', (handle, record) => {
+/** This thread's stand-in for another thread's event (handles.ts asks, once per handle). */
+export function adoptEvent(handle: number, record: number): WinEvent | undefined {
   const r = region();
   if (r === null) return undefined;
   const event = new WinEvent(r, record, recordGeneration(r, record), eventIsManualReset(r, record));
   event.handle = handle;
   return event.closed ? undefined : event;
-});
+}
 
 /** The open event behind a handle value (the low bit, used by overlapped hEvent, is not masked here). */
 export function eventFor(handle: unknown): WinEvent | undefined {

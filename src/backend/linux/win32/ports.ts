@@ -31,7 +31,7 @@ import {
 import { availableParallelism } from 'node:os';
 import { INVALID_HANDLE_VALUE } from '../../../winsock/constants.js';
 import { WSAOVERLAPPED, type HANDLE, type Ref } from '../../../winsock/types.js';
-import { register, unregister, lookup, shareKind, type HandleObject } from './handles.js';
+import { register, unregister, lookup, type HandleObject } from './handles.js';
 import { lookupSocket } from './socket-state.js';
 import { setLastError } from './last-error.js';
 import type { LinuxSocket } from './socket-state.js';
@@ -72,13 +72,14 @@ export class CompletionPort implements HandleObject, RecordRef {
   }
 }
 
-shareKind('port', (handle, record) => {
+/** This thread's stand-in for another thread's port (handles.ts asks, once per handle). */
+export function adoptPort(handle: number, record: number): CompletionPort | undefined {
   const r = region();
   if (r === null) return undefined;
   const port = new CompletionPort(r, record, recordGeneration(r, record));
   port.handle = handle;
   return port.closed ? undefined : port;
-});
+}
 
 const associations = new WeakMap<LinuxSocket, { port: CompletionPort; key: number }>();
 
