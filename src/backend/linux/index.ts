@@ -26,7 +26,8 @@ import { shutdownSampler } from './loop/sampler.js';
 import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
 import { onPeersChanged, onReap, releaseMySlot, watchWorkers } from './shared/threads.js';
-import { forgetThread } from './shared/objects.js';
+import { forgetThread, releasePacketCache } from './shared/objects.js';
+import { region } from './shared/region.js';
 import { shareKind } from './win32/handles.js';
 import { adoptEvent } from './win32/events.js';
 import { adoptPort } from './win32/ports.js';
@@ -128,6 +129,8 @@ function threadExit(): void {
     closeAllSockets();
     win32.closeAllObjects();
   } finally {
+    const r = region();
+    if (r !== null) releasePacketCache(r);
     releaseMySlot();
     shutdownWatcher();
     shutdownSampler();

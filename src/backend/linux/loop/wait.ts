@@ -72,18 +72,25 @@ export function step<T>(spec: WaitSpec<T>, deadline: number, fdEvents = 0): T | 
 
 /** Block this thread (in poll(), no CPU) until the wait is over. */
 export function waitSync<T>(spec: WaitSpec<T>): T {
-  spec.arm?.();
+  // Already satisfied (a queued packet, a signalled event): no system call, no registration.
+  runDeferred();
+  const early = spec.ready(0);
+  if (early !== undefined) return early;
+  // Registered as a waiter first, then looked at again (blockUntilDone): a change made by another
+  // thread in between is seen by that look or rings this thread.
+  // A zero time-out never blocks: it only looks (at the objects here, at the kernel in blockUntilDone).
+  const arming = spec.arm !== undefined && spec.timeoutMs >>> 0 !== 0;
+  if (arming) spec.arm!();
   try {
     return blockUntilDone(spec);
   } finally {
-    spec.disarm?.();
+    if (arming) spec.disarm?.();
   }
 }
 
 function blockUntilDone<T>(spec: WaitSpec<T>): T {
   const deadline = deadlineOf(spec.timeoutMs);
   const fd = spec.fd ?? null;
-  // Already satisfied (a queued packet, a signalled event): no system call at all.
   runDeferred();
   const early = spec.ready(0);
   if (early !== undefined) return early;

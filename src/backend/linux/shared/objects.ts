@@ -122,31 +122,28 @@ export function removeWaiter(r: Region, ref: RecordRef, slot: number): void {
   Atomics.and(r.i32, recordWord(ref.record, R.waiters + (slot >>> 5)), ~(1 << (slot & 31)));
 }
 
-/** This thread's waits in progress per record (`record:generation`): its bit stays set while one lasts. */
-const myWaits = new Map<string, number>();
+/** This thread's waits in progress per record (and the record generation they are for): its bit stays set while one lasts. */
+const myWaitCount = new Int32Array(MAX_RECORDS);
+const myWaitGeneration = new Int32Array(MAX_RECORDS);
 
 /** A wait of this thread on `ref` starts: from now on a change rings this thread. */
 export function enterWait(r: Region, ref: RecordRef): void {
   const slot = mySlot();
   if (slot < 0) return;
-  const key = `${ref.record}:${ref.generation}`;
-  const count = myWaits.get(key) ?? 0;
-  myWaits.set(key, count + 1);
-  if (count === 0) addWaiter(r, ref, slot);
+  const { record, generation } = ref;
+  if (myWaitGeneration[record] !== generation) {
+    myWaitGeneration[record] = generation;
+    myWaitCount[record] = 0;
+  }
+  if (myWaitCount[record]!++ === 0) addWaiter(r, ref, slot);
 }
 
 /** That wait ended (the last of this thread's on `ref` clears its bit). */
 export function leaveWait(r: Region, ref: RecordRef): void {
   const slot = mySlot();
-  if (slot < 0) return;
-  const key = `${ref.record}:${ref.generation}`;
-  const count = myWaits.get(key) ?? 0;
-  if (count > 1) {
-    myWaits.set(key, count - 1);
-    return;
-  }
-  myWaits.delete(key);
-  removeWaiter(r, ref, slot);
+  const { record, generation } = ref;
+  if (slot < 0 || myWaitGeneration[record] !== generation || myWaitCount[record] === 0) return;
+  if (--myWaitCount[record]! === 0) removeWaiter(r, ref, slot);
 }
 
 /** Ring every waiting thread but the caller's (the caller's own waiters are kicked in JS). */
@@ -271,49 +268,88 @@ export function newPort(r: Region, concurrency: number): RecordRef | null {
 
 export const portClosed = (r: Region, ref: RecordRef): boolean => !recordAlive(r, ref) || Atomics.load(r.i32, recordWord(ref.record, R.closed)) !== 0;
 
-/** A free packet (under the packet lock), or -1 when memory is short. */
+/**
+ * Free packets this thread keeps at hand, so most posts and takes touch the shared free list (and
+ * its lock) once per batch, not per packet. What a terminated Worker kept stays unused (at most
+ * CACHE_MAX packets of 64 bytes); a Worker that ends by itself gives them back (releasePacketCache).
+ */
+const cache: number[] = [];
+const CACHE_BATCH = 64;
+const CACHE_MAX = 256;
+
+/** A free packet, or -1 when memory is short. */
 function allocPacket(r: Region): number {
+  const cached = cache.pop();
+  if (cached !== undefined) return cached;
   lock(r, H.packetLock);
   try {
-    let head = Atomics.load(r.i32, H.packetFree);
-    if (head === 0 && growPackets(r)) head = Atomics.load(r.i32, H.packetFree);
-    if (head === 0) return -1;
-    const packet = packetWords(r, head - 1);
-    if (packet === null) return -1;
-    Atomics.store(r.i32, H.packetFree, Atomics.load(packet.i32, packet.at));
-    return head - 1;
+    for (let n = 0; n < CACHE_BATCH; n++) {
+      let head = Atomics.load(r.i32, H.packetFree);
+      if (head === 0 && (n > 0 || !growPackets(r))) break;
+      head = Atomics.load(r.i32, H.packetFree);
+      const packet = packetWords(r, head - 1);
+      if (packet === null) break;
+      Atomics.store(r.i32, H.packetFree, Atomics.load(packet.i32, packet.at));
+      cache.push(head - 1);
+    }
   } finally {
     unlock(r, H.packetLock);
   }
+  return cache.pop() ?? -1;
 }
 
 function freePacket(r: Region, index: number): void {
-  const packet = packetWords(r, index);
-  if (packet === null) return;
+  cache.push(index);
+  if (cache.length > CACHE_MAX) returnPackets(r, CACHE_MAX - CACHE_BATCH);
+}
+
+/** Give this thread's kept packets back to the shared free list, down to `keep`. */
+function returnPackets(r: Region, keep: number): void {
   lock(r, H.packetLock);
   try {
-    Atomics.store(packet.i32, packet.at, Atomics.load(r.i32, H.packetFree));
-    Atomics.store(r.i32, H.packetFree, index + 1);
+    while (cache.length > keep) {
+      const index = cache.pop()!;
+      const packet = packetWords(r, index);
+      if (packet === null) continue;
+      Atomics.store(packet.i32, packet.at, Atomics.load(r.i32, H.packetFree));
+      Atomics.store(r.i32, H.packetFree, index + 1);
+    }
   } finally {
     unlock(r, H.packetLock);
   }
 }
 
+/** The thread ends: its kept packets go back for the others. */
+export function releasePacketCache(r: Region): void {
+  if (cache.length > 0) returnPackets(r, 0);
+}
+
+// The payload is written with plain stores and published by the Atomics store that links the
+// packet (under the port lock); it is read after the lock is taken (an Atomics CAS) by the taker.
 function writePacket(r: Region, index: number, data: PacketData): void {
   const { i32, f64, at } = packetWords(r, index)!;
-  const words = [0, data.bytes, data.status, data.overlappedKind, data.ownerSlot, data.ownerGeneration, data.localId, data.internal, data.internalHigh, data.offset, data.offsetHigh, data.hEvent];
-  for (let w = 0; w < words.length; w++) Atomics.store(i32, at + w, words[w]! | 0);
+  i32[at] = 0;
+  i32[at + 1] = data.bytes;
+  i32[at + 2] = data.status;
+  i32[at + 3] = data.overlappedKind;
+  i32[at + 4] = data.ownerSlot;
+  i32[at + 5] = data.ownerGeneration;
+  i32[at + 6] = data.localId;
+  i32[at + 7] = data.internal;
+  i32[at + 8] = data.internalHigh;
+  i32[at + 9] = data.offset;
+  i32[at + 10] = data.offsetHigh;
+  i32[at + 11] = data.hEvent;
   f64[(at >> 1) + 6] = data.key;
   f64[(at >> 1) + 7] = data.context;
 }
 
 function readPacket(r: Region, index: number): PacketData {
   const { i32, f64, at } = packetWords(r, index)!;
-  const word = (w: number): number => Atomics.load(i32, at + w);
   return {
-    bytes: word(1) >>> 0, status: word(2) >>> 0, overlappedKind: word(3), ownerSlot: word(4), ownerGeneration: word(5), localId: word(6) >>> 0,
-    internal: word(7) >>> 0, internalHigh: word(8) >>> 0, offset: word(9) >>> 0, offsetHigh: word(10) >>> 0, hEvent: word(11),
-    key: f64[(at >> 1) + 6]!, context: f64[(at >> 1) + 7]!,
+    bytes: i32[at + 1]! >>> 0, status: i32[at + 2]! >>> 0, overlappedKind: i32[at + 3]!, ownerSlot: i32[at + 4]!, ownerGeneration: i32[at + 5]!,
+    localId: i32[at + 6]! >>> 0, internal: i32[at + 7]! >>> 0, internalHigh: i32[at + 8]! >>> 0, offset: i32[at + 9]! >>> 0,
+    offsetHigh: i32[at + 10]! >>> 0, hEvent: i32[at + 11]!, key: f64[(at >> 1) + 6]!, context: f64[(at >> 1) + 7]!,
   };
 }
 
@@ -379,8 +415,10 @@ export function leavePort(r: Region, slot: number): void {
 
 /**
  * One look for a packet: the packet (this thread then counts as running on the port), 'closed', or
- * null, after which this thread is registered as a waiter (under the port lock, so a packet posted
- * afterwards rings it).
+ * null, after which this thread no longer counts as running on it and is registered as a waiter
+ * (under the port lock, so a packet posted afterwards rings it). A thread already running on the
+ * port takes the next packet whatever the count: on Windows it would leave the count as it waits
+ * and come back as it takes.
  */
 export function takePacket(r: Region, ref: RecordRef): PacketData | 'closed' | null {
   const slot = mySlot();
@@ -394,6 +432,11 @@ export function takePacket(r: Region, ref: RecordRef): PacketData | 'closed' | n
     const allowed = running || Atomics.load(r.i32, recordWord(ref.record, R.running)) < Atomics.load(r.i32, recordWord(ref.record, R.concurrency));
     if (allowed) index = unlinkHead(r, ref.record);
     if (index < 0) {
+      if (running) {
+        // Waiting now: no longer running (the queue is empty, so nobody else is owed a packet).
+        setPortAssociation(r, slot, -1, 0);
+        Atomics.sub(r.i32, recordWord(ref.record, R.running), 1);
+      }
       stampWait(r, slot);
       addWaiter(r, ref, slot);
       return null;
@@ -408,6 +451,14 @@ export function takePacket(r: Region, ref: RecordRef): PacketData | 'closed' | n
   const data = readPacket(r, index);
   freePacket(r, index);
   return data;
+}
+
+/** This thread counts as running on a port other than `ref`: it leaves that one (it waits on `ref` now). */
+export function leaveOtherPort(r: Region, ref: RecordRef): void {
+  const slot = mySlot();
+  if (slot < 0) return;
+  const association = portAssociation(r, slot);
+  if (association.record >= 0 && (association.record !== ref.record || association.generation !== ref.generation)) leavePort(r, slot);
 }
 
 /** Close the port: queued packets are dropped (each returned to `dropped`), every waiter is released. */

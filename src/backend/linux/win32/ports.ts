@@ -41,7 +41,7 @@ import { arm, disarm } from '../loop/doorbell.js';
 import { isWritableRef } from '../../../winsock/arguments.js';
 import { region, type Region } from '../shared/region.js';
 import {
-  closePortRecord, enterWait, leavePort, leaveWait, newPort as newPortRecord, portClosed, postPacket, recordGeneration, takePacket,
+  closePortRecord, enterWait, leaveOtherPort, leaveWait, newPort as newPortRecord, portClosed, postPacket, recordGeneration, takePacket,
   type PacketData, type RecordRef,
 } from '../shared/objects.js';
 import { generationOf, mySlot, postRelease, takeReleases } from '../shared/threads.js';
@@ -275,10 +275,10 @@ function gqcsSetup([handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): WaitS
     return false;
   }
   dropReleased();
-  // Waiting on a port again: this thread no longer counts as running on the one it last took from.
+  // A thread is associated with one port at a time: waiting on this one leaves any other.
   const r = port.r;
   const slot = mySlot();
-  if (slot >= 0) leavePort(r, slot);
+  leaveOtherPort(r, port);
   return {
     timeoutMs: Number(timeoutMs) >>> 0,
     onTimeout: false,
