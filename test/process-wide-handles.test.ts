@@ -269,6 +269,32 @@ describe('completion ports across Workers', { skip }, () => {
     ws.CloseHandle(port);
   });
 
+  test("real completions of a Worker's own sockets reach a port made here, with their overlapped's fields", async () => {
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+    const count = 2000;
+    const worker = spawn('udp-completions', { port, count });
+    const seen = new Int32Array(count);
+    const bytes = { value: 0 };
+    const key = { value: 0 };
+    const got: { value: ws.WSAOVERLAPPED | null } = { value: null };
+    for (let i = 0; i < count; i++) {
+      if (!ws.GetQueuedCompletionStatus(port, bytes, key, got, 10_000)) assert.fail(`completion ${i}: ${ws.GetLastError()}`);
+      assert.equal(key.value, 0x55);
+      const ov = got.value!;
+      const index = ov.context as number;
+      // Receives complete in issue order: receive i took datagram i.
+      assert.equal(bytes.value, (index % 50) + 1);
+      assert.equal(ov.InternalHigh, bytes.value);
+      assert.equal(ov.Internal, ws.STATUS_SUCCESS);
+      seen[index]!++;
+    }
+    assert.ok(seen.every((n) => n === 1), 'each receive completed once');
+    assert.deepEqual(await worker.next(), { sent: count });
+    worker.worker.postMessage('end');
+    await worker.exited;
+    ws.CloseHandle(port);
+  });
+
   test('terminate() of a Worker blocked in GetQueuedCompletionStatus(INFINITE) completes, and its running count goes with it', async () => {
     const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 1);
     assert.equal(ws.PostQueuedCompletionStatus(port, 0, 1, null), true);

@@ -17,9 +17,14 @@
  * - 'try-take': one GetQueuedCompletionStatus with `timeout`; posts { ok, key, error }.
  * - 'dequeue-overlapped': one take; posts the overlapped's fields as seen here.
  * - 'block-forever': posts { waiting }, then GetQueuedCompletionStatus(INFINITE) on `port`.
+ * - 'udp-completions': a loopback UDP pair of this thread's own; the receiver is associated with
+ *   `port` (key 0x55); `count` overlapped WSARecv are issued (context: their index), then as many
+ *   datagrams sent (datagram i is (i % 50) + 1 bytes), in batches, letting this thread's event loop
+ *   complete the receives; posts { sent }, then stays until 'end' and closes its sockets.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
+import { udpPair } from './sockets.js';
 
 const data = workerData as {
   role: string; event?: number; port?: number; timeout?: number; async?: boolean; counts?: Int32Array; hold?: Int32Array;
@@ -39,6 +44,40 @@ async function take(port: number, timeout: number, async = false): Promise<{ ok:
 
 async function main(): Promise<void> {
   switch (data.role) {
+    case 'udp-completions': {
+      const count = (data as { count?: number }).count!;
+      const { receiver, sender, receiverName } = udpPair();
+      if (ws.CreateIoCompletionPort(receiver, data.port!, 0x55, 0) !== data.port) {
+        post({ failure: `CreateIoCompletionPort: ${ws.GetLastError()}` });
+        return;
+      }
+      for (let i = 0; i < count; i++) {
+        const ov = new ws.WSAOVERLAPPED();
+        ov.context = i;
+        const rc = ws.WSARecv(receiver, [{ len: 64, buf: new Uint8Array(64) }], 1, null, { value: 0 }, ov, null);
+        if (rc !== ws.SOCKET_ERROR || ws.WSAGetLastError() !== ws.WSA_IO_PENDING) {
+          post({ failure: `WSARecv ${i}: ${rc} ${ws.WSAGetLastError()}` });
+          return;
+        }
+      }
+      const payload = new Uint8Array(50).fill(7);
+      for (let i = 0; i < count; i++) {
+        const length = (i % 50) + 1;
+        if (ws.sendto(sender, payload, length, 0, receiverName, receiverName.length) !== length) {
+          post({ failure: `sendto ${i}: ${ws.WSAGetLastError()}` });
+          return;
+        }
+        // Small batches: the receive queue stays short while this thread completes the receives.
+        if (i % 25 === 24) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      post({ sent: count });
+      parentPort!.once('message', () => {
+        ws.closesocket(receiver);
+        ws.closesocket(sender);
+        parentPort!.close();
+      });
+      break;
+    }
     case 'wait-event': {
       post({ waiting: true });
       const result = data.async
