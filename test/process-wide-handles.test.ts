@@ -8,6 +8,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
@@ -313,5 +314,23 @@ describe('completion ports across Workers', { skip }, () => {
     assert.equal(ws.GetQueuedCompletionStatus(port, { value: 0 }, key, { value: null }, 5_000), true);
     assert.equal(key.value, 2);
     ws.CloseHandle(port);
+  });
+
+  test('process.exit() in the main thread while a Worker is blocked in GetQueuedCompletionStatus(INFINITE) exits', () => {
+    const source = `
+      import { Worker } from 'node:worker_threads';
+      import * as ws from 'wsaioctl/winsock';
+      ws.WSAStartup(0x202, ws.newWSADATA());
+      const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+      const worker = new Worker(new URL(${JSON.stringify(WORKER.href)}), { workerData: { role: 'block-forever', port }, execArgv: [] });
+      worker.on('message', () => {
+        // Blocked (or about to be): the exit must still happen.
+        setTimeout(() => { console.log('exiting'); process.exit(0); }, 200);
+      });
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: new URL('..', import.meta.url), timeout: 15_000, encoding: 'utf8' });
+    assert.equal(r.signal, null, 'exited by itself, not killed by the time limit');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'exiting');
   });
 });

@@ -25,9 +25,9 @@ import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
 import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
-import { onPeersChanged, onReap, releaseMySlot, watchWorkers } from './shared/threads.js';
+import { onPeersChanged, onReap, processExiting, releaseMySlot, watchWorkers } from './shared/threads.js';
 import { forgetThread, releasePacketCache } from './shared/objects.js';
-import { region } from './shared/region.js';
+import { regionIfUsed } from './shared/region.js';
 import { shareKind } from './win32/handles.js';
 import { adoptEvent } from './win32/events.js';
 import { adoptPort } from './win32/ports.js';
@@ -129,8 +129,9 @@ function threadExit(): void {
     closeAllSockets();
     win32.closeAllObjects();
   } finally {
-    const r = region();
+    const r = regionIfUsed();
     if (r !== null) releasePacketCache(r);
+    processExiting();
     releaseMySlot();
     shutdownWatcher();
     shutdownSampler();

@@ -74,6 +74,11 @@ export function region(): Region | null {
   return mine;
 }
 
+/** The region if this thread has used it already (null otherwise: nothing is made). */
+export function regionIfUsed(): Region | null {
+  return mine ?? null;
+}
+
 function findOrCreate(): number {
   const name = `WSAIOCTL_REGION_${LAYOUT_VERSION}_${getpid()}`;
   const found = getenv(name);

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { isMainThread, threadId, type Worker } from 'node:worker_threads';
 import * as libc from '../host/libc.js';
 import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
-import { H, MAX_THREADS, RELEASE_RING, RELEASES, THREAD_BYTES, THREADS, region, type Region } from './region.js';
+import { H, MAX_THREADS, RELEASE_RING, RELEASES, THREAD_BYTES, THREADS, region, regionIfUsed, type Region } from './region.js';
 
 /** Words of a thread slot (Int32 index from the slot's first word). */
 const S = { state: 0, tid: 1, start: 2, threadId: 3, doorbell: 4, generation: 5, portRecord: 6, portGeneration: 7, waitSequence: 8, releaseHead: 9, releaseTail: 10, ringing: 11 } as const;
@@ -119,7 +119,7 @@ export const generationOf = (r: Region, slot: number): number => Atomics.load(r.
 /** This thread is ending by itself: what its slot holds is cleaned and the slot freed (the doorbell stays with it). */
 export function releaseMySlot(): void {
   ended = true;
-  const r = region();
+  const r = regionIfUsed();
   if (r === null || me < 0) return;
   const slot = me;
   me = -1;
@@ -149,6 +149,24 @@ export function myDoorbell(): number {
 export function drainMyDoorbell(): void {
   const fd = me >= 0 ? myDoorbell() : -1;
   if (fd >= 0) libc.read(fd, eight, 8);
+  // The main thread is exiting: Node will terminate this Worker, which it cannot do while the
+  // Worker sits in a native poll() (process.exit would hang: spike S4). Park where it can.
+  const r = region();
+  if (!isMainThread && r !== null && Atomics.load(r.i32, H.exiting) !== 0) {
+    for (;;) Atomics.wait(pause, 0, 0);
+  }
+}
+
+/**
+ * The main thread is exiting (its 'exit' handler): every thread waiting on a shared object is rung,
+ * and parks where Node's termination reaches it (drainMyDoorbell).
+ */
+export function processExiting(): void {
+  if (!isMainThread) return;
+  const r = regionIfUsed();
+  if (r === null) return;
+  Atomics.store(r.i32, H.exiting, 1);
+  for (let slot = 0; slot < MAX_THREADS; slot++) if (slot !== me) ring(r, slot);
 }
 
 /** Wake the thread in `slot` (nothing if it never made a doorbell: it never waited). */
