@@ -241,13 +241,17 @@ const SPINS_BEFORE_CHECK = 2000;
 
 /** Take the lock at word `index` (holder slot + 1 in it); a dead holder's lock is taken over. */
 export function lock(r: Region, index: number): void {
-  const mark = mySlot() + 1;
+  // A thread without a slot (it is ending, or all are taken) still excludes: it holds as "no slot",
+  // which is never taken over (its liveness cannot be told).
+  const slot = mySlot();
+  const mark = slot >= 0 ? slot + 1 : MAX_THREADS + 1;
   for (let spins = 0; ; spins++) {
     const holder = Atomics.compareExchange(r.i32, index, 0, mark);
     if (holder === 0) return;
-    if (holder === mark) return; // a terminated section of this very slot's previous owner: impossible to wait for
+    // A section of this slot's previous owner, terminated inside it: nobody else can release it.
+    if (holder === mark && slot >= 0) return;
     if (spins >= SPINS_BEFORE_CHECK && spins % SPINS_BEFORE_CHECK === 0) {
-      if (holder > 0 && !slotAlive(r, holder - 1) && Atomics.compareExchange(r.i32, index, holder, mark) === holder) return;
+      if (holder > 0 && holder <= MAX_THREADS && !slotAlive(r, holder - 1) && Atomics.compareExchange(r.i32, index, holder, mark) === holder) return;
       // The holder lives but is not running (2 cores shared): let it, without burning CPU.
       Atomics.wait(pause, 0, 0, 1);
     }
