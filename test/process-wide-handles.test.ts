@@ -62,6 +62,16 @@ function spawn(role: string, data: Record<string, unknown> = {}): Spawned {
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or a failure after 10 s (a terminate() that never returns). */
+function bounded<T>(promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('did not finish within 10 s')), 10_000);
+    timer.unref();
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
 /** The shared record of a handle (to see its waiters from here). */
 function refOf(handle: number): { record: number; generation: number } {
   const r = region()!;
@@ -306,7 +316,7 @@ describe('completion ports across Workers', { skip }, () => {
     assert.deepEqual(await blocked.next(), { waiting: true });
     await waiters(port, 1);
     // Without the doorbell, terminate() would not return while the Worker sits in poll().
-    assert.equal(await blocked.worker.terminate(), 1);
+    assert.equal(await bounded(blocked.worker.terminate()), 1);
     // The holder is terminated while it counts as running: the port forgets it.
     await holder.worker.terminate();
     assert.equal(ws.PostQueuedCompletionStatus(port, 0, 2, null), true);
@@ -333,4 +343,29 @@ describe('completion ports across Workers', { skip }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'exiting');
   });
+
+  test('terminate() of a Worker blocked in a blocking recv completes', async () => {
+    const blocked = spawn('block-recv');
+    assert.deepEqual(await blocked.next(), { waiting: true });
+    // Let it reach the poll() (nothing observable tells; the result is the same either way).
+    await tick(200);
+    assert.equal(await bounded(blocked.worker.terminate()), 1);
+  });
+
+  test('process.exit() in the main thread while a Worker is blocked in a blocking recv exits', () => {
+    const source = `
+      import { Worker } from 'node:worker_threads';
+      import * as ws from 'wsaioctl/winsock';
+      ws.WSAStartup(0x202, ws.newWSADATA());
+      const worker = new Worker(new URL(${JSON.stringify(WORKER.href)}), { workerData: { role: 'block-recv' }, execArgv: [] });
+      worker.on('message', () => {
+        setTimeout(() => { console.log('exiting'); process.exit(0); }, 200);
+      });
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: new URL('..', import.meta.url), timeout: 15_000, encoding: 'utf8' });
+    assert.equal(r.signal, null, 'exited by itself, not killed by the time limit');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'exiting');
+  });
 });
+

@@ -17,6 +17,7 @@
  * - 'try-take': one GetQueuedCompletionStatus with `timeout`; posts { ok, key, error }.
  * - 'dequeue-overlapped': one take; posts the overlapped's fields as seen here.
  * - 'block-forever': posts { waiting }, then GetQueuedCompletionStatus(INFINITE) on `port`.
+ * - 'block-recv': posts { waiting }, then a blocking recv on a UDP socket nobody sends to.
  * - 'udp-completions': a loopback UDP pair of this thread's own; the receiver is associated with
  *   `port` (key 0x55); `count` overlapped WSARecv are issued (context: their index), then as many
  *   datagrams sent (datagram i is (i % 50) + 1 bytes), in batches, letting this thread's event loop
@@ -147,6 +148,13 @@ async function main(): Promise<void> {
         ok: got.ok, key: got.key, bytes: got.bytes, isOverlapped: ov instanceof ws.WSAOVERLAPPED,
         fields: ov && { Internal: ov.Internal, InternalHigh: ov.InternalHigh, hEvent: ov.hEvent, context: ov.context },
       });
+      break;
+    }
+    case 'block-recv': {
+      const { receiver } = udpPair();
+      post({ waiting: true });
+      ws.recv(receiver, new Uint8Array(16), 16, 0);
+      post({ unexpected: 'returned' });
       break;
     }
     case 'block-forever': {

@@ -15,6 +15,8 @@
  */
 import { pollOnce, type ExtraFd } from './reactor.js';
 import { runDeferred } from './deferred.js';
+import { isMainThread } from 'node:worker_threads';
+import { arm as armDoorbell, disarm as disarmDoorbell } from './doorbell.js';
 
 export const INFINITE = 0xffffffff;
 
@@ -79,12 +81,19 @@ export function waitSync<T>(spec: WaitSpec<T>): T {
   // Registered as a waiter first, then looked at again (blockUntilDone): a change made by another
   // thread in between is seen by that look or rings this thread.
   // A zero time-out never blocks: it only looks (at the objects here, at the kernel in blockUntilDone).
-  const arming = spec.arm !== undefined && spec.timeoutMs >>> 0 !== 0;
+  const mayBlock = spec.timeoutMs >>> 0 !== 0;
+  const arming = spec.arm !== undefined && mayBlock;
+  // In a Worker every blocking wait listens to its doorbell: worker.terminate() and the main
+  // thread's exit ring it, since a Worker inside poll() cannot be stopped (docs/process-wide-handles.md
+  // §3, spike S4).
+  const doorbell = mayBlock && !isMainThread;
+  if (doorbell) armDoorbell();
   if (arming) spec.arm!();
   try {
     return blockUntilDone(spec);
   } finally {
     if (arming) spec.disarm?.();
+    if (doorbell) disarmDoorbell();
   }
 }
 

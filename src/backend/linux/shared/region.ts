@@ -79,8 +79,20 @@ export function regionIfUsed(): Region | null {
   return mine ?? null;
 }
 
+/** The region if any thread of the process made it (null otherwise: nothing is made). */
+export function regionIfMade(): Region | null {
+  if (mine !== undefined) return mine;
+  try {
+    return getenv(variableName()) === null ? null : region();
+  } catch {
+    return null;
+  }
+}
+
+const variableName = (): string => `WSAIOCTL_REGION_${LAYOUT_VERSION}_${getpid()}`;
+
 function findOrCreate(): number {
-  const name = `WSAIOCTL_REGION_${LAYOUT_VERSION}_${getpid()}`;
+  const name = variableName();
   const found = getenv(name);
   if (found !== null) return Number(found);
   const candidate = callocAt(1, REGION_BYTES);

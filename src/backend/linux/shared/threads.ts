@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { isMainThread, threadId, type Worker } from 'node:worker_threads';
 import * as libc from '../host/libc.js';
 import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
-import { H, MAX_THREADS, RELEASE_RING, RELEASES, THREAD_BYTES, THREADS, region, regionIfUsed, type Region } from './region.js';
+import { H, MAX_THREADS, RELEASE_RING, RELEASES, THREAD_BYTES, THREADS, region, regionIfMade, regionIfUsed, type Region } from './region.js';
 
 /** Words of a thread slot (Int32 index from the slot's first word). */
 const S = { state: 0, tid: 1, start: 2, threadId: 3, doorbell: 4, generation: 5, portRecord: 6, portGeneration: 7, waitSequence: 8, releaseHead: 9, releaseTail: 10, ringing: 11 } as const;
@@ -163,7 +163,8 @@ export function drainMyDoorbell(): void {
  */
 export function processExiting(): void {
   if (!isMainThread) return;
-  const r = regionIfUsed();
+  // Workers may have made it even if this thread never used it.
+  const r = regionIfMade();
   if (r === null) return;
   Atomics.store(r.i32, H.exiting, 1);
   for (let slot = 0; slot < MAX_THREADS; slot++) if (slot !== me) ring(r, slot);
