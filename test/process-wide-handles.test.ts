@@ -229,6 +229,22 @@ describe('completion ports across Workers', { skip }, () => {
     assert.equal(ws.GetLastError(), ws.ERROR_INVALID_HANDLE);
   });
 
+  test('a look with a zero time-out registers no waiter: the next post still releases the Worker that waits', async () => {
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+    const waiting = spawn('wait-port', { port });
+    assert.deepEqual(await waiting.next(), { waiting: true });
+    await waiters(port, 1);
+    // This thread looks (and is the most recent to look): it must not stand in the Worker's place.
+    const got: { value: ws.WSAOVERLAPPED | null } = { value: new ws.WSAOVERLAPPED() };
+    assert.equal(ws.GetQueuedCompletionStatus(port, { value: 0 }, { value: 0 }, got, 0), false);
+    assert.equal(ws.GetLastError(), ws.WAIT_TIMEOUT);
+    assert.equal(waitingThreads(region()!, refOf(port)), 1);
+    assert.equal(ws.PostQueuedCompletionStatus(port, 0, 5, null), true);
+    assert.deepEqual(await waiting.next(), { ok: true, error: 0, overlappedNull: true });
+    await waiting.exited;
+    ws.CloseHandle(port);
+  });
+
   for (const concurrency of [1, 2]) {
     test(`NumberOfConcurrentThreads ${concurrency}: a thread that took a packet counts as running until it waits again`, async () => {
       const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, concurrency);

@@ -90,19 +90,22 @@ export function waitSync<T>(spec: WaitSpec<T>): T {
   if (doorbell) armDoorbell();
   if (arming) spec.arm!();
   try {
-    return blockUntilDone(spec);
+    return blockUntilDone(spec, arming);
   } finally {
     if (arming) spec.disarm?.();
     if (doorbell) disarmDoorbell();
   }
 }
 
-function blockUntilDone<T>(spec: WaitSpec<T>): T {
+/** `lookAgain`: the wait just registered as a waiter, so it looks before it blocks. */
+function blockUntilDone<T>(spec: WaitSpec<T>, lookAgain: boolean): T {
   const deadline = deadlineOf(spec.timeoutMs);
   const fd = spec.fd ?? null;
-  runDeferred();
-  const early = spec.ready(0);
-  if (early !== undefined) return early;
+  if (lookAgain) {
+    runDeferred();
+    const early = spec.ready(0);
+    if (early !== undefined) return early;
+  }
   // Else what the kernel already has (a notification that arrived while nobody waited) counts
   // before alerts and the time-out: the first poll blocks only when there is nothing else to do.
   const mayBlock = !(spec.alerts && spec.alerts.queue.pending());

@@ -13,9 +13,9 @@
  * consistent Atomics, so one of the two sees the other: no wake-up is lost.
  */
 import {
-  HANDLES, HANDLE_BYTES, HANDLE_SLOTS, H, MAX_RECORDS, RECORDS, RECORD_BYTES, growPackets, packetWords, type Region,
+  HANDLES, HANDLE_BYTES, HANDLE_SLOTS, H, MAX_RECORDS, RECORDS, RECORD_BYTES, growPackets, locatePacket, packetAt, packetF64, packetI32, type Region,
 } from './region.js';
-import { lock, mySlot, portAssociation, ring, setPortAssociation, stampWait, unlock, waitStamp } from './threads.js';
+import { associatedWith, lock, mySlot, portAssociation, ring, setPortAssociation, stampWait, unlock, waitStamp } from './threads.js';
 
 export const KIND = { socket: 1, event: 2, port: 3, file: 4, window: 5 } as const;
 export type KindName = keyof typeof KIND;
@@ -287,9 +287,8 @@ function allocPacket(r: Region): number {
       let head = Atomics.load(r.i32, H.packetFree);
       if (head === 0 && (n > 0 || !growPackets(r))) break;
       head = Atomics.load(r.i32, H.packetFree);
-      const packet = packetWords(r, head - 1);
-      if (packet === null) break;
-      Atomics.store(r.i32, H.packetFree, Atomics.load(packet.i32, packet.at));
+      if (!locatePacket(r, head - 1)) break;
+      Atomics.store(r.i32, H.packetFree, Atomics.load(packetI32, packetAt));
       cache.push(head - 1);
     }
   } finally {
@@ -309,9 +308,8 @@ function returnPackets(r: Region, keep: number): void {
   try {
     while (cache.length > keep) {
       const index = cache.pop()!;
-      const packet = packetWords(r, index);
-      if (packet === null) continue;
-      Atomics.store(packet.i32, packet.at, Atomics.load(r.i32, H.packetFree));
+      if (!locatePacket(r, index)) continue;
+      Atomics.store(packetI32, packetAt, Atomics.load(r.i32, H.packetFree));
       Atomics.store(r.i32, H.packetFree, index + 1);
     }
   } finally {
@@ -326,8 +324,9 @@ export function releasePacketCache(r: Region): void {
 
 // The payload is written with plain stores and published by the Atomics store that links the
 // packet (under the port lock); it is read after the lock is taken (an Atomics CAS) by the taker.
-function writePacket(r: Region, index: number, data: PacketData): void {
-  const { i32, f64, at } = packetWords(r, index)!;
+function writePacket(data: PacketData): void {
+  const i32 = packetI32;
+  const at = packetAt;
   i32[at] = 0;
   i32[at + 1] = data.bytes;
   i32[at + 2] = data.status;
@@ -340,40 +339,59 @@ function writePacket(r: Region, index: number, data: PacketData): void {
   i32[at + 9] = data.offset;
   i32[at + 10] = data.offsetHigh;
   i32[at + 11] = data.hEvent;
-  f64[(at >> 1) + 6] = data.key;
-  f64[(at >> 1) + 7] = data.context;
+  packetF64[(at >> 1) + 6] = data.key;
+  packetF64[(at >> 1) + 7] = data.context;
 }
 
+/** What the last take (or a close's drop) read; overwritten by the next one, so callers copy what they keep. */
+const taken: PacketData = {
+  bytes: 0, status: 0, key: 0, overlappedKind: 0, ownerSlot: 0, ownerGeneration: 0, localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN,
+};
+
 function readPacket(r: Region, index: number): PacketData {
-  const { i32, f64, at } = packetWords(r, index)!;
-  return {
-    bytes: i32[at + 1]! >>> 0, status: i32[at + 2]! >>> 0, overlappedKind: i32[at + 3]!, ownerSlot: i32[at + 4]!, ownerGeneration: i32[at + 5]!,
-    localId: i32[at + 6]! >>> 0, internal: i32[at + 7]! >>> 0, internalHigh: i32[at + 8]! >>> 0, offset: i32[at + 9]! >>> 0,
-    offsetHigh: i32[at + 10]! >>> 0, hEvent: i32[at + 11]!, key: f64[(at >> 1) + 6]!, context: f64[(at >> 1) + 7]!,
-  };
+  locatePacket(r, index);
+  const i32 = packetI32;
+  const at = packetAt;
+  taken.bytes = i32[at + 1]! >>> 0;
+  taken.status = i32[at + 2]! >>> 0;
+  taken.overlappedKind = i32[at + 3]!;
+  taken.ownerSlot = i32[at + 4]!;
+  taken.ownerGeneration = i32[at + 5]!;
+  taken.localId = i32[at + 6]! >>> 0;
+  taken.internal = i32[at + 7]! >>> 0;
+  taken.internalHigh = i32[at + 8]! >>> 0;
+  taken.offset = i32[at + 9]! >>> 0;
+  taken.offsetHigh = i32[at + 10]! >>> 0;
+  taken.hEvent = i32[at + 11]!;
+  taken.key = packetF64[(at >> 1) + 6]!;
+  taken.context = packetF64[(at >> 1) + 7]!;
+  return taken;
 }
 
 /** Queue a packet on the port and release one waiter; false when the port is closed or memory is short. */
 export function postPacket(r: Region, ref: RecordRef, data: PacketData): boolean {
   const index = allocPacket(r);
   if (index < 0) return false;
-  writePacket(r, index, data);
-  const lockWord = recordWord(ref.record, R.lock);
+  locatePacket(r, index);
+  writePacket(data);
+  const record = ref.record;
+  const lockWord = recordWord(record, R.lock);
   lock(r, lockWord);
   let queued = false;
   try {
     if (!portClosed(r, ref)) {
       // Linked last: the packet's words are all written before anyone can see it.
-      const tail = Atomics.load(r.i32, recordWord(ref.record, R.tail));
-      if (tail === 0) Atomics.store(r.i32, recordWord(ref.record, R.head), index + 1);
+      const tail = Atomics.load(r.i32, recordWord(record, R.tail));
+      if (tail === 0) Atomics.store(r.i32, recordWord(record, R.head), index + 1);
       else {
-        const last = packetWords(r, tail - 1)!;
-        Atomics.store(last.i32, last.at, index + 1);
+        locatePacket(r, tail - 1);
+        Atomics.store(packetI32, packetAt, index + 1);
       }
-      Atomics.store(r.i32, recordWord(ref.record, R.tail), index + 1);
-      Atomics.add(r.i32, recordWord(ref.record, R.count), 1);
+      Atomics.store(r.i32, recordWord(record, R.tail), index + 1);
+      // The count rises (a full barrier) before the waiter bits are read: see takePacket.
+      Atomics.add(r.i32, recordWord(record, R.count), 1);
       queued = true;
-      wakeOne(r, ref.record, mySlot());
+      wakeOne(r, record, mySlot());
     }
   } finally {
     unlock(r, lockWord);
@@ -386,8 +404,8 @@ export function postPacket(r: Region, ref: RecordRef, data: PacketData): boolean
 function unlinkHead(r: Region, record: number): number {
   const head = Atomics.load(r.i32, recordWord(record, R.head));
   if (head === 0) return -1;
-  const packet = packetWords(r, head - 1)!;
-  const next = Atomics.load(packet.i32, packet.at);
+  locatePacket(r, head - 1);
+  const next = Atomics.load(packetI32, packetAt);
   Atomics.store(r.i32, recordWord(record, R.head), next);
   if (next === 0) Atomics.store(r.i32, recordWord(record, R.tail), 0);
   Atomics.sub(r.i32, recordWord(record, R.count), 1);
@@ -414,36 +432,45 @@ export function leavePort(r: Region, slot: number): void {
 }
 
 /**
- * One look for a packet: the packet (this thread then counts as running on the port), 'closed', or
- * null, after which this thread no longer counts as running on it and is registered as a waiter
- * (under the port lock, so a packet posted afterwards rings it). A thread already running on the
- * port takes the next packet whatever the count: on Windows it would leave the count as it waits
- * and come back as it takes.
+ * One look for a packet: the packet (this thread then counts as running on the port; the object
+ * is reused by the next take), 'closed', or null, after which this thread no longer counts as
+ * running on it. A thread already running on the port takes the next packet whatever the count:
+ * on Windows it would leave the count as it waits and come back as it takes.
+ *
+ * `waiting`: the look belongs to a wait that may block (its thread listens to its doorbell). Its
+ * waiter bit is set first, then the queue is looked at; a post adds to the count first, then reads
+ * the bits (both sequentially consistent), so a packet posted after this look rings this thread.
+ * A look that will not block (a zero time-out, the first look of a wait) registers nothing: a bit
+ * left behind would draw the ring meant for a thread that does wait.
  */
-export function takePacket(r: Region, ref: RecordRef): PacketData | 'closed' | null {
+export function takePacket(r: Region, ref: RecordRef, waiting: boolean): PacketData | 'closed' | null {
   const slot = mySlot();
-  const lockWord = recordWord(ref.record, R.lock);
+  const { record, generation } = ref;
+  if (waiting) {
+    stampWait(r, slot);
+    addWaiter(r, ref, slot);
+  }
+  const running = associatedWith(r, slot, record, generation);
+  // Nothing visibly queued and nothing to give back: no lock.
+  if (!running && Atomics.load(r.i32, recordWord(record, R.count)) === 0) return portClosed(r, ref) ? 'closed' : null;
+  const lockWord = recordWord(record, R.lock);
   lock(r, lockWord);
   let index = -1;
   try {
     if (portClosed(r, ref)) return 'closed';
-    const association = portAssociation(r, slot);
-    const running = association.record === ref.record && association.generation === ref.generation;
-    const allowed = running || Atomics.load(r.i32, recordWord(ref.record, R.running)) < Atomics.load(r.i32, recordWord(ref.record, R.concurrency));
-    if (allowed) index = unlinkHead(r, ref.record);
+    const allowed = running || Atomics.load(r.i32, recordWord(record, R.running)) < Atomics.load(r.i32, recordWord(record, R.concurrency));
+    if (allowed) index = unlinkHead(r, record);
     if (index < 0) {
       if (running) {
         // Waiting now: no longer running (the queue is empty, so nobody else is owed a packet).
         setPortAssociation(r, slot, -1, 0);
-        Atomics.sub(r.i32, recordWord(ref.record, R.running), 1);
+        Atomics.sub(r.i32, recordWord(record, R.running), 1);
       }
-      stampWait(r, slot);
-      addWaiter(r, ref, slot);
       return null;
     }
     if (!running) {
-      Atomics.add(r.i32, recordWord(ref.record, R.running), 1);
-      setPortAssociation(r, slot, ref.record, ref.generation);
+      Atomics.add(r.i32, recordWord(record, R.running), 1);
+      setPortAssociation(r, slot, record, generation);
     }
   } finally {
     unlock(r, lockWord);

@@ -125,11 +125,23 @@ function viewChunk(r: Region, chunk: number): boolean {
   return true;
 }
 
-/** Int32 view of packet `index`'s chunk and the packet's first word in it. */
-export function packetWords(r: Region, index: number): { i32: Int32Array; f64: Float64Array; at: number } | null {
-  const chunk = Math.floor(index / PACKETS_PER_CHUNK);
-  if (!viewChunk(r, chunk)) return null;
-  return { i32: chunkI32[chunk]!, f64: chunkF64[chunk]!, at: (index % PACKETS_PER_CHUNK) * (PACKET_BYTES >> 2) };
+/**
+ * The packet located by the last `locatePacket` (module variables, not a fresh object per call:
+ * a post and a take each locate one or two packets).
+ */
+export let packetI32: Int32Array = new Int32Array(0);
+export let packetF64: Float64Array = new Float64Array(0);
+/** Int32 index of the located packet's first word in packetI32 (half of it in packetF64). */
+export let packetAt = 0;
+
+/** Locate packet `index` (packetI32 / packetF64 / packetAt); false when its chunk does not exist. */
+export function locatePacket(r: Region, index: number): boolean {
+  const chunk = (index / PACKETS_PER_CHUNK) | 0;
+  if (chunkI32[chunk] === undefined && !viewChunk(r, chunk)) return false;
+  packetI32 = chunkI32[chunk]!;
+  packetF64 = chunkF64[chunk]!;
+  packetAt = (index % PACKETS_PER_CHUNK) * (PACKET_BYTES >> 2);
+  return true;
 }
 
 /**

@@ -196,6 +196,10 @@ export const waitStamp = (r: Region, slot: number): number => Atomics.load(r.i32
 export function portAssociation(r: Region, slot: number): { record: number; generation: number } {
   return { record: Atomics.load(r.i32, slotWord(slot, S.portRecord)) - 1, generation: Atomics.load(r.i32, slotWord(slot, S.portGeneration)) };
 }
+/** Whether the thread in `slot` counts as running on port record `record` of generation `generation`. */
+export function associatedWith(r: Region, slot: number, record: number, generation: number): boolean {
+  return Atomics.load(r.i32, slotWord(slot, S.portRecord)) === record + 1 && Atomics.load(r.i32, slotWord(slot, S.portGeneration)) === generation;
+}
 export function setPortAssociation(r: Region, slot: number, record: number, generation: number): void {
   Atomics.store(r.i32, slotWord(slot, S.portGeneration), generation);
   Atomics.store(r.i32, slotWord(slot, S.portRecord), record + 1);
@@ -218,13 +222,14 @@ export function postRelease(r: Region, slot: number, generation: number, id: num
   }
 }
 
-/** The local ids other threads released for this thread since the last call. */
+/** The local ids other threads released for this thread since the last call (one load when none). */
 export function takeReleases(each: (id: number) => void): void {
-  const r = region();
-  if (r === null || me < 0) return;
+  if (me < 0) return;
+  const r = regionIfUsed()!; // a slot implies the region
   const tailWord = slotWord(me, S.releaseTail);
   const head = Atomics.load(r.i32, slotWord(me, S.releaseHead));
   let tail = Atomics.load(r.i32, tailWord);
+  if (tail === head) return;
   while (tail !== head) {
     const word = ringWord(me, tail);
     const id = Atomics.exchange(r.i32, word, 0);

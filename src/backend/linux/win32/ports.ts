@@ -44,14 +44,7 @@ import {
   closePortRecord, enterWait, leaveOtherPort, leaveWait, newPort as newPortRecord, portClosed, postPacket, recordGeneration, takePacket,
   type PacketData, type RecordRef,
 } from '../shared/objects.js';
-import { generationOf, mySlot, postRelease, takeReleases } from '../shared/threads.js';
-
-export interface Packet {
-  bytes: number;
-  key: number;
-  overlapped: WSAOVERLAPPED | null;
-  status: number;
-}
+import { myGenerationNow, mySlot, postRelease, takeReleases } from '../shared/threads.js';
 
 /** This thread's handle on a shared port record (the creator's object, or a stand-in in another thread). */
 export class CompletionPort implements HandleObject, RecordRef {
@@ -95,51 +88,76 @@ export function associationOf(sock: LinuxSocket): { port: CompletionPort; key: n
 
 // ---- overlapped objects named by queued packets -------------------------------------------------------
 
-/** This thread's overlapped objects that a queued packet names, by local id (kept alive until dequeued). */
-const exported = new Map<number, WSAOVERLAPPED>();
-let nextLocalId = 1;
+/**
+ * This thread's overlapped objects that a queued packet names, by local id (kept alive until
+ * dequeued): an array with a free list, not a Map (a Map that empties at each take re-allocates its
+ * table). An id is reused only after its packet was dequeued here, or its release came back from
+ * the thread that dequeued it, so a late release never names a newer object.
+ */
+const exported: (WSAOVERLAPPED | null)[] = [null];
+const freeIds: number[] = [];
+
+function exportOverlapped(ov: WSAOVERLAPPED): number {
+  const id = freeIds.pop();
+  if (id !== undefined) {
+    exported[id] = ov;
+    return id;
+  }
+  exported.push(ov);
+  return exported.length - 1;
+}
+
+function forgetOverlapped(id: number): WSAOVERLAPPED | null {
+  const ov = exported[id];
+  if (ov === undefined || ov === null) return null;
+  exported[id] = null;
+  freeIds.push(id);
+  return ov;
+}
 
 const dword = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value >>> 0 : 0);
 
-function packetOf(packet: Packet): PacketData | null {
-  const slot = mySlot();
-  const r = region();
-  if (slot < 0 || r === null) return null;
-  const ov = packet.overlapped;
-  const data: PacketData = {
-    bytes: packet.bytes >>> 0, status: packet.status >>> 0, key: packet.key, overlappedKind: 0, ownerSlot: slot,
-    ownerGeneration: generationOf(r, slot), localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN,
-  };
-  if (ov !== null && typeof ov === 'object') {
-    const id = nextLocalId;
-    nextLocalId = nextLocalId >= 0x7fffffff ? 1 : nextLocalId + 1;
-    exported.set(id, ov);
-    data.overlappedKind = 1;
-    data.localId = id;
-    try {
-      data.internal = dword(ov.Internal);
-      data.internalHigh = dword(ov.InternalHigh);
-      data.offset = dword(ov.Offset);
-      data.offsetHigh = dword(ov.OffsetHigh);
-      data.hEvent = typeof ov.hEvent === 'number' ? ov.hEvent | 0 : 0;
-      data.context = typeof ov.context === 'number' ? ov.context : NaN;
-    } catch {
-      // a throwing getter: the stand-in gets zeros
-    }
+/** The packet being posted (one object, filled per post). */
+const outgoing: PacketData = {
+  bytes: 0, status: 0, key: 0, overlappedKind: 0, ownerSlot: 0, ownerGeneration: 0, localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN,
+};
+
+function fillOutgoing(slot: number, bytes: number, key: number, ov: WSAOVERLAPPED | null, status: number): void {
+  const data = outgoing;
+  data.bytes = bytes >>> 0;
+  data.status = status >>> 0;
+  data.key = key;
+  data.ownerSlot = slot;
+  data.ownerGeneration = myGenerationNow();
+  data.overlappedKind = 0;
+  data.localId = 0;
+  data.internal = 0;
+  data.internalHigh = 0;
+  data.offset = 0;
+  data.offsetHigh = 0;
+  data.hEvent = 0;
+  data.context = NaN;
+  if (ov === null || typeof ov !== 'object') return;
+  data.overlappedKind = 1;
+  data.localId = exportOverlapped(ov);
+  try {
+    data.internal = dword(ov.Internal);
+    data.internalHigh = dword(ov.InternalHigh);
+    data.offset = dword(ov.Offset);
+    data.offsetHigh = dword(ov.OffsetHigh);
+    data.hEvent = typeof ov.hEvent === 'number' ? ov.hEvent | 0 : 0;
+    data.context = typeof ov.context === 'number' ? ov.context : NaN;
+  } catch {
+    // a throwing getter: the stand-in gets zeros
   }
-  return data;
 }
 
 /** The overlapped a dequeued packet stands for in this thread: the object itself, or a stand-in. */
 function overlappedOf(r: Region, data: PacketData): WSAOVERLAPPED | null {
   if (data.overlappedKind === 0) return null;
-  const slot = mySlot();
-  if (data.ownerSlot === slot && data.ownerGeneration === generationOf(r, slot)) {
-    const own = exported.get(data.localId);
-    if (own !== undefined) {
-      exported.delete(data.localId);
-      return own;
-    }
+  if (data.ownerSlot === mySlot() && data.ownerGeneration === myGenerationNow()) {
+    const own = forgetOverlapped(data.localId);
+    if (own !== null) return own;
   } else {
     postRelease(r, data.ownerSlot, data.ownerGeneration, data.localId);
   }
@@ -152,16 +170,22 @@ function overlappedOf(r: Region, data: PacketData): WSAOVERLAPPED | null {
   return standIn;
 }
 
+const forgetReleased = (id: number): void => {
+  forgetOverlapped(id);
+};
+
 /** Forget the objects other threads dequeued the packets of. */
 function dropReleased(): void {
-  takeReleases((id) => exported.delete(id));
+  takeReleases(forgetReleased);
 }
 
-export function queuePacket(port: CompletionPort, packet: Packet): boolean {
-  if (port.closed) return false;
-  const data = packetOf(packet);
-  if (data === null || !postPacket(port.r, port, data)) {
-    if (data !== null && data.overlappedKind === 1) exported.delete(data.localId);
+/** Queue a completion packet on the port (false: closed, or no memory); `ov` comes back to whoever dequeues it. */
+export function queuePacket(port: CompletionPort, bytes: number, key: number, ov: WSAOVERLAPPED | null, status: number): boolean {
+  const slot = mySlot();
+  if (slot < 0) return false;
+  fillOutgoing(slot, bytes, key, ov, status);
+  if (!postPacket(port.r, port, outgoing)) {
+    if (outgoing.overlappedKind === 1) forgetOverlapped(outgoing.localId);
     return false;
   }
   kick();
@@ -173,7 +197,7 @@ export function closePort(port: CompletionPort): void {
   closePortRecord(port.r, port, (data) => {
     // The queued packets go: so do the objects they kept alive here, and elsewhere.
     if (data.overlappedKind !== 1) return;
-    if (data.ownerSlot === mySlot()) exported.delete(data.localId);
+    if (data.ownerSlot === mySlot() && data.ownerGeneration === myGenerationNow()) forgetOverlapped(data.localId);
     else postRelease(port.r, data.ownerSlot, data.ownerGeneration, data.localId);
   });
   // An async wait on it ends now (ERROR_ABANDONED_WAIT_0), not at its time-out.
@@ -239,12 +263,7 @@ export function PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfByt
     return false;
   }
   dropReleased();
-  const queued = queuePacket(port, {
-    bytes: Number(dwNumberOfBytesTransferred) >>> 0,
-    key: asKey(dwCompletionKey),
-    overlapped: lpOverlapped ?? null,
-    status: STATUS_SUCCESS,
-  });
+  const queued = queuePacket(port, Number(dwNumberOfBytesTransferred) >>> 0, asKey(dwCompletionKey), lpOverlapped ?? null, STATUS_SUCCESS);
   if (!queued) {
     // Closed meanwhile by another thread, or no memory for the packet.
     setLastError(port.closed ? ERROR_INVALID_HANDLE : ERROR_NOT_ENOUGH_MEMORY);
@@ -261,56 +280,81 @@ type GqcsArgs = [
   timeoutMs: number,
 ];
 
-/** Checks shared by the sync and async forms: the port, or false with the last error set. */
-function gqcsSetup([handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): WaitSpec<boolean> | false {
+const TIMEOUT = Symbol('timeout');
+
+/** One GetQueuedCompletionStatus wait (a class, so a call builds one object and no closures). */
+class GqcsWait implements WaitSpec<boolean | typeof TIMEOUT> {
+  readonly onTimeout: typeof TIMEOUT = TIMEOUT;
+  /** Between arm and disarm: this wait may block, so its looks register this thread as a waiter. */
+  private armed = false;
+  constructor(
+    private readonly port: CompletionPort,
+    private readonly slot: number,
+    private readonly bytes: Ref<number>,
+    private readonly key: Ref<number>,
+    private readonly overlapped: Ref<WSAOVERLAPPED | null>,
+    readonly timeoutMs: number,
+  ) {}
+
+  arm(): void {
+    arm();
+    enterWait(this.port.r, this.port);
+    this.armed = true;
+  }
+
+  disarm(): void {
+    this.armed = false;
+    disarm();
+    leaveWait(this.port.r, this.port);
+  }
+
+  ready(): boolean | undefined {
+    const r = this.port.r;
+    const taken = this.slot < 0 ? 'closed' : takePacket(r, this.port, this.armed);
+    // The port was closed while this wait was in progress: Windows ends it with
+    // ERROR_ABANDONED_WAIT_0 and *lpOverlapped NULL.
+    if (taken === 'closed') {
+      this.overlapped.value = null;
+      setLastError(ERROR_ABANDONED_WAIT_0);
+      return false;
+    }
+    if (taken === null) return undefined;
+    this.bytes.value = taken.bytes;
+    this.key.value = taken.key;
+    const status = taken.status;
+    this.overlapped.value = overlappedOf(r, taken);
+    if (ntSuccess(status)) return true;
+    setLastError(ntStatusToWin32Error(status));
+    return false;
+  }
+}
+
+/** Checks shared by the sync and async forms: the wait, or null with the last error set. */
+function gqcsSetup(
+  handle: HANDLE,
+  bytes: Ref<number> | null,
+  key: Ref<number> | null,
+  overlapped: Ref<WSAOVERLAPPED | null> | null,
+  timeoutMs: number,
+): GqcsWait | null {
   const port = portFor(handle);
   if (!port) {
     setLastError(ERROR_INVALID_HANDLE);
-    return false;
+    return null;
   }
   // NULL (or unwritable) out-parameters are an access violation in C; here they are a parameter
   // error, found before a packet is taken off the port.
   if (!isWritableRef(bytes) || !isWritableRef(key) || !isWritableRef(overlapped)) {
     setLastError(ERROR_INVALID_PARAMETER);
-    return false;
+    return null;
   }
   dropReleased();
   // A thread is associated with one port at a time: waiting on this one leaves any other.
-  const r = port.r;
-  const slot = mySlot();
-  leaveOtherPort(r, port);
-  return {
-    timeoutMs: Number(timeoutMs) >>> 0,
-    onTimeout: false,
-    arm() {
-      arm();
-      enterWait(r, port);
-    },
-    disarm() {
-      disarm();
-      leaveWait(r, port);
-    },
-    ready() {
-      const taken = slot < 0 ? 'closed' : takePacket(r, port);
-      // The port was closed while this wait was in progress: Windows ends it with
-      // ERROR_ABANDONED_WAIT_0 and *lpOverlapped NULL.
-      if (taken === 'closed') {
-        overlapped!.value = null;
-        setLastError(ERROR_ABANDONED_WAIT_0);
-        return false;
-      }
-      if (taken === null) return undefined;
-      bytes!.value = taken.bytes;
-      key!.value = taken.key;
-      overlapped!.value = overlappedOf(r, taken);
-      if (ntSuccess(taken.status)) return true;
-      setLastError(ntStatusToWin32Error(taken.status));
-      return false;
-    },
-  };
+  leaveOtherPort(port.r, port);
+  return new GqcsWait(port, mySlot(), bytes, key, overlapped, Number(timeoutMs) >>> 0);
 }
 
-const TIMEOUT = Symbol('timeout');
+
 
 function afterWait(result: boolean | typeof TIMEOUT, overlapped: Ref<WSAOVERLAPPED | null>): boolean {
   if (result !== TIMEOUT) return result;
@@ -320,13 +364,13 @@ function afterWait(result: boolean | typeof TIMEOUT, overlapped: Ref<WSAOVERLAPP
 }
 
 export function GetQueuedCompletionStatus(...args: GqcsArgs): boolean {
-  const spec = gqcsSetup(args);
-  if (spec === false) return false;
-  return afterWait(waitSync<boolean | typeof TIMEOUT>({ ...spec, onTimeout: TIMEOUT }), args[3]!);
+  const wait = gqcsSetup(args[0], args[1], args[2], args[3], args[4]);
+  if (wait === null) return false;
+  return afterWait(waitSync<boolean | typeof TIMEOUT>(wait), args[3]!);
 }
 
 export async function GetQueuedCompletionStatusAsync(...args: GqcsArgs): Promise<boolean> {
-  const spec = gqcsSetup(args);
-  if (spec === false) return false;
-  return afterWait(await waitAsync<boolean | typeof TIMEOUT>({ ...spec, onTimeout: TIMEOUT }), args[3]!);
+  const wait = gqcsSetup(args[0], args[1], args[2], args[3], args[4]);
+  if (wait === null) return false;
+  return afterWait(await waitAsync<boolean | typeof TIMEOUT>(wait), args[3]!);
 }
