@@ -15,7 +15,7 @@
 import {
   HANDLES, HANDLE_BYTES, HANDLE_SLOTS, H, MAX_RECORDS, RECORDS, RECORD_BYTES, growPackets, locatePacket, packetAt, packetF64, packetI32, type Region,
 } from './region.js';
-import { associatedWith, lock, mySlot, portAssociation, ring, setPortAssociation, stampWait, unlock, waitStamp } from './threads.js';
+import { associatedWith, lock, myPort, myPortGenerationNow, mySlot, portAssociation, ring, setPortAssociation, stampWait, unlock, waitStamp, waiterWordsInUse } from './threads.js';
 
 export const KIND = { socket: 1, event: 2, port: 3, file: 4, window: 5 } as const;
 export type KindName = keyof typeof KIND;
@@ -148,7 +148,8 @@ export function leaveWait(r: Region, ref: RecordRef): void {
 
 /** Ring every waiting thread but the caller's (the caller's own waiters are kicked in JS). */
 function wakeAll(r: Region, record: number, self: number): void {
-  for (let w = 0; w < WAITER_WORDS; w++) {
+  const words = waiterWordsInUse(r);
+  for (let w = 0; w < words; w++) {
     let bits = Atomics.load(r.i32, recordWord(record, R.waiters + w));
     while (bits !== 0) {
       const bit = 31 - Math.clz32(bits);
@@ -163,7 +164,8 @@ function wakeAll(r: Region, record: number, self: number): void {
 function wakeOne(r: Region, record: number, self: number): void {
   let best = -1;
   let bestStamp = 0;
-  for (let w = 0; w < WAITER_WORDS; w++) {
+  const words = waiterWordsInUse(r);
+  for (let w = 0; w < words; w++) {
     let bits = Atomics.load(r.i32, recordWord(record, R.waiters + w));
     while (bits !== 0) {
       const bit = 31 - Math.clz32(bits);
@@ -198,13 +200,20 @@ export function eventSignalled(r: Region, ref: RecordRef): boolean {
   return (Atomics.load(r.i32, recordWord(ref.record, R.state)) & SIGNALLED) !== 0 && recordAlive(r, ref);
 }
 
-export function setEvent(r: Region, ref: RecordRef): void {
-  const previous = Atomics.or(r.i32, recordWord(ref.record, R.state), SIGNALLED);
-  if (!(previous & SIGNALLED)) wakeAll(r, ref.record, mySlot());
+/** Signal the event: true when this call changed it (its waiters in other threads were rung). */
+export function setEvent(r: Region, ref: RecordRef): boolean {
+  const word = recordWord(ref.record, R.state);
+  // Already signalled: nothing to write (a load is cheaper than the read-modify-write).
+  if (Atomics.load(r.i32, word) & SIGNALLED) return false;
+  const previous = Atomics.or(r.i32, word, SIGNALLED);
+  if (previous & SIGNALLED) return false;
+  wakeAll(r, ref.record, mySlot());
+  return true;
 }
 
 export function resetEvent(r: Region, ref: RecordRef): void {
-  Atomics.and(r.i32, recordWord(ref.record, R.state), ~SIGNALLED);
+  const word = recordWord(ref.record, R.state);
+  if (Atomics.load(r.i32, word) & SIGNALLED) Atomics.and(r.i32, word, ~SIGNALLED);
 }
 
 /** An auto-reset event satisfies one wait: true for the one waiter that took the signal. */
@@ -219,7 +228,8 @@ export function consumeEvent(r: Region, ref: RecordRef): boolean {
 export function closeEventRecord(r: Region, ref: RecordRef): void {
   const self = mySlot();
   const waiters: number[] = [];
-  for (let w = 0; w < WAITER_WORDS; w++) waiters.push(Atomics.load(r.i32, recordWord(ref.record, R.waiters + w)));
+  const words = waiterWordsInUse(r);
+  for (let w = 0; w < words; w++) waiters.push(Atomics.load(r.i32, recordWord(ref.record, R.waiters + w)));
   if (!freeRecord(r, ref)) return;
   ringBits(r, waiters, self);
 }
@@ -482,10 +492,8 @@ export function takePacket(r: Region, ref: RecordRef, waiting: boolean): PacketD
 
 /** This thread counts as running on a port other than `ref`: it leaves that one (it waits on `ref` now). */
 export function leaveOtherPort(r: Region, ref: RecordRef): void {
-  const slot = mySlot();
-  if (slot < 0) return;
-  const association = portAssociation(r, slot);
-  if (association.record >= 0 && (association.record !== ref.record || association.generation !== ref.generation)) leavePort(r, slot);
+  const record = myPort();
+  if (record >= 0 && (record !== ref.record || myPortGenerationNow() !== ref.generation)) leavePort(r, mySlot());
 }
 
 /** Close the port: queued packets are dropped (each returned to `dropped`), every waiter is released. */
@@ -513,7 +521,8 @@ export function closePortRecord(r: Region, ref: RecordRef, dropped: (data: Packe
 /** Threads registered as waiting on the object now (tests). */
 export function waitingThreads(r: Region, ref: RecordRef): number {
   let n = 0;
-  for (let w = 0; w < WAITER_WORDS; w++) {
+  const words = waiterWordsInUse(r);
+  for (let w = 0; w < words; w++) {
     let bits = Atomics.load(r.i32, recordWord(ref.record, R.waiters + w));
     while (bits !== 0) {
       bits &= bits - 1;

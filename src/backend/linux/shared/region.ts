@@ -16,7 +16,7 @@
 import koffi from 'koffi';
 import { callocAt, freeAt, getenv, getpid, setenv } from '../host/libc.js';
 
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 export const MAX_THREADS = 256;
 export const MAX_RECORDS = 4096;
 export const HANDLE_BITS = 18;

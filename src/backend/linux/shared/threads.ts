@@ -30,6 +30,8 @@ const REAPING = 2;
 
 /** Header word counting live slots (after the region's own header words). */
 const LIVE_THREADS = H.packetChunks + 1;
+/** Header word: 1 + the highest slot ever claimed (slots are claimed lowest first), so scans of waiter bits stop there. */
+const SLOTS_USED = H.packetChunks + 2;
 
 export const slotWord = (slot: number, word: number): number => ((THREADS + slot * THREAD_BYTES) >> 2) + word;
 
@@ -99,9 +101,14 @@ export function mySlot(): number {
       Atomics.store(r.i32, slotWord(slot, S.start), startTimeOf(tid));
       Atomics.store(r.i32, slotWord(slot, S.threadId), threadId);
       Atomics.store(r.i32, slotWord(slot, S.portRecord), 0);
+      myPortRecord = -1;
       myGeneration = Atomics.add(r.i32, slotWord(slot, S.generation), 1) + 1;
       Atomics.store(r.i32, slotWord(slot, S.releaseTail), Atomics.load(r.i32, slotWord(slot, S.releaseHead)));
       Atomics.add(r.i32, LIVE_THREADS, 1);
+      // Raised before this thread can register as a waiter (sequentially consistent, as the bits are).
+      for (let used = Atomics.load(r.i32, SLOTS_USED); used < slot + 1; used = Atomics.load(r.i32, SLOTS_USED)) {
+        if (Atomics.compareExchange(r.i32, SLOTS_USED, used, slot + 1) === used) break;
+      }
       me = slot;
       break;
     }
@@ -112,6 +119,9 @@ export function mySlot(): number {
   if (me >= 0) peersChanged();
   return me;
 }
+
+/** Words of a waiter bitmap that can hold a set bit: those of the slots claimed so far. */
+export const waiterWordsInUse = (r: Region): number => (Atomics.load(r.i32, SLOTS_USED) + 31) >>> 5;
 
 export const myGenerationNow = (): number => myGeneration;
 export const generationOf = (r: Region, slot: number): number => Atomics.load(r.i32, slotWord(slot, S.generation));
@@ -192,15 +202,31 @@ export function stampWait(r: Region, slot: number): void {
 }
 export const waitStamp = (r: Region, slot: number): number => Atomics.load(r.i32, slotWord(slot, S.waitSequence));
 
+/**
+ * This thread's own association, mirrored here: only the thread itself writes it while it lives
+ * (a reaper writes it only once the thread is gone or ending), so reading it costs no shared load.
+ */
+let myPortRecord = -1;
+let myPortGeneration = 0;
+
 /** The port record (+ 1, and its generation) this thread counts as running on; 0 when none. */
 export function portAssociation(r: Region, slot: number): { record: number; generation: number } {
+  if (slot === me && me >= 0) return { record: myPortRecord, generation: myPortGeneration };
   return { record: Atomics.load(r.i32, slotWord(slot, S.portRecord)) - 1, generation: Atomics.load(r.i32, slotWord(slot, S.portGeneration)) };
 }
+/** The port record this thread counts as running on (-1: none), and its generation. */
+export const myPort = (): number => (me >= 0 ? myPortRecord : -1);
+export const myPortGenerationNow = (): number => myPortGeneration;
 /** Whether the thread in `slot` counts as running on port record `record` of generation `generation`. */
 export function associatedWith(r: Region, slot: number, record: number, generation: number): boolean {
+  if (slot === me && me >= 0) return myPortRecord === record && myPortGeneration === generation;
   return Atomics.load(r.i32, slotWord(slot, S.portRecord)) === record + 1 && Atomics.load(r.i32, slotWord(slot, S.portGeneration)) === generation;
 }
 export function setPortAssociation(r: Region, slot: number, record: number, generation: number): void {
+  if (slot === me && me >= 0) {
+    myPortRecord = record;
+    myPortGeneration = generation;
+  }
   Atomics.store(r.i32, slotWord(slot, S.portGeneration), generation);
   Atomics.store(r.i32, slotWord(slot, S.portRecord), record + 1);
 }

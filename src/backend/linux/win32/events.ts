@@ -43,6 +43,11 @@ export class WinEvent implements HandleObject, RecordRef {
     return !recordAlive(this.r, this);
   }
 
+  /** Signal it: true when it was open and not signalled (its waiters are then released). */
+  set(): boolean {
+    return recordAlive(this.r, this) && setEvent(this.r, this);
+  }
+
   stale(): boolean {
     return this.closed;
   }
@@ -79,9 +84,7 @@ export function eventFor(handle: unknown): WinEvent | undefined {
 }
 
 export function signal(event: WinEvent): void {
-  if (event.closed || event.signalled) return;
-  event.signalled = true;
-  kick();
+  if (event.set()) kick();
 }
 
 export function unsignal(event: WinEvent): void {

@@ -96,8 +96,11 @@ export function associationOf(sock: LinuxSocket): { port: CompletionPort; key: n
  */
 const exported: (WSAOVERLAPPED | null)[] = [null];
 const freeIds: number[] = [];
+/** Objects in `exported`: none, and no release can be pending for this thread (its ring is not looked at). */
+let exportedCount = 0;
 
 function exportOverlapped(ov: WSAOVERLAPPED): number {
+  exportedCount++;
   const id = freeIds.pop();
   if (id !== undefined) {
     exported[id] = ov;
@@ -112,6 +115,7 @@ function forgetOverlapped(id: number): WSAOVERLAPPED | null {
   if (ov === undefined || ov === null) return null;
   exported[id] = null;
   freeIds.push(id);
+  exportedCount--;
   return ov;
 }
 
@@ -176,13 +180,14 @@ const forgetReleased = (id: number): void => {
 
 /** Forget the objects other threads dequeued the packets of. */
 function dropReleased(): void {
-  takeReleases(forgetReleased);
+  if (exportedCount > 0) takeReleases(forgetReleased);
 }
 
 /** Queue a completion packet on the port (false: closed, or no memory); `ov` comes back to whoever dequeues it. */
 export function queuePacket(port: CompletionPort, bytes: number, key: number, ov: WSAOVERLAPPED | null, status: number): boolean {
   const slot = mySlot();
   if (slot < 0) return false;
+  dropReleased();
   fillOutgoing(slot, bytes, key, ov, status);
   if (!postPacket(port.r, port, outgoing)) {
     if (outgoing.overlappedKind === 1) forgetOverlapped(outgoing.localId);
@@ -262,7 +267,6 @@ export function PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfByt
     setLastError(ERROR_INVALID_HANDLE);
     return false;
   }
-  dropReleased();
   const queued = queuePacket(port, Number(dwNumberOfBytesTransferred) >>> 0, asKey(dwCompletionKey), lpOverlapped ?? null, STATUS_SUCCESS);
   if (!queued) {
     // Closed meanwhile by another thread, or no memory for the packet.
