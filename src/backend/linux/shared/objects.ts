@@ -332,8 +332,13 @@ export function releasePacketCache(r: Region): void {
   if (cache.length > 0) returnPackets(r, 0);
 }
 
-// The payload is written with plain stores and published by the Atomics store that links the
-// packet (under the port lock); it is read after the lock is taken (an Atomics CAS) by the taker.
+// Plain reads and writes under a lock. Inside a critical section (after the lock's CAS, before the
+// unlocking Atomics.store) the port's queue words (head, tail, running, closed, a packet's link
+// and payload) are read and written with plain typed-array accesses: every access to them is
+// made under that lock, so the lock orders them (a data-race-free program is sequentially
+// consistent in the JS memory model; on x86-64 and arm64 the CAS and the store are full barriers).
+// A word also read without the lock (count, closed, the waiter bits, the generation) is changed
+// with Atomics, as is `count` whose rise must precede the poster's read of the waiter bits.
 function writePacket(data: PacketData): void {
   const i32 = packetI32;
   const at = packetAt;
@@ -386,18 +391,18 @@ export function postPacket(r: Region, ref: RecordRef, data: PacketData): boolean
   writePacket(data);
   const record = ref.record;
   const lockWord = recordWord(record, R.lock);
+  const i32 = r.i32;
   lock(r, lockWord);
   let queued = false;
   try {
-    if (!portClosed(r, ref)) {
-      // Linked last: the packet's words are all written before anyone can see it.
-      const tail = Atomics.load(r.i32, recordWord(record, R.tail));
-      if (tail === 0) Atomics.store(r.i32, recordWord(record, R.head), index + 1);
+    if (openLocked(r, ref)) {
+      const tail = i32[recordWord(record, R.tail)]!;
+      if (tail === 0) i32[recordWord(record, R.head)] = index + 1;
       else {
         locatePacket(r, tail - 1);
-        Atomics.store(packetI32, packetAt, index + 1);
+        packetI32[packetAt] = index + 1;
       }
-      Atomics.store(r.i32, recordWord(record, R.tail), index + 1);
+      i32[recordWord(record, R.tail)] = index + 1;
       // The count rises (a full barrier) before the waiter bits are read: see takePacket.
       Atomics.add(r.i32, recordWord(record, R.count), 1);
       queued = true;
@@ -412,15 +417,19 @@ export function postPacket(r: Region, ref: RecordRef, data: PacketData): boolean
 
 /** Unlink the first packet (the caller holds the port lock); -1 when none. */
 function unlinkHead(r: Region, record: number): number {
-  const head = Atomics.load(r.i32, recordWord(record, R.head));
+  const i32 = r.i32;
+  const head = i32[recordWord(record, R.head)]!;
   if (head === 0) return -1;
   locatePacket(r, head - 1);
-  const next = Atomics.load(packetI32, packetAt);
-  Atomics.store(r.i32, recordWord(record, R.head), next);
-  if (next === 0) Atomics.store(r.i32, recordWord(record, R.tail), 0);
-  Atomics.sub(r.i32, recordWord(record, R.count), 1);
+  const next = packetI32[packetAt]!;
+  i32[recordWord(record, R.head)] = next;
+  if (next === 0) i32[recordWord(record, R.tail)] = 0;
+  Atomics.sub(i32, recordWord(record, R.count), 1);
   return head - 1;
 }
+
+/** portClosed for a holder of the port lock (`closed` is written under it). */
+const openLocked = (r: Region, ref: RecordRef): boolean => r.i32[recordWord(ref.record, R.closed)] === 0 && recordAlive(r, ref);
 
 /** Leave the port this thread counts as running on (it waits again, or waits on another port). */
 export function leavePort(r: Region, slot: number): void {
@@ -433,9 +442,10 @@ export function leavePort(r: Region, slot: number): void {
   lock(r, lockWord);
   try {
     if (!recordAlive(r, ref)) return;
-    const running = Atomics.sub(r.i32, recordWord(record, R.running), 1) - 1;
+    const running = r.i32[recordWord(record, R.running)]! - 1;
+    r.i32[recordWord(record, R.running)] = running;
     // Room for one more running thread, and work queued: release a waiter.
-    if (running < Atomics.load(r.i32, recordWord(record, R.concurrency)) && Atomics.load(r.i32, recordWord(record, R.count)) > 0) wakeOne(r, record, slot);
+    if (running < r.i32[recordWord(record, R.concurrency)]! && Atomics.load(r.i32, recordWord(record, R.count)) > 0) wakeOne(r, record, slot);
   } finally {
     unlock(r, lockWord);
   }
@@ -466,20 +476,21 @@ export function takePacket(r: Region, ref: RecordRef, waiting: boolean): PacketD
   const lockWord = recordWord(record, R.lock);
   lock(r, lockWord);
   let index = -1;
+  const i32 = r.i32;
   try {
-    if (portClosed(r, ref)) return 'closed';
-    const allowed = running || Atomics.load(r.i32, recordWord(record, R.running)) < Atomics.load(r.i32, recordWord(record, R.concurrency));
+    if (!openLocked(r, ref)) return 'closed';
+    const allowed = running || i32[recordWord(record, R.running)]! < i32[recordWord(record, R.concurrency)]!;
     if (allowed) index = unlinkHead(r, record);
     if (index < 0) {
       if (running) {
         // Waiting now: no longer running (the queue is empty, so nobody else is owed a packet).
         setPortAssociation(r, slot, -1, 0);
-        Atomics.sub(r.i32, recordWord(record, R.running), 1);
+        i32[recordWord(record, R.running)] = i32[recordWord(record, R.running)]! - 1;
       }
       return null;
     }
     if (!running) {
-      Atomics.add(r.i32, recordWord(record, R.running), 1);
+      i32[recordWord(record, R.running)] = i32[recordWord(record, R.running)]! + 1;
       setPortAssociation(r, slot, record, generation);
     }
   } finally {

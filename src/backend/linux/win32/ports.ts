@@ -292,12 +292,12 @@ class GqcsWait implements WaitSpec<boolean | typeof TIMEOUT> {
   /** Between arm and disarm: this wait may block, so its looks register this thread as a waiter. */
   private armed = false;
   constructor(
-    private readonly port: CompletionPort,
-    private readonly slot: number,
-    private readonly bytes: Ref<number>,
-    private readonly key: Ref<number>,
-    private readonly overlapped: Ref<WSAOVERLAPPED | null>,
-    readonly timeoutMs: number,
+    public port: CompletionPort,
+    public slot: number,
+    public bytes: Ref<number>,
+    public key: Ref<number>,
+    public overlapped: Ref<WSAOVERLAPPED | null>,
+    public timeoutMs: number,
   ) {}
 
   arm(): void {
@@ -333,6 +333,13 @@ class GqcsWait implements WaitSpec<boolean | typeof TIMEOUT> {
   }
 }
 
+/**
+ * The synchronous form's wait object, reused: a synchronous wait runs no caller code before it
+ * ends (no alerts), so two never overlap; `syncBusy` guards it anyway.
+ */
+let syncWait: GqcsWait | null = null;
+let syncBusy = false;
+
 /** Checks shared by the sync and async forms: the wait, or null with the last error set. */
 function gqcsSetup(
   handle: HANDLE,
@@ -340,6 +347,7 @@ function gqcsSetup(
   key: Ref<number> | null,
   overlapped: Ref<WSAOVERLAPPED | null> | null,
   timeoutMs: number,
+  sync: boolean,
 ): GqcsWait | null {
   const port = portFor(handle);
   if (!port) {
@@ -355,7 +363,20 @@ function gqcsSetup(
   dropReleased();
   // A thread is associated with one port at a time: waiting on this one leaves any other.
   leaveOtherPort(port.r, port);
-  return new GqcsWait(port, mySlot(), bytes, key, overlapped, Number(timeoutMs) >>> 0);
+  const ms = Number(timeoutMs) >>> 0;
+  if (!sync || syncBusy || syncWait === null) {
+    const wait = new GqcsWait(port, mySlot(), bytes, key, overlapped, ms);
+    if (sync && !syncBusy) syncWait = wait;
+    return wait;
+  }
+  const wait = syncWait;
+  wait.port = port;
+  wait.slot = mySlot();
+  wait.bytes = bytes;
+  wait.key = key;
+  wait.overlapped = overlapped;
+  wait.timeoutMs = ms;
+  return wait;
 }
 
 
@@ -367,14 +388,20 @@ function afterWait(result: boolean | typeof TIMEOUT, overlapped: Ref<WSAOVERLAPP
   return false;
 }
 
-export function GetQueuedCompletionStatus(...args: GqcsArgs): boolean {
-  const wait = gqcsSetup(args[0], args[1], args[2], args[3], args[4]);
+export function GetQueuedCompletionStatus(...[handle, bytes, key, overlapped, timeoutMs]: GqcsArgs): boolean {
+  const wait = gqcsSetup(handle, bytes, key, overlapped, timeoutMs, true);
   if (wait === null) return false;
-  return afterWait(waitSync<boolean | typeof TIMEOUT>(wait), args[3]!);
+  const nested = syncBusy;
+  syncBusy = true;
+  try {
+    return afterWait(waitSync<boolean | typeof TIMEOUT>(wait), overlapped!);
+  } finally {
+    syncBusy = nested;
+  }
 }
 
 export async function GetQueuedCompletionStatusAsync(...args: GqcsArgs): Promise<boolean> {
-  const wait = gqcsSetup(args[0], args[1], args[2], args[3], args[4]);
+  const wait = gqcsSetup(args[0], args[1], args[2], args[3], args[4], false);
   if (wait === null) return false;
   return afterWait(await waitAsync<boolean | typeof TIMEOUT>(wait), args[3]!);
 }
