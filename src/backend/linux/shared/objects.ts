@@ -69,7 +69,7 @@ const R = {
   // events
   state: 4,
   // ports
-  closed: 4, concurrency: 5, running: 6, head: 7, tail: 8, count: 9,
+  closed: 4, concurrency: 5, running: 6, head: 7, tail: 8, count: 9, sequence: 10,
   waiters: 16,
 } as const;
 const WAITER_WORDS = 8;
@@ -164,6 +164,7 @@ function wakeAll(r: Region, record: number, self: number): void {
 function wakeOne(r: Region, record: number, self: number): void {
   let best = -1;
   let bestStamp = 0;
+  let found = 0;
   const words = waiterWordsInUse(r);
   for (let w = 0; w < words; w++) {
     let bits = Atomics.load(r.i32, recordWord(record, R.waiters + w));
@@ -171,8 +172,14 @@ function wakeOne(r: Region, record: number, self: number): void {
       const bit = 31 - Math.clz32(bits);
       bits &= ~(1 << bit);
       const slot = w * 32 + bit;
+      // One waiter needs no stamp: only several are ordered by theirs.
+      if (++found === 1) {
+        best = slot;
+        continue;
+      }
+      if (found === 2) bestStamp = waitStamp(r, best);
       const stamp = waitStamp(r, slot);
-      if (best < 0 || stamp - bestStamp > 0) {
+      if (stamp - bestStamp > 0) {
         best = slot;
         bestStamp = stamp;
       }
@@ -467,7 +474,7 @@ export function takePacket(r: Region, ref: RecordRef, waiting: boolean): PacketD
   const slot = mySlot();
   const { record, generation } = ref;
   if (waiting) {
-    stampWait(r, slot);
+    stampWait(r, slot, recordWord(record, R.sequence));
     addWaiter(r, ref, slot);
   }
   const running = associatedWith(r, slot, record, generation);

@@ -196,9 +196,12 @@ export function ring(r: Region, slot: number): void {
   }
 }
 
-/** A LIFO stamp for a port waiter (the highest is released first, as Windows does). */
-export function stampWait(r: Region, slot: number): void {
-  Atomics.store(r.i32, slotWord(slot, S.waitSequence), Atomics.add(r.i32, H.waitSequence, 1) + 1);
+/**
+ * A LIFO stamp for a port waiter (the highest is released first, as Windows does), from the
+ * port's own counter at `sequenceWord` (stamps are compared among one port's waiters).
+ */
+export function stampWait(r: Region, slot: number, sequenceWord: number): void {
+  Atomics.store(r.i32, slotWord(slot, S.waitSequence), Atomics.add(r.i32, sequenceWord, 1) + 1);
 }
 export const waitStamp = (r: Region, slot: number): number => Atomics.load(r.i32, slotWord(slot, S.waitSequence));
 
