@@ -76,6 +76,23 @@ const cases = {
   SIO_ROUTING_INTERFACE_QUERY: () => ws.WSAIoctl(udp, ws.SIO_ROUTING_INTERFACE_QUERY, destination, 16, source, 16, bytes, null, null),
 };
 
+// Completion ports and events (the emulation only: the process-wide objects of
+// docs/process-wide-handles.md, whose per-call cost issue 16 bounds). A case returns 0 when its
+// calls did what they should.
+const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 1);
+const event = ws.WSACreateEvent();
+const overlapped = new ws.WSAOVERLAPPED();
+const got = { value: null };
+const key = { value: 0 };
+if (ws.backendName === 'linux-emulation') {
+  Object.assign(cases, {
+    'PostQueuedCompletionStatus+GetQueuedCompletionStatus': () =>
+      (ws.PostQueuedCompletionStatus(port, 64, 7, overlapped) && ws.GetQueuedCompletionStatus(port, bytes, key, got, 0) && got.value === overlapped ? 0 : 1),
+    'GetQueuedCompletionStatus(0) empty': () => (!ws.GetQueuedCompletionStatus(port, bytes, key, got, 0) && ws.GetLastError() === ws.WAIT_TIMEOUT ? 0 : 1),
+    'WSASetEvent+WSAResetEvent': () => (ws.WSASetEvent(event) && ws.WSAResetEvent(event) ? 0 : 1),
+  });
+}
+
 const natives = ws.backendName === 'linux-emulation'
   ? (await import('./native-calls.mjs')).nativeCalls((await import('../dist/backend/linux/win32/socket-state.js')).lookupSocket(server).fd)
   : {};
@@ -91,5 +108,7 @@ for (const [caseName, fn] of Object.entries(cases)) {
   Object.assign(results, timed);
 }
 for (const s of [client, server, listener, udp]) ws.closesocket(s);
+ws.CloseHandle(port);
+ws.WSACloseEvent(event);
 ws.WSACleanup();
 process.stdout.write(JSON.stringify(results) + '\n');

@@ -25,6 +25,13 @@ import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
 import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
+import { onPeersChanged, onReap, processExiting, releaseMySlot, watchWorkers } from './shared/threads.js';
+import { forgetThread, releasePacketCache } from './shared/objects.js';
+import { regionIfUsed } from './shared/region.js';
+import { shareKind } from './win32/handles.js';
+import { adoptEvent } from './win32/events.js';
+import { adoptPort } from './win32/ports.js';
+import { peersChanged as doorbellPeersChanged } from './loop/doorbell.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -122,6 +129,10 @@ function threadExit(): void {
     closeAllSockets();
     win32.closeAllObjects();
   } finally {
+    const r = regionIfUsed();
+    if (r !== null) releasePacketCache(r);
+    processExiting();
+    releaseMySlot();
     shutdownWatcher();
     shutdownSampler();
     shutdownReadiness();
@@ -136,6 +147,14 @@ function threadExit(): void {
  */
 export function activate(): WinsockCore {
   process.once('exit', threadExit);
+  // Process-wide objects (docs/process-wide-handles.md): another thread's events and ports are
+  // found by number, a thread that is gone is forgotten, and waits learn when threads come and go.
+  shareKind('event', adoptEvent);
+  shareKind('port', adoptPort);
+  onReap(forgetThread);
+  onPeersChanged(doorbellPeersChanged);
+  // First: a terminated Worker's slot is reaped before its fds (its doorbell) are closed.
+  watchWorkers();
   closeFdsOfEndedWorkers();
   return backend;
 }

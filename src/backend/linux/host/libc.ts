@@ -62,6 +62,17 @@ export const sched_getcpu = libc.func('int sched_getcpu()') as () => number;
 export const open = libc.func('int open(const char *path, int flags, ...)') as (path: string, flags: number, modeType: 'uint32_t', mode: number) => number;
 export const lseek = libc.func('int64_t lseek(int fd, int64_t offset, int whence)') as (fd: number, offset: number, whence: number) => number;
 export const sendfile = libc.func('intptr_t sendfile(int out_fd, int in_fd, _Inout_ int64_t *offset, size_t count)') as (outFd: number, inFd: number, offset: BigInt64Array, count: number) => number;
+// The process-wide region (shared/region.ts): its address is published in the C environment,
+// which every thread shares (process.env is a per-thread copy in Workers). Addresses are numbers
+// (user space is below 2^47), so no koffi pointer object is kept.
+export const getenv = libc.func('const char *getenv(const char *name)') as (name: string) => string | null;
+export const setenv = libc.func('int setenv(const char *name, const char *value, int overwrite)') as (name: string, value: string, overwrite: number) => number;
+export const callocAt = libc.func('uintptr_t calloc(size_t count, size_t size)') as (count: number, size: number) => number;
+export const freeAt = libc.func('void free(uintptr_t address)') as (address: number) => void;
+const syscall0 = libc.func('long syscall(long number)') as (number: number) => number;
+const SYS_gettid = process.arch === 'arm64' ? 178 : 186;
+/** The calling OS thread's id (a Worker is one OS thread). */
+export const gettid = (): number => syscall0(SYS_gettid);
 export const clock_gettime = libc.func('int clock_gettime(int clockid, uint8_t *tp)') as (clockid: number, tp: Uint8Array) => number;
 
 // ---- the calls made on every control code, with native addresses -------------------------------

@@ -56,14 +56,20 @@ export function waitAsync<T>(spec: WaitSpec<T>): Promise<T> {
   return new Promise<T>((resolve) => {
     const deadline = deadlineOf(spec.timeoutMs);
     let timer: ReturnType<typeof setTimeout> | null = null;
+    // A wait on process-wide objects registers as their waiter first (loop/doorbell.ts).
+    spec.arm?.();
+    const finish = (result: T): void => {
+      waiters.delete(waiter);
+      if (timer) clearTimeout(timer);
+      spec.disarm?.();
+      updateAsyncPoll();
+      resolve(result);
+    };
     const waiter: AsyncWaiter = {
       evaluate() {
         const result = step(spec, deadline);
         if (result === undefined) return false;
-        waiters.delete(waiter);
-        if (timer) clearTimeout(timer);
-        updateAsyncPoll();
-        resolve(result);
+        finish(result);
         return true;
       },
     };
@@ -74,11 +80,7 @@ export function waitAsync<T>(spec: WaitSpec<T>): Promise<T> {
         timer = null;
         // One last look at the kernel before reporting a time-out.
         pollOnce(0);
-        if (!waiter.evaluate()) {
-          waiters.delete(waiter);
-          updateAsyncPoll();
-          resolve(spec.onTimeout);
-        }
+        if (waiters.has(waiter) && !waiter.evaluate()) finish(spec.onTimeout);
       }, Math.max(0, deadline - Date.now()));
     }
     updateAsyncPoll();

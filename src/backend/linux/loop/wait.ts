@@ -15,6 +15,8 @@
  */
 import { pollOnce, type ExtraFd } from './reactor.js';
 import { runDeferred } from './deferred.js';
+import { isMainThread } from 'node:worker_threads';
+import { arm as armDoorbell, disarm as disarmDoorbell } from './doorbell.js';
 
 export const INFINITE = 0xffffffff;
 
@@ -40,6 +42,13 @@ export interface WaitSpec<T> {
   alerts?: { queue: Alerts; then: 'continue' } | { queue: Alerts; then: 'return'; result: T };
   /** A host fd to poll along with the reactor's sources; its revents reach `ready`. */
   fd?: ExtraFd;
+  /**
+   * A wait on process-wide objects: `arm` registers this thread as their waiter (another thread's
+   * change then rings its doorbell, loop/doorbell.ts) before the first look, `disarm` ends that when
+   * the wait ends, however it ends.
+   */
+  arm?(): void;
+  disarm?(): void;
 }
 
 export function deadlineOf(timeoutMs: number): number {
@@ -65,12 +74,38 @@ export function step<T>(spec: WaitSpec<T>, deadline: number, fdEvents = 0): T | 
 
 /** Block this thread (in poll(), no CPU) until the wait is over. */
 export function waitSync<T>(spec: WaitSpec<T>): T {
-  const deadline = deadlineOf(spec.timeoutMs);
-  const fd = spec.fd ?? null;
-  // Already satisfied (a queued packet, a signalled event): no system call at all.
+  // Already satisfied (a queued packet, a signalled event): no system call, no registration.
   runDeferred();
   const early = spec.ready(0);
   if (early !== undefined) return early;
+  // Registered as a waiter first, then looked at again (blockUntilDone): a change made by another
+  // thread in between is seen by that look or rings this thread.
+  // A zero time-out never blocks: it only looks (at the objects here, at the kernel in blockUntilDone).
+  const mayBlock = spec.timeoutMs >>> 0 !== 0;
+  const arming = spec.arm !== undefined && mayBlock;
+  // In a Worker every blocking wait listens to its doorbell: worker.terminate() and the main
+  // thread's exit ring it, since a Worker inside poll() cannot be stopped (docs/process-wide-handles.md
+  // §3, spike S4).
+  const doorbell = mayBlock && !isMainThread;
+  if (doorbell) armDoorbell();
+  if (arming) spec.arm!();
+  try {
+    return blockUntilDone(spec, arming);
+  } finally {
+    if (arming) spec.disarm?.();
+    if (doorbell) disarmDoorbell();
+  }
+}
+
+/** `lookAgain`: the wait just registered as a waiter, so it looks before it blocks. */
+function blockUntilDone<T>(spec: WaitSpec<T>, lookAgain: boolean): T {
+  const deadline = deadlineOf(spec.timeoutMs);
+  const fd = spec.fd ?? null;
+  if (lookAgain) {
+    runDeferred();
+    const early = spec.ready(0);
+    if (early !== undefined) return early;
+  }
   // Else what the kernel already has (a notification that arrived while nobody waited) counts
   // before alerts and the time-out: the first poll blocks only when there is nothing else to do.
   const mayBlock = !(spec.alerts && spec.alerts.queue.pending());

@@ -1,5 +1,5 @@
 /**
- * The Win32 object model's functions, per JS thread: events, completion ports, waits and
+ * The Win32 object model's functions: events and completion ports (process-wide), waits and
  * cancellation. Nothing happens on import.
  */
 import { ERROR_INVALID_HANDLE, ERROR_NOT_FOUND } from '../../../errors/index.js';
@@ -85,13 +85,14 @@ export function CancelIoEx(hFile: HANDLE, lpOverlapped: WSAOVERLAPPED | null): b
 
 
 
-/** Close every event, completion port, file and window of this thread (thread exit). */
+/**
+ * Close every file and window of this thread (thread exit). Events and completion ports are the
+ * process's, as on Windows: they stay open for the other threads (docs/process-wide-handles.md §10).
+ */
 export function closeAllObjects(): void {
   discardApcs();
   destroyAllWindows();
   for (const object of allHandles()) {
-    if (object.kind === 'event') closeEvent(object as WinEvent);
-    else if (object.kind === 'port') closePort(object as CompletionPort);
-    else if (object.kind === 'file') closeFile(object as WinFile);
+    if (object.kind === 'file') closeFile(object as WinFile);
   }
 }

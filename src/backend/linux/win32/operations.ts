@@ -84,7 +84,7 @@ export function deliver(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWSAOVER
     const event = openEvent(delivery.event);
     if (event) signal(event);
     if (association && delivery.packet && !skipPacket) {
-      queuePacket(association.port, { bytes: information >>> 0, key: association.key, overlapped: ov, status: status >>> 0 });
+      queuePacket(association.port, information >>> 0, association.key, ov, status >>> 0);
     }
   }
   kick();

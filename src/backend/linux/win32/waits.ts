@@ -44,6 +44,7 @@ import { opFor } from './operations.js';
 import { waitAsync } from '../loop/scheduler.js';
 import { waitSync, type WaitSpec } from '../loop/wait.js';
 import { threadAlerts } from './apc.js';
+import { arm as armDoorbell, disarm as disarmDoorbell } from '../loop/doorbell.js';
 import { inputWaiting } from './messages.js';
 
 const truthy = (value: unknown): boolean => value === true || (typeof value === 'number' && value !== 0);
@@ -112,10 +113,34 @@ function objectsReady(events: readonly Waitable[], all: boolean, extra: () => bo
     for (const e of events) consume(e);
     return WSA_WAIT_EVENT_0;
   }
-  const index = events.findIndex((e) => e.signalled);
-  if (index < 0) return undefined;
-  consume(events[index]!);
-  return WSA_WAIT_EVENT_0 + index;
+  for (let index = 0; index < events.length; index++) {
+    const e = events[index]!;
+    if (!e.signalled) continue;
+    // A shared auto-reset object another thread took first is not signalled for this wait any more.
+    if (e.consume && !e.consume()) continue;
+    if (!e.consume) consume(e);
+    return WSA_WAIT_EVENT_0 + index;
+  }
+  return undefined;
+}
+
+/**
+ * arm / disarm for a wait on `objects`: the process-wide ones (events) register this thread as
+ * their waiter, so a change made by another thread rings it (loop/doorbell.ts).
+ */
+function waitersOf(objects: readonly Waitable[]): Pick<WaitSpec<unknown>, 'arm' | 'disarm'> {
+  const shared = objects.filter((o) => o.addWaiter !== undefined);
+  if (shared.length === 0) return {};
+  return {
+    arm() {
+      armDoorbell();
+      for (const o of shared) o.addWaiter!();
+    },
+    disarm() {
+      disarmDoorbell();
+      for (const o of shared) o.removeWaiter!();
+    },
+  };
 }
 
 function eventsSpec(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWaitAll: boolean | number, dwTimeout: number, fAlertable: boolean | number): WaitSpec<number> | number {
@@ -127,6 +152,7 @@ function eventsSpec(cEvents: number, lphEvents: readonly WSAEVENT[] | null, fWai
     alerts: truthy(fAlertable) ? { queue: threadAlerts, then: 'return', result: WSA_WAIT_IO_COMPLETION } : undefined,
     onTimeout: WSA_WAIT_TIMEOUT,
     ready: () => objectsReady(events, all),
+    ...waitersOf(events),
   };
 }
 
@@ -191,6 +217,7 @@ function msgWaitSpec(nCount: number, pHandles: readonly HANDLE[] | null, dwMilli
     timeoutMs: Number(dwMilliseconds) >>> 0,
     alerts: flags & MWMO_ALERTABLE ? { queue: threadAlerts, then: 'return', result: WSA_WAIT_IO_COMPLETION } : undefined,
     onTimeout: WSA_WAIT_TIMEOUT,
+    ...waitersOf(events),
     ready() {
       if (all) return events.length === 0 ? (input() ? WSA_WAIT_EVENT_0 : undefined) : objectsReady(events, true, input);
       const signalled = objectsReady(events, false);
@@ -252,6 +279,7 @@ function gorSetup([, ov, cbTransfer, fWait, flags]: GorArgs): boolean | WaitSpec
     timeoutMs: 0xffffffff,
     onTimeout: false,
     ready: () => ((event ? event.signalled : op!.done) || !pending() ? result(ov, cbTransfer, flags) : undefined),
+    ...(event ? waitersOf([event]) : {}),
   };
 }
 
