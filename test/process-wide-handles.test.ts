@@ -342,13 +342,14 @@ describe('completion ports across Workers', { skip }, () => {
     ws.CloseHandle(port);
   });
 
-  test('process.exit() in the main thread while a Worker is blocked in GetQueuedCompletionStatus(INFINITE) exits', () => {
+  /** A child process whose Worker blocks as `role` says (`setup`: the main thread's code before it, `data`: its workerData); its main thread then calls process.exit(0), which must end it. */
+  function exitsWhileWorkerBlocked(role: string, setup: string, data: string): void {
     const source = `
       import { Worker } from 'node:worker_threads';
       import * as ws from 'wsaioctl/winsock';
       ws.WSAStartup(0x202, ws.newWSADATA());
-      const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
-      const worker = new Worker(new URL(${JSON.stringify(WORKER.href)}), { workerData: { role: 'block-forever', port }, execArgv: [] });
+      ${setup}
+      const worker = new Worker(new URL(${JSON.stringify(WORKER.href)}), { workerData: { role: '${role}'${data} }, execArgv: [] });
       worker.on('message', () => {
         // Blocked (or about to be): the exit must still happen.
         setTimeout(() => { console.log('exiting'); process.exit(0); }, 200);
@@ -358,6 +359,10 @@ describe('completion ports across Workers', { skip }, () => {
     assert.equal(r.signal, null, 'exited by itself, not killed by the time limit');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'exiting');
+  }
+
+  test('process.exit() in the main thread while a Worker is blocked in GetQueuedCompletionStatus(INFINITE) exits', () => {
+    exitsWhileWorkerBlocked('block-forever', 'const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);', ', port');
   });
 
   test('terminate() of a Worker blocked in a blocking recv completes', async () => {
@@ -369,19 +374,7 @@ describe('completion ports across Workers', { skip }, () => {
   });
 
   test('process.exit() in the main thread while a Worker is blocked in a blocking recv exits', () => {
-    const source = `
-      import { Worker } from 'node:worker_threads';
-      import * as ws from 'wsaioctl/winsock';
-      ws.WSAStartup(0x202, ws.newWSADATA());
-      const worker = new Worker(new URL(${JSON.stringify(WORKER.href)}), { workerData: { role: 'block-recv' }, execArgv: [] });
-      worker.on('message', () => {
-        setTimeout(() => { console.log('exiting'); process.exit(0); }, 200);
-      });
-    `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: new URL('..', import.meta.url), timeout: 15_000, encoding: 'utf8' });
-    assert.equal(r.signal, null, 'exited by itself, not killed by the time limit');
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), 'exiting');
+    exitsWhileWorkerBlocked('block-recv', '', '');
   });
 });
 
