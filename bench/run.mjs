@@ -36,6 +36,17 @@ const C_TARGETS = {
   SIO_ADDRESS_LIST_QUERY: 2,
   SIO_ROUTING_INTERFACE_QUERY: 2,
 };
+/**
+ * The process-wide completion ports and events (issue 16), timed by calls.mjs on the emulation alone:
+ * there is no C counterpart, so each run is shown next to what the in-thread implementation cost
+ * before they became process-wide (docs/process-wide-handles.md §14: ranges of three runs on this
+ * machine kind, measured then, not in this run).
+ */
+const SHARED_OBJECT_CASES = {
+  'PostQueuedCompletionStatus+GetQueuedCompletionStatus': '154–221 ns',
+  'GetQueuedCompletionStatus(0) empty': '2.29–2.52 µs',
+  'WSASetEvent+WSAResetEvent': '19–22 ns',
+};
 /** C and Node halves alternate this many times; each case takes the median of the runs. */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -162,6 +173,17 @@ const lines = [
   wine.SIO_TCP_INFO?.error ? `SIO_TCP_INFO has no Wine time: Wine's ws2_32 refuses the code (${wine.SIO_TCP_INFO.error}), so there is nothing to compare with.` : '',
   '',
   '![Wine time over emulation](wine-speedup.svg)',
+  '',
+  '### Completion ports and events, per call on one thread',
+  '',
+  'The emulation\'s completion ports and events are process-wide (issue 16, docs/process-wide-handles.md): their state',
+  'lives in native memory every JS thread reaches. What that costs a program with one thread, this run against the',
+  'in-thread implementation they replaced (measured before the change, not in this run). The post is followed by a take',
+  'of the same packet; the empty take includes one poll() of the kernel.',
+  '',
+  '| case | emulation, this run | in-thread implementation, before |',
+  '| --- | ---: | ---: |',
+  ...Object.entries(SHARED_OBJECT_CASES).map(([name, before]) => `| ${name} | ${fmt(linux[name])} | ${before} |`),
   '',
   ...keptSteps(),
 ];
