@@ -136,6 +136,25 @@ describe('events across Workers', { skip }, () => {
     ws.WSACloseEvent(other);
   });
 
+  test('a Worker made just before a sync wait (no return to the event loop in between) can release it', () => {
+    // Node announces a new Worker to the 'worker' event on the next tick, which a thread that
+    // blocks at once never reaches: without counting the Worker as a peer at construction, this
+    // thread's wait does not listen to its doorbell and the set never ends it (killed by the limit).
+    const source = `
+      import { Worker } from 'node:worker_threads';
+      import * as ws from 'wsaioctl/winsock';
+      ws.WSAStartup(0x202, ws.newWSADATA());
+      const event = ws.WSACreateEvent();
+      new Worker(new URL(${JSON.stringify(WORKER.href)}), { workerData: { role: 'set-event', event }, execArgv: [] });
+      console.log(ws.WSAWaitForMultipleEvents(1, [event], false, ws.WSA_INFINITE, false));
+      process.exit(0);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: new URL('..', import.meta.url), timeout: 15_000, encoding: 'utf8' });
+    assert.equal(r.signal, null, 'the wait ended, not the time limit');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), String(ws.WSA_WAIT_EVENT_0));
+  });
+
   test("a Worker's event releases this thread's async wait; the handle works here by its number", async () => {
     const maker = spawn('create-event');
     const { handle } = (await maker.next()) as { handle: number };

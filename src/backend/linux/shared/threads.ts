@@ -16,6 +16,7 @@
  * and takes the lock over if not; critical sections are short runs of Atomics with the publishing
  * store last.
  */
+import { subscribe as subscribeChannel } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { isMainThread, threadId, type Worker } from 'node:worker_threads';
 import * as libc from '../host/libc.js';
@@ -340,7 +341,11 @@ function childExited(id: number): void {
   peersChanged();
 }
 
+const followed = new WeakSet<Worker>();
+
 function workerCreated(worker: Worker): void {
+  if (followed.has(worker)) return;
+  followed.add(worker);
   try {
     const id = worker.threadId;
     liveChildren++;
@@ -366,5 +371,13 @@ let watching = false;
 export function watchWorkers(): void {
   if (watching) return;
   watching = true;
+  // Node publishes a new Worker on this channel inside its constructor: a thread that goes on to
+  // block in a synchronous wait without returning to its event loop must already count it as a
+  // peer, or a set from that Worker would not ring it. The 'worker' event (next tick) is the
+  // fallback for a Node that does not publish.
+  subscribeChannel('worker_threads', (message) => {
+    const worker = (message as { worker?: Worker } | undefined)?.worker;
+    if (worker !== undefined) workerCreated(worker);
+  });
   process.on('worker', workerCreated);
 }
