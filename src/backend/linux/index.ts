@@ -17,7 +17,9 @@ import { queryDefaultGateway } from './sockets/default-gateway.js';
 import { queryInterfaceIndex } from './sockets/interface-index.js';
 import { dataPath } from './sockets/data-path/index.js';
 import { extensionFunctions, resolveExtensionWith } from './sockets/extension/index.js';
-import { closeAllSockets } from './sockets/lifecycle.js';
+import { adoptSocket, closeAllSockets, letGo, letGoOfClosed, releaseAllSockets } from './sockets/lifecycle.js';
+import type { LinuxSocket } from './win32/socket-state.js';
+import { releaseSocketsOf } from './shared/sockets.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
 import { ioctlsocket } from './ioctl/ioctlsocket.js';
 import { shutdownWatcher } from './netlink/watcher.js';
@@ -25,13 +27,13 @@ import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
 import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
-import { onPeersChanged, onReap, processExiting, releaseMySlot, watchWorkers } from './shared/threads.js';
+import { onPeersChanged, onReap, processExiting, releaseMySlot, socketsClosedElsewhere, watchWorkers } from './shared/threads.js';
 import { forgetThread, releasePacketCache } from './shared/objects.js';
 import { regionIfUsed } from './shared/region.js';
 import { shareKind } from './win32/handles.js';
 import { adoptEvent } from './win32/events.js';
 import { adoptPort } from './win32/ports.js';
-import { peersChanged as doorbellPeersChanged } from './loop/doorbell.js';
+import { onRing, peersChanged as doorbellPeersChanged } from './loop/doorbell.js';
 
 export const backend: WinsockCore = {
   backendName: 'linux-emulation',
@@ -126,7 +128,7 @@ function threadExit(): void {
   try {
     for (const op of allPending()) cancel(op);
     forgetAll();
-    closeAllSockets();
+    releaseAllSockets();
     win32.closeAllObjects();
   } finally {
     const r = regionIfUsed();
@@ -151,7 +153,14 @@ export function activate(): WinsockCore {
   // found by number, a thread that is gone is forgotten, and waits learn when threads come and go.
   shareKind('event', adoptEvent);
   shareKind('port', adoptPort);
-  onReap(forgetThread);
+  shareKind('socket', adoptSocket, (sock) => letGo(sock as LinuxSocket));
+  onRing(() => {
+    if (socketsClosedElsewhere()) letGoOfClosed();
+  });
+  onReap((r, slot) => {
+    forgetThread(r, slot);
+    releaseSocketsOf(r, slot);
+  });
   onPeersChanged(doorbellPeersChanged);
   // First: a terminated Worker's slot is reaped before its fds (its doorbell) are closed.
   watchWorkers();

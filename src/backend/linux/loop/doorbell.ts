@@ -14,13 +14,24 @@ import { addSource } from './reactor.js';
 
 let armed = 0;
 let removeSource: (() => void) | null = null;
+/** What a ring may mean besides a shared object's change (a socket this thread holds closed elsewhere: sockets/lifecycle.ts). */
+const ringListeners: (() => void)[] = [];
+
+export function onRing(listener: () => void): void {
+  ringListeners.push(listener);
+}
+
+function rung(): void {
+  drainMyDoorbell();
+  for (const listener of ringListeners) listener();
+}
 
 function update(): void {
   const want = armed > 0 && hasPeers();
   if (want && removeSource === null) {
     const fd = myDoorbell();
     if (fd < 0) return;
-    removeSource = addSource({ fd: () => fd, events: () => L.POLLIN, ready: drainMyDoorbell });
+    removeSource = addSource({ fd: () => fd, events: () => L.POLLIN, ready: rung });
   } else if (!want && removeSource !== null) {
     const remove = removeSource;
     removeSource = null;
@@ -31,7 +42,10 @@ function update(): void {
 /** Another JS thread came or went (shared/threads.ts tells, wired by the backend's index.ts). */
 export const peersChanged = update;
 
-/** A wait on a shared object starts: listen to the doorbell (balanced by `disarm`). */
+/**
+ * A wait on a shared object starts, or an overlapped operation is pending (another thread may close
+ * its socket and ring): listen to the doorbell (balanced by `disarm`).
+ */
 export function arm(): void {
   armed++;
   if (removeSource === null) update();

@@ -16,7 +16,7 @@
 import koffi from 'koffi';
 import { callocAt, freeAt, getenv, getpid, setenv } from '../host/libc.js';
 
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 export const MAX_THREADS = 256;
 export const MAX_RECORDS = 4096;
 export const HANDLE_BITS = 18;
@@ -26,10 +26,15 @@ export const RELEASE_RING = 256;
 export const PACKETS_PER_CHUNK = 1024;
 export const PACKET_BYTES = 64;
 export const MAX_PACKET_CHUNKS = 2048;
+/** Socket records (shared/sockets.ts): chunks of 1024 records of 512 bytes, at most 256 chunks (one per 1024 open sockets). */
+export const SOCKETS_PER_CHUNK = 1024;
+export const SOCKET_RECORD_BYTES = 512;
+export const MAX_SOCKET_CHUNKS = 256;
 
 // Byte offsets of the parts (all 64-byte aligned).
 const HEADER = 0;
 const CHUNK_DIRECTORY = 1024;
+const SOCKET_DIRECTORY = CHUNK_DIRECTORY + MAX_PACKET_CHUNKS * 8;
 export const THREADS = 32768;
 export const THREAD_BYTES = 64;
 export const RELEASES = THREADS + MAX_THREADS * THREAD_BYTES;
@@ -48,6 +53,10 @@ export const H = {
   packetLock: (HEADER >> 2) + 4,
   packetFree: (HEADER >> 2) + 5,
   packetChunks: (HEADER >> 2) + 6,
+  // 7 and 8: shared/threads.ts
+  socketLock: (HEADER >> 2) + 9,
+  socketFree: (HEADER >> 2) + 10,
+  socketChunks: (HEADER >> 2) + 11,
 } as const;
 
 export interface Region {
@@ -166,4 +175,34 @@ export function growPackets(r: Region): boolean {
   }
   Atomics.store(r.i32, H.packetFree, head);
   return true;
+}
+
+// ---- socket record chunks ------------------------------------------------------------------------
+
+/** This thread's views of the socket record chunks, made on first touch. */
+const socketChunkI32: Int32Array[] = [];
+
+/** The Int32 view of socket chunk `chunk` (null: not made yet). */
+export function socketChunk(r: Region, chunk: number): Int32Array | null {
+  const kept = socketChunkI32[chunk];
+  if (kept !== undefined) return kept;
+  const address = Number(Atomics.load(r.big, (SOCKET_DIRECTORY >> 3) + chunk));
+  if (address === 0) return null;
+  const view = new Int32Array(koffi.view(address, SOCKETS_PER_CHUNK * SOCKET_RECORD_BYTES));
+  socketChunkI32[chunk] = view;
+  return view;
+}
+
+/**
+ * Add one chunk of socket records (the caller holds the socket lock); false when the directory is
+ * full or memory is short. The caller links its records into the free list.
+ */
+export function growSocketRecords(r: Region): Int32Array | null {
+  const chunk = Atomics.load(r.i32, H.socketChunks);
+  if (chunk >= MAX_SOCKET_CHUNKS) return null;
+  const address = callocAt(SOCKETS_PER_CHUNK, SOCKET_RECORD_BYTES);
+  if (!address) return null;
+  Atomics.store(r.big, (SOCKET_DIRECTORY >> 3) + chunk, BigInt(address));
+  Atomics.store(r.i32, H.socketChunks, chunk + 1);
+  return socketChunk(r, chunk);
 }

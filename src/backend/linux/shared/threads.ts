@@ -24,7 +24,7 @@ import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { H, MAX_THREADS, RELEASE_RING, RELEASES, THREAD_BYTES, THREADS, region, regionIfMade, regionIfUsed, type Region } from './region.js';
 
 /** Words of a thread slot (Int32 index from the slot's first word). */
-const S = { state: 0, tid: 1, start: 2, threadId: 3, doorbell: 4, generation: 5, portRecord: 6, portGeneration: 7, waitSequence: 8, releaseHead: 9, releaseTail: 10, ringing: 11 } as const;
+const S = { state: 0, tid: 1, start: 2, threadId: 3, doorbell: 4, generation: 5, portRecord: 6, portGeneration: 7, waitSequence: 8, releaseHead: 9, releaseTail: 10, ringing: 11, socketCloses: 12 } as const;
 const FREE = 0;
 const LIVE = 1;
 const REAPING = 2;
@@ -105,6 +105,7 @@ export function mySlot(): number {
       myPortRecord = -1;
       myGeneration = Atomics.add(r.i32, slotWord(slot, S.generation), 1) + 1;
       Atomics.store(r.i32, slotWord(slot, S.releaseTail), Atomics.load(r.i32, slotWord(slot, S.releaseHead)));
+      socketClosesSeen = Atomics.load(r.i32, slotWord(slot, S.socketCloses));
       Atomics.add(r.i32, LIVE_THREADS, 1);
       // Raised before this thread can register as a waiter (sequentially consistent, as the bits are).
       for (let used = Atomics.load(r.i32, SLOTS_USED); used < slot + 1; used = Atomics.load(r.i32, SLOTS_USED)) {
@@ -195,6 +196,23 @@ export function ring(r: Region, slot: number): void {
   } finally {
     Atomics.sub(r.i32, ringing, 1);
   }
+}
+
+/** A socket the thread in `slot` holds was closed by another thread (it is rung next): shared/sockets.ts. */
+export function noteSocketClosedFor(r: Region, slot: number): void {
+  Atomics.add(r.i32, slotWord(slot, S.socketCloses), 1);
+}
+
+let socketClosesSeen = 0;
+
+/** Whether sockets this thread holds were closed elsewhere since it last asked (one load when not). */
+export function socketsClosedElsewhere(): boolean {
+  const r = regionIfUsed();
+  if (r === null || me < 0) return false;
+  const now = Atomics.load(r.i32, slotWord(me, S.socketCloses));
+  if (now === socketClosesSeen) return false;
+  socketClosesSeen = now;
+  return true;
 }
 
 /**

@@ -3,8 +3,13 @@
  * Node, connected and closed. Each socket-wide policy is a plain call here, in the order it runs,
  * so what runs for a socket can be read in one place.
  */
-import { closeOwnedFd } from '../host/thread-fds.js';
-import { allHandles, register, unregister } from '../win32/handles.js';
+import { closeOwnedFd, noteClosed } from '../host/thread-fds.js';
+import { allHandles, forgetLocal, register, unregister } from '../win32/handles.js';
+import { region, regionIfUsed } from '../shared/region.js';
+import { mySlot } from '../shared/threads.js';
+import {
+  allocSocketRecord, closeSocketRecord, finishSocketClose, holdSocketRecord, publishSocketRecord, releaseSocketRecord, SW,
+} from '../shared/sockets.js';
 import { abortOnClose, cancel, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection, selectionFdChanged } from '../win32/event-select.js';
 import { forgetQueues, pendingFdChanged } from './data-path/pending.js';
@@ -18,7 +23,7 @@ import { socketClosing as releasePortReservations } from './port-reservations.js
 
 /** socket() / WSASocketW made `fd` (already non-blocking): register it with Windows' defaults. */
 export function socketMade(fd: number, af: number, type: number, protocol: number, overlapped: boolean): LinuxSocket {
-  const sock = register(new LinuxSocket(fd, af, type, protocol, overlapped));
+  const sock = registerShared(new LinuxSocket(fd, af, type, protocol, overlapped));
   trackIcmpErrors(sock);
   noteTcpSocketMade(sock);
   applyWindowsKeepAliveDefaults(sock);
@@ -26,9 +31,51 @@ export function socketMade(fd: number, af: number, type: number, protocol: numbe
   return sock;
 }
 
+/**
+ * Give a socket this thread made its handle and its record in the shared region, so every JS thread
+ * can use it (docs/process-wide-handles.md §15). Its fd is then the socket's, not this thread's: it
+ * leaves the thread's fd table (host/thread-fds.ts), so a terminated Worker's parent does not close
+ * it; the record's last reference does. Without the region the socket stays this thread's.
+ */
+function registerShared(sock: LinuxSocket): LinuxSocket {
+  const r = region();
+  const record = r === null ? null : allocSocketRecord(r);
+  try {
+    register(sock, record?.index ?? -1);
+  } catch (error) {
+    if (r !== null && record !== null) {
+      releaseSocketRecord(r, record.index, record.w, record.at, -1);
+      releaseSocketRecord(r, record.index, record.w, record.at, mySlot());
+    }
+    throw error;
+  }
+  if (record !== null) {
+    sock.share(record.index, record.w, record.at);
+    publishSocketRecord(record.w, record.at, sock.handle);
+    noteClosed(sock.fd);
+  }
+  return sock;
+}
+
+/** Another thread's socket, looked up here for the first time: this thread's LinuxSocket over its record (handles.ts asks). */
+export function adoptSocket(handle: number, record: number): LinuxSocket | undefined {
+  const r = region();
+  const place = r === null || record < 0 ? null : holdSocketRecord(r, record, handle);
+  if (place === null) return undefined;
+  const { w, at } = place;
+  const sock = new LinuxSocket(w[at + SW.fd]!, w[at + SW.af]!, w[at + SW.type]!, w[at + SW.protocol]!, w[at + SW.overlapped] !== 0, null, { record, w, at });
+  sock.handle = handle;
+  return sock;
+}
+
+/** A shared socket's fd number now names another file (AcceptEx, DisconnectEx moved one under it): still the socket's, not this thread's. */
+export function socketFdReplaced(sock: LinuxSocket): void {
+  if (sock.record >= 0) noteClosed(sock.fd);
+}
+
 /** accept() on `listener` gave `fd`: the new socket takes the listener's properties, as on Windows. */
 export function socketAccepted(listener: LinuxSocket, fd: number): LinuxSocket {
-  const child = register(new LinuxSocket(fd, listener.af, listener.type, listener.protocol, listener.overlapped));
+  const child = registerShared(new LinuxSocket(fd, listener.af, listener.type, listener.protocol, listener.overlapped));
   noteTcpSocketCreated(child);
   inheritFromListener(listener, child);
   return child;
@@ -89,19 +136,43 @@ export function socketReceiveSwitched(sock: LinuxSocket): void {
   selectionFdChanged(sock);
 }
 
-/**
- * closesocket, WSACleanup, thread exit, or a borrowed socket whose owner closed it: each pending
- * operation completes once (cancelled, or aborted for a data transfer), requests and selections are dropped, the handle goes.
- */
-export function closeSocket(sock: LinuxSocket): void {
-  if (sock.closed) return;
+/** What this thread holds for a socket it stops using: each pending operation ends once, requests and selections go. */
+function endLocalUse(sock: LinuxSocket): () => void {
   for (const op of pendingOn(sock)) abortOnClose(op);
   // The accept socket of a pending AcceptEx: the listener's operation ends cancelled (Wine's test_AcceptEx).
   if (sock.acceptInto) cancel(sock.acceptInto);
   for (const drop of [...sock.notificationRequests.values()]) drop();
   forgetQueues(sock);
   forgetSocket(sock);
-  const afterClose = releasePortReservations(sock);
+  return releasePortReservations(sock);
+}
+
+/**
+ * closesocket, WSACleanup, or a borrowed socket whose owner closed it: each pending operation of
+ * this thread completes once (cancelled, or aborted for a data transfer), requests and selections
+ * are dropped, the handle goes. A shared socket reads as closed in every thread at once; the
+ * other threads holding it are rung and end theirs (`letGo`), and its fd closes with the last of
+ * them (shared/sockets.ts).
+ */
+export function closeSocket(sock: LinuxSocket): void {
+  if (sock.closed) return;
+  if (sock.record >= 0) {
+    const r = regionIfUsed();
+    const { record, w, at } = sock;
+    // Two threads closing at once: one closes, the other only lets go.
+    if (r === null || !closeSocketRecord(w, at)) {
+      letGo(sock);
+      return;
+    }
+    sock.detach();
+    forgetLocal(sock.handle);
+    const afterClose = endLocalUse(sock);
+    stopCapture(sock);
+    finishSocketClose(r, record, w, at);
+    afterClose();
+    return;
+  }
+  const afterClose = endLocalUse(sock);
   sock.closed = true;
   stopCapture(sock);
   unregister(sock.handle);
@@ -110,7 +181,54 @@ export function closeSocket(sock: LinuxSocket): void {
   afterClose();
 }
 
-/** Every socket of this thread (the last WSACleanup, thread exit). */
+/**
+ * This thread stops using a shared socket it did not close: another thread closed it (its pending
+ * operations here end as closesocket ends them), or this thread ends (they were cancelled before).
+ * The socket itself stays as it is for the other threads.
+ */
+export function letGo(sock: LinuxSocket): void {
+  const r = regionIfUsed();
+  if (sock.record < 0 || r === null) return;
+  const { record, w, at } = sock;
+  sock.detach();
+  forgetLocal(sock.handle);
+  const afterClose = endLocalUse(sock);
+  stopCapture(sock);
+  releaseSocketRecord(r, record, w, at, mySlot());
+  afterClose();
+}
+
+/** Sockets another thread closed that this thread still holds (it was rung): let go of them now. */
+export function letGoOfClosed(): void {
+  for (const object of allHandles()) {
+    if (object.kind === 'socket' && (object as LinuxSocket).record >= 0 && (object as LinuxSocket).closed) letGo(object as LinuxSocket);
+  }
+}
+
+/**
+ * The last WSACleanup of this thread: the sockets it made are closed; shared sockets it adopted
+ * from other threads are only let go of (the startup count is per thread here, per process on
+ * Windows: README, approximations).
+ */
 export function closeAllSockets(): void {
-  for (const object of allHandles()) if (object.kind === 'socket') closeSocket(object as LinuxSocket);
+  for (const object of allHandles()) {
+    if (object.kind !== 'socket') continue;
+    const sock = object as LinuxSocket;
+    if (sock.created) closeSocket(sock);
+    else letGo(sock);
+  }
+}
+
+/**
+ * This thread ends: what it holds goes (its pending operations were cancelled first), but shared
+ * sockets stay open for the other threads, as a Windows handle outlives the thread that made it.
+ * Sockets that are this thread's alone (borrowed from Node, or made without the region) close.
+ */
+export function releaseAllSockets(): void {
+  for (const object of allHandles()) {
+    if (object.kind !== 'socket') continue;
+    const sock = object as LinuxSocket;
+    if (sock.record >= 0) letGo(sock);
+    else closeSocket(sock);
+  }
 }

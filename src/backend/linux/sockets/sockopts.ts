@@ -41,7 +41,7 @@ import { noteOobInlineChange } from './urgent.js';
 import { socketFor } from './lookup.js';
 import { establishmentOf, readLinuxTcpInfo } from './tcp-info.js';
 import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
-import type { LinuxSocket } from '../win32/socket-state.js';
+import type { LinuxSocket, MirrorName } from '../win32/socket-state.js';
 import { ICMP_ERROR_INFO_SIZE, readIcmpErrorInfo } from './icmp-error-info.js';
 import { updateAcceptContext } from './extension/accept-ex.js';
 import { updateConnectContext } from './extension/connect-ex.js';
@@ -83,7 +83,7 @@ interface Option {
   /** The largest value Windows accepts; above it, WSAEINVAL. */
   max?: number;
   /** Key of the value kept in LinuxSocket.optionMirrors. */
-  mirror?: string;
+  mirror?: MirrorName;
   /** What a socket reports before the option is set, for values the emulation keeps. */
   initial?: (sock: LinuxSocket) => number;
 }

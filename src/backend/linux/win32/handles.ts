@@ -7,8 +7,9 @@
  * Each thread keeps its own objects, and the stand-ins it made for other threads' shared objects
  * (events, ports), in a Map in front of the shared table: a lookup of one of its own sockets costs
  * one Map.get, as before. A stand-in whose object was closed elsewhere reads as closed (`stale`)
- * and is dropped. Objects of a kind that stays per thread (sockets for now, files, windows) are not
- * found from another thread.
+ * and is dropped (its kind's `forget` lets go of what this thread held for it: a socket's pending
+ * operations end, its reference on the record goes). Objects of a kind that stays per thread
+ * (files, windows, sockets borrowed from Node) are not found from another thread.
  */
 import { KIND, allocHandle, freeHandle, readHandle, type KindName } from '../shared/objects.js';
 import { region } from '../shared/region.js';
@@ -23,9 +24,12 @@ export interface HandleObject {
 /** Makes this thread's stand-in for a shared object of a kind (events.ts, ports.ts register one). */
 type Adopt = (handle: number, record: number) => HandleObject | undefined;
 const adopters = new Map<number, Adopt>();
+/** What a kind does when a stale object leaves this thread's table (sockets: lifecycle.ts). */
+const forgetters = new Map<string, (object: HandleObject) => void>();
 
-export function shareKind(kind: KindName, adopt: Adopt): void {
+export function shareKind(kind: KindName, adopt: Adopt, forget?: (object: HandleObject) => void): void {
   adopters.set(KIND[kind], adopt);
+  if (forget) forgetters.set(kind, forget);
 }
 
 const table = new Map<number, HandleObject>();
@@ -72,6 +76,7 @@ export function lookup(handle: number): HandleObject | undefined {
   if (local !== undefined) {
     if (local.stale === undefined || !local.stale()) return local;
     table.delete(handle);
+    forgetters.get(local.kind)?.(local);
     return undefined;
   }
   return adopt(handle);

@@ -14,6 +14,7 @@ import { queueApc } from './apc.js';
 import { eventFor, signal, unsignal } from './events.js';
 import { associationOf, queuePacket } from './ports.js';
 import { kick } from '../loop/scheduler.js';
+import { arm as armDoorbell, disarm as disarmDoorbell } from '../loop/doorbell.js';
 
 export class OverlappedOp {
   done = false;
@@ -108,6 +109,8 @@ export function startPending(sock: LinuxSocket, ov: WSAOVERLAPPED, routine: LPWS
     ends.last.nextOnSocket = op;
     ends.last = op;
   } else {
+    // A socket with pending operations listens to the doorbell: another thread closing it rings.
+    if (pendingBySocket.size === 0) armDoorbell();
     pendingBySocket.set(sock, { first: op, last: op });
   }
   opByOverlapped.set(ov, op);
@@ -140,7 +143,7 @@ function unlink(op: OverlappedOp): void {
   if (previous) previous.nextOnSocket = next;
   else if (ends.first === op) {
     if (next) ends.first = next;
-    else pendingBySocket.delete(op.sock);
+    else if (pendingBySocket.delete(op.sock) && pendingBySocket.size === 0) disarmDoorbell();
   }
   if (next) next.previousOnSocket = previous;
   else if (ends.last === op && previous) ends.last = previous;

@@ -4,7 +4,7 @@
  * (docs/process-wide-handles.md §6): its FIFO of packets, its concurrency count and its waiters live
  * in the shared region (shared/objects.ts), so any JS thread may post to it or wait on it, each
  * waiter takes different packets, and a post rings one waiting thread (the most recent, as Windows
- * releases them). A socket associated with it (sockets are still per thread) gets one packet per
+ * releases them). A socket associated with it (in any thread: the socket's record names the port) gets one packet per
  * completed overlapped operation whose hEvent does not have its low bit set.
  *
  * NumberOfConcurrentThreads (0: the number of processors) is honoured as Windows states it: a
@@ -74,6 +74,11 @@ export function adoptPort(handle: number, record: number): CompletionPort | unde
   return port.closed ? undefined : port;
 }
 
+/**
+ * Each socket's association as this thread sees it, made from the socket's record the first time a
+ * completion needs it (the record holds the port's handle, record, generation and key, so an
+ * association made in any thread is seen in all, and one with a port closed since still counts).
+ */
 const associations = new WeakMap<LinuxSocket, { port: CompletionPort; key: number }>();
 
 export function portFor(handle: unknown): CompletionPort | undefined {
@@ -83,7 +88,17 @@ export function portFor(handle: unknown): CompletionPort | undefined {
 }
 
 export function associationOf(sock: LinuxSocket): { port: CompletionPort; key: number } | undefined {
-  return associations.get(sock);
+  const handle = sock.portHandle;
+  if (handle === 0) return undefined;
+  const known = associations.get(sock);
+  if (known !== undefined) return known;
+  const r = region();
+  if (r === null) return undefined;
+  const port = new CompletionPort(r, sock.portRecord, sock.portGeneration);
+  port.handle = handle;
+  const association = { port, key: sock.portKey };
+  associations.set(sock, association);
+  return association;
 }
 
 // ---- overlapped objects named by queued packets -------------------------------------------------------
@@ -231,12 +246,13 @@ export function CreateIoCompletionPort(FileHandle: HANDLE, ExistingCompletionPor
     return 0;
   }
   // A handle can be associated with one port only, once.
-  if (associations.has(sock)) {
+  if (sock.portHandle !== 0) {
     setLastError(ERROR_INVALID_PARAMETER);
     return 0;
   }
   const port = existing ?? portFor(newPort(NumberOfConcurrentThreads));
   if (!port) return 0;
+  sock.associate(port, asKey(CompletionKey));
   associations.set(sock, { port, key: asKey(CompletionKey) });
   return port.handle;
 }

@@ -74,7 +74,7 @@ class SocketQueues implements Subscriber {
     let at = this.receives.indexOf(transfer);
     if (at >= 0) {
       this.receives.splice(at, 1);
-      this.sock.pendingReceives--;
+      this.sock.countPendingReceive(-1);
       return true;
     }
     at = this.sends.indexOf(transfer);
@@ -118,7 +118,7 @@ export function enqueue(sock: LinuxSocket, direction: 'receive' | 'send', transf
     queuesBySocket.set(sock, queues);
   }
   queues.add(direction, transfer);
-  if (direction === 'receive') sock.pendingReceives++;
+  if (direction === 'receive') sock.countPendingReceive(1);
   if (pendingCount++ === 0) endHold = holdServicing();
   transfer.op.release = release;
   watch(queues, queues.interest | transfer.events);

@@ -41,7 +41,7 @@ import type { LinuxSocket } from '../../win32/socket-state.js';
 import { lookupSocket } from '../../win32/socket-state.js';
 import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
 import { holdServicing } from '../../loop/scheduler.js';
-import { inheritFromListener, socketAcceptedInto } from '../lifecycle.js';
+import { inheritFromListener, socketAcceptedInto, socketFdReplaced } from '../lifecycle.js';
 import { socketFor } from '../lookup.js';
 
 /** An address area holds the sockaddr and at least 16 more bytes (the AcceptEx page). */
@@ -190,6 +190,7 @@ function intoAcceptor(request: AcceptRequest, fd: number): void {
   const { acceptor, listener, op } = request;
   const moved = noteOpened(libc.dup3(fd, acceptor.fd, L.O_CLOEXEC));
   const errno = moved < 0 ? libc.errno() : 0;
+  socketFdReplaced(acceptor);
   closeOwnedFd(fd);
   if (moved < 0) {
     complete(op, W.wsaErrorToNtStatus(wsaFromErrno(errno)), 0);

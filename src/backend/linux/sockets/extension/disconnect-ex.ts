@@ -29,6 +29,7 @@ import { TCP_STATE, tcpState } from '../../host/socket-facts.js';
 import { wsaFromErrno } from '../../host/errno.js';
 import { fail, ok, setLastError } from '../../win32/last-error.js';
 import { complete, startPending } from '../../win32/operations.js';
+import { socketFdReplaced } from '../lifecycle.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { defer } from '../../loop/deferred.js';
 import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
@@ -123,6 +124,7 @@ export function renew(sock: LinuxSocket): number {
   if (fresh < 0) return wsaFromErrno(libc.errno());
   const moved = noteOpened(libc.dup3(fresh, sock.fd, L.O_CLOEXEC));
   const errno = moved < 0 ? libc.errno() : 0;
+  socketFdReplaced(sock);
   closeOwnedFd(fresh);
   if (moved < 0) return wsaFromErrno(errno);
   // The fd number now names another file: what was subscribed to it is registered again.
