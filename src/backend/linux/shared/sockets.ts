@@ -24,7 +24,7 @@
  */
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
-import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
+import { closeOwnedFd, noteClosed, noteOpened } from '../host/thread-fds.js';
 import { H, SOCKETS_PER_CHUNK, SOCKET_RECORD_BYTES, MAX_SOCKET_CHUNKS, growSocketRecords, socketChunk, type Region } from './region.js';
 import { lock, unlock, mySlot, ring, noteSocketClosedFor } from './threads.js';
 import { freeHandle } from './objects.js';
@@ -159,8 +159,8 @@ export function finishSocketClose(r: Region, index: number, w: Int32Array, at: n
     const fd = w[at + SW.fd]!;
     const standIn = noteOpened(libc.socket(L.AF_UNIX, L.SOCK_STREAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0));
     if (standIn >= 0) {
-      // dup3's result is the socket's number, which stays the socket's (not recorded as this thread's).
-      libc.dup3(standIn, fd, L.O_CLOEXEC);
+      // dup3's result is the socket's number, which stays the socket's, not this thread's (noteClosed at once).
+      noteClosed(noteOpened(libc.dup3(standIn, fd, L.O_CLOEXEC)));
       closeOwnedFd(standIn);
     }
     ringHolders(r, w, at, slot);
@@ -221,13 +221,17 @@ export function releaseSocketsOf(r: Region, slot: number): void {
   }
 }
 
-/** Records whose handle is open or still referenced (for tests). */
-export function socketRecordsInUse(r: Region): number {
-  let n = 0;
+/** The handles of every socket record in use, open or still referenced (for tests: what a terminated Worker left). */
+export function socketHandlesInUse(r: Region): number[] {
+  const handles: number[] = [];
   const chunks = Atomics.load(r.i32, H.socketChunks);
   for (let chunk = 0; chunk < chunks; chunk++) {
     const w = socketChunk(r, chunk);
-    if (w !== null) for (let i = 0; i < SOCKETS_PER_CHUNK; i++) if (w[i * RECORD_WORDS + SW.handle] !== 0) n++;
+    if (w === null) continue;
+    for (let i = 0; i < SOCKETS_PER_CHUNK; i++) {
+      const h = Atomics.load(w, i * RECORD_WORDS + SW.handle);
+      if (h !== 0) handles.push(h);
+    }
   }
-  return n;
+  return handles;
 }
