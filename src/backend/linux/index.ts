@@ -17,7 +17,7 @@ import { queryDefaultGateway } from './sockets/default-gateway.js';
 import { queryInterfaceIndex } from './sockets/interface-index.js';
 import { dataPath } from './sockets/data-path/index.js';
 import { extensionFunctions, resolveExtensionWith } from './sockets/extension/index.js';
-import { adoptSocket, closeAllSockets, letGo, letGoOfClosed, releaseAllSockets } from './sockets/lifecycle.js';
+import { adoptSocket, closeAllSockets, letGo, releaseAllSockets } from './sockets/lifecycle.js';
 import type { LinuxSocket } from './win32/socket-state.js';
 import { releaseSocketsOf } from './shared/sockets.js';
 import { WSAIoctl } from './ioctl/dispatch.js';
@@ -30,7 +30,7 @@ import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
 import { onPeersChanged, onReap, processExiting, releaseMySlot, socketsClosedElsewhere, watchWorkers } from './shared/threads.js';
 import { forgetThread, releasePacketCache } from './shared/objects.js';
 import { regionIfUsed } from './shared/region.js';
-import { shareKind } from './win32/handles.js';
+import { shareKind, sweepStale } from './win32/handles.js';
 import { adoptEvent } from './win32/events.js';
 import { adoptPort } from './win32/ports.js';
 import { onRing, peersChanged as doorbellPeersChanged } from './loop/doorbell.js';
@@ -155,7 +155,7 @@ export function activate(): WinsockCore {
   shareKind('port', adoptPort);
   shareKind('socket', adoptSocket, (sock) => letGo(sock as LinuxSocket));
   onRing(() => {
-    if (socketsClosedElsewhere()) letGoOfClosed();
+    if (socketsClosedElsewhere()) sweepStale('socket');
   });
   onReap((r, slot) => {
     forgetThread(r, slot);

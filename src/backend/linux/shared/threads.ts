@@ -112,6 +112,8 @@ export function mySlot(): number {
         if (Atomics.compareExchange(r.i32, SLOTS_USED, used, slot + 1) === used) break;
       }
       me = slot;
+      closesWords = r.i32;
+      closesAt = slotWord(slot, S.socketCloses);
       break;
     }
     // Every slot taken: free those whose thread is gone (a Worker ended by terminate()), once.
@@ -204,12 +206,16 @@ export function noteSocketClosedFor(r: Region, slot: number): void {
 }
 
 let socketClosesSeen = 0;
+/** Where this thread's close counter is (a plain read of it is the per-call check: socketsClosedElsewhere). */
+let closesWords: Int32Array = new Int32Array(1);
+let closesAt = 0;
 
-/** Whether sockets this thread holds were closed elsewhere since it last asked (one load when not). */
+/**
+ * Whether sockets this thread holds were closed elsewhere since it last asked: one plain read of
+ * its slot's counter (a late read only delays letting go to the next call).
+ */
 export function socketsClosedElsewhere(): boolean {
-  const r = regionIfUsed();
-  if (r === null || me < 0) return false;
-  const now = Atomics.load(r.i32, slotWord(me, S.socketCloses));
+  const now = closesWords[closesAt]!;
   if (now === socketClosesSeen) return false;
   socketClosesSeen = now;
   return true;

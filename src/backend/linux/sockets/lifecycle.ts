@@ -198,13 +198,6 @@ export function letGo(sock: LinuxSocket): void {
   afterClose();
 }
 
-/** Sockets another thread closed that this thread still holds (it was rung): let go of them now. */
-export function letGoOfClosed(): void {
-  for (const object of allHandles()) {
-    if (object.kind === 'socket' && (object as LinuxSocket).record >= 0 && (object as LinuxSocket).closed) letGo(object as LinuxSocket);
-  }
-}
-
 /**
  * The last WSACleanup of this thread: the sockets it made are closed; shared sockets it adopted
  * from other threads are only let go of (the startup count is per thread here, per process on

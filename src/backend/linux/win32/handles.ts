@@ -92,6 +92,16 @@ function adopt(handle: number): HandleObject | undefined {
   return object;
 }
 
+/** Drop every stale object of `kind` from this thread's table (its kind's `forget` runs for each). */
+export function sweepStale(kind: KindName): void {
+  const forget = forgetters.get(kind);
+  for (const [handle, object] of table) {
+    if (object.kind !== kind || object.stale === undefined || !object.stale()) continue;
+    table.delete(handle);
+    forget?.(object);
+  }
+}
+
 /** This thread's objects and stand-ins. */
 export function allHandles(): HandleObject[] {
   return [...table.values()];

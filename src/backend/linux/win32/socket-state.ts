@@ -22,7 +22,8 @@
  * - sockets borrowed from Node: Node's handle belongs to one thread, so they are never shared (their
  *   LinuxSocket keeps its words in JS memory, like every socket when the region cannot be had).
  */
-import { lookup, type HandleObject } from './handles.js';
+import { lookup, sweepStale, type HandleObject } from './handles.js';
+import { socketsClosedElsewhere } from '../shared/threads.js';
 import type { OverlappedOp } from './operations.js';
 import { PEER_BYTES, RECORD_WORDS, SW } from '../shared/sockets.js';
 
@@ -465,6 +466,9 @@ class OptionMirrors {
 
 /** The socket behind a handle, if it is one (closed or not: callers check). */
 export function lookupSocket(handle: number): LinuxSocket | undefined {
+  // Sockets this thread holds that another thread closed: let go of them now (their fds and
+  // records are released only when every holder has).
+  if (socketsClosedElsewhere()) sweepStale('socket');
   const object = lookup(handle);
   return object?.kind === 'socket' ? (object as LinuxSocket) : undefined;
 }

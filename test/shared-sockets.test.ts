@@ -1,0 +1,230 @@
+/**
+ * SOCKETs shared by every JS thread (issue 16, slice 3; docs/process-wide-handles.md §15): a socket
+ * made in one thread works in all by its number, with one state, using real Workers
+ * (helpers/shared-sockets-worker.ts). Loopback only; every wait and loop is bounded in count and
+ * time; no timing assertion.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import * as ws from 'wsaioctl/winsock';
+import { udpPair, tcpPair, setIntOption, closeAll } from './helpers/sockets.js';
+import { region } from '../dist/backend/linux/shared/region.js';
+import { socketHandlesInUse } from '../dist/backend/linux/shared/sockets.js';
+
+const skip = process.platform !== 'linux' ? 'Linux emulation only' : false;
+const WORKER = new URL('./helpers/shared-sockets-worker.js', import.meta.url);
+const workers = new Set<Worker>();
+ws.WSAStartup(0x202, ws.newWSADATA());
+
+after(async () => {
+  await Promise.all([...workers].map((w) => w.terminate()));
+});
+
+type Answer = Record<string, unknown>;
+
+interface Helper {
+  worker: Worker;
+  /** Send one command and get its answer (at most 20 s). */
+  ask(command: Record<string, unknown>): Promise<Answer>;
+}
+
+function spawn(workerData: Record<string, unknown> = {}): Helper {
+  const worker = new Worker(WORKER, { workerData });
+  workers.add(worker);
+  const takers: Array<(m: Answer) => void> = [];
+  worker.on('message', (message: Answer) => takers.shift()?.(message));
+  worker.once('exit', () => workers.delete(worker));
+  return {
+    worker,
+    ask: (command) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${String(command.op)} within 20 s`)), 20_000);
+      takers.push((m) => {
+        clearTimeout(timer);
+        if (m.failure) reject(new Error(String(m.failure)));
+        else resolve(m);
+      });
+      worker.postMessage(command);
+    }),
+  };
+}
+
+/** This process's sockets and anon_inode fds. */
+const openFds = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+  try {
+    return /^(socket|anon_inode):/.test(readlinkSync(`/proc/self/fd/${fd}`));
+  } catch {
+    return false;
+  }
+}).length;
+const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The fd count once it is back at `limit` or below, re-read for at most ~2 s. */
+async function settledCount(limit: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    if (openFds() <= limit) break;
+    await tick(20);
+  }
+  return openFds();
+}
+
+const fionread = (s: number): number => {
+  const out = new Uint8Array(4);
+  assert.equal(ws.WSAIoctl(s, ws.FIONREAD, null, 0, out, 4, { value: 0 }, null, null), 0);
+  return new DataView(out.buffer).getUint32(0, true);
+};
+
+describe('SOCKETs shared by every JS thread', { skip }, () => {
+  test('a socket made here works in a Worker: send, recv, FIONREAD, FIONBIO by its number', async () => {
+    const { receiver, sender, receiverName } = udpPair();
+    const port = (receiverName[2]! << 8) | receiverName[3]!;
+    const helper = spawn();
+    assert.deepEqual(await helper.ask({ op: 'fionread', s: receiver }), { rc: 0, error: 0, value: 0 });
+    ws.sendto(sender, Uint8Array.of(1, 2, 3, 4, 5), 5, 0, receiverName, 16);
+    ws.sendto(sender, Uint8Array.of(6, 7), 2, 0, receiverName, 16);
+    // FIONREAD on a datagram socket: every queued datagram (Windows' rule), seen from the Worker.
+    assert.equal((await helper.ask({ op: 'fionread', s: receiver })).value, 7);
+    assert.deepEqual(await helper.ask({ op: 'recv', s: receiver, len: 16 }), { rc: 5, error: 0, data: [1, 2, 3, 4, 5] });
+    // What the Worker's FIONREAD took from the kernel is the socket's: the next datagram, here.
+    assert.equal(fionread(receiver), 2);
+    const here = new Uint8Array(8);
+    assert.equal(ws.recv(receiver, here, 8, 0), 2);
+    assert.deepEqual([...here.subarray(0, 2)], [6, 7]);
+    // The Worker sends on this thread's socket; it arrives here.
+    assert.deepEqual(await helper.ask({ op: 'send', s: sender, bytes: [9, 9, 9], to: port }), { rc: 3, error: 0 });
+    assert.equal(ws.recv(receiver, here, 8, 0), 3);
+    // Non-blocking set there: a receive here with nothing queued does not block.
+    assert.deepEqual(await helper.ask({ op: 'fionbio', s: receiver, on: true }), { rc: 0, error: 0 });
+    assert.equal(ws.recv(receiver, here, 8, 0), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSAEWOULDBLOCK);
+    closeAll(receiver, sender);
+    await helper.worker.terminate();
+  });
+
+  test('blocking mode and SO_RCVTIMEO set in one thread hold in the other', async () => {
+    const { receiver, sender } = udpPair();
+    const helper = spawn();
+    assert.equal(ws.ioctlsocket(receiver, ws.FIONBIO, { value: 1 }), 0);
+    assert.deepEqual(await helper.ask({ op: 'recv', s: receiver, len: 8 }), { rc: ws.SOCKET_ERROR, error: ws.WSAEWOULDBLOCK, data: [] });
+    // Back to blocking here, with a receive time-out: the Worker's receive blocks and times out.
+    assert.equal(ws.ioctlsocket(receiver, ws.FIONBIO, { value: 0 }), 0);
+    setIntOption(receiver, ws.SOL_SOCKET, ws.SO_RCVTIMEO, 100);
+    assert.deepEqual(await helper.ask({ op: 'recv', s: receiver, len: 8 }), { rc: ws.SOCKET_ERROR, error: ws.WSAETIMEDOUT, data: [] });
+    closeAll(receiver, sender);
+    await helper.worker.terminate();
+  });
+
+  test('closesocket in one thread is WSAENOTSOCK in the other at once; the number is not reused; the fd closes', async () => {
+    const helper = spawn();
+    const { receiver, sender } = udpPair();
+    // The Worker holds both (its first use adopts them).
+    assert.equal((await helper.ask({ op: 'fionread', s: receiver })).rc, 0);
+    assert.equal((await helper.ask({ op: 'fionread', s: sender })).rc, 0);
+    const withBoth = openFds();
+    assert.equal(ws.closesocket(receiver), 0);
+    assert.deepEqual(await helper.ask({ op: 'fionread', s: receiver }), { rc: ws.SOCKET_ERROR, error: ws.WSAENOTSOCK, value: 0 });
+    // And the other way round: closed there, gone here.
+    assert.deepEqual(await helper.ask({ op: 'close', s: sender }), { rc: 0, error: 0 });
+    assert.equal(ws.WSAIoctl(sender, ws.FIONREAD, null, 0, new Uint8Array(4), 4, { value: 0 }, null, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSAENOTSOCK);
+    // Both threads have let go: both fds are closed, with the Worker still running.
+    assert.equal(openFds(), withBoth - 2);
+    const fresh: number[] = [];
+    for (let i = 0; i < 20; i++) fresh.push(ws.socket(ws.AF_INET, ws.SOCK_DGRAM, 0));
+    assert.ok(!fresh.includes(receiver) && !fresh.includes(sender), 'a closed number is not handed out again');
+    closeAll(...fresh);
+    await helper.worker.terminate();
+  });
+
+  test('a thread that holds a socket closed elsewhere lets go at its next call on any socket', async () => {
+    const helper = spawn();
+    const made: number[] = [];
+    for (let i = 0; i < 4; i++) made.push((await helper.ask({ op: 'udp' })).s as number);
+    for (const s of made) assert.equal(fionread(s), 0);
+    const { receiver, sender } = udpPair();
+    const withAll = openFds();
+    for (const s of made) assert.deepEqual(await helper.ask({ op: 'close', s }), { rc: 0, error: 0 });
+    // This thread still holds them (it made no call since): their numbers stay reserved.
+    assert.equal(openFds(), withAll);
+    assert.equal(fionread(receiver), 0);
+    assert.equal(openFds(), withAll - 4, 'the call on another socket let go of the four');
+    closeAll(receiver, sender);
+    await helper.worker.terminate();
+  });
+
+  test('a close here ends the Worker\'s pending WSARecv on that socket, with no call in the Worker', async () => {
+    const { receiver, sender } = udpPair();
+    const helper = spawn();
+    assert.deepEqual(await helper.ask({ op: 'recv-overlapped', s: receiver, len: 16, id: 1 }), { rc: ws.SOCKET_ERROR, error: ws.WSA_IO_PENDING });
+    const waited = helper.ask({ op: 'wait-overlapped', id: 1, timeout: 10_000 });
+    await tick(50);
+    assert.equal(ws.closesocket(receiver), 0);
+    const result = await waited;
+    assert.equal(result.result, ws.WSA_WAIT_EVENT_0, 'the Worker\'s event was signalled (the ring reached it)');
+    // As a closesocket in the issuing thread ends it: a data transfer aborts.
+    assert.equal(result.status, ws.STATUS_CONNECTION_ABORTED);
+    closeAll(sender);
+    await helper.worker.terminate();
+  });
+
+  test('a socket made by a Worker that ended is still usable here (every way of ending); no fd is left once it is closed', async () => {
+    for (const how of ['return', 'process.exit', 'throw', 'terminate']) {
+      const baseline = openFds();
+      const helper = spawn();
+      const made = await helper.ask({ op: 'udp' });
+      const s = made.s as number;
+      const { receiver, sender } = udpPair();
+      if (how === 'terminate') await helper.worker.terminate();
+      else {
+        // Not once(worker, 'exit'): it rejects on the 'error' event the throwing Worker emits first.
+        const ended = new Promise((resolve) => helper.worker.once('exit', resolve));
+        let thrown: unknown = null;
+        helper.worker.once('error', (error) => { thrown = error; });
+        helper.worker.postMessage({ op: 'exit', how });
+        await ended;
+        if (how === 'throw') assert.match(String(thrown), /thrown on purpose/);
+      }
+      // The Worker's socket sends here, and receives what this thread sends it.
+      const to = ws.sockaddr('127.0.0.1', made.port as number);
+      const receiverName = new Uint8Array(16);
+      ws.getsockname(receiver, receiverName, { value: 16 });
+      assert.equal(ws.sendto(s, Uint8Array.of(4, 2), 2, 0, receiverName, 16), 2, how);
+      const got = new Uint8Array(4);
+      assert.equal(ws.recv(receiver, got, 4, 0), 2, how);
+      assert.equal(ws.sendto(sender, Uint8Array.of(7), 1, 0, to, 16), 1, how);
+      assert.equal(ws.recv(s, got, 4, 0), 1, how);
+      closeAll(s, receiver, sender);
+      assert.equal(await settledCount(baseline), baseline, `${how}: no fd left`);
+    }
+  });
+
+  test('a stream socket made here serves a Worker\'s receives and sends while this thread uses it too', async () => {
+    const { client, server } = tcpPair();
+    const helper = spawn();
+    ws.send(client, Uint8Array.of(1, 2, 3), 3, 0);
+    assert.deepEqual(await helper.ask({ op: 'recv', s: server, len: 16 }), { rc: 3, error: 0, data: [1, 2, 3] });
+    assert.deepEqual(await helper.ask({ op: 'send', s: server, bytes: [5, 6] }), { rc: 2, error: 0 });
+    const got = new Uint8Array(4);
+    assert.equal(ws.recv(client, got, 4, 0), 2);
+    // shutdown here: the Worker's send is WSAESHUTDOWN (the flag is the socket's, not the thread's).
+    assert.equal(ws.shutdown(server, ws.SD_SEND), 0);
+    assert.deepEqual(await helper.ask({ op: 'send', s: server, bytes: [1] }), { rc: ws.SOCKET_ERROR, error: ws.WSAESHUTDOWN });
+    closeAll(client, server);
+    await helper.worker.terminate();
+  });
+
+  test('every socket record is given back once its sockets are closed', async () => {
+    const r = region()!;
+    const before = new Set(socketHandlesInUse(r));
+    const helper = spawn();
+    const made: number[] = [];
+    for (let i = 0; i < 10; i++) made.push((await helper.ask({ op: 'udp' })).s as number);
+    for (const s of made) assert.equal(fionread(s), 0);
+    for (const s of made.slice(0, 5)) assert.deepEqual(await helper.ask({ op: 'close', s }), { rc: 0, error: 0 });
+    closeAll(...made.slice(5));
+    await helper.worker.terminate();
+    const left = socketHandlesInUse(r).filter((h) => !before.has(h));
+    assert.deepEqual(left, []);
+  });
+});
