@@ -52,6 +52,14 @@ export const SW = {
   next: 72,
   /** The thread slot that made the socket (WSACleanup closes its own, releases the others). */
   creator: 73,
+  /**
+   * The datagram queue FIONREAD fills (sockets/datagram-queue.ts): a ring in malloc()ed memory
+   * (address: low and high words; 0 none), its capacity, head and tail offsets, bytes in use, the
+   * payload total FIONREAD reports, the charge the drain limit is measured against, the entry
+   * count, and the lock every use of it takes.
+   */
+  queueAddressLow: 74, queueAddressHigh: 75, queueCapacity: 76, queueHead: 77, queueTail: 78, queueUsed: 79,
+  queueBytes: 80, queueCharge: 81, queueCount: 82, queueLock: 83,
 } as const;
 export const RECORD_WORDS = SOCKET_RECORD_BYTES >> 2;
 export const PEER_BYTES = 32;
@@ -186,8 +194,21 @@ export function releaseSocketRecord(r: Region, index: number, w: Int32Array, at:
 function lastReference(r: Region, index: number, w: Int32Array, at: number): void {
   // The socket's fd was never this thread's (lifecycle.ts registerShared): closeOwnedFd forgets nothing here.
   closeOwnedFd(w[at + SW.fd]!);
+  freeDatagramRing(w, at);
   freeHandle(r, Atomics.load(w, at + SW.handle));
   freeSocketRecord(r, index, w, at);
+}
+
+/** The address of a record's datagram ring (0: none). */
+export const datagramRingAddress = (w: Int32Array, at: number): number => (w[at + SW.queueAddressLow]! >>> 0) + (w[at + SW.queueAddressHigh]! >>> 0) * 2 ** 32;
+
+/** Free a record's datagram ring (the socket's last reference went; nobody reads it any more). */
+export function freeDatagramRing(w: Int32Array, at: number): void {
+  const address = datagramRingAddress(w, at);
+  if (address === 0) return;
+  w[at + SW.queueAddressLow] = 0;
+  w[at + SW.queueAddressHigh] = 0;
+  libc.freeAt(address);
 }
 
 /** Ring every thread but this one that holds the record (its socket was closed). */

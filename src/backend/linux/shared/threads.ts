@@ -299,19 +299,24 @@ export function takeReleases(each: (id: number) => void): void {
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const SPINS_BEFORE_CHECK = 2000;
 
-/** Take the lock at word `index` (holder slot + 1 in it); a dead holder's lock is taken over. */
+/** Take the lock at word `index` of the region (holder slot + 1 in it); a dead holder's lock is taken over. */
 export function lock(r: Region, index: number): void {
+  lockWord(r, r.i32, index);
+}
+
+/** The same, for a lock word elsewhere in shared memory (a socket record: `words` its chunk's view). */
+export function lockWord(r: Region, words: Int32Array, index: number): void {
   // A thread without a slot (it is ending, or all are taken) still excludes: it holds as "no slot",
   // which is never taken over (its liveness cannot be told).
   const slot = mySlot();
   const mark = slot >= 0 ? slot + 1 : MAX_THREADS + 1;
   for (let spins = 0; ; spins++) {
-    const holder = Atomics.compareExchange(r.i32, index, 0, mark);
+    const holder = Atomics.compareExchange(words, index, 0, mark);
     if (holder === 0) return;
     // A section of this slot's previous owner, terminated inside it: nobody else can release it.
     if (holder === mark && slot >= 0) return;
     if (spins >= SPINS_BEFORE_CHECK && spins % SPINS_BEFORE_CHECK === 0) {
-      if (holder > 0 && holder <= MAX_THREADS && !slotAlive(r, holder - 1) && Atomics.compareExchange(r.i32, index, holder, mark) === holder) return;
+      if (holder > 0 && holder <= MAX_THREADS && !slotAlive(r, holder - 1) && Atomics.compareExchange(words, index, holder, mark) === holder) return;
       // The holder lives but is not running (2 cores shared): let it, without burning CPU.
       Atomics.wait(pause, 0, 0, 1);
     }

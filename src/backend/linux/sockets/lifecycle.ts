@@ -8,12 +8,13 @@ import { allHandles, forgetLocal, register, unregister } from '../win32/handles.
 import { region, regionIfUsed } from '../shared/region.js';
 import { mySlot } from '../shared/threads.js';
 import {
-  allocSocketRecord, closeSocketRecord, finishSocketClose, holdSocketRecord, publishSocketRecord, releaseSocketRecord, SW,
+  allocSocketRecord, closeSocketRecord, finishSocketClose, freeDatagramRing, holdSocketRecord, publishSocketRecord, releaseSocketRecord, SW,
 } from '../shared/sockets.js';
 import { abortOnClose, cancel, pendingOn } from '../win32/operations.js';
 import { forgetSocket, inheritSelection, selectionFdChanged } from '../win32/event-select.js';
 import { forgetQueues, pendingFdChanged } from './data-path/pending.js';
 import { stopCapture } from './capture.js';
+import { forgetDatagramView } from './datagram-queue.js';
 import { INHERITED_OPTION_MIRRORS, LinuxSocket } from '../win32/socket-state.js';
 import { trackIcmpErrors } from './udp-reset.js';
 import { noteTcpConnected, noteTcpSocketCreated, noteTcpSocketMade, type LinuxTcpInfo } from './tcp-info.js';
@@ -144,6 +145,7 @@ function endLocalUse(sock: LinuxSocket): () => void {
   for (const drop of [...sock.notificationRequests.values()]) drop();
   forgetQueues(sock);
   forgetSocket(sock);
+  forgetDatagramView(sock);
   return releasePortReservations(sock);
 }
 
@@ -175,6 +177,7 @@ export function closeSocket(sock: LinuxSocket): void {
   const afterClose = endLocalUse(sock);
   sock.closed = true;
   stopCapture(sock);
+  freeDatagramRing(sock.w, sock.at);
   unregister(sock.handle);
   // A borrowed fd belongs to Node: detach only (docs/principles.md, principle 3).
   if (!sock.borrowed) closeOwnedFd(sock.fd);
