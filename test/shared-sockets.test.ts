@@ -199,6 +199,39 @@ describe('SOCKETs shared by every JS thread', { skip }, () => {
     }
   });
 
+  test('the datagram queue FIONREAD fills is the socket\'s: drained here, received there in order, once (the ring wraps)', async () => {
+    const { receiver, sender, receiverName } = udpPair();
+    const helper = spawn();
+    const sizes: number[] = [];
+    let received = 0;
+    const receiveOne = async (): Promise<void> => {
+      const got = await helper.ask({ op: 'recv', s: receiver, len: 2048 });
+      assert.equal(got.rc, sizes[received], `datagram ${received}`);
+      assert.ok((got.data as number[]).every((b) => b === (received & 0xff)), `datagram ${received}'s bytes`);
+      received++;
+    };
+    // 20 rounds of 30 datagrams of 1000 to 1029 bytes, 25 received per round: about 600 KB pass
+    // through the ring while it is never empty, so it wraps.
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 30; i++) {
+        const n = sizes.length;
+        sizes.push(1000 + i);
+        const payload = new Uint8Array(1000 + i).fill(n & 0xff);
+        assert.equal(ws.sendto(sender, payload, payload.length, 0, receiverName, 16), payload.length);
+      }
+      // FIONREAD here takes them out of the kernel: its total is every datagram not received yet.
+      const total = sizes.slice(received).reduce((a, b) => a + b, 0);
+      assert.equal(fionread(receiver), total, `round ${round}`);
+      for (let i = 0; i < 25; i++) await receiveOne();
+    }
+    while (received < sizes.length) await receiveOne();
+    assert.equal(fionread(receiver), 0);
+    assert.deepEqual(await helper.ask({ op: 'fionbio', s: receiver, on: true }), { rc: 0, error: 0 });
+    assert.equal((await helper.ask({ op: 'recv', s: receiver, len: 16 })).error, ws.WSAEWOULDBLOCK, 'nothing is received twice');
+    closeAll(receiver, sender);
+    await helper.worker.terminate();
+  });
+
   test('a stream socket made here serves a Worker\'s receives and sends while this thread uses it too', async () => {
     const { client, server } = tcpPair();
     const helper = spawn();
