@@ -247,6 +247,60 @@ describe('SOCKETs shared by every JS thread', { skip }, () => {
     await helper.worker.terminate();
   });
 
+  test('stress: 4 Workers on one port take 100,000 posted packets and 10,000 completions of receives they issued on sockets made here, each once; no fd left', async () => {
+    const baseline = openFds();
+    const PER_WORKER = 2_500;
+    const POSTS = 100_000;
+    const counts = new Int32Array(new SharedArrayBuffer(4 * 0x10000));
+    const contexts = new Int32Array(new SharedArrayBuffer(4 * 4 * PER_WORKER));
+    // Concurrency 4: a Worker that took its last packet stays counted as running (it never waits on
+    // the port again), so with the default (the processor count) the last packets could stay queued.
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 4);
+    assert.notEqual(port, 0);
+    const sender = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+    const receivers: Array<{ s: number; name: Uint8Array }> = [];
+    for (let i = 0; i < 4; i++) {
+      const s = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+      const name = ws.sockaddr('127.0.0.1', 0);
+      assert.equal(ws.bind(s, name, 16), 0);
+      const bound = new Uint8Array(16);
+      ws.getsockname(s, bound, { value: 16 });
+      setIntOption(s, ws.SOL_SOCKET, ws.SO_RCVBUF, 1 << 20);
+      assert.equal(ws.CreateIoCompletionPort(s, port, 0x100 + i, 0), port);
+      receivers.push({ s, name: bound });
+    }
+    const helpers = [0, 1, 2, 3].map(() => spawn({ counts, contexts }));
+    // Each Worker issues its receives on "its" socket (made here), then takes packets from the port.
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(await helpers[i]!.ask({ op: 'recv-port', s: receivers[i]!.s, count: PER_WORKER, len: 64, first: i * PER_WORKER }), { issued: PER_WORKER });
+    }
+    const taking = helpers.map((h) => h.ask({ op: 'take', port, count: 1_000_000, timeout: 20_000 }));
+    for (let n = 0; n < POSTS; n++) assert.ok(ws.PostQueuedCompletionStatus(port, 0, 1, null));
+    const completions = (): number => counts[0x100]! + counts[0x101]! + counts[0x102]! + counts[0x103]!;
+    // The datagrams, in batches that the receive buffers hold, each batch waited for (bounded).
+    const payload = new Uint8Array(32).fill(3);
+    for (let k = 0; k < PER_WORKER; k += 50) {
+      for (let j = k; j < k + 50; j++) for (const { name } of receivers) ws.sendto(sender, payload, payload.length, 0, name, 16);
+      for (let wait = 0; wait < 2_000 && completions() < 4 * (k + 50); wait++) await tick(5);
+    }
+    for (let wait = 0; wait < 4_000 && (counts[1]! < POSTS || completions() < 4 * PER_WORKER); wait++) await tick(5);
+    for (let i = 0; i < 4; i++) assert.ok(ws.PostQueuedCompletionStatus(port, 0, 0, null));
+    const results = await Promise.all(taking);
+    assert.equal(counts[1], POSTS, 'every posted packet taken once');
+    assert.equal(completions(), 4 * PER_WORKER, 'every completion taken once');
+    for (let i = 0; i < 4; i++) assert.equal(counts[0x100 + i], PER_WORKER, `socket ${i}`);
+    const notOnce = [...contexts].map((c, i) => [i, c] as const).filter(([, c]) => c !== 1);
+    assert.deepEqual(notOnce.slice(0, 5), [], 'each receive\'s completion was taken exactly once');
+    assert.ok(results.every((r) => (r.failed as number) === 0), JSON.stringify(results));
+    // Everything taken: the port is empty.
+    assert.equal(ws.GetQueuedCompletionStatus(port, { value: 0 }, { value: 0 }, { value: null }, 0), false);
+    assert.equal(ws.GetLastError(), ws.WAIT_TIMEOUT);
+    closeAll(sender, ...receivers.map(({ s }) => s));
+    assert.ok(ws.CloseHandle(port));
+    await Promise.all(helpers.map((h) => h.worker.terminate()));
+    assert.equal(await settledCount(baseline), baseline, 'no fd left');
+  });
+
   test('every socket record is given back once its sockets are closed', async () => {
     const r = region()!;
     const before = new Set(socketHandlesInUse(r));
