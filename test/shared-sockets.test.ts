@@ -232,6 +232,35 @@ describe('SOCKETs shared by every JS thread', { skip }, () => {
     await helper.worker.terminate();
   });
 
+  test('WSAEventSelect made here: the Worker enumerates what was recorded, and its recv re-enables FD_READ', async () => {
+    const { receiver, sender, receiverName } = udpPair();
+    const helper = spawn();
+    const event = ws.WSACreateEvent();
+    assert.equal(ws.WSAEventSelect(receiver, event, ws.FD_READ), 0);
+    ws.sendto(sender, Uint8Array.of(1), 1, 0, receiverName, 16);
+    ws.sendto(sender, Uint8Array.of(2), 1, 0, receiverName, 16);
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [event], false, 5_000, false), ws.WSA_WAIT_EVENT_0);
+    // Recorded here; reported (and forgotten) there.
+    assert.deepEqual(await helper.ask({ op: 'enum', s: receiver }), { rc: 0, error: 0, events: ws.FD_READ, readError: 0 });
+    const events = ws.newWSANETWORKEVENTS();
+    assert.equal(ws.WSAEnumNetworkEvents(receiver, event, events), 0);
+    assert.equal(events.lNetworkEvents, 0, 'reported once, in the Worker');
+    // The Worker's recv re-enables FD_READ; a datagram is still queued, so FD_READ is recorded
+    // again (no new arrival: only the re-enabling does it) and the event here is signalled.
+    assert.deepEqual(await helper.ask({ op: 'recv', s: receiver, len: 8 }), { rc: 1, error: 0, data: [1] });
+    assert.equal(ws.WSAWaitForMultipleEvents(1, [event], false, 5_000, false), ws.WSA_WAIT_EVENT_0, 'FD_READ again after the Worker\'s recv');
+    assert.equal(ws.WSAEnumNetworkEvents(receiver, event, events), 0);
+    assert.equal(events.lNetworkEvents, ws.FD_READ);
+    // The selection made the socket non-blocking for the Worker too.
+    assert.deepEqual(await helper.ask({ op: 'recv', s: receiver, len: 8 }), { rc: 1, error: 0, data: [2] });
+    assert.deepEqual(await helper.ask({ op: 'recv', s: receiver, len: 8 }), { rc: ws.SOCKET_ERROR, error: ws.WSAEWOULDBLOCK, data: [] });
+    // FIONBIO back to blocking is refused there while the selection holds (Windows' WSAEINVAL).
+    assert.deepEqual(await helper.ask({ op: 'fionbio', s: receiver, on: false }), { rc: ws.SOCKET_ERROR, error: ws.WSAEINVAL });
+    closeAll(receiver, sender);
+    ws.WSACloseEvent(event);
+    await helper.worker.terminate();
+  });
+
   test('a stream socket made here serves a Worker\'s receives and sends while this thread uses it too', async () => {
     const { client, server } = tcpPair();
     const helper = spawn();

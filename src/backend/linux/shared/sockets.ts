@@ -60,6 +60,16 @@ export const SW = {
    */
   queueAddressLow: 74, queueAddressHigh: 75, queueCapacity: 76, queueHead: 77, queueTail: 78, queueUsed: 79,
   queueBytes: 80, queueCharge: 81, queueCount: 82, queueLock: 83,
+  /**
+   * WSAEventSelect's recording (win32/event-select.ts): set up (1 once its defaults are written),
+   * the recorded and the re-enabled bits, notifications latched while not selected and their
+   * errors, the connect and connection progress, the last looks at the queues, each event's error
+   * code, and the lock each evaluation and enumeration takes.
+   */
+  selectReady: 84, selectRecord: 85, selectArmed: 86, selectLatched: 87, selectLatchedAddressError: 88,
+  selectLatchedRoutingError: 89, selectConnecting: 90, selectConnectPending: 91, selectHasConnectPending: 92,
+  selectEstablished: 93, selectCloseRecorded: 94, selectLastQueued: 95, selectLastBacklog: 96, selectLastReceived: 97,
+  selectErrors: 98, selectLock: 108,
 } as const;
 export const RECORD_WORDS = SOCKET_RECORD_BYTES >> 2;
 export const PEER_BYTES = 32;

@@ -61,6 +61,9 @@ import {
 import { eventFor, signal, unsignal, type WinEvent } from './events.js';
 import { drainReadiness, rearm, subscribe, unsubscribe, type Subscriber } from '../loop/readiness.js';
 import { postMessage, windowFor } from './messages.js';
+import { SW } from '../shared/sockets.js';
+import { regionIfUsed } from '../shared/region.js';
+import { lockWord } from '../shared/threads.js';
 
 const SOCKET_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
 const NOTIFICATIONS = C.FD_ROUTING_INTERFACE_CHANGE | C.FD_ADDRESS_LIST_CHANGE;
@@ -76,37 +79,107 @@ interface WindowTarget {
   msg: number;
 }
 
-interface SelectState {
-  sock: LinuxSocket;
-  event: WinEvent | null;
-  /** Message mode (WSAAsyncSelect): where each recorded event is posted; null in event mode. */
-  window: WindowTarget | null;
-  mask: number;
-  /** Events recorded and not yet reported by WSAEnumNetworkEvents, and their error codes. */
-  record: number;
-  errors: number[];
+/**
+ * A socket's selection as this thread sees it. Everything but the subscription, the window and the
+ * event object's lookup is a word of the socket's record (shared/sockets.ts), so whichever JS thread
+ * records, enumerates or re-enables works on one recording (docs/process-wide-handles.md §15).
+ * Each thread that uses a selected socket subscribes to its readiness (`stateOf`), so each records
+ * what its own drains see; evaluations and enumerations take the record's select lock.
+ */
+class SelectState {
+  /** Message mode (WSAAsyncSelect): where each recorded event is posted; null in event mode (a window is its thread's). */
+  window: WindowTarget | null = null;
+  unsubscribe: (() => void) | null = null;
+  /** This thread made the selection (WSAEventSelect here); else it is another thread's, seen here. */
+  selectedHere = false;
+  /** An evaluation is queued for after the current call (a re-enabling call on another thread's selection). */
+  evaluationQueued = false;
+  /** Events recorded and not yet reported by WSAEnumNetworkEvents: their error codes, by FD_ bit index. */
+  readonly errors: Int32Array;
+  private eventHandle = 0;
+  private eventObject: WinEvent | null = null;
+
+  constructor(readonly sock: LinuxSocket) {
+    const { w, at } = sock;
+    this.errors = w.subarray(at + SW.selectErrors, at + SW.selectErrors + C.FD_MAX_EVENTS);
+    if (w[at + SW.selectReady] === 0) {
+      w[at + SW.selectArmed] = C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE;
+      w[at + SW.selectReady] = 1;
+    }
+  }
+
+  private word(index: number): number {
+    return this.sock.w[this.sock.at + index]!;
+  }
+
+  private set(index: number, value: number): void {
+    this.sock.w[this.sock.at + index] = value;
+  }
+
+  /** The event object of the selection (event mode). */
+  get event(): WinEvent | null {
+    const handle = this.word(SW.selectEvent);
+    if (handle !== this.eventHandle) {
+      this.eventHandle = handle;
+      this.eventObject = handle === 0 ? null : eventFor(handle) ?? null;
+    }
+    return this.eventObject;
+  }
+
+  set event(event: WinEvent | null) {
+    this.set(SW.selectEvent, event?.handle ?? 0);
+  }
+
+  get mask(): number { return this.word(SW.selectMask); }
+  set mask(value: number) { this.set(SW.selectMask, value); }
+  get record(): number { return this.word(SW.selectRecord); }
+  set record(value: number) { this.set(SW.selectRecord, value); }
   /** Events that may be recorded now (re-enabled since they were last recorded). */
-  armed: number;
+  get armed(): number { return this.word(SW.selectArmed); }
+  set armed(value: number) { this.set(SW.selectArmed, value); }
   /** Notification events that happened while not selected; recorded when they get selected. */
-  latched: number;
-  latchedErrors: Map<number, number>;
+  get latched(): number { return this.word(SW.selectLatched); }
+  set latched(value: number) { this.set(SW.selectLatched, value); }
+
+  latchedError(bit: number): number {
+    return this.word(bit === C.FD_ADDRESS_LIST_CHANGE ? SW.selectLatchedAddressError : SW.selectLatchedRoutingError);
+  }
+
+  latchError(bit: number, error: number): void {
+    this.set(bit === C.FD_ADDRESS_LIST_CHANGE ? SW.selectLatchedAddressError : SW.selectLatchedRoutingError, error);
+  }
+
   /** A connect() is in progress (FD_CONNECT will report its end). */
-  connecting: boolean;
+  get connecting(): boolean { return this.word(SW.selectConnecting) !== 0; }
+  set connecting(value: boolean) { this.set(SW.selectConnecting, value ? 1 : 0); }
+
   /**
    * A connect() ended with this Winsock error (0: connected) and FD_CONNECT has not been recorded
    * yet: Windows reports it at the first selection that includes FD_CONNECT, however late.
    */
-  connectPending: number | null;
+  get connectPending(): number | null {
+    return this.word(SW.selectHasConnectPending) === 0 ? null : this.word(SW.selectConnectPending);
+  }
+
+  set connectPending(value: number | null) {
+    this.set(SW.selectConnectPending, value ?? 0);
+    this.set(SW.selectHasConnectPending, value === null ? 0 : 1);
+  }
+
   /** The connection was seen established (so its end is an FD_CLOSE). */
-  established: boolean;
-  closeRecorded: boolean;
+  get established(): boolean { return this.word(SW.selectEstablished) !== 0; }
+  set established(value: boolean) { this.set(SW.selectEstablished, value ? 1 : 0); }
+  get closeRecorded(): boolean { return this.word(SW.selectCloseRecorded) !== 0; }
+  set closeRecorded(value: boolean) { this.set(SW.selectCloseRecorded, value ? 1 : 0); }
   /** Receive-queue measure at the last look (stream: bytes; datagram: queue memory): growth is new data. */
-  lastQueued: number;
+  get lastQueued(): number { return this.word(SW.selectLastQueued); }
+  set lastQueued(value: number) { this.set(SW.selectLastQueued, value); }
   /** Accept-queue length at the last look (listening sockets): growth is a new connection. */
-  lastBacklog: number;
+  get lastBacklog(): number { return this.word(SW.selectLastBacklog); }
+  set lastBacklog(value: number) { this.set(SW.selectLastBacklog, value); }
   /** A borrowed stream socket's TCP_INFO bytes received at the last look (borrowedArrival). */
-  lastReceived: number;
-  unsubscribe: (() => void) | null;
+  get lastReceived(): number { return this.word(SW.selectLastReceived); }
+  set lastReceived(value: number) { this.set(SW.selectLastReceived, value); }
 }
 
 const states = new Map<LinuxSocket, SelectState>();
@@ -114,15 +187,29 @@ const states = new Map<LinuxSocket, SelectState>();
 function stateOf(sock: LinuxSocket): SelectState {
   let state = states.get(sock);
   if (!state) {
-    state = {
-      sock, event: null, window: null, mask: 0, record: 0, errors: new Array<number>(C.FD_MAX_EVENTS).fill(0),
-      armed: C.FD_READ | C.FD_WRITE | C.FD_OOB | C.FD_ACCEPT | C.FD_CLOSE,
-      latched: 0, latchedErrors: new Map(), connecting: false, connectPending: null, established: false,
-      closeRecorded: false, lastQueued: 0, lastBacklog: 0, lastReceived: 0, unsubscribe: null,
-    };
+    state = new SelectState(sock);
     states.set(sock, state);
+    // Another thread's selection of this socket: this thread records what its own drains see too.
+    if (state.mask & SOCKET_EVENTS && !sock.selectedByWindow) subscribeState(state);
   }
   return state;
+}
+
+/** The selection of `sock` if it has one here, or one another thread made (its view made here now). */
+function selectedState(sock: LinuxSocket): SelectState | undefined {
+  return states.get(sock) ?? (sock.eventSelect !== null ? stateOf(sock) : undefined);
+}
+
+/** Run `fn` under the socket's select lock (a socket only this thread can reach needs none). */
+function locked<T>(sock: LinuxSocket, fn: () => T): T {
+  const r = sock.record >= 0 ? regionIfUsed() : null;
+  if (r === null) return fn();
+  lockWord(r, sock.w, sock.at + SW.selectLock);
+  try {
+    return fn();
+  } finally {
+    Atomics.store(sock.w, sock.at + SW.selectLock, 0);
+  }
 }
 
 const bitIndex = (bit: number): number => 31 - Math.clz32(bit);
@@ -130,13 +217,15 @@ const bitIndex = (bit: number): number => 31 - Math.clz32(bit);
 /** Record `bit` (with its error code) if selected and armed; signal the event object. */
 function record(state: SelectState, bit: number, error: number): void {
   if (!(state.armed & bit)) return;
+  // Message mode is recorded by the thread whose window it posts to.
+  if (!state.window && state.sock.selectedByWindow) return;
   // A pending overlapped receive takes the data event: no FD_READ while one waits (Wine's
   // test_read_events; extension-functions.md §4.15).
   if (bit === C.FD_READ && state.sock.pendingReceives > 0) return;
   if (!(state.mask & bit)) {
     if (bit & NOTIFICATIONS) {
       state.latched |= bit;
-      state.latchedErrors.set(bit, error);
+      state.latchError(bit, error);
       state.armed &= ~bit;
     }
     return;
@@ -191,7 +280,7 @@ export function latchNetworkEvent(sock: LinuxSocket, bit: number, error: number)
  * after the call is recorded at the next drain (the registration is re-armed).
  */
 export function reenable(sock: LinuxSocket, bit: number): void {
-  const state = states.get(sock);
+  const state = selectedState(sock);
   // Only a selected socket records anything, and only pending receives take data ahead of this
   // call: otherwise there is nothing to bring up to date (and a server's every WSARecv / WSASend
   // would pay an epoll_wait for nothing).
@@ -201,15 +290,26 @@ export function reenable(sock: LinuxSocket, bit: number): void {
     if (bit === C.FD_CONNECT) stateOf(sock).connecting = true;
     return;
   }
-  if (bit === C.FD_CONNECT) {
-    state.connecting = true;
-    state.established = false;
-    state.armed |= C.FD_CONNECT | C.FD_CLOSE;
-    state.closeRecorded = false;
-  } else {
-    state.armed |= bit;
-  }
+  locked(sock, () => {
+    if (bit === C.FD_CONNECT) {
+      state.connecting = true;
+      state.established = false;
+      state.armed |= C.FD_CONNECT | C.FD_CLOSE;
+      state.closeRecorded = false;
+    } else {
+      state.armed |= bit;
+    }
+  });
   if (state.unsubscribe && !sock.closed && sock.receiveFd >= 0) rearm(sock.receiveFd);
+  // Another thread's selection: that thread's drains see no new edge for a condition that still
+  // holds, and this one may not drain again soon, so it looks once the call is over.
+  if (!state.selectedHere && state.mask & SOCKET_EVENTS && !state.evaluationQueued) {
+    state.evaluationQueued = true;
+    queueMicrotask(() => {
+      state.evaluationQueued = false;
+      if (!sock.closed) evaluate(state);
+    });
+  }
 }
 
 /**
@@ -218,7 +318,7 @@ export function reenable(sock: LinuxSocket, bit: number): void {
  * and a new FD_READ message follows on Windows); in event mode it does not (the same test).
  */
 export function reenableAfterFault(sock: LinuxSocket, bit: number): void {
-  if (states.get(sock)?.window) reenable(sock, bit);
+  if (selectedState(sock)?.window) reenable(sock, bit);
 }
 
 /** The kernel's TCP state (TCP_STATE.CLOSE when it cannot be read). */
@@ -247,8 +347,10 @@ function evaluate(state: SelectState): void {
   if (fd < 0 || sock.closed) return;
   const polled = pollOne(fd, INTEREST, 0);
   const revents = polled > 0 ? polled : 0;
-  if (sock.type === C.SOCK_STREAM) evaluateStream(state, fd, revents);
-  else evaluateDatagram(state, fd, revents);
+  locked(sock, () => {
+    if (sock.type === C.SOCK_STREAM) evaluateStream(state, fd, revents);
+    else evaluateDatagram(state, fd, revents);
+  });
 }
 
 function evaluateDatagram(state: SelectState, fd: number, revents: number): void {
@@ -369,6 +471,7 @@ export function selectWindowMessages(sock: LinuxSocket, hWnd: number, wMsg: numb
 /** The part both selections share: the new mask, non-blocking mode, what holds now. */
 function select(state: SelectState, mask: number, registration: NonNullable<LinuxSocket['eventSelect']>): number {
   const { sock } = state;
+  state.selectedHere = true;
   state.mask = mask;
   sock.eventSelect = registration;
   // Selection makes the socket non-blocking (and keeps it so until the mask is 0 again).
@@ -382,7 +485,7 @@ function select(state: SelectState, mask: number, registration: NonNullable<Linu
     if (state.latched & bit && mask & bit) {
       state.latched &= ~bit;
       state.armed |= bit;
-      record(state, bit, state.latchedErrors.get(bit) ?? 0);
+      record(state, bit, state.latchedError(bit));
     }
   }
   if (mask & SOCKET_EVENTS) {
@@ -417,16 +520,22 @@ export function enumNetworkEvents(sock: LinuxSocket, hEventObject: WSAEVENT, lpN
     event = eventFor(hEventObject);
     if (!event) return fail(W.WSAEINVAL);
   }
-  // Everything the kernel signalled before this call is recorded first.
+  // Everything the kernel signalled before this call is recorded first. A selection another thread
+  // made gets this thread's subscription now, and a look at what holds (this thread's drains had
+  // not seen the socket).
+  const adopted = !states.has(sock) && sock.eventSelect !== null;
+  const state = selectedState(sock);
+  if (adopted && state && state.mask & SOCKET_EVENTS) evaluate(state);
   drainReadiness();
-  const state = states.get(sock);
-  const reported = state ? state.record & state.mask : 0;
-  lpNetworkEvents.lNetworkEvents = reported;
   if (!Array.isArray(lpNetworkEvents.iErrorCode)) lpNetworkEvents.iErrorCode = [];
   const errors = lpNetworkEvents.iErrorCode;
-  // Only the entries of reported events are written (Windows leaves the others as they were).
-  for (let i = 0; i < C.FD_MAX_EVENTS; i++) if (reported & (1 << i)) errors[i] = state!.errors[i]!;
-  if (state) state.record &= ~reported;
+  lpNetworkEvents.lNetworkEvents = state === undefined ? 0 : locked(sock, () => {
+    const reported = state.record & state.mask;
+    // Only the entries of reported events are written (Windows leaves the others as they were).
+    for (let i = 0; i < C.FD_MAX_EVENTS; i++) if (reported & (1 << i)) errors[i] = state.errors[i]!;
+    state.record &= ~reported;
+    return reported;
+  });
   if (event) unsignal(event);
   return ok(0);
 }

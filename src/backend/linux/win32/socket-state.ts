@@ -218,7 +218,12 @@ export class LinuxSocket implements HandleObject {
     this.selectWindow = value?.window ?? null;
     w[at + SW.selectEvent] = value?.event ?? 0;
     w[at + SW.selectMask] = value?.mask ?? 0;
-    w[at + SW.selected] = value === null ? 0 : 1;
+    w[at + SW.selected] = value === null ? 0 : value.window !== null ? SELECTED_WINDOW : SELECTED_EVENT;
+  }
+
+  /** The selection is WSAAsyncSelect's (its window is the selecting thread's: only that thread records). */
+  get selectedByWindow(): boolean {
+    return this.w[this.at + SW.selected] === SELECTED_WINDOW;
   }
 
   /** The selection's mask (0: none): FIONBIO's check, without making the registration object. */
@@ -413,6 +418,9 @@ export class LinuxSocket implements HandleObject {
     w[at + SW.portHandle] = port.handle;
   }
 }
+
+const SELECTED_EVENT = 1;
+const SELECTED_WINDOW = 2;
 
 /** Converts a completion key between a float64 and the record's two words. */
 const keyNumber = new Float64Array(1);
