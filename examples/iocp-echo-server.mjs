@@ -11,8 +11,8 @@
 //   node examples/iocp-echo-server.mjs --port 5150             serves 127.0.0.1:5150 until killed
 //   node examples/iocp-echo-server.mjs --port-file <file>      an ephemeral port, written to <file>
 //
-// C's single thread in GetQueuedCompletionStatus has no accept() thread beside it here (a JS
-// thread's sockets belong to it): the listening socket is non-blocking, and what is waiting is
+// C's single thread in GetQueuedCompletionStatus has no accept() thread beside it here (this
+// example keeps to one JS thread): the listening socket is non-blocking, and what is waiting is
 // accepted whenever the port is idle for ACCEPT_POLL_MS, and every ACCEPT_EVERY completions.
 import { Worker } from 'node:worker_threads';
 import { writeFileSync } from 'node:fs';
