@@ -158,13 +158,8 @@ export function locatePacket(r: Region, index: number): boolean {
  * free list. False when the directory is full or memory is short.
  */
 export function growPackets(r: Region): boolean {
-  const chunk = Atomics.load(r.i32, H.packetChunks);
-  if (chunk >= MAX_PACKET_CHUNKS) return false;
-  const address = callocAt(PACKETS_PER_CHUNK, PACKET_BYTES);
-  if (!address) return false;
-  Atomics.store(r.big, (CHUNK_DIRECTORY >> 3) + chunk, BigInt(address));
-  Atomics.store(r.i32, H.packetChunks, chunk + 1);
-  if (!viewChunk(r, chunk)) return false;
+  const chunk = addChunk(r, H.packetChunks, CHUNK_DIRECTORY, MAX_PACKET_CHUNKS, PACKETS_PER_CHUNK * PACKET_BYTES);
+  if (chunk < 0 || !viewChunk(r, chunk)) return false;
   const words = chunkI32[chunk]!;
   const first = chunk * PACKETS_PER_CHUNK;
   // Link in reverse so the lowest index is handed out first; `next` holds index + 1 (0: end).
@@ -198,11 +193,21 @@ export function socketChunk(r: Region, chunk: number): Int32Array | null {
  * full or memory is short. The caller links its records into the free list.
  */
 export function growSocketRecords(r: Region): Int32Array | null {
-  const chunk = Atomics.load(r.i32, H.socketChunks);
-  if (chunk >= MAX_SOCKET_CHUNKS) return null;
-  const address = callocAt(SOCKETS_PER_CHUNK, SOCKET_RECORD_BYTES);
-  if (!address) return null;
-  Atomics.store(r.big, (SOCKET_DIRECTORY >> 3) + chunk, BigInt(address));
-  Atomics.store(r.i32, H.socketChunks, chunk + 1);
-  return socketChunk(r, chunk);
+  const chunk = addChunk(r, H.socketChunks, SOCKET_DIRECTORY, MAX_SOCKET_CHUNKS, SOCKETS_PER_CHUNK * SOCKET_RECORD_BYTES);
+  return chunk < 0 ? null : socketChunk(r, chunk);
+}
+
+/**
+ * Make the next chunk of a pool (its count at header word `countWord`, its addresses in the
+ * directory at byte `directory`; the caller holds the pool's lock): its index, or -1 when the
+ * directory is full or memory is short.
+ */
+function addChunk(r: Region, countWord: number, directory: number, maxChunks: number, bytes: number): number {
+  const chunk = Atomics.load(r.i32, countWord);
+  if (chunk >= maxChunks) return -1;
+  const address = callocAt(1, bytes);
+  if (!address) return -1;
+  Atomics.store(r.big, (directory >> 3) + chunk, BigInt(address));
+  Atomics.store(r.i32, countWord, chunk + 1);
+  return chunk;
 }

@@ -54,7 +54,7 @@ import { L, E } from '../host/libc.js';
 import { pollOne } from '../host/poll.js';
 import { wsaFromErrno } from '../host/errno.js';
 import { fail, ok } from './last-error.js';
-import type { LinuxSocket } from './socket-state.js';
+import { defineWordFields, type LinuxSocket } from './socket-state.js';
 import {
   acceptQueueLength, bytesReceivedTotal, isBound, linuxInq, oobInline, pendingSocketError, receiveQueueMemory, TCP_STATE, tcpState as linuxTcpState,
 } from '../host/socket-facts.js';
@@ -108,6 +108,15 @@ class SelectState {
     }
   }
 
+  /** The socket's words (its record, or its private copy once this thread let go). */
+  get w(): Int32Array {
+    return this.sock.w;
+  }
+
+  get at(): number {
+    return this.sock.at;
+  }
+
   private word(index: number): number {
     return this.sock.w[this.sock.at + index]!;
   }
@@ -130,16 +139,12 @@ class SelectState {
     this.set(SW.selectEvent, event?.handle ?? 0);
   }
 
-  get mask(): number { return this.word(SW.selectMask); }
-  set mask(value: number) { this.set(SW.selectMask, value); }
-  get record(): number { return this.word(SW.selectRecord); }
-  set record(value: number) { this.set(SW.selectRecord, value); }
+  declare mask: number;
+  declare record: number;
   /** Events that may be recorded now (re-enabled since they were last recorded). */
-  get armed(): number { return this.word(SW.selectArmed); }
-  set armed(value: number) { this.set(SW.selectArmed, value); }
+  declare armed: number;
   /** Notification events that happened while not selected; recorded when they get selected. */
-  get latched(): number { return this.word(SW.selectLatched); }
-  set latched(value: number) { this.set(SW.selectLatched, value); }
+  declare latched: number;
 
   latchedError(bit: number): number {
     return this.word(bit === C.FD_ADDRESS_LIST_CHANGE ? SW.selectLatchedAddressError : SW.selectLatchedRoutingError);
@@ -150,8 +155,7 @@ class SelectState {
   }
 
   /** A connect() is in progress (FD_CONNECT will report its end). */
-  get connecting(): boolean { return this.word(SW.selectConnecting) !== 0; }
-  set connecting(value: boolean) { this.set(SW.selectConnecting, value ? 1 : 0); }
+  declare connecting: boolean;
 
   /**
    * A connect() ended with this Winsock error (0: connected) and FD_CONNECT has not been recorded
@@ -167,20 +171,29 @@ class SelectState {
   }
 
   /** The connection was seen established (so its end is an FD_CLOSE). */
-  get established(): boolean { return this.word(SW.selectEstablished) !== 0; }
-  set established(value: boolean) { this.set(SW.selectEstablished, value ? 1 : 0); }
-  get closeRecorded(): boolean { return this.word(SW.selectCloseRecorded) !== 0; }
-  set closeRecorded(value: boolean) { this.set(SW.selectCloseRecorded, value ? 1 : 0); }
+  declare established: boolean;
+  declare closeRecorded: boolean;
   /** Receive-queue measure at the last look (stream: bytes; datagram: queue memory): growth is new data. */
-  get lastQueued(): number { return this.word(SW.selectLastQueued); }
-  set lastQueued(value: number) { this.set(SW.selectLastQueued, value); }
+  declare lastQueued: number;
   /** Accept-queue length at the last look (listening sockets): growth is a new connection. */
-  get lastBacklog(): number { return this.word(SW.selectLastBacklog); }
-  set lastBacklog(value: number) { this.set(SW.selectLastBacklog, value); }
+  declare lastBacklog: number;
   /** A borrowed stream socket's TCP_INFO bytes received at the last look (borrowedArrival). */
-  get lastReceived(): number { return this.word(SW.selectLastReceived); }
-  set lastReceived(value: number) { this.set(SW.selectLastReceived, value); }
+  declare lastReceived: number;
 }
+
+// The plain fields above (`declare`d): each one word of the socket's record.
+defineWordFields(SelectState.prototype, {
+  mask: [SW.selectMask, 'int'],
+  record: [SW.selectRecord, 'int'],
+  armed: [SW.selectArmed, 'int'],
+  latched: [SW.selectLatched, 'int'],
+  connecting: [SW.selectConnecting, 'flag'],
+  established: [SW.selectEstablished, 'flag'],
+  closeRecorded: [SW.selectCloseRecorded, 'flag'],
+  lastQueued: [SW.selectLastQueued, 'int'],
+  lastBacklog: [SW.selectLastBacklog, 'int'],
+  lastReceived: [SW.selectLastReceived, 'int'],
+});
 
 const states = new Map<LinuxSocket, SelectState>();
 

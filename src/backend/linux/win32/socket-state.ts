@@ -175,30 +175,12 @@ export class LinuxSocket implements HandleObject {
   }
 
   /** Winsock blocking mode: sockets start blocking; FIONBIO and WSAEventSelect change it. */
-  get nonBlocking(): boolean {
-    return this.w[this.at + SW.nonBlocking] !== 0;
-  }
-
-  set nonBlocking(value: boolean) {
-    this.w[this.at + SW.nonBlocking] = value ? 1 : 0;
-  }
+  declare nonBlocking: boolean;
 
   /** Receive / send time-outs in ms (SO_RCVTIMEO / SO_SNDTIMEO); 0 = wait forever. */
-  get receiveTimeoutMs(): number {
-    return this.w[this.at + SW.receiveTimeout]! >>> 0;
-  }
+  declare receiveTimeoutMs: number;
 
-  set receiveTimeoutMs(value: number) {
-    this.w[this.at + SW.receiveTimeout] = value;
-  }
-
-  get sendTimeoutMs(): number {
-    return this.w[this.at + SW.sendTimeout]! >>> 0;
-  }
-
-  set sendTimeoutMs(value: number) {
-    this.w[this.at + SW.sendTimeout] = value;
-  }
+  declare sendTimeoutMs: number;
 
   /**
    * WSAEventSelect (an event) or WSAAsyncSelect (a window and message) registration, when active:
@@ -232,51 +214,21 @@ export class LinuxSocket implements HandleObject {
   }
 
   /** SIO_UDP_CONNRESET / SIO_UDP_NETRESET: on by default, as on Windows. */
-  get udpConnReset(): boolean {
-    return this.w[this.at + SW.udpConnReset] !== 0;
-  }
+  declare udpConnReset: boolean;
 
-  set udpConnReset(value: boolean) {
-    this.w[this.at + SW.udpConnReset] = value ? 1 : 0;
-  }
-
-  get udpNetReset(): boolean {
-    return this.w[this.at + SW.udpNetReset] !== 0;
-  }
-
-  set udpNetReset(value: boolean) {
-    this.w[this.at + SW.udpNetReset] = value ? 1 : 0;
-  }
+  declare udpNetReset: boolean;
 
   /** An urgent byte was read with MSG_OOB; Linux keeps its slot in the stream until it is passed. */
-  get urgentConsumed(): boolean {
-    return this.w[this.at + SW.urgentConsumed] !== 0;
-  }
-
-  set urgentConsumed(value: boolean) {
-    this.w[this.at + SW.urgentConsumed] = value ? 1 : 0;
-  }
+  declare urgentConsumed: boolean;
 
   /** An urgent byte was pending when SO_OOBINLINE was switched on: Windows still calls it urgent. */
-  get urgentBeforeInline(): boolean {
-    return this.w[this.at + SW.urgentBeforeInline] !== 0;
-  }
-
-  set urgentBeforeInline(value: boolean) {
-    this.w[this.at + SW.urgentBeforeInline] = value ? 1 : 0;
-  }
+  declare urgentBeforeInline: boolean;
 
   /**
    * SetFileCompletionNotificationModes flags (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
    * FILE_SKIP_SET_EVENT_ON_HANDLE); they only ever get added, as on Windows.
    */
-  get completionModes(): number {
-    return this.w[this.at + SW.completionModes]!;
-  }
-
-  set completionModes(value: number) {
-    this.w[this.at + SW.completionModes] = value;
-  }
+  declare completionModes: number;
 
   /**
    * The socket handle as a waitable object (WaitForSingleObjectEx and the other waits): reset when
@@ -285,25 +237,13 @@ export class LinuxSocket implements HandleObject {
    * test_nonblocking_async_recv). A notification event: a wait does not reset it. It starts reset,
    * as NT makes a file object's event (inferred, not measured).
    */
-  get signalled(): boolean {
-    return this.w[this.at + SW.signalled] !== 0;
-  }
-
-  set signalled(value: boolean) {
-    this.w[this.at + SW.signalled] = value ? 1 : 0;
-  }
+  declare signalled: boolean;
 
   /**
    * The peer reset the connection (a receive saw ECONNRESET): Windows fails every later receive and
    * send with WSAECONNRESET, where Linux would report end of file.
    */
-  get connectionReset(): boolean {
-    return this.w[this.at + SW.connectionReset] !== 0;
-  }
-
-  set connectionReset(value: boolean) {
-    this.w[this.at + SW.connectionReset] = value ? 1 : 0;
-  }
+  declare connectionReset: boolean;
 
   /** Overlapped receives waiting for data, in every thread (data-path/pending.ts): they take the data event. */
   get pendingReceives(): number {
@@ -316,22 +256,10 @@ export class LinuxSocket implements HandleObject {
   }
 
   /** shutdown(SD_RECEIVE / SD_BOTH) happened: Windows fails every later receive with WSAESHUTDOWN. */
-  get receiveShutdown(): boolean {
-    return this.w[this.at + SW.receiveShutdown] !== 0;
-  }
-
-  set receiveShutdown(value: boolean) {
-    this.w[this.at + SW.receiveShutdown] = value ? 1 : 0;
-  }
+  declare receiveShutdown: boolean;
 
   /** shutdown(SD_SEND / SD_BOTH) happened: a later send is WSAESHUTDOWN, whatever the TCP state. */
-  get sendShutdown(): boolean {
-    return this.w[this.at + SW.sendShutdown] !== 0;
-  }
-
-  set sendShutdown(value: boolean) {
-    this.w[this.at + SW.sendShutdown] = value ? 1 : 0;
-  }
+  declare sendShutdown: boolean;
 
   /**
    * The peer of a stream connection, as the kernel last named it (Linux sockaddr bytes): Windows
@@ -354,52 +282,28 @@ export class LinuxSocket implements HandleObject {
   }
 
   /** The peer reset after its FIN: Windows fails every later receive with WSAECONNABORTED. */
-  get resetAfterFin(): boolean {
-    return this.w[this.at + SW.resetAfterFin] !== 0;
-  }
-
-  set resetAfterFin(value: boolean) {
-    this.w[this.at + SW.resetAfterFin] = value ? 1 : 0;
-  }
+  declare resetAfterFin: boolean;
 
   /**
    * A connect returned EINPROGRESS and has not been seen to finish: while the kernel still says
    * SYN_SENT, receives fail with WSAENOTCONN (sockets.ts, receiveRefusal). Kept so that sockets
    * that never connected this way pay no TCP_INFO read per receive.
    */
-  get connectInProgress(): boolean {
-    return this.w[this.at + SW.connectInProgress] !== 0;
-  }
-
-  set connectInProgress(value: boolean) {
-    this.w[this.at + SW.connectInProgress] = value ? 1 : 0;
-  }
+  declare connectInProgress: boolean;
 
   /**
    * The control records WSARecvMsg returns on this socket (sockets/control-messages.ts RECORD
    * bits), set by their enabling options (IP_PKTINFO, IP_RECVTTL, IP_ECN ...).
    */
-  get controlRecords(): number {
-    return this.w[this.at + SW.controlRecords]!;
-  }
-
-  set controlRecords(value: number) {
-    this.w[this.at + SW.controlRecords] = value;
-  }
+  declare controlRecords: number;
 
   /** The completion port this socket is associated with (its handle; 0: none), in any thread (win32/ports.ts). */
-  get portHandle(): number {
-    return this.w[this.at + SW.portHandle]!;
-  }
+  declare readonly portHandle: number;
 
   /** The association as the record keeps it: the port's record and generation, and the key. */
-  get portRecord(): number {
-    return this.w[this.at + SW.portRecord]!;
-  }
+  declare readonly portRecord: number;
 
-  get portGeneration(): number {
-    return this.w[this.at + SW.portGeneration]!;
-  }
+  declare readonly portGeneration: number;
 
   get portKey(): number {
     keyWords[0] = this.w[this.at + SW.portKey]!;
@@ -419,8 +323,55 @@ export class LinuxSocket implements HandleObject {
   }
 }
 
+// The plain fields above (`declare`d): each one word of the record, read and written in place.
+defineWordFields(LinuxSocket.prototype, {
+  nonBlocking: [SW.nonBlocking, 'flag'],
+  udpConnReset: [SW.udpConnReset, 'flag'],
+  udpNetReset: [SW.udpNetReset, 'flag'],
+  urgentConsumed: [SW.urgentConsumed, 'flag'],
+  urgentBeforeInline: [SW.urgentBeforeInline, 'flag'],
+  signalled: [SW.signalled, 'flag'],
+  connectionReset: [SW.connectionReset, 'flag'],
+  receiveShutdown: [SW.receiveShutdown, 'flag'],
+  sendShutdown: [SW.sendShutdown, 'flag'],
+  resetAfterFin: [SW.resetAfterFin, 'flag'],
+  connectInProgress: [SW.connectInProgress, 'flag'],
+  receiveTimeoutMs: [SW.receiveTimeout, 'uint'],
+  sendTimeoutMs: [SW.sendTimeout, 'uint'],
+  completionModes: [SW.completionModes, 'int'],
+  controlRecords: [SW.controlRecords, 'int'],
+  portHandle: [SW.portHandle, 'int'],
+  portRecord: [SW.portRecord, 'int'],
+  portGeneration: [SW.portGeneration, 'int'],
+});
+
 const SELECTED_EVENT = 1;
 const SELECTED_WINDOW = 2;
+
+/** What `defineWordFields` reads and writes: an object's words (a socket record, or a private copy). */
+export interface Words {
+  readonly w: Int32Array;
+  readonly at: number;
+}
+
+/**
+ * Define accessors on `prototype` for fields that are words of `this.w` from `this.at` ('flag': a
+ * boolean kept as 0 / 1; 'uint': an unsigned DWORD; 'int': the word as it is). Plain typed-array
+ * reads and writes: each field is one aligned word (see the top of this file).
+ */
+export function defineWordFields(prototype: object, fields: Record<string, readonly [number, 'flag' | 'uint' | 'int']>): void {
+  for (const [name, [word, kind]] of Object.entries(fields)) {
+    const get = kind === 'flag'
+      ? function (this: Words): boolean { return this.w[this.at + word] !== 0; }
+      : kind === 'uint'
+        ? function (this: Words): number { return this.w[this.at + word]! >>> 0; }
+        : function (this: Words): number { return this.w[this.at + word]!; };
+    const set = kind === 'flag'
+      ? function (this: Words, value: boolean): void { this.w[this.at + word] = value ? 1 : 0; }
+      : function (this: Words, value: number): void { this.w[this.at + word] = value; };
+    Object.defineProperty(prototype, name, { get, set, configurable: true });
+  }
+}
 
 /** Converts a completion key between a float64 and the record's two words. */
 const keyNumber = new Float64Array(1);
