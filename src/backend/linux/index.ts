@@ -30,7 +30,7 @@ import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
 import { onPeersChanged, onReap, processExiting, releaseMySlot, socketsClosedElsewhere, watchWorkers } from './shared/threads.js';
 import { forgetThread, releasePacketCache } from './shared/objects.js';
 import { regionIfUsed } from './shared/region.js';
-import { shareKind, sweepStale } from './win32/handles.js';
+import { shareKind, sweepClosed } from './win32/handles.js';
 import { adoptEvent } from './win32/events.js';
 import { adoptPort } from './win32/ports.js';
 import { onRing, peersChanged as doorbellPeersChanged } from './loop/doorbell.js';
@@ -153,9 +153,9 @@ export function activate(): WinsockCore {
   // found by number, a thread that is gone is forgotten, and waits learn when threads come and go.
   shareKind('event', adoptEvent);
   shareKind('port', adoptPort);
-  shareKind('socket', adoptSocket, (sock) => letGo(sock as LinuxSocket));
+  shareKind('socket', adoptSocket, { closed: (sock) => (sock as LinuxSocket).closed, forget: (sock) => letGo(sock as LinuxSocket) });
   onRing(() => {
-    if (socketsClosedElsewhere()) sweepStale('socket');
+    if (socketsClosedElsewhere()) sweepClosed('socket');
   });
   onReap((r, slot) => {
     forgetThread(r, slot);

@@ -6,7 +6,7 @@
  * checks, which pass on Windows: test_accept_events, test_connect_events, test_write_events,
  * test_read_events, test_oob_events, test_close_events, test_WSAEnumNetworkEvents):
  * - Selecting puts the socket in non-blocking mode (FIONBIO back to blocking then fails with
- *   WSAEINVAL while the mask is non-zero; fionbio.ts checks `sock.eventSelect`).
+ *   WSAEINVAL while the mask is non-zero; fionbio.ts checks `sock.selectMask`).
  * - An event is recorded only while selected, once, then not again until its re-enabling function
  *   is called: FD_READ / FD_OOB: a receive; FD_WRITE: a send that failed with WSAEWOULDBLOCK;
  *   FD_ACCEPT: accept; FD_CONNECT: once per connect; FD_CLOSE: once per connection;

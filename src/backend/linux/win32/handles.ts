@@ -6,9 +6,10 @@
  *
  * Each thread keeps its own objects, and the stand-ins it made for other threads' shared objects
  * (events, ports), in a Map in front of the shared table: a lookup of one of its own sockets costs
- * one Map.get, as before. A stand-in whose object was closed elsewhere reads as closed (`stale`)
- * and is dropped (its kind's `forget` lets go of what this thread held for it: a socket's pending
- * operations end, its reference on the record goes). Objects of a kind that stays per thread
+ * one Map.get, as before. A stand-in for an event or port closed elsewhere reads as closed
+ * (`stale`) and is dropped. A socket closed elsewhere is found by `sweepClosed` instead (no check
+ * per lookup: the socket functions see `closed` themselves), and its kind's `forget` lets go of what
+ * this thread held for it (its pending operations end, its reference on the record goes). Objects of a kind that stays per thread
  * (files, windows, sockets borrowed from Node) are not found from another thread.
  */
 import { KIND, allocHandle, freeHandle, readHandle, type KindName } from '../shared/objects.js';
@@ -24,12 +25,16 @@ export interface HandleObject {
 /** Makes this thread's stand-in for a shared object of a kind (events.ts, ports.ts register one). */
 type Adopt = (handle: number, record: number) => HandleObject | undefined;
 const adopters = new Map<number, Adopt>();
-/** What a kind does when a stale object leaves this thread's table (sockets: lifecycle.ts). */
-const forgetters = new Map<string, (object: HandleObject) => void>();
+/** Sockets: whether one is closed, and what this thread does when it lets go of it (lifecycle.ts). */
+interface Sweep {
+  closed(object: HandleObject): boolean;
+  forget(object: HandleObject): void;
+}
+const sweeps = new Map<string, Sweep>();
 
-export function shareKind(kind: KindName, adopt: Adopt, forget?: (object: HandleObject) => void): void {
+export function shareKind(kind: KindName, adopt: Adopt, sweep?: Sweep): void {
   adopters.set(KIND[kind], adopt);
-  if (forget) forgetters.set(kind, forget);
+  if (sweep) sweeps.set(kind, sweep);
 }
 
 const table = new Map<number, HandleObject>();
@@ -76,7 +81,6 @@ export function lookup(handle: number): HandleObject | undefined {
   if (local !== undefined) {
     if (local.stale === undefined || !local.stale()) return local;
     table.delete(handle);
-    forgetters.get(local.kind)?.(local);
     return undefined;
   }
   return adopt(handle);
@@ -92,13 +96,14 @@ function adopt(handle: number): HandleObject | undefined {
   return object;
 }
 
-/** Drop every stale object of `kind` from this thread's table (its kind's `forget` runs for each). */
-export function sweepStale(kind: KindName): void {
-  const forget = forgetters.get(kind);
+/** Drop every closed object of `kind` from this thread's table (its kind's `forget` runs for each). */
+export function sweepClosed(kind: KindName): void {
+  const sweep = sweeps.get(kind);
+  if (sweep === undefined) return;
   for (const [handle, object] of table) {
-    if (object.kind !== kind || object.stale === undefined || !object.stale()) continue;
+    if (object.kind !== kind || !sweep.closed(object)) continue;
     table.delete(handle);
-    forget?.(object);
+    sweep.forget(object);
   }
 }
 

@@ -22,7 +22,7 @@
  * - sockets borrowed from Node: Node's handle belongs to one thread, so they are never shared (their
  *   LinuxSocket keeps its words in JS memory, like every socket when the region cannot be had).
  */
-import { lookup, sweepStale, type HandleObject } from './handles.js';
+import { lookup, sweepClosed, type HandleObject } from './handles.js';
 import { socketsClosedElsewhere } from '../shared/threads.js';
 import type { OverlappedOp } from './operations.js';
 import { PEER_BYTES, RECORD_WORDS, SW } from '../shared/sockets.js';
@@ -167,11 +167,6 @@ export class LinuxSocket implements HandleObject {
 
   set closed(value: boolean) {
     this.w[this.at + SW.closed] = value ? 1 : 0;
-  }
-
-  /** handles.ts: a stand-in whose socket another thread closed is dropped from this thread's table. */
-  stale(): boolean {
-    return this.w[this.at + SW.closed] !== 0;
   }
 
   /** Winsock blocking mode: sockets start blocking; FIONBIO and WSAEventSelect change it. */
@@ -427,7 +422,7 @@ class OptionMirrors {
 export function lookupSocket(handle: number): LinuxSocket | undefined {
   // Sockets this thread holds that another thread closed: let go of them now (their fds and
   // records are released only when every holder has).
-  if (socketsClosedElsewhere()) sweepStale('socket');
+  if (socketsClosedElsewhere()) sweepClosed('socket');
   const object = lookup(handle);
   return object?.kind === 'socket' ? (object as LinuxSocket) : undefined;
 }

