@@ -81,26 +81,34 @@ describe('hostile objects never block clean-up', { skip: !linux && 'Linux backen
     startup();
   });
 
-  test('a Worker that exits with a frozen pending WSAOVERLAPPED exits cleanly and closes its fds', async () => {
+  test('a Worker that exits with a frozen pending WSAOVERLAPPED exits cleanly; its sockets stay the process\'s until closed here, then no fd is left', async () => {
     const before = fdCount();
     const code = `(async () => {
-      const { workerData } = await import('node:worker_threads');
+      const { parentPort, workerData } = await import('node:worker_threads');
       const ws = await import(new URL('dist/winsock/index.js', workerData.base).href);
       ws.WSAStartup(0x202, ws.newWSADATA());
       const target = ws.sockaddr('127.0.0.1', 0);
+      const sockets = [];
       for (let i = 0; i < 3; i++) {
         const s = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+        sockets.push(s);
         const ov = new ws.WSAOVERLAPPED();
         ws.WSAIoctl(s, ws.SIO_ROUTING_INTERFACE_CHANGE, target, target.length, null, 0, { value: 0 }, ov, null);
         if (i === 0) Object.freeze(ov);
       }
+      parentPort.postMessage(sockets);
     })()`;
     const worker = new Worker(code, { eval: true, workerData: { base: new URL('..', import.meta.url).href } });
     const errors: unknown[] = [];
+    let sockets: number[] = [];
     worker.on('error', (e) => errors.push(e));
+    worker.on('message', (m: number[]) => { sockets = m; });
     const exitCode = await new Promise<number>((resolve) => worker.once('exit', resolve));
     assert.equal(exitCode, 0);
     assert.deepEqual(errors, []);
+    // SOCKETs are the process's (docs/process-wide-handles.md §15): closed here, by number.
+    assert.equal(sockets.length, 3);
+    for (const s of sockets) assert.equal(ws.closesocket(s), 0);
     assert.ok(fdCount() <= before + 1, `fds back to ${before} (now ${fdCount()})`);
   });
 });

@@ -119,7 +119,9 @@ export const resolveExtension = resolveExtensionWith(backend);
 
 /**
  * The thread is ending (a Worker returning or calling process.exit, or the process exiting): its
- * pending operations are cancelled and the handles it created are closed, so no fd outlives it.
+ * pending operations are cancelled, its files and windows closed, and its own fds with them.
+ * SOCKETs, events and ports are the process's: they stay open for the other threads (a socket's fd
+ * is the socket's, closed with its last reference: shared/sockets.ts).
  * A Worker stopped with worker.terminate() runs no JS at all: the thread that created it closes the
  * fds it left, when its 'exit' event fires (host/thread-fds.ts; that needs the library loaded in
  * the creating thread before the Worker was made).

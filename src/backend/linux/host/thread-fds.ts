@@ -107,6 +107,14 @@ export function noteOpened(fd: number): number {
   return fd;
 }
 
+/**
+ * `noteOpened(fd)` unless `notThisThreads`: a dup3 onto a number that stays another owner's (a
+ * shared socket's fd, shared/sockets.ts) opens nothing of this thread's. Returns `fd`.
+ */
+export function noteOpenedUnless(notThisThreads: boolean, fd: number): number {
+  return notThisThreads ? fd : noteOpened(fd);
+}
+
 /** `fd` is about to be closed by this thread: no longer its (call before close(), see above). */
 export function noteClosed(fd: number): void {
   if (fd < 0 || bits === null) return;

@@ -24,7 +24,7 @@
  */
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
-import { closeOwnedFd, noteClosed, noteOpened } from '../host/thread-fds.js';
+import { closeOwnedFd, noteOpened, noteOpenedUnless } from '../host/thread-fds.js';
 import { H, SOCKETS_PER_CHUNK, SOCKET_RECORD_BYTES, MAX_SOCKET_CHUNKS, growSocketRecords, socketChunk, type Region } from './region.js';
 import { lock, unlock, mySlot, ring, noteSocketClosedFor } from './threads.js';
 import { freeHandle } from './objects.js';
@@ -109,6 +109,7 @@ export function allocSocketRecord(r: Region): { index: number; w: Int32Array; at
     const { w, at } = place;
     Atomics.store(r.i32, H.socketFree, w[at + SW.next]!);
     w.fill(0, at, at + RECORD_WORDS);
+    w[at + SW.fd] = -1;
     w[at + SW.refs] = 2;
     const slot = mySlot();
     w[at + SW.creator] = slot;
@@ -177,8 +178,8 @@ export function finishSocketClose(r: Region, index: number, w: Int32Array, at: n
     const fd = w[at + SW.fd]!;
     const standIn = noteOpened(libc.socket(L.AF_UNIX, L.SOCK_STREAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0));
     if (standIn >= 0) {
-      // dup3's result is the socket's number, which stays the socket's, not this thread's (noteClosed at once).
-      noteClosed(noteOpened(libc.dup3(standIn, fd, L.O_CLOEXEC)));
+      // dup3's result is the socket's number, which stays the socket's, not this thread's.
+      noteOpenedUnless(true, libc.dup3(standIn, fd, L.O_CLOEXEC));
       closeOwnedFd(standIn);
     }
     ringHolders(r, w, at, slot);

@@ -52,8 +52,10 @@ function registerShared(sock: LinuxSocket): LinuxSocket {
   }
   if (record !== null) {
     sock.share(record.index, record.w, record.at);
-    publishSocketRecord(record.w, record.at, sock.handle);
+    // Before the record is published: a Worker terminated in between leaks the fd (its parent does
+    // not close it) rather than the parent closing a number the record then closes again.
     noteClosed(sock.fd);
+    publishSocketRecord(record.w, record.at, sock.handle);
   }
   return sock;
 }
@@ -67,11 +69,6 @@ export function adoptSocket(handle: number, record: number): LinuxSocket | undef
   const sock = new LinuxSocket(w[at + SW.fd]!, w[at + SW.af]!, w[at + SW.type]!, w[at + SW.protocol]!, w[at + SW.overlapped] !== 0, null, { record, w, at });
   sock.handle = handle;
   return sock;
-}
-
-/** A shared socket's fd number now names another file (AcceptEx, DisconnectEx moved one under it): still the socket's, not this thread's. */
-export function socketFdReplaced(sock: LinuxSocket): void {
-  if (sock.record >= 0) noteClosed(sock.fd);
 }
 
 /** accept() on `listener` gave `fd`: the new socket takes the listener's properties, as on Windows. */

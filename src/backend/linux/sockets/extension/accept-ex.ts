@@ -31,7 +31,7 @@ import { acceptsIoStatus, callerBuffer, isWritableRef } from '../../../../winsoc
 import { sockaddrSize } from '../../../../structs/sockaddr.js';
 import * as libc from '../../host/libc.js';
 import { E, L } from '../../host/libc.js';
-import { closeOwnedFd, noteOpened } from '../../host/thread-fds.js';
+import { closeOwnedFd, noteOpened, noteOpenedUnless } from '../../host/thread-fds.js';
 import { LINUX_SOCKADDR_MAX, writeWindowsSockaddr } from '../../host/sockaddr.js';
 import { TCP_STATE, isUnbound, tcpState } from '../../host/socket-facts.js';
 import { wsaFromErrno } from '../../host/errno.js';
@@ -41,7 +41,7 @@ import type { LinuxSocket } from '../../win32/socket-state.js';
 import { lookupSocket } from '../../win32/socket-state.js';
 import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
 import { holdServicing } from '../../loop/scheduler.js';
-import { inheritFromListener, socketAcceptedInto, socketFdReplaced } from '../lifecycle.js';
+import { inheritFromListener, socketAcceptedInto } from '../lifecycle.js';
 import { socketFor } from '../lookup.js';
 
 /** An address area holds the sockaddr and at least 16 more bytes (the AcceptEx page). */
@@ -188,9 +188,9 @@ function serveListener(queue: ListenerQueue): void {
 /** Move the connection `fd` under the accept socket, write the addresses, then finish or wait for data. */
 function intoAcceptor(request: AcceptRequest, fd: number): void {
   const { acceptor, listener, op } = request;
-  const moved = noteOpened(libc.dup3(fd, acceptor.fd, L.O_CLOEXEC));
+  // A shared socket's number stays the socket's (lifecycle.ts registerShared).
+  const moved = noteOpenedUnless(acceptor.record >= 0, libc.dup3(fd, acceptor.fd, L.O_CLOEXEC));
   const errno = moved < 0 ? libc.errno() : 0;
-  socketFdReplaced(acceptor);
   closeOwnedFd(fd);
   if (moved < 0) {
     complete(op, W.wsaErrorToNtStatus(wsaFromErrno(errno)), 0);

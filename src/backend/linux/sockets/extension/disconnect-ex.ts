@@ -23,13 +23,12 @@ import type { SOCKET, WSAOVERLAPPED } from '../../../../winsock/types.js';
 import { acceptsIoStatus } from '../../../../winsock/arguments.js';
 import * as libc from '../../host/libc.js';
 import { E, L } from '../../host/libc.js';
-import { closeOwnedFd, noteOpened } from '../../host/thread-fds.js';
+import { closeOwnedFd, noteOpened, noteOpenedUnless } from '../../host/thread-fds.js';
 import { linuxFamily } from '../../host/sockaddr.js';
 import { TCP_STATE, tcpState } from '../../host/socket-facts.js';
 import { wsaFromErrno } from '../../host/errno.js';
 import { fail, ok, setLastError } from '../../win32/last-error.js';
 import { complete, startPending } from '../../win32/operations.js';
-import { socketFdReplaced } from '../lifecycle.js';
 import type { LinuxSocket } from '../../win32/socket-state.js';
 import { defer } from '../../loop/deferred.js';
 import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
@@ -122,9 +121,9 @@ function peerClosed(sock: LinuxSocket): boolean {
 export function renew(sock: LinuxSocket): number {
   const fresh = noteOpened(libc.socket(linuxFamily(sock.af), L.SOCK_STREAM | L.SOCK_NONBLOCK | L.SOCK_CLOEXEC, 0));
   if (fresh < 0) return wsaFromErrno(libc.errno());
-  const moved = noteOpened(libc.dup3(fresh, sock.fd, L.O_CLOEXEC));
+  // A shared socket's number stays the socket's (lifecycle.ts registerShared).
+  const moved = noteOpenedUnless(sock.record >= 0, libc.dup3(fresh, sock.fd, L.O_CLOEXEC));
   const errno = moved < 0 ? libc.errno() : 0;
-  socketFdReplaced(sock);
   closeOwnedFd(fresh);
   if (moved < 0) return wsaFromErrno(errno);
   // The fd number now names another file: what was subscribed to it is registered again.
