@@ -232,6 +232,42 @@ describe('SOCKETs shared by every JS thread', { skip }, () => {
     await helper.worker.terminate();
   });
 
+  test('overlapped receives issued by two threads on one socket take the datagrams in issue order, each once', async () => {
+    const { receiver, sender, receiverName } = udpPair();
+    const helper = spawn();
+    const mine: Array<{ ov: ws.WSAOVERLAPPED; buffer: Uint8Array; order: number }> = [];
+    const theirs: Array<{ id: number; order: number }> = [];
+    // 20 receives, issued alternately here and in the Worker (each call returns before the next).
+    for (let order = 0; order < 20; order++) {
+      if (order % 2 === 0) {
+        const buffer = new Uint8Array(8);
+        const ov = new ws.WSAOVERLAPPED(ws.WSACreateEvent());
+        assert.equal(ws.WSARecv(receiver, [{ len: 8, buf: buffer }], 1, null, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+        assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING);
+        mine.push({ ov, buffer, order });
+      } else {
+        assert.deepEqual(await helper.ask({ op: 'recv-overlapped', s: receiver, len: 8, id: order }), { rc: ws.SOCKET_ERROR, error: ws.WSA_IO_PENDING });
+        theirs.push({ id: order, order });
+      }
+    }
+    // Datagram n carries n: the receive issued n-th must get it.
+    for (let n = 0; n < 20; n++) assert.equal(ws.sendto(sender, Uint8Array.of(n), 1, 0, receiverName, 16), 1);
+    for (const { ov, buffer, order } of mine) {
+      assert.equal(await ws.WSAWaitForMultipleEventsAsync(1, [ov.hEvent as number], false, 10_000, false), ws.WSA_WAIT_EVENT_0, `receive ${order}`);
+      assert.equal(ov.InternalHigh, 1);
+      assert.equal(buffer[0], order, `receive ${order} (here)`);
+      ws.WSACloseEvent(ov.hEvent as number);
+    }
+    for (const { id, order } of theirs) {
+      const done = await helper.ask({ op: 'wait-overlapped', id, timeout: 10_000 });
+      assert.equal(done.result, ws.WSA_WAIT_EVENT_0, `receive ${order}`);
+      assert.deepEqual(done.data, [order], `receive ${order} (in the Worker)`);
+    }
+    assert.equal(fionread(receiver), 0, 'nothing left over');
+    closeAll(receiver, sender);
+    await helper.worker.terminate();
+  });
+
   test('WSAEventSelect made here: the Worker enumerates what was recorded, and its recv re-enables FD_READ', async () => {
     const { receiver, sender, receiverName } = udpPair();
     const helper = spawn();

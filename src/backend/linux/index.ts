@@ -27,7 +27,8 @@ import { shutdownScheduler } from './loop/scheduler.js';
 import { shutdownSampler } from './loop/sampler.js';
 import { shutdownReadiness } from './loop/readiness.js';
 import { closeFdsOfEndedWorkers } from './host/thread-fds.js';
-import { onPeersChanged, onReap, processExiting, releaseMySlot, socketsClosedElsewhere, watchWorkers } from './shared/threads.js';
+import { onPeersChanged, onReap, processExiting, releaseMySlot, socketsClosedElsewhere, turnsGiven, watchWorkers } from './shared/threads.js';
+import { driveTurns } from './sockets/data-path/pending.js';
 import { forgetThread, releasePacketCache } from './shared/objects.js';
 import { regionIfUsed } from './shared/region.js';
 import { shareKind, sweepClosed } from './win32/handles.js';
@@ -158,6 +159,7 @@ export function activate(): WinsockCore {
   shareKind('socket', adoptSocket, { closed: (sock) => (sock as LinuxSocket).closed, forget: (sock) => letGo(sock as LinuxSocket) });
   onRing(() => {
     if (socketsClosedElsewhere()) sweepClosed('socket');
+    if (turnsGiven()) driveTurns();
   });
   onReap((r, slot) => {
     forgetThread(r, slot);

@@ -26,9 +26,9 @@ export const RELEASE_RING = 256;
 export const PACKETS_PER_CHUNK = 1024;
 export const PACKET_BYTES = 64;
 export const MAX_PACKET_CHUNKS = 2048;
-/** Socket records (shared/sockets.ts): chunks of 1024 records of 512 bytes, at most 256 chunks (one per 1024 open sockets). */
+/** Socket records (shared/sockets.ts): chunks of 1024 records of 1 KiB, at most 256 chunks (one per 1024 open sockets). */
 export const SOCKETS_PER_CHUNK = 1024;
-export const SOCKET_RECORD_BYTES = 512;
+export const SOCKET_RECORD_BYTES = 1024;
 export const MAX_SOCKET_CHUNKS = 256;
 
 // Byte offsets of the parts (all 64-byte aligned).

@@ -28,6 +28,7 @@ import { closeOwnedFd, noteOpened, noteOpenedUnless } from '../host/thread-fds.j
 import { H, SOCKETS_PER_CHUNK, SOCKET_RECORD_BYTES, MAX_SOCKET_CHUNKS, growSocketRecords, socketChunk, type Region } from './region.js';
 import { lock, unlock, mySlot, ring, noteSocketClosedFor } from './threads.js';
 import { freeHandle } from './objects.js';
+import { ORDER, ORDER_WORDS, finishTicketsOf } from './order.js';
 
 /** Int32 words of a socket record, from its first word. */
 export const SW = {
@@ -72,6 +73,8 @@ export const SW = {
   selectErrors: 98, selectLock: 108,
 } as const;
 export const RECORD_WORDS = SOCKET_RECORD_BYTES >> 2;
+// The issue-order area (shared/order.ts) follows the words above and fits in the record.
+if (SW.selectLock >= ORDER || ORDER + ORDER_WORDS > RECORD_WORDS) throw new Error('wsaioctl: the socket record layout overlaps');
 export const PEER_BYTES = 32;
 const HOLDER_WORDS = 8;
 
@@ -248,6 +251,8 @@ export function releaseSocketsOf(r: Region, slot: number): void {
     for (let i = 0; i < SOCKETS_PER_CHUNK; i++) {
       const at = i * RECORD_WORDS;
       if (w[at + SW.handle] === 0 || (w[at + word]! & bit) === 0) continue;
+      // Its transfers will never end by themselves: the other threads' go on.
+      finishTicketsOf(w, at, slot);
       releaseSocketRecord(r, chunk * SOCKETS_PER_CHUNK + i, w, at, slot);
     }
   }

@@ -24,7 +24,7 @@ import { closeOwnedFd, noteOpened } from '../host/thread-fds.js';
 import { H, MAX_THREADS, RELEASE_RING, RELEASES, THREAD_BYTES, THREADS, region, regionIfMade, regionIfUsed, type Region } from './region.js';
 
 /** Words of a thread slot (Int32 index from the slot's first word). */
-const S = { state: 0, tid: 1, start: 2, threadId: 3, doorbell: 4, generation: 5, portRecord: 6, portGeneration: 7, waitSequence: 8, releaseHead: 9, releaseTail: 10, ringing: 11, socketCloses: 12 } as const;
+const S = { state: 0, tid: 1, start: 2, threadId: 3, doorbell: 4, generation: 5, portRecord: 6, portGeneration: 7, waitSequence: 8, releaseHead: 9, releaseTail: 10, ringing: 11, socketCloses: 12, socketTurns: 13 } as const;
 const FREE = 0;
 const LIVE = 1;
 const REAPING = 2;
@@ -106,6 +106,7 @@ export function mySlot(): number {
       myGeneration = Atomics.add(r.i32, slotWord(slot, S.generation), 1) + 1;
       Atomics.store(r.i32, slotWord(slot, S.releaseTail), Atomics.load(r.i32, slotWord(slot, S.releaseHead)));
       socketClosesSeen = Atomics.load(r.i32, slotWord(slot, S.socketCloses));
+      turnsSeen = Atomics.load(r.i32, slotWord(slot, S.socketTurns));
       Atomics.add(r.i32, LIVE_THREADS, 1);
       // Raised before this thread can register as a waiter (sequentially consistent, as the bits are).
       for (let used = Atomics.load(r.i32, SLOTS_USED); used < slot + 1; used = Atomics.load(r.i32, SLOTS_USED)) {
@@ -207,8 +208,23 @@ export function noteSocketClosedFor(r: Region, slot: number): void {
 
 let socketClosesSeen = 0;
 /** Where this thread's close counter is (a plain read of it is the per-call check: socketsClosedElsewhere). */
-let closesWords: Int32Array = new Int32Array(1);
+let closesWords: Int32Array = new Int32Array(16);
 let closesAt = 0;
+
+/** A transfer of the thread in `slot` got its socket's turn (shared/order.ts; it is rung next). */
+export function noteTurnFor(r: Region, slot: number): void {
+  Atomics.add(r.i32, slotWord(slot, S.socketTurns), 1);
+}
+
+let turnsSeen = 0;
+
+/** Whether a transfer of this thread got its turn since it last asked (one load when not). */
+export function turnsGiven(): boolean {
+  const now = closesWords[closesAt + (S.socketTurns - S.socketCloses)]!;
+  if (now === turnsSeen) return false;
+  turnsSeen = now;
+  return true;
+}
 
 /**
  * Whether sockets this thread holds were closed elsewhere since it last asked: one plain read of

@@ -190,9 +190,10 @@ export function letGo(sock: LinuxSocket): void {
   const r = regionIfUsed();
   if (sock.record < 0 || r === null) return;
   const { record, w, at } = sock;
+  // Still over the record: ending its operations gives their places in the socket's order back.
+  const afterClose = endLocalUse(sock);
   sock.detach();
   forgetLocal(sock.handle);
-  const afterClose = endLocalUse(sock);
   stopCapture(sock);
   releaseSocketRecord(r, record, w, at, mySlot());
   afterClose();

@@ -27,6 +27,8 @@ export class OverlappedOp {
   closeStatus = STATUS_CANCELLED;
   /** A receive's flags at completion (MSG_OOB ...), what WSAGetOverlappedResult's lpdwFlags gets. */
   receiveFlags = 0;
+  /** A queued transfer's place in its socket's order across threads (shared/order.ts; -1: none). */
+  ticket = -1;
   /** Neighbours among the socket's pending operations (in start order); a list, not a Set per socket. */
   previousOnSocket: OverlappedOp | null = null;
   nextOnSocket: OverlappedOp | null = null;

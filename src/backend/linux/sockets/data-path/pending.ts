@@ -12,7 +12,9 @@
  *
  * Order (Wine's test_simultaneous_async_recv): the receives on one socket take data in the order
  * they were issued, and sends go out in issue order; a new call queues behind the ones pending in
- * its direction instead of trying the kernel first.
+ * its direction instead of trying the kernel first. Across JS threads (a SOCKET is the process's),
+ * each queued transfer also holds a ticket of its socket (shared/order.ts): only the one whose
+ * ticket has the turn calls the kernel, and a call queues when any thread has one pending.
  *
  * Edge-triggered means every edge must be used up: at each one the heads are tried until the
  * kernel says "not now" (EAGAIN) or the queue is empty, so the next change is a new edge.
@@ -28,6 +30,7 @@ import type { OverlappedOp } from '../../win32/operations.js';
 import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readiness.js';
 import { holdServicing } from '../../loop/scheduler.js';
 import { L } from '../../host/libc.js';
+import { RECEIVE, SEND, finishTicket, isTurn, orderedPending, takeTicket, type Direction } from '../../shared/order.js';
 
 /** One pending transfer: what it waits for, and one try at finishing it. */
 export interface Transfer {
@@ -56,6 +59,8 @@ class SocketQueues implements Subscriber {
   readonly phase = 'io';
   /** The fd subscribed to (-1: none), kept for unsubscribing after the socket lost its fd. */
   fd = -1;
+  /** A head waited for its socket's turn (another thread's transfer was ahead): drive it when the turn comes. */
+  waitingTurn = false;
   constructor(readonly sock: LinuxSocket) {}
 
   add(direction: 'receive' | 'send', transfer: Transfer): void {
@@ -69,24 +74,24 @@ class SocketQueues implements Subscriber {
     }
   }
 
-  /** Take `transfer` out; whether it was here. */
-  remove(transfer: Transfer): boolean {
+  /** Take `transfer` out; its direction, or -1 when it was not here. */
+  remove(transfer: Transfer): Direction | -1 {
     let at = this.receives.indexOf(transfer);
     if (at >= 0) {
       this.receives.splice(at, 1);
       this.sock.countPendingReceive(-1);
-      return true;
+      return RECEIVE;
     }
     at = this.sends.indexOf(transfer);
-    if (at < 0) return false;
+    if (at < 0) return -1;
     this.sends.splice(at, 1);
-    return true;
+    return SEND;
   }
 
   /** An edge: in each direction it concerns, finish what can be finished (drive()). */
   onReady(events: number): void {
-    if (events & RECEIVE_EDGE) driveList(this.sock, this.receives);
-    if (events & SEND_EDGE) driveList(this.sock, this.sends);
+    if (events & RECEIVE_EDGE) driveList(this, RECEIVE);
+    if (events & SEND_EDGE) driveList(this, SEND);
   }
 }
 
@@ -104,7 +109,9 @@ export const edgeAttempts = { count: 0 };
 /** A receive (`direction` 'receive') or send is already waiting on the socket. */
 export function hasPending(sock: LinuxSocket, direction: 'receive' | 'send'): boolean {
   const queues = queuesBySocket.get(sock);
-  return queues !== undefined && (direction === 'receive' ? queues.receives : queues.sends).length > 0;
+  if (queues !== undefined && (direction === 'receive' ? queues.receives : queues.sends).length > 0) return true;
+  // Another thread's transfers on the socket come first too.
+  return orderedPending(sock, direction === 'receive' ? RECEIVE : SEND);
 }
 
 /**
@@ -118,6 +125,7 @@ export function enqueue(sock: LinuxSocket, direction: 'receive' | 'send', transf
     queuesBySocket.set(sock, queues);
   }
   queues.add(direction, transfer);
+  transfer.op.ticket = takeTicket(sock, direction === 'receive' ? RECEIVE : SEND);
   if (direction === 'receive') sock.countPendingReceive(1);
   if (pendingCount++ === 0) endHold = holdServicing();
   transfer.op.release = release;
@@ -129,7 +137,10 @@ function release(op: OverlappedOp): void {
   const queues = queuesBySocket.get(op.sock);
   if (!queues) return;
   const transfer = queues.receives.find((t) => t.op === op) ?? queues.sends.find((t) => t.op === op);
-  if (!transfer || !queues.remove(transfer)) return;
+  const direction = transfer ? queues.remove(transfer) : -1;
+  if (!transfer || direction === -1) return;
+  // The socket's turn moves on; when it comes back to this thread outside an edge, drive it.
+  if (finishTicket(op.sock, direction, op.ticket) && queues.waitingTurn) driveSoon(queues);
   // Empty queues stay subscribed (parked) until the socket closes: forgetQueues.
   if (--pendingCount === 0) {
     endHold?.();
@@ -179,12 +190,35 @@ export function forgetQueues(sock: LinuxSocket): void {
   queues.fd = -1;
 }
 
-function driveList(sock: LinuxSocket, list: Transfer[]): void {
+function driveList(queues: SocketQueues, direction: Direction): void {
+  const { sock } = queues;
+  const list = direction === RECEIVE ? queues.receives : queues.sends;
   // Each completed head leaves the list (its release); the bound keeps one edge's work finite anyway.
   for (let n = list.length; n > 0 && !sock.closed; n--) {
     const head = list[0];
     if (!head) break;
+    if (!isTurn(sock, direction, head.op.ticket)) {
+      queues.waitingTurn = true;
+      break;
+    }
     edgeAttempts.count++;
     if (!head.attempt()) break;
   }
+}
+
+/** Drive a socket's queues after the current call (its turn came back while nothing else would). */
+function driveSoon(queues: SocketQueues): void {
+  queueMicrotask(() => driveTurn(queues));
+}
+
+function driveTurn(queues: SocketQueues): void {
+  if (queuesBySocket.get(queues.sock) !== queues) return;
+  queues.waitingTurn = false;
+  driveList(queues, RECEIVE);
+  driveList(queues, SEND);
+}
+
+/** This thread was rung because transfers of its got their socket's turn: drive the queues that waited for one. */
+export function driveTurns(): void {
+  for (const queues of queuesBySocket.values()) if (queues.waitingTurn) driveTurn(queues);
 }
