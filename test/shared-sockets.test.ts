@@ -268,6 +268,23 @@ describe('SOCKETs shared by every JS thread', { skip }, () => {
     await helper.worker.terminate();
   });
 
+  test('a receive queued behind a terminated Worker\'s receive on the same socket still completes', async () => {
+    const { receiver, sender, receiverName } = udpPair();
+    const helper = spawn();
+    assert.deepEqual(await helper.ask({ op: 'recv-overlapped', s: receiver, len: 8, id: 1 }), { rc: ws.SOCKET_ERROR, error: ws.WSA_IO_PENDING });
+    const buffer = new Uint8Array(8);
+    const ov = new ws.WSAOVERLAPPED(ws.WSACreateEvent());
+    assert.equal(ws.WSARecv(receiver, [{ len: 8, buf: buffer }], 1, null, { value: 0 }, ov, null), ws.SOCKET_ERROR);
+    assert.equal(ws.WSAGetLastError(), ws.WSA_IO_PENDING, 'queued behind the Worker\'s');
+    await helper.worker.terminate();
+    // The Worker's receive can never complete (its buffer died with it): the turn passes to ours.
+    assert.equal(ws.sendto(sender, Uint8Array.of(42), 1, 0, receiverName, 16), 1);
+    assert.equal(await ws.WSAWaitForMultipleEventsAsync(1, [ov.hEvent as number], false, 10_000, false), ws.WSA_WAIT_EVENT_0);
+    assert.equal(buffer[0], 42);
+    ws.WSACloseEvent(ov.hEvent as number);
+    closeAll(receiver, sender);
+  });
+
   test('WSAEventSelect made here: the Worker enumerates what was recorded, and its recv re-enables FD_READ', async () => {
     const { receiver, sender, receiverName } = udpPair();
     const helper = spawn();

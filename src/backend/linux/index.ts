@@ -163,7 +163,7 @@ export function activate(): WinsockCore {
   });
   onReap((r, slot) => {
     forgetThread(r, slot);
-    releaseSocketsOf(r, slot);
+    if (releaseSocketsOf(r, slot)) queueMicrotask(driveTurns);
   });
   onPeersChanged(doorbellPeersChanged);
   // First: a terminated Worker's slot is reaped before its fds (its doorbell) are closed.

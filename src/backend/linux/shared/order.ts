@@ -104,14 +104,19 @@ function ringOwner(w: Int32Array, at: number, turn: number): boolean {
   return false;
 }
 
-/** A thread is gone (reaped): its tickets in the record at `at` are done, so the others' go on. */
-export function finishTicketsOf(w: Int32Array, recordAt: number, slot: number): void {
+/**
+ * A thread is gone (reaped): its tickets in the record at `recordAt` are done, so the others' go on.
+ * True when the turn came to this thread (its queues that waited for it need driving).
+ */
+export function finishTicketsOf(w: Int32Array, recordAt: number, slot: number): boolean {
+  let mine = false;
   for (const direction of [RECEIVE, SEND]) {
     const at = recordAt + ORDER + direction * DIRECTION_WORDS;
     const next = Atomics.load(w, at + NEXT);
     for (let ticket = Atomics.load(w, at + TURN); ticket !== next; ticket = (ticket + 1) & MASK) {
       if (Atomics.load(w, at + OWNER + (ticket % WINDOW)) === slot + 1) Atomics.store(w, at + DONE + (ticket % WINDOW), ticket + 1);
     }
-    advance(w, at);
+    if (advance(w, at)) mine = true;
   }
+  return mine;
 }

@@ -240,8 +240,12 @@ function ringHolders(r: Region, w: Int32Array, at: number, self: number): void {
   }
 }
 
-/** A thread is gone (reaped): its references go, and a socket it was the last holder of closes. */
-export function releaseSocketsOf(r: Region, slot: number): void {
+/**
+ * A thread is gone (reaped): its references go, and a socket it was the last holder of closes. True
+ * when a socket's turn came to this thread on the way (shared/order.ts: its waiting queues need driving).
+ */
+export function releaseSocketsOf(r: Region, slot: number): boolean {
+  let turns = false;
   const chunks = Atomics.load(r.i32, H.socketChunks);
   const word = SW.holders + (slot >>> 5);
   const bit = 1 << (slot & 31);
@@ -252,10 +256,11 @@ export function releaseSocketsOf(r: Region, slot: number): void {
       const at = i * RECORD_WORDS;
       if (w[at + SW.handle] === 0 || (w[at + word]! & bit) === 0) continue;
       // Its transfers will never end by themselves: the other threads' go on.
-      finishTicketsOf(w, at, slot);
+      if (finishTicketsOf(w, at, slot)) turns = true;
       releaseSocketRecord(r, chunk * SOCKETS_PER_CHUNK + i, w, at, slot);
     }
   }
+  return turns;
 }
 
 /** The handles of every socket record in use, open or still referenced (for tests: what a terminated Worker left). */
