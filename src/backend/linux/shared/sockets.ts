@@ -19,7 +19,7 @@
  * so that their pending operations end without waiting for their next call; the last reference
  * closes the stand-in.
  *
- * Records are 512 bytes in chunks of 1024 made on demand (region.ts), reused through a free list
+ * Records are 1 KiB in chunks of 1024 made on demand (region.ts), reused through a free list
  * taken under one lock (socket creation and the last close only).
  */
 import * as libc from '../host/libc.js';
