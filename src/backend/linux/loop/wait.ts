@@ -17,6 +17,10 @@ import { pollOnce, type ExtraFd } from './reactor.js';
 import { runDeferred } from './deferred.js';
 import { isMainThread } from 'node:worker_threads';
 import { arm as armDoorbell, disarm as disarmDoorbell } from './doorbell.js';
+import { myPort } from '../shared/threads.js';
+import { regionIfUsed } from '../shared/region.js';
+import { pausePort, resumePort } from '../shared/objects.js';
+import type { RecordRef } from '../shared/objects.js';
 
 export const INFINITE = 0xffffffff;
 
@@ -87,6 +91,9 @@ export function waitSync<T>(spec: WaitSpec<T>): T {
   // thread's exit ring it, since a Worker inside poll() cannot be stopped (docs/process-wide-handles.md
   // §3, spike S4).
   const doorbell = mayBlock && !isMainThread;
+  // A thread running on a completion port stops counting while it blocks, and counts again after
+  // (docs/process-wide-handles.md §6). A thread on no port pays this one check.
+  const paused = mayBlock && myPort() >= 0 ? pause() : null;
   if (doorbell) armDoorbell();
   if (arming) spec.arm!();
   try {
@@ -94,7 +101,14 @@ export function waitSync<T>(spec: WaitSpec<T>): T {
   } finally {
     if (arming) spec.disarm?.();
     if (doorbell) disarmDoorbell();
+    if (paused !== null) resumePort(regionIfUsed()!, paused);
   }
+}
+
+/** Leave the port this thread runs on, for the length of a blocking wait (a slot implies the region). */
+function pause(): RecordRef | null {
+  const r = regionIfUsed();
+  return r === null ? null : pausePort(r);
 }
 
 /** `lookAgain`: the wait just registered as a waiter, so it looks before it blocks. */
