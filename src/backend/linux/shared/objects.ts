@@ -290,7 +290,7 @@ export const portClosed = (r: Region, ref: RecordRef): boolean => !recordAlive(r
 /**
  * Free packets this thread keeps at hand, so most posts and takes touch the shared free list (and
  * its lock) once per batch, not per packet. What a terminated Worker kept stays unused (at most
- * CACHE_MAX packets of 64 bytes); a Worker that ends by itself gives them back (releasePacketCache).
+ * CACHE_MAX packets of PACKET_BYTES (80)); a Worker that ends by itself gives them back (releasePacketCache).
  */
 const cache: number[] = [];
 const CACHE_BATCH = 64;
