@@ -5,7 +5,9 @@
  * and GetQueuedCompletionStatus. It blocks in one poll() over the reactor's sources (plus the
  * caller's own fd, if any), so the thread costs no CPU while it waits (docs/principles.md,
  * principle 5), and it services the reactor while it waits: a notification that arrives for
- * another pending operation is delivered meanwhile.
+ * another pending operation is delivered meanwhile. A thread that counts as running on a completion
+ * port stops counting while it blocks here, as Windows counts only runnable threads
+ * (docs/process-wide-handles.md §6).
  *
  * Alerts (queued completion routines) are the caller's to name, as Windows decides per call:
  * an alertable wait (SleepEx(.., TRUE)) runs them and returns; a blocking socket call runs them
@@ -19,8 +21,7 @@ import { isMainThread } from 'node:worker_threads';
 import { arm as armDoorbell, disarm as disarmDoorbell } from './doorbell.js';
 import { myPort } from '../shared/threads.js';
 import { regionIfUsed } from '../shared/region.js';
-import { pausePort, resumePort } from '../shared/objects.js';
-import type { RecordRef } from '../shared/objects.js';
+import { pausePort, resumePort, type RecordRef } from '../shared/objects.js';
 
 export const INFINITE = 0xffffffff;
 
