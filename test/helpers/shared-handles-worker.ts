@@ -27,8 +27,8 @@
  * - 'block-recv': posts { waiting }, then a blocking recv on a UDP socket nobody sends to.
  * - 'udp-completions': a loopback UDP pair of this thread's own; the receiver is associated with
  *   `port` (key 0x55); `count` overlapped WSARecv are issued (context: their index), then as many
- *   datagrams sent (datagram i is (i % 50) + 1 bytes), in batches, letting this thread's event loop
- *   complete the receives; posts { sent }, then stays until 'end' and closes its sockets. With
+ *   datagrams sent (datagram i is (i % 50) + 1 bytes), in batches of 25, each once this thread's
+ *   event loop has completed the previous batch's receives; posts { sent }, then stays until 'end' and closes its sockets. With
  *   `ids` (a Float64Array over a SharedArrayBuffer), it writes receive i's overlappedId at index
  *   i: for even i right after issuing it, for odd i once every datagram is sent.
  */
@@ -81,8 +81,14 @@ async function main(): Promise<void> {
           post({ failure: `sendto ${i}: ${ws.WSAGetLastError()}` });
           return;
         }
-        // Small batches: the receive queue stays short while this thread completes the receives.
-        if (i % 25 === 24) await new Promise((resolve) => setTimeout(resolve, 1));
+        // Small batches, each sent once the previous one was received (this thread completes the
+        // receives from its event loop): the kernel's queue never holds more than one batch, so no
+        // datagram is dropped however loaded the machine is.
+        if (i % 25 === 24) {
+          const until = Date.now() + 10_000;
+          do await new Promise((resolve) => setTimeout(resolve, 1));
+          while (issued.slice(i - 24, i + 1).some((ov) => ov.Internal === ws.STATUS_PENDING) && Date.now() < until);
+        }
       }
       if (data.ids) for (let i = 1; i < count; i += 2) data.ids[i] = ws.overlappedId(issued[i]!);
       post({ sent: count });
