@@ -29,15 +29,19 @@ export const socketType = (types: readonly number[], error: number, bytes: Bytes
 export const family = (families: readonly number[], error: number, bytes: BytesReturned): IoctlCheck =>
   ({ kind: 'family', families, error, bytes });
 
+// Field reads, no array destructuring: this runs before every control code's body.
 function passes(check: IoctlCheck, call: IoctlCall): boolean {
   switch (check.kind) {
     case 'size': {
-      const [size, isNull] = check.buffer === 'input' ? [call.input.length, call.inputIsNull] : [call.output.length, call.outputIsNull];
-      return !isNull && size >= check.min && (!check.exact || size === check.min);
+      const input = check.buffer === 'input';
+      if (input ? call.inputIsNull : call.outputIsNull) return false;
+      const size = input ? call.input.length : call.output.length;
+      return size >= check.min && (!check.exact || size === check.min);
     }
     case 'empty': {
-      const [size, isNull] = check.buffer === 'input' ? [call.input.length, call.inputIsNull] : [call.output.length, call.outputIsNull];
-      return size === 0 && (!check.nullPointer || isNull);
+      const input = check.buffer === 'input';
+      const size = input ? call.input.length : call.output.length;
+      return size === 0 && (!check.nullPointer || (input ? call.inputIsNull : call.outputIsNull));
     }
     case 'socketType':
       return check.types.includes(call.sock.type);

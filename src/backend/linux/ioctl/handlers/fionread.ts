@@ -72,6 +72,9 @@ function datagramCount(sock: LinuxSocket, fd: number): number | { error: number 
   return total;
 }
 
+/** The success result, made once (results are read-only): no allocation per call. */
+const FOUR_BYTES = done(4);
+
 export const fionread: IoctlHandler = {
   name: 'FIONREAD',
   code: FIONREAD,
@@ -81,6 +84,6 @@ export const fionread: IoctlHandler = {
     const count = sock.type === C.SOCK_STREAM ? streamCount(sock, fd) : datagramCount(sock, fd);
     if (typeof count !== 'number') return failed(count.error);
     writeU32(output, 0, Math.min(count, 0xffffffff));
-    return done(4);
+    return FOUR_BYTES;
   },
 };
