@@ -65,7 +65,10 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
       if (!acceptsIoStatus(lpOverlapped)) return fail(W.WSAEFAULT);
       return startOverlapped(handler, call, lpcbBytesReturned, lpOverlapped, lpCompletionRoutine ?? null);
     }
-    return finish(lpcbBytesReturned, settle(call, outcomeOf(handler, call)));
+    const outcome = outcomeOf(handler, call);
+    // Most codes finish at once: only a call that has to wait goes through settle (kept out of
+    // this hot path so that V8 can inline the rest of it).
+    return finish(lpcbBytesReturned, 'wait' in outcome ? settle(call, outcome) : outcome);
   } catch (error) {
     // A handler bug must not escape a Winsock function; report it as Windows reports the unknown.
     log('WSAIoctl(0x%s) failed inside the emulation: %O', (Number(dwIoControlCode) >>> 0).toString(16), error);
