@@ -196,14 +196,10 @@ function checkVersion(version: number): asserts version is TcpInfoVersion {
 }
 
 // The structure is assembled as 32-bit words (every field of all three versions is 4-byte aligned,
-// the 64-bit ones 8-byte aligned) in a scratch array, then copied into the caller's bytes at once:
-// a few dozen word stores and one copy, where byte-by-byte writes made the encoder's code, run on
-// every SIO_TCP_INFO, several times larger.
+// the 64-bit ones 8-byte aligned) in a scratch array, then written out as little-endian words: a
+// few dozen word stores and one short loop, where byte-by-byte writes per field made the encoder's
+// code, run on every SIO_TCP_INFO, several times larger.
 const WORDS = new Uint32Array(TCP_INFO_V2_SIZE / 4);
-/** The scratch as bytes, one view per version's size (made once: a subarray per call allocates). */
-const WORD_BYTES = [TCP_INFO_V0_SIZE, TCP_INFO_V1_SIZE, TCP_INFO_V2_SIZE].map((size) => new Uint8Array(WORDS.buffer, 0, size));
-/** The words are in the host's byte order; Windows' is little-endian. */
-const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 // Field writers, as a C assignment converts: a number or bigint truncated to the field's width.
 const u32 = (v: number | bigint | undefined): number => Number(v ?? 0) >>> 0;
@@ -279,8 +275,7 @@ export function encodeTcpInfo(value: TcpInfoInput, version: TcpInfoVersion, out?
     w[36] = u32(value.EceAcksIn); // @144
     w[37] = u32(value.PtoEpisodes); // @148
   }
-  if (HOST_IS_LITTLE_ENDIAN) buf.set(WORD_BYTES[version]!);
-  else for (let i = 0; i < size / 4; i++) writeU32LE(buf, i * 4, w[i]!);
+  for (let i = 0; i < size / 4; i++) writeU32LE(buf, i * 4, w[i]!);
   return buf;
 }
 
