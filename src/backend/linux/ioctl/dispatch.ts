@@ -20,6 +20,15 @@ const EMPTY = new Uint8Array(0);
 
 /** `buf` cut to `size` bytes, or null when that is not wholly valid memory (WSAEFAULT). */
 export function checkedView(buf: unknown, size: unknown): Uint8Array | null {
+  // The common cases first, in few bytecodes (this runs twice per WSAIoctl, and V8 inlines only
+  // so much into it): no buffer and no size, or a whole Uint8Array with its own length.
+  if (buf == null && size === 0) return EMPTY;
+  if (buf instanceof Uint8Array && buf.length === size && size <= 0xffffffff) return buf;
+  return cutView(buf, size);
+}
+
+/** checkedView's general case: a size that is not the buffer's own, or not a DWORD at all. */
+function cutView(buf: unknown, size: unknown): Uint8Array | null {
   if (typeof size !== 'number' || !Number.isInteger(size)) return null;
   const cb = size >>> 0; // a DWORD: -1 from JS means 0xFFFFFFFF, as in C
   if (buf === null || buf === undefined) return cb === 0 ? EMPTY : null;
@@ -65,7 +74,10 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
       if (!acceptsIoStatus(lpOverlapped)) return fail(W.WSAEFAULT);
       return startOverlapped(handler, call, lpcbBytesReturned, lpOverlapped, lpCompletionRoutine ?? null);
     }
-    return finish(lpcbBytesReturned, settle(call, outcomeOf(handler, call)));
+    const outcome = outcomeOf(handler, call);
+    // Most codes finish at once: only a call that has to wait goes through settle (kept out of
+    // this hot path so that V8 can inline the rest of it).
+    return finish(lpcbBytesReturned, 'wait' in outcome ? settle(call, outcome) : outcome);
   } catch (error) {
     // A handler bug must not escape a Winsock function; report it as Windows reports the unknown.
     log('WSAIoctl(0x%s) failed inside the emulation: %O', (Number(dwIoControlCode) >>> 0).toString(16), error);
