@@ -32,6 +32,11 @@ const bufferOf = accessor('buffer');
 const byteOffsetOf = accessor('byteOffset');
 const byteLengthOf = accessor('byteLength');
 
+/** A Uint8Array's length as the engine keeps it: a subclass or an own property cannot lie about it. */
+export function ownLength(view: Uint8Array): number {
+  return byteLengthOf.call(view) as number;
+}
+
 /**
  * `buf` as a new view of exactly its first `size` bytes, or null (WSAEFAULT) when `size` is not a
  * non-negative integer, or `buf` is not a Uint8Array over an ArrayBuffer with at least `size`
