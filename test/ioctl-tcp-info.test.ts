@@ -404,6 +404,21 @@ describe('TCP_INFO codec', () => {
     assert.ok(out.subarray(88).every((b) => b === GUARD));
   });
 
+  test('encoding over old bytes writes every byte of the structure: padding and zero fields become 0', () => {
+    const zeros = { ...sample, Mss: 0, ConnectionTimeMs: 0n, BytesOut: 0n, SndLimBytesCwnd: 0n, PtoEpisodes: 0 };
+    for (const version of [0, 1, 2] as const) {
+      ws.encodeTcpInfo(sample, version); // non-zero values wherever the encoder may keep any
+      const out = new Uint8Array(160).fill(GUARD);
+      ws.encodeTcpInfo(zeros, version, out);
+      const size = ws.tcpInfoSize(version);
+      const back = ws.decodeTcpInfo(out, version) as unknown as Record<string, unknown>;
+      for (const [k, v] of Object.entries(back)) assert.equal(v, (zeros as unknown as Record<string, unknown>)[k], `v${version} ${k}`);
+      const padding = [17, 18, 19, 85, 86, 87, ...(version === 2 ? [141, 142, 143] : [])];
+      assert.deepEqual(padding.map((i) => out[i]), padding.map(() => 0), `v${version}: padding`);
+      assert.ok(out.subarray(size).every((b) => b === GUARD), `v${version}: nothing past the structure`);
+    }
+  });
+
   test('64-bit fields given as numbers are written as the same bigints would be', () => {
     // windowsTcpInfo gives counters that fit a number exactly as numbers (no bigint per call).
     const asNumbers = { ...sample, ConnectionTimeMs: 0x1_0000_0001, BytesIn: 42, SndLimBytesRwin: 2 ** 53 - 1, SndLimBytesCwnd: 0, SndLimBytesSnd: 15 };

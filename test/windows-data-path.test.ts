@@ -39,6 +39,7 @@ interface Stats { blocks: number; inFlight: number; routinesExpected: number; ca
 interface Probe {
   scatter: { send: [number, number]; recv: [number, number, number]; text: string };
   pendingEvent: { result: number; error: number; bytes: number; before: string; wait: number; gor: [boolean, number]; text: string; Internal: number; InternalHigh: number };
+  shared: { send: number; recv: number; pending: [number, number]; wait: number; InternalHigh: number; text: string };
   immediatePort: { result: number; bytes: number; text: string; packet: Packet; none: Packet };
   routine: { result: number; error: number; beforeSleep: number; sleep: number; calls: Array<[number, number, boolean, number, string]> };
   order: { results: number[]; packets: Packet[]; first: string; second: string };
@@ -104,6 +105,24 @@ async function probe(backendPath: string, nativePath: string, kitPath: string): 
     result: eventResult, error: eventError, bytes: eventBytes.value, before, wait: eventWait,
     gor: [eventGor, eventTransfer.value] as [boolean, number], text: decode(eventBuffer.subarray(0, eventTransfer.value)),
     Internal: ovEvent.Internal, InternalHigh: ovEvent.InternalHigh,
+  };
+
+  // A transfer's bytes in a SharedArrayBuffer (memory a thread pool shares): a send from one, an
+  // overlapped receive into one that pends and is filled at completion, a plain recv into one.
+  const memory = new Uint8Array(new SharedArrayBuffer(32));
+  memory.set(encode('shared'), 0);
+  const sharedSent = ws.send(server, memory.subarray(0, 6), 6, 0);
+  queued(client, 6);
+  const sharedRecv = ws.recv(client, memory.subarray(8, 14), 6, 0);
+  const ovShared = fresh(event);
+  ws.WSAResetEvent(event);
+  const sharedPending = ws.WSARecv(client, [{ len: 8, buf: memory.subarray(16, 24) }], 1, null, { value: 0 }, ovShared, null);
+  const sharedPendingError = ws.WSAGetLastError();
+  sendText(server, 'pooled');
+  const sharedWait = ws.WSAWaitForMultipleEvents(1, [event], true, 5000, false);
+  const shared = {
+    send: sharedSent, recv: sharedRecv, pending: [sharedPending, sharedPendingError] as [number, number], wait: sharedWait,
+    InternalHigh: ovShared.InternalHigh, text: `${decode(memory.slice(8, 14))}+${decode(memory.slice(16, 16 + Number(ovShared.InternalHigh)))}`,
   };
 
   // Through a completion port, data already queued: 0 at once, and still a packet.
@@ -317,7 +336,7 @@ async function probe(backendPath: string, nativePath: string, kitPath: string): 
   ws.WSACleanup();
   await new Promise((done) => setTimeout(done, 0));
   const result: Probe = {
-    scatter, pendingEvent, immediatePort, routine, order, zeroLength, udp, send: sendObs, select: selectObs, poll, skip,
+    scatter, pendingEvent, shared, immediatePort, routine, order, zeroLength, udp, send: sendObs, select: selectObs, poll, skip,
     closed, cancelOne, blocking, refused, final: nativeStats(),
   };
   console.log(JSON.stringify(result));
@@ -348,6 +367,10 @@ describe('Windows backend, data path, under Wine', { skip: unavailable ?? false 
       result: -1, error: WSA_IO_PENDING, bytes: 0xdeadbeef, before: '\u0000'.repeat(5), wait: 0, gor: [true, 5], text: 'hello',
       Internal: 0, InternalHigh: 5,
     });
+  });
+
+  test('a view of a SharedArrayBuffer carries a send, a recv and an overlapped receive that pends (the bytes copied in at completion)', () => {
+    assert.deepEqual(o.shared, { send: 6, recv: 6, pending: [-1, WSA_IO_PENDING], wait: 0, InternalHigh: 6, text: 'shared+pooled' });
   });
 
   test('data already queued: 0 at once with the bytes, and the packet still comes, once (Wine sock.c test_completion_port)', () => {

@@ -117,6 +117,26 @@ describe('order of the shared checks', () => {
     assert.ok(out.every((b) => b === GUARD), 'nothing written');
     assert.ok(!wouldBlock(sock()), 'and FIONBIO did nothing');
   });
+
+  test('a Uint8Array whose length lies (a subclass or an own property) covers only its real bytes: WSAEFAULT', () => {
+    const s = sock();
+    class Claims extends Uint8Array {
+      override get length(): number {
+        return 64;
+      }
+    }
+    const subclass = new Claims(2).fill(GUARD);
+    const ownProperty = new Uint8Array(2).fill(GUARD);
+    Object.defineProperty(ownProperty, 'length', { value: 64 });
+    for (const liar of [subclass, ownProperty]) {
+      // As the input (4 bytes claimed, 2 real) and as the output of FIONREAD (4 claimed, 2 real).
+      assert.equal(ioctl(s, ws.FIONBIO, liar, 4, null, 0).error, ws.WSAEFAULT);
+      assert.equal(ioctl(s, ws.FIONREAD, null, 0, liar, 4).error, ws.WSAEFAULT);
+      assert.equal(ioctl(s, ws.FIONREAD, null, 0, liar, 64).error, ws.WSAEFAULT, 'the very length it claims');
+      assert.ok(liar.every((b) => b === GUARD), 'nothing written');
+    }
+    assert.ok(!wouldBlock(s), 'and FIONBIO did nothing');
+  });
 });
 
 describe('unknown codes', () => {

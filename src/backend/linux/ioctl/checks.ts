@@ -29,27 +29,23 @@ export const socketType = (types: readonly number[], error: number, bytes: Bytes
 export const family = (families: readonly number[], error: number, bytes: BytesReturned): IoctlCheck =>
   ({ kind: 'family', families, error, bytes });
 
+// passes / firstFailure run before every control code's body: kept small (field reads, an indexed
+// loop, the failure's object made apart) so that V8 inlines them into the dispatcher.
 function passes(check: IoctlCheck, call: IoctlCall): boolean {
-  switch (check.kind) {
-    case 'size': {
-      const [size, isNull] = check.buffer === 'input' ? [call.input.length, call.inputIsNull] : [call.output.length, call.outputIsNull];
-      return !isNull && size >= check.min && (!check.exact || size === check.min);
-    }
-    case 'empty': {
-      const [size, isNull] = check.buffer === 'input' ? [call.input.length, call.inputIsNull] : [call.output.length, call.outputIsNull];
-      return size === 0 && (!check.nullPointer || isNull);
-    }
-    case 'socketType':
-      return check.types.includes(call.sock.type);
-    case 'family':
-      return check.families.includes(call.sock.af);
-  }
+  if (check.kind === 'socketType') return check.types.includes(call.sock.type);
+  if (check.kind === 'family') return check.families.includes(call.sock.af);
+  const input = check.buffer === 'input';
+  const isNull = input ? call.inputIsNull : call.outputIsNull;
+  const size = (input ? call.input : call.output).length;
+  return check.kind === 'size'
+    ? !isNull && size >= check.min && (!check.exact || size === check.min)
+    : size === 0 && (!check.nullPointer || isNull);
 }
+
+const failureOf = (check: IoctlCheck): IoctlDone => ({ error: check.error, bytes: check.bytes, byCheck: check.kind });
 
 /** The first failing check's answer, or null when all pass. */
 export function firstFailure(checks: readonly IoctlCheck[], call: IoctlCall): IoctlDone | null {
-  for (const check of checks) {
-    if (!passes(check, call)) return { error: check.error, bytes: check.bytes, byCheck: check.kind };
-  }
+  for (let i = 0; i < checks.length; i++) if (!passes(checks[i]!, call)) return failureOf(checks[i]!);
   return null;
 }

@@ -9,7 +9,7 @@ import type { WinsockCore } from '../../../winsock/api.js';
 import { fail } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
 import { socketFor } from '../sockets/lookup.js';
-import { acceptsIoStatus, isWritableRef } from '../../../winsock/arguments.js';
+import { acceptsIoStatus, isWritableRef, ownLength, transferBuffer } from '../../../winsock/arguments.js';
 import { handlerFor } from './table.js';
 import { finish, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
 import { log } from '../../../winsock/guard.js';
@@ -20,11 +20,20 @@ const EMPTY = new Uint8Array(0);
 
 /** `buf` cut to `size` bytes, or null when that is not wholly valid memory (WSAEFAULT). */
 export function checkedView(buf: unknown, size: unknown): Uint8Array | null {
+  // The common cases first, in few bytecodes (this runs twice per WSAIoctl, and V8 inlines only
+  // so much into it): no buffer and no size, or a whole Uint8Array with its own length.
+  if (buf == null && size === 0) return EMPTY;
+  if (buf instanceof Uint8Array && ownLength(buf) === size && size <= 0xffffffff) return buf;
+  return cutView(buf, size);
+}
+
+/** checkedView's general case: a size that is not the buffer's own, or not a DWORD at all. */
+function cutView(buf: unknown, size: unknown): Uint8Array | null {
   if (typeof size !== 'number' || !Number.isInteger(size)) return null;
   const cb = size >>> 0; // a DWORD: -1 from JS means 0xFFFFFFFF, as in C
-  if (buf === null || buf === undefined) return cb === 0 ? EMPTY : null;
-  if (!(buf instanceof Uint8Array) || cb > buf.length) return null;
-  return cb === buf.length ? buf : buf.subarray(0, cb);
+  // The engine's own length, buffer and offset (winsock/arguments.ts): a subclass cannot claim more
+  // memory than it has. A view of a SharedArrayBuffer is taken, as it always was here.
+  return transferBuffer(buf, cb);
 }
 
 /** An empty view for a null pointer with a valid size (for handlers with `nullBuffers`), else null. */
@@ -65,7 +74,10 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
       if (!acceptsIoStatus(lpOverlapped)) return fail(W.WSAEFAULT);
       return startOverlapped(handler, call, lpcbBytesReturned, lpOverlapped, lpCompletionRoutine ?? null);
     }
-    return finish(lpcbBytesReturned, settle(call, outcomeOf(handler, call)));
+    const outcome = outcomeOf(handler, call);
+    // Most codes finish at once: only a call that has to wait goes through settle (kept out of
+    // this hot path so that V8 can inline the rest of it).
+    return finish(lpcbBytesReturned, 'wait' in outcome ? settle(call, outcome) : outcome);
   } catch (error) {
     // A handler bug must not escape a Winsock function; report it as Windows reports the unknown.
     log('WSAIoctl(0x%s) failed inside the emulation: %O', (Number(dwIoControlCode) >>> 0).toString(16), error);

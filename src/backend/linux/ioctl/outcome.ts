@@ -28,12 +28,17 @@ export const overlappedBehaviour = (handler: IoctlHandler): OverlappedBehaviour 
 export function outcomeOf(handler: IoctlHandler, call: IoctlCall): IoctlOutcome {
   const failure = firstFailure(handler.checks, call);
   if (failure) return failure;
-  if (call.overlapped) {
-    const behaviour = overlappedBehaviour(handler);
-    if (behaviour.kind === 'not-supported') return failed(W.WSAEOPNOTSUPP, 0);
-    if (behaviour.kind === 'refused') return failed(behaviour.error, behaviour.bytes);
-  }
-  return handler.run(call);
+  // In overlapped mode some codes refuse before their body (kept apart: the common path stays small).
+  const refusal = call.overlapped ? overlappedRefusal(handler) : null;
+  return refusal ?? handler.run(call);
+}
+
+/** How the code answers in overlapped mode before its body runs, or null when the body runs. */
+function overlappedRefusal(handler: IoctlHandler): IoctlDone | null {
+  const behaviour = overlappedBehaviour(handler);
+  if (behaviour.kind === 'not-supported') return failed(W.WSAEOPNOTSUPP, 0);
+  if (behaviour.kind === 'refused') return failed(behaviour.error, behaviour.bytes);
+  return null;
 }
 
 /** Write *lpcbBytesReturned (unless UNTOUCHED) and return the Winsock result. */

@@ -83,10 +83,23 @@ const handlers: IoctlHandler[] = [
   getTxTimestamp,
 ];
 
-const byCode = new Map<number, IoctlHandler>(handlers.map((h) => [h.code >>> 0, h]));
+/**
+ * The handlers by the low byte of their code (a control code's function number sits there), each
+ * bucket a short list. Control codes are mostly above 2^30, which V8 keeps as heap numbers: a Map
+ * keyed by them is looked up by a call into the engine's hash-table builtin on every WSAIoctl,
+ * where this is two array loads and a compare or two, inlined.
+ */
+const BUCKETS: readonly (readonly IoctlHandler[])[] = (() => {
+  const buckets: IoctlHandler[][] = Array.from({ length: 256 }, () => []);
+  for (const h of handlers) buckets[h.code & 0xff]!.push(h);
+  return buckets;
+})();
 
+/** The handler of a control code (a DWORD, 0 .. 2^32 - 1), if the emulation implements it. */
 export function handlerFor(code: number): IoctlHandler | undefined {
-  return byCode.get(code);
+  const bucket = BUCKETS[code & 0xff]!;
+  for (let i = 0; i < bucket.length; i++) if (bucket[i]!.code >>> 0 === code) return bucket[i];
+  return undefined;
 }
 
 /** Every implemented handler (for the report and for consistency tests). */

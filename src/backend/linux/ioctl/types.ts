@@ -6,8 +6,12 @@
  */
 import type { LinuxSocket } from '../win32/socket-state.js';
 
-/** The one way to say "leave *lpcbBytesReturned as the caller had it". */
-export const UNTOUCHED = 'untouched';
+/**
+ * The one way to say "leave *lpcbBytesReturned as the caller had it". A number that no byte count
+ * can be, so that every `bytes` is a number and the dispatcher's test of it stays a number compare
+ * (a string here made V8 call its generic equality builtin on every WSAIoctl).
+ */
+export const UNTOUCHED = -1;
 /** What `*lpcbBytesReturned` becomes: a byte count, or the caller's value kept. */
 export type BytesReturned = number | typeof UNTOUCHED;
 

@@ -16,15 +16,18 @@
 import koffi from 'koffi';
 import { callocAt, freeAt, getenv, getpid, setenv } from '../host/libc.js';
 
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 export const MAX_THREADS = 256;
 export const MAX_RECORDS = 4096;
 export const HANDLE_BITS = 18;
 export const HANDLE_SLOTS = 1 << HANDLE_BITS;
 export const RELEASE_RING = 256;
-/** Packets per chunk (64 bytes each) and chunks at most: about 2 million packets queued at once. */
+/**
+ * Packets per chunk (80 bytes each: 64, then the overlapped's process-wide id, added in layout 3)
+ * and chunks at most: about 2 million packets queued at once.
+ */
 export const PACKETS_PER_CHUNK = 1024;
-export const PACKET_BYTES = 64;
+export const PACKET_BYTES = 80;
 export const MAX_PACKET_CHUNKS = 2048;
 /** Socket records (shared/sockets.ts): chunks of 1024 records of 1 KiB, at most 256 chunks (one per 1024 open sockets). */
 export const SOCKETS_PER_CHUNK = 1024;
@@ -53,10 +56,13 @@ export const H = {
   packetLock: (HEADER >> 2) + 4,
   packetFree: (HEADER >> 2) + 5,
   packetChunks: (HEADER >> 2) + 6,
-  // 7 and 8: shared/threads.ts
-  socketLock: (HEADER >> 2) + 9,
-  socketFree: (HEADER >> 2) + 10,
-  socketChunks: (HEADER >> 2) + 11,
+  // Words 7 and 8 are threads.ts's (live threads, slots used).
+  /** Blocks of overlapped ids handed out (win32/overlapped-id.ts; layout 3). */
+  overlappedIdBlocks: (HEADER >> 2) + 9,
+  /** The socket records' lock, free list and chunk count (shared/sockets.ts; layout 4). */
+  socketLock: (HEADER >> 2) + 10,
+  socketFree: (HEADER >> 2) + 11,
+  socketChunks: (HEADER >> 2) + 12,
 } as const;
 
 export interface Region {

@@ -63,75 +63,91 @@ export const TCPI_OPT_ECN = 8;
 /** A 64-bit unsigned kernel value, exactly: a number below 2^53 (no bigint made), else a bigint. */
 export type U64 = number | bigint;
 
-// Field readers for the parse: `n` bytes of tcp_info from `base` in `view`; a field past them
-// (an older kernel's shorter structure) is undefined. Module functions with the length passed in:
-// a closure per parse, or DataView.byteLength per field, cost more than the reads.
-const field8 = (view: DataView, base: number, n: number, off: number): number => (off < n ? view.getUint8(base + off) : 0);
-const field16 = (view: DataView, base: number, n: number, off: number): number | undefined =>
-  (off + 2 <= n ? view.getUint16(base + off, true) : undefined);
-const field32 = (view: DataView, base: number, n: number, off: number): number | undefined =>
-  (off + 4 <= n ? view.getUint32(base + off, true) : undefined);
+// The getsockopt arguments in native memory (host/libc.ts nativeBlock: koffi's fast call): the
+// tcp_info from @0, its socklen_t after it. Calls are synchronous, one at a time. The parse reads
+// the block through typed arrays made once (every tcp_info field is aligned to its size, and the
+// block is malloc'd, so 8-byte aligned): indexed loads, where DataView calls and their length
+// checks made the parse's code several times larger.
+const LENGTH_AT = TCP_INFO_BUFFER;
+const infoArgs = libc.nativeBlock(TCP_INFO_BUFFER + 8);
+const blockWords = (bytes: Uint8Array): TcpInfoWords =>
+  ({ u8: bytes, u16: new Uint16Array(bytes.buffer, bytes.byteOffset, TCP_INFO_BUFFER / 2), u32: new Uint32Array(bytes.buffer, bytes.byteOffset, TCP_INFO_BUFFER / 4) });
+const infoWords = blockWords(infoArgs.bytes);
+
+/** One tcp_info's bytes seen three ways (host byte order: the kernel's). */
+interface TcpInfoWords {
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+}
+
+// Field readers: a field past the `n` bytes the kernel returned (an older kernel's shorter
+// structure) is undefined; `off` is its byte offset.
+const field8 = (t: TcpInfoWords, n: number, off: number): number => (off < n ? t.u8[off]! : 0);
+const field16 = (t: TcpInfoWords, n: number, off: number): number | undefined => (off + 2 <= n ? t.u16[off >> 1] : undefined);
+const field32 = (t: TcpInfoWords, n: number, off: number): number | undefined => (off + 4 <= n ? t.u32[off >> 2] : undefined);
 /** A rate or time: a number (exact below 2^53). */
-const field64Number = (view: DataView, base: number, n: number, off: number): number | undefined =>
-  (off + 8 <= n ? view.getUint32(base + off, true) + view.getUint32(base + off + 4, true) * 2 ** 32 : undefined);
+const field64Number = (t: TcpInfoWords, n: number, off: number): number | undefined =>
+  (off + 8 <= n ? t.u32[off >> 2]! + t.u32[(off >> 2) + 1]! * 2 ** 32 : undefined);
 /** A counter, exactly (`U64`). */
-function field64(view: DataView, base: number, n: number, off: number): U64 | undefined {
+function field64(t: TcpInfoWords, n: number, off: number): U64 | undefined {
   if (off + 8 > n) return undefined;
-  const high = view.getUint32(base + off + 4, true);
-  return high < 0x200000 ? high * 2 ** 32 + view.getUint32(base + off, true) : view.getBigUint64(base + off, true);
+  const low = t.u32[off >> 2]!;
+  const high = t.u32[(off >> 2) + 1]!;
+  return high < 0x200000 ? high * 2 ** 32 + low : (BigInt(high) << 32n) | BigInt(low);
 }
 
 /** Decode the first `length` bytes of a Linux tcp_info (x86_64 / generic layout). */
 export function parseLinuxTcpInfo(buf: Uint8Array, length: number): LinuxTcpInfo {
-  return parseAt(new DataView(buf.buffer, buf.byteOffset, buf.length), 0, Math.min(length, buf.length));
+  // A copy into aligned memory of its own (the caller's bytes may sit at any offset).
+  const n = Math.min(length, buf.length, TCP_INFO_BUFFER);
+  const copy = new Uint8Array(TCP_INFO_BUFFER);
+  copy.set(buf.subarray(0, n));
+  return parseWords(blockWords(copy), n);
 }
 
-/** The tcp_info of `n` bytes at `base` in `view`. */
-function parseAt(v: DataView, base: number, n: number): LinuxTcpInfo {
+/** The tcp_info of `n` bytes in `t`. */
+function parseWords(t: TcpInfoWords, n: number): LinuxTcpInfo {
   return {
     length: n,
-    state: field8(v, base, n, 0),
-    retransmits: field8(v, base, n, 2),
-    options: field8(v, base, n, 5),
-    deliveryRateAppLimited: (field8(v, base, n, 7) & 1) !== 0,
-    sndMss: field32(v, base, n, 16) ?? 0,
-    unacked: field32(v, base, n, 24) ?? 0,
-    lastDataSent: field32(v, base, n, 44) ?? 0,
-    lastDataRecv: field32(v, base, n, 52) ?? 0,
-    lastAckRecv: field32(v, base, n, 56) ?? 0,
-    rtt: field32(v, base, n, 68) ?? 0,
-    sndCwnd: field32(v, base, n, 80) ?? 0,
-    totalRetrans: field32(v, base, n, 100) ?? 0,
-    bytesAcked: field64(v, base, n, 120),
-    bytesReceived: field64(v, base, n, 128),
-    notsentBytes: field32(v, base, n, 144),
-    minRtt: field32(v, base, n, 148),
-    deliveryRate: field64Number(v, base, n, 160),
-    busyTime: field64Number(v, base, n, 168),
-    rwndLimited: field64Number(v, base, n, 176),
-    sndbufLimited: field64Number(v, base, n, 184),
-    deliveredCe: field32(v, base, n, 196),
-    bytesSent: field64(v, base, n, 200),
-    bytesRetrans: field64(v, base, n, 208),
-    reordSeen: field32(v, base, n, 220),
-    rcvOooPack: field32(v, base, n, 224),
-    sndWnd: field32(v, base, n, 228),
-    rcvWnd: field32(v, base, n, 232),
-    totalRto: field16(v, base, n, 240),
-    totalRtoRecoveries: field16(v, base, n, 242),
-    totalRtoTime: field32(v, base, n, 244),
+    state: field8(t, n, 0),
+    retransmits: field8(t, n, 2),
+    options: field8(t, n, 5),
+    deliveryRateAppLimited: (field8(t, n, 7) & 1) !== 0,
+    sndMss: field32(t, n, 16) ?? 0,
+    unacked: field32(t, n, 24) ?? 0,
+    lastDataSent: field32(t, n, 44) ?? 0,
+    lastDataRecv: field32(t, n, 52) ?? 0,
+    lastAckRecv: field32(t, n, 56) ?? 0,
+    rtt: field32(t, n, 68) ?? 0,
+    sndCwnd: field32(t, n, 80) ?? 0,
+    totalRetrans: field32(t, n, 100) ?? 0,
+    bytesAcked: field64(t, n, 120),
+    bytesReceived: field64(t, n, 128),
+    notsentBytes: field32(t, n, 144),
+    minRtt: field32(t, n, 148),
+    deliveryRate: field64Number(t, n, 160),
+    busyTime: field64Number(t, n, 168),
+    rwndLimited: field64Number(t, n, 176),
+    sndbufLimited: field64Number(t, n, 184),
+    deliveredCe: field32(t, n, 196),
+    bytesSent: field64(t, n, 200),
+    bytesRetrans: field64(t, n, 208),
+    reordSeen: field32(t, n, 220),
+    rcvOooPack: field32(t, n, 224),
+    sndWnd: field32(t, n, 228),
+    rcvWnd: field32(t, n, 232),
+    totalRto: field16(t, n, 240),
+    totalRtoRecoveries: field16(t, n, 242),
+    totalRtoTime: field32(t, n, 244),
   };
 }
 
-// The getsockopt arguments in native memory (host/libc.ts nativeBlock: koffi's fast call):
-// the socklen_t @0, the tcp_info from @8. Calls are synchronous, one at a time.
-const infoArgs = libc.nativeBlock(8 + TCP_INFO_BUFFER);
-
 /** getsockopt(IPPROTO_TCP, TCP_INFO) on `fd`: the parsed structure, or the Linux errno. */
 export function readLinuxTcpInfo(fd: number): LinuxTcpInfo | number {
-  infoArgs.view.setUint32(0, TCP_INFO_BUFFER, true);
-  if (libc.getsockoptAt(fd, L.IPPROTO_TCP, L.TCP_INFO, infoArgs.address + 8, infoArgs.address) < 0) return libc.errno();
-  return parseAt(infoArgs.view, 8, Math.min(infoArgs.view.getUint32(0, true), TCP_INFO_BUFFER));
+  infoArgs.view.setUint32(LENGTH_AT, TCP_INFO_BUFFER, true);
+  if (libc.getsockoptAt(fd, L.IPPROTO_TCP, L.TCP_INFO, infoArgs.address, infoArgs.address + LENGTH_AT) < 0) return libc.errno();
+  return parseWords(infoWords, Math.min(infoArgs.view.getUint32(LENGTH_AT, true), TCP_INFO_BUFFER));
 }
 
 /** Windows TCPSTATE by Linux tcpi_state (index). */

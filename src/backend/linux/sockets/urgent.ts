@@ -18,7 +18,7 @@ import * as C from '../../../winsock/constants.js';
 import * as libc from '../host/libc.js';
 import { L } from '../host/libc.js';
 import { linuxInq, oobInline, setKernelInt } from '../host/socket-facts.js';
-import { pollOne } from '../host/poll.js';
+import { pollNow } from '../host/poll.js';
 import type { LinuxSocket } from '../win32/socket-state.js';
 
 const oneByte = new Uint8Array(1);
@@ -30,7 +30,7 @@ export function urgentPending(fd: number): boolean {
 
 /** The kernel signals unread urgent data (POLLPRI), without waiting. */
 function urgentSignalled(fd: number): boolean {
-  const revents = pollOne(fd, L.POLLPRI, 0);
+  const revents = pollNow(fd, L.POLLPRI);
   return revents > 0 && (revents & L.POLLPRI) !== 0;
 }
 

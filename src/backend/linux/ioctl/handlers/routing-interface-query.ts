@@ -27,7 +27,7 @@
  */
 import { SIO_ROUTING_INTERFACE_QUERY } from '../../../../codes/index.js';
 import { WSAEAFNOSUPPORT, WSAEFAULT, WSAEINVAL, WSAENETDOWN, WSAENETUNREACH } from '../../../../errors/index.js';
-import { AF_INET, AF_INET6, isV4Mapped, mapIPv4, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
+import { AF_INET, AF_INET6, isV4Mapped, SOCKADDR_IN6_SIZE, SOCKADDR_IN_SIZE } from '../../../../structs/sockaddr.js';
 import { E } from '../../host/libc.js';
 import { kernelSourceFor } from '../../address-selection/kernel-source.js';
 import { done, failed, UNTOUCHED, type IoctlDone, type IoctlHandler } from '../types.js';
@@ -46,10 +46,15 @@ const UNREACHABLE_ERRNOS: ReadonlySet<number> = new Set([
   E.ENETUNREACH, E.EHOSTUNREACH, E.EACCES, E.EPERM, E.EINVAL, E.EADDRNOTAVAIL, E.ENODEV, E.EAGAIN,
 ]);
 
-function isZero(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+/** Bytes `from` .. `to` of `bytes` are all 0. */
+function isZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
   return true;
 }
+
+// The destination as the probe takes it (16 bytes, IPv4 as IPv4-mapped), made once: the query
+// runs per call, and the views and copies it made cost more than its own checks.
+const destination = new Uint8Array(16);
 
 /**
  * The source the kernel would use for `destination` (16 bytes, IPv4 as IPv4-mapped) and its zone
@@ -74,27 +79,35 @@ export const routingInterfaceQuery: IoctlHandler = {
     if (family === AF_INET6 && input.length < SOCKADDR_IN6_SIZE) return untouched(WSAEINVAL);
     if (family !== sock.af) return untouched(WSAEAFNOSUPPORT);
 
-    // Views, not copies: nothing below writes to them (kernelSourceFor copies the address).
-    const address = family === AF_INET ? input.subarray(4, 8) : input.subarray(8, 24);
+    if (family === AF_INET) {
+      for (let i = 0; i < 10; i++) destination[i] = 0;
+      destination[10] = 0xff;
+      destination[11] = 0xff;
+      for (let i = 0; i < 4; i++) destination[12 + i] = input[4 + i]!;
+    } else {
+      for (let i = 0; i < 16; i++) destination[i] = input[8 + i]!;
+    }
     const zone = family === AF_INET6 ? readU32(input, 24) : 0;
-    if (isZero(address)) return untouched(WSAEINVAL);
-    const mapped = family === AF_INET6 && isV4Mapped(address);
-    if (mapped && isZero(address.subarray(12))) return untouched(WSAEINVAL);
+    const mapped = family === AF_INET6 && isV4Mapped(destination);
+    // The unspecified address, IPv4 (0.0.0.0, mapped or not) or IPv6 (::).
+    if (isZero(destination, family === AF_INET || mapped ? 12 : 0, 16)) return untouched(WSAEINVAL);
 
     const size = family === AF_INET ? SOCKADDR_IN_SIZE : SOCKADDR_IN6_SIZE;
     if (output.length < size) return failed(WSAEFAULT, size);
 
-    const found = sourceFor(family === AF_INET ? mapIPv4(address) : address, mapped ? 0 : zone);
+    const found = sourceFor(destination, mapped ? 0 : zone);
     if (typeof found === 'number') return untouched(found);
 
-    output.fill(0, 0, size);
+    // Every byte of the sockaddr is written (zeros where nothing else goes), none past it.
+    for (let i = 0; i < size; i++) output[i] = 0;
+    const source = found.source;
     if (family === AF_INET) {
       output[0] = AF_INET;
-      output.set(found.source.subarray(12), 4);
+      for (let i = 0; i < 4; i++) output[4 + i] = source[12 + i]!;
     } else {
       // A mapped destination's source comes back IPv4-mapped: answered as it is.
       writeU16LE(output, 0, AF_INET6);
-      output.set(found.source, 8);
+      for (let i = 0; i < 16; i++) output[8 + i] = source[i]!;
       writeU32LE(output, 24, found.scopeId);
     }
     return done(size);
