@@ -418,6 +418,9 @@ class OptionMirrors {
   }
 }
 
+/** Closed, by any thread: LinuxSocket's `closed` as a plain function (for the per-call path, sockets/lookup.ts). */
+export const isClosed = (sock: LinuxSocket): boolean => sock.w[sock.at + SW.closed] !== 0;
+
 /** The socket behind a handle, if it is one (closed or not: callers check). */
 export function lookupSocket(handle: number): LinuxSocket | undefined {
   // Sockets this thread holds that another thread closed: let go of them now (their fds and
