@@ -64,6 +64,7 @@ type Returns =
   | 'startup' // 0 or the error
   | 'record'  // null or an object (queryDefaultGateway)
   | 'index'   // 0 or an interface index (queryInterfaceIndex)
+  | 'id'      // 0 or a positive safe integer (overlappedId)
   | 'getmsg'  // -1, or 0 (WM_QUIT) / non-zero (GetMessageW)
   | 'lresult' // any integer: a window procedure's answer (DefWindowProcW, DispatchMessageW)
   | 'void'    // WSASetLastError / SetLastError
@@ -72,7 +73,7 @@ type Returns =
 const FAILURE: Record<Returns, unknown> = {
   int0: ws.SOCKET_ERROR, count: ws.SOCKET_ERROR, socket: ws.INVALID_SOCKET, bool: false, handle: 0, file: ws.INVALID_HANDLE_VALUE,
   wait: ws.WSA_WAIT_FAILED, sleep: undefined, startup: undefined, void: undefined, error: undefined, record: null,
-  index: 0, getmsg: -1, lresult: undefined,
+  index: 0, id: 0, getmsg: -1, lresult: undefined,
 };
 
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
@@ -89,6 +90,7 @@ function isSuccess(kind: Returns, r: unknown): boolean {
     case 'record': return r !== null && typeof r === 'object';
     case 'getmsg': return r === 0 || r === 1;
     case 'lresult': return Number.isSafeInteger(r);
+    case 'id': return Number.isSafeInteger(r) && (r as number) > 0;
     case 'void': return r === undefined;
     case 'error': return isU32(r);
   }
@@ -557,6 +559,10 @@ const SPECS: { readonly [K in FunctionName]: readonly Spec[] } = {
     name: 'PostQueuedCompletionStatus', fn: 'PostQueuedCompletionStatus', returns: 'bool',
     params: [P('CompletionPort'), P('dwNumberOfBytesTransferred'), P('dwCompletionKey'), P('lpOverlapped')],
     make: (fx) => ({ args: [fx.port, 4, 7, new ws.WSAOVERLAPPED()], after: () => drainPort(fx) }),
+  }],
+  overlappedId: [{
+    name: 'overlappedId', fn: 'overlappedId', returns: 'id', params: [P('lpOverlapped')],
+    make: () => ({ args: [new ws.WSAOVERLAPPED()] }),
   }],
   CloseHandle: [{
     name: 'CloseHandle', fn: 'CloseHandle', returns: 'bool', params: [P('hObject')],

@@ -13,7 +13,9 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as ws from 'wsaioctl/winsock';
 import { region } from '../dist/backend/linux/shared/region.js';
-import { queuedPackets, readHandle, recordGeneration, waitingThreads } from '../dist/backend/linux/shared/objects.js';
+import { queuedPackets, readHandle, recordGeneration, runningThreads, waitingThreads } from '../dist/backend/linux/shared/objects.js';
+import { overlappedIdWith } from '../dist/backend/windows/overlapped-id.js';
+import { udpPair } from './helpers/sockets.js';
 
 const skip = process.platform !== 'linux' ? 'Linux emulation only' : false;
 const WORKER = new URL('./helpers/shared-handles-worker.js', import.meta.url);
@@ -315,11 +317,34 @@ describe('completion ports across Workers', { skip }, () => {
     ws.CloseHandle(port);
   });
 
-  test("real completions of a Worker's own sockets reach a port made here, with their overlapped's fields", async () => {
+  test('overlappedId: a stand-in dequeued in a Worker, and one made from it after a re-post, have the id of the original', async () => {
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+    const ov = new ws.WSAOVERLAPPED();
+    ov.context = { an: 'object, which cannot cross' };
+    // Not asked before the post: the post gives the object its id.
+    assert.equal(ws.PostQueuedCompletionStatus(port, 3, 9, ov), true);
+    const id = ws.overlappedId(ov);
+    assert.ok(Number.isSafeInteger(id) && id > 0);
+    const other = spawn('dequeue-repost', { port });
+    assert.deepEqual(await other.next(), { ok: true, id, idAgain: id });
+    // The Worker posted its stand-in back: what arrives here is a stand-in of that stand-in.
+    const got: { value: ws.WSAOVERLAPPED | null } = { value: null };
+    const key = { value: 0 };
+    assert.equal(ws.GetQueuedCompletionStatus(port, { value: 0 }, key, got, 5_000), true);
+    assert.equal(key.value, 10);
+    assert.notEqual(got.value, ov);
+    assert.equal(ws.overlappedId(got.value!), id);
+    await other.exited;
+    ws.CloseHandle(port);
+  });
+
+  test("real completions of a Worker's own sockets reach a port made here, with their overlapped's fields and overlappedId", async () => {
     const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
     const count = 2000;
-    const worker = spawn('udp-completions', { port, count });
+    const ids = new Float64Array(new SharedArrayBuffer(8 * count));
+    const worker = spawn('udp-completions', { port, count, ids });
     const seen = new Int32Array(count);
+    const standInIds = new Float64Array(count);
     const bytes = { value: 0 };
     const key = { value: 0 };
     const got: { value: ws.WSAOVERLAPPED | null } = { value: null };
@@ -333,13 +358,71 @@ describe('completion ports across Workers', { skip }, () => {
       assert.equal(ov.InternalHigh, bytes.value);
       assert.equal(ov.Internal, ws.STATUS_SUCCESS);
       seen[index]!++;
+      standInIds[index] = ws.overlappedId(ov);
     }
     assert.ok(seen.every((n) => n === 1), 'each receive completed once');
     assert.deepEqual(await worker.next(), { sent: count });
+    // The stand-in's id is its original's, whether the Worker asked before the completion (even
+    // receives) or after it (odd ones); the Worker's objects have distinct ids.
+    const wrong: number[] = [];
+    for (let i = 0; i < count && wrong.length < 5; i++) if (!(ids[i]! > 0) || standInIds[i] !== ids[i]) wrong.push(i);
+    assert.deepEqual(wrong, [], 'receives whose stand-in id differs from the original');
+    assert.equal(new Set(ids).size, count);
+    assert.ok(!ids.includes(ws.overlappedId(new ws.WSAOVERLAPPED())), "an object of this thread has none of the Worker's ids");
     worker.worker.postMessage('end');
     await worker.exited;
     ws.CloseHandle(port);
   });
+
+  for (const block of ['event', 'recv'] as const) {
+    const what = block === 'event' ? 'WSAWaitForMultipleEvents' : 'a blocking recv';
+    test(`NumberOfConcurrentThreads 1: a thread that took a packet stops counting while it blocks in ${what}, and counts again when it wakes`, async () => {
+      const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 1);
+      const event = ws.WSACreateEvent();
+      const ref = refOf(port);
+      const holdA = new Int32Array(new SharedArrayBuffer(4));
+      const holdB = new Int32Array(new SharedArrayBuffer(4));
+      assert.equal(ws.PostQueuedCompletionStatus(port, 0, 1, null), true);
+      const a = spawn('take-then-block', { port, event, hold: holdA, block });
+      const took = await a.next();
+      assert.equal(took.took, 1);
+      // A blocks in a wait that is not GetQueuedCompletionStatus: the port stops counting it.
+      for (let i = 0; i < 1000 && runningThreads(region()!, ref) !== 0; i++) await tick(10);
+      assert.equal(runningThreads(region()!, ref), 0, 'A still counts as running while it blocks');
+      // So a second packet goes to B, although the limit is one running thread.
+      assert.equal(ws.PostQueuedCompletionStatus(port, 0, 2, null), true);
+      const b = spawn('take-and-hold', { port, hold: holdB });
+      assert.deepEqual(await b.next(), { took: 2 });
+      // A's wait ends: it counts again, beyond the limit, as on Windows.
+      if (block === 'event') assert.equal(ws.WSASetEvent(event), true);
+      else {
+        const { sender, receiver } = udpPair();
+        const name = Uint8Array.from(took.name as number[]);
+        assert.equal(ws.sendto(sender, Uint8Array.of(1, 2, 3), 3, 0, name, name.length), 3);
+        ws.closesocket(sender);
+        ws.closesocket(receiver);
+      }
+      assert.deepEqual(await a.next(), { woke: block === 'event' ? ws.WSA_WAIT_EVENT_0 : 3, error: 0 });
+      assert.equal(runningThreads(region()!, ref), 2);
+      // A and B both run: a third packet waits.
+      assert.equal(ws.PostQueuedCompletionStatus(port, 0, 3, null), true);
+      assert.equal(ws.GetQueuedCompletionStatus(port, { value: 0 }, { value: 0 }, { value: null }, 200), false);
+      assert.equal(ws.GetLastError(), ws.WAIT_TIMEOUT);
+      assert.equal(queuedPackets(region()!, ref), 1);
+      // Each takes its next packet (a running thread does, whatever the count).
+      Atomics.store(holdB, 0, 1);
+      Atomics.notify(holdB, 0);
+      assert.deepEqual(await b.next(), { second: 3, error: 0 });
+      assert.equal(ws.PostQueuedCompletionStatus(port, 0, 4, null), true);
+      Atomics.store(holdA, 0, 1);
+      Atomics.notify(holdA, 0);
+      assert.deepEqual(await a.next(), { second: 4, error: 0 });
+      await Promise.all([a.exited, b.exited]);
+      assert.equal(runningThreads(region()!, ref), 0);
+      ws.WSACloseEvent(event);
+      ws.CloseHandle(port);
+    });
+  }
 
   test('terminate() of a Worker blocked in GetQueuedCompletionStatus(INFINITE) completes, and its running count goes with it', async () => {
     const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 1);
@@ -397,3 +480,43 @@ describe('completion ports across Workers', { skip }, () => {
   });
 });
 
+
+describe('overlappedId', () => {
+  test('one thread: non-zero, stable for an object never queued, distinct for distinct objects; not an object is ERROR_INVALID_PARAMETER', { skip }, () => {
+    const a = new ws.WSAOVERLAPPED();
+    const b = new ws.WSAOVERLAPPED();
+    const id = ws.overlappedId(a);
+    assert.ok(Number.isSafeInteger(id) && id > 0);
+    assert.equal(ws.overlappedId(a), id);
+    assert.notEqual(ws.overlappedId(b), id);
+    // A plain object in the overlapped's shape is one too (as every overlapped argument accepts).
+    assert.ok(ws.overlappedId({ Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: 0 }) > 0);
+    // Queued and taken back here: the very object, the same id.
+    const port = ws.CreateIoCompletionPort(ws.INVALID_HANDLE_VALUE, 0, 0, 0);
+    assert.equal(ws.PostQueuedCompletionStatus(port, 0, 1, a), true);
+    const got: { value: ws.WSAOVERLAPPED | null } = { value: null };
+    assert.equal(ws.GetQueuedCompletionStatus(port, { value: 0 }, { value: 0 }, got, 0), true);
+    assert.equal(got.value, a);
+    assert.equal(ws.overlappedId(a), id);
+    ws.CloseHandle(port);
+    for (const bad of [null, undefined, 5, 'ov', Symbol('ov')]) {
+      ws.SetLastError(0);
+      assert.equal(ws.overlappedId(bad as unknown as ws.WSAOVERLAPPED), 0);
+      assert.equal(ws.GetLastError(), ws.ERROR_INVALID_PARAMETER);
+    }
+  });
+
+  test("the Windows backend's form (run here: it is koffi only): a native address per object, stable and distinct", () => {
+    const errors: number[] = [];
+    const overlappedId = overlappedIdWith((code: number) => errors.push(code));
+    const a = new ws.WSAOVERLAPPED();
+    const b = new ws.WSAOVERLAPPED();
+    const id = overlappedId(a);
+    assert.ok(Number.isSafeInteger(id) && id > 0);
+    assert.equal(overlappedId(a), id);
+    assert.notEqual(overlappedId(b), id);
+    assert.deepEqual(errors, []);
+    assert.equal(overlappedId(null as unknown as ws.WSAOVERLAPPED), 0);
+    assert.deepEqual(errors, [ws.ERROR_INVALID_PARAMETER]);
+  });
+});

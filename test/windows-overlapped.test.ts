@@ -86,6 +86,7 @@ interface Probe {
     asyncWait: number; asyncEnum: number;
   };
   posted: { withObject: Packet; withNull: Packet; asyncPosted: Packet & { result: boolean }; stats: Stats };
+  overlappedIds: { positive: boolean; stable: boolean; distinct: boolean; afterPacket: boolean; nullId: number; nullError: number };
   async: {
     sleepRoutine: [number, number]; sleepNothing: number; sleepZero: number; waitTimeout: number;
     gqcsTimeout: { result: boolean; error: number; overlappedNull: boolean; bytes: number };
@@ -340,6 +341,15 @@ async function probe(backendPath: string, nativePath: string, koffiPath: string,
   const ovLater = fresh();
   setTimeout(() => ws.PostQueuedCompletionStatus(postPort, 9, 90, ovLater), 30);
   const asyncResult = await ws.GetQueuedCompletionStatusAsync(postPort, asyncBytes, asyncKey, asyncOv as { value: null }, 2000);
+  // overlappedId: the object's native cell, the same before and after its packet, distinct per object.
+  const ovId = ws.overlappedId(ovPosted);
+  const overlappedIds = {
+    positive: Number.isSafeInteger(ovId) && ovId > 0, stable: ws.overlappedId(ovPosted) === ovId, distinct: ws.overlappedId(ovLater) !== ovId,
+    afterPacket: false, nullId: ws.overlappedId(null as never), nullError: ws.GetLastError(),
+  };
+  ws.PostQueuedCompletionStatus(postPort, 1, 1, ovPosted);
+  const idPacket = packet(postPort, 0, { ovPosted });
+  overlappedIds.afterPacket = idPacket.overlapped === 'ovPosted' && ws.overlappedId(ovPosted) === ovId;
   const posted = {
     withObject, withNull,
     asyncPosted: { result: asyncResult, ok: asyncResult, error: 0, bytes: asyncBytes.value, key: asyncKey.value, overlapped: name(asyncOv.value, { ovLater }) },
@@ -405,7 +415,7 @@ async function probe(backendPath: string, nativePath: string, koffiPath: string,
   ws.WSACleanup();
   await new Promise((done) => setTimeout(done, 0)); // lets the idle callback be unregistered
   console.log(JSON.stringify({
-    fionreadEvent, routine, port: portObs, interfaceList, addressList, unknownCode, failsAtOnce, cancel, eventSelect, posted,
+    fionreadEvent, routine, port: portObs, interfaceList, addressList, unknownCode, failsAtOnce, cancel, eventSelect, posted, overlappedIds,
     async: asyncObs, routineWithPort, guards, final: nativeStats(),
   }));
 }
@@ -724,6 +734,10 @@ describe('Windows backend, overlapped part, under Wine', { skip: unavailable ?? 
     assert.deepEqual(o.posted.withNull, { ok: true, error: 0xdead, bytes: 8, key: 80, overlapped: null });
     assert.deepEqual(o.posted.asyncPosted, { result: true, ok: true, error: 0, bytes: 9, key: 90, overlapped: 'ovLater' });
     assert.equal(o.posted.stats.blocks, 0, 'posted objects\' blocks are freed at dequeue');
+  });
+
+  test('overlappedId: a non-zero number per object, the same before and after its packet; NULL is 0 with ERROR_INVALID_PARAMETER', () => {
+    assert.deepEqual(o.overlappedIds, { positive: true, stable: true, distinct: true, afterPacket: true, nullId: 0, nullError: ERROR_INVALID_PARAMETER });
   });
 
   test('async twins: SleepExAsync runs routines, times out with 0; waits and dequeues time out as the sync ones', () => {

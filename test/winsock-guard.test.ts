@@ -229,6 +229,7 @@ async function windowsProbe(surfacePath: string): Promise<void> {
     SleepEx: () => [0, 0], SleepExAsync: () => [0, 0],
     WSAGetOverlappedResult: () => [s, ov(), { value: 0 }, 0, { value: 0 }], WSAGetOverlappedResultAsync: () => [s, ov(), { value: 0 }, 0, { value: 0 }],
     CreateIoCompletionPort: () => [-1, 0, 0, 0], PostQueuedCompletionStatus: () => [port, 0, 0, null],
+    overlappedId: () => [ov()],
     GetQueuedCompletionStatus: () => [port, { value: 0 }, { value: 0 }, { value: null }, 0],
     GetQueuedCompletionStatusAsync: () => [port, { value: 0 }, { value: 0 }, { value: null }, 0],
     CloseHandle: () => [0], CancelIo: () => [s], CancelIoEx: () => [s, null],

@@ -142,6 +142,21 @@ export interface WinsockOverlapped {
    */
   PostQueuedCompletionStatus(CompletionPort: HANDLE, dwNumberOfBytesTransferred: number, dwCompletionKey: number, lpOverlapped: WSAOVERLAPPED | null): boolean;
   /**
+   * Not a Winsock function: a number for `lpOverlapped` that is the same in every JS thread of the
+   * process, where C would use the OVERLAPPED's address (CONTAINING_RECORD). Key a per-operation
+   * context by it. Stable for the object's life; distinct objects alive at once have distinct ids;
+   * never 0. Returns 0 with ERROR_INVALID_PARAMETER for what is not an object (NULL included);
+   * on success the last error is left alone.
+   *
+   * Linux: a packet dequeued in a thread other than the one that queued it carries a stand-in
+   * WSAOVERLAPPED (an object cannot cross JS threads); the stand-in has its original's id. Ids
+   * are never reused. Windows: the address of a small native block kept for the object's life
+   * (freed after it is collected, so a later object may get the address again, as in C); a packet
+   * dequeued in another thread gives lpOverlapped NULL there, so no stand-in exists to compare.
+   * See [the README](../../README.md#where-the-linux-emulation-approximates-windows).
+   */
+  overlappedId(lpOverlapped: WSAOVERLAPPED): number;
+  /**
    * `BOOL CloseHandle(HANDLE hObject)`
    *
    * kernel32: closes an event, a completion port, a socket or a file handle (CreateFileW). A file

@@ -98,6 +98,7 @@ const SURFACE: { readonly [K in FunctionName]: Failure<WinsockCore[K]> | typeof 
   GetQueuedCompletionStatus: { failure: false, error: PARAM },
   GetQueuedCompletionStatusAsync: { failure: false, error: PARAM, async: true },
   PostQueuedCompletionStatus: { failure: false, error: PARAM },
+  overlappedId: { failure: 0, error: PARAM },
   CloseHandle: { failure: false, error: HANDLE },
   CancelIo: { failure: false, error: HANDLE },
   CancelIoEx: { failure: false, error: HANDLE },
@@ -227,6 +228,13 @@ export const queryInterfaceIndex = guarded('queryInterfaceIndex');
 /** @function */ export const GetQueuedCompletionStatus = guarded('GetQueuedCompletionStatus');
 /** @function */ export const GetQueuedCompletionStatusAsync = guarded('GetQueuedCompletionStatusAsync');
 /** @function */ export const PostQueuedCompletionStatus = guarded('PostQueuedCompletionStatus');
+/**
+ * Not a Winsock function: the process-wide number of a WSAOVERLAPPED, the same for a stand-in
+ * another thread dequeued (see `WinsockOverlapped.overlappedId`).
+ *
+ * @function
+ */
+export const overlappedId = guarded('overlappedId');
 /** @function */ export const CloseHandle = guarded('CloseHandle');
 /** @function */ export const CancelIo = guarded('CancelIo');
 /** @function */ export const CancelIoEx = guarded('CancelIoEx');

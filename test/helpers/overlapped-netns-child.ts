@@ -182,7 +182,7 @@ const scenarios: Record<string, () => void | Promise<void>> = {
     const [gqcs, wait, result, sleep] = await waits;
     clearInterval(ticker);
     for (const x of [s, s2, s3]) ws.closesocket(x);
-    out({ rs, gqcs, packetKey: key.value, packetSame: got.value === ovPort, wait, result, transferred: transferred.value, sleep, routineCalls, loopTurned: ticks > 5 });
+    out({ rs, gqcs, packetKey: key.value, packetSame: got.value === ovPort, wait, result, transferred: transferred.value, sleep, routineCalls, loopTurned: ticks >= 2 }); // a blocking twin would let none run; a loaded machine may run few
   },
 
   /** Blocking socket without overlapped: the call blocks until the change. */

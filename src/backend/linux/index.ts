@@ -82,6 +82,7 @@ export const backend: WinsockCore = {
   GetQueuedCompletionStatus: win32.GetQueuedCompletionStatus,
   GetQueuedCompletionStatusAsync: win32.GetQueuedCompletionStatusAsync,
   PostQueuedCompletionStatus: win32.PostQueuedCompletionStatus,
+  overlappedId: win32.overlappedId,
   CloseHandle: win32.closeHandleWith(sockets.closesocket),
   CancelIo: win32.CancelIo,
   CancelIoEx: win32.CancelIoEx,

@@ -38,6 +38,7 @@ import { overlappedApi as api, win32, ws2_32 } from './ws2_32.js';
 import { makeGuard } from '../../winsock/guard.js';
 import { closesBorrowedFile } from './borrowed-files.js';
 import { deliveryOf } from '../../winsock/delivery.js';
+import { overlappedIdWith } from './overlapped-id.js';
 
 configurePoller({ beforeRound: reap, hasWork });
 
@@ -680,6 +681,7 @@ export const overlappedFunctions: WinsockOverlapped = {
   GetQueuedCompletionStatus: guard(GetQueuedCompletionStatus, false, PARAM),
   GetQueuedCompletionStatusAsync: guard(GetQueuedCompletionStatusAsync, Promise.resolve(false), PARAM),
   PostQueuedCompletionStatus: guard(PostQueuedCompletionStatus, false, PARAM),
+  overlappedId: guard(overlappedIdWith((code) => win32.SetLastError(code)), 0, PARAM),
   CloseHandle: guard(CloseHandle, false, ERROR_INVALID_HANDLE),
   CancelIo: guard(CancelIo, false, ERROR_INVALID_HANDLE),
   CancelIoEx: guard(CancelIoEx, false, ERROR_INVALID_HANDLE),

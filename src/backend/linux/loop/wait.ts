@@ -5,7 +5,9 @@
  * and GetQueuedCompletionStatus. It blocks in one poll() over the reactor's sources (plus the
  * caller's own fd, if any), so the thread costs no CPU while it waits (docs/principles.md,
  * principle 5), and it services the reactor while it waits: a notification that arrives for
- * another pending operation is delivered meanwhile.
+ * another pending operation is delivered meanwhile. A thread that counts as running on a completion
+ * port stops counting while it blocks here, as Windows counts only runnable threads
+ * (docs/process-wide-handles.md §6).
  *
  * Alerts (queued completion routines) are the caller's to name, as Windows decides per call:
  * an alertable wait (SleepEx(.., TRUE)) runs them and returns; a blocking socket call runs them
@@ -17,6 +19,9 @@ import { pollOnce, type ExtraFd } from './reactor.js';
 import { runDeferred } from './deferred.js';
 import { isMainThread } from 'node:worker_threads';
 import { arm as armDoorbell, disarm as disarmDoorbell } from './doorbell.js';
+import { myPort } from '../shared/threads.js';
+import { regionIfUsed } from '../shared/region.js';
+import { pausePort, resumePort, type RecordRef } from '../shared/objects.js';
 
 export const INFINITE = 0xffffffff;
 
@@ -87,6 +92,9 @@ export function waitSync<T>(spec: WaitSpec<T>): T {
   // thread's exit ring it, since a Worker inside poll() cannot be stopped (docs/process-wide-handles.md
   // §3, spike S4).
   const doorbell = mayBlock && !isMainThread;
+  // A thread running on a completion port stops counting while it blocks, and counts again after
+  // (docs/process-wide-handles.md §6). A thread on no port pays this one check.
+  const paused = mayBlock && myPort() >= 0 ? pause() : null;
   if (doorbell) armDoorbell();
   if (arming) spec.arm!();
   try {
@@ -94,7 +102,14 @@ export function waitSync<T>(spec: WaitSpec<T>): T {
   } finally {
     if (arming) spec.disarm?.();
     if (doorbell) disarmDoorbell();
+    if (paused !== null) resumePort(regionIfUsed()!, paused);
   }
+}
+
+/** Leave the port this thread runs on, for the length of a blocking wait (a slot implies the region). */
+function pause(): RecordRef | null {
+  const r = regionIfUsed();
+  return r === null ? null : pausePort(r);
 }
 
 /** `lookAgain`: the wait just registered as a waiter, so it looks before it blocks. */

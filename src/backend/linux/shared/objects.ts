@@ -271,11 +271,13 @@ export interface PacketData {
   hEvent: number;
   /** The overlapped's `context` when it is a number (NaN: none). */
   context: number;
+  /** The overlapped's process-wide id (win32/overlapped-id.ts; 0: no overlapped). */
+  overlappedId: number;
 }
 
 // Packet words: 0 next (index + 1), 1 bytes, 2 status, 3 overlapped kind, 4 owner slot, 5 owner
 // generation, 6 local id, 7 Internal, 8 InternalHigh, 9 Offset, 10 OffsetHigh, 11 hEvent;
-// f64 at words 12-13 key, 14-15 context.
+// f64 at words 12-13 key, 14-15 context, 16-17 overlapped id (words 18-19 unused).
 
 export function newPort(r: Region, concurrency: number): RecordRef | null {
   const ref = allocRecord(r, KIND.port);
@@ -288,7 +290,7 @@ export const portClosed = (r: Region, ref: RecordRef): boolean => !recordAlive(r
 /**
  * Free packets this thread keeps at hand, so most posts and takes touch the shared free list (and
  * its lock) once per batch, not per packet. What a terminated Worker kept stays unused (at most
- * CACHE_MAX packets of 64 bytes); a Worker that ends by itself gives them back (releasePacketCache).
+ * CACHE_MAX packets of PACKET_BYTES (80)); a Worker that ends by itself gives them back (releasePacketCache).
  */
 const cache: number[] = [];
 const CACHE_BATCH = 64;
@@ -363,11 +365,12 @@ function writePacket(data: PacketData): void {
   i32[at + 11] = data.hEvent;
   packetF64[(at >> 1) + 6] = data.key;
   packetF64[(at >> 1) + 7] = data.context;
+  packetF64[(at >> 1) + 8] = data.overlappedId;
 }
 
 /** What the last take (or a close's drop) read; overwritten by the next one, so callers copy what they keep. */
 const taken: PacketData = {
-  bytes: 0, status: 0, key: 0, overlappedKind: 0, ownerSlot: 0, ownerGeneration: 0, localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN,
+  bytes: 0, status: 0, key: 0, overlappedKind: 0, ownerSlot: 0, ownerGeneration: 0, localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN, overlappedId: 0,
 };
 
 function readPacket(r: Region, index: number): PacketData {
@@ -387,6 +390,7 @@ function readPacket(r: Region, index: number): PacketData {
   taken.hEvent = i32[at + 11]!;
   taken.key = packetF64[(at >> 1) + 6]!;
   taken.context = packetF64[(at >> 1) + 7]!;
+  taken.overlappedId = packetF64[(at >> 1) + 8]!;
   return taken;
 }
 
@@ -506,6 +510,40 @@ export function takePacket(r: Region, ref: RecordRef, waiting: boolean): PacketD
   const data = readPacket(r, index);
   freePacket(r, index);
   return data;
+}
+
+/**
+ * This thread is about to block in a wait (any wait of loop/wait.ts): if it counts as running on a
+ * port, it stops counting, and a waiter is released if that makes room, as a Windows thread
+ * associated with a port stops counting while it blocks (docs/process-wide-handles.md §6). Returns
+ * the port to count on again when the wait ends (resumePort), or null.
+ */
+export function pausePort(r: Region): RecordRef | null {
+  const record = myPort();
+  if (record < 0) return null;
+  const paused = { record, generation: myPortGenerationNow() };
+  leavePort(r, mySlot());
+  return paused;
+}
+
+/**
+ * The wait that paused `ref` ended: this thread counts as running on it again, even above its
+ * NumberOfConcurrentThreads (Windows lets a woken thread run whatever the count). Nothing when the
+ * port was closed meanwhile, or when a completion routine run inside the wait took a packet (the
+ * thread already counts, on that packet's port).
+ */
+export function resumePort(r: Region, ref: RecordRef): void {
+  const slot = mySlot();
+  if (slot < 0 || myPort() >= 0) return;
+  const lockWord = recordWord(ref.record, R.lock);
+  lock(r, lockWord);
+  try {
+    if (!openLocked(r, ref)) return;
+    r.i32[recordWord(ref.record, R.running)] = r.i32[recordWord(ref.record, R.running)]! + 1;
+    setPortAssociation(r, slot, ref.record, ref.generation);
+  } finally {
+    unlock(r, lockWord);
+  }
 }
 
 /** This thread counts as running on a port other than `ref`: it leaves that one (it waits on `ref` now). */

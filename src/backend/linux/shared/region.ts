@@ -16,15 +16,18 @@
 import koffi from 'koffi';
 import { callocAt, freeAt, getenv, getpid, setenv } from '../host/libc.js';
 
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 export const MAX_THREADS = 256;
 export const MAX_RECORDS = 4096;
 export const HANDLE_BITS = 18;
 export const HANDLE_SLOTS = 1 << HANDLE_BITS;
 export const RELEASE_RING = 256;
-/** Packets per chunk (64 bytes each) and chunks at most: about 2 million packets queued at once. */
+/**
+ * Packets per chunk (80 bytes each: 64, then the overlapped's process-wide id, added in layout 3)
+ * and chunks at most: about 2 million packets queued at once.
+ */
 export const PACKETS_PER_CHUNK = 1024;
-export const PACKET_BYTES = 64;
+export const PACKET_BYTES = 80;
 export const MAX_PACKET_CHUNKS = 2048;
 
 // Byte offsets of the parts (all 64-byte aligned).
@@ -48,6 +51,9 @@ export const H = {
   packetLock: (HEADER >> 2) + 4,
   packetFree: (HEADER >> 2) + 5,
   packetChunks: (HEADER >> 2) + 6,
+  // Words 7 and 8 are threads.ts's (live threads, slots used).
+  /** Blocks of overlapped ids handed out (win32/overlapped-id.ts; layout 3). */
+  overlappedIdBlocks: (HEADER >> 2) + 9,
 } as const;
 
 export interface Region {

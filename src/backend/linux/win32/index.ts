@@ -18,6 +18,7 @@ import { destroyAllWindows } from './messages.js';
 // (winsock/index.ts), for both backends.
 export { WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent } from './events.js';
 export { CreateIoCompletionPort, PostQueuedCompletionStatus, GetQueuedCompletionStatus, GetQueuedCompletionStatusAsync } from './ports.js';
+export { overlappedId } from './overlapped-id.js';
 export {
   SleepEx, SleepExAsync, WSAWaitForMultipleEvents, WSAWaitForMultipleEventsAsync, WaitForSingleObjectEx, WaitForSingleObjectExAsync,
   WaitForMultipleObjectsEx, WaitForMultipleObjectsExAsync, MsgWaitForMultipleObjectsEx, MsgWaitForMultipleObjectsExAsync,

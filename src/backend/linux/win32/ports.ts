@@ -9,12 +9,14 @@
  *
  * NumberOfConcurrentThreads (0: the number of processors) is honoured as Windows states it: a
  * thread that took a packet counts as running on the port until it calls GetQueuedCompletionStatus
- * again (or ends); while as many threads run as the value allows, waiters are not given packets.
+ * again (or ends), except while it blocks in any other wait (loop/wait.ts); while as many threads
+ * run as the value allows, waiters are not given packets.
  * One JS thread is one thread here, whatever number of async waits it has in flight.
  *
  * A packet's lpOverlapped comes back as the very object to the thread that queued it; another
  * thread gets a stand-in WSAOVERLAPPED with the fields it had when queued and its numeric
- * `context` (an object cannot cross JS threads; docs/process-wide-handles.md §7).
+ * `context` (an object cannot cross JS threads; docs/process-wide-handles.md §7), and the
+ * original's overlappedId (overlapped-id.ts), which links the two.
  *
  * Windows facts followed here (Wine's dlls/ws2_32/tests/sock.c, the parts that pass on Windows):
  * a failed operation's packet makes GetQueuedCompletionStatus return FALSE with bytes, key and
@@ -45,6 +47,7 @@ import {
   type PacketData, type RecordRef,
 } from '../shared/objects.js';
 import { myGenerationNow, mySlot, postRelease, takeReleases } from '../shared/threads.js';
+import { giveId, idOf } from './overlapped-id.js';
 
 /** This thread's handle on a shared port record (the creator's object, or a stand-in in another thread). */
 export class CompletionPort implements HandleObject, RecordRef {
@@ -123,7 +126,7 @@ const dword = (value: unknown): number => (typeof value === 'number' && Number.i
 
 /** The packet being posted (one object, filled per post). */
 const outgoing: PacketData = {
-  bytes: 0, status: 0, key: 0, overlappedKind: 0, ownerSlot: 0, ownerGeneration: 0, localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN,
+  bytes: 0, status: 0, key: 0, overlappedKind: 0, ownerSlot: 0, ownerGeneration: 0, localId: 0, internal: 0, internalHigh: 0, offset: 0, offsetHigh: 0, hEvent: 0, context: NaN, overlappedId: 0,
 };
 
 function fillOutgoing(slot: number, bytes: number, key: number, ov: WSAOVERLAPPED | null, status: number): void {
@@ -141,9 +144,11 @@ function fillOutgoing(slot: number, bytes: number, key: number, ov: WSAOVERLAPPE
   data.offsetHigh = 0;
   data.hEvent = 0;
   data.context = NaN;
+  data.overlappedId = 0;
   if (ov === null || typeof ov !== 'object') return;
   data.overlappedKind = 1;
   data.localId = exportOverlapped(ov);
+  data.overlappedId = idOf(ov);
   try {
     data.internal = dword(ov.Internal);
     data.internalHigh = dword(ov.InternalHigh);
@@ -171,6 +176,7 @@ function overlappedOf(r: Region, data: PacketData): WSAOVERLAPPED | null {
   standIn.Offset = data.offset;
   standIn.OffsetHigh = data.offsetHigh;
   if (!Number.isNaN(data.context)) standIn.context = data.context;
+  giveId(standIn, data.overlappedId);
   return standIn;
 }
 
