@@ -8,6 +8,11 @@
  *   "not entirely inside valid memory": WSAEFAULT. The check reads the engine's own typed-array
  *   slots, never properties a caller could override, and the result is a fresh view cut to the
  *   claimed size, so nothing after it can read or write beyond that size.
+ * - the bytes a transfer moves (a send's data, a receive's buffer: `transferBuffer`) may also be a
+ *   view of a SharedArrayBuffer: that is how JS threads share memory, as a C program's threads share
+ *   every buffer, and a thread pool hands one connection's buffer from thread to thread. Nothing
+ *   is validated in them, so another thread changing them changes nothing but the bytes. Structures
+ *   that are read and checked (addresses, options, control-code inputs) stay ordinary memory.
  * - an out-parameter (`int *`, `u_long *`) that will be written is an object whose `value` can be
  *   assigned (not frozen, not read-only, no throwing setter): checked by assigning the value it
  *   holds, before anything irreversible (a connection accepted, a datagram taken off the queue),
@@ -33,11 +38,24 @@ const byteLengthOf = accessor('byteLength');
  * bytes. A size of 0 needs no memory at all: any `buf` (null included) gives an empty view.
  */
 export function callerBuffer(buf: unknown, size: unknown): Uint8Array | null {
+  return viewOf(buf, size, false);
+}
+
+/**
+ * The same for the bytes a transfer moves (send / receive data, WSABUF entries): a view of a
+ * SharedArrayBuffer is accepted too (see the header).
+ */
+export function transferBuffer(buf: unknown, size: unknown): Uint8Array | null {
+  return viewOf(buf, size, true);
+}
+
+function viewOf(buf: unknown, size: unknown, sharedAllowed: boolean): Uint8Array | null {
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) return null;
   if (size === 0) return EMPTY;
   if (buf === null || typeof buf !== 'object' || tagOf.call(buf) !== 'Uint8Array') return null;
-  const backing = bufferOf.call(buf);
-  if (!(backing instanceof ArrayBuffer)) return null; // a SharedArrayBuffer can change under us
+  const backing = bufferOf.call(buf) as object;
+  // A SharedArrayBuffer can change under us while we check it: only a transfer's bytes may be one.
+  if (!(backing instanceof ArrayBuffer) && !(sharedAllowed && backing instanceof SharedArrayBuffer)) return null;
   if ((byteLengthOf.call(buf) as number) < size) return null; // a detached buffer has 0 bytes
   return new Uint8Array(backing, byteOffsetOf.call(buf) as number, size);
 }

@@ -5,7 +5,7 @@
  */
 import { INVALID_SOCKET } from '../../winsock/constants.js';
 import type { Ref, SOCKET } from '../../winsock/types.js';
-import { callerBuffer, isWritableRef } from '../../winsock/arguments.js';
+import { callerBuffer, isWritableRef, transferBuffer } from '../../winsock/arguments.js';
 import { resolveBorrowed } from './node-sockets.js';
 
 /**
@@ -17,6 +17,12 @@ export function overruns(buffer: Uint8Array | null, size: number): boolean {
   if (buffer === null || buffer === undefined) return false;
   // The engine's own length of a real Uint8Array, never a property a caller could override.
   return callerBuffer(buffer, size >>> 0) === null;
+}
+
+/** `overruns` for the bytes a transfer moves, which may be a view of a SharedArrayBuffer (winsock/arguments.ts). */
+export function overrunsTransfer(buffer: Uint8Array | null, size: number): boolean {
+  if (buffer === null || buffer === undefined) return false;
+  return transferBuffer(buffer, size >>> 0) === null;
 }
 
 /**

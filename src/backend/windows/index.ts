@@ -13,7 +13,7 @@ import { adoptBorrowed, borrowedSocket, detachBorrowed } from './node-sockets.js
 import { queryDefaultGateway } from './default-gateway.js';
 import { queryInterfaceIndex } from './interface-index.js';
 import type { WinsockCore } from '../../winsock/api.js';
-import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, refValue, storeCell } from './arguments.js';
+import { cellOf, looseDword, unwritable, nativeSocket, overruns, overrunsRef, overrunsTransfer, refValue, storeCell } from './arguments.js';
 import { forgetSocket, overlappedFunctions, overlappedIoctl } from './overlapped.js';
 import { dataPathFunctions } from './data-path.js';
 import { transmitFunctions } from './transmit.js';
@@ -95,19 +95,19 @@ export const backend: WinsockCore = {
   }),
 
   send: needsStartup(SOCKET_ERROR, (s, buf, len, flags) => {
-    if (overruns(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (overrunsTransfer(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.send(nativeSocket(s), buf, len, flags);
   }),
   recv: needsStartup(SOCKET_ERROR, (s, buf, len, flags) => {
-    if (overruns(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (overrunsTransfer(buf, len)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.recv(nativeSocket(s), buf, len, flags);
   }),
   sendto: needsStartup(SOCKET_ERROR, (s, buf, len, flags, to, tolen) => {
-    if (overruns(buf, len) || overruns(to, tolen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (overrunsTransfer(buf, len) || overruns(to, tolen)) return fail(SOCKET_ERROR, WSAEFAULT);
     return ws2_32.sendto(nativeSocket(s), buf, len, flags, to, tolen);
   }),
   recvfrom: needsStartup(SOCKET_ERROR, (s, buf, len, flags, from, fromlen) => {
-    if (unwritable(fromlen) || overruns(buf, len) || overrunsRef(from, fromlen)) return fail(SOCKET_ERROR, WSAEFAULT);
+    if (unwritable(fromlen) || overrunsTransfer(buf, len) || overrunsRef(from, fromlen)) return fail(SOCKET_ERROR, WSAEFAULT);
     const cell = cellOf(fromlen);
     const received: number = ws2_32.recvfrom(nativeSocket(s), buf, len, flags, from, cell);
     storeCell(fromlen, cell);

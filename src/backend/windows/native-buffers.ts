@@ -6,7 +6,7 @@
 import { WSAEFAULT } from '../../errors/index.js';
 import { SOCKET_ERROR } from '../../winsock/constants.js';
 import type { Ref, SOCKET, WSABUF } from '../../winsock/types.js';
-import { callerBuffer, isWritableRef } from '../../winsock/arguments.js';
+import { transferBuffer, isWritableRef } from '../../winsock/arguments.js';
 import { looseDword } from './arguments.js';
 import { allocate, type Memory } from './native-overlapped.js';
 import { socketError } from './overlapped.js';
@@ -72,7 +72,7 @@ export function nativeBuffers(lpBuffers: unknown, dwBufferCount: unknown, tailSi
       entries.push({ len, buf: null });
       continue;
     }
-    const buf = callerBuffer(rawBuf, len);
+    const buf = transferBuffer(rawBuf, len);
     if (buf === null) return null;
     entries.push({ len, buf });
   }

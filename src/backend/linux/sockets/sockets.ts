@@ -20,7 +20,7 @@ import { reenable, reenableAfterFault } from '../win32/event-select.js';
 import { waitForFd } from '../loop/wait.js';
 import { socketAccepted, socketConnected, socketMade, closeSocket } from './lifecycle.js';
 import { socketFor } from './lookup.js';
-import { callerBuffer, inOutLength } from '../../../winsock/arguments.js';
+import { callerBuffer, inOutLength, transferBuffer } from '../../../winsock/arguments.js';
 import { isStaleIcmpError, reportableDatagramError } from './udp-reset.js';
 import { receiveQueued } from './datagram-queue.js';
 import { readLinuxTcpInfo } from './tcp-info.js';
@@ -285,7 +285,7 @@ function sendCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   // The caller's memory, cut to len: WSAEFAULT unless a Uint8Array covers it (arguments.ts).
-  const data = callerBuffer(buf, len);
+  const data = transferBuffer(buf, len);
   if (data === null) return fail(W.WSAEFAULT);
   if (flags & ~KNOWN_SEND_FLAGS) return fail(W.WSAEOPNOTSUPP);
   const dest = sendDestination(sock, to, tolen);
@@ -411,7 +411,7 @@ function recvCommon(s: SOCKET, buf: Uint8Array | null, len: number, flags: numbe
   const sock = socketFor(s);
   if (typeof sock === 'number') return fail(sock);
   // The caller's memory, cut to len: WSAEFAULT unless a Uint8Array covers it (arguments.ts).
-  const data = callerBuffer(buf, len);
+  const data = transferBuffer(buf, len);
   if (data === null) {
     reenableAfterFault(sock, flags & C.MSG_OOB ? C.FD_OOB : C.FD_READ);
     return fail(W.WSAEFAULT);

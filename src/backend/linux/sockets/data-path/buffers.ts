@@ -5,7 +5,7 @@
  * into them (at completion, for an overlapped one), a send reads them.
  */
 import * as W from '../../../../errors/index.js';
-import { callerBuffer } from '../../../../winsock/arguments.js';
+import { transferBuffer } from '../../../../winsock/arguments.js';
 
 export interface BufferList {
   readonly views: readonly Uint8Array[];
@@ -31,7 +31,7 @@ export function callerBuffers(lpBuffers: unknown, dwBufferCount: unknown): Buffe
       if (entry === null || typeof entry !== 'object') return W.WSAEFAULT;
       const { len, buf } = entry as { len: unknown; buf: unknown };
       if (typeof len !== 'number' || !Number.isInteger(len) || len < 0 || len > 0xffffffff) return W.WSAEFAULT;
-      const view = callerBuffer(buf, len);
+      const view = transferBuffer(buf, len);
       if (view === null) return W.WSAEFAULT;
       views.push(view);
       total += len;
