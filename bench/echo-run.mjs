@@ -19,7 +19,7 @@
 // ratio measured a few seconds apart, so a change of load falls on both). The Wine servers run once.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readWineConfig, toWindowsPath, wineEnv } from '../scripts/wine/run.mjs';
@@ -36,6 +36,8 @@ const CASES = [
 ];
 /** The issue's targets for the wsaioctl server: over Node net, over the C server under Wine. */
 const TARGETS = { overNode: [1, 1, 0.8], overWine: 10, pendingReceiveBytes: 1024 };
+/** Worker counts of the thread-pool server (examples/iocp-thread-pool.mjs) measured beside the single-threaded one. */
+const POOL_SIZES = [1, 2, 4];
 const START_TIMEOUT_MS = 90_000;
 const CLIENT_TIMEOUT_MS = (SECONDS + 30) * 1000;
 
@@ -127,12 +129,15 @@ function memory() {
 export async function runEcho() {
   const built = compile();
   const example = here('../examples/iocp-echo-server.mjs');
+  const pool = here('../examples/iocp-thread-pool.mjs');
   const servers = {};
   /** The Linux servers, measured ROUNDS times each, in turn; `rounds[i][server]` is round i's result. */
   const linux = {
     epoll: () => startServer(built.epoll, []),
     node: () => startServer(process.execPath, [here('./echo-node-net.mjs')]),
     wsaioctl: () => startServer(process.execPath, [example, '--port-file']),
+    // The same server with its connections served by a pool of Workers (examples/iocp-thread-pool.mjs).
+    ...Object.fromEntries(POOL_SIZES.map((n) => [`pool${n}`, () => startServer(process.execPath, [pool, '--workers', String(n), '--port-file'])])),
   };
   const names = Object.keys(linux);
   const rounds = [];
@@ -226,6 +231,7 @@ export function echoMarkdown({ seconds, rounds = [], servers, memory: mem }) {
       '',
     );
   }
+  lines.push(...poolMarkdown(rounds, servers));
   if (mem?.error) {
     lines.push(`Memory per pending receive: not measured (${mem.error}).`);
   } else if (mem) {
@@ -247,6 +253,30 @@ export function echoMarkdown({ seconds, rounds = [], servers, memory: mem }) {
   }
   lines.push('');
   return lines;
+}
+
+/**
+ * The thread-pool server with 1, 2 and 4 Workers against the single-threaded server, as ratios (the
+ * median of each round's own ratio, as for Node above).
+ */
+function poolMarkdown(rounds, servers) {
+  const names = POOL_SIZES.map((n) => `pool${n}`);
+  const overSingle = (name, c) => {
+    const perRound = rounds.map((round) => times(round[name]?.[c.name], round.wsaioctl?.[c.name])).filter((r) => r !== null);
+    return perRound.length > 0 ? median(perRound) : times(servers[name]?.[c.name], servers.wsaioctl?.[c.name]);
+  };
+  const get = (name, c) => (servers[name]?.error ? servers[name] : servers[name]?.[c.name]);
+  return [
+    'The same server with a pool of Worker threads (examples/iocp-thread-pool.mjs: the main thread accepts; the sockets it',
+    'makes, the completion port and an event are used by every Worker by their numbers, issue 16), measured in the same',
+    `rounds. Ratios are to the single-threaded server above (median of the rounds' own ratios). The machine has`,
+    `${availableParallelism()} cores, shared with the client, so a pool larger than that cannot run at once.`,
+    '',
+    `| case | unit | single-threaded | ${POOL_SIZES.map((n) => `${n} Worker${n > 1 ? 's' : ''}`).join(' | ')} | ${POOL_SIZES.map((n) => `${n} / single`).join(' | ')} |`,
+    `| --- | --- | ---: | ${names.map(() => '---:').join(' | ')} | ${names.map(() => '---:').join(' | ')} |`,
+    ...CASES.map((c) => `| ${c.name} | ${c.unit} | ${show(get('wsaioctl', c), c.unit)} | ${names.map((name) => show(get(name, c), c.unit)).join(' | ')} | ${names.map((name) => ratio(overSingle(name, c))).join(' | ')} |`),
+    '',
+  ];
 }
 
 /** Replaces (or appends) the echo section of RESULTS.md, leaving the rest as it is. */

@@ -263,6 +263,38 @@ describe('examples/iocp-echo-server.mjs', () => {
   });
 });
 
+/**
+ * examples/iocp-thread-pool.mjs: the same server, its connections made on the main thread and served
+ * by a pool of Workers (issue 16): the same conversation must come back byte for byte, with one
+ * Worker and with four.
+ */
+const POOL_EXAMPLE = join(EXAMPLES, 'iocp-thread-pool.mjs');
+
+describe('examples/iocp-thread-pool.mjs', () => {
+  test('the demonstration serves its three connections with four pool threads and reports them (Linux emulation)', { timeout: 60_000 }, () => {
+    const run = spawnSync(process.execPath, [POOL_EXAMPLE], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.equal(run.stdout, [
+      'listening on 127.0.0.1 (an ephemeral port), 4 pool threads',
+      'served 3 connections, 0 errors',
+      ...[1, 2, 3].map((id) => `client: connection ${id}: 3 messages, 3075 bytes echoed`),
+      '',
+    ].join('\n'));
+  });
+
+  for (const workers of [1, 4]) {
+    test(`serving with ${workers} pool thread${workers > 1 ? 's' : ''}: every message comes back whole, also those larger than its buffer (Linux emulation)`, { timeout: 120_000 }, async () => {
+      assert.deepEqual(await conversation(startServer(process.execPath, [POOL_EXAMPLE, '--workers', String(workers), '--port-file'])), EXPECTED_CONVERSATION);
+    });
+  }
+
+  test('a bad command line is refused with the usage and exit code 2', () => {
+    const run = spawnSync(process.execPath, [POOL_EXAMPLE, '--workers', '0'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^usage: node examples\/iocp-thread-pool\.mjs/);
+  });
+});
+
 describe('examples/iocp-echo-server.mjs and bench/c/echo-iocp.c under Wine', () => {
   const compiler = 'x86_64-w64-mingw32-gcc';
   const haveCompiler = spawnSync(compiler, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
