@@ -225,6 +225,15 @@ export function freeDatagramRing(w: Int32Array, at: number): void {
   libc.freeAt(address);
 }
 
+/** Another thread than `self` holds the record (uses the socket). */
+export function heldByOtherThreads(w: Int32Array, at: number, self: number): boolean {
+  for (let word = 0; word < HOLDER_WORDS; word++) {
+    const bits = Atomics.load(w, at + SW.holders + word);
+    if (bits !== 0 && (self >>> 5 !== word || (bits & ~(1 << (self & 31))) !== 0)) return true;
+  }
+  return false;
+}
+
 /** Ring every thread but this one that holds the record (its socket was closed). */
 function ringHolders(r: Region, w: Int32Array, at: number, self: number): void {
   for (let word = 0; word < HOLDER_WORDS; word++) {

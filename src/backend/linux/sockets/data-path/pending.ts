@@ -31,6 +31,8 @@ import { rearm, subscribe, unsubscribe, type Subscriber } from '../../loop/readi
 import { holdServicing } from '../../loop/scheduler.js';
 import { L } from '../../host/libc.js';
 import { RECEIVE, SEND, finishTicket, isTurn, orderedPending, takeTicket, type Direction } from '../../shared/order.js';
+import { heldByOtherThreads } from '../../shared/sockets.js';
+import { mySlot } from '../../shared/threads.js';
 
 /** One pending transfer: what it waits for, and one try at finishing it. */
 export interface Transfer {
@@ -90,6 +92,13 @@ class SocketQueues implements Subscriber {
 
   /** An edge: in each direction it concerns, finish what can be finished (drive()). */
   onReady(events: number): void {
+    if (this.receives.length === 0 && this.sends.length === 0 && !this.waitingTurn) {
+      // Parked. On a socket other threads use too, stay parked only until the first edge: else
+      // every thread that ever issued a transfer on it would wake at each of its edges (a thread
+      // pool passes a connection around), for nothing. The next transfer here subscribes again.
+      if (heldByOtherThreads(this.sock.w, this.sock.at, mySlot())) unwatch(this);
+      return;
+    }
     if (events & RECEIVE_EDGE) driveList(this, RECEIVE);
     if (events & SEND_EDGE) driveList(this, SEND);
   }
@@ -181,13 +190,19 @@ export function pendingFdChanged(sock: LinuxSocket): void {
   watch(queues, interest);
 }
 
+/** The subscription goes; the queues stay, and watch() subscribes again for the next transfer. */
+function unwatch(queues: SocketQueues): void {
+  if (queues.fd >= 0) unsubscribe(queues.fd, queues);
+  queues.fd = -1;
+  queues.interest = 0;
+}
+
 /** The socket is closing (its pending transfers already ended): its subscription goes. */
 export function forgetQueues(sock: LinuxSocket): void {
   const queues = queuesBySocket.get(sock);
   if (!queues) return;
   queuesBySocket.delete(sock);
-  if (queues.fd >= 0) unsubscribe(queues.fd, queues);
-  queues.fd = -1;
+  unwatch(queues);
 }
 
 function driveList(queues: SocketQueues, direction: Direction): void {
