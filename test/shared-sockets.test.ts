@@ -314,6 +314,23 @@ describe('SOCKETs shared by every JS thread', { skip }, () => {
     await helper.worker.terminate();
   });
 
+  test('SIO_TCP_INFO reports the same connection start in every thread (it is the socket\'s, kept in its record)', async () => {
+    const { client, server } = tcpPair();
+    const helper = spawn();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const out = new Uint8Array(ws.tcpInfoSize(0));
+    assert.equal(ws.WSAIoctl(client, ws.SIO_TCP_INFO, new Uint8Array(4), 4, out, out.length, { value: 0 }, null, null), 0);
+    const here = Number(ws.decodeTcpInfo(out, 0).ConnectionTimeMs);
+    const there = await helper.ask({ op: 'tcp-info', s: client });
+    assert.equal(there.rc, 0);
+    // Connected 300 ms ago here; the Worker's first look must not start its own count, nor guess
+    // from the kernel's timers (which only know the last data or ack).
+    assert.ok(here >= 250, `here: ${here} ms`);
+    assert.ok((there.connectionTimeMs as number) >= here, `the Worker: ${String(there.connectionTimeMs)} ms, here ${here} ms`);
+    closeAll(client, server);
+    await helper.worker.terminate();
+  });
+
   test('a stream socket made here serves a Worker\'s receives and sends while this thread uses it too', async () => {
     const { client, server } = tcpPair();
     const helper = spawn();

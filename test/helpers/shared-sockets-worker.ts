@@ -9,6 +9,7 @@
  * - 'recv' { s, len }: one recv: { rc, error, data }.
  * - 'fionbio' { s, on }: ioctlsocket FIONBIO: { rc, error }.
  * - 'fionread' { s }: WSAIoctl FIONREAD: { rc, error, value }.
+ * - 'tcp-info' { s }: SIO_TCP_INFO (version 0): { rc, error, connectionTimeMs } (a number).
  * - 'recv-overlapped' { s, len, id }: WSARecv with an event; the operation is kept under `id`:
  *   { rc, error }.
  * - 'wait-overlapped' { id, timeout }: waits for it (alertable, at most `timeout` ms, async so the
@@ -68,6 +69,12 @@ async function run(c: Command): Promise<unknown> {
       const out = new Uint8Array(4);
       const rc = ws.WSAIoctl(s, ws.FIONREAD, null, 0, out, 4, { value: 0 }, null, null);
       return { rc, error: rc < 0 ? ws.WSAGetLastError() : 0, value: new DataView(out.buffer).getUint32(0, true) };
+    }
+    case 'tcp-info': {
+      const size = ws.tcpInfoSize(0);
+      const out = new Uint8Array(size);
+      const rc = ws.WSAIoctl(s, ws.SIO_TCP_INFO, new Uint8Array(4), 4, out, size, { value: 0 }, null, null);
+      return { rc, error: rc < 0 ? ws.WSAGetLastError() : 0, connectionTimeMs: rc === 0 ? Number(ws.decodeTcpInfo(out, 0).ConnectionTimeMs) : -1 };
     }
     case 'recv-overlapped': {
       const buffer = new Uint8Array(c.len as number);

@@ -71,10 +71,16 @@ export const SW = {
   selectLatchedRoutingError: 89, selectConnecting: 90, selectConnectPending: 91, selectHasConnectPending: 92,
   selectEstablished: 93, selectCloseRecorded: 94, selectLastQueued: 95, selectLastBacklog: 96, selectLastReceived: 97,
   selectErrors: 98, selectLock: 108,
+  /**
+   * SIO_TCP_INFO's connection start (sockets/tcp-info.ts), as float64s (two words each; 0: not
+   * noted): when the socket was made, when it was established, and the SYN retransmissions then.
+   * After the issue-order area.
+   */
+  tcpCreatedAt: 244, tcpEstablishedAt: 246, tcpSynRetrans: 248,
 } as const;
 export const RECORD_WORDS = SOCKET_RECORD_BYTES >> 2;
 // The issue-order area (shared/order.ts) follows the words above and fits in the record.
-if (SW.selectLock >= ORDER || ORDER + ORDER_WORDS > RECORD_WORDS) throw new Error('wsaioctl: the socket record layout overlaps');
+if (SW.selectLock >= ORDER || ORDER + ORDER_WORDS > SW.tcpCreatedAt || SW.tcpSynRetrans >= RECORD_WORDS) throw new Error('wsaioctl: the socket record layout overlaps');
 export const PEER_BYTES = 32;
 const HOLDER_WORDS = 8;
 

@@ -201,8 +201,7 @@ interface Establishment {
   synRetrans: number;
 }
 
-const createdAt = new WeakMap<LinuxSocket, number>();
-const established = new WeakMap<LinuxSocket, Establishment>();
+// Both times are kept in the socket's record (0: not noted), so every JS thread reports the same.
 
 function isTcp(sock: LinuxSocket): boolean {
   return sock.type === C.SOCK_STREAM;
@@ -224,14 +223,18 @@ function ageLowerBound(info: LinuxTcpInfo): number {
   return Math.max(0, Math.max(info.lastDataSent, info.lastDataRecv, info.lastAckRecv) - JIFFY_MARGIN_MS);
 }
 
+function noteEstablished(sock: LinuxSocket, atMs: number, synRetrans: number): Establishment {
+  sock.tcpSynRetrans = synRetrans;
+  sock.tcpEstablishedAt = atMs;
+  return { atMs, synRetrans };
+}
+
 function estimate(sock: LinuxSocket, info: LinuxTcpInfo): Establishment {
   const now = Date.now();
-  const created = createdAt.get(sock);
+  const created = sock.tcpCreatedAt;
   let age = ageLowerBound(info);
-  if (created !== undefined) age = Math.min(age, now - created);
-  const record = { atMs: now - age, synRetrans: synRetransAt(info) };
-  established.set(sock, record);
-  return record;
+  if (created !== 0) age = Math.min(age, now - created);
+  return noteEstablished(sock, now - age, synRetransAt(info));
 }
 
 /** A socket was made or accepted: note when, for the connection start SIO_TCP_INFO reports. */
@@ -242,7 +245,7 @@ export function noteTcpSocketCreated(sock: LinuxSocket): void {
   // accept(): the new socket is born established, possibly after a wait in the backlog, which
   // the kernel's timers measure (the emulation's object is new, the connection is not).
   if (typeof info !== 'number' && isSynchronized(info.state)) estimate(sock, info);
-  else createdAt.set(sock, Date.now());
+  else sock.tcpCreatedAt = Date.now();
 }
 
 /**
@@ -250,20 +253,19 @@ export function noteTcpSocketCreated(sock: LinuxSocket): void {
  * creation time is all there is to note (no TCP_INFO read, one system call fewer per socket).
  */
 export function noteTcpSocketMade(sock: LinuxSocket): void {
-  if (isTcp(sock)) createdAt.set(sock, Date.now());
+  if (isTcp(sock)) sock.tcpCreatedAt = Date.now();
 }
 
 /** connect() established the connection now (`known`: the TCP_INFO the caller just read, if any). */
 export function noteTcpConnected(sock: LinuxSocket, known?: LinuxTcpInfo): void {
   const info = known ?? readLinuxTcpInfo(sock.fd);
-  const synRetrans = typeof info === 'number' ? 0 : synRetransAt(info);
-  established.set(sock, { atMs: Date.now(), synRetrans });
+  noteEstablished(sock, Date.now(), typeof info === 'number' ? 0 : synRetransAt(info));
 }
 
 /** The connection's establishment as the emulation knows it, or null when it never was. */
 export function establishmentOf(sock: LinuxSocket, info: LinuxTcpInfo): Establishment | null {
-  const known = established.get(sock);
-  if (known) return known;
+  const atMs = sock.tcpEstablishedAt;
+  if (atMs !== 0) return { atMs, synRetrans: sock.tcpSynRetrans };
   return isSynchronized(info.state) ? estimate(sock, info) : null;
 }
 

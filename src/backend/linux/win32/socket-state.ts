@@ -300,18 +300,37 @@ export class LinuxSocket implements HandleObject {
 
   declare readonly portGeneration: number;
 
+  /** The SYN retransmissions of the handshake, noted with tcpEstablishedAt. */
+  declare tcpSynRetrans: number;
+
   get portKey(): number {
-    keyWords[0] = this.w[this.at + SW.portKey]!;
-    keyWords[1] = this.w[this.at + SW.portKey + 1]!;
-    return keyNumber[0]!;
+    return readFloat64(this, SW.portKey);
+  }
+
+  /**
+   * SIO_TCP_INFO's connection start, in Date.now() ms (0: not noted), kept in the record so that
+   * every thread reports the same ConnectionTimeMs (sockets/tcp-info.ts).
+   */
+  get tcpCreatedAt(): number {
+    return readFloat64(this, SW.tcpCreatedAt);
+  }
+
+  set tcpCreatedAt(ms: number) {
+    writeFloat64(this, SW.tcpCreatedAt, ms);
+  }
+
+  get tcpEstablishedAt(): number {
+    return readFloat64(this, SW.tcpEstablishedAt);
+  }
+
+  set tcpEstablishedAt(ms: number) {
+    writeFloat64(this, SW.tcpEstablishedAt, ms);
   }
 
   /** CreateIoCompletionPort associated the socket (once: the caller checked `portHandle` is 0). */
   associate(port: { handle: number; record: number; generation: number }, key: number): void {
     const { w, at } = this;
-    keyNumber[0] = key;
-    w[at + SW.portKey] = keyWords[0]!;
-    w[at + SW.portKey + 1] = keyWords[1]!;
+    writeFloat64(this, SW.portKey, key);
     w[at + SW.portRecord] = port.record;
     w[at + SW.portGeneration] = port.generation;
     w[at + SW.portHandle] = port.handle;
@@ -338,6 +357,7 @@ defineWordFields(LinuxSocket.prototype, {
   portHandle: [SW.portHandle, 'int'],
   portRecord: [SW.portRecord, 'int'],
   portGeneration: [SW.portGeneration, 'int'],
+  tcpSynRetrans: [SW.tcpSynRetrans, 'int'],
 });
 
 const SELECTED_EVENT = 1;
@@ -371,6 +391,19 @@ export function defineWordFields(prototype: object, fields: Record<string, reado
 /** Converts a completion key between a float64 and the record's two words. */
 const keyNumber = new Float64Array(1);
 const keyWords = new Int32Array(keyNumber.buffer);
+
+/** A float64 kept in two words of the record (which need not be 8-byte aligned). */
+function readFloat64(words: Words, word: number): number {
+  keyWords[0] = words.w[words.at + word]!;
+  keyWords[1] = words.w[words.at + word + 1]!;
+  return keyNumber[0]!;
+}
+
+function writeFloat64(words: Words, word: number, value: number): void {
+  keyNumber[0] = value;
+  words.w[words.at + word] = keyWords[0]!;
+  words.w[words.at + word + 1] = keyWords[1]!;
+}
 
 /** The option names kept in a socket's record, one word each (`mirror` in sockets/sockopts.ts). */
 export const MIRROR_NAMES = [
