@@ -285,6 +285,22 @@ describe('SOCKETs shared by every JS thread', { skip }, () => {
     closeAll(receiver, sender);
   });
 
+  test('a terminated Worker\'s pending receive no longer takes the data event: WSAEventSelect here records FD_READ', async () => {
+    const { receiver, sender, receiverName } = udpPair();
+    const helper = spawn();
+    assert.deepEqual(await helper.ask({ op: 'recv-overlapped', s: receiver, len: 8, id: 1 }), { rc: ws.SOCKET_ERROR, error: ws.WSA_IO_PENDING });
+    await helper.worker.terminate();
+    const event = ws.WSACreateEvent();
+    assert.equal(ws.WSAEventSelect(receiver, event, ws.FD_READ), 0);
+    assert.equal(ws.sendto(sender, Uint8Array.of(7), 1, 0, receiverName, 16), 1);
+    assert.equal(await ws.WSAWaitForMultipleEventsAsync(1, [event], false, 5_000, false), ws.WSA_WAIT_EVENT_0);
+    const events = ws.newWSANETWORKEVENTS();
+    assert.equal(ws.WSAEnumNetworkEvents(receiver, event, events), 0);
+    assert.equal(events.lNetworkEvents, ws.FD_READ);
+    closeAll(receiver, sender);
+    ws.WSACloseEvent(event);
+  });
+
   test('WSAEventSelect made here: the Worker enumerates what was recorded, and its recv re-enables FD_READ', async () => {
     const { receiver, sender, receiverName } = udpPair();
     const helper = spawn();

@@ -106,17 +106,22 @@ function ringOwner(w: Int32Array, at: number, turn: number): boolean {
 
 /**
  * A thread is gone (reaped): its tickets in the record at `recordAt` are done, so the others' go on.
- * True when the turn came to this thread (its queues that waited for it need driving).
+ * `mine`: the turn came to this thread (its queues that waited for it need driving); `receives`:
+ * how many of the finished tickets were receives (the socket's count of pending receives drops).
  */
-export function finishTicketsOf(w: Int32Array, recordAt: number, slot: number): boolean {
+export function finishTicketsOf(w: Int32Array, recordAt: number, slot: number): { mine: boolean; receives: number } {
   let mine = false;
+  let receives = 0;
   for (const direction of [RECEIVE, SEND]) {
     const at = recordAt + ORDER + direction * DIRECTION_WORDS;
     const next = Atomics.load(w, at + NEXT);
     for (let ticket = Atomics.load(w, at + TURN); ticket !== next; ticket = (ticket + 1) & MASK) {
-      if (Atomics.load(w, at + OWNER + (ticket % WINDOW)) === slot + 1) Atomics.store(w, at + DONE + (ticket % WINDOW), ticket + 1);
+      const place = ticket % WINDOW;
+      if (Atomics.load(w, at + OWNER + place) !== slot + 1 || Atomics.load(w, at + DONE + place) === ticket + 1) continue;
+      Atomics.store(w, at + DONE + place, ticket + 1);
+      if (direction === RECEIVE) receives++;
     }
     if (advance(w, at)) mine = true;
   }
-  return mine;
+  return { mine, receives };
 }

@@ -270,8 +270,11 @@ export function releaseSocketsOf(r: Region, slot: number): boolean {
     for (let i = 0; i < SOCKETS_PER_CHUNK; i++) {
       const at = i * RECORD_WORDS;
       if (w[at + SW.handle] === 0 || (w[at + word]! & bit) === 0) continue;
-      // Its transfers will never end by themselves: the other threads' go on.
-      if (finishTicketsOf(w, at, slot)) turns = true;
+      // Its transfers will never end by themselves: the other threads' go on, and its receives no
+      // longer take the data event from a WSAEventSelect (win32/event-select.ts).
+      const { mine, receives } = finishTicketsOf(w, at, slot);
+      if (mine) turns = true;
+      if (receives > 0) Atomics.sub(w, at + SW.pendingReceives, receives);
       releaseSocketRecord(r, chunk * SOCKETS_PER_CHUNK + i, w, at, slot);
     }
   }
