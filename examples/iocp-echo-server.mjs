@@ -162,7 +162,8 @@ export function serve({ port, onListening, maxConnections = Infinity, deadline =
 
 // ---- the demonstration client (a Worker: the main thread is busy in GetQueuedCompletionStatus) ----
 
-const CLIENT = `
+/** The demonstration client's source, run as a Worker (examples/iocp-thread-pool.mjs uses it too). */
+export const CLIENT = `
 const { workerData, parentPort } = require('node:worker_threads');
 const net = require('node:net');
 const { port, connections, messages } = workerData;

@@ -25,6 +25,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ws from 'wsaioctl/winsock';
+import { CLIENT } from './iocp-echo-server.mjs';
 
 const BUFFER_SIZE = 64 * 1024;
 /** Connections served at once; each has a slot (its buffer lives in one SharedArrayBuffer). */
@@ -214,41 +215,7 @@ export async function serve({ port, workers, onListening, maxConnections = Infin
   return result;
 }
 
-// ---- the demonstration client (a Worker: the main thread is busy in accept()) ----------------
-
-const CLIENT = `
-const { workerData, parentPort } = require('node:worker_threads');
-const net = require('node:net');
-const { port, connections, messages } = workerData;
-async function client(id) {
-  const socket = net.connect(port, '127.0.0.1');
-  let buffered = '';
-  let wake = () => {};
-  let failure = null;
-  socket.on('data', (data) => { buffered += data; wake(); });
-  socket.on('error', (error) => { failure = error; wake(); });
-  const until = (ready) => new Promise((resolve, reject) => {
-    wake = () => (failure ? reject(failure) : ready() && resolve());
-    wake();
-  });
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  let echoed = 0;
-  for (let i = 0; i < messages; i++) {
-    const text = 'connection ' + id + ', message ' + (i + 1) + ': ' + 'x'.repeat(1000 * i);
-    socket.write(text);
-    await until(() => buffered.length >= text.length);
-    if (buffered !== text) throw new Error('connection ' + id + ': the echo differs');
-    echoed += buffered.length;
-    buffered = '';
-  }
-  socket.end();
-  await new Promise((resolve) => socket.once('close', resolve));
-  return 'connection ' + id + ': ' + messages + ' messages, ' + echoed + ' bytes echoed';
-}
-Promise.all(Array.from({ length: connections }, (_, i) => client(i + 1))).then(
-  (lines) => parentPort.postMessage({ lines }),
-  (error) => parentPort.postMessage({ error: String(error) }));
-`;
+// ---- the demonstration: the same client as examples/iocp-echo-server.mjs (a Worker: the main thread is busy in accept()) ----
 
 /** @param {number} workers */
 async function demonstrate(workers) {
