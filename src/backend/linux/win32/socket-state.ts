@@ -389,20 +389,21 @@ export function defineWordFields(prototype: object, fields: Record<string, reado
 }
 
 /** Converts a completion key between a float64 and the record's two words. */
-const keyNumber = new Float64Array(1);
-const keyWords = new Int32Array(keyNumber.buffer);
+/** Scratch for moving a float64 through two record words. */
+const float64Scratch = new Float64Array(1);
+const float64Words = new Int32Array(float64Scratch.buffer);
 
 /** A float64 kept in two words of the record (which need not be 8-byte aligned). */
 function readFloat64(words: Words, word: number): number {
-  keyWords[0] = words.w[words.at + word]!;
-  keyWords[1] = words.w[words.at + word + 1]!;
-  return keyNumber[0]!;
+  float64Words[0] = words.w[words.at + word]!;
+  float64Words[1] = words.w[words.at + word + 1]!;
+  return float64Scratch[0]!;
 }
 
 function writeFloat64(words: Words, word: number, value: number): void {
-  keyNumber[0] = value;
-  words.w[words.at + word] = keyWords[0]!;
-  words.w[words.at + word + 1] = keyWords[1]!;
+  float64Scratch[0] = value;
+  words.w[words.at + word] = float64Words[0]!;
+  words.w[words.at + word + 1] = float64Words[1]!;
 }
 
 /** The option names kept in a socket's record, one word each (`mirror` in sockets/sockopts.ts). */
