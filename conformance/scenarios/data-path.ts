@@ -66,6 +66,27 @@ export const dataPath: Scenario[] = [
     },
   }),
   scenario({
+    id: 'WSASend.shared-memory',
+    title: 'send and WSASend from, recv and WSARecv into, views of a SharedArrayBuffer: the bytes move',
+    sockets: ['tcp-pair'], basis: 'documented',
+    call: 'WSASend(s, {5, shared}, 1, &n, 0, NULL, NULL); send(s, shared + 5, 3, 0); WSARecv(c, {5, shared + 8}, 1, &n, ...); recv(c, shared + 16, 3, 0)',
+    expected: { sent: [0, 5, 3], received: [0, 5, 3], text: 'hello+abc' },
+    source: SRC.sharedBuffers,
+    run(ctx) {
+      const { client, server } = ctx.tcpPair();
+      const memory = new Uint8Array(new SharedArrayBuffer(32));
+      memory.set(enc('helloabc'));
+      const n = { value: SENTINEL };
+      const rc = ws.WSASend(server, [{ len: 5, buf: memory.subarray(0, 5) }], 1, n, 0, null, null);
+      const sent = [rc, refValue(n), ws.send(server, memory.subarray(5, 8), 3, 0)];
+      const got = { value: SENTINEL };
+      const recvRc = ws.WSARecv(client, [{ len: 5, buf: memory.subarray(8, 13) }], 1, got, { value: 0 }, null, null);
+      const received = [recvRc, refValue(got), ws.recv(client, memory.subarray(16, 24), 3, 0)];
+      const text = `${new TextDecoder().decode(memory.slice(8, 13))}+${new TextDecoder().decode(memory.slice(16, 19))}`;
+      return { sent, received, text };
+    },
+  }),
+  scenario({
     id: 'select.no-sockets',
     title: 'select with every set NULL: WSAEINVAL',
     sockets: ['none'], basis: 'documented',

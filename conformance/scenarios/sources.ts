@@ -29,6 +29,7 @@ export const SRC = {
   wsaRecv: `${SOCK_C} test_WSARecv`,
   wsaSendTo: `${SOCK_C} test_WSASendTo`,
   emptyRecv: `${SOCK_C} test_empty_recv`,
+  sharedBuffers: 'WSASend / WSARecv reference pages: lpBuffers point at any caller memory (in C every thread shares it; in JS a Uint8Array over a SharedArrayBuffer is that memory)',
   selectPage: 'select reference page (sdk-api nf-winsock2-select): WSAEINVAL when all sets are empty',
   wsaioctlPage: 'WSAIoctl reference page (sdk-api nf-winsock2-wsaioctl), error table',
   ioctlsPage: 'Winsock IOCTLs page (win32 desktop-src/WinSock/winsock-ioctls.md)',
