@@ -107,6 +107,17 @@ for (const [caseName, fn] of Object.entries(cases)) {
   const timed = measure(native ? { [caseName]: fn, [`native:${caseName}`]: native } : { [caseName]: fn });
   Object.assign(results, timed);
 }
+// What one system call costs the JS that runs after it (the emulation only): FIONBIO makes none,
+// timed alone and right after a getpid() made through koffi, in the same rounds.
+if (ws.backendName === 'linux-emulation' && (only.length === 0 || only.includes('after a system call'))) {
+  const { getpid } = await import('../dist/backend/linux/host/libc.js');
+  const fionbio = cases.FIONBIO;
+  Object.assign(results, measure({
+    'after a system call:getpid': () => getpid(),
+    'after a system call:FIONBIO': fionbio,
+    'after a system call:getpid, then FIONBIO': () => (getpid(), fionbio()),
+  }));
+}
 for (const s of [client, server, listener, udp]) ws.closesocket(s);
 ws.CloseHandle(port);
 ws.WSACloseEvent(event);

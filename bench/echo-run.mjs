@@ -3,7 +3,8 @@
 // port), measured in one run against
 //   - the same server in C (bench/c/echo-iocp.c), built with MinGW-w64 and run under Wine,
 //   - Node's own `net` (bench/echo-node-net.mjs),
-//   - a C epoll echo server (bench/c/echo-epoll.c), the floor,
+//   - a C epoll echo server (bench/c/echo-epoll.c), the floor, and the same server built to look
+//     for 50 µs before it sleeps (a reference: what being woken costs on this machine),
 // and, for information, the same JS server on the Windows backend (node.exe under Wine).
 // One C load client (bench/c/echo-client.c) drives every server: 64-byte ping-pong on 1 and on
 // 64 connections (round trips per second) and 64 KiB bulk on one connection (MB/s echoed).
@@ -14,7 +15,7 @@
 //   (npm run bench includes this section: bench/run.mjs calls runEcho / echoMarkdown and
 //   runAccept / acceptMarkdown)
 // ECHO_SECONDS (default 2) sets the measured time of each case; ECHO_ROUNDS (default 3) how many times the
-// three Linux servers (C epoll, Node net, the emulation) are measured, in turn, each round in a rotated order:
+// Linux servers (both C epoll builds, Node net, the emulation and its thread pool) are measured, in turn, each round in a rotated order:
 // each case reports their medians, and the ratios the median of each round's ratio (the two servers of a
 // ratio measured a few seconds apart, so a change of load falls on both). The Wine servers run once.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -38,6 +39,8 @@ const CASES = [
 const TARGETS = { overNode: [1, 1, 0.8], overWine: 10, pendingReceiveBytes: 1024 };
 /** Worker counts of the thread-pool server (examples/iocp-thread-pool.mjs) measured beside the single-threaded one. */
 const POOL_SIZES = [1, 2, 4];
+/** How long the reference C server looks before it sleeps (µs). */
+const LOOK_BEFORE_SLEEP_US = 50;
 const START_TIMEOUT_MS = 90_000;
 const CLIENT_TIMEOUT_MS = (SECONDS + 30) * 1000;
 
@@ -45,9 +48,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function compile() {
   mkdirSync(OUT, { recursive: true });
-  const built = { client: `${OUT}echo-client`, epoll: `${OUT}echo-epoll`, iocp: null, iocpError: null };
+  const built = { client: `${OUT}echo-client`, epoll: `${OUT}echo-epoll`, epollLooking: `${OUT}echo-epoll-looking`, iocp: null, iocpError: null };
   execFileSync('cc', ['-O2', '-o', built.client, here('./c/echo-client.c')], { stdio: 'inherit' });
   execFileSync('cc', ['-O2', '-o', built.epoll, here('./c/echo-epoll.c')], { stdio: 'inherit' });
+  execFileSync('cc', ['-O2', `-DLOOK_BEFORE_SLEEP_US=${LOOK_BEFORE_SLEEP_US}`, '-o', built.epollLooking, here('./c/echo-epoll.c')], { stdio: 'inherit' });
   const mingw = spawnSync('x86_64-w64-mingw32-gcc', ['-O2', '-o', `${OUT}echo-iocp.exe`, here('./c/echo-iocp.c'), '-lws2_32'], { encoding: 'utf8' });
   if (mingw.status === 0) built.iocp = `${OUT}echo-iocp.exe`;
   else built.iocpError = mingw.error ? 'x86_64-w64-mingw32-gcc is not installed' : `MinGW build failed: ${mingw.stderr.slice(-300)}`;
@@ -134,6 +138,7 @@ export async function runEcho() {
   /** The Linux servers, measured ROUNDS times each, in turn; `rounds[i][server]` is round i's result. */
   const linux = {
     epoll: () => startServer(built.epoll, []),
+    epollLooking: () => startServer(built.epollLooking, []),
     node: () => startServer(process.execPath, [here('./echo-node-net.mjs')]),
     wsaioctl: () => startServer(process.execPath, [example, '--port-file']),
     // The same server with its connections served by a pool of Workers (examples/iocp-thread-pool.mjs).
@@ -193,16 +198,20 @@ export function echoMarkdown({ seconds, rounds = [], servers, memory: mem }) {
     '(bench/c/echo-iocp.c) built with MinGW-w64 and run under Wine, Node\'s own `net` (bench/echo-node-net.mjs) and a',
     'C epoll server (bench/c/echo-epoll.c, the floor). One C client (bench/c/echo-client.c) drives each in turn on',
     `loopback: ${seconds} s per case after a 0.3 s warm-up. Produced by \`npm run bench:echo\` (also part of \`npm run bench\`).`,
-    `The C epoll, Node net and emulation servers are measured ${rounds.length || 1} times, in turn: their columns are medians, and`,
+    `The Linux servers (both C epoll builds, Node net, the emulation, its thread pool) are measured ${rounds.length || 1} times, in turn: their columns are medians, and`,
     '"wsaioctl / Node" the median of the rounds\' own ratios (each round\'s is in the table after this one).',
     `Targets: ≥ 1× Node net's round trips, ≥ 0.8× its bulk rate, ≥ ${TARGETS.overWine}× the C server under Wine.`,
     'The machine is shared (2 cores, other work running): compare ratios from one run, not across runs.',
-    'Per ping-pong round trip the emulation makes four system calls (the recv that finds nothing when the next',
-    'WSARecv is issued, which Windows\' "complete at once when data is there" needs; epoll_wait; recv; send), the C',
-    'epoll floor three; a socket keeps its readiness registration between receives (sockets/data-path/pending.ts).',
+    'Per ping-pong round trip the emulation and the C epoll floor make the same four system calls: epoll_wait, recv,',
+    'send, and the recv that finds nothing (the floor reads until EAGAIN; the emulation\'s next WSARecv looks first, as',
+    'Windows completes a receive at once when data is there). Node\'s libuv makes three: it stops reading after a short',
+    'read. A socket keeps its readiness registration between receives (sockets/data-path/pending.ts).',
+    `"C epoll, looks ${LOOK_BEFORE_SLEEP_US} µs first" is the floor built to look at the kernel (epoll_wait without a time-out,`,
+    'yielding the CPU in between) that long before it sleeps: a reference for what being woken costs on this machine,',
+    'not a baseline. The library\'s waits block at once (docs/principles.md, principle 5: waiting costs no CPU).',
     '',
-    '| case | unit | C epoll (floor) | Node net | wsaioctl (emulation) | C IOCP under Wine | wsaioctl on ws2_32 under Wine | wsaioctl / Node (target) | wsaioctl / Wine C (target) | wsaioctl / floor | verdict |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| case | unit | C epoll (floor) | C epoll, looks ${LOOK_BEFORE_SLEEP_US} µs first | Node net | wsaioctl (emulation) | C IOCP under Wine | wsaioctl on ws2_32 under Wine | wsaioctl / Node (target) | wsaioctl / Wine C (target) | wsaioctl / floor | verdict |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   CASES.forEach((c, i) => {
     const get = (server) => (servers[server]?.error ? servers[server] : servers[server]?.[c.name]);
@@ -218,7 +227,7 @@ export function echoMarkdown({ seconds, rounds = [], servers, memory: mem }) {
     const wineTargetAboveFloor = number(get('wineC')) !== null && number(get('epoll')) !== null && TARGETS.overWine * get('wineC') > get('epoll');
     const verdict = number(ours) === null ? 'not measured' : checks.length === 0 ? 'no baseline' : checks.every(Boolean) ? 'meets targets'
       : `misses a target${wineTargetAboveFloor && overWine !== null && overWine < TARGETS.overWine ? ' (the Wine target is above the C epoll floor here)' : ''}`;
-    lines.push(`| ${c.name} | ${c.unit} | ${show(get('epoll'), c.unit)} | ${show(get('node'), c.unit)} | ${show(ours, c.unit)} | ${show(get('wineC'), c.unit)} | ${show(get('wineJs'), c.unit)} | ${ratio(overNode, TARGETS.overNode[i])} | ${ratio(overWine, TARGETS.overWine)} | ${ratio(times(ours, get('epoll')))} | ${verdict} |`);
+    lines.push(`| ${c.name} | ${c.unit} | ${show(get('epoll'), c.unit)} | ${show(get('epollLooking'), c.unit)} | ${show(get('node'), c.unit)} | ${show(ours, c.unit)} | ${show(get('wineC'), c.unit)} | ${show(get('wineJs'), c.unit)} | ${ratio(overNode, TARGETS.overNode[i])} | ${ratio(overWine, TARGETS.overWine)} | ${ratio(times(ours, get('epoll')))} | ${verdict} |`);
   });
   lines.push('');
   if (rounds.length > 1) {

@@ -8,7 +8,7 @@
 // bench/RESULTS.md and the charts bench/ratios.svg, bench/split.svg and bench/wine-speedup.svg.
 // Run after `npm run build`. BENCH_SKIP_WINE=1 / BENCH_SKIP_NOTIFY=1 leave those halves out.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runUnderWine } from '../scripts/wine/run.mjs';
@@ -102,6 +102,34 @@ function keptSteps() {
   return block === null ? [] : [block, ''];
 }
 
+/** This kernel empties the TLB at every system call: page-table isolation on a CPU without PCID. */
+function tlbEmptiedBySystemCalls() {
+  try {
+    const pti = readFileSync('/sys/devices/system/cpu/vulnerabilities/meltdown', 'utf8').includes('PTI');
+    return pti && !/\bpcid\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The paragraph on what one system call costs the JS after it (calls.mjs, "after a system call"). */
+function afterSystemCall(r) {
+  const alone = r['after a system call:FIONBIO'];
+  const call = r['after a system call:getpid'];
+  const both = r['after a system call:getpid, then FIONBIO'];
+  if (![alone, call, both].every((v) => typeof v === 'number')) return [];
+  return [
+    `What a system call costs the JS that runs after it: FIONBIO (which makes none) takes ${fmt(alone)} alone and`,
+    `${fmt(both - call)} right after a getpid() made through koffi (the getpid's own ${fmt(call)} taken out), in the same rounds.`,
+    tlbEmptiedBySystemCalls()
+      ? 'This kernel isolates page tables (PTI) on a CPU without PCID, so every system call empties the TLB, and the code and data'
+        + ' the JS touches next are looked up again. That time is part of the "emulation JS" column once per system call a code'
+        + ' makes (FIONREAD two, SIO_TCP_INFO three); a kernel without page-table isolation, or a CPU with PCID, does not charge it.'
+      : 'This kernel does not empty the TLB at every system call (no page-table isolation, or a CPU with PCID).',
+    '',
+  ];
+}
+
 const loadBefore = load();
 const exe = buildC();
 const cRuns = [];
@@ -151,6 +179,7 @@ const lines = [
   'FIONBIO makes no system call (its C time is the ioctl it saves): its emulation time is all JS. A',
   'negative difference means the two times it subtracts were within the run\'s noise of each other.',
   '',
+  ...afterSystemCall(linux),
   typeof c.getifaddrs === 'number' && typeof linux.SIO_ADDRESS_LIST_QUERY === 'number'
     ? `For reference (not a baseline): glibc's getifaddrs(), what a C program would usually call for the address list (a link dump and an address dump), takes ${fmt(c.getifaddrs)} here; the emulation's SIO_ADDRESS_LIST_QUERY takes ${(linux.SIO_ADDRESS_LIST_QUERY / c.getifaddrs).toFixed(2)}× that.`
     : '',
