@@ -240,6 +240,29 @@ describe('item 1: buffers must be Uint8Arrays covering the size claimed', () => 
       closeAll(receiver, sender);
     }
   });
+  test('WSAIoctl: bad input and output buffers (a view of a SharedArrayBuffer among them, as on the Windows backend), nothing written, nothing changed', () => {
+    const { client, server } = tcpPair();
+    try {
+      check(ws.send(client, Uint8Array.of(1, 2, 3), 3, 0), 'send');
+      const keepalive = ws.encodeTcpKeepalive({ onoff: 1, keepalivetime: 1234, keepaliveinterval: 1000 });
+      const bytes = { value: 99 };
+      for (const [what, buf, intact] of badBuffers(12)) {
+        expectFault(ws.WSAIoctl(server, ws.SIO_KEEPALIVE_VALS, buf as Uint8Array, 12, null, 0, bytes, null, null), `WSAIoctl(SIO_KEEPALIVE_VALS, ${what})`);
+        assert.ok(intact(), `${what}: untouched`);
+      }
+      for (const [what, buf, intact] of badBuffers(4)) {
+        expectFault(ws.WSAIoctl(server, ws.FIONREAD, null, 0, buf as Uint8Array, 4, bytes, null, null), `WSAIoctl(FIONREAD, ${what})`);
+        assert.ok(intact(), `${what}: untouched`);
+      }
+      assert.equal(bytes.value, 99, 'lpcbBytesReturned untouched');
+      check(ws.WSAIoctl(server, ws.SIO_KEEPALIVE_VALS, keepalive, 12, null, 0, { value: 0 }, null, null), 'SIO_KEEPALIVE_VALS');
+      const count = new Uint8Array(4);
+      check(ws.WSAIoctl(server, ws.FIONREAD, null, 0, count, 4, { value: 0 }, null, null), 'FIONREAD');
+      assert.equal(new DataView(count.buffer).getUint32(0, true), 3, 'the queued bytes are all still there');
+    } finally {
+      closeAll(client, server);
+    }
+  });
 });
 
 describe('item 2: WSAIoctl overlapped arguments C could not pass', () => {

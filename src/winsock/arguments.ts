@@ -12,7 +12,7 @@
  *   view of a SharedArrayBuffer: that is how JS threads share memory, as a C program's threads share
  *   every buffer, and a thread pool hands one connection's buffer from thread to thread. Nothing
  *   is validated in them, so another thread changing them changes nothing but the bytes. Structures
- *   that are read and checked (addresses, options, control-code inputs) stay ordinary memory.
+ *   that are read and checked (addresses, options, a control code's buffers) stay ordinary memory.
  * - an out-parameter (`int *`, `u_long *`) that will be written is an object whose `value` can be
  *   assigned (not frozen, not read-only, no throwing setter): checked by assigning the value it
  *   holds, before anything irreversible (a connection accepted, a datagram taken off the queue),
@@ -31,6 +31,11 @@ const tagOf = accessor(Symbol.toStringTag);
 const bufferOf = accessor('buffer');
 const byteOffsetOf = accessor('byteOffset');
 const byteLengthOf = accessor('byteLength');
+
+/** Whether a Uint8Array is over an ordinary ArrayBuffer (not a SharedArrayBuffer), as the engine keeps it. */
+export function overOrdinaryMemory(view: Uint8Array): boolean {
+  return bufferOf.call(view) instanceof ArrayBuffer;
+}
 
 /** A Uint8Array's length as the engine keeps it: a subclass or an own property cannot lie about it. */
 export function ownLength(view: Uint8Array): number {

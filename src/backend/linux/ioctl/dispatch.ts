@@ -9,7 +9,7 @@ import type { WinsockCore } from '../../../winsock/api.js';
 import { fail } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
 import { socketFor } from '../sockets/lookup.js';
-import { acceptsIoStatus, isWritableRef, ownLength, transferBuffer } from '../../../winsock/arguments.js';
+import { acceptsIoStatus, callerBuffer, isWritableRef, overOrdinaryMemory, ownLength } from '../../../winsock/arguments.js';
 import { handlerFor } from './table.js';
 import { finish, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
 import { log } from '../../../winsock/guard.js';
@@ -18,12 +18,16 @@ import type { IoctlCall } from './types.js';
 
 const EMPTY = new Uint8Array(0);
 
-/** `buf` cut to `size` bytes, or null when that is not wholly valid memory (WSAEFAULT). */
+/**
+ * `buf` cut to `size` bytes, or null when that is not wholly valid memory (WSAEFAULT). A control
+ * code's buffers are structures, so a view of a SharedArrayBuffer is refused as for every structure
+ * (winsock/arguments.ts), as the Windows backend refuses it.
+ */
 export function checkedView(buf: unknown, size: unknown): Uint8Array | null {
   // The common cases first, in few bytecodes (this runs twice per WSAIoctl, and V8 inlines only
   // so much into it): no buffer and no size, or a whole Uint8Array with its own length.
   if (buf == null && size === 0) return EMPTY;
-  if (buf instanceof Uint8Array && ownLength(buf) === size && size <= 0xffffffff) return buf;
+  if (buf instanceof Uint8Array && ownLength(buf) === size && size <= 0xffffffff && overOrdinaryMemory(buf)) return buf;
   return cutView(buf, size);
 }
 
@@ -32,8 +36,8 @@ function cutView(buf: unknown, size: unknown): Uint8Array | null {
   if (typeof size !== 'number' || !Number.isInteger(size)) return null;
   const cb = size >>> 0; // a DWORD: -1 from JS means 0xFFFFFFFF, as in C
   // The engine's own length, buffer and offset (winsock/arguments.ts): a subclass cannot claim more
-  // memory than it has. A view of a SharedArrayBuffer is taken, as it always was here.
-  return transferBuffer(buf, cb);
+  // memory than it has.
+  return callerBuffer(buf, cb);
 }
 
 /** An empty view for a null pointer with a valid size (for handlers with `nullBuffers`), else null. */
