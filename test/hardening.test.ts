@@ -240,7 +240,7 @@ describe('item 1: buffers must be Uint8Arrays covering the size claimed', () => 
       closeAll(receiver, sender);
     }
   });
-  test('WSAIoctl: bad input and output buffers (a view of a SharedArrayBuffer among them, as on the Windows backend), nothing written, nothing changed', () => {
+  test('WSAIoctl: bad input buffers (a view of a SharedArrayBuffer among them) and bad output buffers, nothing written, nothing changed; an output over a SharedArrayBuffer is written', () => {
     const { client, server } = tcpPair();
     try {
       check(ws.send(client, Uint8Array.of(1, 2, 3), 3, 0), 'send');
@@ -250,11 +250,16 @@ describe('item 1: buffers must be Uint8Arrays covering the size claimed', () => 
         expectFault(ws.WSAIoctl(server, ws.SIO_KEEPALIVE_VALS, buf as Uint8Array, 12, null, 0, bytes, null, null), `WSAIoctl(SIO_KEEPALIVE_VALS, ${what})`);
         assert.ok(intact(), `${what}: untouched`);
       }
-      for (const [what, buf, intact] of badBuffers(4)) {
+      // The output is only written, as a receive's buffer is: a view of a SharedArrayBuffer is not among the bad ones.
+      for (const [what, buf, intact] of badBuffers(4, true)) {
         expectFault(ws.WSAIoctl(server, ws.FIONREAD, null, 0, buf as Uint8Array, 4, bytes, null, null), `WSAIoctl(FIONREAD, ${what})`);
         assert.ok(intact(), `${what}: untouched`);
       }
       assert.equal(bytes.value, 99, 'lpcbBytesReturned untouched');
+      const shared = new Uint8Array(new SharedArrayBuffer(8)).fill(GUARD);
+      check(ws.WSAIoctl(server, ws.FIONREAD, null, 0, shared.subarray(2, 6), 4, bytes, null, null), 'FIONREAD into shared memory');
+      assert.deepEqual([...shared], [GUARD, GUARD, 3, 0, 0, 0, GUARD, GUARD], 'the count written, nothing around it');
+      assert.equal(bytes.value, 4);
       check(ws.WSAIoctl(server, ws.SIO_KEEPALIVE_VALS, keepalive, 12, null, 0, { value: 0 }, null, null), 'SIO_KEEPALIVE_VALS');
       const count = new Uint8Array(4);
       check(ws.WSAIoctl(server, ws.FIONREAD, null, 0, count, 4, { value: 0 }, null, null), 'FIONREAD');

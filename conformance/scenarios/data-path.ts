@@ -87,6 +87,33 @@ export const dataPath: Scenario[] = [
     },
   }),
   scenario({
+    id: 'WSAIoctl.shared-memory',
+    title: 'WSAIoctl: an input over a SharedArrayBuffer is refused (WSAEFAULT, a structure is ordinary memory); an output over one is written',
+    sockets: ['tcp-pair'], basis: 'documented',
+    call: 'WSAIoctl(c, SIO_KEEPALIVE_VALS, shared, 12, NULL, 0, &n, NULL, NULL); send(s, "abc"); WSAIoctl(c, FIONREAD, NULL, 0, shared + 2, 4, &n, NULL, NULL)',
+    expected: { input: { rc: -1, error: 'WSAEFAULT', n: 'untouched' }, output: { rc: 0, n: 4, bytes: [0xa5, 0xa5, 3, 0, 0, 0, 0xa5, 0xa5] } },
+    source: SRC.sharedBuffers,
+    run(ctx) {
+      const { client, server } = ctx.tcpPair();
+      const keepalive = new Uint8Array(new SharedArrayBuffer(12));
+      keepalive.set(ws.encodeTcpKeepalive({ onoff: 1, keepalivetime: 30000, keepaliveinterval: 1000 }));
+      const n = { value: SENTINEL };
+      const rc = ws.WSAIoctl(client, ws.SIO_KEEPALIVE_VALS, keepalive, 12, null, 0, n, null, null);
+      const input = { rc, error: errName(ws.WSAGetLastError()), n: refValue(n) };
+      ws.send(server, enc('abc'), 3, 0);
+      const count = new Uint8Array(new SharedArrayBuffer(8)).fill(0xa5);
+      const m = { value: SENTINEL };
+      let outRc = -1;
+      // The three bytes are on loopback at once; a short bounded wait covers a slow machine.
+      for (let i = 0; i < 200; i++) {
+        outRc = ws.WSAIoctl(client, ws.FIONREAD, null, 0, count.subarray(2, 6), 4, m, null, null);
+        if (outRc !== 0 || count[2] === 3) break;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
+      return { input, output: { rc: outRc, n: refValue(m), bytes: [...count] } };
+    },
+  }),
+  scenario({
     id: 'select.no-sockets',
     title: 'select with every set NULL: WSAEINVAL',
     sockets: ['none'], basis: 'documented',

@@ -12,7 +12,8 @@
  *   view of a SharedArrayBuffer: that is how JS threads share memory, as a C program's threads share
  *   every buffer, and a thread pool hands one connection's buffer from thread to thread. Nothing
  *   is validated in them, so another thread changing them changes nothing but the bytes. Structures
- *   that are read and checked (addresses, options, a control code's buffers) stay ordinary memory.
+ *   that are read and checked (addresses, options, a control code's input) stay ordinary memory;
+ *   a control code's output, which is only written, may be shared memory as a receive's buffer may.
  * - an out-parameter (`int *`, `u_long *`) that will be written is an object whose `value` can be
  *   assigned (not frozen, not read-only, no throwing setter): checked by assigning the value it
  *   holds, before anything irreversible (a connection accepted, a datagram taken off the queue),

@@ -155,7 +155,9 @@ export const backend: WinsockCore = {
     dwIoControlCode = looseDword(dwIoControlCode);
     cbInBuffer = looseDword(cbInBuffer);
     cbOutBuffer = looseDword(cbOutBuffer);
-    if (unwritable(lpcbBytesReturned) || overruns(lpvInBuffer, cbInBuffer) || overruns(lpvOutBuffer, cbOutBuffer)) {
+    // The input is a structure (ordinary memory); the output, only written, may be shared memory
+    // as a receive's buffer may (winsock/arguments.ts).
+    if (unwritable(lpcbBytesReturned) || overruns(lpvInBuffer, cbInBuffer) || overrunsTransfer(lpvOutBuffer, cbOutBuffer)) {
       return fail(SOCKET_ERROR, WSAEFAULT);
     }
     if (dwIoControlCode === FIONBIO && borrowedSocket(s) && lpOverlapped === null) {

@@ -9,7 +9,7 @@ import type { WinsockCore } from '../../../winsock/api.js';
 import { fail } from '../win32/last-error.js';
 import { isStarted } from '../win32/startup.js';
 import { socketFor } from '../sockets/lookup.js';
-import { acceptsIoStatus, callerBuffer, isWritableRef, overOrdinaryMemory, ownLength } from '../../../winsock/arguments.js';
+import { acceptsIoStatus, callerBuffer, isWritableRef, overOrdinaryMemory, ownLength, transferBuffer } from '../../../winsock/arguments.js';
 import { handlerFor } from './table.js';
 import { finish, NOT_IMPLEMENTED, outcomeOf, settle } from './outcome.js';
 import { log } from '../../../winsock/guard.js';
@@ -19,25 +19,26 @@ import type { IoctlCall } from './types.js';
 const EMPTY = new Uint8Array(0);
 
 /**
- * `buf` cut to `size` bytes, or null when that is not wholly valid memory (WSAEFAULT). A control
- * code's buffers are structures, so a view of a SharedArrayBuffer is refused as for every structure
- * (winsock/arguments.ts), as the Windows backend refuses it.
+ * `buf` cut to `size` bytes, or null when that is not wholly valid memory (WSAEFAULT). The input
+ * is a structure the handler reads and checks, so a view of a SharedArrayBuffer is refused there as
+ * for every structure; the output, which the call only writes, may be one, as a receive's buffer
+ * may (winsock/arguments.ts). The Windows backend draws the same line.
  */
-export function checkedView(buf: unknown, size: unknown): Uint8Array | null {
+export function checkedView(buf: unknown, size: unknown, sharedAllowed: boolean): Uint8Array | null {
   // The common cases first, in few bytecodes (this runs twice per WSAIoctl, and V8 inlines only
   // so much into it): no buffer and no size, or a whole Uint8Array with its own length.
   if (buf == null && size === 0) return EMPTY;
-  if (buf instanceof Uint8Array && ownLength(buf) === size && size <= 0xffffffff && overOrdinaryMemory(buf)) return buf;
-  return cutView(buf, size);
+  if (buf instanceof Uint8Array && ownLength(buf) === size && size <= 0xffffffff && (sharedAllowed || overOrdinaryMemory(buf))) return buf;
+  return cutView(buf, size, sharedAllowed);
 }
 
 /** checkedView's general case: a size that is not the buffer's own, or not a DWORD at all. */
-function cutView(buf: unknown, size: unknown): Uint8Array | null {
+function cutView(buf: unknown, size: unknown, sharedAllowed: boolean): Uint8Array | null {
   if (typeof size !== 'number' || !Number.isInteger(size)) return null;
   const cb = size >>> 0; // a DWORD: -1 from JS means 0xFFFFFFFF, as in C
   // The engine's own length, buffer and offset (winsock/arguments.ts): a subclass cannot claim more
   // memory than it has.
-  return callerBuffer(buf, cb);
+  return sharedAllowed ? transferBuffer(buf, cb) : callerBuffer(buf, cb);
 }
 
 /** An empty view for a null pointer with a valid size (for handlers with `nullBuffers`), else null. */
@@ -63,8 +64,8 @@ export const WSAIoctl: WinsockCore['WSAIoctl'] = (
     const handler = handlerFor(code) ?? NOT_IMPLEMENTED;
     // A null buffer with a non-zero size is WSAEFAULT here, unless the code's handler answers it itself.
     const nullBuffers = handler.nullBuffers;
-    const input = checkedView(lpvInBuffer, cbInBuffer) ?? (nullBuffers?.input ? nullView(lpvInBuffer, cbInBuffer) : null);
-    const output = checkedView(lpvOutBuffer, cbOutBuffer) ?? (nullBuffers?.output ? nullView(lpvOutBuffer, cbOutBuffer) : null);
+    const input = checkedView(lpvInBuffer, cbInBuffer, false) ?? (nullBuffers?.input ? nullView(lpvInBuffer, cbInBuffer) : null);
+    const output = checkedView(lpvOutBuffer, cbOutBuffer, true) ?? (nullBuffers?.output ? nullView(lpvOutBuffer, cbOutBuffer) : null);
     if (input === null || output === null) return fail(W.WSAEFAULT);
     // The overlapped arguments only count on a socket created for overlapped I/O.
     const overlapped = sock.overlapped && (lpOverlapped != null || lpCompletionRoutine != null);
