@@ -18,10 +18,12 @@ import { asyncSelect } from './async-select.js';
 import { extensionMsg } from './extension-msg.js';
 import { extensionTransmit } from './extension-transmit.js';
 import { timestamping } from './timestamping.js';
+import { threads } from './threads.js';
 
 export const scenarios: Scenario[] = [
   ...rules, ...stream, ...datagram, ...host, ...other, ...startupAndOrder, ...sockopts, ...eventSelect, ...transfers, ...dataPath,
   ...connectionEnd, ...extensionFunctions, ...remainingCodes, ...raw, ...extensionMsg, ...extensionTransmit, ...asyncSelect, ...timestamping,
+  ...threads,
 ];
 
 const seen = new Set<string>();

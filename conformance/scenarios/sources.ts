@@ -29,6 +29,7 @@ export const SRC = {
   wsaRecv: `${SOCK_C} test_WSARecv`,
   wsaSendTo: `${SOCK_C} test_WSASendTo`,
   emptyRecv: `${SOCK_C} test_empty_recv`,
+  processHandles: 'Kernel objects and handles (win32 sysinfo/kernel-objects): a handle belongs to the process, and any of its threads may use it; sockets, events and completion ports are such handles (the emulation: docs/process-wide-handles.md)',
   sharedBuffers: 'WSASend / WSARecv reference pages: lpBuffers point at any caller memory (in C every thread shares it; in JS a Uint8Array over a SharedArrayBuffer is that memory)',
   selectPage: 'select reference page (sdk-api nf-winsock2-select): WSAEINVAL when all sets are empty',
   wsaioctlPage: 'WSAIoctl reference page (sdk-api nf-winsock2-wsaioctl), error table',
