@@ -244,18 +244,26 @@ async function conversation(server: Promise<EchoServer>): Promise<string[][]> {
   }
 }
 
+/**
+ * An echo example run without arguments (its demonstration: a Worker client, three connections of
+ * three messages): it exits 0 and prints exactly its listening line, then what was served.
+ */
+function demonstrates(example: string, listening: string): void {
+  const run = spawnSync(process.execPath, [example], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  assert.equal(run.stdout, [
+    listening,
+    'served 3 connections, 0 errors',
+    ...[1, 2, 3].map((id) => `client: connection ${id}: 3 messages, 3075 bytes echoed`),
+    '',
+  ].join('\n'));
+}
+
 const EXPECTED_CONVERSATION = [1, 2, 3].map(() => MESSAGE_SIZES.map((size) => `${size} bytes, the same`));
 
 describe('examples/iocp-echo-server.mjs', () => {
   test('the demonstration serves its three connections and reports them (Linux emulation)', { timeout: 60_000 }, () => {
-    const run = spawnSync(process.execPath, [ECHO_EXAMPLE], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
-    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
-    assert.equal(run.stdout, [
-      'listening on 127.0.0.1 (an ephemeral port)',
-      'served 3 connections, 0 errors',
-      ...[1, 2, 3].map((id) => `client: connection ${id}: 3 messages, 3075 bytes echoed`),
-      '',
-    ].join('\n'));
+    demonstrates(ECHO_EXAMPLE, 'listening on 127.0.0.1 (an ephemeral port)');
   });
 
   test('serving: every message comes back whole, also those larger than its buffer (Linux emulation)', { timeout: 120_000 }, async () => {
@@ -272,14 +280,7 @@ const POOL_EXAMPLE = join(EXAMPLES, 'iocp-thread-pool.mjs');
 
 describe('examples/iocp-thread-pool.mjs', () => {
   test('the demonstration serves its three connections with four pool threads and reports them (Linux emulation)', { timeout: 60_000 }, () => {
-    const run = spawnSync(process.execPath, [POOL_EXAMPLE], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
-    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
-    assert.equal(run.stdout, [
-      'listening on 127.0.0.1 (an ephemeral port), 4 pool threads',
-      'served 3 connections, 0 errors',
-      ...[1, 2, 3].map((id) => `client: connection ${id}: 3 messages, 3075 bytes echoed`),
-      '',
-    ].join('\n'));
+    demonstrates(POOL_EXAMPLE, 'listening on 127.0.0.1 (an ephemeral port), 4 pool threads');
   });
 
   for (const workers of [1, 4]) {
